@@ -1,0 +1,212 @@
+package io.execstream.ports;
+
+import io.execstream.domain.StreamEvent;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One subscriber's buffer and delivery, as {@link StreamSubscriber} specifies them; publishers
+ * create one per subscription so that every adapter behaves the same.
+ *
+ * <p>A publisher creates it with the subscriber's gap and history snapshot, taken under the same
+ * lock that orders appends, then {@link #offer}s each live event under that lock. Offering never
+ * blocks: the events are delivered by a task on {@code executor}, one at a time. History is not
+ * counted against the bound (it is already held by the publisher); live events are, and a
+ * subscriber that lets more than {@code maxQueuedEvents} of them (or more than
+ * {@code maxQueuedChars} characters of output) pile up is closed with
+ * {@link StreamSubscriber.CloseReason#TOO_SLOW}, its buffer released at once.
+ */
+public final class DeliveryQueue implements Subscription {
+    /** Live events one subscriber may have waiting by default. */
+    public static final int DEFAULT_MAX_QUEUED_EVENTS = 4096;
+    /** Characters of output one subscriber may have waiting by default. */
+    public static final long DEFAULT_MAX_QUEUED_CHARS = 8L << 20;
+
+    private final StreamSubscriber subscriber;
+    private final Executor executor;
+    private final int maxQueuedEvents;
+    private final long maxQueuedChars;
+
+    // All guarded by this.
+    private long missed;
+    private final ArrayDeque<PublishedEvent> replay;
+    private final ArrayDeque<PublishedEvent> live = new ArrayDeque<>();
+    private long liveChars;
+    private StreamSubscriber.CloseReason closeReason;
+    private boolean doneQueued;
+    private boolean scheduled;
+    private boolean finished;
+
+    /**
+     * @param missed  events the subscriber asked for that are no longer kept (0 for none)
+     * @param history the retained events after the subscriber's position, oldest first
+     */
+    public DeliveryQueue(StreamSubscriber subscriber, Executor executor, long missed,
+                         Collection<PublishedEvent> history, int maxQueuedEvents, long maxQueuedChars) {
+        this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        if (maxQueuedEvents < 1 || maxQueuedChars < 1) {
+            throw new IllegalArgumentException("queue bounds must be positive");
+        }
+        this.maxQueuedEvents = maxQueuedEvents;
+        this.maxQueuedChars = maxQueuedChars;
+        this.missed = missed;
+        this.replay = new ArrayDeque<>(history);
+        this.doneQueued = !replay.isEmpty() && replay.peekLast().isDone();
+        synchronized (this) {
+            scheduleIfIdle();
+        }
+    }
+
+    /** With the default bounds. */
+    public DeliveryQueue(StreamSubscriber subscriber, Executor executor, long missed,
+                         Collection<PublishedEvent> history) {
+        this(subscriber, executor, missed, history, DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_CHARS);
+    }
+
+    /**
+     * Queues a live event. Never blocks.
+     *
+     * @return false once this queue takes no more events (closed, cancelled, done queued or
+     *         overflowed), so the publisher can forget it
+     */
+    public synchronized boolean offer(PublishedEvent event) {
+        if (!accepting()) {
+            return false;
+        }
+        live.addLast(event);
+        liveChars += weight(event.event());
+        if (live.size() > maxQueuedEvents || liveChars > maxQueuedChars) {
+            overflow();
+            return false;
+        }
+        doneQueued = event.isDone();
+        scheduleIfIdle();
+        return !doneQueued;
+    }
+
+    /**
+     * Ends the subscription before its done event: once what is already queued has been
+     * delivered, the subscriber gets {@link StreamSubscriber#onClosed}. Ignored when the done
+     * event is already queued or the queue is already closing.
+     */
+    public synchronized void close(StreamSubscriber.CloseReason reason) {
+        if (accepting()) {
+            closeReason = Objects.requireNonNull(reason, "reason");
+            scheduleIfIdle();
+        }
+    }
+
+    /** Whether this queue still takes events. */
+    public synchronized boolean isOpen() {
+        return accepting();
+    }
+
+    @Override
+    public synchronized void cancel() {
+        finished = true;
+        replay.clear();
+        live.clear();
+        liveChars = 0;
+    }
+
+    private boolean accepting() {
+        return !finished && closeReason == null && !doneQueued;
+    }
+
+    private void overflow() {
+        replay.clear();
+        live.clear();
+        liveChars = 0;
+        missed = 0;
+        doneQueued = false;
+        closeReason = StreamSubscriber.CloseReason.TOO_SLOW;
+        scheduleIfIdle();
+    }
+
+    private void scheduleIfIdle() {
+        if (scheduled || finished) {
+            return;
+        }
+        scheduled = true;
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The publisher is shutting down: nothing can be delivered any more.
+            scheduled = false;
+            finished = true;
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            Object next;
+            synchronized (this) {
+                next = takeNext();
+                if (next == null) {
+                    scheduled = false;
+                    return;
+                }
+            }
+            try {
+                deliver(next);
+            } catch (RuntimeException | Error e) {
+                // The contract: a subscriber that throws is dropped silently.
+                cancel();
+                synchronized (this) {
+                    scheduled = false;
+                }
+                return;
+            }
+        }
+    }
+
+    /** The next thing to deliver, marking the queue finished when it is terminal; null if none. */
+    private Object takeNext() {
+        if (finished) {
+            return null;
+        }
+        if (missed > 0) {
+            long gap = missed;
+            missed = 0;
+            return gap;
+        }
+        PublishedEvent event = replay.pollFirst();
+        if (event == null) {
+            event = live.pollFirst();
+            if (event != null) {
+                liveChars -= weight(event.event());
+            }
+        }
+        if (event != null) {
+            if (event.isDone()) {
+                finished = true;
+                replay.clear();
+                live.clear();
+            }
+            return event;
+        }
+        if (closeReason != null) {
+            finished = true;
+            return closeReason;
+        }
+        return null;
+    }
+
+    private void deliver(Object next) {
+        if (next instanceof Long gap) {
+            subscriber.onGap(gap);
+        } else if (next instanceof PublishedEvent event) {
+            subscriber.onEvent(event);
+        } else {
+            subscriber.onClosed((StreamSubscriber.CloseReason) next);
+        }
+    }
+
+    private static long weight(StreamEvent event) {
+        return event instanceof StreamEvent.Output output ? output.content().length() : 64;
+    }
+}

@@ -1,0 +1,13 @@
+package io.execstream.ports;
+
+/** A command that a {@link CommandRunner} started. */
+public interface RunningCommand {
+
+    /**
+     * Stops the command and every process it started: a polite signal (TERM) first, then a
+     * forced kill (KILL) after the runner's grace period if anything is still alive. Returns at
+     * once; the end is reported through {@link CommandListener#onExit} as usual. Calling it again,
+     * or after the command ended, does nothing.
+     */
+    void terminate();
+}

@@ -1,0 +1,85 @@
+package io.execstream.ports;
+
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamInfo;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Keeps the events of streams and hands them to subscribers: the bounded history of each stream,
+ * its metadata, and fan-out to any number of subscribers at once.
+ *
+ * <h2>Writing a stream</h2>
+ * {@link #open} it once, {@link #append} its events, then {@link #complete} it with its
+ * {@link StreamEvent.Done}. One writer per stream: calls for one stream are never concurrent
+ * (different streams are). Each event gets an id, an opaque string that increases within the
+ * stream; the publisher chooses it. Appending after completion is an {@link IllegalStateException}.
+ *
+ * <h2>Reading a stream</h2>
+ * {@link #subscribe} hands a subscriber every event after a position: first what the history
+ * holds, then live events as they are appended, with no event lost or repeated between the two.
+ * If the history no longer holds events the subscriber asked for, it gets
+ * {@link StreamSubscriber#onGap} first. A subscriber never slows the writer or other subscribers:
+ * each has a bounded buffer, and one that falls too far behind is closed with
+ * {@link StreamSubscriber.CloseReason#TOO_SLOW} (it may subscribe again from its last event id).
+ * See {@link StreamSubscriber} for the order and threads of the calls, and {@link DeliveryQueue}
+ * for the machinery that implements them.
+ *
+ * <h2>History and retention</h2>
+ * Each stream keeps at most {@link HistoryLimits#maxHistoryBytes()} of output in its history,
+ * dropping its oldest events first; all streams together keep at most
+ * {@link HistoryLimits#historyBudgetBytes()}, evicting the oldest finished streams first. A finished
+ * stream is forgotten {@link HistoryLimits#retention()} after it completed: it is then not found.
+ */
+public interface StreamPublisher extends AutoCloseable {
+
+    /**
+     * Registers a new, running stream.
+     *
+     * @throws IllegalStateException if a stream with that id exists
+     */
+    void open(StreamInfo stream);
+
+    /**
+     * Appends an event that is not {@link StreamEvent.Done} and hands it to every subscriber.
+     *
+     * @return the event's id
+     * @throws IllegalArgumentException if {@code event} is a {@link StreamEvent.Done}
+     * @throws IllegalStateException    if the stream is unknown or already complete
+     */
+    String append(StreamId stream, StreamEvent event);
+
+    /**
+     * Appends the stream's last event and marks it finished with {@code done}'s status and exit
+     * code. Its retention time starts now.
+     *
+     * @return the done event's id
+     * @throws IllegalStateException if the stream is unknown or already complete
+     */
+    String complete(StreamId stream, StreamEvent.Done done);
+
+    /** The stream's metadata, or empty if it is unknown or has left retention. */
+    Optional<StreamInfo> find(StreamId stream);
+
+    /** Up to {@code limit} streams of {@code project}, most recently started first. */
+    List<StreamInfo> list(ProjectId project, int limit);
+
+    /**
+     * Hands {@code subscriber} the events of {@code stream} after {@code afterEventId}, or from its
+     * first event when that is null. Returns at once; delivery happens on the publisher's threads.
+     *
+     * @throws io.execstream.domain.StreamNotFoundException if the stream is unknown
+     * @throws io.execstream.domain.InvalidInputException   if {@code afterEventId} is not an
+     *         event id this stream could have given
+     */
+    Subscription subscribe(StreamId stream, String afterEventId, StreamSubscriber subscriber);
+
+    /**
+     * Releases the publisher's threads and resources. Open subscriptions are closed with
+     * {@link StreamSubscriber.CloseReason#PUBLISHER_CLOSED}.
+     */
+    @Override
+    void close();
+}

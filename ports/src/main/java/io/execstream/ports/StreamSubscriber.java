@@ -1,0 +1,44 @@
+package io.execstream.ports;
+
+/**
+ * Receives the events of one stream from a {@link StreamPublisher}.
+ *
+ * <h2>Lifecycle</h2>
+ * <ol>
+ *   <li>{@link #onGap} at most once, first, when events the subscriber asked for have already
+ *       left the history.</li>
+ *   <li>{@link #onEvent} for each event, in the stream's order, with no event lost or repeated.</li>
+ *   <li>Then exactly one terminal call: the {@code onEvent} of the stream's
+ *       {@link io.execstream.domain.StreamEvent.Done}, or {@link #onClosed} when the subscription
+ *       ends before it. Nothing is called after the terminal call.</li>
+ * </ol>
+ * Calls are sequential (never two at once for one subscriber, each happening-before the next) and
+ * run on a publisher's delivery thread, never on the thread that appends. They may block, for
+ * instance on a network write; only this subscriber waits. While it waits, live events queue up
+ * for it to a bound, past which the subscription is closed with {@link CloseReason#TOO_SLOW}.
+ * If a call throws, the subscription is closed and nothing more is called, not even onClosed.
+ * After {@link Subscription#cancel()} no further call begins, and onClosed is not called.
+ */
+public interface StreamSubscriber {
+
+    /** {@code missed} events the subscriber asked for are no longer kept and will never come. */
+    default void onGap(long missed) {
+    }
+
+    /** The next event of the stream. */
+    void onEvent(PublishedEvent event);
+
+    /** The subscription ended before the stream's done event. */
+    default void onClosed(CloseReason reason) {
+    }
+
+    /** Why a subscription ended before its stream's done event. */
+    enum CloseReason {
+        /** The subscriber fell further behind than its buffer holds. */
+        TOO_SLOW,
+        /** The stream was evicted while the subscriber was still reading it. */
+        STREAM_REMOVED,
+        /** The publisher was closed. */
+        PUBLISHER_CLOSED
+    }
+}
