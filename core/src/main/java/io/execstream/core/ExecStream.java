@@ -1,0 +1,247 @@
+package io.execstream.core;
+
+import io.execstream.domain.CommandLine;
+import io.execstream.domain.CommandSpec;
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamInfo;
+import io.execstream.domain.StreamNotFoundException;
+import io.execstream.domain.StreamStatus;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandRunner;
+import io.execstream.ports.StreamPublisher;
+import io.execstream.ports.StreamSubscriber;
+import io.execstream.ports.Subscription;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The execstream service: runs commands through a {@link CommandRunner} and streams their output
+ * through a {@link StreamPublisher}. Build one with {@link #builder}, call it through its use-case
+ * interfaces from any thread, and {@link #close()} it to stop every running command.
+ *
+ * <p>Each started command gets a stream that ends with exactly one
+ * {@link StreamEvent.Done}: {@code exited} with the exit code, {@code cancelled} after
+ * {@link #cancel}, {@code timed_out} past the command's timeout, or {@code failed} when it could
+ * not start. The service logs one line when a command starts and one when it ends.
+ */
+public final class ExecStream implements StartCommandUseCase, CancelStreamUseCase, StreamQueries,
+        FollowStreamUseCase, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ExecStream.class.getName());
+
+    private final CommandRunner runner;
+    private final StreamPublisher publisher;
+    private final Clock clock;
+    private final String claudeBinary;
+    private final int maxRunning;
+    private final Semaphore slots;
+    private final Duration shutdownGrace;
+    private final ScheduledExecutorService scheduler;
+    private final Map<StreamId, StreamPump> running = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private ExecStream(Builder builder) {
+        this.runner = builder.runner;
+        this.publisher = builder.publisher;
+        this.clock = builder.clock;
+        this.claudeBinary = builder.claudeBinary;
+        this.maxRunning = builder.maxRunning;
+        this.slots = new Semaphore(builder.maxRunning);
+        this.shutdownGrace = builder.shutdownGrace;
+        AtomicInteger n = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "execstream-timer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A builder for a service that runs commands with {@code runner} and publishes to {@code publisher}. */
+    public static Builder builder(CommandRunner runner, StreamPublisher publisher) {
+        return new Builder(runner, publisher);
+    }
+
+    @Override
+    public StreamInfo start(StartCommand command) {
+        return launch(command.project(), command.spec(), describe(command.spec()));
+    }
+
+    @Override
+    public StreamInfo startClaude(StartClaude command) {
+        return launch(command.project(), ClaudeCommandLine.of(claudeBinary, command.prompt()), "claude");
+    }
+
+    @Override
+    public StreamInfo cancel(ProjectId project, StreamId stream) {
+        StreamInfo info = status(project, stream);
+        StreamPump pump = running.get(stream);
+        if (pump != null) {
+            pump.stop(StreamStatus.CANCELLED);
+        }
+        return info;
+    }
+
+    @Override
+    public StreamInfo status(ProjectId project, StreamId stream) {
+        return publisher.find(stream)
+                .filter(info -> info.project().equals(project))
+                .orElseThrow(() -> new StreamNotFoundException(stream));
+    }
+
+    @Override
+    public List<StreamInfo> list(ProjectId project, int limit) {
+        return publisher.list(project, limit);
+    }
+
+    @Override
+    public Subscription follow(ProjectId project, StreamId stream, String afterEventId, StreamSubscriber subscriber) {
+        status(project, stream);
+        return publisher.subscribe(stream, afterEventId, subscriber);
+    }
+
+    /** How many commands run now. */
+    public int runningCount() {
+        return running.size();
+    }
+
+    /** The most commands that may run at once. */
+    public int maxRunning() {
+        return maxRunning;
+    }
+
+    /**
+     * Takes no new commands, stops every running one, and waits up to the shutdown grace period
+     * for their done events to be published. Does not close the runner or the publisher, which
+     * belong to the caller.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        running.values().forEach(pump -> pump.stop(StreamStatus.CANCELLED));
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        try {
+            // Every slot comes back when its command's done event is out.
+            if (!slots.tryAcquire(maxRunning, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                LOG.log(Level.WARNING, "{0} command(s) still running after the shutdown grace period", running.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.shutdownNow();
+    }
+
+    private StreamInfo launch(ProjectId project, CommandSpec spec, String what) {
+        Objects.requireNonNull(project, "project");
+        if (closed) {
+            throw new UnavailableException("the service is shutting down");
+        }
+        if (!slots.tryAcquire()) {
+            throw new TooManyRunningException(maxRunning);
+        }
+        StreamInfo info;
+        StreamPump pump;
+        try {
+            info = StreamInfo.started(StreamId.random(), project, clock.instant());
+            publisher.open(info);
+            pump = track(info, spec);
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        LOG.log(Level.INFO, "started project={0} stream={1} command={2}", project, info.id(), what);
+        try {
+            pump.attach(runner.start(project, spec, pump));
+        } catch (RuntimeException e) {
+            pump.onExit(new CommandExit.FailedToStart("the runner could not start the command: " + e.getMessage()));
+        }
+        return info;
+    }
+
+    private StreamPump track(StreamInfo info, CommandSpec spec) {
+        ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
+        StreamPump pump = new StreamPump(info.id(), publisher, scheduler, done -> {
+            if (timeout[0] != null) {
+                timeout[0].cancel(false);
+            }
+            running.remove(info.id());
+            slots.release();
+            LOG.log(Level.INFO, "finished project={0} stream={1} status={2} exit_code={3} duration_ms={4}",
+                    info.project(), info.id(), done.status().wireName(),
+                    done.exitCode() == null ? "none" : done.exitCode().toString(), Long.toString(done.durationMs()));
+        });
+        running.put(info.id(), pump);
+        spec.timeout().ifPresent(limit -> timeout[0] = scheduler.schedule(
+                () -> pump.stop(StreamStatus.TIMED_OUT), limit.toMillis(), TimeUnit.MILLISECONDS));
+        return pump;
+    }
+
+    /** What the log says a command is: its program and argument count, never its arguments. */
+    private static String describe(CommandSpec spec) {
+        if (spec.command() instanceof CommandLine.Shell) {
+            return "sh -c <script>";
+        }
+        List<String> argv = spec.command().toArgv();
+        return argv.get(0).replaceAll("[^\\w./+-]", "?") + " <" + (argv.size() - 1) + " args>";
+    }
+
+    /** Configures an {@link ExecStream}. */
+    public static final class Builder {
+        private final CommandRunner runner;
+        private final StreamPublisher publisher;
+        private Clock clock = Clock.systemUTC();
+        private String claudeBinary = "claude";
+        private int maxRunning = 64;
+        private Duration shutdownGrace = Duration.ofSeconds(10);
+
+        private Builder(CommandRunner runner, StreamPublisher publisher) {
+            this.runner = Objects.requireNonNull(runner, "runner");
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+        }
+
+        /** The clock that stamps {@code started_at}; the system UTC clock by default. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The Claude Code executable for {@link #startClaude}; {@code claude} by default. */
+        public Builder claudeBinary(String claudeBinary) {
+            if (claudeBinary == null || claudeBinary.isBlank()) {
+                throw new IllegalArgumentException("claudeBinary must not be blank");
+            }
+            this.claudeBinary = claudeBinary;
+            return this;
+        }
+
+        /** The most commands that may run at once (64 by default); past it, start throws. */
+        public Builder maxRunning(int maxRunning) {
+            if (maxRunning < 1) {
+                throw new IllegalArgumentException("maxRunning must be at least 1");
+            }
+            this.maxRunning = maxRunning;
+            return this;
+        }
+
+        /** How long {@link ExecStream#close()} waits for stopped commands' done events (10 s by default). */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            return this;
+        }
+
+        public ExecStream build() {
+            return new ExecStream(this);
+        }
+    }
+}

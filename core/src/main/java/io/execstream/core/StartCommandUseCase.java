@@ -1,0 +1,20 @@
+package io.execstream.core;
+
+import io.execstream.domain.StreamInfo;
+
+/** Starts commands and agent runs; each gets a stream. */
+public interface StartCommandUseCase {
+
+    /**
+     * Starts a command. Returns once its stream exists, without waiting for the command; output
+     * and the done event follow on the stream. A command that cannot start still gets a stream,
+     * which ends with {@code status: failed}.
+     *
+     * @throws TooManyRunningException if the limit of running commands is reached
+     * @throws UnavailableException    if the service is shutting down
+     */
+    StreamInfo start(StartCommand command);
+
+    /** Starts a headless Claude Code run, as {@link #start} does a command. */
+    StreamInfo startClaude(StartClaude command);
+}

@@ -1,0 +1,127 @@
+package io.execstream.core;
+
+import io.execstream.domain.OutputType;
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamStatus;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandListener;
+import io.execstream.ports.RunningCommand;
+import io.execstream.ports.StreamPublisher;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * Carries one command's output into its stream: decodes each pipe's bytes, coalesces the text
+ * into events, appends them, and completes the stream with its done event when the command ends.
+ * Also the place where a stop (cancel, timeout, shutdown) is requested and remembered, so that
+ * the done event can say why the command ended.
+ */
+final class StreamPump implements CommandListener {
+    private final StreamId stream;
+    private final StreamPublisher publisher;
+    private final Consumer<StreamEvent.Done> onDone;
+    private final long startNanos = System.nanoTime();
+    /** Orders the events of both pipes and guards everything below. */
+    private final Object lock = new Object();
+    private final Utf8Decoder stdoutDecoder = new Utf8Decoder();
+    private final Utf8Decoder stderrDecoder = new Utf8Decoder();
+    private final OutputCoalescer stdout;
+    private final OutputCoalescer stderr;
+    private RunningCommand command;
+    private StreamStatus stopReason;
+    private boolean done;
+
+    StreamPump(StreamId stream, StreamPublisher publisher, ScheduledExecutorService scheduler,
+               Consumer<StreamEvent.Done> onDone) {
+        this.stream = stream;
+        this.publisher = publisher;
+        this.onDone = onDone;
+        this.stdout = new OutputCoalescer(lock, text -> append(OutputType.STDOUT, text), scheduler);
+        this.stderr = new OutputCoalescer(lock, text -> append(OutputType.STDERR, text), scheduler);
+    }
+
+    /** Hands over the runner's handle; a stop asked for before it came is carried out now. */
+    void attach(RunningCommand command) {
+        boolean stopNow;
+        synchronized (lock) {
+            this.command = command;
+            stopNow = stopReason != null && !done;
+        }
+        if (stopNow) {
+            command.terminate();
+        }
+    }
+
+    /**
+     * Stops the command, recording {@code reason} (cancelled, timed out) for its done event;
+     * the first reason given wins.
+     */
+    void stop(StreamStatus reason) {
+        RunningCommand target;
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            if (stopReason == null) {
+                stopReason = reason;
+            }
+            target = command;
+        }
+        if (target != null) {
+            target.terminate();
+        }
+    }
+
+    @Override
+    public void onOutput(OutputType type, ByteBuffer bytes) {
+        // Each pipe has one reader, so its decoder needs no lock; the coalescers share one.
+        String text = (type == OutputType.STDOUT ? stdoutDecoder : stderrDecoder).decode(bytes);
+        synchronized (lock) {
+            if (!done) {
+                coalescer(type).accept(text);
+            }
+        }
+    }
+
+    @Override
+    public void onExit(CommandExit exit) {
+        long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
+        StreamEvent.Done event;
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            stdout.accept(stdoutDecoder.finish());
+            stderr.accept(stderrDecoder.finish());
+            stdout.flush();
+            stderr.flush();
+            event = doneEvent(exit, durationMs);
+            if (exit instanceof CommandExit.FailedToStart failed && stopReason == null) {
+                append(OutputType.STDERR, "execstream: " + failed.message() + "\n");
+            }
+            done = true;
+            publisher.complete(stream, event);
+        }
+        onDone.accept(event);
+    }
+
+    private StreamEvent.Done doneEvent(CommandExit exit, long durationMs) {
+        if (exit instanceof CommandExit.Exited exited) {
+            return new StreamEvent.Done(exited.code(), durationMs,
+                    stopReason != null ? stopReason : StreamStatus.EXITED, null);
+        }
+        String message = ((CommandExit.FailedToStart) exit).message();
+        return new StreamEvent.Done(null, durationMs,
+                stopReason != null ? stopReason : StreamStatus.FAILED, message);
+    }
+
+    private OutputCoalescer coalescer(OutputType type) {
+        return type == OutputType.STDOUT ? stdout : stderr;
+    }
+
+    private void append(OutputType type, String text) {
+        publisher.append(stream, new StreamEvent.Output(type, text));
+    }
+}

@@ -1,0 +1,56 @@
+package io.execstream.server;
+
+import io.execstream.core.StartClaude;
+import io.execstream.core.StartCommand;
+import io.execstream.core.StartCommandUseCase;
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamInfo;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.net.URI;
+
+/** {@code POST /projects/{project}/commands} and {@code POST /projects/{project}/claude}. */
+@Path("/projects/{project}")
+@Produces(MediaType.APPLICATION_JSON)
+public final class CommandsResource {
+    private final StartCommandUseCase starter;
+    private final Links links;
+    private final long maxBody;
+
+    CommandsResource(StartCommandUseCase starter, Links links, long maxBody) {
+        this.starter = starter;
+        this.links = links;
+        this.maxBody = maxBody;
+    }
+
+    @POST
+    @Path("commands")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response startCommand(@PathParam("project") String project, InputStream body) {
+        ProjectId id = ProjectId.of(project);
+        var spec = RequestBodies.commandSpec(RequestBodies.readObject(body, maxBody));
+        return started(starter.start(new StartCommand(id, spec)));
+    }
+
+    @POST
+    @Path("claude")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response startClaude(@PathParam("project") String project, InputStream body) {
+        ProjectId id = ProjectId.of(project);
+        var prompt = RequestBodies.claudePrompt(RequestBodies.readObject(body, maxBody));
+        return started(starter.startClaude(new StartClaude(id, prompt)));
+    }
+
+    private Response started(StreamInfo info) {
+        String statusUrl = links.statusUrl(info.project(), info.id());
+        return Response.accepted(new Links.Started(info.id().value(), links.streamUrl(info.project(), info.id()), statusUrl))
+                .location(URI.create(statusUrl))
+                .build();
+    }
+}

@@ -1,0 +1,170 @@
+package io.execstream.server;
+
+import io.execstream.adapters.local.LocalCommandRunner;
+import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.core.ExecStream;
+import io.execstream.ports.CommandRunner;
+import io.execstream.ports.HistoryLimits;
+import io.execstream.ports.StreamPublisher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/**
+ * The standalone server, assembled from a {@link ServerConfig}: the runner and publisher the
+ * config names, the core service, and the HTTP API on Grizzly. {@link #start} it, and
+ * {@link #close()} it to cancel running commands, deliver their done events and stop.
+ */
+public final class ExecStreamServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ExecStreamServer.class.getName());
+    /** How long a write to a client may block before the client is dropped. */
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ExecStream service;
+    private final StreamPublisher publisher;
+    private final SseHub hub;
+    private final HttpServer http;
+    private final Optional<String> generatedKey;
+    private final URI baseUri;
+
+    private ExecStreamServer(ExecStream service, StreamPublisher publisher, SseHub hub, HttpServer http,
+                             Optional<String> generatedKey, URI baseUri) {
+        this.service = service;
+        this.publisher = publisher;
+        this.hub = hub;
+        this.http = http;
+        this.generatedKey = generatedKey;
+        this.baseUri = baseUri;
+    }
+
+    /**
+     * Builds and starts a server.
+     *
+     * @throws IllegalArgumentException when the configuration cannot be served (unreadable keys
+     *         file, an adapter this build lacks), with a message for the user
+     * @throws UncheckedIOException     when the port cannot be bound
+     */
+    public static ExecStreamServer start(ServerConfig config) {
+        Optional<String> generatedKey = config.apiKeysFile().isPresent() ? Optional.empty() : Optional.of(ApiKeys.generate());
+        ApiKeys keys = config.apiKeysFile().map(ApiKeys::load).orElseGet(() -> ApiKeys.single(generatedKey.orElseThrow()));
+        StreamTokens tokens = config.tokenSecret()
+                .map(secret -> new StreamTokens(secret.getBytes(StandardCharsets.UTF_8)))
+                .orElseGet(StreamTokens::random);
+        CommandRunner runner = runner(config);
+        StreamPublisher publisher = publisher(config);
+        ExecStream service = ExecStream.builder(runner, publisher)
+                .maxRunning(config.maxRunning())
+                .claudeBinary(config.claudeBin())
+                .shutdownGrace(config.killGrace().plusSeconds(5))
+                .build();
+        SseHub hub = new SseHub(service, config.keepalive(), WRITE_TIMEOUT);
+        Links links = new Links(tokens);
+
+        ResourceConfig api = new ResourceConfig()
+                .register(new CommandsResource(service, links, config.maxBody()))
+                .register(new StreamsResource(service, service, links))
+                .register(new EventsResource(service, hub))
+                .register(new HealthResource())
+                .register(new AuthFilter(keys, tokens))
+                .register(new BodyLimitFilter(config.maxBody()))
+                .register(new SseHeadersFilter())
+                .register(new ErrorMapper())
+                .register(new JsonConfig())
+                .register(JacksonFeature.withoutExceptionMappers())
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
+        HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
+                URI.create("http://" + host + ":" + config.port() + "/"), api, false);
+        try {
+            http.start();
+        } catch (IOException e) {
+            service.close();
+            hub.close();
+            publisher.close();
+            throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        int port = http.getListener("grizzly").getPort();
+        return new ExecStreamServer(service, publisher, hub, http, generatedKey,
+                URI.create("http://" + host + ":" + port + "/"));
+    }
+
+    private static CommandRunner runner(ServerConfig config) {
+        if (!config.runner().equals("local")) {
+            throw new IllegalArgumentException("--runner " + config.runner() + " is not available in this build; use --runner local");
+        }
+        return LocalCommandRunner.builder()
+                .workspaceRoot(config.workspaceRoot())
+                .gracePeriod(config.killGrace())
+                .build();
+    }
+
+    private static StreamPublisher publisher(ServerConfig config) {
+        if (!config.publisher().equals("memory")) {
+            throw new IllegalArgumentException("--publisher " + config.publisher() + " is not available in this build; use --publisher memory");
+        }
+        return InMemoryStreamPublisher.builder()
+                .limits(new HistoryLimits(config.maxHistory(), config.historyBudget(), config.retention()))
+                .build();
+    }
+
+    /** Where the server listens, e.g. {@code http://127.0.0.1:8080/}. */
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    public int port() {
+        return baseUri.getPort();
+    }
+
+    /** The key generated at start when no keys file was given. */
+    public Optional<String> generatedApiKey() {
+        return generatedKey;
+    }
+
+    /** The core service behind the API. */
+    public ExecStream service() {
+        return service;
+    }
+
+    /** How many event streams are open now. */
+    public int openEventStreams() {
+        return hub.size();
+    }
+
+    /**
+     * Stops taking commands, cancels the running ones and waits for their done events to reach
+     * connected clients, then stops listening.
+     */
+    @Override
+    public void close() {
+        LOG.info("shutting down: cancelling " + service.runningCount() + " running command(s)");
+        service.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (hub.size() > 0 && System.nanoTime() < deadline) {
+            // Each client closes its own response once its done event is written.
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        hub.close();
+        try {
+            http.shutdown(5, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            http.shutdownNow();
+        }
+        publisher.close();
+    }
+}

@@ -1,0 +1,39 @@
+package io.execstream.server;
+
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamInfo;
+
+/** The URLs the API hands out for a stream, relative to the server's root. */
+final class Links {
+    private final StreamTokens tokens;
+
+    Links(StreamTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    /** The event stream, with the read-only token that opens it without a key. */
+    String streamUrl(ProjectId project, StreamId stream) {
+        return "/projects/" + project.value() + "/events/" + stream.value() + "?token=" + tokens.issue(project, stream);
+    }
+
+    String statusUrl(ProjectId project, StreamId stream) {
+        return "/projects/" + project.value() + "/streams/" + stream.value();
+    }
+
+    /** The status body of a stream. */
+    StreamView view(StreamInfo info) {
+        return new StreamView(info.id().value(), info.project().value(), info.status().wireName(), info.exitCode(),
+                info.startedAt().toString(), info.durationMs(), streamUrl(info.project(), info.id()),
+                statusUrl(info.project(), info.id()));
+    }
+
+    /** {@code GET /projects/{project}/streams/{stream}}. */
+    record StreamView(String streamId, String projectId, String status, Integer exitCode, String startedAt,
+                      Long durationMs, String streamUrl, String statusUrl) {
+    }
+
+    /** The answer to a start request. */
+    record Started(String streamId, String streamUrl, String statusUrl) {
+    }
+}

@@ -1,0 +1,47 @@
+package io.execstream.server;
+
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code execstream serve [flags]}: the standalone server's command line. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        List<String> words = Arrays.asList(args);
+        if (words.isEmpty() || words.contains("--help") || words.contains("-h") || words.get(0).equals("help")) {
+            System.out.print(ServerConfig.help());
+            System.exit(words.isEmpty() ? 2 : 0);
+        }
+        if (!words.get(0).equals("serve")) {
+            fail("unknown command '" + words.get(0) + "'; try: execstream serve --help");
+        }
+        ServerConfig config;
+        try {
+            config = ServerConfig.parse(words.subList(1, words.size()), System.getenv());
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
+        LogFormat.install();
+        ExecStreamServer server;
+        try {
+            server = ExecStreamServer.start(config);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            fail(e.getMessage());
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "execstream-shutdown"));
+        System.out.println("execstream listening on " + server.baseUri());
+        server.generatedApiKey().ifPresent(key -> System.out.println(
+                "No --api-keys-file given: generated an API key for this run (shown only now): " + key));
+        System.out.flush();
+    }
+
+    private static void fail(String message) {
+        System.err.println("execstream: " + message);
+        System.exit(2);
+    }
+}

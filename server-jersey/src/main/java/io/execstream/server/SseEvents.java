@@ -1,0 +1,79 @@
+package io.execstream.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.domain.StreamEvent;
+import io.execstream.ports.PublishedEvent;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+/**
+ * The wire form of stream events. Data is JSON on one line (Jackson escapes CR and LF inside
+ * strings), so every event is exactly one {@code data:} field whatever the output held.
+ */
+final class SseEvents {
+    /** Milliseconds an EventSource waits before it reconnects. */
+    static final long RETRY_MS = 2000;
+
+    private SseEvents() {
+    }
+
+    /**
+     * The first thing on every stream, sent at once so that the headers go out and the client's
+     * EventSource opens before the command writes anything.
+     */
+    static OutboundSseEvent opening(Sse sse) {
+        return sse.newEventBuilder().comment("connected").build();
+    }
+
+    static OutboundSseEvent keepalive(Sse sse) {
+        return sse.newEventBuilder().comment("keepalive").build();
+    }
+
+    /** {@code missed} events the client asked for are gone; {@code first}: see {@link #of}. */
+    static OutboundSseEvent gap(Sse sse, long missed, boolean first) {
+        ObjectNode data = JsonConfig.MAPPER.createObjectNode().put("missed", missed);
+        return withData(sse, first).name("gap").data(String.class, json(data)).build();
+    }
+
+    /**
+     * An event of the stream. The first event of a response also carries {@code retry:}, which
+     * Jersey writes only on events with data.
+     */
+    static OutboundSseEvent of(Sse sse, PublishedEvent published, boolean first) {
+        ObjectNode data = JsonConfig.MAPPER.createObjectNode();
+        String name;
+        StreamEvent event = published.event();
+        if (event instanceof StreamEvent.Output output) {
+            name = "output";
+            data.put("type", output.type().wireName()).put("content", output.content());
+        } else {
+            StreamEvent.Done done = (StreamEvent.Done) event;
+            name = "done";
+            if (done.exitCode() != null) {
+                data.put("exit_code", done.exitCode());
+            } else {
+                data.putNull("exit_code");
+            }
+            data.put("duration_ms", done.durationMs()).put("status", done.status().wireName());
+            if (done.message() != null) {
+                data.put("message", done.message());
+            }
+        }
+        return withData(sse, first).id(published.id()).name(name).data(String.class, json(data)).build();
+    }
+
+    private static OutboundSseEvent.Builder withData(Sse sse, boolean first) {
+        OutboundSseEvent.Builder builder = sse.newEventBuilder().mediaType(MediaType.TEXT_PLAIN_TYPE);
+        return first ? builder.reconnectDelay(RETRY_MS) : builder;
+    }
+
+    private static String json(ObjectNode node) {
+        try {
+            return JsonConfig.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode an event", e);
+        }
+    }
+}
