@@ -128,7 +128,12 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
      */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         running.values().forEach(pump -> pump.stop(StreamStatus.CANCELLED));
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         try {

@@ -1,0 +1,60 @@
+package io.execstream.core;
+
+import io.execstream.domain.CommandSpec;
+import io.execstream.domain.OutputType;
+import io.execstream.domain.ProjectId;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandListener;
+import io.execstream.ports.CommandRunner;
+import io.execstream.ports.RunningCommand;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A runner at the edge of the core, driven by the test: it writes and exits when told. */
+final class ScriptedRunner implements CommandRunner {
+    final List<Started> started = new CopyOnWriteArrayList<>();
+    volatile CommandExit failImmediately;
+
+    final class Started implements RunningCommand {
+        final ProjectId project;
+        final CommandSpec spec;
+        final CommandListener listener;
+        final AtomicInteger terminations = new AtomicInteger();
+
+        Started(ProjectId project, CommandSpec spec, CommandListener listener) {
+            this.project = project;
+            this.spec = spec;
+            this.listener = listener;
+        }
+
+        void write(OutputType type, String text) {
+            listener.onOutput(type, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        void exit(int code) {
+            listener.onExit(new CommandExit.Exited(code));
+        }
+
+        @Override
+        public void terminate() {
+            terminations.incrementAndGet();
+        }
+    }
+
+    @Override
+    public RunningCommand start(ProjectId project, CommandSpec spec, CommandListener listener) {
+        Started command = new Started(project, spec, listener);
+        started.add(command);
+        if (failImmediately != null) {
+            listener.onExit(failImmediately);
+        }
+        return command;
+    }
+
+    Started last() {
+        return started.get(started.size() - 1);
+    }
+}

@@ -1,0 +1,61 @@
+package io.execstream.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class Utf8DecoderTest {
+    private static final String TEXT = "héllo wörld € 𝄞 ok\n";
+
+    @Test
+    void aCharacterSplitAcrossReadsIsNeverBroken() {
+        byte[] bytes = TEXT.getBytes(StandardCharsets.UTF_8);
+        for (int chunk = 1; chunk <= 5; chunk++) {
+            Utf8Decoder decoder = new Utf8Decoder();
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < bytes.length; i += chunk) {
+                String piece = decoder.decode(ByteBuffer.wrap(bytes, i, Math.min(chunk, bytes.length - i)));
+                out.append(piece);
+                if (!piece.isEmpty()) {
+                    assertEquals(false, Character.isHighSurrogate(piece.charAt(piece.length() - 1)),
+                            "a piece must not end inside a surrogate pair");
+                }
+            }
+            out.append(decoder.finish());
+            assertEquals(TEXT, out.toString(), "chunk size " + chunk);
+        }
+    }
+
+    @Test
+    void invalidBytesBecomeReplacementCharacters() {
+        Utf8Decoder decoder = new Utf8Decoder();
+        String out = decoder.decode(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xfe, 'o', 'k'})) + decoder.finish();
+        assertEquals("\uFFFD\uFFFDok", out);
+    }
+
+    @Test
+    void anIncompleteCharacterAtTheEndBecomesOneReplacement() {
+        Utf8Decoder decoder = new Utf8Decoder();
+        String first = decoder.decode(ByteBuffer.wrap(new byte[] {'a', (byte) 0xe2, (byte) 0x82}));
+        assertEquals("a", first);
+        assertEquals("\uFFFD", decoder.finish());
+    }
+
+    @Test
+    void aBrokenSequenceFollowedByTextKeepsTheText() {
+        Utf8Decoder decoder = new Utf8Decoder();
+        String out = decoder.decode(ByteBuffer.wrap(new byte[] {(byte) 0xe2}))
+                + decoder.decode(ByteBuffer.wrap(new byte[] {'x', 'y'}))
+                + decoder.finish();
+        assertEquals("\uFFFDxy", out);
+    }
+
+    @Test
+    void decodesLargeReadsWhole() {
+        String big = "ä".repeat(100_000);
+        Utf8Decoder decoder = new Utf8Decoder();
+        assertEquals(big, decoder.decode(ByteBuffer.wrap(big.getBytes(StandardCharsets.UTF_8))) + decoder.finish());
+    }
+}
