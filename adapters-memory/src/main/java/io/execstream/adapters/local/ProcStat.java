@@ -1,0 +1,84 @@
+package io.execstream.adapters.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** What {@code /proc} (Linux) tells about a process: state, process group, session, open files. */
+record ProcStat(long pid, char state, long processGroup, long session) {
+
+    private static final Path PROC = Path.of("/proc");
+
+    /** @return the process's stat, or null if it does not exist (or /proc is unreadable) */
+    static ProcStat read(long pid) {
+        try {
+            return parse(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether some living process is in process group {@code pgid} of session {@code pgid}. */
+    static boolean groupHasMembers(long pgid) {
+        return !groupMembers(pgid).isEmpty();
+    }
+
+    /** The living (not zombie) processes in process group {@code pgid} of session {@code pgid}. */
+    static List<Long> groupMembers(long pgid) {
+        List<Long> members = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
+            for (Path entry : entries) {
+                ProcStat stat = read(Long.parseLong(entry.getFileName().toString()));
+                if (stat != null && stat.processGroup == pgid && stat.session == pgid && stat.isRunning()) {
+                    members.add(stat.pid);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc unreadable: nothing known.
+        }
+        return members;
+    }
+
+    /** What the open files of {@code pid} are ({@code pipe:[123]}, a path...); empty if unknown. */
+    static Set<String> openFiles(long pid) {
+        Set<String> files = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("fd"))) {
+            for (Path fd : fds) {
+                try {
+                    files.add(Files.readSymbolicLink(fd).toString());
+                } catch (IOException e) {
+                    // Closed meanwhile.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Gone, or not ours to look at.
+        }
+        return files;
+    }
+
+    /** The file descriptor {@code fd} of {@code pid}, as {@code /proc} shows it; null if unknown. */
+    static String openFile(long pid, int fd) {
+        try {
+            return Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("fd").resolve(Integer.toString(fd))).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A zombie (Z) or dead (X) process can no longer run or hold a pipe. */
+    boolean isRunning() {
+        return state != 'Z' && state != 'X';
+    }
+
+    static ProcStat parse(long pid, String text) {
+        // The command name in parentheses may itself contain spaces and ')': fields start after the last ')'.
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split(" ");
+        return new ProcStat(pid, fields[0].charAt(0), Long.parseLong(fields[2]), Long.parseLong(fields[3]));
+    }
+}

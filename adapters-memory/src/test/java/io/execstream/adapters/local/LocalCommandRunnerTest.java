@@ -1,0 +1,263 @@
+package io.execstream.adapters.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.execstream.domain.CommandLine;
+import io.execstream.domain.CommandSpec;
+import io.execstream.domain.OutputType;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandRunner;
+import io.execstream.testkit.CommandRunnerContract;
+import io.execstream.testkit.RecordingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalCommandRunnerTest extends CommandRunnerContract {
+
+    private static final Duration GRACE = Duration.ofMillis(500);
+    private static final Duration DRAIN = Duration.ofSeconds(1);
+
+    @TempDir
+    Path root;
+
+    private LocalCommandRunner runner;
+
+    @BeforeEach
+    void createRunner() {
+        runner = configured().build();
+    }
+
+    private LocalCommandRunner.Builder configured() {
+        return LocalCommandRunner.builder().workspaceRoot(root).gracePeriod(GRACE).drainTimeout(DRAIN);
+    }
+
+    @Override
+    protected CommandRunner runner() {
+        return runner;
+    }
+
+    @Override
+    protected Duration gracePeriod() {
+        return GRACE;
+    }
+
+    @Override
+    protected Duration drainTimeout() {
+        return DRAIN;
+    }
+
+    private Path workDir() {
+        return root.resolve(project().value());
+    }
+
+    // ---- working directory
+
+    @Test
+    void runsInTheProjectDirectoryCreatedOnDemand() throws IOException {
+        assertFalse(Files.exists(workDir()));
+        RecordingListener run = run(CommandLine.Argv.of("pwd", "-P"));
+        assertEquals(new CommandExit.Exited(0), run.exit());
+        assertTrue(Files.isDirectory(workDir()));
+        assertEquals(workDir().toRealPath() + "\n", run.stdout());
+    }
+
+    @Test
+    void workspaceThatCannotBeCreatedFailsToStart() throws IOException {
+        Path file = Files.writeString(root.resolve("not-a-directory"), "x");
+        LocalCommandRunner broken = LocalCommandRunner.builder().workspaceRoot(file).build();
+        RecordingListener listener = new RecordingListener();
+        broken.start(project(), CommandSpec.of(shell("true")), listener);
+        CommandExit.FailedToStart failed =
+                assertInstanceOf(CommandExit.FailedToStart.class, listener.awaitExit(TIMEOUT));
+        assertTrue(failed.message().contains("working directory"), failed.message());
+    }
+
+    // ---- environment
+
+    @Test
+    void serverVariablesStayWithTheServer() {
+        Map<String, String> server = new HashMap<>();
+        server.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        server.put("EXECSTREAM_API_KEYS_FILE", "/etc/keys");
+        server.put("EXECSTREAM_TOKEN_SECRET", "s3cr3t");
+        server.put("KEPT_FROM_SERVER", "yes");
+        runner = configured().serverEnvironment(server).build();
+
+        RecordingListener run = run(CommandSpec.of(CommandLine.Argv.of("env"))
+                .withEnv(Map.of("FROM_REQUEST", "1")));
+        assertEquals(new CommandExit.Exited(0), run.exit());
+        List<String> lines = run.stdout().lines().toList();
+        assertTrue(lines.contains("KEPT_FROM_SERVER=yes"), run.stdout());
+        assertTrue(lines.contains("FROM_REQUEST=1"), run.stdout());
+        assertTrue(lines.stream().noneMatch(line -> line.startsWith("EXECSTREAM_")), run.stdout());
+    }
+
+    @Test
+    void requestVariablesOverrideServerVariables() {
+        runner = configured().serverEnvironment(Map.of("PATH", "/usr/bin:/bin", "GREETING", "server")).build();
+        RecordingListener run = run(CommandSpec.of(shell("printf %s \"$GREETING\""))
+                .withEnv(Map.of("GREETING", "request")));
+        assertEquals("request", run.stdout());
+    }
+
+    // ---- finding the program
+
+    @Test
+    void relativeProgramPathIsResolvedAgainstTheWorkingDirectory() throws IOException {
+        script(workDir().resolve("bin/hello"), "#!/bin/sh\necho \"hello $1 from $(pwd -P)\"\n");
+        String expected = "hello x from " + workDir().toRealPath() + "\n";
+        assertEquals(expected, run(CommandLine.Argv.of("./bin/hello", "x")).stdout());
+        assertEquals(expected, run(CommandLine.Argv.of("bin/hello", "x")).stdout());
+        assertEquals(expected, run(CommandLine.Argv.of(workDir().resolve("bin/hello").toString(), "x")).stdout());
+    }
+
+    @Test
+    void fileThatIsNotExecutableIsNotFound() throws IOException {
+        Files.createDirectories(workDir());
+        Files.writeString(workDir().resolve("plain"), "#!/bin/sh\necho no\n");
+        RecordingListener run = start(CommandLine.Argv.of("./plain")).listener();
+        assertEquals(new CommandExit.FailedToStart("command not found: ./plain"), run.awaitExit(TIMEOUT));
+        RecordingListener directory = start(CommandLine.Argv.of(root.toString())).listener();
+        assertInstanceOf(CommandExit.FailedToStart.class, directory.awaitExit(TIMEOUT));
+    }
+
+    @Test
+    void programIsLookedUpOnThePathOfTheCommandEnvironment() throws IOException {
+        Path tools = root.resolve("tools");
+        script(tools.resolve("contract-tool"), "#!/bin/sh\necho tool $1\n");
+        CommandSpec spec = CommandSpec.of(CommandLine.Argv.of("contract-tool", "ran"))
+                .withEnv(Map.of("PATH", tools + ":/usr/bin:/bin"));
+        assertEquals("tool ran\n", run(spec).stdout());
+        RecordingListener missing = start(CommandLine.Argv.of("contract-tool")).listener();
+        assertEquals(new CommandExit.FailedToStart("command not found: contract-tool"), missing.awaitExit(TIMEOUT));
+    }
+
+    // ---- processes
+
+    @Test
+    void commandLeadsItsOwnProcessGroupAndSession() {
+        RecordingListener run = run(shell("echo $$; cat /proc/$$/stat"));
+        List<String> lines = run.stdout().lines().toList();
+        ProcStat stat = ProcStat.parse(Long.parseLong(lines.get(0)), lines.get(1));
+        assertEquals(stat.pid(), stat.processGroup());
+        assertEquals(stat.pid(), stat.session());
+    }
+
+    @Test
+    void procStatToleratesAnyCommandName() {
+        ProcStat stat = ProcStat.parse(42, "42 (we) ird (name) Z 1 40 39 0 -1 4194304 99 0\n");
+        assertEquals(new ProcStat(42, 'Z', 40, 39), stat);
+        assertFalse(stat.isRunning());
+    }
+
+    @Test
+    void noZombieIsLeft() {
+        RecordingListener run = run(shell("echo $$"));
+        long pid = Long.parseLong(run.stdout().trim());
+        assertFalse(Files.exists(Path.of("/proc/" + pid)), "process " + pid + " still exists");
+        assertTrue(ProcessHandle.current().children().noneMatch(child -> child.pid() == pid));
+    }
+
+    @Test
+    void readerThreadsAreNamedAfterTheProcess() {
+        Started started = start(shell("echo $$; sleep 1000"));
+        String pid = awaitLine(started.listener());
+        List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        started.command().terminate();
+        started.listener().awaitExit(TIMEOUT);
+        assertTrue(names.contains("execstream-run-" + pid + "-stdout"), names.toString());
+        assertTrue(names.contains("execstream-run-" + pid + "-stderr"), names.toString());
+    }
+
+    @Test
+    void backgroundProcessIsStoppedOnceTheDrainTimeoutHasPassed() {
+        Started started = start(shell("sleep 1000 & echo $!"));
+        String child = awaitLine(started.listener());
+        assertEquals(new CommandExit.Exited(0), started.listener().awaitExit(DRAIN.plus(TIMEOUT)));
+        assertProcessEnds(child);
+    }
+
+    @Test
+    void outputOfABackgroundProcessWithinTheDrainTimeoutIsDelivered() throws IOException {
+        // The command exits only once its output is being read: had it ended before the runner
+        // began to read, the JDK would have closed the pipes and the late output would be lost.
+        RecordingListener run = start(shell("(sleep 0.3; echo late; echo late-err >&2) & echo early;"
+                + " while [ ! -e go ]; do sleep 0.01; done")).listener();
+        run.awaitOutput(OutputType.STDOUT, "early\n", TIMEOUT);
+        Files.writeString(workDir().resolve("go"), "");
+        assertEquals(new CommandExit.Exited(0), run.awaitExit(DRAIN.plus(TIMEOUT)));
+        assertEquals("early\nlate\n", run.stdout());
+        assertEquals("late-err\n", run.stderr());
+    }
+
+    @Test
+    void terminateReachesDescendantsThatLeftTheGroup() {
+        Started started = start(shell("setsid sleep 1000 >/dev/null 2>&1 & echo $!; wait"));
+        String child = awaitLine(started.listener());
+        started.command().terminate();
+        assertInstanceOf(CommandExit.Exited.class, started.listener().awaitExit(TIMEOUT));
+        assertProcessEnds(child);
+    }
+
+    @Test
+    void terminateLeavesOtherProcessesAlone() throws Exception {
+        Process bystander = new ProcessBuilder("sleep", "60").start();
+        try {
+            Started other = start(shell("echo ready; sleep 1000"));
+            Started target = start(shell("sleep 1000 >/dev/null 2>&1 & echo $!; wait"));
+            other.listener().awaitOutput(OutputType.STDOUT, "ready", TIMEOUT);
+            awaitLine(target.listener());
+            target.command().terminate();
+            target.listener().awaitExit(TIMEOUT);
+            assertTrue(bystander.isAlive(), "a process outside the command survived");
+            assertTrue(other.listener().exit() == null, "another command survived");
+            other.command().terminate();
+            assertEquals(new CommandExit.Exited(143), other.listener().awaitExit(TIMEOUT));
+        } finally {
+            bystander.destroyForcibly();
+            assertTrue(bystander.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void withoutSetsidTerminateStillReachesTheWholeTree() {
+        runner = configured().withoutSetsid().build();
+        Started started = start(shell("sleep 1000 >/dev/null 2>&1 & echo $!; wait"));
+        String child = awaitLine(started.listener());
+        started.command().terminate();
+        assertEquals(new CommandExit.Exited(143), started.listener().awaitExit(TIMEOUT));
+        assertProcessEnds(child);
+    }
+
+    // ---- configuration
+
+    @Test
+    void builderChecksItsSettings() {
+        assertThrows(IllegalStateException.class, () -> LocalCommandRunner.builder().build());
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalCommandRunner.builder().gracePeriod(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalCommandRunner.builder().drainTimeout(Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> LocalCommandRunner.builder().workspaceRoot(null));
+    }
+
+    private static void script(Path path, String content) throws IOException {
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, content);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
