@@ -1,0 +1,229 @@
+package io.execstream.adapters.memory;
+
+import io.execstream.domain.ErrorCode;
+import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamInfo;
+import io.execstream.ports.DeliveryQueue;
+import io.execstream.ports.PublishedEvent;
+import io.execstream.ports.StreamSubscriber;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * One stream: its metadata, its bounded history and the queues of its live subscribers.
+ *
+ * <p>Every method that touches the history or the queues holds this object's monitor: appends and
+ * subscriptions are ordered by it, which is what makes replay-then-live gapless. Event ids are the
+ * sequence numbers 1, 2, ... so the history is always the contiguous run
+ * {@code firstRetainedSeq .. lastSeq}.
+ */
+final class MemoryStream {
+    /** What a non-output event weighs in the history, so that it is never free. */
+    static final long OTHER_EVENT_BYTES = 64;
+    // Canonical decimal, at most 18 digits: anything longer could not fit a long.
+    private static final Pattern EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,17}");
+
+    final long openOrder;
+    // Set while completing, under the monitor; read by the publisher to find the stream in its
+    // completion order.
+    private volatile long finishOrder = -1;
+    private volatile StreamInfo info;
+    // Read without the monitor by the sweeper and by lazy expiry checks.
+    private volatile Instant completedAt;
+
+    // Guarded by this.
+    private final ArrayDeque<PublishedEvent> history = new ArrayDeque<>();
+    private long historyBytes;
+    private long lastSeq;
+    private final List<DeliveryQueue> queues = new ArrayList<>();
+    private boolean removed;
+
+    MemoryStream(StreamInfo info, long openOrder) {
+        this.info = info;
+        this.openOrder = openOrder;
+    }
+
+    StreamInfo info() {
+        return info;
+    }
+
+    /** The stream's rank among finished streams (lower finished earlier); -1 while it runs. */
+    long finishOrder() {
+        return finishOrder;
+    }
+
+    /** Whether the stream finished at least {@code retention} before {@code now}. */
+    boolean isExpired(Instant now, Duration retention) {
+        Instant done = completedAt;
+        return done != null && !now.isBefore(done.plus(retention));
+    }
+
+    /**
+     * Adds {@code event} to the history and hands it to every live subscriber.
+     *
+     * @param budget told of every change of the bytes this stream holds
+     * @return the event's id
+     */
+    synchronized String append(StreamEvent event, long maxHistoryBytes, LongConsumer budget) {
+        if (removed || info.isFinished()) {
+            throw new IllegalStateException("stream " + info.id() + " is already complete");
+        }
+        return add(event, maxHistoryBytes, budget).id();
+    }
+
+    /**
+     * Like {@link #append}, and marks the stream finished as of {@code now}, {@code order}-th of
+     * the publisher's streams to finish; {@code onFinished} runs under the monitor once it is.
+     */
+    synchronized String complete(StreamEvent.Done done, Instant now, long order, Runnable onFinished,
+                                 long maxHistoryBytes, LongConsumer budget) {
+        if (removed || info.isFinished()) {
+            throw new IllegalStateException("stream " + info.id() + " is already complete");
+        }
+        // Finished before the event is visible, so a subscriber that sees done also sees the status.
+        String id = Long.toString(lastSeq + 1);
+        info = info.finish(done, id);
+        completedAt = now;
+        finishOrder = order;
+        add(done, maxHistoryBytes, budget);
+        // Under the monitor, so that a concurrent removal (which takes it) runs after it.
+        onFinished.run();
+        return id;
+    }
+
+    private PublishedEvent add(StreamEvent event, long maxHistoryBytes, LongConsumer budget) {
+        PublishedEvent published = new PublishedEvent(Long.toString(++lastSeq), event);
+        history.addLast(published);
+        long weight = weight(event);
+        historyBytes += weight;
+        budget.accept(weight);
+        queues.removeIf(queue -> !queue.offer(published));
+        trim(maxHistoryBytes, budget);
+        return published;
+    }
+
+    private void trim(long maxHistoryBytes, LongConsumer budget) {
+        long freed = 0;
+        // The done event is the last one, so stopping at it keeps it whatever its weight.
+        while (historyBytes > maxHistoryBytes && !history.isEmpty() && !history.peekFirst().isDone()) {
+            long weight = weight(history.pollFirst().event());
+            historyBytes -= weight;
+            freed += weight;
+        }
+        if (freed > 0) {
+            budget.accept(-freed);
+        }
+    }
+
+    /**
+     * Starts delivering to a subscriber the events after {@code afterEventId}, as
+     * {@code newQueue} packages them (missed count, retained events), and registers the queue for
+     * live events while the stream runs.
+     *
+     * @return null if the stream has been removed meanwhile
+     */
+    synchronized DeliveryQueue subscribe(String afterEventId, QueueFactory newQueue) {
+        if (removed) {
+            return null;
+        }
+        long position = position(afterEventId);
+        long firstRetained = lastSeq - history.size() + 1;
+        long missed = Math.max(0, firstRetained - 1 - position);
+        int wanted = (int) Math.min(history.size(), lastSeq - position);
+        // Walk from the newest end: a resuming subscriber usually wants only the last few events.
+        PublishedEvent[] after = new PublishedEvent[wanted];
+        Iterator<PublishedEvent> newestFirst = history.descendingIterator();
+        for (int i = wanted - 1; i >= 0; i--) {
+            after[i] = newestFirst.next();
+        }
+        DeliveryQueue queue = newQueue.create(missed, Arrays.asList(after));
+        if (!info.isFinished() && queue.isOpen()) {
+            queues.add(queue);
+        }
+        return queue;
+    }
+
+    private long position(String afterEventId) {
+        if (afterEventId == null) {
+            return 0;
+        }
+        if (!EVENT_ID.matcher(afterEventId).matches()) {
+            throw invalidId(afterEventId);
+        }
+        long position = Long.parseLong(afterEventId);
+        if (position > lastSeq) {
+            throw invalidId(afterEventId);
+        }
+        return position;
+    }
+
+    private InvalidInputException invalidId(String afterEventId) {
+        String shown = afterEventId.length() > 40 ? afterEventId.substring(0, 40) + "..." : afterEventId;
+        return new InvalidInputException(ErrorCode.INVALID_REQUEST, "last event id \""
+                + shown.replaceAll("\\p{Cntrl}", "?") + "\" is not an event id of stream " + info.id()
+                + " (ids are 1 to " + lastSeq + " so far)");
+    }
+
+    /**
+     * Forgets the stream: its history is released and live subscribers are closed.
+     *
+     * @return the history bytes it held, to give back to the budget; 0 if already removed
+     */
+    synchronized long remove(StreamSubscriber.CloseReason reason) {
+        if (removed) {
+            return 0;
+        }
+        removed = true;
+        queues.forEach(queue -> queue.close(reason));
+        queues.clear();
+        history.clear();
+        long bytes = historyBytes;
+        historyBytes = 0;
+        return bytes;
+    }
+
+    /** Closes the live subscribers, keeping the history. */
+    synchronized void closeSubscribers(StreamSubscriber.CloseReason reason) {
+        queues.forEach(queue -> queue.close(reason));
+        queues.clear();
+    }
+
+    static long weight(StreamEvent event) {
+        return event instanceof StreamEvent.Output output ? utf8Length(output.content()) : OTHER_EVENT_BYTES;
+    }
+
+    /** The UTF-8 length of {@code s} without encoding it. */
+    static long utf8Length(CharSequence s) {
+        long bytes = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                // A lone surrogate cannot occur in valid content; 3 is its worst case anyway.
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** Builds a subscriber's queue from what it missed and the retained events after its position. */
+    @FunctionalInterface
+    interface QueueFactory {
+        DeliveryQueue create(long missed, List<PublishedEvent> history);
+    }
+}

@@ -1,0 +1,231 @@
+package io.execstream.adapters.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamInfo;
+import io.execstream.domain.StreamStatus;
+import io.execstream.ports.HistoryLimits;
+import io.execstream.ports.PublishedEvent;
+import io.execstream.ports.StreamPublisher;
+import io.execstream.ports.StreamSubscriber.CloseReason;
+import io.execstream.testkit.RecordingSubscriber;
+import io.execstream.testkit.StreamPublisherContract;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InMemoryStreamPublisherTest extends StreamPublisherContract {
+
+    @Override
+    protected StreamPublisher newPublisher(HistoryLimits limits, Clock clock) {
+        return InMemoryStreamPublisher.builder().limits(limits).clock(clock).build();
+    }
+
+    @Test
+    void idsAreTheSequenceNumbersOfTheStream() {
+        StreamPublisher p = publisher();
+        StreamId s = open(p, PROJECT);
+        StreamId other = open(p, PROJECT);
+        assertEquals(List.of("1", "2", "3"), appendOutputs(p, s, 0, 3));
+        assertEquals("1", p.append(other, out(0)));
+        assertEquals("4", p.complete(s, exited(0)));
+        assertEquals("4", p.find(s).orElseThrow().doneEventId());
+    }
+
+    @Test
+    void afterEventIdMustBeAnIdAlreadyGiven() {
+        StreamPublisher p = publisher();
+        StreamId s = open(p, PROJECT);
+        appendOutputs(p, s, 0, 3);
+        for (String bad : List.of("4", "01", "+1", " 1", "", "99999999999999999999", "1.0")) {
+            assertThrows(InvalidInputException.class, () -> p.subscribe(s, bad, new RecordingSubscriber()),
+                    "\"" + bad + "\"");
+        }
+        RecordingSubscriber fromZero = subscribe(p, s, "0");
+        RecordingSubscriber fromLast = subscribe(p, s, "3");
+        p.complete(s, exited(0));
+        fromZero.awaitDone(timeout());
+        fromLast.awaitDone(timeout());
+        assertEquals(expectedOutputs(0, 3), fromZero.outputs());
+        assertEquals(List.of("4"), fromLast.events().stream().map(PublishedEvent::id).toList());
+    }
+
+    @Test
+    void historyIsCountedInUtf8BytesAndKeepsTheNewestWithinTheLimit() {
+        StreamPublisher p = publisher(limits(1000, 1L << 30, Duration.ofHours(1)));
+        StreamId s = open(p, PROJECT);
+        String hundredBytes = "é".repeat(50); // 50 chars, 100 bytes
+        assertEquals(100, hundredBytes.getBytes(StandardCharsets.UTF_8).length);
+        for (int i = 0; i < 100; i++) {
+            p.append(s, StreamEvent.Output.stdout(hundredBytes));
+        }
+        RecordingSubscriber running = subscribe(p, s, null);
+        running.awaitEvents(10, timeout());
+        p.complete(s, exited(0));
+        running.awaitDone(timeout());
+        // Exactly ten 100-byte events fit in 1000 bytes.
+        assertEquals(90, running.gap().orElseThrow());
+        assertEquals("91", running.events().get(0).id());
+
+        // The done event takes its room too, and pushes the oldest output out.
+        RecordingSubscriber finished = subscribe(p, s, null);
+        finished.awaitDone(timeout());
+        assertEquals(91, finished.gap().orElseThrow());
+        assertEquals(10, finished.events().size());
+    }
+
+    @Test
+    void theDoneEventIsNeverDroppedFromTheHistory() {
+        StreamPublisher p = publisher(limits(10, 1L << 30, Duration.ofHours(1)));
+        StreamId s = open(p, PROJECT);
+        for (int i = 0; i < 5; i++) {
+            p.append(s, StreamEvent.Output.stdout("x".repeat(100)));
+        }
+        String doneId = p.complete(s, exited(7));
+        RecordingSubscriber r = subscribe(p, s, null);
+        PublishedEvent done = r.awaitDone(timeout());
+        assertEquals(5, r.gap().orElseThrow());
+        assertEquals(doneId, done.id());
+        assertEquals(1, r.events().size());
+    }
+
+    @Test
+    void runningStreamsOverBudgetAreKept() {
+        StreamPublisher p = publisher(limits(10_000, 5_000, Duration.ofHours(1)));
+        StreamId a = open(p, PROJECT);
+        StreamId b = open(p, PROJECT);
+        for (int i = 0; i < 10; i++) {
+            p.append(a, StreamEvent.Output.stdout("a".repeat(1000)));
+            p.append(b, StreamEvent.Output.stdout("b".repeat(1000)));
+        }
+        assertTrue(p.find(a).isPresent());
+        assertTrue(p.find(b).isPresent());
+        // Finishing one makes it the first to go.
+        p.complete(a, exited(0));
+        assertTrue(p.find(a).isEmpty());
+        assertTrue(p.find(b).isPresent());
+    }
+
+    @Test
+    void anExpiredStreamsIdCanBeOpenedAgain() {
+        StreamPublisher p = publisher(limits(1000, 10_000, Duration.ofSeconds(5)));
+        StreamId s = open(p, PROJECT);
+        p.complete(s, exited(0));
+        assertThrows(IllegalStateException.class, () -> p.open(StreamInfo.started(s, PROJECT, START)));
+        clock.advance(Duration.ofSeconds(5));
+        p.open(StreamInfo.started(s, PROJECT, START));
+        assertEquals(StreamStatus.RUNNING, p.find(s).orElseThrow().status());
+    }
+
+    @Test
+    void openingAFinishedStreamIsRefused() {
+        StreamPublisher p = publisher();
+        StreamInfo finished = StreamInfo.started(StreamId.random(), PROJECT, START).finish(exited(0), "1");
+        assertThrows(IllegalArgumentException.class, () -> p.open(finished));
+    }
+
+    @Test
+    void listLimitMustNotBeNegative() {
+        StreamPublisher p = publisher();
+        open(p, PROJECT);
+        assertEquals(List.of(), p.list(PROJECT, 0));
+        assertThrows(IllegalArgumentException.class, () -> p.list(PROJECT, -1));
+    }
+
+    @Test
+    void queueBoundsAreConfigurable() {
+        try (InMemoryStreamPublisher p = InMemoryStreamPublisher.builder().maxQueuedEvents(3).build()) {
+            StreamId s = open(p, PROJECT);
+            CountDownLatch release = new CountDownLatch(1);
+            RecordingSubscriber slow = new RecordingSubscriber(e -> {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            p.subscribe(s, null, slow);
+            p.append(s, out(0));
+            slow.awaitEvents(1, timeout());
+            // Three wait behind the blocked call; the fourth is one too many.
+            appendOutputs(p, s, 1, 4);
+            release.countDown();
+            assertEquals(CloseReason.TOO_SLOW, slow.awaitClosed(timeout()));
+            assertEquals(1, slow.events().size());
+        }
+    }
+
+    @Test
+    void deliversOnTheGivenExecutorAndLeavesItRunning() throws Exception {
+        AtomicInteger tasks = new AtomicInteger();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            InMemoryStreamPublisher p = InMemoryStreamPublisher.builder()
+                    .deliveryExecutor(task -> {
+                        tasks.incrementAndGet();
+                        pool.execute(task);
+                    })
+                    .build();
+            StreamId s = open(p, PROJECT);
+            RecordingSubscriber r = subscribe(p, s, null);
+            p.append(s, out(0));
+            p.complete(s, exited(0));
+            r.awaitDone(timeout());
+            assertTrue(tasks.get() > 0);
+            p.close();
+            assertFalse(pool.isShutdown());
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closeStopsItsOwnDeliveryThreadsAndRefusesWriting() throws Exception {
+        InMemoryStreamPublisher p = new InMemoryStreamPublisher();
+        StreamId s = open(p, PROJECT);
+        RecordingSubscriber r = subscribe(p, s, null);
+        p.append(s, out(0));
+        r.awaitEvents(1, timeout());
+        Thread delivery = r.threads().iterator().next();
+        assertTrue(delivery.getName().startsWith("execstream-delivery-"), delivery.getName());
+        assertTrue(delivery.isDaemon());
+
+        p.close();
+        p.close();
+        assertEquals(CloseReason.PUBLISHER_CLOSED, r.awaitClosed(timeout()));
+        delivery.join(timeout().toMillis());
+        assertFalse(delivery.isAlive(), "delivery thread still running after close");
+        assertThrows(IllegalStateException.class, () -> p.append(s, out(1)));
+        assertThrows(IllegalStateException.class, () -> p.subscribe(s, null, new RecordingSubscriber()));
+        assertThrows(IllegalStateException.class, () -> open(p, PROJECT));
+        assertTrue(p.find(s).isPresent(), "streams stay readable");
+    }
+
+    @Test
+    void builderRejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder().maxQueuedEvents(0));
+        assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder().maxQueuedChars(0));
+        assertThrows(NullPointerException.class, () -> InMemoryStreamPublisher.builder().clock(null));
+    }
+
+    @Test
+    void utf8LengthMatchesTheEncoder() {
+        for (String text : List.of("", "plain", "é", "€uro", "😀 emoji", "mixed é€😀\n", "\u007f\u0080\u07ff\u0800")) {
+            assertEquals(text.getBytes(StandardCharsets.UTF_8).length, MemoryStream.utf8Length(text), text);
+        }
+    }
+}

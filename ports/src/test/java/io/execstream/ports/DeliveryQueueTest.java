@@ -1,0 +1,296 @@
+package io.execstream.ports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamStatus;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class DeliveryQueueTest {
+
+    /** Runs delivery tasks only when told, on the test's thread. */
+    private static final class ManualExecutor implements java.util.concurrent.Executor {
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            while (true) {
+                Runnable task;
+                synchronized (this) {
+                    task = tasks.poll();
+                }
+                if (task == null) {
+                    return;
+                }
+                task.run();
+            }
+        }
+
+        synchronized int pending() {
+            return tasks.size();
+        }
+    }
+
+    /** Records each call as a string: "gap 3", "event 1", "done 5", "closed TOO_SLOW". */
+    private static class Recorder implements StreamSubscriber {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public synchronized void onGap(long missed) {
+            calls.add("gap " + missed);
+        }
+
+        @Override
+        public synchronized void onEvent(PublishedEvent event) {
+            calls.add((event.isDone() ? "done " : "event ") + event.id());
+        }
+
+        @Override
+        public synchronized void onClosed(CloseReason reason) {
+            calls.add("closed " + reason);
+        }
+
+        synchronized List<String> calls() {
+            return List.copyOf(calls);
+        }
+    }
+
+    private final ManualExecutor executor = new ManualExecutor();
+    private final Recorder recorder = new Recorder();
+
+    private static PublishedEvent out(int id) {
+        return new PublishedEvent(Integer.toString(id), StreamEvent.Output.stdout("line " + id + "\n"));
+    }
+
+    private static PublishedEvent out(int id, int chars) {
+        return new PublishedEvent(Integer.toString(id), StreamEvent.Output.stdout("x".repeat(chars)));
+    }
+
+    private static PublishedEvent done(int id) {
+        return new PublishedEvent(Integer.toString(id), new StreamEvent.Done(0, 1, StreamStatus.EXITED, null));
+    }
+
+    @Test
+    void deliversHistoryThenLiveEventsInOrder() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(out(1), out(2)));
+        assertTrue(queue.offer(out(3)));
+        assertTrue(queue.offer(out(4)));
+        assertFalse(queue.offer(done(5)), "nothing is taken after the done event");
+        assertFalse(queue.offer(out(6)));
+        executor.runAll();
+        assertEquals(List.of("event 1", "event 2", "event 3", "event 4", "done 5"), recorder.calls());
+        assertFalse(queue.isOpen());
+    }
+
+    @Test
+    void gapComesFirst() {
+        new DeliveryQueue(recorder, executor, 7, List.of(out(8), done(9)));
+        executor.runAll();
+        assertEquals(List.of("gap 7", "event 8", "done 9"), recorder.calls());
+    }
+
+    @Test
+    void historyEndingInDoneTakesNoLiveEvents() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(out(1), done(2)));
+        assertFalse(queue.isOpen());
+        assertFalse(queue.offer(out(3)));
+        executor.runAll();
+        assertEquals(List.of("event 1", "done 2"), recorder.calls());
+    }
+
+    @Test
+    void emptyQueueDeliversNothing() {
+        new DeliveryQueue(recorder, executor, 0, List.of());
+        executor.runAll();
+        assertEquals(List.of(), recorder.calls());
+    }
+
+    @Test
+    void tooManyLiveEventsCloseTooSlowAndReleaseTheBuffer() {
+        // History does not count against the bound.
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 2, List.of(out(3), out(4), out(5)), 3, 1_000_000);
+        assertTrue(queue.offer(out(6)));
+        assertTrue(queue.offer(out(7)));
+        assertTrue(queue.offer(out(8)));
+        assertFalse(queue.offer(out(9)), "the fourth live event overflows");
+        assertFalse(queue.isOpen());
+        assertFalse(queue.offer(out(10)));
+        executor.runAll();
+        // Nothing queued survives the overflow, not even the gap or the history.
+        assertEquals(List.of("closed TOO_SLOW"), recorder.calls());
+    }
+
+    @Test
+    void tooManyCharactersCloseTooSlow() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(), 1000, 100);
+        assertTrue(queue.offer(out(1, 60)));
+        assertFalse(queue.offer(out(2, 60)));
+        executor.runAll();
+        assertEquals(List.of("closed TOO_SLOW"), recorder.calls());
+    }
+
+    @Test
+    void eventsTakenForDeliveryNoLongerCount() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(), 2, 1_000_000);
+        for (int i = 1; i <= 10; i++) {
+            assertTrue(queue.offer(out(i)), "event " + i);
+            executor.runAll();
+        }
+        assertEquals(10, recorder.calls().size());
+    }
+
+    @Test
+    void closeComesAfterWhatIsQueued() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(out(1)));
+        assertTrue(queue.offer(out(2)));
+        queue.close(StreamSubscriber.CloseReason.STREAM_REMOVED);
+        assertFalse(queue.isOpen());
+        assertFalse(queue.offer(out(3)));
+        queue.close(StreamSubscriber.CloseReason.PUBLISHER_CLOSED);
+        executor.runAll();
+        assertEquals(List.of("event 1", "event 2", "closed STREAM_REMOVED"), recorder.calls());
+    }
+
+    @Test
+    void closeIsIgnoredOnceDoneIsQueued() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of());
+        queue.offer(done(1));
+        queue.close(StreamSubscriber.CloseReason.PUBLISHER_CLOSED);
+        executor.runAll();
+        assertEquals(List.of("done 1"), recorder.calls());
+    }
+
+    @Test
+    void cancelStopsDeliveryWithoutOnClosed() {
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 3, List.of(out(4)));
+        queue.offer(out(5));
+        queue.cancel();
+        queue.cancel();
+        assertFalse(queue.offer(out(6)));
+        assertFalse(queue.isOpen());
+        queue.close(StreamSubscriber.CloseReason.PUBLISHER_CLOSED);
+        executor.runAll();
+        assertEquals(List.of(), recorder.calls());
+    }
+
+    @Test
+    void cancelFromInsideACallStopsTheRest() {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        DeliveryQueue[] self = new DeliveryQueue[1];
+        Recorder cancelling = new Recorder() {
+            @Override
+            public synchronized void onEvent(PublishedEvent event) {
+                super.onEvent(event);
+                if (cancelled.compareAndSet(false, true)) {
+                    self[0].cancel();
+                }
+            }
+        };
+        self[0] = new DeliveryQueue(cancelling, executor, 0, List.of(out(1), out(2), out(3)));
+        executor.runAll();
+        assertEquals(List.of("event 1"), cancelling.calls());
+    }
+
+    @Test
+    void subscriberThatThrowsIsDroppedSilently() {
+        AtomicInteger calls = new AtomicInteger();
+        StreamSubscriber thrower = new StreamSubscriber() {
+            @Override
+            public void onEvent(PublishedEvent event) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("failing on purpose");
+            }
+
+            @Override
+            public void onClosed(CloseReason reason) {
+                calls.incrementAndGet();
+            }
+        };
+        DeliveryQueue queue = new DeliveryQueue(thrower, executor, 0, List.of(out(1), out(2)));
+        executor.runAll();
+        assertEquals(1, calls.get());
+        assertFalse(queue.offer(out(3)), "a dropped subscriber takes no more events");
+        queue.close(StreamSubscriber.CloseReason.STREAM_REMOVED);
+        executor.runAll();
+        assertEquals(1, calls.get(), "not even onClosed after a throw");
+    }
+
+    @Test
+    void rejectedDeliveryEndsTheQueueWithoutThrowing() {
+        java.util.concurrent.Executor rejecting = task -> {
+            throw new RejectedExecutionException("shut down");
+        };
+        DeliveryQueue queue = new DeliveryQueue(recorder, rejecting, 0, List.of(out(1)));
+        assertFalse(queue.offer(out(2)));
+        assertEquals(List.of(), recorder.calls());
+    }
+
+    @Test
+    void oneTaskAtATimeEvenWhenOffersRace() {
+        // With only idle → scheduled transitions submitting tasks, a busy queue has one task.
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of());
+        executor.runAll();
+        for (int i = 1; i <= 5; i++) {
+            queue.offer(out(i));
+        }
+        assertEquals(1, executor.pending());
+    }
+
+    @Test
+    void neverTwoCallsAtOnceAndOrderHoldsOnARealPool() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            int total = 20_000;
+            AtomicBoolean inCall = new AtomicBoolean();
+            AtomicInteger overlaps = new AtomicInteger();
+            List<String> seen = new ArrayList<>(); // only touched by calls, which must be sequential
+            CountDownLatch finished = new CountDownLatch(1);
+            StreamSubscriber subscriber = new StreamSubscriber() {
+                @Override
+                public void onEvent(PublishedEvent event) {
+                    if (!inCall.compareAndSet(false, true)) {
+                        overlaps.incrementAndGet();
+                    }
+                    seen.add(event.id());
+                    if (seen.size() % 1000 == 0) {
+                        Thread.yield(); // let offers pile up and delivery hop between threads
+                    }
+                    inCall.set(false);
+                    if (event.isDone()) {
+                        finished.countDown();
+                    }
+                }
+            };
+            DeliveryQueue queue = new DeliveryQueue(subscriber, pool, 0, List.of(), total + 1, Long.MAX_VALUE);
+            for (int i = 1; i < total; i++) {
+                assertTrue(queue.offer(out(i)));
+            }
+            assertFalse(queue.offer(done(total)));
+            assertTrue(finished.await(30, TimeUnit.SECONDS), "done not delivered");
+            assertEquals(0, overlaps.get());
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= total; i++) {
+                expected.add(Integer.toString(i));
+            }
+            assertEquals(expected, seen);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
