@@ -18,6 +18,10 @@ import java.util.concurrent.RejectedExecutionException;
  * subscriber that lets more than {@code maxQueuedEvents} of them (or more than
  * {@code maxQueuedChars} characters of output) pile up is closed with
  * {@link StreamSubscriber.CloseReason#TOO_SLOW}, its buffer released at once.
+ *
+ * <p>The executor must run each task on a thread of its own, never on the caller's (no direct or
+ * caller-runs executor): delivery would then run under the publisher's lock and could block it.
+ * If it rejects a task, the queue ends without calling the subscriber again.
  */
 public final class DeliveryQueue implements Subscription {
     /** Live events one subscriber may have waiting by default. */

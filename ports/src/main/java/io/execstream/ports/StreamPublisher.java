@@ -69,6 +69,8 @@ public interface StreamPublisher extends AutoCloseable {
     /**
      * Hands {@code subscriber} the events of {@code stream} after {@code afterEventId}, or from its
      * first event when that is null. Returns at once; delivery happens on the publisher's threads.
+     * After the id of the stream's done event there is nothing to hand over, so the subscriber is
+     * never called at all: callers that need to know check {@link StreamInfo#doneEventId()} first.
      *
      * @throws io.execstream.domain.StreamNotFoundException if the stream is unknown
      * @throws io.execstream.domain.InvalidInputException   if {@code afterEventId} is not an
