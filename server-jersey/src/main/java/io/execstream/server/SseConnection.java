@@ -12,8 +12,14 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client's event stream: writes the events its subscription delivers, keepalive comments in
- * quiet times, and closes the response after the done event or when the subscription ends early
- * (the client then reconnects with {@code Last-Event-ID} and resumes).
+ * quiet times, and closes the response after the done event.
+ *
+ * <p>A client that reads more slowly than the command writes falls behind until its subscription
+ * is closed as too slow. The connection then follows the stream again from the last event it
+ * wrote: the client catches up from the retained history, with a {@code gap} event first if the
+ * history has already moved past it, and it never has to reconnect. Had the stream ended any
+ * other way (the publisher closed, the stream evicted), the response ends and the client
+ * reconnects with {@code Last-Event-ID}.
  *
  * <p>Writes block while the client's socket is full, so events are written on the publisher's
  * delivery thread for this subscriber only, and keepalives only when no write is under way. A
@@ -23,6 +29,7 @@ final class SseConnection implements StreamSubscriber {
     private final SseEventSink sink;
     private final Sse sse;
     private final SseHub hub;
+    private final Follow follow;
     private final ReentrantLock writing = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Subscription subscription;
@@ -30,22 +37,32 @@ final class SseConnection implements StreamSubscriber {
     private volatile long lastWriteNanos = System.nanoTime();
     /** Whether no event with data has been written yet; guarded by the write lock. */
     private boolean first = true;
+    /** The id of the last event written, where to follow again from; guarded by the write lock. */
+    private String lastEventId;
 
-    SseConnection(SseEventSink sink, Sse sse, SseHub hub) {
+    /** Subscribes a connection to its stream after an event id (null: from the start). */
+    @FunctionalInterface
+    interface Follow {
+        Subscription after(String eventId, StreamSubscriber subscriber);
+    }
+
+    SseConnection(SseEventSink sink, Sse sse, SseHub hub, Follow follow) {
         this.sink = sink;
         this.sse = sse;
         this.hub = hub;
+        this.follow = follow;
     }
 
     /**
-     * Subscribes with {@code subscribe} and writes the opening event before any event can be
+     * Subscribes after {@code afterEventId} and writes the opening event before any event can be
      * written: deliveries wait on the write lock held here. A failure to subscribe propagates
      * with nothing written, so the caller can still answer with an error status.
      */
-    void start(java.util.function.Function<StreamSubscriber, Subscription> subscribe) {
+    void start(String afterEventId) {
         writing.lock();
         try {
-            subscription = subscribe.apply(this);
+            lastEventId = afterEventId;
+            subscription = follow.after(afterEventId, this);
             write(SseEvents.opening(sse));
         } finally {
             writing.unlock();
@@ -72,6 +89,9 @@ final class SseConnection implements StreamSubscriber {
         try {
             written = write(SseEvents.of(sse, event, first));
             first = !written && first;
+            if (written) {
+                lastEventId = event.id();
+            }
         } finally {
             writing.unlock();
         }
@@ -82,7 +102,21 @@ final class SseConnection implements StreamSubscriber {
 
     @Override
     public void onClosed(CloseReason reason) {
-        close();
+        if (reason != CloseReason.TOO_SLOW) {
+            close();
+            return;
+        }
+        writing.lock();
+        try {
+            if (!closed.get()) {
+                subscription = follow.after(lastEventId, this);
+            }
+        } catch (RuntimeException e) {
+            // The stream is gone meanwhile: end the response; the client's reconnect gets 404.
+            close();
+        } finally {
+            writing.unlock();
+        }
     }
 
     /** Writes a keepalive comment unless a write is under way (which proves the same thing). */

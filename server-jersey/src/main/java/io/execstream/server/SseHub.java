@@ -39,10 +39,11 @@ final class SseHub implements AutoCloseable {
 
     /** Starts streaming to {@code sink}; throws, with nothing written, if the subscription fails. */
     void open(ProjectId project, StreamId stream, String afterEventId, SseEventSink sink, Sse sse) {
-        SseConnection connection = new SseConnection(sink, sse, this);
+        SseConnection connection = new SseConnection(sink, sse, this,
+                (after, subscriber) -> follow.follow(project, stream, after, subscriber));
         open.add(connection);
         try {
-            connection.start(subscriber -> follow.follow(project, stream, afterEventId, subscriber));
+            connection.start(afterEventId);
         } catch (RuntimeException e) {
             open.remove(connection);
             throw e;
