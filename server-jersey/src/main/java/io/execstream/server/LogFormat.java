@@ -25,7 +25,12 @@ final class LogFormat extends Formatter {
 
     /** Routes all logging to stderr in this format; Jersey and Grizzly at WARNING and above. */
     static void install() {
-        LogManager.getLogManager().reset();
+        LogManager manager = LogManager.getLogManager();
+        if (manager instanceof ServerLogManager ours) {
+            ours.resetForInstall();
+        } else {
+            manager.reset();
+        }
         Handler handler = new ConsoleHandler();
         handler.setFormatter(new LogFormat());
         handler.setLevel(Level.ALL);

@@ -10,6 +10,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Before anything touches java.util.logging: see ServerLogManager.
+        System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
         List<String> words = Arrays.asList(args);
         if (words.isEmpty() || words.contains("--help") || words.contains("-h") || words.get(0).equals("help")) {
             System.out.print(ServerConfig.help());
