@@ -35,7 +35,7 @@ public final class DeliveryQueue implements Subscription {
     private final long maxQueuedChars;
 
     // All guarded by this.
-    private long missed;
+    private Gap gap;
     private final ArrayDeque<PublishedEvent> replay;
     private final ArrayDeque<PublishedEvent> live = new ArrayDeque<>();
     private long liveChars;
@@ -45,10 +45,10 @@ public final class DeliveryQueue implements Subscription {
     private boolean finished;
 
     /**
-     * @param missed  events the subscriber asked for that are no longer kept (0 for none)
+     * @param gap     the events the subscriber asked for that are no longer kept; null for none
      * @param history the retained events after the subscriber's position, oldest first
      */
-    public DeliveryQueue(StreamSubscriber subscriber, Executor executor, long missed,
+    public DeliveryQueue(StreamSubscriber subscriber, Executor executor, Gap gap,
                          Collection<PublishedEvent> history, int maxQueuedEvents, long maxQueuedChars) {
         this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -57,7 +57,7 @@ public final class DeliveryQueue implements Subscription {
         }
         this.maxQueuedEvents = maxQueuedEvents;
         this.maxQueuedChars = maxQueuedChars;
-        this.missed = missed;
+        this.gap = gap;
         this.replay = new ArrayDeque<>(history);
         this.doneQueued = !replay.isEmpty() && replay.peekLast().isDone();
         synchronized (this) {
@@ -66,9 +66,9 @@ public final class DeliveryQueue implements Subscription {
     }
 
     /** With the default bounds. */
-    public DeliveryQueue(StreamSubscriber subscriber, Executor executor, long missed,
+    public DeliveryQueue(StreamSubscriber subscriber, Executor executor, Gap gap,
                          Collection<PublishedEvent> history) {
-        this(subscriber, executor, missed, history, DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_CHARS);
+        this(subscriber, executor, gap, history, DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_CHARS);
     }
 
     /**
@@ -125,7 +125,7 @@ public final class DeliveryQueue implements Subscription {
         replay.clear();
         live.clear();
         liveChars = 0;
-        missed = 0;
+        gap = null;
         doneQueued = false;
         closeReason = StreamSubscriber.CloseReason.TOO_SLOW;
         scheduleIfIdle();
@@ -173,10 +173,10 @@ public final class DeliveryQueue implements Subscription {
         if (finished) {
             return null;
         }
-        if (missed > 0) {
-            long gap = missed;
-            missed = 0;
-            return gap;
+        if (gap != null) {
+            Gap next = gap;
+            gap = null;
+            return next;
         }
         PublishedEvent event = replay.pollFirst();
         if (event == null) {
@@ -201,8 +201,8 @@ public final class DeliveryQueue implements Subscription {
     }
 
     private void deliver(Object next) {
-        if (next instanceof Long gap) {
-            subscriber.onGap(gap);
+        if (next instanceof Gap missed) {
+            subscriber.onGap(missed);
         } else if (next instanceof PublishedEvent event) {
             subscriber.onEvent(event);
         } else {

@@ -21,8 +21,8 @@ package io.execstream.ports;
  */
 public interface StreamSubscriber {
 
-    /** {@code missed} events the subscriber asked for are no longer kept and will never come. */
-    default void onGap(long missed) {
+    /** Events the subscriber asked for are no longer kept and will never come. */
+    default void onGap(Gap gap) {
     }
 
     /** The next event of the stream. */

@@ -52,8 +52,8 @@ class DeliveryQueueTest {
         final List<String> calls = new ArrayList<>();
 
         @Override
-        public synchronized void onGap(long missed) {
-            calls.add("gap " + missed);
+        public synchronized void onGap(Gap gap) {
+            calls.add("gap " + gap.missed());
         }
 
         @Override
@@ -88,7 +88,7 @@ class DeliveryQueueTest {
 
     @Test
     void deliversHistoryThenLiveEventsInOrder() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(out(1), out(2)));
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of(out(1), out(2)));
         assertTrue(queue.offer(out(3)));
         assertTrue(queue.offer(out(4)));
         assertFalse(queue.offer(done(5)), "nothing is taken after the done event");
@@ -100,14 +100,14 @@ class DeliveryQueueTest {
 
     @Test
     void gapComesFirst() {
-        new DeliveryQueue(recorder, executor, 7, List.of(out(8), done(9)));
+        new DeliveryQueue(recorder, executor, new Gap(7, "7"), List.of(out(8), done(9)));
         executor.runAll();
         assertEquals(List.of("gap 7", "event 8", "done 9"), recorder.calls());
     }
 
     @Test
     void historyEndingInDoneTakesNoLiveEvents() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(out(1), done(2)));
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of(out(1), done(2)));
         assertFalse(queue.isOpen());
         assertFalse(queue.offer(out(3)));
         executor.runAll();
@@ -116,7 +116,7 @@ class DeliveryQueueTest {
 
     @Test
     void emptyQueueDeliversNothing() {
-        new DeliveryQueue(recorder, executor, 0, List.of());
+        new DeliveryQueue(recorder, executor, null, List.of());
         executor.runAll();
         assertEquals(List.of(), recorder.calls());
     }
@@ -124,7 +124,7 @@ class DeliveryQueueTest {
     @Test
     void tooManyLiveEventsCloseTooSlowAndReleaseTheBuffer() {
         // History does not count against the bound.
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 2, List.of(out(3), out(4), out(5)), 3, 1_000_000);
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, new Gap(2, "2"), List.of(out(3), out(4), out(5)), 3, 1_000_000);
         assertTrue(queue.offer(out(6)));
         assertTrue(queue.offer(out(7)));
         assertTrue(queue.offer(out(8)));
@@ -138,7 +138,7 @@ class DeliveryQueueTest {
 
     @Test
     void tooManyCharactersCloseTooSlow() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(), 1000, 100);
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of(), 1000, 100);
         assertTrue(queue.offer(out(1, 60)));
         assertFalse(queue.offer(out(2, 60)));
         executor.runAll();
@@ -147,7 +147,7 @@ class DeliveryQueueTest {
 
     @Test
     void eventsTakenForDeliveryNoLongerCount() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(), 2, 1_000_000);
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of(), 2, 1_000_000);
         for (int i = 1; i <= 10; i++) {
             assertTrue(queue.offer(out(i)), "event " + i);
             executor.runAll();
@@ -157,7 +157,7 @@ class DeliveryQueueTest {
 
     @Test
     void closeComesAfterWhatIsQueued() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of(out(1)));
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of(out(1)));
         assertTrue(queue.offer(out(2)));
         queue.close(StreamSubscriber.CloseReason.STREAM_REMOVED);
         assertFalse(queue.isOpen());
@@ -169,7 +169,7 @@ class DeliveryQueueTest {
 
     @Test
     void closeIsIgnoredOnceDoneIsQueued() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of());
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of());
         queue.offer(done(1));
         queue.close(StreamSubscriber.CloseReason.PUBLISHER_CLOSED);
         executor.runAll();
@@ -178,7 +178,7 @@ class DeliveryQueueTest {
 
     @Test
     void cancelStopsDeliveryWithoutOnClosed() {
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 3, List.of(out(4)));
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, new Gap(3, "3"), List.of(out(4)));
         queue.offer(out(5));
         queue.cancel();
         queue.cancel();
@@ -202,7 +202,7 @@ class DeliveryQueueTest {
                 }
             }
         };
-        self[0] = new DeliveryQueue(cancelling, executor, 0, List.of(out(1), out(2), out(3)));
+        self[0] = new DeliveryQueue(cancelling, executor, null, List.of(out(1), out(2), out(3)));
         executor.runAll();
         assertEquals(List.of("event 1"), cancelling.calls());
     }
@@ -222,7 +222,7 @@ class DeliveryQueueTest {
                 calls.incrementAndGet();
             }
         };
-        DeliveryQueue queue = new DeliveryQueue(thrower, executor, 0, List.of(out(1), out(2)));
+        DeliveryQueue queue = new DeliveryQueue(thrower, executor, null, List.of(out(1), out(2)));
         executor.runAll();
         assertEquals(1, calls.get());
         assertFalse(queue.offer(out(3)), "a dropped subscriber takes no more events");
@@ -236,7 +236,7 @@ class DeliveryQueueTest {
         java.util.concurrent.Executor rejecting = task -> {
             throw new RejectedExecutionException("shut down");
         };
-        DeliveryQueue queue = new DeliveryQueue(recorder, rejecting, 0, List.of(out(1)));
+        DeliveryQueue queue = new DeliveryQueue(recorder, rejecting, null, List.of(out(1)));
         assertFalse(queue.offer(out(2)));
         assertEquals(List.of(), recorder.calls());
     }
@@ -244,7 +244,7 @@ class DeliveryQueueTest {
     @Test
     void oneTaskAtATimeEvenWhenOffersRace() {
         // With only idle → scheduled transitions submitting tasks, a busy queue has one task.
-        DeliveryQueue queue = new DeliveryQueue(recorder, executor, 0, List.of());
+        DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of());
         executor.runAll();
         for (int i = 1; i <= 5; i++) {
             queue.offer(out(i));
@@ -277,7 +277,7 @@ class DeliveryQueueTest {
                     }
                 }
             };
-            DeliveryQueue queue = new DeliveryQueue(subscriber, pool, 0, List.of(), total + 1, Long.MAX_VALUE);
+            DeliveryQueue queue = new DeliveryQueue(subscriber, pool, null, List.of(), total + 1, Long.MAX_VALUE);
             for (int i = 1; i < total; i++) {
                 assertTrue(queue.offer(out(i)));
             }

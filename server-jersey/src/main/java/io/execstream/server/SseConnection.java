@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -73,10 +74,14 @@ final class SseConnection implements StreamSubscriber {
     }
 
     @Override
-    public void onGap(long missed) {
+    public void onGap(Gap gap) {
         writing.lock();
         try {
-            first = !write(SseEvents.gap(sse, missed, first)) && first;
+            boolean written = write(SseEvents.gap(sse, gap, first));
+            first = !written && first;
+            if (written) {
+                lastEventId = gap.lastMissedId();
+            }
         } finally {
             writing.unlock();
         }

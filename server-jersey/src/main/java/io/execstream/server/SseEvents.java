@@ -3,6 +3,7 @@ package io.execstream.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execstream.domain.StreamEvent;
+import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -31,10 +32,13 @@ final class SseEvents {
         return sse.newEventBuilder().comment("keepalive").build();
     }
 
-    /** {@code missed} events the client asked for are gone; {@code first}: see {@link #of}. */
-    static OutboundSseEvent gap(Sse sse, long missed, boolean first) {
-        ObjectNode data = JsonConfig.MAPPER.createObjectNode().put("missed", missed);
-        return withData(sse, first).name("gap").data(String.class, json(data)).build();
+    /**
+     * Events the client asked for are gone. The gap's id is that of the last missed event, so a
+     * client that reconnects after it is not told of the same gap again; {@code first}: see {@link #of}.
+     */
+    static OutboundSseEvent gap(Sse sse, Gap gap, boolean first) {
+        ObjectNode data = JsonConfig.MAPPER.createObjectNode().put("missed", gap.missed());
+        return withData(sse, first).id(gap.lastMissedId()).name("gap").data(String.class, json(data)).build();
     }
 
     /**

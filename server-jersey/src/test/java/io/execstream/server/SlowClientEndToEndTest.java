@@ -51,6 +51,7 @@ class SlowClientEndToEndTest {
             List<Event> gaps = events.stream().filter(e -> e.type().equals("gap")).toList();
             assertTrue(!gaps.isEmpty(), "the history moved on: a gap must be reported");
             gaps.forEach(gap -> assertTrue(gap.json().path("missed").asLong() > 0, gap::toString));
+            assertTrue(events.stream().allMatch(e -> e.idField() != null), "every event has an id, the gap too");
             long received = stdoutBytes(events);
             assertTrue(received < EXPECTED, "some output was missed");
             assertEquals("done", events.get(events.size() - 1).type());

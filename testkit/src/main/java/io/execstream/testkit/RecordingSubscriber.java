@@ -1,6 +1,7 @@
 package io.execstream.testkit;
 
 import io.execstream.domain.StreamEvent;
+import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public class RecordingSubscriber implements StreamSubscriber {
     private final AtomicBoolean inCall = new AtomicBoolean();
 
     // All guarded by this.
-    private Long gap;
+    private Gap gap;
     private final List<PublishedEvent> events = new ArrayList<>();
     private CloseReason closeReason;
     private boolean done;
@@ -51,7 +52,8 @@ public class RecordingSubscriber implements StreamSubscriber {
     }
 
     @Override
-    public void onGap(long missed) {
+    public void onGap(Gap received) {
+        long missed = received.missed();
         enter("onGap");
         try {
             synchronized (this) {
@@ -61,7 +63,7 @@ public class RecordingSubscriber implements StreamSubscriber {
                 if (missed <= 0) {
                     violations.add("onGap(" + missed + ") with nothing missed");
                 }
-                gap = missed;
+                gap = received;
                 record();
             }
         } finally {
@@ -148,7 +150,12 @@ public class RecordingSubscriber implements StreamSubscriber {
 
     /** The {@code missed} count of the gap received, if one was. */
     public synchronized OptionalLong gap() {
-        return gap == null ? OptionalLong.empty() : OptionalLong.of(gap);
+        return gap == null ? OptionalLong.empty() : OptionalLong.of(gap.missed());
+    }
+
+    /** The gap received, with the id of its last missed event, if one was. */
+    public synchronized Optional<Gap> gapReceived() {
+        return Optional.ofNullable(gap);
     }
 
     /** Why the subscription was closed, if it was. */

@@ -247,6 +247,13 @@ public abstract class StreamPublisherContract {
         assertEquals(hundredBytesFrom((int) missed), kept, "the newest events are the ones kept");
         assertTrue(kept.stream().mapToLong(String::length).sum() <= max, "history over its limit");
 
+        // The gap names the last event it covers: resuming after it finds nothing missing.
+        String lastMissed = fromStart.gapReceived().orElseThrow().lastMissedId();
+        RecordingSubscriber afterGap = subscribe(p, s, lastMissed);
+        afterGap.awaitDone(timeout());
+        assertTrue(afterGap.gap().isEmpty(), "no gap after the gap's own id: " + afterGap);
+        assertEquals(kept, afterGap.outputs());
+
         // A resume point before the window: the gap counts only the events after it.
         RecordingSubscriber resumed = subscribe(p, s, ids.get(4));
         resumed.awaitDone(timeout());

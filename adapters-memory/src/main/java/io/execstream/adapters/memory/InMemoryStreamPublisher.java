@@ -139,11 +139,11 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         Objects.requireNonNull(subscriber, "subscriber");
         ensureOpen();
         MemoryStream s = registry.readable(stream);
-        DeliveryQueue queue = s == null ? null : s.subscribe(afterEventId, (missed, history) -> {
+        DeliveryQueue queue = s == null ? null : s.subscribe(afterEventId, (gap, history) -> {
             // Checked under the stream's monitor, which close() takes after setting the flag:
             // either close() sees this queue registered, or this sees the publisher closed.
             ensureOpen();
-            return new DeliveryQueue(subscriber, deliveryExecutor, missed, history, maxQueuedEvents, maxQueuedChars);
+            return new DeliveryQueue(subscriber, deliveryExecutor, gap, history, maxQueuedEvents, maxQueuedChars);
         });
         if (queue == null) {
             throw new StreamNotFoundException(stream);

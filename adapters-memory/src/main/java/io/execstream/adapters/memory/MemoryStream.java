@@ -5,6 +5,7 @@ import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
 import io.execstream.ports.DeliveryQueue;
+import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber;
 import java.time.Duration;
@@ -137,6 +138,7 @@ final class MemoryStream {
         long position = position(afterEventId);
         long firstRetained = lastSeq - history.size() + 1;
         long missed = Math.max(0, firstRetained - 1 - position);
+        Gap gap = missed == 0 ? null : new Gap(missed, Long.toString(firstRetained - 1));
         int wanted = (int) Math.min(history.size(), lastSeq - position);
         // Walk from the newest end: a resuming subscriber usually wants only the last few events.
         PublishedEvent[] after = new PublishedEvent[wanted];
@@ -144,7 +146,7 @@ final class MemoryStream {
         for (int i = wanted - 1; i >= 0; i--) {
             after[i] = newestFirst.next();
         }
-        DeliveryQueue queue = newQueue.create(missed, Arrays.asList(after));
+        DeliveryQueue queue = newQueue.create(gap, Arrays.asList(after));
         if (!info.isFinished() && queue.isOpen()) {
             queues.add(queue);
         }
@@ -224,6 +226,6 @@ final class MemoryStream {
     /** Builds a subscriber's queue from what it missed and the retained events after its position. */
     @FunctionalInterface
     interface QueueFactory {
-        DeliveryQueue create(long missed, List<PublishedEvent> history);
+        DeliveryQueue create(Gap gap, List<PublishedEvent> history);
     }
 }
