@@ -8,16 +8,23 @@ import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
+import io.execstream.domain.AgentPrompt;
+import io.execstream.ports.AgentCapabilities;
+import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
+import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -44,7 +51,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private final CommandRunner runner;
     private final StreamPublisher publisher;
     private final Clock clock;
-    private final String claudeBinary;
+    private final Map<String, CodeAgent> agents;
     private final int maxRunning;
     private final Semaphore slots;
     private final Duration shutdownGrace;
@@ -56,7 +63,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.runner = builder.runner;
         this.publisher = builder.publisher;
         this.clock = builder.clock;
-        this.claudeBinary = builder.claudeBinary;
+        this.agents = Map.copyOf(builder.agents);
         this.maxRunning = builder.maxRunning;
         this.slots = new Semaphore(builder.maxRunning);
         this.shutdownGrace = builder.shutdownGrace;
@@ -75,12 +82,35 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
 
     @Override
     public StreamInfo start(StartCommand command) {
-        return launch(command.project(), command.spec(), describe(command.spec()));
+        CommandSpec spec = command.spec();
+        return launch(command.project(), spec.timeout().orElse(null), describe(spec), false,
+                pump -> runner.start(command.project(), spec, pump));
     }
 
     @Override
-    public StreamInfo startClaude(StartClaude command) {
-        return launch(command.project(), ClaudeCommandLine.of(claudeBinary, command.prompt()), "claude");
+    public StreamInfo startAgent(StartAgent command) {
+        CodeAgent agent = agents.get(command.provider());
+        if (agent == null) {
+            throw new UnknownProviderException(command.provider());
+        }
+        AgentPrompt prompt = command.prompt();
+        if (prompt.sessionId().isPresent() && !agent.capabilities().resume()) {
+            throw new UnsupportedByProviderException(agent.provider() + " cannot resume a session");
+        }
+        List<String> models = agent.capabilities().models();
+        if (prompt.model().isPresent() && !models.isEmpty() && !models.contains(prompt.model().get())) {
+            throw new UnsupportedByProviderException(agent.provider() + " has no model " + prompt.model().get()
+                    + "; it offers " + String.join(", ", models));
+        }
+        return launch(command.project(), prompt.timeout().orElse(null), "agent " + agent.provider(), true,
+                pump -> agent.start(command.project(), prompt, pump));
+    }
+
+    /** The registered coding agents by provider name, and what each can do. */
+    public Map<String, AgentCapabilities> agents() {
+        Map<String, AgentCapabilities> out = new LinkedHashMap<>();
+        agents.keySet().stream().sorted().forEach(name -> out.put(name, agents.get(name).capabilities()));
+        return out;
     }
 
     @Override
@@ -147,7 +177,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         scheduler.shutdownNow();
     }
 
-    private StreamInfo launch(ProjectId project, CommandSpec spec, String what) {
+    private StreamInfo launch(ProjectId project, Duration timeout, String what, boolean agentRun,
+                              Function<StreamPump, RunningCommand> starter) {
         Objects.requireNonNull(project, "project");
         if (closed) {
             throw new UnavailableException("the service is shutting down");
@@ -160,25 +191,25 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         try {
             info = StreamInfo.started(StreamId.random(), project, clock.instant());
             publisher.open(info);
-            pump = track(info, spec);
+            pump = track(info, timeout, agentRun);
         } catch (RuntimeException e) {
             slots.release();
             throw e;
         }
         LOG.log(Level.INFO, "started project={0} stream={1} command={2}", project, info.id(), what);
         try {
-            pump.attach(runner.start(project, spec, pump));
+            pump.attach(starter.apply(pump));
         } catch (RuntimeException e) {
             pump.onExit(new CommandExit.FailedToStart("the runner could not start the command: " + e.getMessage()));
         }
         return info;
     }
 
-    private StreamPump track(StreamInfo info, CommandSpec spec) {
-        ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
-        StreamPump pump = new StreamPump(info.id(), publisher, scheduler, done -> {
-            if (timeout[0] != null) {
-                timeout[0].cancel(false);
+    private StreamPump track(StreamInfo info, Duration limit, boolean agentRun) {
+        ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+        StreamPump pump = new StreamPump(info.id(), publisher, scheduler, agentRun, done -> {
+            if (timer[0] != null) {
+                timer[0].cancel(false);
             }
             running.remove(info.id());
             slots.release();
@@ -187,8 +218,9 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
                     done.exitCode() == null ? "none" : done.exitCode().toString(), Long.toString(done.durationMs()));
         });
         running.put(info.id(), pump);
-        spec.timeout().ifPresent(limit -> timeout[0] = scheduler.schedule(
-                () -> pump.stop(StreamStatus.TIMED_OUT), limit.toMillis(), TimeUnit.MILLISECONDS));
+        if (limit != null) {
+            timer[0] = scheduler.schedule(() -> pump.stop(StreamStatus.TIMED_OUT), limit.toMillis(), TimeUnit.MILLISECONDS);
+        }
         return pump;
     }
 
@@ -205,8 +237,9 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     public static final class Builder {
         private final CommandRunner runner;
         private final StreamPublisher publisher;
+        private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
         private Clock clock = Clock.systemUTC();
-        private String claudeBinary = "claude";
+        private final Map<String, CodeAgent> agents = new LinkedHashMap<>();
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
 
@@ -221,12 +254,15 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             return this;
         }
 
-        /** The Claude Code executable for {@link #startClaude}; {@code claude} by default. */
-        public Builder claudeBinary(String claudeBinary) {
-            if (claudeBinary == null || claudeBinary.isBlank()) {
-                throw new IllegalArgumentException("claudeBinary must not be blank");
+        /** Registers a coding agent for {@link #startAgent}, under its provider name. */
+        public Builder agent(CodeAgent agent) {
+            Objects.requireNonNull(agent, "agent");
+            if (!PROVIDER.matcher(agent.provider()).matches()) {
+                throw new IllegalArgumentException("provider names are lower-case letters, digits and '-': " + agent.provider());
             }
-            this.claudeBinary = claudeBinary;
+            if (agents.putIfAbsent(agent.provider(), agent) != null) {
+                throw new IllegalArgumentException("two agents named " + agent.provider());
+            }
             return this;
         }
 

@@ -15,6 +15,13 @@ public interface StartCommandUseCase {
      */
     StreamInfo start(StartCommand command);
 
-    /** Starts a headless Claude Code run, as {@link #start} does a command. */
-    StreamInfo startClaude(StartClaude command);
+    /**
+     * Starts a run of a coding agent, as {@link #start} does a command. Besides output, its stream
+     * carries the agent's own events, and its done event the agent's result; an agent that ends
+     * without reporting a result ends {@code failed}.
+     *
+     * @throws UnknownProviderException        if no agent is registered under that name
+     * @throws UnsupportedByProviderException  if the agent cannot do what the prompt asks
+     */
+    StreamInfo startAgent(StartAgent command);
 }

@@ -1,11 +1,12 @@
 package io.execstream.core;
 
+import io.execstream.domain.AgentResult;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamStatus;
+import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
-import io.execstream.ports.CommandListener;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import java.nio.ByteBuffer;
@@ -13,15 +14,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * Carries one command's output into its stream: decodes each pipe's bytes, coalesces the text
- * into events, appends them, and completes the stream with its done event when the command ends.
- * Also the place where a stop (cancel, timeout, shutdown) is requested and remembered, so that
- * the done event can say why the command ended.
+ * Carries one command's or agent's output into its stream: decodes each pipe's bytes, coalesces
+ * the text into events, appends them with the agent's own events, and completes the stream with
+ * its done event when the run ends. Also the place where a stop (cancel, timeout, shutdown) is
+ * requested and remembered, so that the done event can say why the run ended.
  */
-final class StreamPump implements CommandListener {
+final class StreamPump implements AgentListener {
     private final StreamId stream;
     private final StreamPublisher publisher;
     private final Consumer<StreamEvent.Done> onDone;
+    /** An agent run must report a result to count as finished. */
+    private final boolean agentRun;
     private final long startNanos = System.nanoTime();
     /** Orders the events of both pipes and guards everything below. */
     private final Object lock = new Object();
@@ -31,12 +34,14 @@ final class StreamPump implements CommandListener {
     private final OutputCoalescer stderr;
     private RunningCommand command;
     private StreamStatus stopReason;
+    private AgentResult result;
     private boolean done;
 
     StreamPump(StreamId stream, StreamPublisher publisher, ScheduledExecutorService scheduler,
-               Consumer<StreamEvent.Done> onDone) {
+               boolean agentRun, Consumer<StreamEvent.Done> onDone) {
         this.stream = stream;
         this.publisher = publisher;
+        this.agentRun = agentRun;
         this.onDone = onDone;
         this.stdout = new OutputCoalescer(lock, text -> append(OutputType.STDOUT, text), scheduler);
         this.stderr = new OutputCoalescer(lock, text -> append(OutputType.STDERR, text), scheduler);
@@ -86,6 +91,24 @@ final class StreamPump implements CommandListener {
     }
 
     @Override
+    public void onAgentEvent(String json) {
+        synchronized (lock) {
+            if (!done) {
+                publisher.append(stream, new StreamEvent.Agent(json));
+            }
+        }
+    }
+
+    @Override
+    public void onResult(AgentResult result) {
+        synchronized (lock) {
+            if (this.result == null) {
+                this.result = result;
+            }
+        }
+    }
+
+    @Override
     public void onExit(CommandExit exit) {
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
         StreamEvent.Done event;
@@ -109,12 +132,17 @@ final class StreamPump implements CommandListener {
 
     private StreamEvent.Done doneEvent(CommandExit exit, long durationMs) {
         if (exit instanceof CommandExit.Exited exited) {
+            if (agentRun && result == null && stopReason == null) {
+                // The exit code cannot be trusted here: kubectl exits 0 when its connection drops.
+                return new StreamEvent.Done(exited.code(), durationMs, StreamStatus.FAILED,
+                        "the agent ended without reporting a result", null);
+            }
             return new StreamEvent.Done(exited.code(), durationMs,
-                    stopReason != null ? stopReason : StreamStatus.EXITED, null);
+                    stopReason != null ? stopReason : StreamStatus.EXITED, null, result);
         }
         String message = ((CommandExit.FailedToStart) exit).message();
         return new StreamEvent.Done(null, durationMs,
-                stopReason != null ? stopReason : StreamStatus.FAILED, message);
+                stopReason != null ? stopReason : StreamStatus.FAILED, message, result);
     }
 
     private OutputCoalescer coalescer(OutputType type) {

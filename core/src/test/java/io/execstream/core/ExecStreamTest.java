@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
-import io.execstream.domain.ClaudePrompt;
+import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.AgentResult;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.OutputType;
@@ -15,6 +16,7 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
+import io.execstream.ports.AgentCapabilities;
 import io.execstream.ports.CommandExit;
 import io.execstream.testkit.RecordingSubscriber;
 import java.time.Duration;
@@ -30,8 +32,9 @@ class ExecStreamTest {
 
     private final ScriptedRunner runner = new ScriptedRunner();
     private final InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
+    private final FakeAgent agent = new FakeAgent("fake", new AgentCapabilities(true, true, true, List.of()));
     private final ExecStream service = ExecStream.builder(runner, publisher).maxRunning(2)
-            .claudeBinary("/opt/claude").shutdownGrace(Duration.ofMillis(200)).build();
+            .agent(agent).shutdownGrace(Duration.ofMillis(200)).build();
 
     @AfterEach
     void close() {
@@ -151,11 +154,54 @@ class ExecStreamTest {
     }
 
     @Test
-    void claudeRunsHeadlessWithThePromptLastAfterDoubleDash() {
-        service.startClaude(new StartClaude(PROJECT, new ClaudePrompt("-rf is not an option", Optional.of("abc-123"),
-                Optional.of("sonnet"), OptionalInt.of(3), Optional.empty())));
-        assertEquals(List.of("/opt/claude", "-p", "--output-format", "stream-json", "--verbose", "--resume", "abc-123",
-                "--model", "sonnet", "--max-turns", "3", "--", "-rf is not an option"), runner.last().spec.command().toArgv());
+    void anAgentRunCarriesItsEventsAndEndsWithItsResult() {
+        StreamInfo info = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("fix the build")));
+        agent.last().listener().onOutput(OutputType.STDOUT, java.nio.ByteBuffer.wrap("{\"type\":\"system\"}\n".getBytes()));
+        agent.last().listener().onAgentEvent("{\"type\":\"system\"}");
+        AgentResult result = new AgentResult("sess-1", false, "success", 3, 0.25, "{\"input_tokens\":5}");
+        agent.last().listener().onResult(result);
+        agent.last().listener().onExit(new CommandExit.Exited(0));
+
+        RecordingSubscriber subscriber = follow(info);
+        StreamEvent.Done done = (StreamEvent.Done) subscriber.awaitDone(WAIT).event();
+        assertEquals(StreamStatus.EXITED, done.status());
+        assertEquals(result, done.agent());
+        assertEquals(List.of(new StreamEvent.Agent("{\"type\":\"system\"}")), subscriber.events().stream()
+                .map(e -> e.event()).filter(e -> e instanceof StreamEvent.Agent).toList());
+        assertEquals("fix the build", agent.last().prompt().prompt());
+    }
+
+    @Test
+    void anAgentThatEndsWithoutAResultFailsWhateverItsExitCode() {
+        StreamInfo info = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        agent.last().listener().onExit(new CommandExit.Exited(0));
+        StreamEvent.Done done = (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.FAILED, done.status());
+        assertEquals(0, done.exitCode());
+        assertTrue(done.message().contains("without reporting a result"), done.message());
+    }
+
+    @Test
+    void aCancelledAgentIsCancelledNotFailed() {
+        StreamInfo info = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        service.cancel(PROJECT, info.id());
+        agent.last().listener().onExit(new CommandExit.Exited(143));
+        assertEquals(StreamStatus.CANCELLED, ((StreamEvent.Done) follow(info).awaitDone(WAIT).event()).status());
+    }
+
+    @Test
+    void unknownProvidersAndUnsupportedRequestsAreRefusedBeforeAnythingStarts() {
+        assertThrows(UnknownProviderException.class,
+                () -> service.startAgent(new StartAgent(PROJECT, "nope", AgentPrompt.of("x"))));
+        ExecStream noResume = ExecStream.builder(runner, publisher).agent(new FakeAgent("forgetful",
+                new AgentCapabilities(false, true, false, List.of("small")))).build();
+        assertThrows(UnsupportedByProviderException.class, () -> noResume.startAgent(
+                new StartAgent(PROJECT, "forgetful", AgentPrompt.of("x").resuming("abc"))));
+        assertThrows(UnsupportedByProviderException.class, () -> noResume.startAgent(new StartAgent(PROJECT, "forgetful",
+                new AgentPrompt("x", Optional.empty(), Optional.of("huge"), OptionalInt.empty(), List.of(), Optional.empty(), Optional.empty()))));
+        assertEquals(0, noResume.runningCount());
+        assertEquals(List.of("fake"), List.copyOf(service.agents().keySet()));
+        noResume.close();
     }
 
     @Test

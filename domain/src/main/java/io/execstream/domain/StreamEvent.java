@@ -3,7 +3,7 @@ package io.execstream.domain;
 import java.util.Objects;
 
 /**
- * One event of a stream: a piece of output, or the single {@link Done} that ends it.
+ * One event of a stream: a piece of output, an agent's event, or the single {@link Done} that ends it.
  * Further kinds may be added; consumers should ignore the ones they do not know.
  */
 public sealed interface StreamEvent {
@@ -28,6 +28,20 @@ public sealed interface StreamEvent {
     }
 
     /**
+     * One event of a coding agent's own protocol (for Claude Code, one line of its stream-json),
+     * as a JSON object in compact form on one line. Sent alongside the raw output, which still
+     * carries every byte.
+     */
+    record Agent(String json) implements StreamEvent {
+        public Agent {
+            Objects.requireNonNull(json, "json");
+            if (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("agent event JSON must be on one line");
+            }
+        }
+    }
+
+    /**
      * The end of a stream; always its last event, exactly once.
      *
      * @param exitCode   the process's exit code ({@code 128 + signal} when a signal ended it),
@@ -35,8 +49,11 @@ public sealed interface StreamEvent {
      * @param durationMs milliseconds from start to end
      * @param status     how the command ended; never {@link StreamStatus#RUNNING}
      * @param message    why the command failed, for {@link StreamStatus#FAILED}; otherwise null
+     * @param agent      what a coding agent reported at its end; null for plain commands, and for
+     *                   an agent that ended without a report
      */
-    record Done(Integer exitCode, long durationMs, StreamStatus status, String message) implements StreamEvent {
+    record Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent)
+            implements StreamEvent {
         public Done {
             Objects.requireNonNull(status, "status");
             if (!status.isFinal()) {
@@ -45,6 +62,11 @@ public sealed interface StreamEvent {
             if (durationMs < 0) {
                 throw new IllegalArgumentException("durationMs < 0");
             }
+        }
+
+        /** The end of a plain command. */
+        public Done(Integer exitCode, long durationMs, StreamStatus status, String message) {
+            this(exitCode, durationMs, status, message, null);
         }
     }
 }

@@ -89,14 +89,14 @@ class ValidationTest {
     }
 
     @Test
-    void aClaudePromptIsRequiredAndItsOptionsCannotPoseAsFlags() {
-        assertCode(ErrorCode.PROMPT_REQUIRED, () -> ClaudePrompt.of(""));
-        assertCode(ErrorCode.PROMPT_REQUIRED, () -> ClaudePrompt.of(null));
-        assertDoesNotThrow(() -> ClaudePrompt.of("--help me"));
+    void aAgentPromptIsRequiredAndItsOptionsCannotPoseAsFlags() {
+        assertCode(ErrorCode.PROMPT_REQUIRED, () -> AgentPrompt.of(""));
+        assertCode(ErrorCode.PROMPT_REQUIRED, () -> AgentPrompt.of(null));
+        assertDoesNotThrow(() -> AgentPrompt.of("--help me"));
         assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.of("--dangerously-skip-permissions"), Optional.empty(), OptionalInt.empty()));
         assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.of("-x"), OptionalInt.empty()));
         assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.empty(), OptionalInt.of(0)));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.empty(), OptionalInt.of(ClaudePrompt.MAX_TURNS + 1)));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.empty(), OptionalInt.of(AgentPrompt.MAX_TURNS + 1)));
         assertDoesNotThrow(() -> prompt(Optional.of("0f3c9a2e-8d1b-4c57-9f6a-1e2d3c4b5a69"), Optional.of("claude-sonnet-4-5"), OptionalInt.of(5)));
     }
 
@@ -107,7 +107,23 @@ class ValidationTest {
         assertEquals("stderr", OutputType.STDERR.wireName());
     }
 
-    private static ClaudePrompt prompt(Optional<String> session, Optional<String> model, OptionalInt turns) {
-        return new ClaudePrompt("hi", session, model, turns, Optional.empty());
+    @Test
+    void allowedToolsAndPermissionModesAreChecked() {
+        assertDoesNotThrow(() -> tools(List.of("Edit", "Bash(git log:*)", "mcp__github__get_issue")));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> tools(List.of("--dangerously-skip-permissions")));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> tools(List.of("Bash(x\ny)")));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> tools(List.of("")));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> new AgentPrompt("hi", Optional.empty(), Optional.empty(),
+                OptionalInt.empty(), List.of(), Optional.of("yolo"), Optional.empty()));
+        assertDoesNotThrow(() -> new AgentPrompt("hi", Optional.empty(), Optional.empty(),
+                OptionalInt.empty(), List.of(), Optional.of("acceptEdits"), Optional.empty()));
+    }
+
+    private static AgentPrompt tools(List<String> tools) {
+        return new AgentPrompt("hi", Optional.empty(), Optional.empty(), OptionalInt.empty(), tools, Optional.empty(), Optional.empty());
+    }
+
+    private static AgentPrompt prompt(Optional<String> session, Optional<String> model, OptionalInt turns) {
+        return new AgentPrompt("hi", session, model, turns, List.of(), Optional.empty(), Optional.empty());
     }
 }

@@ -1,6 +1,6 @@
 package io.execstream.server;
 
-import io.execstream.core.StartClaude;
+import io.execstream.core.StartAgent;
 import io.execstream.core.StartCommand;
 import io.execstream.core.StartCommandUseCase;
 import io.execstream.domain.ProjectId;
@@ -43,8 +43,8 @@ public final class CommandsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startClaude(@PathParam("project") String project, InputStream body) {
         ProjectId id = ProjectId.of(project);
-        var prompt = RequestBodies.claudePrompt(RequestBodies.readObject(body, maxBody));
-        return started(starter.startClaude(new StartClaude(id, prompt)));
+        var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody));
+        return started(starter.startAgent(new StartAgent(id, StartAgent.CLAUDE_CODE, prompt)));
     }
 
     private Response started(StreamInfo info) {

@@ -2,6 +2,8 @@ package io.execstream.server;
 
 import io.execstream.core.TooManyRunningException;
 import io.execstream.core.UnavailableException;
+import io.execstream.core.UnknownProviderException;
+import io.execstream.core.UnsupportedByProviderException;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.StreamNotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -38,6 +40,12 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof InvalidInputException invalid) {
             return error(400, invalid.code().name().toLowerCase(Locale.ROOT), invalid.getMessage());
+        }
+        if (e instanceof UnknownProviderException) {
+            return error(404, "not_found", e.getMessage());
+        }
+        if (e instanceof UnsupportedByProviderException) {
+            return error(400, "unsupported_by_provider", e.getMessage());
         }
         if (e instanceof StreamNotFoundException) {
             return error(404, "not_found", e.getMessage());

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.adapters.claude.ClaudeCodeAgent;
 import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
 import io.execstream.core.ExecStream;
@@ -64,7 +65,7 @@ public final class ExecStreamServer implements AutoCloseable {
         StreamPublisher publisher = publisher(config);
         ExecStream service = ExecStream.builder(runner, publisher)
                 .maxRunning(config.maxRunning())
-                .claudeBinary(config.claudeBin())
+                .agent(ClaudeCodeAgent.builder().runner(runner).binary(config.claudeBin()).build())
                 .shutdownGrace(config.killGrace().plusSeconds(5))
                 .build();
         SseHub hub = new SseHub(service, config.keepalive(), WRITE_TIMEOUT);

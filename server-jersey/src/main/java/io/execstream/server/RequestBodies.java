@@ -2,7 +2,7 @@ package io.execstream.server;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.execstream.domain.ClaudePrompt;
+import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ErrorCode;
@@ -27,7 +27,8 @@ import java.util.Set;
  */
 final class RequestBodies {
     private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env");
-    private static final Set<String> CLAUDE_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model", "max_turns");
+    private static final Set<String> AGENT_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model", "max_turns",
+            "allowed_tools", "permission_mode");
 
     private RequestBodies() {
     }
@@ -72,8 +73,8 @@ final class RequestBodies {
         return new CommandSpec(line, env(body.get("env")), timeout(body.get("timeout_ms")));
     }
 
-    static ClaudePrompt claudePrompt(JsonNode body) {
-        rejectUnknown(body, CLAUDE_FIELDS);
+    static AgentPrompt agentPrompt(JsonNode body) {
+        rejectUnknown(body, AGENT_FIELDS);
         JsonNode prompt = body.get("prompt");
         if (prompt == null || prompt.isNull()) {
             throw new InvalidInputException(ErrorCode.PROMPT_REQUIRED, "prompt is required");
@@ -89,8 +90,8 @@ final class RequestBodies {
             }
             turns = OptionalInt.of(maxTurns.intValue());
         }
-        return new ClaudePrompt(prompt.textValue(), text(body, "session_id"), text(body, "model"), turns,
-                timeout(body.get("timeout_ms")));
+        return new AgentPrompt(prompt.textValue(), text(body, "session_id"), text(body, "model"), turns,
+                strings(body, "allowed_tools"), text(body, "permission_mode"), timeout(body.get("timeout_ms")));
     }
 
     private static Optional<Duration> timeout(JsonNode node) {
@@ -120,6 +121,24 @@ final class RequestBodies {
             env.put(e.getKey(), e.getValue().textValue());
         }
         return env;
+    }
+
+    private static List<String> strings(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw ApiException.invalidRequest(field + " must be an array of strings");
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (!element.isTextual()) {
+                throw ApiException.invalidRequest(field + " must be an array of strings");
+            }
+            values.add(element.textValue());
+        }
+        return values;
     }
 
     private static Optional<String> text(JsonNode body, String field) {

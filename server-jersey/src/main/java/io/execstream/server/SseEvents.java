@@ -2,6 +2,7 @@ package io.execstream.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.domain.AgentResult;
 import io.execstream.domain.StreamEvent;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
@@ -52,6 +53,9 @@ final class SseEvents {
         if (event instanceof StreamEvent.Output output) {
             name = "output";
             data.put("type", output.type().wireName()).put("content", output.content());
+        } else if (event instanceof StreamEvent.Agent agent) {
+            // Already compact JSON on one line: sent as it is, not parsed and written again.
+            return withData(sse, first).id(published.id()).name("agent").data(String.class, agent.json()).build();
         } else {
             StreamEvent.Done done = (StreamEvent.Done) event;
             name = "done";
@@ -64,8 +68,29 @@ final class SseEvents {
             if (done.message() != null) {
                 data.put("message", done.message());
             }
+            if (done.agent() != null) {
+                putAgentResult(data, done.agent());
+            }
         }
         return withData(sse, first).id(published.id()).name(name).data(String.class, json(data)).build();
+    }
+
+    /** A coding agent's report, flat in the done event as the Claude Code CLI names its fields. */
+    private static void putAgentResult(ObjectNode data, AgentResult result) {
+        data.put("session_id", result.sessionId()).put("is_error", result.isError()).put("subtype", result.subtype());
+        if (result.numTurns() != null) {
+            data.put("num_turns", result.numTurns());
+        }
+        if (result.totalCostUsd() != null) {
+            data.put("total_cost_usd", result.totalCostUsd());
+        }
+        if (result.usageJson() != null) {
+            try {
+                data.set("usage", JsonConfig.MAPPER.readTree(result.usageJson()));
+            } catch (JsonProcessingException e) {
+                data.put("usage", result.usageJson());
+            }
+        }
     }
 
     private static OutboundSseEvent.Builder withData(Sse sse, boolean first) {

@@ -26,8 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code POST /projects/{project}/claude} with {@code --claude-bin} pointing at a stand-in that
- * prints each of its arguments on a line of its own, so the argv the server built can be read
- * back from the stream.
+ * prints each of its arguments on a line of its own to stderr, so the argv the server built can
+ * be read back from the stream, and a short stream-json conversation to stdout: an init line
+ * (with the resumed session, if any), an assistant line and a result line. A prompt of
+ * {@code no-result} makes it stop before the result line.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClaudeEndToEndTest {
@@ -40,7 +42,20 @@ class ClaudeEndToEndTest {
     @BeforeAll
     static void startServer() throws IOException {
         Path fake = dir.resolve("fake-claude");
-        Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.writeString(fake, """
+                #!/bin/sh
+                session=new-session-1
+                for a in "$@"; do printf '%s\\n' "$a" >&2; done
+                while [ $# -gt 0 ]; do
+                  case $1 in --resume) session=$2; shift;; --) last=$2;; esac
+                  shift
+                done
+                printf '{"type":"system","subtype":"init","session_id":"%s","model":"m"}\\n' "$session"
+                printf '{"type":"assistant","message":{"content":[{"type":"text","text":"ok"}]},"session_id":"%s"}\\n' "$session"
+                [ "$last" = no-result ] && exit 0
+                printf '{"type":"result","subtype":"success","is_error":false,"num_turns":2,"session_id":"%s",' "$session"
+                printf '"total_cost_usd":0.0123,"usage":{"input_tokens":10,"output_tokens":5}}\\n'
+                """.stripLeading());
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         server = TestServer.start(dir, "--claude-bin", fake.toString());
     }
@@ -59,8 +74,8 @@ class ClaudeEndToEndTest {
             List<Event> events = stream.readUntilDone(WAIT);
             assertEquals("exited", done(events).path("status").asText(), () -> events.toString());
             assertEquals(0, done(events).path("exit_code").asInt(-1));
-            String out = stdout(events);
-            return List.of(out.substring(0, out.length() - 1).split("\n", -1));
+            String err = SseTestClient.stderr(events);
+            return List.of(err.substring(0, err.length() - 1).split("\n", -1));
         }
     }
 
@@ -93,8 +108,49 @@ class ClaudeEndToEndTest {
                 argv(TestServer.body("prompt", prompt)));
     }
 
+    @Test
+    void toolsAndPermissionMode() {
+        assertEquals(List.of("-p", "--output-format", "stream-json", "--verbose", "--allowedTools", "Edit,Bash(git log:*)",
+                        "--permission-mode", "acceptEdits", "--", "go"),
+                argv("{\"prompt\":\"go\",\"allowed_tools\":[\"Edit\",\"Bash(git log:*)\"],\"permission_mode\":\"acceptEdits\"}"));
+    }
+
+    @Test
+    void theStreamCarriesAgentEventsAndTheDoneEventTheResult() {
+        String project = TestServer.newProject("claude");
+        Started s = server.startClaude(project, TestServer.body("prompt", "hello", "session_id", "sess-9"));
+        try (SseStream stream = server.events(eventsPath(project, s.streamId()))) {
+            List<Event> events = stream.readUntilDone(WAIT);
+            List<Event> agent = events.stream().filter(e -> e.type().equals("agent")).toList();
+            assertEquals(List.of("system", "assistant", "result"), agent.stream().map(e -> e.json().path("type").asText()).toList());
+            assertEquals("sess-9", agent.get(0).json().path("session_id").asText(), "the resumed session");
+            var done = done(events);
+            assertEquals("exited", done.path("status").asText());
+            assertEquals("sess-9", done.path("session_id").asText());
+            assertEquals(false, done.path("is_error").asBoolean(true));
+            assertEquals(2, done.path("num_turns").asInt());
+            assertEquals(0.0123, done.path("total_cost_usd").asDouble(), 1e-9);
+            assertEquals(10, done.path("usage").path("input_tokens").asInt());
+            assertEquals(true, stdout(events).contains("\"type\":\"result\""), "the raw output still flows");
+        }
+    }
+
+    @Test
+    void anAgentThatEndsWithoutAResultFails() {
+        String project = TestServer.newProject("claude");
+        Started s = server.startClaude(project, TestServer.body("prompt", "no-result"));
+        try (SseStream stream = server.events(eventsPath(project, s.streamId()))) {
+            var done = done(stream.readUntilDone(WAIT));
+            assertEquals("failed", done.path("status").asText());
+            assertEquals(0, done.path("exit_code").asInt(-1));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
+            "{\"prompt\":\"hi\",\"allowed_tools\":[\"--dangerously-skip-permissions\"]}",
+            "{\"prompt\":\"hi\",\"allowed_tools\":\"Edit\"}",
+            "{\"prompt\":\"hi\",\"permission_mode\":\"yolo\"}",
             "{\"prompt\":\"hi\",\"session_id\":\"--evil\"}",
             "{\"prompt\":\"hi\",\"session_id\":\"a b\"}",
             "{\"prompt\":\"hi\",\"session_id\":\"\"}",

@@ -1,0 +1,181 @@
+package io.execstream.adapters.claude;
+
+import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.CommandLine;
+import io.execstream.domain.CommandSpec;
+import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.ProjectId;
+import io.execstream.ports.AgentCapabilities;
+import io.execstream.ports.AgentListener;
+import io.execstream.ports.CodeAgent;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandRunner;
+import io.execstream.ports.RunningCommand;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs the Claude Code CLI headless ({@code claude -p ... --output-format stream-json --verbose})
+ * through any {@link CommandRunner}: a local process, {@code kubectl exec} into a pod, and so on.
+ *
+ * <h2>The command</h2>
+ * Always an argument vector, never a shell:
+ * <pre>
+ * BINARY -p --output-format stream-json --verbose
+ *        [--resume SESSION] [--model MODEL] [--max-turns N]
+ *        [--allowedTools TOOL,TOOL...] [--permission-mode MODE]
+ *        -- PROMPT
+ * </pre>
+ * The prompt comes last, after {@code --}, so a prompt that starts with {@code -} is still a prompt
+ * (and the variadic {@code --allowedTools} cannot swallow it). The values were checked by
+ * {@link AgentPrompt} so none of them can be read as an option. The {@link CommandSpec} has no extra
+ * environment and the prompt's timeout, which the caller enforces.
+ *
+ * <h2>What the listener gets</h2>
+ * Every raw {@code onOutput} call, unchanged. In addition each complete line of stdout is parsed
+ * as JSON: an object becomes {@link AgentListener#onAgentEvent} (re-serialized in compact form,
+ * so always one line), and the first object whose {@code type} is {@code result} also becomes
+ * {@link AgentListener#onResult}. A non-blank line that is not a JSON object, or is longer than
+ * 16 MiB, becomes the event
+ * {@code {"type":"execstream","subtype":"unparsed_line","bytes":N,"reason":R}} instead (R is
+ * {@code invalid_json}, {@code not_an_object} or {@code too_long}); blank lines are skipped.
+ * A last line without a newline is parsed when the command exits, just before {@code onExit}.
+ * A run that ends without a {@code result} line gets no {@code onResult}.
+ *
+ * <p>Instances are immutable and safe for concurrent use.
+ */
+public final class ClaudeCodeAgent implements CodeAgent {
+
+    /** The provider name of this agent. */
+    public static final String PROVIDER = "claude-code";
+    /** The longest stdout line parsed, in bytes; longer lines are dropped. */
+    static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
+
+    private static final AgentCapabilities CAPABILITIES = new AgentCapabilities(true, true, true, List.of());
+
+    private final CommandRunner runner;
+    private final String binary;
+    private final int maxLineBytes;
+
+    private ClaudeCodeAgent(Builder builder) {
+        this.runner = builder.runner;
+        this.binary = builder.binary;
+        this.maxLineBytes = builder.maxLineBytes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String provider() {
+        return PROVIDER;
+    }
+
+    @Override
+    public AgentCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public RunningCommand start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
+        Objects.requireNonNull(project, "project");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(listener, "listener");
+        CommandSpec spec;
+        try {
+            spec = spec(prompt);
+        } catch (InvalidInputException e) {
+            // Cannot happen for a prompt AgentPrompt accepted (its limits keep the argv in bounds),
+            // but a run that cannot start is reported, never thrown.
+            listener.onExit(new CommandExit.FailedToStart("cannot build the claude command: " + e.getMessage()));
+            return () -> { };
+        }
+        return runner.start(project, spec, new StreamJsonListener(listener, maxLineBytes));
+    }
+
+    /** The command run for {@code prompt}. */
+    CommandSpec spec(AgentPrompt prompt) {
+        return new CommandSpec(new CommandLine.Argv(argv(binary, prompt)), Map.of(), prompt.timeout());
+    }
+
+    /** The argument vector run for {@code prompt}. */
+    static List<String> argv(String binary, AgentPrompt prompt) {
+        List<String> argv = new ArrayList<>(16);
+        argv.add(binary);
+        argv.add("-p");
+        argv.add("--output-format");
+        argv.add("stream-json");
+        argv.add("--verbose");
+        prompt.sessionId().ifPresent(session -> {
+            argv.add("--resume");
+            argv.add(session);
+        });
+        prompt.model().ifPresent(model -> {
+            argv.add("--model");
+            argv.add(model);
+        });
+        prompt.maxTurns().ifPresent(turns -> {
+            argv.add("--max-turns");
+            argv.add(Integer.toString(turns));
+        });
+        if (!prompt.allowedTools().isEmpty()) {
+            argv.add("--allowedTools");
+            argv.add(String.join(",", prompt.allowedTools()));
+        }
+        prompt.permissionMode().ifPresent(mode -> {
+            argv.add("--permission-mode");
+            argv.add(mode);
+        });
+        argv.add("--");
+        argv.add(prompt.prompt());
+        return argv;
+    }
+
+    /** Configures a {@link ClaudeCodeAgent}; {@link #runner} is required. */
+    public static final class Builder {
+        private CommandRunner runner;
+        private String binary = "claude";
+        private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+
+        private Builder() {
+        }
+
+        /** Where the CLI runs: a local runner, a kubectl runner, any other. */
+        public Builder runner(CommandRunner runner) {
+            this.runner = Objects.requireNonNull(runner, "runner");
+            return this;
+        }
+
+        /**
+         * The Claude Code executable, as the runner resolves programs (on the {@code PATH} of the
+         * project's environment, or a path); default {@code claude}.
+         */
+        public Builder binary(String binary) {
+            Objects.requireNonNull(binary, "binary");
+            if (binary.isBlank() || binary.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("binary must be a non-blank program name or path without NUL");
+            }
+            this.binary = binary;
+            return this;
+        }
+
+        /** The longest stdout line parsed; for tests. */
+        Builder maxLineBytes(int maxLineBytes) {
+            if (maxLineBytes < 1) {
+                throw new IllegalArgumentException("maxLineBytes must be positive");
+            }
+            this.maxLineBytes = maxLineBytes;
+            return this;
+        }
+
+        public ClaudeCodeAgent build() {
+            if (runner == null) {
+                throw new IllegalStateException("runner is required");
+            }
+            return new ClaudeCodeAgent(this);
+        }
+    }
+}

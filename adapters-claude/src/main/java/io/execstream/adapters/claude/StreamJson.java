@@ -1,0 +1,122 @@
+package io.execstream.adapters.claude;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.execstream.domain.AgentResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Reads the lines of Claude Code's {@code --output-format stream-json}. */
+final class StreamJson {
+
+    /** What a line holds. */
+    sealed interface Line {
+    }
+
+    /** Nothing but whitespace. */
+    record Blank() implements Line {
+    }
+
+    /** A JSON object: {@code json} is its compact form. */
+    record Event(String json, JsonNode tree) implements Line {
+        boolean isResult() {
+            JsonNode type = tree.get("type");
+            return type != null && type.isTextual() && "result".equals(type.textValue());
+        }
+    }
+
+    /** Not a JSON object. */
+    record Unparsed(String reason) implements Line {
+    }
+
+    static final String INVALID_JSON = "invalid_json";
+    static final String NOT_AN_OBJECT = "not_an_object";
+    static final String TOO_LONG = "too_long";
+    /** The subtype reported for a result line without one. */
+    static final String UNKNOWN_SUBTYPE = "unknown";
+
+    private static final Blank BLANK = new Blank();
+
+    /**
+     * Numbers are kept as written (no rounding through double, no stripped zeros), and a line must
+     * hold exactly one value.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    private StreamJson() {
+    }
+
+    static Line parse(byte[] buffer, int offset, int length) {
+        if (isBlank(buffer, offset, length)) {
+            return BLANK;
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(buffer, offset, length);
+        } catch (IOException | RuntimeException e) {
+            // JacksonException for malformed JSON, invalid UTF-8, or input past Jackson's limits.
+            return new Unparsed(INVALID_JSON);
+        }
+        if (tree == null || !tree.isObject()) {
+            return new Unparsed(NOT_AN_OBJECT);
+        }
+        return new Event(compact(tree), tree);
+    }
+
+    /** The agent's report in a {@code result} line; fields it lacks are null. */
+    static AgentResult result(JsonNode line) {
+        JsonNode subtypeNode = line.get("subtype");
+        String subtype = subtypeNode != null && subtypeNode.isTextual() ? subtypeNode.textValue() : UNKNOWN_SUBTYPE;
+        JsonNode isErrorNode = line.get("is_error");
+        boolean isError = isErrorNode != null && isErrorNode.isBoolean()
+                ? isErrorNode.booleanValue()
+                : !"success".equals(subtype);
+        JsonNode session = line.get("session_id");
+        JsonNode turns = line.get("num_turns");
+        JsonNode cost = line.get("total_cost_usd");
+        JsonNode usage = line.get("usage");
+        Double costUsd = cost != null && cost.isNumber() && Double.isFinite(cost.doubleValue()) ? cost.doubleValue() : null;
+        return new AgentResult(
+                session != null && session.isTextual() ? session.textValue() : null,
+                isError,
+                subtype,
+                turns != null && turns.isIntegralNumber() && turns.canConvertToInt() ? turns.intValue() : null,
+                costUsd,
+                usage != null && usage.isObject() ? compact(usage) : null);
+    }
+
+    /** The event that stands for a line that could not be parsed. */
+    static String unparsedEvent(long bytes, String reason) {
+        return "{\"type\":\"execstream\",\"subtype\":\"unparsed_line\",\"bytes\":" + bytes
+                + ",\"reason\":\"" + reason + "\"}";
+    }
+
+    private static String compact(JsonNode tree) {
+        try {
+            // Control characters in strings are escaped, so the result is always one line.
+            return MAPPER.writeValueAsString(tree);
+        } catch (JacksonException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isBlank(byte[] buffer, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            byte b = buffer[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,129 @@
+package io.execstream.adapters.claude;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.OutputType;
+import io.execstream.ports.AgentListener;
+import io.execstream.ports.CommandExit;
+import io.execstream.testkit.RecordingListener;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@link AgentListener} for tests: records what {@link RecordingListener} records, plus each
+ * agent event (with the thread it came on and how many stdout bytes had been delivered before it)
+ * and the result, and notes breaches of the {@link io.execstream.ports.CodeAgent} contract:
+ * an event or result after the exit or during a stdout {@code onOutput}, a second result, an event
+ * that is not on one line.
+ */
+class RecordingAgentListener extends RecordingListener implements AgentListener {
+
+    private final List<String> events = new ArrayList<>();
+    private final List<String> eventThreads = new ArrayList<>();
+    private final List<Long> stdoutBytesBeforeEvent = new ArrayList<>();
+    private final List<String> violations = new ArrayList<>();
+    private final List<AgentResult> results = new ArrayList<>();
+    private long stdoutBytes;
+    private boolean inStdout;
+    private boolean exited;
+    private int eventsBeforeResult = -1;
+
+    @Override
+    public void onOutput(OutputType type, ByteBuffer bytes) {
+        if (type == OutputType.STDOUT) {
+            synchronized (this) {
+                inStdout = true;
+            }
+        }
+        super.onOutput(type, bytes);
+    }
+
+    @Override
+    protected void afterOutput(OutputType type, byte[] bytes) {
+        if (type == OutputType.STDOUT) {
+            synchronized (this) {
+                stdoutBytes += bytes.length;
+                inStdout = false;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void onAgentEvent(String json) {
+        check("onAgentEvent");
+        if (json == null || json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0) {
+            violations.add("an agent event that is not one line: " + json);
+        }
+        events.add(json);
+        eventThreads.add(Thread.currentThread().getName());
+        stdoutBytesBeforeEvent.add(stdoutBytes);
+    }
+
+    @Override
+    public synchronized void onResult(AgentResult result) {
+        check("onResult");
+        if (result == null) {
+            violations.add("onResult(null)");
+        }
+        if (!results.isEmpty()) {
+            violations.add("onResult called again: " + result + " after " + results);
+        }
+        results.add(result);
+        eventsBeforeResult = events.size();
+    }
+
+    @Override
+    public void onExit(CommandExit exit) {
+        synchronized (this) {
+            exited = true;
+        }
+        super.onExit(exit);
+    }
+
+    private void check(String call) {
+        if (exited) {
+            violations.add(call + " after onExit");
+        }
+        if (inStdout) {
+            violations.add(call + " during a stdout onOutput");
+        }
+    }
+
+    /** Fails if the agent broke the contract so far (the runner's part included). */
+    void assertAgentContractKept() {
+        assertContractKept();
+        synchronized (this) {
+            if (!violations.isEmpty()) {
+                fail("the agent broke the AgentListener contract: " + violations);
+            }
+        }
+    }
+
+    synchronized List<String> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized List<String> eventThreads() {
+        return List.copyOf(eventThreads);
+    }
+
+    synchronized List<Long> stdoutBytesBeforeEvent() {
+        return List.copyOf(stdoutBytesBeforeEvent);
+    }
+
+    /** The result, or null if none came. */
+    synchronized AgentResult result() {
+        return results.isEmpty() ? null : results.get(0);
+    }
+
+    synchronized int resultCalls() {
+        return results.size();
+    }
+
+    /** How many events had come when the result came; -1 if it did not. */
+    synchronized int eventsBeforeResult() {
+        return eventsBeforeResult;
+    }
+}

@@ -1,0 +1,19 @@
+package io.execstream.ports;
+
+import io.execstream.domain.AgentResult;
+
+/**
+ * Receives a coding agent's run: its raw output and exit as a {@link CommandListener} does, and the
+ * agent's own events and final report. See {@link CodeAgent} for the order of the calls. All calls
+ * for one run are sequential except that stdout and stderr output may come concurrently, as with
+ * a command; {@code onAgentEvent} and {@code onResult} come on the thread that delivers stdout,
+ * or, for a last line the agent did not end, on the thread that calls {@code onExit}, just before it.
+ */
+public interface AgentListener extends CommandListener {
+
+    /** One event of the agent's protocol, as a JSON object in compact form on one line. */
+    void onAgentEvent(String json);
+
+    /** The agent's report of how its run ended; at most once, before {@code onExit}. */
+    void onResult(AgentResult result);
+}
