@@ -1,6 +1,7 @@
 package io.execstream.server;
 
 import io.execstream.adapters.claude.ClaudeCodeAgent;
+import io.execstream.adapters.kubectl.KubectlCommandRunner;
 import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
 import io.execstream.core.ExecStream;
@@ -100,8 +101,15 @@ public final class ExecStreamServer implements AutoCloseable {
     }
 
     private static CommandRunner runner(ServerConfig config) {
-        if (!config.runner().equals("local")) {
-            throw new IllegalArgumentException("--runner " + config.runner() + " is not available in this build; use --runner local");
+        if (config.runner().equals("kubectl")) {
+            KubectlCommandRunner.Builder kubectl = KubectlCommandRunner.builder()
+                    .kubectlBinary(config.kubectlBin())
+                    .namespaceTemplate(config.kubeNamespace())
+                    .targetTemplate(config.kubeTarget())
+                    .gracePeriod(config.killGrace());
+            config.kubeContext().ifPresent(kubectl::context);
+            config.kubeContainer().ifPresent(kubectl::container);
+            return kubectl.build();
         }
         return LocalCommandRunner.builder()
                 .workspaceRoot(config.workspaceRoot())

@@ -1,0 +1,151 @@
+package io.execstream.adapters.kubectl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The POSIX {@code sh} scripts that run in the pod: the wrapper every command runs under, and
+ * the kill script that {@link io.execstream.ports.RunningCommand#terminate} runs through a
+ * second {@code kubectl exec}. Both take everything variable as positional arguments: nothing a
+ * caller sends is ever spliced into script text.
+ */
+final class RemoteScripts {
+
+    /** The {@code $0} of the kill script, as {@code ps} in the pod shows it. */
+    static final String KILL_NAME = "execstream-kill";
+
+    /** Separates the environment entries from the command's argv in the wrapper's arguments. */
+    static final String END_OF_ENV = "--";
+
+    /**
+     * The wrapper. Arguments: {@code $0} is {@code execstream-<nonce>} (the tag of its marker
+     * lines), then the pid file, the drain period and the grace period (tenths of a second),
+     * {@code NAME=VALUE} entries for the environment, {@code --}, and the command's argv.
+     *
+     * <p>It writes marker lines to stderr, each {@code NUL tag ": " word [arg] LF}: {@code started
+     * [hostname]} first, {@code not-found} when the program does not exist, {@code exit N} last.
+     * It runs the command in the background, in a session of its own when {@code setsid} exists
+     * (so its pid is also its process group), stdin at end of file, the environment entries
+     * exported only there. It records the pid in the pid file and waits. Once the command has
+     * exited, processes left in its group get the drain period to end by themselves, then TERM,
+     * then KILL after the grace period. It removes its files and exits with the command's status
+     * ({@code 128 + signal} after a signal).
+     *
+     * <p>A {@code .cancel} file next to the pid file (created by the kill script when it finds no
+     * pid file yet) means: stopped before it started. Checked before the start, and after the
+     * pid file is written, so that a terminate racing the start is never lost.
+     */
+    static final String WRAPPER = """
+            f=$1 d=$2 g=$3
+            shift 3
+            c=${f%.pid}.cancel
+            m() { printf '\\000%s: %s\\n' "$0" "$1" >&2; }
+            l() {
+              if [ -r /proc/self/stat ]; then
+                for x in /proc/[0-9]*/stat; do
+                  { read -r y <"$x"; } 2>/dev/null || continue
+                  set -- ${y##*') '}
+                  [ "$3" = "$p" ] && case $1 in Z|X) ;; *) return 0 ;; esac
+                done
+                return 1
+              fi
+              kill -0 -"$p" 2>/dev/null
+            }
+            z() {
+              i=0
+              while [ "$i" -lt "$1" ] && l; do
+                if sleep 0.1 2>/dev/null; then i=$((i + 1)); else sleep 1; i=$((i + 10)); fi
+              done
+            }
+            h=${HOSTNAME:-}
+            [ -n "$h" ] || h=$(uname -n 2>/dev/null) || h=
+            m "started $h"
+            if [ -e "$c" ]; then rm -f "$c"; m 'exit 143'; exit 143; fi
+            (
+              while [ $# -gt 0 ] && [ "$1" != -- ]; do export "$1"; shift; done
+              shift
+              case $1 in
+              */*) [ -f "$1" ] && [ -x "$1" ] ;;
+              *) command -v -- "$1" >/dev/null 2>&1 ;;
+              esac || { m not-found; exit 127; }
+              if command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
+              exec "$@"
+            ) </dev/null &
+            p=$!
+            echo "$p" >"$f" 2>/dev/null
+            if [ -e "$c" ]; then kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi
+            wait "$p" 2>/dev/null
+            s=$?
+            if [ "$p" -gt 1 ] && l; then
+              z "$d"
+              if l; then
+                kill -TERM -"$p" 2>/dev/null
+                z "$g"
+                l && kill -KILL -"$p" 2>/dev/null
+              fi
+            fi
+            rm -f "$f" "$c"
+            m "exit $s"
+            exit "$s"
+            """;
+
+    /**
+     * The kill script. Arguments: {@code TERM} or {@code KILL}, and the pid file. It signals the
+     * process group the pid file names with the shell's own {@code kill} (never procps', which
+     * can take {@code -PGID} for an option), or the process itself when it leads no group.
+     * The pid must be all digits and greater than 1. Without a pid file, a TERM leaves a
+     * {@code .cancel} file for the wrapper and looks once more.
+     *
+     * <p>Exit status: 0 signalled, 3 no pid file, 4 invalid pid (or signal), 5 no such process.
+     */
+    static final String KILL = """
+            case $1 in TERM|KILL) ;; *) exit 4 ;; esac
+            c=${2%.pid}.cancel
+            if ! read -r p <"$2" 2>/dev/null; then
+              [ "$1" = TERM ] || exit 3
+              : >"$c" 2>/dev/null
+              read -r p <"$2" 2>/dev/null || exit 3
+            fi
+            case $p in '' | 0* | *[!0-9]*) exit 4 ;; esac
+            [ "$p" -gt 1 ] 2>/dev/null || exit 4
+            kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p" 2>/dev/null || exit 5
+            """;
+
+    static final int KILL_SIGNALLED = 0;
+    static final int KILL_NO_PID_FILE = 3;
+    static final int KILL_INVALID = 4;
+    static final int KILL_NO_PROCESS = 5;
+
+    private RemoteScripts() {
+    }
+
+    /** What follows {@code --} on kubectl's command line to run {@code argv} under the wrapper. */
+    static List<String> wrapped(String tag, String pidFile, Duration drain, Duration grace,
+                                Map<String, String> env, List<String> argv) {
+        List<String> command = new ArrayList<>(8 + env.size() + argv.size());
+        command.add("sh");
+        command.add("-c");
+        command.add(WRAPPER);
+        command.add(tag);
+        command.add(pidFile);
+        command.add(Long.toString(tenths(drain)));
+        command.add(Long.toString(tenths(grace)));
+        // Names are validated ([A-Za-z_][A-Za-z0-9_]*): each entry is one argument, never script text.
+        env.forEach((name, value) -> command.add(name + "=" + value));
+        command.add(END_OF_ENV);
+        command.addAll(argv);
+        return command;
+    }
+
+    /** What follows {@code --} on kubectl's command line to send {@code signal} to the command. */
+    static List<String> kill(String signal, String pidFile) {
+        return List.of("sh", "-c", KILL, KILL_NAME, signal, pidFile);
+    }
+
+    private static long tenths(Duration duration) {
+        long millis = duration.toMillis();
+        return (millis + 99) / 100;
+    }
+}
