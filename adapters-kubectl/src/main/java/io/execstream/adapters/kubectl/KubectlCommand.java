@@ -3,9 +3,11 @@ package io.execstream.adapters.kubectl;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
+import io.execstream.ports.ListenerGuard;
 import io.execstream.ports.RunningCommand;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +32,7 @@ final class KubectlCommand implements RunningCommand {
     private final Duration gracePeriod;
     private final Duration drainTimeout;
     private final StderrFilter filter;
-    private final Delivery delivery;
+    private final ListenerGuard delivery;
     private final Thread stdoutReader;
     private final Thread stderrReader;
     private final AtomicLong stdoutBytes = new AtomicLong();
@@ -56,7 +58,7 @@ final class KubectlCommand implements RunningCommand {
         this.gracePeriod = gracePeriod;
         this.drainTimeout = drainTimeout;
         this.filter = new StderrFilter(tag);
-        this.delivery = new Delivery(listener, this::terminate);
+        this.delivery = new ListenerGuard(listener, this::terminate);
         this.stdoutReader = reader("stdout", process.getInputStream(), this::readStdout);
         this.stderrReader = reader("stderr", process.getErrorStream(), this::readStderr);
     }
@@ -70,7 +72,7 @@ final class KubectlCommand implements RunningCommand {
 
     /** Reports a command that never ran; on a runner thread, as the caller may not hold the handle yet. */
     static RunningCommand failed(CommandListener listener, String message) {
-        Delivery delivery = new Delivery(listener, () -> { });
+        ListenerGuard delivery = new ListenerGuard(listener, () -> { });
         Background.WORKERS.execute(() -> delivery.exit(new CommandExit.FailedToStart(message)));
         return () -> { };
     }
@@ -148,17 +150,17 @@ final class KubectlCommand implements RunningCommand {
             return;
         }
         stdoutBytes.addAndGet(count);
-        delivery.output(OutputType.STDOUT, buffer, 0, count);
+        delivery.output(OutputType.STDOUT, ByteBuffer.wrap(buffer, 0, count));
     }
 
     private void readStderr(byte[] buffer, int count) {
         if (count < 0) {
             byte[] rest = filter.finish();
-            delivery.output(OutputType.STDERR, rest, 0, rest.length);
+            delivery.output(OutputType.STDERR, ByteBuffer.wrap(rest, 0, rest.length));
             return;
         }
         byte[] out = filter.feed(buffer, 0, count);
-        delivery.output(OutputType.STDERR, out, 0, out.length);
+        delivery.output(OutputType.STDERR, ByteBuffer.wrap(out, 0, out.length));
         if (filter.exitCode() != null && exitWatch.compareAndSet(false, true)) {
             watchAfterExit(stdoutBytes.get());
         }
@@ -197,7 +199,7 @@ final class KubectlCommand implements RunningCommand {
             awaitReader(stderrReader, last);
         }
         byte[] rest = filter.finish();
-        delivery.output(OutputType.STDERR, rest, 0, rest.length);
+        delivery.output(OutputType.STDERR, ByteBuffer.wrap(rest, 0, rest.length));
         CommandExit exit = Outcome.of(filter, code, terminating.get(), destroyed, program);
         if (filter.started() && filter.exitCode() == null && filter.terminatedCode() == null && !terminating.get()) {
             LOG.log(System.Logger.Level.WARNING, "lost the connection to a command (kubectl exited with " + code

@@ -3,7 +3,9 @@ package io.execstream.adapters.local;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
+import io.execstream.ports.ListenerGuard;
 import io.execstream.ports.RunningCommand;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -26,7 +28,7 @@ final class LocalCommand implements RunningCommand {
     /** The command's stdout and stderr pipes as /proc shows them ({@code pipe:[inode]}); empty if unknown. */
     private final Set<String> outputPipes = new HashSet<>();
     private final ProcessTree tree;
-    private final Delivery delivery;
+    private final ListenerGuard delivery;
     private final OutputPump stdout;
     private final OutputPump stderr;
     private final Duration gracePeriod;
@@ -45,7 +47,7 @@ final class LocalCommand implements RunningCommand {
             }
         }
         this.tree = new ProcessTree(process, leadsGroup);
-        this.delivery = new Delivery(listener, this::terminate);
+        this.delivery = new ListenerGuard(listener, this::terminate);
         this.stdout = new OutputPump(process.pid(), OutputType.STDOUT, process.getInputStream(), delivery, process::isAlive);
         this.stderr = new OutputPump(process.pid(), OutputType.STDERR, process.getErrorStream(), delivery, process::isAlive);
         this.gracePeriod = gracePeriod;
@@ -61,7 +63,7 @@ final class LocalCommand implements RunningCommand {
 
     /** Reports a command that never ran; on a runner thread, as the caller may not hold the handle yet. */
     static RunningCommand failed(CommandListener listener, String message) {
-        Delivery delivery = new Delivery(listener, () -> { });
+        ListenerGuard delivery = new ListenerGuard(listener, () -> { });
         Background.EXECUTOR.execute(() -> delivery.exit(new CommandExit.FailedToStart(message)));
         return () -> { };
     }

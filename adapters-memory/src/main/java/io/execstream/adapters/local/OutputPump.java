@@ -1,6 +1,7 @@
 package io.execstream.adapters.local;
 
 import io.execstream.domain.OutputType;
+import io.execstream.ports.ListenerGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,12 +15,12 @@ final class OutputPump implements Runnable {
 
     private final OutputType type;
     private final InputStream pipe;
-    private final Delivery delivery;
+    private final ListenerGuard delivery;
     private final BooleanSupplier processAlive;
     private final Thread thread;
     private volatile boolean endIsReal;
 
-    OutputPump(long pid, OutputType type, InputStream pipe, Delivery delivery, BooleanSupplier processAlive) {
+    OutputPump(long pid, OutputType type, InputStream pipe, ListenerGuard delivery, BooleanSupplier processAlive) {
         this.type = type;
         this.pipe = pipe;
         this.delivery = delivery;
