@@ -10,6 +10,7 @@ import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.ports.AgentCapabilities;
+import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
@@ -52,6 +53,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private final StreamPublisher publisher;
     private final Clock clock;
     private final Map<String, CodeAgent> agents;
+    private final CancelRelay cancelRelay;
     private final int maxRunning;
     private final Semaphore slots;
     private final Duration shutdownGrace;
@@ -64,6 +66,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.publisher = builder.publisher;
         this.clock = builder.clock;
         this.agents = Map.copyOf(builder.agents);
+        this.cancelRelay = builder.cancelRelay;
         this.maxRunning = builder.maxRunning;
         this.slots = new Semaphore(builder.maxRunning);
         this.shutdownGrace = builder.shutdownGrace;
@@ -73,6 +76,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             t.setDaemon(true);
             return t;
         });
+        cancelRelay.onCancelRequest(this::cancelHere);
     }
 
     /** A builder for a service that runs commands with {@code runner} and publishes to {@code publisher}. */
@@ -116,11 +120,20 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     @Override
     public StreamInfo cancel(ProjectId project, StreamId stream) {
         StreamInfo info = status(project, stream);
+        if (!cancelHere(stream) && !info.isFinished()) {
+            // Another node runs it.
+            cancelRelay.requestCancel(stream);
+        }
+        return info;
+    }
+
+    /** Cancels {@code stream} if this node runs it; whether it does. */
+    private boolean cancelHere(StreamId stream) {
         StreamPump pump = running.get(stream);
         if (pump != null) {
             pump.stop(StreamStatus.CANCELLED);
         }
-        return info;
+        return pump != null;
     }
 
     @Override
@@ -240,6 +253,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
         private Clock clock = Clock.systemUTC();
         private final Map<String, CodeAgent> agents = new LinkedHashMap<>();
+        private CancelRelay cancelRelay = CancelRelay.LOCAL;
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
 
@@ -251,6 +265,15 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         /** The clock that stamps {@code started_at}; the system UTC clock by default. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How a cancel reaches the node that runs a stream, when several nodes share the
+         * publisher; {@link CancelRelay#LOCAL} (a single node) by default.
+         */
+        public Builder cancelRelay(CancelRelay cancelRelay) {
+            this.cancelRelay = Objects.requireNonNull(cancelRelay, "cancelRelay");
             return this;
         }
 
