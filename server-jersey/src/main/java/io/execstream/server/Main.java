@@ -1,6 +1,5 @@
 package io.execstream.server;
 
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,7 +30,8 @@ public final class Main {
         ExecStreamServer server;
         try {
             server = ExecStreamServer.start(config);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
+        } catch (RuntimeException e) {
+            // A flag the server cannot serve, a port in use, a store it cannot reach: say which, no trace.
             fail(e.getMessage());
             return;
         }
