@@ -4,7 +4,9 @@ import io.execstream.adapters.claude.ClaudeCodeAgent;
 import io.execstream.adapters.kubectl.KubectlCommandRunner;
 import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.adapters.redis.RedisStreamPublisher;
 import io.execstream.core.ExecStream;
+import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CommandRunner;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
@@ -65,6 +67,7 @@ public final class ExecStreamServer implements AutoCloseable {
         CommandRunner runner = runner(config);
         StreamPublisher publisher = publisher(config);
         ExecStream service = ExecStream.builder(runner, publisher)
+                .cancelRelay(publisher instanceof RedisStreamPublisher redis ? redis.cancelRelay() : CancelRelay.LOCAL)
                 .maxRunning(config.maxRunning())
                 .agent(ClaudeCodeAgent.builder().runner(runner).binary(config.claudeBin()).build())
                 .shutdownGrace(config.killGrace().plusSeconds(5))
@@ -118,12 +121,19 @@ public final class ExecStreamServer implements AutoCloseable {
     }
 
     private static StreamPublisher publisher(ServerConfig config) {
-        if (!config.publisher().equals("memory")) {
-            throw new IllegalArgumentException("--publisher " + config.publisher() + " is not available in this build; use --publisher memory");
+        HistoryLimits limits = new HistoryLimits(config.maxHistory(), config.historyBudget(), config.retention());
+        if (config.publisher().equals("redis")) {
+            if (config.tokenSecret().isEmpty()) {
+                LOG.warning("--publisher redis without --token-secret: stream tokens from this node will not "
+                        + "open streams on other nodes, nor survive a restart; give every node the same secret");
+            }
+            return RedisStreamPublisher.builder()
+                    .redisUri(config.redisUrl())
+                    .nodeLease(config.nodeLease())
+                    .limits(limits)
+                    .build();
         }
-        return InMemoryStreamPublisher.builder()
-                .limits(new HistoryLimits(config.maxHistory(), config.historyBudget(), config.retention()))
-                .build();
+        return InMemoryStreamPublisher.builder().limits(limits).build();
     }
 
     /** Where the server listens, e.g. {@code http://127.0.0.1:8080/}. */

@@ -1,0 +1,66 @@
+package io.execstream.adapters.redis;
+
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamId;
+
+/**
+ * The names of the Redis keys of one deployment, all under one prefix. The Lua scripts build
+ * some of them from the prefix too ({@code s:}, {@code e:}, {@code p:}, {@code n:}): keep both in step.
+ */
+final class Keys {
+    final String prefix;
+
+    Keys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** Hash: a stream's metadata and its sequence counter. */
+    String meta(StreamId stream) {
+        return prefix + "s:" + stream.value();
+    }
+
+    /** Stream: a stream's events, entry ids {@code N-0}. */
+    String events(StreamId stream) {
+        return prefix + "e:" + stream.value();
+    }
+
+    /** Sorted set: a project's streams by start time (epoch millis). */
+    String project(ProjectId project) {
+        return prefix + "p:" + project.value();
+    }
+
+    /** Set: the running streams a node opened. */
+    String running(String node) {
+        return prefix + "n:" + node;
+    }
+
+    /** Sorted set: node id by lease expiry (Redis server time, epoch millis). */
+    String nodes() {
+        return prefix + "nodes";
+    }
+
+    /** Sorted set: finished streams in the order they finished. */
+    String finished() {
+        return prefix + "finished";
+    }
+
+    /** String counter: source of the order of {@link #finished()}. */
+    String finishOrder() {
+        return prefix + "finish-order";
+    }
+
+    /** String counter: history bytes held by all streams. */
+    String totalBytes() {
+        return prefix + "history-bytes";
+    }
+
+    /** Hash: stream id to the history bytes it holds (outlives the stream's own keys). */
+    String streamBytes() {
+        return prefix + "stream-bytes";
+    }
+
+    /** Pub/sub channel of cancel requests; messages are stream ids. */
+    String cancelChannel() {
+        return prefix + "cancel";
+    }
+}

@@ -1,0 +1,135 @@
+package io.execstream.adapters.redis;
+
+import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.StreamId;
+import io.execstream.ports.CancelRelay;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Carries cancel requests between the nodes of one Redis: {@link #requestCancel} flags the
+ * stream's metadata ({@code cancel_requested}) and PUBLISHes its id on {@code <prefix>cancel};
+ * every node SUBSCRIBEs to that channel on a connection of its own and hands each id to its
+ * handler. A node that misses the message (its subscription was reconnecting) still sees the flag
+ * on its next lease tick: see {@link RedisStreamPublisher}. Delivery is at least once.
+ */
+final class RedisCancelRelay implements CancelRelay {
+    private static final System.Logger LOG = System.getLogger(RedisCancelRelay.class.getName());
+
+    private final RedisConnections redis;
+    private final Keys keys;
+    private final Thread thread;
+    private volatile Consumer<StreamId> handler;
+    private volatile boolean stopped;
+    private volatile JedisPubSub pubSub;
+    private volatile Jedis connection;
+
+    RedisCancelRelay(RedisConnections redis, Keys keys, String threadName) {
+        this.redis = redis;
+        this.keys = keys;
+        this.thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** @throws IllegalStateException if Redis cannot be reached */
+    @Override
+    public void requestCancel(StreamId stream) {
+        Objects.requireNonNull(stream, "stream");
+        try {
+            redis.call(j -> {
+                Scripts.FLAG_CANCEL.run(j, List.of(keys.meta(stream)), List.of());
+                return j.publish(keys.cancelChannel(), stream.value());
+            });
+        } catch (JedisException e) {
+            throw redis.unavailable(e);
+        }
+    }
+
+    @Override
+    public void onCancelRequest(Consumer<StreamId> handler) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Hands a request to the handler, if one is registered. */
+    void deliver(StreamId stream) {
+        Consumer<StreamId> h = handler;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.accept(stream);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cancel handler failed for stream " + stream, e);
+        }
+    }
+
+    private void run() {
+        long backoff = 50;
+        while (!stopped) {
+            JedisPubSub subscription = new JedisPubSub() {
+                @Override
+                public void onMessage(String channel, String message) {
+                    try {
+                        deliver(StreamId.of(message));
+                    } catch (InvalidInputException e) {
+                        LOG.log(System.Logger.Level.WARNING, "ignoring a malformed cancel request on " + channel);
+                    }
+                }
+            };
+            try (Jedis jedis = redis.dedicated()) {
+                connection = jedis;
+                pubSub = subscription;
+                if (stopped) {
+                    break;
+                }
+                backoff = 50;
+                jedis.subscribe(subscription, keys.cancelChannel());
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    break;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "cancel subscription lost Redis; retrying in " + backoff + " ms", e);
+                try {
+                    Thread.sleep(backoff); // a pause between reconnections, not a wait for a condition
+                } catch (InterruptedException ie) {
+                    break;
+                }
+                backoff = Math.min(backoff * 2, 1000);
+            } finally {
+                connection = null;
+            }
+        }
+    }
+
+    /** Ends the subscription and its thread. */
+    void stop() {
+        stopped = true;
+        JedisPubSub subscription = pubSub;
+        if (subscription != null && subscription.isSubscribed()) {
+            try {
+                subscription.unsubscribe();
+            } catch (RuntimeException e) {
+                // the connection is closed below
+            }
+        }
+        Jedis conn = connection;
+        if (conn != null) {
+            try {
+                conn.disconnect();
+            } catch (RuntimeException e) {
+                // already closed
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(RedisConnections.SOCKET_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

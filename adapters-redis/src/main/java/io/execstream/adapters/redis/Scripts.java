@@ -1,0 +1,211 @@
+package io.execstream.adapters.redis;
+
+/**
+ * The Lua scripts that change more than one key: each runs atomically in Redis. Numbers stay far
+ * below 2^53, where Lua's doubles are still exact.
+ */
+final class Scripts {
+    private Scripts() {
+    }
+
+    /** Lua helpers shared by {@link #APPEND} and {@link #COMPLETE}. */
+    private static final String ADD = """
+            local function weight_of(f)
+              for i = 1, #f, 2 do
+                if f[i] == 'w' then return tonumber(f[i + 1]) end
+              end
+              return 0
+            end
+            -- Adds entry n (fields) to the stream, then trims its oldest entries (never n itself)
+            -- until the history holds at most max_bytes. Returns the total history bytes after it.
+            local function add(meta, ev, total, per_stream, id, n, w, max_bytes, fields)
+              local seq = tonumber(redis.call('HGET', meta, 'seq'))
+              local bytes = tonumber(redis.call('HGET', meta, 'bytes'))
+              local first = tonumber(redis.call('HGET', meta, 'first'))
+              local freed = 0
+              if n > seq + 1 and first > 0 then
+                -- events seq+1 .. n-1 are lost (dropped by a writer's overflowing outage buffer, or by
+                -- a Redis restart that lost its last writes): drop the older history too, so that the
+                -- retained window stays contiguous and every reader sees a gap instead of a hole.
+                redis.call('XTRIM', ev, 'MINID', n .. '-0')
+                freed = bytes
+                bytes = 0
+                first = 0
+              end
+              redis.call('XADD', ev, n .. '-0', unpack(fields))
+              if first == 0 then first = n end
+              bytes = bytes + w
+              if bytes > max_bytes and first < n then
+                while bytes > max_bytes and first < n do
+                  local entries = redis.call('XRANGE', ev, first .. '-0', '(' .. n .. '-0', 'COUNT', 128)
+                  if #entries == 0 then
+                    first = n
+                    break
+                  end
+                  for _, e in ipairs(entries) do
+                    if bytes <= max_bytes then break end
+                    local ew = weight_of(e[2])
+                    bytes = bytes - ew
+                    freed = freed + ew
+                    first = tonumber(string.match(e[1], '^(%d+)')) + 1
+                  end
+                end
+                redis.call('XTRIM', ev, 'MINID', first .. '-0')
+              end
+              redis.call('HSET', meta, 'seq', n, 'bytes', bytes, 'first', first)
+              redis.call('HINCRBY', per_stream, id, w - freed)
+              return redis.call('INCRBY', total, w - freed)
+            end
+            """;
+
+    /** Lua helper shared by {@link #EVICT} and {@link #BUDGET}. */
+    private static final String EVICT_FN = """
+            -- Forgets a finished stream (or one whose keys already expired) and gives its bytes back.
+            local function evict(prefix, total, per_stream, finished, id)
+              local meta = prefix .. 's:' .. id
+              local status = redis.call('HGET', meta, 'status')
+              if status == 'running' then
+                redis.call('ZREM', finished, id)
+                return 0
+              end
+              local project = redis.call('HGET', meta, 'project')
+              local b = tonumber(redis.call('HGET', per_stream, id) or '0')
+              redis.call('HDEL', per_stream, id)
+              redis.call('DECRBY', total, b)
+              redis.call('DEL', meta, prefix .. 'e:' .. id)
+              redis.call('ZREM', finished, id)
+              if project then redis.call('ZREM', prefix .. 'p:' .. project, id) end
+              return 1
+            end
+            """;
+
+    /**
+     * KEYS: meta, project set, node's running set. ARGV: project, started (ISO), started millis,
+     * owner node, stream id. Returns 1, or 0 if the stream exists.
+     */
+    static final Script OPEN = new Script("""
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('HSET', KEYS[1], 'project', ARGV[1], 'status', 'running', 'started', ARGV[2],
+                'owner', ARGV[4], 'seq', 0, 'bytes', 0, 'first', 0)
+            redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+            redis.call('SADD', KEYS[3], ARGV[5])
+            return 1
+            """);
+
+    /**
+     * KEYS: meta, events, total bytes, per-stream bytes. ARGV: stream id, n, weight, max history
+     * bytes, entry fields... Returns {code, total}: 1 added, 0 already there (a retry), -1 no such
+     * stream, -2 stream complete.
+     */
+    static final Script APPEND = new Script(ADD + """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+            local n = tonumber(ARGV[2])
+            if n <= tonumber(redis.call('HGET', KEYS[1], 'seq')) then return {0, 0} end
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-2, 0} end
+            local fields = {}
+            for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+            local total = add(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], n, tonumber(ARGV[3]),
+                tonumber(ARGV[4]), fields)
+            return {1, total}
+            """);
+
+    /**
+     * KEYS: meta, events, total bytes, per-stream bytes, finished set, finish order counter.
+     * ARGV: stream id, n (0: the next number), weight, max history bytes, retention millis,
+     * completed-at millis, key prefix, status, exit code ('' for none), duration millis, entry
+     * fields... Returns {code, total, n}: 1 completed, 0 already completed with this n (a retry),
+     * -1 no such stream, -2 already complete, -3 n already used.
+     */
+    static final Script COMPLETE = new Script(ADD + """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+            local n = tonumber(ARGV[2])
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then
+              if n > 0 and redis.call('HGET', KEYS[1], 'done') == n .. '-0' then return {0, 0, n} end
+              return {-2, 0, 0}
+            end
+            local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+            if n == 0 then
+              n = seq + 1
+            elseif n <= seq then
+              return {-3, 0, 0}
+            end
+            local fields = {}
+            for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
+            local total = add(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], n, tonumber(ARGV[3]),
+                tonumber(ARGV[4]), fields)
+            redis.call('HSET', KEYS[1], 'status', ARGV[8], 'duration', ARGV[10], 'done', n .. '-0',
+                'completed_at', ARGV[6])
+            if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'exit', ARGV[9]) end
+            redis.call('HDEL', KEYS[1], 'cancel_requested')
+            local order = redis.call('INCR', KEYS[6])
+            redis.call('ZADD', KEYS[5], order, ARGV[1])
+            local owner = redis.call('HGET', KEYS[1], 'owner')
+            if owner then redis.call('SREM', ARGV[7] .. 'n:' .. owner, ARGV[1]) end
+            local ttl = math.max(1, tonumber(ARGV[5]))
+            redis.call('PEXPIRE', KEYS[1], ttl)
+            redis.call('PEXPIRE', KEYS[2], ttl)
+            return {1, total, n}
+            """);
+
+    /** KEYS: total bytes, per-stream bytes, finished set. ARGV: prefix, stream id. */
+    static final Script EVICT = new Script(EVICT_FN + """
+            return evict(ARGV[1], KEYS[1], KEYS[2], KEYS[3], ARGV[2])
+            """);
+
+    /**
+     * KEYS: total bytes, per-stream bytes, finished set. ARGV: prefix, budget. Evicts the streams
+     * that finished first until the total is within the budget; returns how many it evicted.
+     */
+    static final Script BUDGET = new Script(EVICT_FN + """
+            local budget = tonumber(ARGV[2])
+            local count = 0
+            while tonumber(redis.call('GET', KEYS[1]) or '0') > budget do
+              local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)
+              if #oldest == 0 then break end
+              evict(ARGV[1], KEYS[1], KEYS[2], KEYS[3], oldest[1])
+              count = count + 1
+            end
+            return count
+            """);
+
+    private static final String NOW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            """;
+
+    /**
+     * KEYS: nodes. ARGV: node, lease millis. Renews the node's lease by the server's clock; returns
+     * {1 if the lease was still there else 0, ids of other nodes whose lease has expired...}.
+     */
+    static final Script RENEW = new Script(NOW + """
+            local present = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+            local result = {present and 1 or 0}
+            for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)) do
+              result[#result + 1] = node
+            end
+            return result
+            """);
+
+    /**
+     * KEYS: nodes, the node's running set. ARGV: node. Forgets a node whose lease has expired and
+     * whose streams have all been completed; returns 1 if it did.
+     */
+    static final Script FORGET = new Script(NOW + """
+            local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if score and tonumber(score) < now and redis.call('SCARD', KEYS[2]) == 0 then
+              redis.call('ZREM', KEYS[1], ARGV[1])
+              redis.call('DEL', KEYS[2])
+              return 1
+            end
+            return 0
+            """);
+
+    /** KEYS: meta. Flags a cancel request on an existing stream; returns 1 if it exists. */
+    static final Script FLAG_CANCEL = new Script("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+            redis.call('HSET', KEYS[1], 'cancel_requested', '1')
+            return 1
+            """);
+}
