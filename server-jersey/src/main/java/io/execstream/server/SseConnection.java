@@ -31,6 +31,8 @@ final class SseConnection implements StreamSubscriber {
     private final Sse sse;
     private final SseHub hub;
     private final Follow follow;
+    /** Names the stream in the shared cache of encoded events. */
+    private final String streamKey;
     private final ReentrantLock writing = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Subscription subscription;
@@ -47,8 +49,9 @@ final class SseConnection implements StreamSubscriber {
         Subscription after(String eventId, StreamSubscriber subscriber);
     }
 
-    SseConnection(SseEventSink sink, Sse sse, SseHub hub, Follow follow) {
+    SseConnection(SseEventSink sink, Sse sse, SseHub hub, String streamKey, Follow follow) {
         this.sink = sink;
+        this.streamKey = streamKey;
         this.sse = sse;
         this.hub = hub;
         this.follow = follow;
@@ -92,7 +95,7 @@ final class SseConnection implements StreamSubscriber {
         boolean written;
         writing.lock();
         try {
-            written = write(SseEvents.of(sse, event, first));
+            written = write(SseEvents.of(sse, streamKey, event, first));
             first = !written && first;
             if (written) {
                 lastEventId = event.id();

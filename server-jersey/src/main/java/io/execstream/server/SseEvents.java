@@ -6,6 +6,9 @@ import io.execstream.domain.AgentResult;
 import io.execstream.domain.StreamEvent;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -42,37 +45,59 @@ final class SseEvents {
         return withData(sse, first).id(gap.lastMissedId()).name("gap").data(String.class, json(data)).build();
     }
 
+    /** Encoded data of recent events, by stream and event id: see {@link #of}. */
+    private static final Map<String, byte[]> ENCODED = new ConcurrentHashMap<>();
+    private static final int MAX_ENCODED = 8192;
+
     /**
      * An event of the stream. The first event of a response also carries {@code retry:}, which
-     * Jersey writes only on events with data.
+     * Jersey writes only on events with data. Every subscriber of a stream is handed the same
+     * event, so its data is encoded (JSON, then UTF-8) once and the bytes shared, keyed by
+     * {@code streamKey} and the event id.
      */
-    static OutboundSseEvent of(Sse sse, PublishedEvent published, boolean first) {
-        ObjectNode data = JsonConfig.MAPPER.createObjectNode();
-        String name;
-        StreamEvent event = published.event();
-        if (event instanceof StreamEvent.Output output) {
-            name = "output";
-            data.put("type", output.type().wireName()).put("content", output.content());
-        } else if (event instanceof StreamEvent.Agent agent) {
-            // Already compact JSON on one line: sent as it is, not parsed and written again.
-            return withData(sse, first).id(published.id()).name("agent").data(String.class, agent.json()).build();
-        } else {
-            StreamEvent.Done done = (StreamEvent.Done) event;
-            name = "done";
-            if (done.exitCode() != null) {
-                data.put("exit_code", done.exitCode());
-            } else {
-                data.putNull("exit_code");
+    static OutboundSseEvent of(Sse sse, String streamKey, PublishedEvent published, boolean first) {
+        byte[] data = ENCODED.get(streamKey + ' ' + published.id());
+        if (data == null) {
+            data = encode(published.event());
+            if (ENCODED.size() >= MAX_ENCODED) {
+                // A crude bound, enough for a cache whose every entry is cheap to make again.
+                ENCODED.clear();
             }
-            data.put("duration_ms", done.durationMs()).put("status", done.status().wireName());
-            if (done.message() != null) {
-                data.put("message", done.message());
-            }
-            if (done.agent() != null) {
-                putAgentResult(data, done.agent());
-            }
+            ENCODED.put(streamKey + ' ' + published.id(), data);
         }
-        return withData(sse, first).id(published.id()).name(name).data(String.class, json(data)).build();
+        return withData(sse, first).id(published.id()).name(name(published.event())).data(byte[].class, data).build();
+    }
+
+    private static String name(StreamEvent event) {
+        if (event instanceof StreamEvent.Output) {
+            return "output";
+        }
+        return event instanceof StreamEvent.Agent ? "agent" : "done";
+    }
+
+    private static byte[] encode(StreamEvent event) {
+        if (event instanceof StreamEvent.Agent agent) {
+            // Already compact JSON on one line: sent as it is, not parsed and written again.
+            return agent.json().getBytes(StandardCharsets.UTF_8);
+        }
+        if (event instanceof StreamEvent.Output output) {
+            return OutputJson.encode(output);
+        }
+        StreamEvent.Done done = (StreamEvent.Done) event;
+        ObjectNode data = JsonConfig.MAPPER.createObjectNode();
+        if (done.exitCode() != null) {
+            data.put("exit_code", done.exitCode());
+        } else {
+            data.putNull("exit_code");
+        }
+        data.put("duration_ms", done.durationMs()).put("status", done.status().wireName());
+        if (done.message() != null) {
+            data.put("message", done.message());
+        }
+        if (done.agent() != null) {
+            putAgentResult(data, done.agent());
+        }
+        return json(data).getBytes(StandardCharsets.UTF_8);
     }
 
     /** A coding agent's report, flat in the done event as the Claude Code CLI names its fields. */

@@ -39,7 +39,7 @@ final class SseHub implements AutoCloseable {
 
     /** Starts streaming to {@code sink}; throws, with nothing written, if the subscription fails. */
     void open(ProjectId project, StreamId stream, String afterEventId, SseEventSink sink, Sse sse) {
-        SseConnection connection = new SseConnection(sink, sse, this,
+        SseConnection connection = new SseConnection(sink, sse, this, stream.value(),
                 (after, subscriber) -> follow.follow(project, stream, after, subscriber));
         open.add(connection);
         try {
