@@ -5,7 +5,10 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One subscriber's buffer and delivery, as {@link StreamSubscriber} specifies them; publishers
@@ -21,13 +24,20 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>The executor must run each task on a thread of its own, never on the caller's (no direct or
  * caller-runs executor): delivery would then run under the publisher's lock and could block it.
- * If it rejects a task, the queue ends without calling the subscriber again.
+ * If it rejects a task, the queue ends without calling the subscriber again. A small fixed pool
+ * serves many subscribers: a drain gives its thread up after a few calls and queues itself again.
+ * {@link #newDeliveryPool} makes such a pool.
  */
 public final class DeliveryQueue implements Subscription {
     /** Live events one subscriber may have waiting by default. */
     public static final int DEFAULT_MAX_QUEUED_EVENTS = 4096;
     /** Characters of output one subscriber may have waiting by default. */
     public static final long DEFAULT_MAX_QUEUED_CHARS = 8L << 20;
+    /**
+     * Calls one drain makes before it yields its thread to other subscribers' drains, so that a
+     * pool of a few threads serves thousands of subscribers fairly.
+     */
+    private static final int CALLS_PER_TURN = 64;
 
     private final StreamSubscriber subscriber;
     private final Executor executor;
@@ -63,6 +73,21 @@ public final class DeliveryQueue implements Subscription {
         synchronized (this) {
             scheduleIfIdle();
         }
+    }
+
+    /**
+     * A pool for delivery: a fixed number of daemon threads (eight per core, at least 16) over an
+     * unbounded task queue. A thread blocked writing to a slow client holds only that client's
+     * turn; every other subscriber's drain runs on the other threads.
+     */
+    public static ExecutorService newDeliveryPool(String threadNamePrefix) {
+        int threads = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, threadNamePrefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** With the default bounds. */
@@ -146,9 +171,14 @@ public final class DeliveryQueue implements Subscription {
     }
 
     private void drain() {
-        while (true) {
+        for (int calls = 0; ; calls++) {
             Object next;
             synchronized (this) {
+                if (calls == CALLS_PER_TURN) {
+                    scheduled = false;
+                    scheduleIfIdle();
+                    return;
+                }
                 next = takeNext();
                 if (next == null) {
                     scheduled = false;

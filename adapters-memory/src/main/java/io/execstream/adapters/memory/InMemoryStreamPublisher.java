@@ -70,7 +70,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
             this.deliveryExecutor = builder.deliveryExecutor;
             this.ownedDeliveryExecutor = null;
         } else {
-            this.ownedDeliveryExecutor = Executors.newCachedThreadPool(daemonThreads("execstream-delivery-"));
+            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-");
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("execstream-retention-"));

@@ -147,7 +147,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
             this.deliveryExecutor = b.deliveryExecutor;
             this.ownedDeliveryExecutor = null;
         } else {
-            this.ownedDeliveryExecutor = Executors.newCachedThreadPool(daemonThreads("execstream-delivery-"));
+            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-");
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
         this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId);
