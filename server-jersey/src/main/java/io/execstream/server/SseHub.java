@@ -3,6 +3,7 @@ package io.execstream.server;
 import io.execstream.core.FollowStreamUseCase;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
+import io.execstream.ports.DeliveryQueue;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
@@ -32,7 +33,8 @@ final class SseHub implements AutoCloseable {
         this.keepaliveNanos = keepalive.toNanos();
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("execstream-keepalive"));
-        this.writers = Executors.newCachedThreadPool(daemon("execstream-keepalive-writer"));
+        // A fixed pool: ten thousand idle streams must not mean ten thousand threads at each tick.
+        this.writers = DeliveryQueue.newDeliveryPool("execstream-keepalive-writer-");
         long period = Math.max(10, Math.min(keepalive.toMillis(), writeTimeout.toMillis()) / 2);
         ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
