@@ -22,6 +22,8 @@ import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.CommonProperties;
+import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.ServerProperties;
 
 /**
@@ -86,6 +88,11 @@ public final class ExecStreamServer implements AutoCloseable {
                 .register(new ErrorMapper())
                 .register(new JsonConfig())
                 .register(JacksonFeature.withoutExceptionMappers())
+                .register(SseFeature.class)
+                // Everything the API needs is registered above: skipping the scan of META-INF
+                // services and auto-discoverable features saves a good part of start-up.
+                .property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
+                .property(CommonProperties.METAINF_SERVICES_LOOKUP_DISABLE, true)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
