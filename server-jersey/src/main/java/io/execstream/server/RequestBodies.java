@@ -113,8 +113,7 @@ final class RequestBodies {
             throw ApiException.invalidRequest("env must be an object of string values");
         }
         Map<String, String> env = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw ApiException.invalidRequest("env values must be strings");
             }
