@@ -1,0 +1,570 @@
+#!/usr/bin/env node
+"use strict";
+// The benchmark suite's driver (bench/run.sh builds what is missing, then runs this).
+// Runs every scenario against execstream and the better-sse peer, side by side, and writes the
+// figures into BENCHMARKS.md (or --out FILE, or a temp file with --no-write).
+//
+//   node bench/bench.js --jar JAR [--quick] [--no-write] [--out FILE] [--only a,b] [--runs N]
+//
+// Scenarios: startup, throughput, fanout, idle, latency (and loadgen, the load generator alone).
+// Exit status: 0 when every scenario ran and every subscriber got everything; 1 otherwise.
+// Every child process is started by this script and killed by its pid; every wait is bounded.
+const { spawn, spawnSync, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const http = require("node:http");
+const net = require("node:net");
+
+const ROOT = path.resolve(__dirname, "..");
+const BENCH = __dirname;
+const LOADGEN = path.join(BENCH, "loadgen", "loadgen.js");
+const GEN = path.join(BENCH, "loadgen", "gen.js");
+const SOURCE = path.join(BENCH, "loadgen", "source.js");
+const PEER = path.join(BENCH, "peers", "better-sse", "server.js");
+const KEY = "bench-key-0123456789";
+
+// ------------------------------------------------------------------------------------------ args
+const argv = process.argv.slice(2);
+const flag = (k) => argv.includes(k);
+const opt = (k, d) => { const i = argv.indexOf(k); return i >= 0 ? argv[i + 1] : d; };
+const QUICK = flag("--quick");
+const JAR_GIVEN = path.resolve(opt("--jar", process.env.EXECSTREAM_JAR || path.join(ROOT, "server-jersey/target/execstream-server.jar")));
+const JAVA_OPTS = (process.env.EXECSTREAM_JAVA_OPTS || "").split(/\s+/).filter(Boolean);
+const ONLY = opt("--only", null) ? opt("--only").split(",") : null;
+const RUNS = Number(opt("--runs", "3"));
+const P = QUICK
+  ? { throughputMB: 10, fanoutSubs: [100], fanoutLines: 100, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 200,
+      startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 170, idleRuns: 1, loadgenRuns: 1 }
+  : { throughputMB: 300, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
+      latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 45 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
+const KINDS = (opt("--servers", "execstream,better-sse")).split(",");
+const want = (s) => !ONLY || ONLY.includes(s);
+const T0 = Date.now();
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "execstream-bench-"));
+// A private copy: other builds may rewrite the jar while the suite runs.
+const JAR = path.join(WORK, "execstream-server.jar");
+let JAR_INFO = "";
+if (fs.existsSync(JAR_GIVEN)) {
+  fs.copyFileSync(JAR_GIVEN, JAR);
+  JAR_INFO = `${path.relative(ROOT, JAR_GIVEN)} (built ${fs.statSync(JAR_GIVEN).mtime.toISOString().replace(/\.\d+Z$/, "Z")}, ` +
+    `sha256 ${require("node:crypto").createHash("sha256").update(fs.readFileSync(JAR)).digest("hex").slice(0, 12)})`;
+}
+fs.writeFileSync(path.join(WORK, "keys"), KEY + "\n");
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+const problems = []; // broken scenarios: a subscriber missing lines, a server that did not start, ...
+const children = new Set();
+
+function log(...a) { process.stderr.write(`[bench ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s] ${a.join(" ")}\n`); }
+function checkDeadline() { if (Date.now() - T0 > P.deadlineS * 1000) throw new Error(`over the suite's time limit (${P.deadlineS} s)`); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => { const v = xs.filter((x) => x !== null && x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!v.length) return null; const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
+const nowMs = () => performance.timeOrigin + performance.now();
+
+function killChild(c, sig = "SIGTERM") { try { if (c.exitCode === null && c.signalCode === null) c.kill(sig); } catch { } }
+function cleanup() { for (const c of children) killChild(c, "SIGKILL"); }
+process.on("exit", cleanup);
+process.on("SIGINT", () => { cleanup(); process.exit(130); });
+process.on("SIGTERM", () => { cleanup(); process.exit(143); });
+
+// ------------------------------------------------------------------------------------- /proc
+function procStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k) => { const m = new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(status); return m ? Number(m[1]) : null; };
+    return { cpuTicks: Number(f[11]) + Number(f[12]), threads: kb("Threads"), rssKB: kb("VmRSS"), hwmKB: kb("VmHWM") };
+  } catch { return null; }
+}
+function fdCount(pid) { try { return fs.readdirSync(`/proc/${pid}/fd`).length; } catch { return null; } }
+
+// ------------------------------------------------------------------------------------- HTTP
+function request(port, method, p, body, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const headers = { "X-API-Key": KEY };
+    if (body !== undefined) { body = JSON.stringify(body); headers["Content-Type"] = "application/json"; headers["Content-Length"] = Buffer.byteLength(body); }
+    const req = http.request({ host: "127.0.0.1", port, method, path: p, headers, agent: false }, (res) => {
+      let t = ""; res.setEncoding("utf8"); res.on("data", (c) => t += c);
+      res.on("end", () => resolve({ status: res.statusCode, body: t }));
+    });
+    req.on("error", reject);
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${p} timed out`)));
+    req.end(body);
+  });
+}
+// POST a command, open its stream, resolve at the first output event: ms from the POST.
+function postToFirstEvent(port, command, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const t0 = nowMs();
+    const timer = setTimeout(() => reject(new Error("no first event in time")), timeoutMs);
+    request(port, "POST", "/projects/bench/commands", { command }).then((r) => {
+      if (r.status !== 202) { clearTimeout(timer); return reject(new Error(`POST ${r.status} ${r.body}`)); }
+      const req = http.get({ host: "127.0.0.1", port, path: JSON.parse(r.body).stream_url, headers: { "X-API-Key": KEY }, agent: false }, (res) => {
+        let t = ""; res.setEncoding("utf8");
+        res.on("data", (c) => {
+          t += c;
+          if (/(^|\n)event: ?output\n/.test(t)) { clearTimeout(timer); const ms = nowMs() - t0; req.destroy(); resolve(ms); }
+        });
+        res.on("end", () => { clearTimeout(timer); reject(new Error("stream ended without output")); });
+      });
+      req.on("error", (e) => { if (!req.destroyed) { clearTimeout(timer); reject(e); } });
+    }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer(); s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+// ------------------------------------------------------------------------------------- servers
+const COMMANDS = {}; // kind -> command line, for the report
+function serverArgs(kind, port, keepalive) {
+  const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
+  if (kind === "execstream")
+    return ["java", [...JAVA_OPTS, "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
+      "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", "4GB"]];
+  return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive]];
+}
+async function startServer(kind, { keepalive = "15s" } = {}) {
+  checkDeadline();
+  const port = await freePort();
+  const [cmd, args] = serverArgs(kind, port, keepalive);
+  COMMANDS[kind] = [cmd === process.execPath ? "node" : cmd, ...args].map((a) => a.replace(WORK, "$WORK").replace(ROOT + "/", "")).join(" ")
+    .replace(/--port \d+/, "--port $PORT").replace(/--keepalive \S+/, "--keepalive $KEEPALIVE");
+  const t0 = nowMs();
+  const proc = spawn(cmd, args, { cwd: WORK, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(proc);
+  let out = "";
+  proc.stdout.on("data", (c) => { if (out.length < 2000000) out += c; });
+  proc.stderr.on("data", (c) => { if (out.length < 2000000) out += c; });
+  proc.on("exit", () => children.delete(proc));
+  // Start-up: process start to the first successful GET /healthz (polled every 5 ms, 30 s at most).
+  let healthMs = null;
+  for (let i = 0; i < 6000 && proc.exitCode === null; i++) {
+    try { const r = await request(port, "GET", "/healthz", undefined, 1000); if (r.status === 200) { healthMs = nowMs() - t0; break; } } catch { }
+    await sleep(5);
+  }
+  if (healthMs === null) { killChild(proc, "SIGKILL"); throw new Error(`${kind} did not answer /healthz within 30 s: ${out.slice(0, 2000)}`); }
+  const s = { kind, proc, pid: proc.pid, port, healthMs, log: () => out };
+  if (kind === "execstream") jcmd(s.pid, "GC.heap_info"); // attach once now, so the Attach Listener thread is in every baseline
+  return s;
+}
+const LOGS = []; // {kind, scenario, file, warnings, samples}
+async function stopServer(s, scenario) {
+  if (!s) return;
+  killChild(s.proc, "SIGTERM");
+  for (let i = 0; i < 200 && s.proc.exitCode === null && s.proc.signalCode === null; i++) await sleep(50);
+  killChild(s.proc, "SIGKILL");
+  const text = s.log();
+  const file = path.join(WORK, `server-${s.kind}-${scenario}-${LOGS.length}.log`);
+  fs.writeFileSync(file, text);
+  const bad = text.split("\n").filter((l) => /\b(WARN|WARNING|ERROR|SEVERE)\b|Exception|OutOfMemory/.test(l));
+  LOGS.push({ kind: s.kind, scenario, file, warnings: bad.length, samples: bad.slice(0, 3) });
+}
+function jcmd(pid, what) {
+  const r = spawnSync("jcmd", [String(pid), what], { timeout: 30000, encoding: "utf8" });
+  return r.stdout || "";
+}
+// Heap in use, in MB: the JVM's from `jcmd PID GC.heap_info`, node's from process.memoryUsage().heapUsed.
+// gc: a full collection first (so the figure is the live heap).
+async function heapMB(s, gc) {
+  if (s.kind === "execstream") {
+    if (gc) jcmd(s.pid, "GC.run");
+    const m = /used (\d+)K/.exec(jcmd(s.pid, "GC.heap_info"));
+    return m ? Number(m[1]) / 1024 : null;
+  }
+  const r = await request(s.port, "GET", "/debug/memory" + (gc ? "?gc=1" : ""));
+  return JSON.parse(r.body).heapUsed / 1048576;
+}
+
+// ------------------------------------------------------------------------------------- loadgen
+// Runs the load generator in its own process; onPhase(line) at {"phase":...}; resolves with its result.
+function loadgen(args, { timeoutS = 300, onPhase, stdinHold = false } = {}) {
+  checkDeadline();
+  return new Promise((resolve) => {
+    const lg = spawn(process.execPath, [LOADGEN, "--timeout-s", String(timeoutS), ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    children.add(lg);
+    let out = "", err = "", result = null;
+    const timer = setTimeout(() => killChild(lg, "SIGKILL"), (timeoutS + 30) * 1000);
+    lg.stdout.setEncoding("utf8");
+    lg.stdout.on("data", (c) => {
+      out += c;
+      let nl;
+      while ((nl = out.indexOf("\n")) >= 0) {
+        const line = out.slice(0, nl); out = out.slice(nl + 1);
+        let o; try { o = JSON.parse(line); } catch { continue; }
+        if (o.phase) { if (onPhase) onPhase(o, lg); } else result = o;
+      }
+    });
+    lg.stderr.on("data", (c) => { if (err.length < 5000) err += c; });
+    if (!stdinHold) lg.stdin.end();
+    lg.on("exit", (code) => {
+      clearTimeout(timer); children.delete(lg);
+      resolve(result || { ok: false, fatal: `loadgen exited ${code} without a result: ${err.slice(0, 1000)}` });
+    });
+    lg.pid && (lg.lgPid = lg.pid);
+  });
+}
+const base = (s) => `http://127.0.0.1:${s.port}`;
+function describeFailure(r) {
+  return r.fatal || `ok200 ${r.ok200}/${r.subs}, done ${r.done}, lines ${r.lines}, gaps ${r.gaps}, out-of-order ${r.badSeq}, ` +
+    `dropped ${r.dropped}${r.timedOut ? ", timed out" : ""}${r.connectTimedOut ? ", connect timed out" : ""}; ${(r.errorSamples || []).join("; ")}`;
+}
+
+// A lines run (fan-out and low-load latency): N subscribers, gen.js at one line per intervalMs.
+async function linesRun(s, subs, lines, intervalMs, label) {
+  const go = path.join(WORK, `go-${process.hrtime.bigint()}`);
+  let st0 = null, t0 = 0, peakRss = 0;
+  const sampler = setInterval(() => { const p = procStat(s.pid); if (p) peakRss = Math.max(peakRss, p.rssKB); }, 250);
+  const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--workers", subs >= 1000 ? "2" : "1",
+    "--command", `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`, "--go-file", go,
+    "--expect-lines", String(lines)], { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3,
+    onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); } });
+  clearInterval(sampler);
+  const st1 = procStat(s.pid), t1 = nowMs();
+  try { fs.unlinkSync(go); } catch { }
+  r.lgUsPerLine = r.lines ? 1000 * r.cpuMs / r.lines : null;
+  if (st0 && st1) { r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000); r.serverRssMB = Math.max(peakRss, st1.rssKB) / 1024; r.serverThreads = st1.threads; }
+  if (!r.ok) problems.push(`${label} on ${s.kind}: ${describeFailure(r)}`);
+  log(`${label} ${s.kind}: ${r.ok ? "ok" : "BROKEN"} p50 ${fmt(r.latP50, 2)} ms p99 ${fmt(r.latP99, 2)} ms, server cpu ${fmt(r.serverCpuPct, 0)}%, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
+  return r;
+}
+
+const fmt = (x, d = 1) => x === null || x === undefined || Number.isNaN(x) ? "–" : Number(x).toFixed(d);
+
+// ------------------------------------------------------------------------------------- scenarios
+const R = { startup: {}, throughput: {}, fanout: {}, idle: {}, latency: {}, loadgen: {} };
+
+async function scenarioStartup(kind) {
+  const health = [], cold = [], warm = [];
+  for (let i = 0; i < P.startups; i++) {
+    const s = await startServer(kind);
+    try {
+      health.push(s.healthMs);
+      cold.push(await postToFirstEvent(s.port, "echo hi"));
+      if (i === 0) for (let k = 0; k < P.warmPosts; k++) warm.push(await postToFirstEvent(s.port, "echo hi"));
+    } catch (e) { problems.push(`startup on ${kind}: ${e.message}`); }
+    finally { await stopServer(s, "startup"); }
+  }
+  R.startup[kind] = { healthMs: median(health), coldFirstEventMs: median(cold), warmFirstEventMs: median(warm), n: health.length, healthAll: health };
+  log(`startup ${kind}: healthz ${fmt(R.startup[kind].healthMs, 0)} ms, first event (cold) ${fmt(R.startup[kind].coldFirstEventMs, 0)} ms, warm ${fmt(R.startup[kind].warmFirstEventMs, 1)} ms`);
+}
+
+function pipeRun(mb) {
+  const t0 = nowMs();
+  const r = spawnSync("sh", ["-c", `${genCmd(mb)} | cat > /dev/null`], { timeout: 300000 });
+  if (r.status !== 0) problems.push("throughput: the raw pipe failed");
+  return nowMs() - t0;
+}
+const genCmd = (mb) => `head -c ${mb * 1000000} /dev/zero | tr '\\0' a | fold -w 99`;
+const genBytes = (mb) => { const n = mb * 1000000; return n + Math.floor(n / 99) - (n % 99 === 0 ? 1 : 0); };
+
+async function scenarioThroughput(kind) {
+  const s = await startServer(kind);
+  const runs = [];
+  try {
+    const warmMB = QUICK ? 2 : 20;
+    await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(warmMB), "--expect-bytes", String(genBytes(warmMB))], { timeoutS: 120 });
+    for (let i = 0; i < RUNS; i++) {
+      const pipeMs = pipeRun(P.throughputMB);
+      const st0 = procStat(s.pid), t0 = nowMs();
+      const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(P.throughputMB),
+        "--expect-bytes", String(genBytes(P.throughputMB))], { timeoutS: 600 });
+      const st1 = procStat(s.pid), t1 = nowMs();
+      const bytes = genBytes(P.throughputMB);
+      r.mbps = r.ok ? r.bytes / 1e6 / (r.postToDoneMs / 1000) : null;
+      r.pipeMbps = bytes / 1e6 / (pipeMs / 1000);
+      r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000);
+      r.serverRssMB = st1.hwmKB / 1024;
+      if (!r.ok) problems.push(`throughput on ${kind}: ${describeFailure(r)} (bytes ${r.bytes} of ${bytes})`);
+      log(`throughput ${kind} run ${i + 1}: ${fmt(r.mbps, 0)} MB/s (pipe ${fmt(r.pipeMbps, 0)} MB/s), ${r.events} events, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
+      runs.push(r);
+    }
+  } finally { await stopServer(s, "throughput"); }
+  R.throughput[kind] = { mbps: median(runs.map((r) => r.mbps)), pipeMbps: median(runs.map((r) => r.pipeMbps)),
+    events: median(runs.map((r) => r.events)), serverCpuPct: median(runs.map((r) => r.serverCpuPct)),
+    loadgenCpuPct: median(runs.map((r) => r.cpuPct)), rssMB: Math.max(...runs.map((r) => r.serverRssMB)), ok: runs.every((r) => r.ok), n: runs.length };
+}
+
+async function scenarioFanout(kind, subs) {
+  const s = await startServer(kind);
+  const runs = [];
+  try {
+    // Warm-up (not counted, but reported): the same number of subscribers for 100 lines (2 s), so that
+    // the JIT has seen the code paths of this size before the measured runs.
+    const warm = await linesRun(s, subs, 100, 20, `fan-out ${subs} warm-up`);
+    for (let i = 0; i < RUNS; i++) {
+      const r = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} run ${i + 1}`);
+      r.heapMB = await heapMB(s, false);
+      runs.push(r);
+    }
+    R.fanout[`${kind}/${subs}`] = { ...summariseLines(runs), warmP50: warm.latP50, warmP99: warm.latP99, warmOk: warm.ok };
+  } finally { await stopServer(s, `fanout-${subs}`); }
+}
+function summariseLines(runs) {
+  return { p50: median(runs.map((r) => r.latP50)), p99: median(runs.map((r) => r.latP99)), max: median(runs.map((r) => r.latMax)),
+    serverCpuPct: median(runs.map((r) => r.serverCpuPct)), rssMB: median(runs.map((r) => r.serverRssMB)), heapMB: median(runs.map((r) => r.heapMB)),
+    threads: median(runs.map((r) => r.serverThreads)), loadgenCpuPct: median(runs.map((r) => r.cpuPct)), lgUsPerLine: median(runs.map((r) => r.lgUsPerLine)), connectMs: median(runs.map((r) => r.connectMs)),
+    ok: runs.every((r) => r.ok), n: runs.length, lines: median(runs.map((r) => r.lines)) };
+}
+
+async function scenarioLatency(kind) {
+  const s = await startServer(kind);
+  const runs = [];
+  try {
+    await linesRun(s, 1, 100, 10, "latency warm-up");
+    for (let i = 0; i < RUNS; i++) { const r = await linesRun(s, 1, P.latencyLines, 10, `latency run ${i + 1}`); r.heapMB = null; runs.push(r); }
+  } finally { await stopServer(s, "latency"); }
+  R.latency[kind] = summariseLines(runs);
+}
+
+async function scenarioIdle(kind) {
+  const runs = [];
+  for (let i = 0; i < P.idleRuns; i++) {
+    const s = await startServer(kind, { keepalive: P.idleKeepalive });
+    try {
+      const post = await request(s.port, "POST", "/projects/bench/commands", { command: `sleep ${P.sleepS}` });
+      if (post.status !== 202) throw new Error(`POST ${post.status} ${post.body}`);
+      const { stream_url: url, stream_id: id } = JSON.parse(post.body);
+      await sleep(1000);
+      const heap0 = await heapMB(s, true); await sleep(200);
+      const b = procStat(s.pid);
+      const fd0 = fdCount(s.pid);
+      let after = null;
+      const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "idle", "--subs", String(P.idleSubs), "--workers", P.idleSubs >= 1000 ? "2" : "1",
+        "--path", url, "--hold-s", String(P.idleHoldS + 120)], { timeoutS: 180, stdinHold: true, onPhase: (ph, lg) => {
+        // every subscriber has its response head: hold them for two keepalive intervals, then measure and close
+        (async () => {
+          const c0 = procStat(s.pid), tc0 = nowMs();
+          await sleep(P.idleHoldS * 1000);
+          const c1 = procStat(s.pid), tc1 = nowMs();
+          const heap1 = await heapMB(s, true); await sleep(200);
+          const a = procStat(s.pid);
+          after = { heap1, a, fd1: fdCount(s.pid), holdCpuPct: 100 * (c1.cpuTicks - c0.cpuTicks) / CLK_TCK / ((tc1 - tc0) / 1000), connectMs: ph.connectMs };
+          lg.stdin.end("close\n");
+        })().catch((e) => { problems.push(`idle on ${kind}: ${e.message}`); lg.stdin.end("close\n"); });
+      } });
+      if (!r.ok || !after) problems.push(`idle on ${kind}: ${describeFailure(r)}, open at the end ${r.openAtClose}/${P.idleSubs}, fewest keepalives ${r.minKeepalives}`);
+      if (after) {
+        const n = P.idleSubs;
+        runs.push({ ok: r.ok, heapBaseMB: heap0, heapMB: after.heap1, heapPerConnKB: (after.heap1 - heap0) * 1024 / n,
+          rssBaseMB: b.rssKB / 1024, rssMB: after.a.rssKB / 1024, rssPerConnKB: (after.a.rssKB - b.rssKB) / n,
+          threadsBase: b.threads, threads: after.a.threads, fds: after.fd1 - fd0, holdCpuPct: after.holdCpuPct, connectMs: after.connectMs,
+          loadgenCpuPct: r.cpuPct, minKeepalives: r.minKeepalives });
+        log(`idle ${kind} run ${i + 1}: ${r.ok ? "ok" : "BROKEN"} heap ${fmt(heap0)} -> ${fmt(after.heap1)} MB, rss ${fmt(b.rssKB / 1024)} -> ${fmt(after.a.rssKB / 1024)} MB, threads ${b.threads} -> ${after.a.threads}`);
+      }
+      await request(s.port, "POST", `/projects/bench/streams/${id}/cancel`).catch(() => { });
+    } catch (e) { problems.push(`idle on ${kind}: ${e.message}`); }
+    finally { await stopServer(s, "idle"); }
+  }
+  const m = (k) => median(runs.map((r) => r[k]));
+  R.idle[kind] = { heapBaseMB: m("heapBaseMB"), heapMB: m("heapMB"), heapPerConnKB: m("heapPerConnKB"), rssBaseMB: m("rssBaseMB"), rssMB: m("rssMB"),
+    rssPerConnKB: m("rssPerConnKB"), threadsBase: m("threadsBase"), threads: m("threads"), fds: m("fds"), holdCpuPct: m("holdCpuPct"),
+    connectMs: m("connectMs"), loadgenCpuPct: m("loadgenCpuPct"), ok: runs.length === P.idleRuns && runs.every((r) => r.ok), n: runs.length };
+}
+
+// The load generator on its own, against bench/loadgen/source.js (a trivial SSE source).
+async function scenarioLoadgen() {
+  const port = await freePort();
+  const src = spawn(process.execPath, [SOURCE, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  children.add(src); src.on("exit", () => children.delete(src));
+  await new Promise((res) => src.stdout.once("data", res));
+  try {
+    const subs = QUICK ? 100 : 1000, events = QUICK ? 2000 : 1000;
+    const rs = [], rb = [];
+    for (let i = 0; i < P.loadgenRuns; i++) {
+      const r = await loadgen(["--base", `http://127.0.0.1:${port}`, "--key", KEY, "--mode", "lines", "--subs", String(subs), "--workers", "2",
+        "--path", `/?events=${events}`, "--expect-lines", String(events)], { timeoutS: 120 });
+      if (!r.ok) problems.push(`loadgen self-test (lines): ${describeFailure(r)}`);
+      rs.push({ evps: r.lines / (r.totalMs / 1000), cpuPct: 100 * r.cpuTotalMs / r.totalMs });
+      const mb = QUICK ? 50 : 300, size = 65536, n = Math.ceil(mb * 1e6 / size);
+      const b = await loadgen(["--base", `http://127.0.0.1:${port}`, "--key", KEY, "--mode", "bytes", "--subs", "1",
+        "--path", `/?events=${n}&size=${size}`, "--expect-bytes", String(n * size)], { timeoutS: 120 });
+      if (!b.ok) problems.push(`loadgen self-test (bytes): ${describeFailure(b)}`);
+      rb.push({ mbps: b.bytes / 1e6 / (b.totalMs / 1000), cpuPct: 100 * b.cpuTotalMs / b.totalMs });
+    }
+    R.loadgen = { subs, events, evps: median(rs.map((r) => r.evps)), evCpuPct: median(rs.map((r) => r.cpuPct)),
+      mbps: median(rb.map((r) => r.mbps)), mbCpuPct: median(rb.map((r) => r.cpuPct)) };
+    log(`loadgen alone: ${fmt(R.loadgen.evps, 0)} events/s over ${subs} subscribers (cpu ${fmt(R.loadgen.evCpuPct, 0)}%), ${fmt(R.loadgen.mbps, 0)} MB/s on one (cpu ${fmt(R.loadgen.mbCpuPct, 0)}%)`);
+  } finally { killChild(src); }
+}
+
+// ------------------------------------------------------------------------------------- report
+function gitHead() {
+  const r = spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  const d = spawnSync("git", ["-C", ROOT, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" });
+  return (r.stdout || "?").trim() + (d.stdout && d.stdout.trim() ? " + uncommitted changes" : "");
+}
+function machine() {
+  const cpu = (fs.readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) || [])[1] || os.arch();
+  const mem = (fs.readFileSync("/proc/meminfo", "utf8").match(/MemTotal:\s+(\d+)/) || [])[1];
+  const jv = spawnSync("java", ["-version"], { encoding: "utf8" }).stderr.split("\n").filter(Boolean);
+  let bsse = "?"; try { bsse = JSON.parse(fs.readFileSync(path.join(BENCH, "peers/better-sse/node_modules/better-sse/package.json"))).version; } catch { }
+  return { cores: os.cpus().length, cpu, memGB: mem ? (Number(mem) / 1048576).toFixed(1) : "?", java: jv[0] + (jv[2] ? ` (${jv[2].trim()})` : ""),
+    node: process.version, betterSse: bsse, kernel: os.release(), load: os.loadavg().map((x) => x.toFixed(2)).join(" ") };
+}
+// ratio of execstream to the peer, phrased so that > 1 means execstream is better
+function better(es, peer, higherIsBetter) {
+  if (es === null || peer === null || es === undefined || peer === undefined || es === 0 || peer === 0) return { txt: "–", ok: null };
+  const r = higherIsBetter ? es / peer : peer / es;
+  return { txt: `${r.toFixed(2)}×`, ok: r > 1 };
+}
+const yes = (b) => b === null ? "–" : b ? "yes" : "**no**";
+const verdict = (b) => b === null ? "–" : b ? "**PASS**" : "**FAIL**";
+
+function report(m, startedAt, minutes) {
+  const E = "execstream", B = "better-sse";
+  const L = [];
+  const row = (cells) => L.push("| " + cells.join(" | ") + " |");
+  const head = (cells) => { row(cells); row(cells.map(() => "---")); };
+  L.push(`## Side by side: execstream vs a better-sse peer (${QUICK ? "quick run" : "full run"}, ${startedAt})`, "");
+  L.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GB memory, Linux ${m.kernel}; ${m.java}; Node ${m.node}; better-sse ${m.betterSse}.`,
+    `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
+    `Server jar: ${JAR_INFO}, git ${gitHead()}.`,
+    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers.`, "");
+  L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for both where they apply):", "",
+    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}`,
+    `${COMMANDS.execstream || "(execstream not run)"}`, `${COMMANDS["better-sse"] || "(peer not run)"}`,
+    `# throughput generator, and the raw pipe it is compared with:`, `sh -c "${genCmd(P.throughputMB)}"`, `sh -c "${genCmd(P.throughputMB)} | cat > /dev/null"`,
+    `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,
+    `node bench/loadgen/gen.js --interval-ms 20 --count ${P.fanoutLines} --go-file F   # --interval-ms 10 --count ${P.latencyLines} for latency`,
+    `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "");
+  // ---- targets
+  const T = [];
+  const tp = R.throughput[E], tpp = R.throughput[B];
+  const f1k = R.fanout[`${E}/1000`], f5k = R.fanout[`${E}/5000`];
+  const idle = R.idle[E];
+  const sizes = QUICK ? " (quick sizes: indicative only)" : "";
+  if (tp) T.push([`throughput ≥ 50 % of the raw pipe${sizes}`, `${fmt(100 * tp.mbps / tp.pipeMbps, 0)} % (${fmt(tp.mbps, 0)} of ${fmt(tp.pipeMbps, 0)} MB/s)`,
+    verdict(tp.ok && tp.mbps / tp.pipeMbps >= 0.5)]);
+  if (f1k) T.push(["1,000 subscribers at 50 lines/s: p99 ≤ 100 ms, every line delivered", `p99 ${fmt(f1k.p99)} ms${f1k.ok ? "" : ", lines missing"}`, verdict(f1k.ok && f1k.p99 <= 100)]);
+  if (f5k) T.push(["5,000 subscribers at 50 lines/s: p99 ≤ 500 ms, every line delivered", `p99 ${fmt(f5k.p99)} ms${f5k.ok ? "" : ", lines missing"}`, verdict(f5k.ok && f5k.p99 <= 500)]);
+  if (idle) T.push([`${P.idleSubs.toLocaleString("en")} idle connections within 512 MB heap${sizes}`, `${fmt(idle.heapMB, 0)} MB live heap (${fmt(idle.heapPerConnKB, 1)} KB per connection)`,
+    verdict(idle.ok && idle.heapMB <= 512)]);
+  if (R.startup[E]) T.push(["start-up to the first request ≤ 1 s", `${fmt(R.startup[E].healthMs, 0)} ms`, verdict(R.startup[E].healthMs <= 1000)]);
+  // every figure better than the peer
+  const cmp = [];
+  const add = (name, es, pe, hi, unit, d = 1) => { const b = better(es, pe, hi); cmp.push([name, `${fmt(es, d)}${unit}`, `${fmt(pe, d)}${unit}`, b.txt, yes(b.ok)]); return b.ok; };
+  if (tp && tpp) { add("throughput, MB/s (higher is better)", tp.mbps, tpp.mbps, true, "", 0); add("throughput: server CPU, % of a core", tp.serverCpuPct, tpp.serverCpuPct, false, "", 0); }
+  for (const n of P.fanoutSubs) {
+    const a = R.fanout[`${E}/${n}`], b = R.fanout[`${B}/${n}`];
+    if (!a || !b) continue;
+    add(`fan-out ${n}: p50 latency, ms`, a.p50, b.p50, false, "", 2); add(`fan-out ${n}: p99 latency, ms`, a.p99, b.p99, false, "", 2);
+    add(`fan-out ${n}: server CPU, % of a core`, a.serverCpuPct, b.serverCpuPct, false, "", 0); add(`fan-out ${n}: server RSS, MB`, a.rssMB, b.rssMB, false, "", 0);
+  }
+  const ia = R.idle[E], ib = R.idle[B];
+  if (ia && ib) { add("idle: heap per connection, KB", ia.heapPerConnKB, ib.heapPerConnKB, false, "", 1); add("idle: RSS per connection, KB", ia.rssPerConnKB, ib.rssPerConnKB, false, "", 1);
+    add(`idle: threads with ${P.idleSubs} connections`, ia.threads, ib.threads, false, "", 0); }
+  const la = R.latency[E], lb = R.latency[B];
+  if (la && lb) { add("low load: p50 latency, ms", la.p50, lb.p50, false, "", 2); add("low load: p99 latency, ms", la.p99, lb.p99, false, "", 2); }
+  const sa = R.startup[E], sb = R.startup[B];
+  if (sa && sb) { add("start-up to /healthz, ms", sa.healthMs, sb.healthMs, false, "", 0); add("POST to first event, first request after start, ms", sa.coldFirstEventMs, sb.coldFirstEventMs, false, "", 0);
+    add("POST to first event, warm, ms", sa.warmFirstEventMs, sb.warmFirstEventMs, false, "", 1); }
+  const allBetter = cmp.length ? cmp.every((c) => c[4] === "yes") : null;
+  const worse = cmp.filter((c) => c[4] !== "yes").map((c) => c[0]);
+  T.push(["every figure better than the peer", allBetter === null ? "–" : allBetter ? `all ${cmp.length} better` :
+    `better on ${cmp.length - worse.length} of ${cmp.length}` + (worse.length <= 4 ? ` (not: ${worse.join("; ")})` : " (see the table below)"), verdict(allBetter)]);
+  L.push("### Targets", "");
+  head(["target (from the issue)", "execstream", "verdict"]);
+  T.forEach(row);
+  L.push("", problems.length ? `**Broken scenarios** (a subscriber missed something, or a server failed): ${problems.join(" / ")}` : "Every subscriber of every run received every line or byte and the done event, with no gap.", "");
+  L.push("### Figures side by side", "", "Ratio = how many times better execstream is (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better.", "");
+  head(["figure", "execstream", "better-sse peer", "ratio", "execstream better?"]);
+  cmp.forEach(row);
+  // ---- details
+  L.push("", "### Details", "");
+  if (tp || tpp) {
+    L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Every run checks the total content length.`, "");
+    head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "events per run", "server CPU %", "peak RSS MB", "loadgen CPU %", "runs ok"]);
+    for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.rssMB, 0), fmt(t.loadgenCpuPct, 0), t.ok ? `${t.n}/${t.n}` : "**no**"]); }
+    L.push("");
+  }
+  if (Object.keys(R.fanout).length) {
+    L.push(`**Fan-out**: one stream at 50 lines/s (${P.fanoutLines} lines, ${P.fanoutLines / 50} s) to N subscribers, all connected before the first line, after a warm-up run of the same size on the same server (its figures in their own column); latency from the line's write (timestamp in the line) to its receipt; server CPU over the run (utime+stime from /proc), RSS peak during the run, heap in use after it (JVM: \`jcmd GC.heap_info\`; node: \`heapUsed\`).`, "");
+    head(["server", "subscribers", "p50 ms", "p99 ms", "max ms", "warm-up run (2 s): p50 / p99 ms", "server CPU %", "RSS MB", "heap MB", "threads", "connect all, ms", "loadgen CPU % (of 200)", "loadgen µs CPU per line", "every line"]);
+    for (const n of P.fanoutSubs) for (const k of KINDS) { const f = R.fanout[`${k}/${n}`]; if (f) row([k, n.toLocaleString("en"), fmt(f.p50, 2), fmt(f.p99, 2), fmt(f.max, 1), `${fmt(f.warmP50, 1)} / ${fmt(f.warmP99, 1)}`, fmt(f.serverCpuPct, 0), fmt(f.rssMB, 0), fmt(f.heapMB, 0), fmt(f.threads, 0), fmt(f.connectMs, 0), fmt(f.loadgenCpuPct, 0), fmt(f.lgUsPerLine, 1), f.ok ? "yes" : "**no**"]); }
+    L.push("");
+  }
+  if (Object.keys(R.idle).length) {
+    L.push(`**Idle connections**: ${P.idleSubs.toLocaleString("en")} subscribers on a running \`sleep\` stream, keepalive ${P.idleKeepalive}, held ${P.idleHoldS} s; measured after a full GC, against a baseline taken before connecting (same server, same stream). Every connection must still be open and have received a keepalive.`, "");
+    head(["server", "heap MB (baseline → with conns)", "heap KB/conn", "RSS MB (baseline → with conns)", "RSS KB/conn", "threads (baseline → with conns)", "CPU % while idle", "connect all, ms", "all held"]);
+    for (const k of KINDS) { const i = R.idle[k]; if (i) row([k, `${fmt(i.heapBaseMB)} → ${fmt(i.heapMB)}`, fmt(i.heapPerConnKB, 1), `${fmt(i.rssBaseMB)} → ${fmt(i.rssMB)}`, fmt(i.rssPerConnKB, 1), `${fmt(i.threadsBase, 0)} → ${fmt(i.threads, 0)}`, fmt(i.holdCpuPct, 1), fmt(i.connectMs, 0), i.ok ? `${i.n}/${P.idleRuns}` : "**no**"]); }
+    L.push("");
+  }
+  if (Object.keys(R.latency).length) {
+    L.push(`**Latency at low load**: a line every 10 ms (${P.latencyLines} lines), one subscriber.`, "");
+    head(["server", "p50 ms", "p99 ms", "max ms", "every line"]);
+    for (const k of KINDS) { const l = R.latency[k]; if (l) row([k, fmt(l.p50, 2), fmt(l.p99, 2), fmt(l.max, 1), l.ok ? "yes" : "**no**"]); }
+    L.push("");
+  }
+  if (Object.keys(R.startup).length) {
+    L.push(`**Start-up**: process start to the first \`200\` from \`GET /healthz\` (polled every 5 ms), median of ${P.startups} starts; then POST \`echo hi\` and open its stream: time to the first output event (first request after start, median of ${P.startups}; warm: median of ${P.warmPosts} more).`, "");
+    head(["server", "start to /healthz, ms", "POST → first event, first request, ms", "POST → first event, warm, ms"]);
+    for (const k of KINDS) { const s = R.startup[k]; if (s) row([k, fmt(s.healthMs, 0), fmt(s.coldFirstEventMs, 0), fmt(s.warmFirstEventMs, 1)]); }
+    L.push("");
+  }
+  if (R.loadgen.evps) {
+    const lg = R.loadgen;
+    L.push(`**The load generator on its own** (\`bench/loadgen/\`: Node.js, raw sockets, worker threads, incremental SSE parsing) against \`bench/loadgen/source.js\`, a trivial SSE source on the same cores: ` +
+      `${fmt(lg.evps / 1000, 0)}k events/s parsed and checked over ${lg.subs} subscribers (loadgen CPU ${fmt(lg.evCpuPct, 0)} % of a core), and ${fmt(lg.mbps, 0)} MB/s of content on one subscriber with 64 KiB events (CPU ${fmt(lg.mbCpuPct, 0)} %). ` +
+      `Those sources write many events per TCP segment; in the fan-out runs each line arrives in its own read, which costs the loadgen more per line (the fan-out table gives its CPU per line and per run). ` +
+      `The loadgen, the server and the generator share the same ${os.cpus().length} cores (and other builds): where the server's CPU is near ${100 * os.cpus().length} % the server is what saturates; where the loadgen's CPU nears 100 % per thread, it may be the limit.`, "");
+  }
+  const warned = LOGS.filter((l) => l.warnings > 0);
+  L.push(`**Server logs**: ${LOGS.length} server runs; ` + (warned.length === 0 ? "no warning or error line in any of them." :
+    `warning or error lines in ${warned.length}: ` + warned.map((l) => `${l.kind} ${l.scenario}: ${l.warnings} (first: \`${(l.samples[0] || "").slice(0, 160).replace(/`/g, "'")}\`)`).join("; ") + "."), "");
+  return L.join("\n");
+}
+
+function writeReport(text) {
+  const begin = "<!-- bench/run.sh: begin (generated; edit bench/bench.js instead) -->", end = "<!-- bench/run.sh: end -->";
+  let target;
+  if (flag("--no-write")) target = path.join(WORK, "BENCHMARKS.md");
+  else target = path.resolve(opt("--out", path.join(ROOT, "BENCHMARKS.md")));
+  const src = fs.existsSync(path.join(ROOT, "BENCHMARKS.md")) ? fs.readFileSync(path.join(ROOT, "BENCHMARKS.md"), "utf8") : "";
+  const intro = ["# Benchmarks", "",
+    "`bash bench/run.sh` builds what is missing (the server jar, the peer's node_modules), runs every scenario against execstream and",
+    "against a peer written on [better-sse](https://github.com/MatthewWid/better-sse) (`bench/peers/better-sse/`: the same endpoints,",
+    "event format, history replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small",
+    "sizes, under 2 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
+    "`EXECSTREAM_JAR=path` picks the jar. The load generator is `bench/loadgen/` (Node.js, asynchronous, raw sockets).", ""].join("\n");
+  let out;
+  const section = `${begin}\n${text}\n${end}\n`;
+  const i = src.indexOf(begin), j = src.indexOf(end);
+  if (i >= 0 && j > i) out = src.slice(0, i) + section + src.slice(j + end.length + 1);
+  else {
+    // first run: the intro and this section first, then what was there (the Redis publisher's figures)
+    const rest = src.replace(/^# Benchmarks\s*\n/, "").replace(/^\s+/, "");
+    out = intro + "\n" + section + (rest ? "\n" + rest : "");
+  }
+  fs.writeFileSync(target, out);
+  return target;
+}
+
+// ------------------------------------------------------------------------------------- main
+async function main() {
+  if (!fs.existsSync(JAR)) throw new Error(`no jar at ${JAR_GIVEN}: run bench/run.sh, or set EXECSTREAM_JAR`);
+  const startedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const m = machine();
+  log(`${QUICK ? "quick" : "full"} run; jar ${JAR_INFO}; ${m.cores} cores, load ${m.load}; work dir ${WORK}`);
+  const step = async (name, fn) => { try { await fn(); } catch (e) { problems.push(`${name}: ${e.message}`); log(`${name}: ${e.message}`); } };
+  if (want("loadgen")) await step("loadgen", scenarioLoadgen);
+  for (const k of KINDS) if (want("startup")) await step(`startup ${k}`, () => scenarioStartup(k));
+  for (const k of KINDS) if (want("latency")) await step(`latency ${k}`, () => scenarioLatency(k));
+  for (const k of KINDS) if (want("throughput")) await step(`throughput ${k}`, () => scenarioThroughput(k));
+  for (const n of P.fanoutSubs) for (const k of KINDS) if (want("fanout")) await step(`fan-out ${n} ${k}`, () => scenarioFanout(k, n));
+  for (const k of KINDS) if (want("idle")) await step(`idle ${k}`, () => scenarioIdle(k));
+  const text = report(m, startedAt, (Date.now() - T0) / 60000);
+  const target = writeReport(text);
+  fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify({ R, problems, P }, null, 1));
+  process.stdout.write(text + "\n");
+  log(`report written to ${target}; raw results in ${path.join(WORK, "results.json")}`);
+  if (problems.length) { log(`BROKEN: ${problems.length} problem(s):\n  ${problems.join("\n  ")}`); return 1; }
+  return 0;
+}
+
+main().then((code) => { cleanup(); process.exit(code); }, (e) => { log("fatal: " + (e.stack || e)); cleanup(); process.exit(1); });

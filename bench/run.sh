@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The benchmark suite, side by side: execstream against a better-sse peer (bench/peers/better-sse/).
+#
+#   bash bench/run.sh              full run (~15-20 min): rewrites the generated section of BENCHMARKS.md
+#   bash bench/run.sh --quick      small sizes, < 2 min (CI): exits non-zero if a scenario breaks
+#   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
+#   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N, --servers execstream
+#
+# It builds only what is missing: the server jar (EXECSTREAM_JAR=path picks one; otherwise the newest of
+# server-jersey/target{,-me,-bench}/execstream-server.jar, rebuilt into target-bench when missing or older
+# than the sources) and the peer's node_modules (npm ci from the committed package-lock.json).
+# Needs Java 17+, Node.js 20+, npm; all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v node >/dev/null || { echo "bench: node (20+) is needed" >&2; exit 2; }
+command -v java >/dev/null || { echo "bench: java (17+) is needed" >&2; exit 2; }
+
+# --- the jar
+jar="${EXECSTREAM_JAR:-}"
+if [ -z "$jar" ]; then
+  for j in server-jersey/target/execstream-server.jar server-jersey/target-me/execstream-server.jar server-jersey/target-bench/execstream-server.jar; do
+    if [ -f "$j" ] && { [ -z "$jar" ] || [ "$j" -nt "$jar" ]; }; then jar="$j"; fi
+  done
+  stale=""
+  if [ -n "$jar" ]; then
+    stale=$(find . -path ./bench -prune -o -path '*/target*' -prune -o -path './.git' -prune -o \
+                 \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)
+  fi
+  if [ -z "$jar" ] || [ -n "$stale" ]; then
+    echo "bench: building the server jar into server-jersey/target-bench (${stale:+newer source: $stale}${jar:-no jar yet})" >&2
+    ./mvnw -B -q -DskipTests package -Dexecstream.target=target-bench
+    jar=server-jersey/target-bench/execstream-server.jar
+  fi
+fi
+[ -f "$jar" ] || { echo "bench: no jar at $jar" >&2; exit 2; }
+
+# --- the peer's dependencies (pinned in package-lock.json)
+peer=bench/peers/better-sse
+if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.json" -nt "$peer/node_modules/.package-lock.json" ]; then
+  echo "bench: npm ci in $peer" >&2
+  (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# --- file descriptors: 10,000 idle connections need as many on each side
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "bench: open files limit $(ulimit -n)" >&2
+
+exec node bench/bench.js --jar "$jar" "$@"
