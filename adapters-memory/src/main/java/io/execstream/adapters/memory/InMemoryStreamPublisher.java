@@ -217,9 +217,9 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         }
 
         /**
-         * Runs the delivery to subscribers. A subscriber's calls may block, holding a thread of it
-         * meanwhile, so it should not be a small fixed pool. The publisher does not shut it down.
-         * Default: a cached pool of daemon threads that {@link InMemoryStreamPublisher#close()}
+         * Runs the delivery to subscribers; each task must run on a thread of its own (see
+         * {@link DeliveryQueue}). The publisher does not shut it down. Default:
+         * {@link DeliveryQueue#newDeliveryPool}, which {@link InMemoryStreamPublisher#close()}
          * shuts down.
          */
         public Builder deliveryExecutor(Executor executor) {

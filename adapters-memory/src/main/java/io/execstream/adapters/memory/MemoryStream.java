@@ -5,6 +5,7 @@ import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
 import io.execstream.ports.DeliveryQueue;
+import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber;
@@ -27,8 +28,6 @@ import java.util.regex.Pattern;
  * {@code firstRetainedSeq .. lastSeq}.
  */
 final class MemoryStream {
-    /** What a non-output event weighs in the history, so that it is never free. */
-    static final long OTHER_EVENT_BYTES = 64;
     // Canonical decimal, at most 18 digits: anything longer could not fit a long.
     private static final Pattern EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,17}");
 
@@ -199,28 +198,7 @@ final class MemoryStream {
     }
 
     static long weight(StreamEvent event) {
-        return event instanceof StreamEvent.Output output ? utf8Length(output.content()) : OTHER_EVENT_BYTES;
-    }
-
-    /** The UTF-8 length of {@code s} without encoding it. */
-    static long utf8Length(CharSequence s) {
-        long bytes = 0;
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                // A lone surrogate cannot occur in valid content; 3 is its worst case anyway.
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return HistoryLimits.weight(event);
     }
 
     /** Builds a subscriber's queue from what it missed and the retained events after its position. */

@@ -225,7 +225,7 @@ class InMemoryStreamPublisherTest extends StreamPublisherContract {
     @Test
     void utf8LengthMatchesTheEncoder() {
         for (String text : List.of("", "plain", "é", "€uro", "😀 emoji", "mixed é€😀\n", "\u007f\u0080\u07ff\u0800")) {
-            assertEquals(text.getBytes(StandardCharsets.UTF_8).length, MemoryStream.utf8Length(text), text);
+            assertEquals(text.getBytes(StandardCharsets.UTF_8).length, io.execstream.ports.HistoryLimits.utf8Length(text), text);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.execstream.domain.AgentResult;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
+import io.execstream.ports.HistoryLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,9 +24,6 @@ import java.util.Map;
  * </ul>
  */
 final class EventCodec {
-    /** What a non-output event weighs in the history, as in the memory publisher. */
-    static final long OTHER_EVENT_BYTES = 64;
-
     private EventCodec() {
     }
 
@@ -104,27 +102,7 @@ final class EventCodec {
     }
 
     static long weight(StreamEvent event) {
-        return event instanceof StreamEvent.Output output ? utf8Length(output.content()) : OTHER_EVENT_BYTES;
-    }
-
-    /** The UTF-8 length of {@code s} without encoding it. */
-    static long utf8Length(CharSequence s) {
-        long bytes = 0;
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return HistoryLimits.weight(event);
     }
 
     /** {@code N-0}, the entry id and the event id of event number {@code n}. */

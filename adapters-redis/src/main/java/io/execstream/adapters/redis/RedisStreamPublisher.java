@@ -928,8 +928,8 @@ public final class RedisStreamPublisher implements StreamPublisher {
 
         /**
          * Runs the delivery to subscribers; each task must run on a thread of its own (see
-         * {@link DeliveryQueue}). Not shut down by the publisher. Default: a cached pool of daemon
-         * threads.
+         * {@link DeliveryQueue}). Not shut down by the publisher. Default:
+         * {@link DeliveryQueue#newDeliveryPool}, shut down by {@link RedisStreamPublisher#close()}.
          */
         public Builder deliveryExecutor(Executor executor) {
             this.deliveryExecutor = Objects.requireNonNull(executor, "executor");
