@@ -76,12 +76,13 @@ public final class DeliveryQueue implements Subscription {
     }
 
     /**
-     * A pool for delivery: a fixed number of daemon threads (eight per core, at least 16) over an
+     * A pool for delivery: a fixed number of daemon threads (16 per core, at least 64) over an
      * unbounded task queue. A thread blocked writing to a slow client holds only that client's
-     * turn; every other subscriber's drain runs on the other threads.
+     * turn; every other subscriber's drain runs on the other threads, so it takes that many
+     * stalled clients at once (each cut off by the server's write timeout) to delay the rest.
      */
     public static ExecutorService newDeliveryPool(String threadNamePrefix) {
-        int threads = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+        int threads = Math.max(64, 16 * Runtime.getRuntime().availableProcessors());
         AtomicInteger count = new AtomicInteger();
         return Executors.newFixedThreadPool(threads, task -> {
             Thread thread = new Thread(task, threadNamePrefix + count.incrementAndGet());
