@@ -3,6 +3,7 @@ package io.execstream.ports;
 import io.execstream.domain.OutputType;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * Guards a runner's calls into its {@link CommandListener} so that the {@link CommandRunner}
@@ -26,6 +27,17 @@ public final class ListenerGuard {
     public ListenerGuard(CommandListener listener, Runnable onListenerFailure) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.onListenerFailure = Objects.requireNonNull(onListenerFailure, "onListenerFailure");
+    }
+
+    /**
+     * Reports a command that never ran: {@code onExit(FailedToStart(message))} on a thread of
+     * {@code executor}, since the runner's caller may not hold the handle yet. Returns the handle,
+     * whose terminate does nothing.
+     */
+    public static RunningCommand failedToStart(CommandListener listener, String message, Executor executor) {
+        ListenerGuard guard = new ListenerGuard(listener, () -> { });
+        executor.execute(() -> guard.exit(new CommandExit.FailedToStart(message)));
+        return () -> { };
     }
 
     /** Hands {@code bytes} to the listener unless delivery has ended or there is nothing to hand. */

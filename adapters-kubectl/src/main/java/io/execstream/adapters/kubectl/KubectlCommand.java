@@ -72,9 +72,7 @@ final class KubectlCommand implements RunningCommand {
 
     /** Reports a command that never ran; on a runner thread, as the caller may not hold the handle yet. */
     static RunningCommand failed(CommandListener listener, String message) {
-        ListenerGuard delivery = new ListenerGuard(listener, () -> { });
-        Background.WORKERS.execute(() -> delivery.exit(new CommandExit.FailedToStart(message)));
-        return () -> { };
+        return ListenerGuard.failedToStart(listener, message, Background.WORKERS);
     }
 
     private void begin() {

@@ -63,9 +63,7 @@ final class LocalCommand implements RunningCommand {
 
     /** Reports a command that never ran; on a runner thread, as the caller may not hold the handle yet. */
     static RunningCommand failed(CommandListener listener, String message) {
-        ListenerGuard delivery = new ListenerGuard(listener, () -> { });
-        Background.EXECUTOR.execute(() -> delivery.exit(new CommandExit.FailedToStart(message)));
-        return () -> { };
+        return ListenerGuard.failedToStart(listener, message, Background.EXECUTOR);
     }
 
     private void begin() {
