@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.execstream.sse.SseEvent;
+import io.execstream.sse.SseParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -106,146 +108,36 @@ final class SseTestClient {
     record Failure(IOException error) implements Item {
     }
 
-    /**
-     * The event stream interpretation of the WHATWG HTML standard (9.2.6), fed with bytes. Not
-     * thread-safe: one reader feeds it.
-     */
+    /** The project's {@link SseParser}, reporting {@link Item}s. Not thread-safe: one reader feeds it. */
     static final class Parser {
-        private final Consumer<Item> out;
-        private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private byte[] line = new byte[256];
-        private int lineLength;
-        private boolean afterCr;
-        private boolean atStart = true;
-        private int malformedLines;
-
-        // Buffers of the event being built.
-        private final StringBuilder data = new StringBuilder();
-        private String eventType = "";
-        private String lastEventId = "";
-        private String idField;
-        private Long retry;
-        private boolean pendingFields;
+        private final SseParser parser;
 
         Parser(Consumer<Item> out) {
-            this.out = out;
+            this.parser = new SseParser(new SseParser.Listener() {
+                @Override
+                public void onEvent(SseEvent e) {
+                    out.accept(new Event(e.type(), e.data(), e.idField(), e.lastEventId(), e.retry()));
+                }
+
+                @Override
+                public void onComment(String text) {
+                    out.accept(new Comment(text));
+                }
+            });
         }
 
         /** Lines that were not valid UTF-8 (decoded with U+FFFD, as a browser would). */
         int malformedLines() {
-            return malformedLines;
+            return parser.malformedLines();
         }
 
         void feed(byte[] bytes, int offset, int length) {
-            for (int i = offset; i < offset + length; i++) {
-                byte b = bytes[i];
-                if (b == '\n') {
-                    if (afterCr) {
-                        afterCr = false; // the LF of a CRLF
-                        continue;
-                    }
-                    endLine();
-                } else if (b == '\r') {
-                    afterCr = true;
-                    endLine();
-                } else {
-                    afterCr = false;
-                    if (lineLength == line.length) {
-                        line = Arrays.copyOf(line, line.length * 2);
-                    }
-                    line[lineLength++] = b;
-                }
-            }
+            parser.feed(bytes, offset, length);
         }
 
         /** End of file: anything pending is discarded, as the standard says. */
         End finish() {
-            boolean partial = lineLength > 0 || pendingFields;
-            lineLength = 0;
-            return new End(partial);
-        }
-
-        private void endLine() {
-            int start = 0;
-            if (atStart) {
-                atStart = false;
-                if (lineLength >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB && (line[2] & 0xff) == 0xBF) {
-                    start = 3;
-                }
-            }
-            String text = decode(line, start, lineLength - start);
-            lineLength = 0;
-            processLine(text);
-        }
-
-        private String decode(byte[] bytes, int offset, int length) {
-            try {
-                return strict.reset().decode(ByteBuffer.wrap(bytes, offset, length)).toString();
-            } catch (CharacterCodingException e) {
-                malformedLines++;
-                return new String(bytes, offset, length, StandardCharsets.UTF_8);
-            }
-        }
-
-        private void processLine(String text) {
-            if (text.isEmpty()) {
-                dispatch();
-                return;
-            }
-            if (text.charAt(0) == ':') {
-                out.accept(new Comment(text.substring(1)));
-                return;
-            }
-            String field;
-            String value;
-            int colon = text.indexOf(':');
-            if (colon >= 0) {
-                field = text.substring(0, colon);
-                value = text.substring(colon + 1);
-                if (value.startsWith(" ")) {
-                    value = value.substring(1);
-                }
-            } else {
-                field = text;
-                value = "";
-            }
-            pendingFields = true;
-            switch (field) {
-                case "event" -> eventType = value;
-                case "data" -> data.append(value).append('\n');
-                case "id" -> {
-                    if (value.indexOf('\0') < 0) {
-                        lastEventId = value;
-                        idField = value;
-                    }
-                }
-                case "retry" -> {
-                    if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                        retry = Long.parseLong(value);
-                    }
-                }
-                default -> {
-                    // ignored, as the standard says
-                }
-            }
-        }
-
-        private void dispatch() {
-            String id = idField;
-            Long retryGiven = retry;
-            idField = null;
-            retry = null;
-            pendingFields = false;
-            if (data.length() == 0) {
-                eventType = "";
-                return;
-            }
-            String value = data.substring(0, data.length() - 1);
-            String type = eventType.isEmpty() ? "message" : eventType;
-            data.setLength(0);
-            eventType = "";
-            out.accept(new Event(type, value, id, lastEventId, retryGiven));
+            return new End(parser.finish());
         }
     }
 
