@@ -38,6 +38,7 @@ const P = QUICK
       startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 170, idleRuns: 1, loadgenRuns: 1 }
   : { throughputMB: 300, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
       latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 45 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
+if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 const KINDS = (opt("--servers", "execstream,better-sse")).split(",");
 const want = (s) => !ONLY || ONLY.includes(s);
 const T0 = Date.now();
@@ -125,11 +126,28 @@ const COMMANDS = {}; // kind -> command line, for the report
 function serverArgs(kind, port, keepalive) {
   const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
   if (kind === "execstream")
-    return ["java", [...JAVA_OPTS, "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
+    return ["java", [...JAVA_OPTS, ...cdsFlags(), "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
       "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", "4GB"]];
   return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive]];
 }
+// The server runs with an AppCDS archive of its classes, as ./execstream and the Docker image run it:
+// one training run (start, a command, stop) writes it, every measured start maps it.
+const CDS = path.join(WORK, "execstream.jsa");
+let cdsState = process.env.EXECSTREAM_BENCH_NO_CDS ? "off" : "none"; // none -> training -> ready | off
+function cdsFlags() {
+  if (cdsState === "training") return [`-XX:ArchiveClassesAtExit=${CDS}`];
+  return cdsState === "ready" ? [`-XX:SharedArchiveFile=${CDS}`] : [];
+}
+async function trainCds() {
+  if (cdsState !== "none") return;
+  cdsState = "training";
+  const s = await startServer("execstream");
+  try { await postToFirstEvent(s.port, "echo hi"); } finally { await stopServer(s, "cds-training"); }
+  cdsState = fs.existsSync(CDS) ? "ready" : "off";
+  log(`class-data archive for execstream: ${cdsState === "ready" ? `${(fs.statSync(CDS).size / 1e6).toFixed(0)} MB` : "not written, running without"}`);
+}
 async function startServer(kind, { keepalive = "15s" } = {}) {
+  if (kind === "execstream" && cdsState === "none") await trainCds();
   checkDeadline();
   const port = await freePort();
   const [cmd, args] = serverArgs(kind, port, keepalive);
@@ -432,7 +450,10 @@ function report(m, startedAt, minutes) {
     `# throughput generator, and the raw pipe it is compared with:`, `sh -c "${genCmd(P.throughputMB)}"`, `sh -c "${genCmd(P.throughputMB)} | cat > /dev/null"`,
     `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,
     `node bench/loadgen/gen.js --interval-ms 20 --count ${P.fanoutLines} --go-file F   # --interval-ms 10 --count ${P.latencyLines} for latency`,
-    `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "");
+    `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "",
+    cdsState === "ready"
+      ? "execstream runs with an AppCDS archive of its classes (`$WORK/execstream.jsa`), written by one unmeasured training run (`-XX:ArchiveClassesAtExit`: start, one command, stop), as `./execstream` runs it; `EXECSTREAM_BENCH_NO_CDS=1` measures without."
+      : "execstream ran without a class-data archive.", "");
   // ---- targets
   const T = [];
   const tp = R.throughput[E], tpp = R.throughput[B];

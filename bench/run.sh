@@ -5,9 +5,10 @@
 #   bash bench/run.sh --quick      small sizes, < 2 min (CI): exits non-zero if a scenario breaks
 #   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
 #   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N, --servers execstream
+#   bash bench/run.sh --soak [--minutes 10] [--subs 500] [--write]   the soak scenario alone (bench/soak.js)
 #
 # It builds only what is missing: the server jar (EXECSTREAM_JAR=path picks one; otherwise the newest of
-# server-jersey/target{,-me,-bench}/execstream-server.jar, rebuilt into target-bench when missing or older
+# server-jersey/target*/execstream-server.jar (any -Dexecstream.target build dir), rebuilt into target-bench when missing or older
 # than the sources) and the peer's node_modules (npm ci from the committed package-lock.json).
 # Needs Java 17+, Node.js 20+, npm; all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
 set -euo pipefail
@@ -19,7 +20,7 @@ command -v java >/dev/null || { echo "bench: java (17+) is needed" >&2; exit 2; 
 # --- the jar
 jar="${EXECSTREAM_JAR:-}"
 if [ -z "$jar" ]; then
-  for j in server-jersey/target/execstream-server.jar server-jersey/target-me/execstream-server.jar server-jersey/target-bench/execstream-server.jar; do
+  for j in server-jersey/target*/execstream-server.jar; do
     if [ -f "$j" ] && { [ -z "$jar" ] || [ "$j" -nt "$jar" ]; }; then jar="$j"; fi
   done
   stale=""
@@ -46,4 +47,8 @@ fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "bench: open files limit $(ulimit -n)" >&2
 
+if [ "${1:-}" = "--soak" ]; then
+  shift
+  exec node bench/soak.js --jar "$jar" "$@"   # the soak scenario: bench/soak.js
+fi
 exec node bench/bench.js --jar "$jar" "$@"

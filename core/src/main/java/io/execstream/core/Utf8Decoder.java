@@ -30,6 +30,9 @@ final class Utf8Decoder {
     }
 
     private String decode(ByteBuffer bytes, boolean end) {
+        if (!end && carry.position() == 0 && bytes.hasArray()) {
+            return decodeWhole(bytes);
+        }
         ensureCapacity(bytes.remaining() + carry.position() + 4);
         out.clear();
         if (carry.position() > 0) {
@@ -60,6 +63,38 @@ final class Utf8Decoder {
         }
         out.flip();
         return out.toString();
+    }
+
+    /**
+     * The common case, nothing held back: the JDK's own {@code String} decoding (the same
+     * replacement of invalid bytes, several times faster than a decoder into a char buffer),
+     * holding back only an incomplete character at the end.
+     */
+    private String decodeWhole(ByteBuffer bytes) {
+        byte[] array = bytes.array();
+        int from = bytes.arrayOffset() + bytes.position();
+        int to = bytes.arrayOffset() + bytes.limit();
+        int cut = to - incompleteTail(array, from, to);
+        String text = new String(array, from, cut - from, StandardCharsets.UTF_8);
+        carry.put(array, cut, to - cut);
+        bytes.position(bytes.limit());
+        return text;
+    }
+
+    /** How many bytes at the end of {@code [from, to)} start a character that is not complete. */
+    private static int incompleteTail(byte[] array, int from, int to) {
+        for (int back = 1; back <= 3 && to - back >= from; back++) {
+            int b = array[to - back] & 0xff;
+            if (b < 0x80) {
+                return 0; // ASCII: whatever came before it is complete or invalid
+            }
+            if (b >= 0xC0) {
+                int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+                return length > back && b < 0xF8 ? back : 0;
+            }
+            // a continuation byte: look further back for its lead
+        }
+        return 0; // no lead within reach: invalid, the decoding replaces it
     }
 
     private void ensureCapacity(int chars) {

@@ -58,4 +58,26 @@ class Utf8DecoderTest {
         Utf8Decoder decoder = new Utf8Decoder();
         assertEquals(big, decoder.decode(ByteBuffer.wrap(big.getBytes(StandardCharsets.UTF_8))) + decoder.finish());
     }
+
+    @Test
+    void anyBytesInAnyChunksDecodeAsTheWholeWould() {
+        java.util.Random random = new java.util.Random(42);
+        byte[] alphabet = "aé€𝄞\n".getBytes(StandardCharsets.UTF_8);
+        for (int round = 0; round < 2000; round++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                // Mostly pieces of real characters, sometimes any byte at all.
+                bytes[i] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+            }
+            Utf8Decoder decoder = new Utf8Decoder();
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < bytes.length; ) {
+                int n = Math.min(1 + random.nextInt(6), bytes.length - i);
+                out.append(decoder.decode(ByteBuffer.wrap(bytes, i, n)));
+                i += n;
+            }
+            out.append(decoder.finish());
+            assertEquals(new String(bytes, StandardCharsets.UTF_8), out.toString(), () -> java.util.HexFormat.of().formatHex(bytes));
+        }
+    }
 }

@@ -82,7 +82,18 @@ public final class DeliveryQueue implements Subscription {
      * stalled clients at once (each cut off by the server's write timeout) to delay the rest.
      */
     public static ExecutorService newDeliveryPool(String threadNamePrefix) {
-        int threads = Math.max(64, 16 * Runtime.getRuntime().availableProcessors());
+        return newDeliveryPool(threadNamePrefix, Math.max(64, 16 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * A pool of {@code threads} daemon threads for subscribers whose calls never block (they
+     * queue their writes and send them without waiting, as the standalone server's do): then a
+     * few threads, about one per core, serve any number of subscribers with the fewest switches.
+     */
+    public static ExecutorService newDeliveryPool(String threadNamePrefix, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a delivery pool needs at least one thread");
+        }
         AtomicInteger count = new AtomicInteger();
         return Executors.newFixedThreadPool(threads, task -> {
             Thread thread = new Thread(task, threadNamePrefix + count.incrementAndGet());
@@ -172,22 +183,35 @@ public final class DeliveryQueue implements Subscription {
     }
 
     private void drain() {
-        for (int calls = 0; ; calls++) {
-            Object next;
+        int calls = 0;
+        // Whether the subscriber has been given something since it last heard onCaughtUp.
+        boolean unflushed = false;
+        while (true) {
+            Object next = null;
+            boolean turnOver;
             synchronized (this) {
-                if (calls == CALLS_PER_TURN) {
-                    scheduled = false;
-                    scheduleIfIdle();
-                    return;
+                turnOver = calls >= CALLS_PER_TURN;
+                if (!turnOver) {
+                    next = takeNext();
                 }
-                next = takeNext();
-                if (next == null) {
+                if (next == null && (!unflushed || finished)) {
                     scheduled = false;
+                    if (turnOver) {
+                        scheduleIfIdle();
+                    }
                     return;
                 }
             }
             try {
-                deliver(next);
+                if (next == null) {
+                    unflushed = false;
+                    subscriber.onCaughtUp();
+                } else {
+                    deliver(next);
+                    calls++;
+                    unflushed = !(next instanceof StreamSubscriber.CloseReason)
+                            && !(next instanceof PublishedEvent event && event.isDone());
+                }
             } catch (RuntimeException | Error e) {
                 // The contract: a subscriber that throws is dropped silently.
                 cancel();

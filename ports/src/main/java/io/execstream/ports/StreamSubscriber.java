@@ -18,6 +18,10 @@ package io.execstream.ports;
  * for it to a bound, past which the subscription is closed with {@link CloseReason#TOO_SLOW}.
  * If a call throws, the subscription is closed and nothing more is called, not even onClosed.
  * After {@link Subscription#cancel()} no further call begins, and onClosed is not called.
+ *
+ * <p>Between those calls comes {@link #onCaughtUp} whenever the subscriber has been handed all
+ * that was waiting for it, and before a delivery thread moves on to other subscribers: a
+ * subscriber that buffers its writes flushes there, once per burst instead of once per event.
  */
 public interface StreamSubscriber {
 
@@ -27,6 +31,15 @@ public interface StreamSubscriber {
 
     /** The next event of the stream. */
     void onEvent(PublishedEvent event);
+
+    /**
+     * Everything queued for this subscriber so far has been handed over (or its delivery is
+     * yielding its thread for a while). Called on the delivery thread, in sequence with the
+     * other calls, only after at least one {@link #onGap} or {@link #onEvent} since the last
+     * time, and never after the terminal call. A subscriber that buffers writes flushes here.
+     */
+    default void onCaughtUp() {
+    }
 
     /** The subscription ended before the stream's done event. */
     default void onClosed(CloseReason reason) {

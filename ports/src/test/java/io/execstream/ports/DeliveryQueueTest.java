@@ -71,6 +71,14 @@ class DeliveryQueueTest {
         }
     }
 
+    /** Also records {@code onCaughtUp} as "caught up". */
+    private static final class FlushRecorder extends Recorder {
+        @Override
+        public synchronized void onCaughtUp() {
+            calls.add("caught up");
+        }
+    }
+
     private final ManualExecutor executor = new ManualExecutor();
     private final Recorder recorder = new Recorder();
 
@@ -96,6 +104,42 @@ class DeliveryQueueTest {
         executor.runAll();
         assertEquals(List.of("event 1", "event 2", "event 3", "event 4", "done 5"), recorder.calls());
         assertFalse(queue.isOpen());
+    }
+
+    @Test
+    void caughtUpFollowsEachBurstButNeverTheTerminalCall() {
+        FlushRecorder flushes = new FlushRecorder();
+        DeliveryQueue queue = new DeliveryQueue(flushes, executor, new Gap(1, "1"), List.of(out(2)));
+        assertTrue(queue.offer(out(3)));
+        executor.runAll();
+        assertTrue(queue.offer(out(4)));
+        executor.runAll();
+        executor.runAll();
+        assertFalse(queue.offer(done(5)));
+        executor.runAll();
+        assertEquals(List.of("gap 1", "event 2", "event 3", "caught up", "event 4", "caught up", "done 5"), flushes.calls());
+
+        FlushRecorder closed = new FlushRecorder();
+        DeliveryQueue closing = new DeliveryQueue(closed, executor, null, List.of(out(1)));
+        closing.close(StreamSubscriber.CloseReason.PUBLISHER_CLOSED);
+        executor.runAll();
+        assertEquals(List.of("event 1", "closed PUBLISHER_CLOSED"), closed.calls());
+    }
+
+    @Test
+    void aLongBurstIsFlushedBeforeTheDrainYieldsItsThread() {
+        FlushRecorder flushes = new FlushRecorder();
+        List<PublishedEvent> history = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            history.add(out(i));
+        }
+        DeliveryQueue queue = new DeliveryQueue(flushes, executor, null, history);
+        executor.runAll();
+        List<String> calls = flushes.calls();
+        assertEquals(102, calls.size(), () -> "100 events and two flushes: " + calls);
+        assertEquals("caught up", calls.get(64), "the first turn of 64 ends with a flush");
+        assertEquals("caught up", calls.get(101));
+        assertTrue(queue.isOpen());
     }
 
     @Test

@@ -14,22 +14,42 @@ final class OutputJson {
     private static final byte[] STDOUT_HEAD = "{\"type\":\"stdout\",\"content\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STDERR_HEAD = "{\"type\":\"stderr\",\"content\":\"".getBytes(StandardCharsets.US_ASCII);
 
+    /** The bytes JSON does not allow as they are in a string: {@code "}, {@code \\}, controls. */
+    private static final boolean[] ESCAPED = new boolean[256];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPED[c] = true;
+        }
+        ESCAPED['"'] = true;
+        ESCAPED['\\'] = true;
+    }
+
     private OutputJson() {
     }
 
     static byte[] encode(StreamEvent.Output output) {
+        return encode(output, new byte[0], new byte[0]);
+    }
+
+    /**
+     * The data between {@code prefix} and {@code suffix} in one array: an event's whole SSE frame
+     * is made with a single copy of the output.
+     */
+    static byte[] encode(StreamEvent.Output output, byte[] prefix, byte[] suffix) {
         // The JDK's UTF-8 encoding is intrinsic and fast; escaping then only looks at ASCII bytes,
         // since every byte of a multi-byte character is >= 0x80. (A lone surrogate, which the
         // decoder never produces, would come out as '?'.)
         byte[] text = output.content().getBytes(StandardCharsets.UTF_8);
         byte[] head = output.type() == io.execstream.domain.OutputType.STDOUT ? STDOUT_HEAD : STDERR_HEAD;
-        byte[] out = new byte[head.length + text.length + text.length / 8 + 16];
-        System.arraycopy(head, 0, out, 0, head.length);
-        int n = head.length;
+        byte[] out = new byte[prefix.length + head.length + text.length + text.length / 8 + 16 + suffix.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(head, 0, out, prefix.length, head.length);
+        int n = prefix.length + head.length;
         int run = 0;
         for (int i = 0; i < text.length; i++) {
             byte b = text[i];
-            if (b >= 0x20 && b != '"' && b != '\\' || b < 0) {
+            if (!ESCAPED[b & 0xff]) {
                 continue;
             }
             out = ensure(out, n + (i - run) + 8);
@@ -38,11 +58,13 @@ final class OutputJson {
             n = escape((char) b, out, n);
             run = i + 1;
         }
-        out = ensure(out, n + (text.length - run) + 2);
+        out = ensure(out, n + (text.length - run) + 2 + suffix.length);
         System.arraycopy(text, run, out, n, text.length - run);
         n += text.length - run;
         out[n++] = '"';
         out[n++] = '}';
+        System.arraycopy(suffix, 0, out, n, suffix.length);
+        n += suffix.length;
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
 

@@ -4,44 +4,56 @@ import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client's event stream: writes the events its subscription delivers, keepalive comments in
- * quiet times, and closes the response after the done event.
+ * quiet times, and ends the response after the done event.
  *
- * <p>A client that reads more slowly than the command writes falls behind until its subscription
- * is closed as too slow. The connection then follows the stream again from the last event it
- * wrote: the client catches up from the retained history, with a {@code gap} event first if the
- * history has already moved past it, and it never has to reconnect. Had the stream ended any
- * other way (the publisher closed, the stream evicted), the response ends and the client
- * reconnects with {@code Last-Event-ID}.
+ * <p>Nothing here waits for the client. Events go into the response's buffer as they are
+ * delivered, and the buffer is sent when the subscription has caught up ({@link #onCaughtUp}):
+ * a burst of events costs one socket write, a lone event leaves at once. When the connection's
+ * outgoing queue is full, frames wait in a short list of their own (they are shared, encoded
+ * once for every subscriber) until the connection drains. Past {@link #MAX_WAITING_BYTES} the
+ * subscription is dropped, and once the client has read what it was sent, the connection follows
+ * the stream again after the last event it queued: the client catches up from the retained
+ * history, with a {@code gap} event first if the history has moved past it, and never has to
+ * reconnect. The same happens when the publisher drops the subscription as too slow. Had the
+ * subscription ended any other way (publisher closed, stream evicted), the response ends and the
+ * client reconnects with {@code Last-Event-ID}. A connection that cannot send for longer than the
+ * hub's write timeout is dropped by the hub.
  *
- * <p>Writes block while the client's socket is full, so events are written on the publisher's
- * delivery thread for this subscriber only, and keepalives only when no write is under way. A
- * write that blocks past the hub's write timeout gets the connection aborted by the hub.
+ * <p>Delivery threads, Grizzly's threads (when the connection drains, when it closes) and the
+ * hub's ticker all come here; the lock orders them and is never held across a wait.
  */
 final class SseConnection implements StreamSubscriber {
-    private final SseEventSink sink;
-    private final Sse sse;
+    /** Frames one client may have waiting on a full connection before it is unsubscribed. */
+    static final long MAX_WAITING_BYTES = 2L << 20;
+
+    private final SseOutput output;
     private final SseHub hub;
     private final Follow follow;
-    /** Names the stream in the shared cache of encoded events. */
-    private final String streamKey;
-    private final ReentrantLock writing = new ReentrantLock();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Subscription subscription;
-    private volatile long writeStartedNanos;
-    private volatile long lastWriteNanos = System.nanoTime();
-    /** Whether no event with data has been written yet; guarded by the write lock. */
+    private final ReentrantLock lock = new ReentrantLock();
+
+    // Guarded by lock.
+    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
+    private long waitingBytes;
+    private Subscription subscription;
+    private boolean closed;
+    /** Whether no event with data has been queued yet: the first one carries {@code retry}. */
     private boolean first = true;
-    /** The id of the last event written, where to follow again from; guarded by the write lock. */
+    /** The id of the last event queued for the client, where to follow again from. */
     private String lastEventId;
+    /** Whether something was written and not flushed. */
+    private boolean unflushed;
+    /** Whether the subscription was dropped and is to be taken up again once the client drains. */
+    private boolean detached;
+    /** Whether the done event has been queued: the response ends once it is sent. */
+    private boolean doneQueued;
+    private volatile long stalledSinceNanos;
+    private volatile long lastWriteNanos = System.nanoTime();
 
     /** Subscribes a connection to its stream after an event id (null: from the start). */
     @FunctionalInterface
@@ -49,91 +61,78 @@ final class SseConnection implements StreamSubscriber {
         Subscription after(String eventId, StreamSubscriber subscriber);
     }
 
-    SseConnection(SseEventSink sink, Sse sse, SseHub hub, String streamKey, Follow follow) {
-        this.sink = sink;
-        this.streamKey = streamKey;
-        this.sse = sse;
+    SseConnection(SseOutput output, SseHub hub, Follow follow) {
+        this.output = output;
         this.hub = hub;
         this.follow = follow;
     }
 
     /**
-     * Subscribes after {@code afterEventId} and writes the opening event before any event can be
-     * written: deliveries wait on the write lock held here. A failure to subscribe propagates
-     * with nothing written, so the caller can still answer with an error status.
+     * Subscribes after {@code afterEventId} and writes the opening comment before any event can
+     * be written: deliveries wait on the lock held here. A failure to subscribe propagates with
+     * nothing written, so the caller can still answer with an error status.
      */
     void start(String afterEventId) {
-        writing.lock();
+        lock.lock();
         try {
             lastEventId = afterEventId;
             subscription = follow.after(afterEventId, this);
-            write(SseEvents.opening(sse));
+            queue(SseEvents.OPENING);
+            pump(true);
         } finally {
-            writing.unlock();
-        }
-        if (closed.get()) {
-            subscription.cancel();
+            lock.unlock();
         }
     }
 
     @Override
     public void onGap(Gap gap) {
-        writing.lock();
-        try {
-            boolean written = write(SseEvents.gap(sse, gap, first));
-            first = !written && first;
-            if (written) {
-                lastEventId = gap.lastMissedId();
-            }
-        } finally {
-            writing.unlock();
-        }
+        queueEvent(SseEvents.gap(gap), gap.lastMissedId(), false);
     }
 
     @Override
     public void onEvent(PublishedEvent event) {
-        boolean written;
-        writing.lock();
+        queueEvent(SseEvents.of(event), event.id(), event.isDone());
+    }
+
+    @Override
+    public void onCaughtUp() {
+        lock.lock();
         try {
-            written = write(SseEvents.of(sse, streamKey, event, first));
-            first = !written && first;
-            if (written) {
-                lastEventId = event.id();
-            }
+            pump(true);
         } finally {
-            writing.unlock();
-        }
-        if (written && event.isDone()) {
-            close();
+            lock.unlock();
         }
     }
 
     @Override
     public void onClosed(CloseReason reason) {
-        if (reason != CloseReason.TOO_SLOW) {
-            close();
-            return;
-        }
-        writing.lock();
+        lock.lock();
         try {
-            if (!closed.get()) {
-                subscription = follow.after(lastEventId, this);
+            if (reason == CloseReason.TOO_SLOW) {
+                // Queued frames stay; the stream is followed again after the last of them.
+                hub.dropped();
+                subscription = null;
+                resubscribe();
+            } else {
+                // Nothing more will come: the response ends once the client has it all.
+                doneQueued = true;
+                pump(true);
             }
-        } catch (RuntimeException e) {
-            // The stream is gone meanwhile: end the response; the client's reconnect gets 404.
-            close();
         } finally {
-            writing.unlock();
+            lock.unlock();
         }
     }
 
-    /** Writes a keepalive comment unless a write is under way (which proves the same thing). */
+    /** Writes a keepalive comment if nothing is waiting or under way (which would prove the same). */
     void keepalive() {
-        if (writing.tryLock()) {
+        if (lock.tryLock()) {
             try {
-                write(SseEvents.keepalive(sse));
+                if (!closed && waiting.isEmpty() && stalledSinceNanos == 0 && output.canWrite()) {
+                    write(SseEvents.KEEPALIVE);
+                    flush();
+                }
             } finally {
-                writing.unlock();
+                lock.unlock();
             }
         }
     }
@@ -142,50 +141,173 @@ final class SseConnection implements StreamSubscriber {
         return now - lastWriteNanos;
     }
 
-    /** How long the write under way has been blocked, or 0. */
+    /** How long the connection has been unable to take more, or 0. */
     long blockedNanos(long now) {
-        long started = writeStartedNanos;
-        return started == 0 ? 0 : now - started;
+        long since = stalledSinceNanos;
+        return since == 0 ? 0 : now - since;
     }
 
-    boolean isClosed() {
-        return closed.get();
-    }
-
-    /** Ends the response and the subscription; safe from any thread, idempotent. */
-    void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+    /** Ends the response after what was written, and the subscription; idempotent. */
+    void finish() {
+        if (close()) {
+            output.finish();
         }
-        Subscription current = subscription;
+    }
+
+    /** Drops the connection at once, from any thread. */
+    void abort() {
+        if (close()) {
+            output.abort();
+        }
+    }
+
+    private boolean close() {
+        Subscription current;
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            current = subscription;
+            subscription = null;
+            waiting.clear();
+            waitingBytes = 0;
+        } finally {
+            lock.unlock();
+        }
         if (current != null) {
             current.cancel();
         }
-        try {
-            sink.close();
-        } catch (IOException | RuntimeException e) {
-            // The peer is gone already; nothing more to release.
-        }
         hub.forget(this);
+        return true;
     }
 
-    private boolean write(OutboundSseEvent event) {
-        writing.lock();
+    private void queueEvent(byte[] frame, String id, boolean done) {
+        lock.lock();
         try {
-            if (closed.get()) {
-                return false;
+            if (closed) {
+                return;
             }
-            writeStartedNanos = System.nanoTime();
-            // Jersey writes on this thread; the stage is already complete when send returns.
-            sink.send(event).toCompletableFuture().join();
-            lastWriteNanos = System.nanoTime();
-            return true;
-        } catch (RuntimeException e) {
-            close();
-            return false;
+            if (first) {
+                first = false;
+                queue(SseEvents.RETRY);
+            }
+            queue(frame);
+            lastEventId = id;
+            doneQueued |= done;
+            pump(done);
+            if (!closed && waitingBytes > MAX_WAITING_BYTES && !detached) {
+                // The client reads far more slowly than the stream grows: stop taking events
+                // and follow the stream again, from history, once it has read these.
+                detached = true;
+                hub.dropped();
+                Subscription current = subscription;
+                subscription = null;
+                if (current != null) {
+                    current.cancel();
+                }
+            }
         } finally {
-            writeStartedNanos = 0;
-            writing.unlock();
+            lock.unlock();
+        }
+    }
+
+    /** Call with the lock held. */
+    private void queue(byte[] bytes) {
+        waiting.addLast(bytes);
+        waitingBytes += bytes.length;
+    }
+
+    /**
+     * Writes waiting frames while the connection takes them, flushes when asked (or at the end),
+     * and otherwise arranges to be called again when it drains. Call with the lock held.
+     */
+    private void pump(boolean flush) {
+        while (!closed && !waiting.isEmpty()) {
+            if (!output.canWrite()) {
+                stall();
+                return;
+            }
+            byte[] next = waiting.pollFirst();
+            waitingBytes -= next.length;
+            write(next);
+        }
+        if (closed) {
+            return;
+        }
+        if ((flush || doneQueued) && unflushed) {
+            if (!output.canWrite()) {
+                stall();
+                return;
+            }
+            flush();
+        }
+        if (closed) {
+            return;
+        }
+        if (doneQueued) {
+            if (!output.canWrite()) {
+                stall(); // ending the response sends its last chunk
+                return;
+            }
+            finish();
+        } else if (detached) {
+            detached = false;
+            resubscribe();
+        }
+    }
+
+    private void stall() {
+        if (stalledSinceNanos != 0) {
+            return; // already waiting for the connection
+        }
+        stalledSinceNanos = System.nanoTime();
+        output.whenWritable(this::drained);
+    }
+
+    /** The connection takes more again: called by Grizzly, or at once by whenWritable. */
+    private void drained() {
+        lock.lock();
+        try {
+            stalledSinceNanos = 0;
+            pump(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Call with the lock held. */
+    private void resubscribe() {
+        if (closed) {
+            return;
+        }
+        try {
+            subscription = follow.after(lastEventId, this);
+        } catch (RuntimeException e) {
+            // The stream is gone meanwhile: end the response; the client's reconnect gets 404.
+            finish();
+        }
+    }
+
+    /** Call with the lock held, after canWrite said yes. */
+    private void write(byte[] bytes) {
+        try {
+            output.write(bytes);
+            unflushed = true;
+        } catch (IOException | RuntimeException e) {
+            abort();
+        }
+    }
+
+    /** Call with the lock held, after canWrite said yes. */
+    private void flush() {
+        try {
+            output.flush();
+            unflushed = false;
+            lastWriteNanos = System.nanoTime();
+        } catch (IOException | RuntimeException e) {
+            abort();
         }
     }
 }

@@ -6,84 +6,115 @@ import io.execstream.domain.AgentResult;
 import io.execstream.domain.StreamEvent;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The wire form of stream events. Data is JSON on one line (Jackson escapes CR and LF inside
- * strings), so every event is exactly one {@code data:} field whatever the output held.
+ * The wire form of stream events: each event's whole frame ({@code id:}, {@code event:},
+ * {@code data:} and the blank line) as bytes. Data is JSON on one line (control characters are
+ * escaped inside strings), so every event is exactly one {@code data:} field whatever the output
+ * held, and ids come from the publisher, never from a request, so they hold no line break.
  */
 final class SseEvents {
     /** Milliseconds an EventSource waits before it reconnects. */
     static final long RETRY_MS = 2000;
 
-    private SseEvents() {
-    }
-
     /**
      * The first thing on every stream, sent at once so that the headers go out and the client's
      * EventSource opens before the command writes anything.
      */
-    static OutboundSseEvent opening(Sse sse) {
-        return sse.newEventBuilder().comment("connected").build();
-    }
+    static final byte[] OPENING = ascii(": connected\n\n");
+    static final byte[] KEEPALIVE = ascii(": keepalive\n\n");
+    /** Written just before the first event with data, in the same block. */
+    static final byte[] RETRY = ascii("retry: " + RETRY_MS + "\n");
+    private static final byte[] END = ascii("\n\n");
 
-    static OutboundSseEvent keepalive(Sse sse) {
-        return sse.newEventBuilder().comment("keepalive").build();
+    /** Frames of recent events, by event: see {@link #of}. */
+    private static final Map<Same, byte[]> FRAMES = new ConcurrentHashMap<>();
+    private static final AtomicLong FRAME_BYTES = new AtomicLong();
+    /**
+     * Subscribers of a stream read about the same events at about the same time, so a few recent
+     * frames serve them all; the bound is in bytes, since a frame holds up to 64 KiB of output.
+     */
+    private static final int MAX_FRAMES = 4096;
+    private static final long MAX_FRAME_BYTES = 16L << 20;
+
+    private SseEvents() {
     }
 
     /**
      * Events the client asked for are gone. The gap's id is that of the last missed event, so a
-     * client that reconnects after it is not told of the same gap again; {@code first}: see {@link #of}.
+     * client that reconnects after it is not told of the same gap again.
      */
-    static OutboundSseEvent gap(Sse sse, Gap gap, boolean first) {
+    static byte[] gap(Gap gap) {
         ObjectNode data = JsonConfig.MAPPER.createObjectNode().put("missed", gap.missed());
-        return withData(sse, first).id(gap.lastMissedId()).name("gap").data(String.class, json(data)).build();
+        return frame(gap.lastMissedId(), "gap", json(data).getBytes(StandardCharsets.UTF_8));
     }
-
-    /** Encoded data of recent events, by stream and event id: see {@link #of}. */
-    private static final Map<String, byte[]> ENCODED = new ConcurrentHashMap<>();
-    private static final int MAX_ENCODED = 8192;
 
     /**
-     * An event of the stream. The first event of a response also carries {@code retry:}, which
-     * Jersey writes only on events with data. Every subscriber of a stream is handed the same
-     * event, so its data is encoded (JSON, then UTF-8) once and the bytes shared, keyed by
-     * {@code streamKey} and the event id.
+     * An event of the stream. Every subscriber of a stream is handed the same event, so its frame
+     * is encoded once and the bytes shared; the cache forgets everything past its bound, which
+     * costs only encodings made again.
      */
-    static OutboundSseEvent of(Sse sse, String streamKey, PublishedEvent published, boolean first) {
-        byte[] data = ENCODED.get(streamKey + ' ' + published.id());
-        if (data == null) {
-            data = encode(published.event());
-            if (ENCODED.size() >= MAX_ENCODED) {
-                // A crude bound, enough for a cache whose every entry is cheap to make again.
-                ENCODED.clear();
+    static byte[] of(PublishedEvent published) {
+        Same key = new Same(published);
+        byte[] frame = FRAMES.get(key);
+        if (frame == null) {
+            frame = encode(published);
+            if (FRAMES.size() >= MAX_FRAMES || FRAME_BYTES.addAndGet(frame.length) > MAX_FRAME_BYTES) {
+                FRAMES.clear();
+                FRAME_BYTES.set(frame.length);
             }
-            ENCODED.put(streamKey + ' ' + published.id(), data);
+            FRAMES.put(key, frame);
         }
-        return withData(sse, first).id(published.id()).name(name(published.event())).data(byte[].class, data).build();
+        return frame;
     }
 
-    private static String name(StreamEvent event) {
-        if (event instanceof StreamEvent.Output) {
-            return "output";
+    /**
+     * An event by identity: a publisher hands every subscriber the same instance, and hashing
+     * 64 KiB of output to find its frame would cost about as much as encoding it again.
+     */
+    private record Same(PublishedEvent event) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Same same && same.event == event;
         }
-        return event instanceof StreamEvent.Agent ? "agent" : "done";
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(event);
+        }
     }
 
-    private static byte[] encode(StreamEvent event) {
+    private static byte[] encode(PublishedEvent published) {
+        StreamEvent event = published.event();
+        if (event instanceof StreamEvent.Output output) {
+            return OutputJson.encode(output, head(published.id(), "output"), END);
+        }
         if (event instanceof StreamEvent.Agent agent) {
             // Already compact JSON on one line: sent as it is, not parsed and written again.
-            return agent.json().getBytes(StandardCharsets.UTF_8);
+            return frame(published.id(), "agent", agent.json().getBytes(StandardCharsets.UTF_8));
         }
-        if (event instanceof StreamEvent.Output output) {
-            return OutputJson.encode(output);
-        }
-        StreamEvent.Done done = (StreamEvent.Done) event;
+        return frame(published.id(), "done", done((StreamEvent.Done) event).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] head(String id, String name) {
+        return ascii("id: " + id + "\nevent: " + name + "\ndata: ");
+    }
+
+    private static byte[] frame(String id, String name, byte[] data) {
+        byte[] head = head(id, name);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + data.length + END.length);
+        out.writeBytes(head);
+        out.writeBytes(data);
+        out.writeBytes(END);
+        return out.toByteArray();
+    }
+
+    private static String done(StreamEvent.Done done) {
         ObjectNode data = JsonConfig.MAPPER.createObjectNode();
         if (done.exitCode() != null) {
             data.put("exit_code", done.exitCode());
@@ -97,7 +128,7 @@ final class SseEvents {
         if (done.agent() != null) {
             putAgentResult(data, done.agent());
         }
-        return json(data).getBytes(StandardCharsets.UTF_8);
+        return json(data);
     }
 
     /** A coding agent's report, flat in the done event as the Claude Code CLI names its fields. */
@@ -118,16 +149,15 @@ final class SseEvents {
         }
     }
 
-    private static OutboundSseEvent.Builder withData(Sse sse, boolean first) {
-        OutboundSseEvent.Builder builder = sse.newEventBuilder().mediaType(MediaType.TEXT_PLAIN_TYPE);
-        return first ? builder.reconnectDelay(RETRY_MS) : builder;
-    }
-
     private static String json(ObjectNode node) {
         try {
             return JsonConfig.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode an event", e);
         }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

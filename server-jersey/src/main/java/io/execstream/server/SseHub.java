@@ -3,22 +3,18 @@ package io.execstream.server;
 import io.execstream.core.FollowStreamUseCase;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
-import io.execstream.ports.DeliveryQueue;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The open event streams. Sends keepalive comments on quiet ones, which is also how dead clients
- * are found (Grizzly reports a vanished peer only when a write fails), and aborts any whose write
- * has been blocked past the write timeout.
+ * The open event streams. Sends keepalive comments on quiet ones, which also finds dead peers
+ * that left without closing their connection, and drops any connection that has been unable to
+ * send for longer than the write timeout. A peer that closes is seen by Grizzly at once.
  */
 final class SseHub implements AutoCloseable {
     private final FollowStreamUseCase follow;
@@ -26,30 +22,32 @@ final class SseHub implements AutoCloseable {
     private final long writeTimeoutNanos;
     private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
-    private final ExecutorService writers;
+    private final ServerMetrics metrics;
 
-    SseHub(FollowStreamUseCase follow, Duration keepalive, Duration writeTimeout) {
+    SseHub(FollowStreamUseCase follow, Duration keepalive, Duration writeTimeout, ServerMetrics metrics) {
         this.follow = follow;
+        this.metrics = metrics;
         this.keepaliveNanos = keepalive.toNanos();
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("execstream-keepalive"));
-        // A fixed pool: ten thousand idle streams must not mean ten thousand threads at each tick.
-        this.writers = DeliveryQueue.newDeliveryPool("execstream-keepalive-writer-");
         long period = Math.max(10, Math.min(keepalive.toMillis(), writeTimeout.toMillis()) / 2);
         ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts streaming to {@code sink}; throws, with nothing written, if the subscription fails. */
-    void open(ProjectId project, StreamId stream, String afterEventId, SseEventSink sink, Sse sse) {
-        SseConnection connection = new SseConnection(sink, sse, this, stream.value(),
+    /** Starts streaming to {@code output}; throws, with nothing written, if the subscription fails. */
+    void open(ProjectId project, StreamId stream, String afterEventId, SseOutput output) {
+        SseConnection connection = new SseConnection(output, this,
                 (after, subscriber) -> follow.follow(project, stream, after, subscriber));
         open.add(connection);
+        metrics.subscriberOpened();
         try {
             connection.start(afterEventId);
         } catch (RuntimeException e) {
-            open.remove(connection);
+            forget(connection);
             throw e;
         }
+        // A client that hangs up releases its subscription now, not at the next keepalive.
+        output.onClose(connection::abort);
     }
 
     /** How many event streams are open. */
@@ -58,16 +56,24 @@ final class SseHub implements AutoCloseable {
     }
 
     void forget(SseConnection connection) {
-        open.remove(connection);
+        if (open.remove(connection)) {
+            metrics.subscriberClosed();
+        }
+    }
+
+    /** A client fell too far behind: its live buffer was dropped, or its connection. */
+    void dropped() {
+        metrics.subscriberDropped();
     }
 
     private void tick() {
         long now = System.nanoTime();
         for (SseConnection connection : open) {
             if (connection.blockedNanos(now) > writeTimeoutNanos) {
-                connection.close();
+                dropped();
+                connection.abort();
             } else if (connection.idleNanos(now) >= keepaliveNanos) {
-                writers.execute(connection::keepalive);
+                connection.keepalive(); // never blocks: a full connection skips it
             }
         }
     }
@@ -76,8 +82,15 @@ final class SseHub implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
-        open.forEach(SseConnection::close);
-        writers.shutdownNow();
+        // A connection whose write is blocked would hold up a clean end: it is dropped instead.
+        long now = System.nanoTime();
+        open.forEach(connection -> {
+            if (connection.blockedNanos(now) > 0) {
+                connection.abort();
+            } else {
+                connection.finish();
+            }
+        });
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -9,6 +9,7 @@ import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.TestServer.Started;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,6 +59,83 @@ class SlowClientEndToEndTest {
             assertEquals(0, events.get(events.size() - 1).json().path("exit_code").asInt());
             assertIdsIncrease(events);
         }
+    }
+
+    @Test
+    void clientsThatNeverReadHoldUpNeitherTheCommandNorAReader(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir, "--max-history", "64MB")) {
+            String project = TestServer.newProject("stalled");
+            Started started = server.startCommand(project, body("command", "sleep 1; " + COMMAND));
+            String path = eventsPath(project, started.streamId());
+            // Far more stalled clients than the server has delivery threads: a design that
+            // waited on a full socket would have them all blocked and the reader starved.
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 12; i++) {
+                    stalled.add(clientThatNeverReads(server, path));
+                }
+                long start = System.nanoTime();
+                try (SseTestClient.SseStream reader = server.events(path)) {
+                    List<Event> events = reader.readUntilDone(Duration.ofSeconds(40));
+                    assertEquals(EXPECTED, stdoutBytes(events), "the reader got every byte");
+                }
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                assertTrue(seconds < 30, "the reader waited " + seconds + " s: as long as the write timeout");
+            } finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatTakesNothingIsDroppedAtTheWriteTimeout(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir, "--max-history", "64MB", "--write-timeout", "1s")) {
+            String project = TestServer.newProject("dropped");
+            Started started = server.startCommand(project, body("command", COMMAND + "; sleep 30"));
+            try (Socket socket = clientThatNeverReads(server, eventsPath(project, started.streamId()))) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (metric(server, "execstream_subscribers") != 0 || metric(server, "execstream_subscribers_dropped_total") < 1) {
+                    assertTrue(System.nanoTime() < deadline, "the stalled client is still connected after 30 s");
+                    Thread.sleep(50); // polling the server's gauge, bounded by the deadline above
+                }
+                // The server closed its end: what was in flight drains, then the stream ends
+                // (while the command still runs, so it is not the end of the stream itself).
+                socket.setSoTimeout(10_000);
+                InputStream in = socket.getInputStream();
+                byte[] buf = new byte[1 << 16];
+                long drained = 0;
+                try {
+                    for (int n; (n = in.read(buf)) >= 0; ) {
+                        drained += n;
+                        assertTrue(drained < EXPECTED, "the dropped client was sent the whole stream");
+                    }
+                } catch (java.net.SocketException reset) {
+                    // a reset is an end too
+                }
+            } finally {
+                server.post("/projects/" + project + "/streams/" + started.streamId() + "/cancel", "");
+            }
+        }
+    }
+
+    /** A raw client that asks for the stream and then never reads, with a small receive buffer. */
+    private static Socket clientThatNeverReads(TestServer server, String path) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096); // before connecting, or the window is already large
+        socket.connect(new java.net.InetSocketAddress(server.baseUri().getHost(), server.baseUri().getPort()), 10_000);
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                + AuthFilter.API_KEY_HEADER + ": " + server.apiKey() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return socket;
+    }
+
+    /** A value from {@code GET /metrics}. */
+    private static double metric(TestServer server, String name) {
+        TestServer.Response r = server.get("/metrics");
+        assertEquals(200, r.status(), r.body());
+        return r.body().lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + name));
     }
 
     /** Opens the stream, reads nothing until the command has ended, then reads it all. */

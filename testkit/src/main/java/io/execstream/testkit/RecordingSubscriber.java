@@ -34,6 +34,9 @@ public class RecordingSubscriber implements StreamSubscriber {
     private CloseReason closeReason;
     private boolean done;
     private int calls;
+    private int caughtUp;
+    /** Calls of onGap/onEvent since the last onCaughtUp. */
+    private int sinceCaughtUp;
     private final List<String> violations = new ArrayList<>();
     private final Set<Thread> threads = new LinkedHashSet<>();
 
@@ -92,6 +95,34 @@ public class RecordingSubscriber implements StreamSubscriber {
     }
 
     @Override
+    public void onCaughtUp() {
+        enter("onCaughtUp");
+        try {
+            synchronized (this) {
+                if (sinceCaughtUp == 0) {
+                    violations.add("onCaughtUp with nothing delivered since the last one");
+                }
+                caughtUp++;
+                sinceCaughtUp = 0;
+                threads.add(Thread.currentThread());
+                notifyAll();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** How many times {@link #onCaughtUp} was called. */
+    public synchronized int caughtUp() {
+        return caughtUp;
+    }
+
+    /** Whether every event delivered so far was followed by an {@link #onCaughtUp}. */
+    public synchronized boolean isCaughtUp() {
+        return sinceCaughtUp == 0 && caughtUp > 0;
+    }
+
+    @Override
     public void onClosed(CloseReason reason) {
         enter("onClosed");
         try {
@@ -126,6 +157,7 @@ public class RecordingSubscriber implements StreamSubscriber {
 
     private void record() {
         calls++;
+        sinceCaughtUp++;
         threads.add(Thread.currentThread());
         notifyAll();
     }

@@ -161,6 +161,24 @@ public abstract class StreamPublisherContract {
     }
 
     @Test
+    void aSubscriberHearsItHasCaughtUpAfterEachBurst() {
+        StreamPublisher p = publisher();
+        StreamId s = open(p, PROJECT);
+        p.append(s, out(0));
+        RecordingSubscriber r = subscribe(p, s, null);
+        assertTrue(r.await(RecordingSubscriber::isCaughtUp, timeout()), "onCaughtUp after the history: " + r);
+        for (int i = 1; i <= 50; i++) {
+            p.append(s, out(i));
+        }
+        assertTrue(r.await(x -> x.events().size() == 51 && x.isCaughtUp(), timeout()), "onCaughtUp after live events: " + r);
+        int before = r.caughtUp();
+        p.complete(s, exited(0));
+        r.awaitDone(timeout());
+        assertEquals(before, r.caughtUp(), "nothing after the terminal call, onCaughtUp neither");
+        r.assertWellBehaved();
+    }
+
+    @Test
     void lateSubscriberAfterDoneGetsTheWholeHistoryThenDone() {
         StreamPublisher p = publisher();
         StreamId s = open(p, PROJECT);

@@ -70,7 +70,9 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
             this.deliveryExecutor = builder.deliveryExecutor;
             this.ownedDeliveryExecutor = null;
         } else {
-            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-");
+            this.ownedDeliveryExecutor = builder.deliveryThreads > 0
+                    ? DeliveryQueue.newDeliveryPool("execstream-delivery-", builder.deliveryThreads)
+                    : DeliveryQueue.newDeliveryPool("execstream-delivery-");
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("execstream-retention-"));
@@ -198,6 +200,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         private HistoryLimits limits = HistoryLimits.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private Executor deliveryExecutor;
+        private int deliveryThreads;
         private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
         private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
 
@@ -224,6 +227,19 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
          */
         public Builder deliveryExecutor(Executor executor) {
             this.deliveryExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The size of the publisher's own delivery pool, when no executor is given: a few threads
+         * (about one per core) suit subscribers whose calls never block, such as the standalone
+         * server's; the default pool is sized for subscribers that may block on a slow client.
+         */
+        public Builder deliveryThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("deliveryThreads must be at least 1");
+            }
+            this.deliveryThreads = threads;
             return this;
         }
 

@@ -147,7 +147,9 @@ public final class RedisStreamPublisher implements StreamPublisher {
             this.deliveryExecutor = b.deliveryExecutor;
             this.ownedDeliveryExecutor = null;
         } else {
-            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-");
+            this.ownedDeliveryExecutor = b.deliveryThreads > 0
+                    ? DeliveryQueue.newDeliveryPool("execstream-delivery-", b.deliveryThreads)
+                    : DeliveryQueue.newDeliveryPool("execstream-delivery-");
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
         this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId);
@@ -870,6 +872,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         private Duration nodeLease = Duration.ofSeconds(15);
         private String keyPrefix = "execstream:";
         private Executor deliveryExecutor;
+        private int deliveryThreads;
         private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
         private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
         private int maxBufferedEvents = 100_000;
@@ -933,6 +936,19 @@ public final class RedisStreamPublisher implements StreamPublisher {
          */
         public Builder deliveryExecutor(Executor executor) {
             this.deliveryExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The size of the publisher's own delivery pool, when no executor is given: a few threads
+         * (about one per core) suit subscribers whose calls never block, such as the standalone
+         * server's; the default pool is sized for subscribers that may block on a slow client.
+         */
+        public Builder deliveryThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("deliveryThreads must be at least 1");
+            }
+            this.deliveryThreads = threads;
             return this;
         }
 
