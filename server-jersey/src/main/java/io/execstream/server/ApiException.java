@@ -11,6 +11,10 @@ final class ApiException extends RuntimeException {
         this.code = code;
     }
 
+    ApiException(ApiErrorCode code, String message) {
+        this(code.status(), code.wire(), message);
+    }
+
     int status() {
         return status;
     }
@@ -20,22 +24,22 @@ final class ApiException extends RuntimeException {
     }
 
     static ApiException unauthorized(String message) {
-        return new ApiException(401, "unauthorized", message);
+        return new ApiException(ApiErrorCode.UNAUTHORIZED, message);
     }
 
     static ApiException forbidden(String message) {
-        return new ApiException(403, "forbidden", message);
+        return new ApiException(ApiErrorCode.FORBIDDEN, message);
     }
 
     static ApiException notFound(String message) {
-        return new ApiException(404, "not_found", message);
+        return new ApiException(ApiErrorCode.NOT_FOUND, message);
     }
 
     static ApiException invalidRequest(String message) {
-        return new ApiException(400, "invalid_request", message);
+        return new ApiException(ApiErrorCode.INVALID_REQUEST, message);
     }
 
     static ApiException payloadTooLarge(long limit) {
-        return new ApiException(413, "payload_too_large", "request body is larger than the limit of " + limit + " bytes");
+        return new ApiException(ApiErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than the limit of " + limit + " bytes");
     }
 }

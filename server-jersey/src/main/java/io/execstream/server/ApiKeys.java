@@ -28,6 +28,22 @@ final class ApiKeys {
     /** What a presented key allows. */
     interface Grant {
         boolean allows(ProjectId project);
+
+        /** Whether the key is for every project, which server-wide endpoints such as {@code /metrics} require. */
+        boolean allProjects();
+    }
+
+    /** The grant of a key; {@code projects} null for all. */
+    private record ProjectGrant(Set<String> projects) implements Grant {
+        @Override
+        public boolean allows(ProjectId project) {
+            return projects == null || projects.contains(project.value());
+        }
+
+        @Override
+        public boolean allProjects() {
+            return projects == null;
+        }
     }
 
     private final List<Entry> entries;
@@ -96,8 +112,7 @@ final class ApiKeys {
         if (found == null) {
             return Optional.empty();
         }
-        Set<String> projects = found.projects();
-        return Optional.of(project -> projects == null || projects.contains(project.value()));
+        return Optional.of(new ProjectGrant(found.projects()));
     }
 
     private static Set<String> projects(Path file, int line, String list) {

@@ -58,22 +58,56 @@ final class AuthFilter implements ContainerRequestFilter {
             checkToken(path, token);
             return;
         }
-        ApiKeys.Grant grant = keys.check(request.getHeaderString(API_KEY_HEADER)).orElseThrow(() ->
-                ApiException.unauthorized("send a valid API key in the " + API_KEY_HEADER + " header"));
+        ApiKeys.Grant grant = requireKey(keys, request.getHeaderString(API_KEY_HEADER));
         String project = path.getFirst("project");
         if (project != null && !grant.allows(ProjectId.of(project))) {
             throw ApiException.forbidden("this API key is not allowed for project " + project);
         }
     }
 
-    private void checkToken(MultivaluedMap<String, String> path, String token) {
-        boolean valid;
-        try {
-            valid = tokens.verify(ProjectId.of(path.getFirst("project")), StreamId.of(path.getFirst("stream")), token);
-        } catch (RuntimeException e) {
-            valid = false;
+    /**
+     * The same rule for the event stream, which is served outside JAX-RS: the stream's token in
+     * {@code token}, or a key that opens the project.
+     *
+     * @throws ApiException {@code 401} or {@code 403} as {@link #filter} would answer
+     */
+    void authorizeStream(String project, String stream, String keyHeader, String token) {
+        if (token != null) {
+            checkToken(project, stream, token);
+            return;
         }
-        if (!valid) {
+        ApiKeys.Grant grant = requireKey(keys, keyHeader);
+        if (!grant.allows(ProjectId.of(project))) {
+            throw ApiException.forbidden("this API key is not allowed for project " + project);
+        }
+    }
+
+    /**
+     * The grant of the key presented in the {@value #API_KEY_HEADER} header; for resources that
+     * decide for themselves whether they need one.
+     *
+     * @throws ApiException {@code 401 unauthorized} when it is missing or no key of ours
+     */
+    static ApiKeys.Grant requireKey(ApiKeys keys, String header) {
+        return keys.check(header).orElseThrow(() ->
+                ApiException.unauthorized("send a valid API key in the " + API_KEY_HEADER + " header"));
+    }
+
+    private void checkToken(MultivaluedMap<String, String> path, String token) {
+        checkToken(path.getFirst("project"), path.getFirst("stream"), token);
+    }
+
+    private void checkToken(String project, String stream, String token) {
+        StreamTokens.Verdict verdict;
+        try {
+            verdict = tokens.check(ProjectId.of(project), StreamId.of(stream), token);
+        } catch (RuntimeException e) {
+            verdict = StreamTokens.Verdict.INVALID;
+        }
+        if (verdict == StreamTokens.Verdict.EXPIRED) {
+            throw ApiException.unauthorized("the stream token has expired; the stream's status has a fresh stream_url");
+        }
+        if (verdict != StreamTokens.Verdict.VALID) {
             throw ApiException.unauthorized("the stream token is not valid for this stream");
         }
     }

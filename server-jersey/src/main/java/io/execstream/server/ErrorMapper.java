@@ -11,10 +11,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * Turns every failure into DESIGN.md's {@code {"error", "message"}} body with its status, so that
@@ -28,10 +30,9 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     record ApiError(String error, String message) {
     }
 
-    private static final Map<Integer, String> CODES = Map.of(
-            400, "invalid_request", 401, "unauthorized", 403, "forbidden", 404, "not_found",
-            405, "method_not_allowed", 406, "not_acceptable", 413, "payload_too_large",
-            415, "unsupported_media_type", 429, "too_many_requests", 503, "unavailable");
+    /** The code of a status that Jersey itself answers with; the first code of each status wins. */
+    private static final Map<Integer, String> CODES = Arrays.stream(ApiErrorCode.values())
+            .collect(Collectors.toMap(ApiErrorCode::status, ApiErrorCode::wire, (first, other) -> first));
 
     @Override
     public Response toResponse(Throwable e) {
@@ -42,26 +43,26 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
             return error(400, invalid.code().name().toLowerCase(Locale.ROOT), invalid.getMessage());
         }
         if (e instanceof UnknownProviderException) {
-            return error(404, "not_found", e.getMessage());
+            return error(ApiErrorCode.NOT_FOUND, e.getMessage());
         }
         if (e instanceof UnsupportedByProviderException) {
-            return error(400, "unsupported_by_provider", e.getMessage());
+            return error(ApiErrorCode.UNSUPPORTED_BY_PROVIDER, e.getMessage());
         }
         if (e instanceof StreamNotFoundException) {
-            return error(404, "not_found", e.getMessage());
+            return error(ApiErrorCode.NOT_FOUND, e.getMessage());
         }
         if (e instanceof TooManyRunningException tooMany) {
-            return Response.fromResponse(error(429, "too_many_requests", tooMany.getMessage()))
+            return Response.fromResponse(error(ApiErrorCode.TOO_MANY_REQUESTS, tooMany.getMessage()))
                     .header("Retry-After", "1").build();
         }
         if (e instanceof UnavailableException) {
-            return error(503, "unavailable", e.getMessage());
+            return error(ApiErrorCode.UNAVAILABLE, e.getMessage());
         }
         if (e instanceof WebApplicationException web) {
             return fromJaxRs(web);
         }
         LOG.log(Level.SEVERE, "request failed", e);
-        return error(500, "internal_error", "the server failed to handle the request; see its log");
+        return error(ApiErrorCode.INTERNAL_ERROR, "the server failed to handle the request; see its log");
     }
 
     private static Response fromJaxRs(WebApplicationException web) {
@@ -70,7 +71,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         if (status < 400) {
             return given;
         }
-        String code = CODES.getOrDefault(status, status >= 500 ? "internal_error" : "invalid_request");
+        String code = CODES.getOrDefault(status, (status >= 500 ? ApiErrorCode.INTERNAL_ERROR : ApiErrorCode.INVALID_REQUEST).wire());
         String message = switch (status) {
             case 404 -> "no such resource";
             case 405 -> "method not allowed here";
@@ -83,6 +84,10 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
             out.header("Allow", given.getHeaderString("Allow"));
         }
         return out.build();
+    }
+
+    static Response error(ApiErrorCode code, String message) {
+        return error(code.status(), code.wire(), message);
     }
 
     static Response error(int status, String code, String message) {

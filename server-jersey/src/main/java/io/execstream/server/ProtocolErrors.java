@@ -1,0 +1,119 @@
+package io.execstream.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.http.ContentEncoding;
+import org.glassfish.grizzly.http.HttpCodecFilter;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpResponsePacket;
+import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.util.HttpStatus;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.memory.MemoryManager;
+import org.glassfish.grizzly.utils.DelayedExecutor;
+
+/**
+ * Gives the answers Grizzly's HTTP parser sends on its own (a broken chunk, a bad
+ * {@code Content-Length}, headers over the size limit, an unknown HTTP version) the API's JSON
+ * error body and security headers, where Grizzly would send an empty 400 or 505.
+ *
+ * <p>It replaces Grizzly's HTTP codec filter with one configured the same way that only fills in
+ * the error body. The replacement needs a timer for its keep-alive queue; it is this object's, so
+ * {@link #close()} it when the server stops.
+ */
+final class ProtocolErrors implements AddOn, AutoCloseable {
+    private final ExecutorService timerThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "execstream-http-keepalive-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final DelayedExecutor timer = new DelayedExecutor(timerThread);
+
+    ProtocolErrors() {
+        timer.start();
+    }
+
+    /** Installs the replacement on every listener of {@code http}, which must not be started yet. */
+    static ProtocolErrors install(HttpServer http) {
+        ProtocolErrors errors = new ProtocolErrors();
+        http.getListeners().forEach(listener -> listener.registerAddOn(errors));
+        return errors;
+    }
+
+    @Override
+    public void setup(NetworkListener listener, FilterChainBuilder builder) {
+        int at = builder.indexOfType(HttpServerFilter.class);
+        if (at < 0) {
+            throw new IllegalStateException("Grizzly's filter chain has no HTTP codec to replace");
+        }
+        HttpServerFilter original = (HttpServerFilter) builder.get(at);
+        int maxHeaderSize = listener.getMaxHttpHeaderSize() == -1
+                ? HttpCodecFilter.DEFAULT_MAX_HTTP_PACKET_HEADER_SIZE : listener.getMaxHttpHeaderSize();
+        HttpServerFilter codec = new JsonErrorCodec(listener.isChunkingEnabled(), maxHeaderSize,
+                original.getDefaultResponseContentType(), listener.getKeepAlive(), timer,
+                listener.getMaxRequestHeaders(), listener.getMaxResponseHeaders());
+        codec.setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
+        codec.setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
+        // Whatever else Grizzly configured on its codec (compression, probes) carries over.
+        for (ContentEncoding encoding : original.getContentEncodings()) {
+            codec.addContentEncoding(encoding);
+        }
+        codec.getMonitoringConfig().addProbes(original.getMonitoringConfig().getProbes());
+        builder.set(at, codec);
+    }
+
+    @Override
+    public void close() {
+        timer.stop();
+        timer.destroy();
+        timerThread.shutdownNow();
+    }
+
+    /** The JSON body of an error, as {@link ErrorMapper} writes it. */
+    static byte[] body(String code, String message) {
+        try {
+            return JsonConfig.MAPPER.writeValueAsBytes(new ErrorMapper.ApiError(code, message));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class JsonErrorCodec extends HttpServerFilter {
+        JsonErrorCodec(boolean chunking, int maxHeaderSize, String defaultContentType,
+                       org.glassfish.grizzly.http.KeepAlive keepAlive, DelayedExecutor timer,
+                       int maxRequestHeaders, int maxResponseHeaders) {
+            super(chunking, maxHeaderSize, defaultContentType, keepAlive, timer, maxRequestHeaders, maxResponseHeaders);
+        }
+
+        @Override
+        protected HttpContent customizeErrorResponse(HttpResponsePacket response) {
+            int status = response.getStatus();
+            String message = switch (status) {
+                case 413 -> "the request is too large";
+                case 414 -> "the request line is too long";
+                case 431 -> "the request headers are too large";
+                default -> "the request is not valid HTTP/1.1";
+            };
+            if (status == 505) {
+                // An HTTP version we do not speak is the client's error; a 5xx would say it is ours.
+                HttpStatus.BAD_REQUEST_400.setValues(response);
+                message = "unsupported HTTP version: send HTTP/1.1";
+            } else if (status < 400 || status >= 500) {
+                HttpStatus.BAD_REQUEST_400.setValues(response);
+            }
+            byte[] json = body(response.getStatus() == 413 ? "payload_too_large" : "invalid_request", message);
+            response.setContentType("application/json");
+            SecurityHeadersFilter.HEADERS.forEach(response::setHeader);
+            response.setContentLength(json.length);
+            return HttpContent.builder(response)
+                    .content(Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, json))
+                    .last(true)
+                    .build();
+        }
+    }
+}

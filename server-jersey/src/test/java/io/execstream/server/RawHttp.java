@@ -1,0 +1,180 @@
+package io.execstream.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * HTTP/1.1 on a plain socket, for requests no well-behaved client would send: invalid UTF-8, CR or
+ * LF inside a header value, methods and targets {@code java.net.http} refuses. Each exchange uses
+ * its own connection and reads the answer to the end of the connection, all within a deadline.
+ */
+final class RawHttp {
+    private RawHttp() {
+    }
+
+    /** An answer; {@code status} is -1 when the server closed the connection without one. */
+    record Answer(int status, Map<String, String> headers, byte[] body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        JsonNode json() {
+            try {
+                return TestServer.JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + this, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "HTTP " + status + " " + headers + " " + SseTestClient.abbreviate(text());
+        }
+    }
+
+    /** Sends {@code request} as given and reads the answer until the server closes, within {@code timeout}. */
+    static Answer exchange(URI server, byte[] request, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), (int) timeout.toMillis());
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            // The server may answer before it has read the whole request; both ends are fine.
+            socket.shutdownOutput();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buf = new byte[8192];
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no complete answer within " + timeout + " to " + printable(request)
+                            + "; so far: " + printable(all.toByteArray()));
+                }
+                socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                } catch (IOException e) {
+                    // A reset after the answer was written: keep what arrived.
+                    break;
+                }
+                if (n < 0) {
+                    break;
+                }
+                all.write(buf, 0, n);
+            }
+            return parse(all.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("exchange with " + server + " failed for " + printable(request), e);
+        }
+    }
+
+    static Answer parse(byte[] raw) {
+        if (raw.length == 0) {
+            return new Answer(-1, Map.of(), raw);
+        }
+        // Skip interim answers (100 Continue): the final one follows.
+        while (raw.length > 12 && new String(raw, 0, 12, StandardCharsets.ISO_8859_1).matches("HTTP/1\\.\\d 1\\d\\d ")) {
+            int interimEnd = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            if (interimEnd < 0) {
+                break;
+            }
+            raw = java.util.Arrays.copyOfRange(raw, interimEnd + 4, raw.length);
+        }
+        if (raw.length == 0) {
+            return new Answer(-1, Map.of(), raw);
+        }
+        int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        if (end < 0) {
+            throw new AssertionError("an answer without the end of its headers: " + printable(raw));
+        }
+        String[] lines = new String(raw, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
+        String[] statusLine = lines[0].split(" ", 3);
+        if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+            throw new AssertionError("not an HTTP status line: " + lines[0]);
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            }
+        }
+        byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+        byte[] body = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? dechunk(rest) : rest;
+        String length = headers.get("content-length");
+        if (length != null && body.length > Integer.parseInt(length)) {
+            body = java.util.Arrays.copyOf(body, Integer.parseInt(length));
+        }
+        return new Answer(Integer.parseInt(statusLine[1]), headers, body);
+    }
+
+    private static byte[] dechunk(byte[] in) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int at = 0;
+        while (at < in.length) {
+            int eol = indexOf(java.util.Arrays.copyOfRange(in, at, in.length), "\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            if (eol < 0) {
+                break;
+            }
+            String size = new String(in, at, eol, StandardCharsets.ISO_8859_1).split(";")[0].trim();
+            int n = Integer.parseInt(size, 16);
+            at += eol + 2;
+            if (n == 0) {
+                break;
+            }
+            out.write(in, at, Math.min(n, in.length - at));
+            at += n + 2;
+        }
+        return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The bytes with controls and non-ASCII escaped, shortened, for messages. */
+    static String printable(byte[] bytes) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(bytes.length, 400); i++) {
+            int b = bytes[i] & 0xff;
+            if (b == '\r') {
+                out.append("\\r");
+            } else if (b == '\n') {
+                out.append("\\n");
+            } else if (b < 0x20 || b >= 0x7f) {
+                out.append(String.format("\\x%02x", b));
+            } else {
+                out.append((char) b);
+            }
+        }
+        return bytes.length > 400 ? out + "...(" + bytes.length + " bytes)" : out.toString();
+    }
+}
