@@ -30,7 +30,8 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
     /** The permission modes an agent may be asked to run in. */
     public static final Set<String> PERMISSION_MODES = Set.of("default", "acceptEdits", "plan", "bypassPermissions");
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
-    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\[\\]-]{0,127}");
+    /** A model name; '/' for agents that name models provider/model (OpenCode). */
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/\\[\\]-]{0,127}");
     /** A tool name, optionally with a rule in parentheses: {@code Bash(npm run test:*)}. */
     private static final Pattern TOOL = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,127}(\\([^()\\p{Cntrl}]{1,256}\\))?");
 
@@ -52,7 +53,7 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
             throw invalid("session_id must be 1 to 128 letters, digits, '_' or '-', starting with a letter or digit");
         }
         if (model.isPresent() && !MODEL.matcher(model.get()).matches()) {
-            throw invalid("model must be 1 to 128 letters, digits or . _ : - [ ], starting with a letter or digit");
+            throw invalid("model must be 1 to 128 letters, digits or . _ : / - [ ], starting with a letter or digit");
         }
         if (maxTurns.isPresent() && (maxTurns.getAsInt() < 1 || maxTurns.getAsInt() > MAX_TURNS)) {
             throw invalid("max_turns must be a whole number from 1 to " + MAX_TURNS);

@@ -15,7 +15,10 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.net.URI;
 
-/** {@code POST /projects/{project}/commands} and {@code POST /projects/{project}/claude}. */
+/**
+ * {@code POST /projects/{project}/commands}, and {@code POST /projects/{project}/claude}, the
+ * {@code claude-code} provider's alias that also takes the Claude Code CLI's options.
+ */
 @Path("/projects/{project}")
 @Produces(MediaType.APPLICATION_JSON)
 public final class CommandsResource {
@@ -35,7 +38,7 @@ public final class CommandsResource {
     public Response startCommand(@PathParam("project") String project, InputStream body) {
         ProjectId id = ProjectId.of(project);
         var spec = RequestBodies.commandSpec(RequestBodies.readObject(body, maxBody));
-        return started(starter.start(new StartCommand(id, spec)));
+        return started(links, starter.start(new StartCommand(id, spec)));
     }
 
     @POST
@@ -43,11 +46,12 @@ public final class CommandsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startClaude(@PathParam("project") String project, InputStream body) {
         ProjectId id = ProjectId.of(project);
-        var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody));
-        return started(starter.startAgent(new StartAgent(id, StartAgent.CLAUDE_CODE, prompt)));
+        var prompt = RequestBodies.claudePrompt(RequestBodies.readObject(body, maxBody));
+        return started(links, starter.startAgent(new StartAgent(id, StartAgent.CLAUDE_CODE, prompt)));
     }
 
-    private Response started(StreamInfo info) {
+    /** The answer to a start request: {@code 202}, the status URL as {@code Location}, and the stream's links. */
+    static Response started(Links links, StreamInfo info) {
         String statusUrl = links.statusUrl(info.project(), info.id());
         return Response.accepted(new Links.Started(info.id().value(), links.streamUrl(info.project(), info.id()), statusUrl))
                 .location(URI.create(statusUrl))

@@ -14,7 +14,20 @@ final class Links {
 
     /** The event stream, with the read-only token that opens it without a key. */
     String streamUrl(ProjectId project, StreamId stream) {
-        return "/projects/" + project.value() + "/events/" + stream.value() + "?token=" + tokens.issue(project, stream);
+        return streamUrl(project, stream, tokens.issue(project, stream));
+    }
+
+    private static String streamUrl(ProjectId project, StreamId stream, String token) {
+        return "/projects/" + project.value() + "/events/" + stream.value() + "?token=" + token;
+    }
+
+    /** The live viewer page, with a token that opens it and its event stream, which the page follows. */
+    String viewUrl(ProjectId project, StreamId stream) {
+        return viewUrl(project, stream, tokens.issue(project, stream));
+    }
+
+    private String viewUrl(ProjectId project, StreamId stream, String token) {
+        return statusUrl(project, stream) + "/view?token=" + token;
     }
 
     String statusUrl(ProjectId project, StreamId stream) {
@@ -23,14 +36,16 @@ final class Links {
 
     /** The status body of a stream. */
     StreamView view(StreamInfo info) {
+        // One token for both links: the viewer follows the very stream_url of the status.
+        String token = tokens.issue(info.project(), info.id());
         return new StreamView(info.id().value(), info.project().value(), info.status().wireName(), info.exitCode(),
-                info.startedAt().toString(), info.durationMs(), streamUrl(info.project(), info.id()),
-                statusUrl(info.project(), info.id()));
+                info.startedAt().toString(), info.durationMs(), streamUrl(info.project(), info.id(), token),
+                statusUrl(info.project(), info.id()), viewUrl(info.project(), info.id(), token));
     }
 
     /** {@code GET /projects/{project}/streams/{stream}}. */
     record StreamView(String streamId, String projectId, String status, Integer exitCode, String startedAt,
-                      Long durationMs, String streamUrl, String statusUrl) {
+                      Long durationMs, String streamUrl, String statusUrl, String viewUrl) {
     }
 
     /** The answer to a start request. */

@@ -1,9 +1,13 @@
 package io.execstream.server;
 
+import io.execstream.server.cli.Cli;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code execstream serve [flags]}: the standalone server's command line. */
+/**
+ * The {@code execstream} command line: {@code serve [flags]} runs the standalone server;
+ * {@code run} and {@code tail} are the client commands of {@link Cli}.
+ */
 public final class Main {
     private Main() {
     }
@@ -12,12 +16,17 @@ public final class Main {
         // Before anything touches java.util.logging: see ServerLogManager.
         System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
         List<String> words = Arrays.asList(args);
+        // Before the --help check: a command to run may carry a --help of its own.
+        if (!words.isEmpty() && Cli.SUBCOMMANDS.contains(words.get(0))) {
+            System.exit(Cli.main(words, System.getenv()));
+        }
         if (words.isEmpty() || words.contains("--help") || words.contains("-h") || words.get(0).equals("help")) {
             System.out.print(ServerConfig.help());
+            System.out.print(Cli.summary());
             System.exit(words.isEmpty() ? 2 : 0);
         }
         if (!words.get(0).equals("serve")) {
-            fail("unknown command '" + words.get(0) + "'; try: execstream serve --help");
+            fail("unknown command '" + words.get(0) + "'; try: execstream --help");
         }
         ServerConfig config;
         try {

@@ -27,7 +27,9 @@ import java.util.Set;
  */
 final class RequestBodies {
     private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env");
-    private static final Set<String> AGENT_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model", "max_turns",
+    private static final Set<String> AGENT_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model");
+    /** {@code /claude} also takes the options of the Claude Code CLI. */
+    private static final Set<String> CLAUDE_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model", "max_turns",
             "allowed_tools", "permission_mode");
 
     private RequestBodies() {
@@ -73,8 +75,18 @@ final class RequestBodies {
         return new CommandSpec(line, env(body.get("env")), timeout(body.get("timeout_ms")));
     }
 
+    /** The body of {@code POST /projects/{project}/claude}: a prompt with the Claude Code CLI's options. */
+    static AgentPrompt claudePrompt(JsonNode body) {
+        return agentPrompt(body, CLAUDE_FIELDS);
+    }
+
+    /** The body of {@code POST /projects/{project}/agents/{provider}}: what every provider takes. */
     static AgentPrompt agentPrompt(JsonNode body) {
-        rejectUnknown(body, AGENT_FIELDS);
+        return agentPrompt(body, AGENT_FIELDS);
+    }
+
+    private static AgentPrompt agentPrompt(JsonNode body, Set<String> fields) {
+        rejectUnknown(body, fields);
         JsonNode prompt = body.get("prompt");
         if (prompt == null || prompt.isNull()) {
             throw new InvalidInputException(ErrorCode.PROMPT_REQUIRED, "prompt is required");

@@ -1,0 +1,237 @@
+package io.execstream.adapters.opencode;
+
+import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.ProjectId;
+import io.execstream.ports.AgentCapabilities;
+import io.execstream.ports.AgentListener;
+import io.execstream.ports.CodeAgent;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.RunningCommand;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs prompts on OpenCode: each project has its own {@code opencode serve}, found by a URL
+ * template such as {@code http://opencode.{project}.svc:4096}, which this agent drives over HTTP.
+ *
+ * <h2>A run</h2>
+ * <ol>
+ *   <li>{@code GET /event}, the server's event stream, is opened first, so that no event of the
+ *       run is missed;</li>
+ *   <li>{@code POST /session} creates a session, or, with a {@code session_id},
+ *       {@code GET /session/:id} checks it exists and {@code GET /session/:id/message} notes the
+ *       messages it already has;</li>
+ *   <li>{@code POST /session/:id/prompt_async} sends the prompt (and the model, given as
+ *       {@code provider/model});</li>
+ *   <li>the session's events are followed until {@code session.idle} (or {@code session.status}
+ *       idle) or {@code session.error}.</li>
+ * </ol>
+ *
+ * <h2>What the listener gets</h2>
+ * <ul>
+ *   <li>{@code onOutput(STDOUT)}: the text the assistant writes, as it streams; each part's text
+ *       exactly once, whatever the event connection does;</li>
+ *   <li>{@code onAgentEvent}: every event of the run's session, as OpenCode sent it (compact JSON),
+ *       and {@code server.connected} at each (re)connection. Events of other sessions and
+ *       heartbeats are left out. After a reconnection, what the dropped connection missed comes as
+ *       {@code message.updated} / {@code message.part.updated} events marked {@code "reloaded":true};</li>
+ *   <li>{@code onOutput(STDERR)}: one line {@code opencode: NAME: MESSAGE} when the session reports
+ *       an error (not for the abort this agent asked for);</li>
+ *   <li>{@code onResult}: when the session ends: its id, {@code is_error}, {@code subtype}
+ *       ({@code success}, {@code aborted} or {@code error}), the number of assistant messages as
+ *       turns, their summed cost and tokens;</li>
+ *   <li>{@code onExit}: {@code Exited(0)} after a session that ended without error,
+ *       {@code Exited(1)} after one that reported an error, {@code FailedToStart} when the server
+ *       cannot be reached or refuses a call, when the event stream drops and cannot be opened
+ *       again within the reconnect window, and when the session does not end within the abort
+ *       grace period after {@link RunningCommand#terminate}.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * Each run has a daemon thread of its own that makes every listener call, in order. {@code start}
+ * returns at once; {@code terminate} may be called from any thread: it sends
+ * {@code POST /session/:id/abort} and the run ends when OpenCode confirms.
+ *
+ * <p>Instances are immutable and safe for concurrent use. They share one {@link HttpClient}
+ * (HTTP/1.1).
+ */
+public final class OpenCodeAgent implements CodeAgent {
+
+    /** The provider name of this agent. */
+    public static final String PROVIDER = "opencode";
+    /** The user name OpenCode's basic auth expects unless configured otherwise. */
+    public static final String DEFAULT_USERNAME = "opencode";
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final String urlTemplate;
+    private final String username;
+    private final Optional<String> password;
+    private final AgentCapabilities capabilities;
+    private final Duration requestTimeout;
+    private final Duration abortGrace;
+    private final Duration reconnectFor;
+    private final HttpClient client;
+
+    private OpenCodeAgent(Builder builder) {
+        this.urlTemplate = builder.urlTemplate;
+        this.username = builder.username;
+        this.password = builder.password;
+        this.capabilities = new AgentCapabilities(true, true, true, builder.models);
+        this.requestTimeout = builder.requestTimeout;
+        this.abortGrace = builder.abortGrace;
+        this.reconnectFor = builder.reconnectFor;
+        this.client = HttpClient.newBuilder()
+                // Plain-http HTTP/2 upgrades with a body stall on some servers; OpenCode speaks HTTP/1.1.
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(builder.connectTimeout)
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String provider() {
+        return PROVIDER;
+    }
+
+    @Override
+    public AgentCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The URL of {@code project}'s OpenCode server. */
+    public String url(ProjectId project) {
+        return urlTemplate.replace("{project}", project.value());
+    }
+
+    @Override
+    public RunningCommand start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
+        Objects.requireNonNull(project, "project");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(listener, "listener");
+        OpenCodeHttp http = new OpenCodeHttp(client, url(project), username, password, requestTimeout);
+        OpenCodeRun run = new OpenCodeRun(http, prompt, listener, requestTimeout, abortGrace, reconnectFor);
+        Thread thread = new Thread(run, "execstream-opencode-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        try {
+            thread.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            listener.onExit(new CommandExit.FailedToStart("cannot start a thread for the OpenCode run: " + e));
+            return () -> { };
+        }
+        return run;
+    }
+
+    /** Configures an {@link OpenCodeAgent}; {@link #url} is required. */
+    public static final class Builder {
+        private String urlTemplate;
+        private String username = DEFAULT_USERNAME;
+        private Optional<String> password = Optional.empty();
+        private List<String> models = List.of();
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration abortGrace = Duration.ofSeconds(10);
+        private Duration reconnectFor = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * The URL of a project's {@code opencode serve}, with {@code {project}} replaced by the
+         * project id, e.g. {@code http://opencode.{project}.svc:4096}. Project ids are DNS labels,
+         * so they are safe in a host name or a path.
+         *
+         * @throws IllegalArgumentException when it is not an http or https URL with a host
+         */
+        public Builder url(String template) {
+            Objects.requireNonNull(template, "template");
+            String sample = template.replace("{project}", "p");
+            try {
+                URI uri = new URI(sample);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    throw new IllegalArgumentException("the OpenCode URL must be http:// or https:// with a host, "
+                            + "and no query: " + template);
+                }
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("the OpenCode URL is not a URL: " + template, e);
+            }
+            this.urlTemplate = template;
+            return this;
+        }
+
+        /** The basic-auth password the servers were started with ({@code OPENCODE_SERVER_PASSWORD}); none by default. */
+        public Builder password(String password) {
+            Objects.requireNonNull(password, "password");
+            this.password = password.isEmpty() ? Optional.empty() : Optional.of(password);
+            return this;
+        }
+
+        /** The basic-auth user name ({@code OPENCODE_SERVER_USERNAME}); {@value #DEFAULT_USERNAME} by default. */
+        public Builder username(String username) {
+            Objects.requireNonNull(username, "username");
+            if (username.isEmpty() || username.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("the user name must be non-empty, without ':'");
+            }
+            this.username = username;
+            return this;
+        }
+
+        /**
+         * The models ({@code provider/model}) a run may ask for; others are refused before a run
+         * starts. Empty (the default) passes any name on to OpenCode.
+         */
+        public Builder models(List<String> models) {
+            this.models = List.copyOf(models);
+            return this;
+        }
+
+        /** How long to wait for a TCP connection to a server; 10 s by default. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long a call may take to be answered (for the event stream: to open); 30 s by default. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** How long a stopped run waits for OpenCode to end the session after the abort; 10 s by default. */
+        public Builder abortGrace(Duration grace) {
+            this.abortGrace = positive(grace, "abortGrace");
+            return this;
+        }
+
+        /** How long a run tries to open a dropped event stream again before it fails; 30 s by default. */
+        public Builder reconnectFor(Duration window) {
+            this.reconnectFor = positive(window, "reconnectFor");
+            return this;
+        }
+
+        public OpenCodeAgent build() {
+            if (urlTemplate == null) {
+                throw new IllegalStateException("url is required");
+            }
+            return new OpenCodeAgent(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+    }
+}

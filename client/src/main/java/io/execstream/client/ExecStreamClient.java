@@ -1,0 +1,421 @@
+package io.execstream.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A client of an execstream server's HTTP API: start a command, read a stream's status, list a
+ * project's streams, cancel, and {@linkplain #follow follow} a stream live, resuming by itself
+ * after a dropped connection.
+ *
+ * <pre>{@code
+ * try (ExecStreamClient client = ExecStreamClient.builder(URI.create("http://127.0.0.1:8080/"))
+ *         .apiKey(key).build()) {
+ *     StartedStream started = client.start("demo", CommandRequest.shell("make test"));
+ *     EventStream events = client.follow(started, new StreamListener() {
+ *         public void onOutput(OutputEvent e) { System.out.print(e.content()); }
+ *     });
+ *     DoneEvent done = events.completion().join();
+ * }
+ * }</pre>
+ *
+ * <p>The request methods block until the server answers (within the request timeout) and throw
+ * {@link ExecStreamException} for an error answer or for no answer. {@code follow} returns at
+ * once; the stream is read on a thread of its own. Instances are immutable after
+ * {@linkplain Builder#build() building} and safe for concurrent use. Requests go out as
+ * HTTP/1.1, whatever {@link HttpClient} is given: the server's HTTP library does not take a
+ * plain-text HTTP/2 upgrade on a request with a body.
+ */
+public final class ExecStreamClient implements AutoCloseable {
+    static final String API_KEY_HEADER = "X-API-Key";
+
+    private final URI baseUri;
+    private final String apiKey;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final ReconnectPolicy reconnect;
+    private final Duration idleTimeout;
+    private final ScheduledExecutorService watchdog;
+    private final Set<EventStream> open = ConcurrentHashMap.newKeySet();
+
+    private ExecStreamClient(Builder builder) {
+        this.baseUri = builder.baseUri;
+        this.apiKey = builder.apiKey;
+        this.http = builder.http != null ? builder.http : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(builder.connectTimeout)
+                .build();
+        this.requestTimeout = builder.requestTimeout;
+        this.reconnect = new ReconnectPolicy(builder.maxReconnects, builder.reconnectDelay, builder.maxReconnectDelay);
+        this.idleTimeout = builder.idleTimeout;
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "execstream-client-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A builder for a client of the server at {@code baseUri}, e.g. {@code http://127.0.0.1:8080/}. */
+    public static Builder builder(URI baseUri) {
+        return new Builder(baseUri);
+    }
+
+    /** The server's root. */
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    /**
+     * Starts {@code command} in {@code project}: {@code POST /projects/{project}/commands}.
+     *
+     * @throws ExecStreamException for an error answer ({@code invalid_command},
+     *         {@code too_many_requests}, ...) or none
+     */
+    public StartedStream start(String project, CommandRequest command) {
+        Objects.requireNonNull(command, "command");
+        HttpRequest request = request(projectPath(project) + "/commands")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(command.toJson(), StandardCharsets.UTF_8))
+                .build();
+        Map<String, Object> body = exchange(request, 202);
+        return new StartedStream(project, text(body, "stream_id"), resolve(text(body, "stream_url")),
+                resolve(text(body, "status_url")));
+    }
+
+    /** A stream's status: {@code GET /projects/{project}/streams/{stream}}. */
+    public StreamState status(String project, String streamId) {
+        return state(exchange(request(streamPath(project, streamId)).GET().build(), 200));
+    }
+
+    /** The project's most recent streams, newest first (at most 50). */
+    public List<StreamState> list(String project) {
+        return list(project, 50);
+    }
+
+    /** The project's most recent streams, newest first, at most {@code limit} (1 to 1000). */
+    public List<StreamState> list(String project, int limit) {
+        Map<String, Object> body = exchange(request(projectPath(project) + "/streams?limit=" + limit).GET().build(), 200);
+        if (!(body.get("streams") instanceof List<?> items)) {
+            throw protocol("the list has no streams array");
+        }
+        List<StreamState> out = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (!(item instanceof Map<?, ?>)) {
+                throw protocol("a list entry is not an object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) item;
+            out.add(state(map));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Stops a stream's command: {@code POST /projects/{project}/streams/{stream}/cancel}. Its done
+     * event (status {@code cancelled}) follows on the stream. Cancelling a finished stream changes
+     * nothing.
+     *
+     * @return the stream's status as the server saw it when it took the cancel
+     */
+    public StreamState cancel(String project, String streamId) {
+        HttpRequest request = request(streamPath(project, streamId) + "/cancel")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        return state(exchange(request, 202));
+    }
+
+    /**
+     * Follows a started stream from its first event. Uses the API key when the client has one,
+     * otherwise the stream's token.
+     */
+    public EventStream follow(StartedStream started, StreamListener listener) {
+        return apiKey != null ? follow(started.projectId(), started.streamId(), null, listener)
+                : follow(started.streamUrl(), null, listener);
+    }
+
+    /**
+     * Follows a stream with the client's API key, after {@code lastEventId} (from its first event
+     * when null), calling {@code listener} as {@link StreamListener} describes. Returns at once.
+     */
+    public EventStream follow(String project, String streamId, String lastEventId, StreamListener listener) {
+        return follow(baseUri.resolve(projectPath(project) + "/events/" + segment(streamId)), lastEventId, listener);
+    }
+
+    /**
+     * Follows the stream at {@code streamUrl}, a {@code stream_url} with its token or an events
+     * path (resolved against the server), after {@code lastEventId} (from its first event, or the
+     * URL's {@code last_event_id}, when null). The API key, if the client has one, is sent too.
+     *
+     * <p>The first connection must succeed; its failure is reported through
+     * {@link StreamListener#onFailure}. Once the stream is open, a dropped connection, a response
+     * that ends before the done event, or a connection silent for longer than the idle timeout is
+     * reconnected with {@code Last-Event-ID}: after the server's {@code retry:} delay, doubled at
+     * each further attempt that brings no event, up to the reconnect limits. A {@code 204} on
+     * reconnect means the stream ended. The stream stops after its done event.
+     */
+    public EventStream follow(URI streamUrl, String lastEventId, StreamListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (watchdog.isShutdown()) {
+            throw new IllegalStateException("the client is closed");
+        }
+        EventStream stream = new EventStream(this, baseUri.resolve(streamUrl), lastEventId, listener);
+        open.add(stream);
+        stream.start();
+        return stream;
+    }
+
+    /** Closes every stream this client follows; it follows no new one. Requests still work. */
+    @Override
+    public void close() {
+        for (EventStream stream : List.copyOf(open)) {
+            stream.close();
+        }
+        watchdog.shutdownNow();
+    }
+
+    // --- what EventStream uses ---
+
+    HttpClient http() {
+        return http;
+    }
+
+    String apiKey() {
+        return apiKey;
+    }
+
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    ReconnectPolicy reconnect() {
+        return reconnect;
+    }
+
+    Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    ScheduledExecutorService watchdog() {
+        return watchdog;
+    }
+
+    void ended(EventStream stream) {
+        open.remove(stream);
+    }
+
+    // --- requests ---
+
+    private HttpRequest.Builder request(String pathAndQuery) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(baseUri.resolve(pathAndQuery))
+                .version(HttpClient.Version.HTTP_1_1)
+                .timeout(requestTimeout)
+                .header("Accept", "application/json");
+        if (apiKey != null) {
+            b.header(API_KEY_HEADER, apiKey);
+        }
+        return b;
+    }
+
+    private Map<String, Object> exchange(HttpRequest request, int expected) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ExecStreamException(0, "io", request.method() + " " + request.uri() + ": " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecStreamException(0, "io", request.method() + " " + request.uri() + ": interrupted", e);
+        }
+        if (response.statusCode() != expected) {
+            throw errorOf(response.statusCode(), response.body());
+        }
+        try {
+            return Json.parseObject(response.body());
+        } catch (IllegalArgumentException e) {
+            throw new ExecStreamException(response.statusCode(), "protocol", "the answer is not a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    /** The exception for an error answer: the API's {@code {"error","message"}}, or the bare status. */
+    static ExecStreamException errorOf(int status, String body) {
+        try {
+            Map<String, Object> json = Json.parseObject(body);
+            if (json.get("error") instanceof String error) {
+                String message = json.get("message") instanceof String m ? m : error;
+                return new ExecStreamException(status, error, message);
+            }
+        } catch (IllegalArgumentException e) {
+            // not the API's error body: a proxy's page, say
+        }
+        return new ExecStreamException(status, "http_" + status, "the server answered HTTP " + status);
+    }
+
+    static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private StreamState state(Map<String, Object> m) {
+        try {
+            Object exit = m.get("exit_code");
+            Object duration = m.get("duration_ms");
+            Object started = m.get("started_at");
+            return new StreamState(text(m, "stream_id"), text(m, "project_id"), text(m, "status"),
+                    exit instanceof Number n ? n.intValue() : null,
+                    started instanceof String s ? Instant.parse(s) : null,
+                    duration instanceof Number n ? n.longValue() : null,
+                    m.get("stream_url") instanceof String s ? resolve(s) : null,
+                    m.get("status_url") instanceof String s ? resolve(s) : null);
+        } catch (DateTimeParseException e) {
+            throw protocol("started_at is not an instant: " + e.getParsedString());
+        }
+    }
+
+    private static String text(Map<String, Object> m, String field) {
+        if (m.get(field) instanceof String s) {
+            return s;
+        }
+        throw protocol("the answer has no " + field);
+    }
+
+    private static ExecStreamException protocol(String message) {
+        return new ExecStreamException(200, "protocol", message);
+    }
+
+    private URI resolve(String url) {
+        return baseUri.resolve(url);
+    }
+
+    private static String projectPath(String project) {
+        return "projects/" + segment(project);
+    }
+
+    private static String streamPath(String project, String streamId) {
+        return projectPath(project) + "/streams/" + segment(streamId);
+    }
+
+    /** A path segment, percent-encoded: ids the server would refuse still reach it as they are. */
+    static String segment(String value) {
+        Objects.requireNonNull(value, "id");
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Configures an {@link ExecStreamClient}. */
+    public static final class Builder {
+        private final URI baseUri;
+        private String apiKey;
+        private HttpClient http;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private int maxReconnects = 8;
+        private Duration reconnectDelay = Duration.ofSeconds(2);
+        private Duration maxReconnectDelay = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
+        private Builder(URI baseUri) {
+            Objects.requireNonNull(baseUri, "baseUri");
+            if (!baseUri.isAbsolute() || baseUri.getHost() == null) {
+                throw new IllegalArgumentException("the server URL must be absolute, e.g. http://127.0.0.1:8080/: " + baseUri);
+            }
+            String path = baseUri.getPath() == null || baseUri.getPath().isEmpty() ? "/" : baseUri.getPath();
+            // Paths are resolved against the root: without a final slash its last segment would be dropped.
+            this.baseUri = baseUri.resolve(path.endsWith("/") ? path : path + "/");
+        }
+
+        /** The {@code X-API-Key} to send; without one only token URLs can be followed. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+            return this;
+        }
+
+        /**
+         * The {@link HttpClient} to use (for TLS, a proxy or an executor of your own); by default
+         * one of the client's own. Its connect timeout then applies instead of
+         * {@link #connectTimeout}.
+         */
+        public Builder httpClient(HttpClient http) {
+            this.http = Objects.requireNonNull(http, "http");
+            return this;
+        }
+
+        /** How long to wait for a TCP connection (10 s by default). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long to wait for the answer to a request, or an event stream's headers (30 s by default). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * How a followed stream reconnects: at most {@code maxAttempts} attempts in a row that
+         * bring no event (8 by default; 0 never reconnects), the first after the server's
+         * {@code retry:} delay or {@code delay} until the server gives one (2 s), each further one
+         * after twice the last, never more than {@code maxDelay} (30 s).
+         */
+        public Builder reconnect(int maxAttempts, Duration delay, Duration maxDelay) {
+            if (maxAttempts < 0) {
+                throw new IllegalArgumentException("maxAttempts < 0");
+            }
+            this.maxReconnects = maxAttempts;
+            this.reconnectDelay = positive(delay, "delay");
+            this.maxReconnectDelay = positive(maxDelay, "maxDelay");
+            return this;
+        }
+
+        /**
+         * How long a followed stream may stay silent, keepalive comments included, before the
+         * connection is presumed dead and replaced (60 s by default, four of the server's default
+         * keepalive intervals); {@link Duration#ZERO} never.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout < 0");
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** The client, with its own HTTP client unless one was given. */
+        public ExecStreamClient build() {
+            return new ExecStreamClient(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.execstream.server;
+
+import io.execstream.domain.StreamStatus;
+import io.execstream.ports.StreamPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's meters, in one Micrometer registry that {@code GET /metrics} renders in the
+ * Prometheus text format: what this node runs and publishes, its event-stream subscribers, and
+ * the JVM's own metrics.
+ *
+ * <p>Every method may be called from any thread at any time; the counters are lock-free. The
+ * counts are this node's: with the Redis publisher each node reports the commands it runs and
+ * the clients it serves.
+ */
+final class ServerMetrics implements AutoCloseable {
+    /** The content type of the Prometheus text format that {@link #scrape()} writes. */
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Map<StreamStatus, Counter> finished = new EnumMap<>(StreamStatus.class);
+    private final AtomicInteger subscribers = new AtomicInteger();
+    private final Counter dropped;
+    private final Counter events;
+    private final Counter outputBytes;
+
+    ServerMetrics() {
+        for (StreamStatus status : StreamStatus.values()) {
+            if (status.isFinal()) {
+                // Registered up front, so that every status shows, at 0, before its first stream.
+                finished.put(status, Counter.builder("execstream.streams")
+                        .description("Streams that ended on this node, by final status")
+                        .tag("status", status.wireName())
+                        .register(registry));
+            }
+        }
+        Gauge.builder("execstream.subscribers", subscribers, AtomicInteger::get)
+                .description("Event-stream clients connected now")
+                .register(registry);
+        dropped = Counter.builder("execstream.subscribers.dropped")
+                .description("Event-stream clients whose buffer was dropped or that were disconnected for reading too slowly")
+                .register(registry);
+        events = Counter.builder("execstream.events.published")
+                .description("Events appended to streams on this node: output, agent and done")
+                .register(registry);
+        outputBytes = Counter.builder("execstream.output.bytes")
+                .description("UTF-8 bytes of command output published on this node")
+                .register(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /**
+     * Shows {@code running}, read at each scrape, as the number of streams running on this node;
+     * called once, when the service that runs them exists.
+     */
+    void countRunning(IntSupplier running) {
+        Gauge.builder("execstream.streams.running", running::getAsInt)
+                .description("Commands and agent runs running on this node")
+                .register(registry);
+    }
+
+    /** {@code publisher}, counting what is published through it. */
+    StreamPublisher instrument(StreamPublisher publisher) {
+        return new MeteredStreamPublisher(publisher, this);
+    }
+
+    /** An event-stream client connected. */
+    void subscriberOpened() {
+        subscribers.incrementAndGet();
+    }
+
+    /** An event-stream client's response ended, for whatever reason; once per {@link #subscriberOpened()}. */
+    void subscriberClosed() {
+        subscribers.decrementAndGet();
+    }
+
+    /**
+     * A client fell too far behind: its buffer was dropped (it catches up from history) or it was
+     * disconnected. Counted in addition to {@link #subscriberClosed()} when the response ends.
+     */
+    void subscriberDropped() {
+        dropped.increment();
+    }
+
+    void eventPublished() {
+        events.increment();
+    }
+
+    void outputPublished(long utf8Bytes) {
+        outputBytes.increment(utf8Bytes);
+    }
+
+    void streamFinished(StreamStatus status) {
+        Counter counter = finished.get(status);
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    /** Every meter, in the Prometheus text format ({@link #CONTENT_TYPE}). */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,102 @@
+package io.execstream.server.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The client subcommands of the {@code execstream} command line: {@code run} starts a command
+ * (on a server, or in this process) and prints its output live; {@code tail} follows an existing
+ * stream. Both exit with the command's exit code, or one of {@link ExitCodes}.
+ */
+public final class Cli {
+    /** How long Ctrl-C waits for the cancelled command's done event before the process exits. */
+    static final long CANCEL_WAIT_SECONDS = 15;
+    /** The subcommands this class runs. */
+    public static final Set<String> SUBCOMMANDS = Set.of("run", "tail");
+    // java.util.logging holds loggers weakly: keep the configured one, or its level is lost.
+    private static final Logger OURS = Logger.getLogger("io.execstream");
+
+    private Cli() {
+    }
+
+    /**
+     * Runs {@code args} ({@code run ...} or {@code tail ...}) as the {@code execstream} process:
+     * on System.out and System.err, with Ctrl-C (and SIGTERM) cancelling a running {@code run}.
+     *
+     * @return the exit code
+     */
+    public static int main(List<String> args, Map<String, String> env) {
+        return run(args, env, System.out, System.err,
+                onExit -> Runtime.getRuntime().addShutdownHook(new Thread(onExit, "execstream-cli-interrupt")));
+    }
+
+    /**
+     * Runs a subcommand with the given streams, as an embedding launcher or a test does.
+     * {@code onInterrupt} receives the action that a Ctrl-C must run (cancel the command and wait
+     * a bounded time for its end); a process installs it as a shutdown hook.
+     *
+     * @return the exit code
+     */
+    public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+                   Consumer<Runnable> onInterrupt) {
+        // The core logs a line per command for a server's operator; here it would mix with the
+        // command's own stderr.
+        OURS.setLevel(Level.WARNING);
+        String subcommand = args.isEmpty() ? "" : args.get(0);
+        List<String> rest = args.subList(Math.min(1, args.size()), args.size());
+        try {
+            return switch (subcommand) {
+                case "run" -> RunCommand.run(rest, env, out, err, onInterrupt);
+                case "tail" -> TailCommand.run(rest, env, out, err);
+                default -> throw new CliArgs.UsageException("unknown command '" + subcommand + "'");
+            };
+        } catch (CliArgs.UsageException e) {
+            err.println("execstream " + subcommand + ": " + e.getMessage() + " (see execstream " + subcommand + " --help)");
+            return ExitCodes.USAGE;
+        }
+    }
+
+    /** The usage lines of both subcommands, for the top-level {@code --help}. */
+    public static String summary() {
+        return """
+
+                Client commands (each has its own --help):
+                  execstream run [--server URL] [--api-key KEY] [--env NAME=VALUE]... PROJECT -- CMD [ARG...]
+                      run a command, on a server or right here, and print its output live
+                  execstream tail [--api-key KEY] [--last-event-id ID] STREAM_URL
+                      follow an existing stream to its end
+                """;
+    }
+
+    /** Waits for the exit code the printer settles on; an interrupt of this thread counts as Ctrl-C. */
+    static int await(CompletableFuture<Integer> exitCode) {
+        try {
+            return exitCode.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.CANCELLED;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** In a Ctrl-C: waits a bounded time for the end the cancel brings, so its output is printed. */
+    static void awaitAfterCancel(CompletableFuture<Integer> exitCode) {
+        try {
+            exitCode.get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // exiting anyway
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.execstream.server.cli;
+
+import io.execstream.adapters.local.LocalCommandRunner;
+import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.client.CommandRequest;
+import io.execstream.client.ExecStreamClient;
+import io.execstream.client.ExecStreamException;
+import io.execstream.client.StartedStream;
+import io.execstream.core.ExecStream;
+import io.execstream.core.StartCommand;
+import io.execstream.domain.CommandLine;
+import io.execstream.domain.CommandSpec;
+import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamInfo;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code execstream run [flags] PROJECT -- CMD [ARG...]}: runs CMD (an argument vector, no shell)
+ * in PROJECT and prints its output live. With a server URL it goes through the HTTP API;
+ * without one it runs in this process, as the local runner of a server would, in
+ * {@code WORKSPACE_ROOT/PROJECT}.
+ */
+final class RunCommand {
+    static final String HELP = """
+            Usage: execstream run [flags] PROJECT -- CMD [ARG...]
+
+            Runs CMD with its arguments (no shell: use  -- sh -c '...'  for one) in PROJECT's environment
+            and prints its output as it comes: the command's stdout on stdout, its stderr on stderr.
+            With a server URL the command runs on that server; without one it runs right here, in
+            WORKSPACE_ROOT/PROJECT (created on demand), with no server. Ctrl-C cancels the command.
+
+            Flags (each also read from the environment variable in brackets):
+              --server URL          the execstream server, e.g. http://127.0.0.1:8080 [EXECSTREAM_URL]
+              --api-key KEY         the API key for the server [EXECSTREAM_API_KEY]
+              --env NAME=VALUE      add a variable to the command's environment (repeatable)
+              --workspace-root DIR  without a server: where projects' directories are
+                                    [EXECSTREAM_WORKSPACE_ROOT] default: ./workspaces
+
+            Exit code: the command's own when it exited by itself (128 + N when signal N ended it);
+              124 it ran past its timeout; 130 it was cancelled (Ctrl-C);
+              125 it could not be run or followed (failed to start, refused by the server, server
+              unreachable, stream lost); 2 the command line was wrong.
+            """;
+    private static final Set<String> FLAGS = Set.of("server", "api-key", "env", "workspace-root");
+
+    private RunCommand() {
+    }
+
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+                   Consumer<Runnable> onInterrupt) {
+        CliArgs a = CliArgs.parse(args, FLAGS, 1);
+        if (a.help()) {
+            out.print(HELP);
+            return 0;
+        }
+        if (a.positional().isEmpty()) {
+            throw new CliArgs.UsageException("give a project and a command: run PROJECT -- CMD [ARG...]");
+        }
+        if (a.rest().isEmpty()) {
+            throw new CliArgs.UsageException("give the command to run after the project: run PROJECT -- CMD [ARG...]");
+        }
+        String project = a.positional().get(0);
+        Map<String, String> vars = new LinkedHashMap<>();
+        for (String pair : a.values("env")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new CliArgs.UsageException("--env takes NAME=VALUE, got '" + pair + "'");
+            }
+            vars.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        String server = a.value("server", env, "EXECSTREAM_URL");
+        TerminalPrinter printer = new TerminalPrinter(out, err);
+        if (server != null) {
+            return remote(server, a.value("api-key", env, "EXECSTREAM_API_KEY"), project, a.rest(), vars, printer, onInterrupt);
+        }
+        String root = a.value("workspace-root", env, "EXECSTREAM_WORKSPACE_ROOT");
+        return embedded(Path.of(root == null ? "workspaces" : root), project, a.rest(), vars, printer, onInterrupt);
+    }
+
+    private static int remote(String server, String apiKey, String project, List<String> argv, Map<String, String> vars,
+                              TerminalPrinter printer, Consumer<Runnable> onInterrupt) {
+        ExecStreamClient.Builder builder;
+        try {
+            builder = ExecStreamClient.builder(URI.create(server)).apiKey(apiKey);
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException("--server: " + e.getMessage());
+        }
+        try (ExecStreamClient client = builder.build()) {
+            StartedStream started;
+            try {
+                started = client.start(project, CommandRequest.argv(argv).withEnv(vars));
+            } catch (ExecStreamException e) {
+                printer.note(e.getMessage() + (e.status() == 0 ? "" : " (" + e.status() + " " + e.error() + ")"));
+                return ExitCodes.NOT_RUN;
+            }
+            onInterrupt.accept(() -> {
+                if (!printer.exitCode().isDone()) {
+                    try {
+                        client.cancel(project, started.streamId());
+                    } catch (ExecStreamException e) {
+                        printer.note("could not cancel the command: " + e.getMessage());
+                        return;
+                    }
+                    Cli.awaitAfterCancel(printer.exitCode());
+                }
+            });
+            client.follow(started, printer);
+            return Cli.await(printer.exitCode());
+        }
+    }
+
+    private static int embedded(Path workspaceRoot, String project, List<String> argv, Map<String, String> vars,
+                                TerminalPrinter printer, Consumer<Runnable> onInterrupt) {
+        ProjectId id;
+        CommandSpec spec;
+        try {
+            id = ProjectId.of(project);
+            spec = CommandSpec.of(new CommandLine.Argv(argv)).withEnv(vars);
+        } catch (InvalidInputException e) {
+            throw new CliArgs.UsageException(e.getMessage());
+        }
+        LocalCommandRunner runner = LocalCommandRunner.builder().workspaceRoot(workspaceRoot).build();
+        try (InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
+             ExecStream service = ExecStream.builder(runner, publisher).maxRunning(1).build()) {
+            StreamInfo info = service.start(new StartCommand(id, spec));
+            onInterrupt.accept(() -> {
+                if (!printer.exitCode().isDone()) {
+                    service.cancel(id, info.id());
+                    Cli.awaitAfterCancel(printer.exitCode());
+                }
+            });
+            EmbeddedFollower.follow(service, id, info.id(), printer);
+            return Cli.await(printer.exitCode());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+// Opens execstream's viewer pages in headless Chromium, waits until each shows its stream as
+// done, and prints what a person would see, as a JSON array (one object per page, in order) on
+// one line of stdout, for ViewerBrowserEndToEndTest.
+//
+//   node view-check.mjs CHROMIUM_EXECUTABLE SETTLE_MS PAGES_JSON
+//
+// PAGES_JSON is an array of {"url": VIEW_URL, "scrollTrigger"?: FILE}. With a scrollTrigger the
+// stream is still running: once the page shows "300" it is scrolled up, then FILE is created,
+// which lets the command print the rest, and the report tells whether the page stayed where the
+// user left it. SETTLE_MS is how long it keeps watching a page after done, counting requests to
+// the event stream: a page that reconnected after done would make a second one. The pages load
+// side by side in one browser, to keep the run short. Exits 0 whenever the pages loaded (the test
+// judges what they show), non-zero when the browser could not be driven at all.
+import { writeFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const [executablePath, settleMs, pagesJson] = process.argv.slice(2);
+if (!executablePath || !settleMs || !pagesJson) {
+  console.error("usage: node view-check.mjs CHROMIUM_EXECUTABLE SETTLE_MS PAGES_JSON");
+  process.exit(2);
+}
+const pages = JSON.parse(pagesJson);
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+});
+try {
+  const reports = await Promise.all(pages.map((spec) => check(spec.url, spec.scrollTrigger)));
+  console.log(JSON.stringify(reports));
+} finally {
+  await browser.close();
+}
+
+async function check(url, scrollTrigger) {
+  const page = await browser.newPage();
+  const problems = [];
+  const dialogs = [];
+  const eventRequests = [];
+  page.on("pageerror", (e) => problems.push("page error: " + e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") {
+      problems.push("console: " + m.text() + " (" + (m.location().url || "?") + ")");
+    }
+  });
+  page.on("dialog", async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  page.on("request", (r) => {
+    if (r.url().includes("/events/")) {
+      eventRequests.push(r.url());
+    }
+  });
+  const response = await page.goto(url, { waitUntil: "domcontentloaded", timeout: 15000 });
+  const scrolling = scrollTrigger ? await scrollUpWhileRunning(page, scrollTrigger) : null;
+  let timedOut = false;
+  try {
+    await page.waitForFunction(() => document.body.dataset.state === "done"
+        || document.body.dataset.state === "closed", null, { timeout: 15000 });
+  } catch (e) {
+    timedOut = true;
+  }
+  await page.waitForTimeout(Number(settleMs));
+  const seen = await page.evaluate(() => {
+    const text = (id) => {
+      const el = document.getElementById(id);
+      return el && !el.hidden ? el.textContent : null;
+    };
+    const all = (selector) => Array.from(document.querySelectorAll(selector));
+    const visible = (el) => el.getClientRects().length > 0;
+    const output = document.getElementById("output");
+    return {
+      state: document.body.dataset.state,
+      status: document.body.dataset.status || null,
+      badge: text("state"),
+      exitCode: text("exit-code"),
+      duration: text("duration"),
+      cost: text("cost"),
+      message: text("message"),
+      outputText: output.textContent,
+      stdout: all("#output .out.stdout").map((s) => s.textContent).join(""),
+      stderr: all("#output .out.stderr").map((s) => s.textContent).join(""),
+      injected: {
+        script: output.querySelectorAll("script").length,
+        b: output.querySelectorAll("b").length,
+        img: output.querySelectorAll("img").length,
+        xssFlag: window.__execstreamXss === true,
+      },
+      coloured: all("#output .out").filter((s) => /\b(fg|bg)-/.test(s.className) || s.classList.contains("bold"))
+          .map((s) => ({ text: s.textContent, classes: s.className, color: getComputedStyle(s).color, visible: visible(s) })),
+      agent: {
+        mode: document.body.classList.contains("agent-mode"),
+        system: all(".agent-system").map((e) => e.textContent),
+        text: all(".agent-text").map((e) => e.textContent),
+        toolUse: all(".agent-tool-use").map((e) => e.textContent),
+        toolResult: all(".agent-tool-result").map((e) => e.textContent),
+        result: all(".agent-result").map((e) => e.textContent),
+        rawStdoutVisible: all("#output .out.stdout").some(visible),
+      },
+    };
+  });
+  if (scrolling) {
+    scrolling.after = await scrollState(page);
+    await page.click("#follow");
+    await page.waitForTimeout(100);
+    scrolling.afterFollow = await scrollState(page);
+  }
+  await page.close();
+  return {
+    scrolling,
+    url,
+    httpStatus: response ? response.status() : null,
+    csp: response ? response.headers()["content-security-policy"] || null : null,
+    timedOut,
+    problems,
+    dialogs,
+    eventRequests: eventRequests.length,
+    ...seen,
+  };
+}
+
+/** Waits for the first part of the output, scrolls up as a reader would, then lets the command go on. */
+async function scrollUpWhileRunning(page, trigger) {
+  await page.waitForFunction(() => document.getElementById("output").textContent.includes("\n300\n"), null, { timeout: 15000 });
+  await page.waitForTimeout(100);
+  const before = await scrollState(page);
+  await page.mouse.move(400, 300);
+  await page.mouse.wheel(0, -2000);
+  await page.waitForFunction(() => !document.getElementById("follow").hidden, null, { timeout: 5000 });
+  const scrolledUp = await scrollState(page);
+  writeFileSync(trigger, "go");
+  return { before, scrolledUp };
+}
+
+async function scrollState(page) {
+  return page.evaluate(() => {
+    const out = document.getElementById("output");
+    return {
+      scrollTop: Math.round(out.scrollTop),
+      atBottom: out.scrollHeight - out.scrollTop - out.clientHeight < 8,
+      overflows: out.scrollHeight > out.clientHeight,
+      followButton: !document.getElementById("follow").hidden,
+      hasLastLine: out.textContent.includes("\n600\n"),
+    };
+  });
+}

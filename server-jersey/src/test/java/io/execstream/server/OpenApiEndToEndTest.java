@@ -1,0 +1,301 @@
+package io.execstream.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.execstream.domain.ErrorCode;
+import io.execstream.server.SseTestClient.SseStream;
+import jakarta.ws.rs.Path;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.model.Resource;
+import org.glassfish.jersey.server.model.ResourceMethod;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /openapi.json} against the running server: its paths and methods are exactly the
+ * routes the server serves (the JAX-RS resources as Jersey models them, plus the event stream,
+ * which is served before Jersey), its error codes exactly those of {@link ErrorCode} and
+ * {@link ApiErrorCode} at their statuses, its request examples are accepted, and real answers
+ * carry the fields it documents.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OpenApiEndToEndTest {
+    /** Routes served on Grizzly in front of Jersey, so absent from its model. */
+    private static final Set<String> OUTSIDE_JERSEY = Set.of("GET /projects/{project}/events/{stream}");
+    /**
+     * Routes of the generic agents endpoint, documented ahead of their resource: tolerated while
+     * the server lacks them, checked like the others once it has them.
+     */
+    private static final Set<String> DOCUMENTED_AHEAD = Set.of(
+            "POST /projects/{project}/agents/{provider}", "GET /projects/{project}/agents");
+    private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+
+    @TempDir
+    static java.nio.file.Path dir;
+    static TestServer server;
+    static JsonNode doc;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dir);
+        TestServer.Response r = server.send(server.requestWithoutKey("/openapi.json").GET().build());
+        assertEquals(200, r.status(), "the document needs no key: " + r);
+        assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
+        doc = r.json();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void isTheDocumentInTheJar() throws IOException {
+        try (InputStream in = OpenApiResource.class.getResourceAsStream("openapi.json")) {
+            assertNotNull(in);
+            assertEquals(TestServer.JSON.readTree(in), doc);
+        }
+        assertTrue(doc.path("openapi").asText().startsWith("3."), doc.path("openapi").asText());
+    }
+
+    @Test
+    void documentsExactlyTheRoutesTheServerServes() {
+        Set<String> documented = documentedRoutes();
+        Set<String> served = new TreeSet<>(jerseyRoutes(server.server().api()));
+        assertTrue(served.size() > 5, "the route model was read: " + served);
+        for (String route : OUTSIDE_JERSEY) {
+            assertFalse(served.contains(route), route + " is served by Jersey now: drop it from OUTSIDE_JERSEY");
+            served.add(route);
+        }
+
+        Set<String> undocumented = new TreeSet<>(served);
+        undocumented.removeAll(documented);
+        assertEquals(Set.of(), undocumented, "served but not in openapi.json");
+
+        Set<String> notServed = new TreeSet<>(documented);
+        notServed.removeAll(served);
+        notServed.removeAll(DOCUMENTED_AHEAD);
+        assertEquals(Set.of(), notServed, "in openapi.json but not served");
+    }
+
+    @Test
+    void theEventStreamServedBeforeJerseyIsWhereTheDocumentSays() {
+        String project = TestServer.newProject("openapi");
+        TestServer.Started s = server.startCommand(project, TestServer.body("command", "echo hi"));
+        try (SseStream stream = server.events(TestServer.eventsPath(project, s.streamId()))) {
+            assertEquals(200, stream.status());
+            assertEquals("exited", SseTestClient.done(stream.readUntilDone(TestServer.TIMEOUT)).path("status").asText());
+        }
+    }
+
+    @Test
+    void documentsExactlyTheErrorCodesOfTheCodeAtTheirStatuses() {
+        Map<String, Integer> known = new HashMap<>();
+        for (ErrorCode code : ErrorCode.values()) {
+            known.put(code.name().toLowerCase(Locale.ROOT), 400);
+        }
+        for (ApiErrorCode code : ApiErrorCode.values()) {
+            known.put(code.wire(), code.status());
+        }
+        Set<String> listed = new TreeSet<>();
+        doc.path("components").path("schemas").path("ErrorCode").path("enum").forEach(c -> listed.add(c.asText()));
+        assertEquals(new TreeSet<>(known.keySet()), listed, "components.schemas.ErrorCode");
+
+        Set<String> used = new TreeSet<>();
+        for (JsonNode op : operations()) {
+            op.path("responses").fields().forEachRemaining(response -> {
+                int status = Integer.parseInt(response.getKey());
+                JsonNode body = resolve(response.getValue());
+                if (status < 400) {
+                    return;
+                }
+                List<String> codes = errorCodes(body);
+                assertFalse(codes.isEmpty(), () -> op.path("operationId").asText() + " " + status + " names no error code");
+                for (String code : codes) {
+                    assertTrue(known.containsKey(code), () -> op.path("operationId").asText() + ": unknown error code " + code);
+                    assertEquals(known.get(code), status, () -> op.path("operationId").asText() + ": " + code + " is sent with another status");
+                    used.add(code);
+                }
+            });
+        }
+        assertEquals(new TreeSet<>(known.keySet()), used, "every code of the code is documented on some operation");
+    }
+
+    @Test
+    void everyReferenceResolvesAndEveryOperationHasASuccess() {
+        List<String> refs = new ArrayList<>();
+        collectRefs(doc, refs);
+        assertFalse(refs.isEmpty());
+        for (String ref : refs) {
+            assertTrue(ref.startsWith("#/"), ref);
+            assertFalse(doc.at(ref.substring(1)).isMissingNode(), "dangling $ref " + ref);
+        }
+        for (JsonNode op : operations()) {
+            assertTrue(op.path("operationId").isTextual(), op::toString);
+            boolean success = false;
+            for (Iterator<String> it = op.path("responses").fieldNames(); it.hasNext(); ) {
+                success |= it.next().matches("2\\d\\d");
+            }
+            assertTrue(success, () -> op.path("operationId").asText() + " documents no success");
+        }
+    }
+
+    @Test
+    void theRequestExamplesAreAccepted() {
+        String project = TestServer.newProject("openapi");
+        int tried = 0;
+        for (String path : List.of("/projects/{project}/commands", "/projects/{project}/claude", "/projects/{project}/agents/{provider}")) {
+            String route = "POST " + path;
+            if (DOCUMENTED_AHEAD.contains(route) && !jerseyRoutes(server.server().api()).contains(route)) {
+                continue;
+            }
+            JsonNode example = doc.path("paths").path(path).path("post").path("requestBody").path("content")
+                    .path("application/json").path("example");
+            assertTrue(example.isObject(), route + " has an example body");
+            TestServer.Response r = server.post(path.replace("{project}", project).replace("{provider}", "claude-code"),
+                    example.toString());
+            // The server has no Claude CLI here: the run starts, and its stream ends failed.
+            assertEquals(202, r.status(), () -> route + " refused the documented example " + example + ": " + r);
+            assertFieldsDocumented(r.json(), "Started");
+            tried++;
+        }
+        assertTrue(tried >= 2);
+    }
+
+    @Test
+    void realAnswersCarryTheDocumentedFields() {
+        String project = TestServer.newProject("openapi");
+        TestServer.Started s = server.startCommand(project, TestServer.body("command", "exit 4"));
+        JsonNode status = server.awaitFinished(project, s.streamId(), TestServer.TIMEOUT);
+        assertFieldsDocumented(status, "StreamStatus");
+        assertTrue(status.has("exit_code") && status.has("duration_ms"), status::toString);
+        TestServer.Response list = server.get("/projects/" + project + "/streams");
+        assertFieldsDocumented(list.json(), "StreamList");
+        list.json().path("streams").forEach(item -> assertFieldsDocumented(item, "StreamStatus"));
+        TestServer.Response error = server.get("/projects/" + project + "/streams/nosuchstream");
+        assertFieldsDocumented(error.json(), "Error");
+        if (jerseyRoutes(server.server().api()).contains("GET /projects/{project}/agents")) {
+            JsonNode agents = server.get("/projects/" + project + "/agents").json();
+            assertFieldsDocumented(agents, "AgentList");
+            assertTrue(agents.path("agents").size() >= 1, agents::toString);
+            agents.path("agents").forEach(agent ->
+                    assertFieldsDocumented(agent.path("capabilities"), "AgentCapabilities"));
+        }
+    }
+
+    /** Every field of {@code body} is a property of the schema, and every required property is there. */
+    private static void assertFieldsDocumented(JsonNode body, String schemaName) {
+        JsonNode schema = doc.path("components").path("schemas").path(schemaName);
+        assertTrue(schema.isObject(), schemaName);
+        Set<String> properties = new TreeSet<>();
+        schema.path("properties").fieldNames().forEachRemaining(properties::add);
+        Set<String> fields = new TreeSet<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertTrue(properties.containsAll(fields), () -> schemaName + " lacks fields the server sends: " + fields + " vs " + properties);
+        schema.path("required").forEach(required ->
+                assertTrue(fields.contains(required.asText()), () -> schemaName + " requires " + required + ": " + body));
+    }
+
+    private static Set<String> documentedRoutes() {
+        Set<String> routes = new TreeSet<>();
+        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
+            if (METHODS.contains(method)) {
+                routes.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+            }
+        }));
+        return routes;
+    }
+
+    private static List<JsonNode> operations() {
+        List<JsonNode> ops = new ArrayList<>();
+        doc.path("paths").forEach(path -> path.fields().forEachRemaining(op -> {
+            if (METHODS.contains(op.getKey())) {
+                ops.add(op.getValue());
+            }
+        }));
+        return ops;
+    }
+
+    private static JsonNode resolve(JsonNode node) {
+        return node.has("$ref") ? doc.at(node.path("$ref").asText().substring(1)) : node;
+    }
+
+    /** The error codes a response's JSON schema allows: the enums of its {@code error} property. */
+    private static List<String> errorCodes(JsonNode response) {
+        JsonNode schema = response.path("content").path("application/json").path("schema");
+        List<String> codes = new ArrayList<>();
+        Stream.concat(Stream.of(schema), schema.has("allOf") ? streamOf(schema.path("allOf")) : Stream.empty())
+                .map(OpenApiEndToEndTest::resolve)
+                .forEach(part -> part.path("properties").path("error").path("enum").forEach(c -> codes.add(c.asText())));
+        return codes;
+    }
+
+    private static Stream<JsonNode> streamOf(JsonNode array) {
+        List<JsonNode> items = new ArrayList<>();
+        array.forEach(items::add);
+        return items.stream();
+    }
+
+    private static void collectRefs(JsonNode node, List<String> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                if (field.getKey().equals("$ref")) {
+                    out.add(field.getValue().asText());
+                } else {
+                    collectRefs(field.getValue(), out);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(item -> collectRefs(item, out));
+        }
+    }
+
+    /** "METHOD /path" of every resource method of the registered resources, as Jersey models them. */
+    static Set<String> jerseyRoutes(ResourceConfig api) {
+        Set<String> routes = new TreeSet<>();
+        Stream.concat(api.getInstances().stream().map(Object::getClass), api.getClasses().stream())
+                .filter(type -> type.isAnnotationPresent(Path.class))
+                .forEach(type -> walk(Resource.from(type), "", routes));
+        return routes;
+    }
+
+    private static void walk(Resource resource, String parent, Set<String> out) {
+        String path = join(parent, resource.getPath());
+        for (ResourceMethod method : resource.getResourceMethods()) {
+            out.add(method.getHttpMethod() + " " + path);
+        }
+        for (Resource child : resource.getChildResources()) {
+            walk(child, path, out);
+        }
+    }
+
+    private static String join(String parent, String path) {
+        String joined = Arrays.stream((parent + "/" + (path == null ? "" : path)).split("/"))
+                .filter(segment -> !segment.isEmpty())
+                .collect(Collectors.joining("/"));
+        return "/" + joined;
+    }
+}
