@@ -4,6 +4,7 @@ import io.execstream.adapters.claude.ClaudeCodeAgent;
 import io.execstream.adapters.kubectl.KubectlCommandRunner;
 import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.adapters.opencode.OpenCodeAgent;
 import io.execstream.adapters.redis.RedisStreamPublisher;
 import io.execstream.core.ExecStream;
 import io.execstream.ports.CancelRelay;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,6 @@ import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.CommonProperties;
-import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.ServerProperties;
 
 /**
@@ -33,22 +34,32 @@ import org.glassfish.jersey.server.ServerProperties;
  */
 public final class ExecStreamServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExecStreamServer.class.getName());
-    /** How long a write to a client may block before the client is dropped. */
-    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Threads that hand events to the event streams. Their calls never wait for a client (a full
+     * connection queues, see SseConnection), so one per core keeps switches to a minimum.
+     */
+    private static final int DELIVERY_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ExecStream service;
     private final StreamPublisher publisher;
     private final SseHub hub;
     private final HttpServer http;
+    private final ProtocolErrors protocolErrors;
+    private final ServerMetrics metrics;
+    private final ResourceConfig api;
     private final Optional<String> generatedKey;
     private final URI baseUri;
 
     private ExecStreamServer(ExecStream service, StreamPublisher publisher, SseHub hub, HttpServer http,
+                             ProtocolErrors protocolErrors, ServerMetrics metrics, ResourceConfig api,
                              Optional<String> generatedKey, URI baseUri) {
+        this.metrics = metrics;
+        this.api = api;
         this.service = service;
         this.publisher = publisher;
         this.hub = hub;
         this.http = http;
+        this.protocolErrors = protocolErrors;
         this.generatedKey = generatedKey;
         this.baseUri = baseUri;
     }
@@ -64,31 +75,39 @@ public final class ExecStreamServer implements AutoCloseable {
         Optional<String> generatedKey = config.apiKeysFile().isPresent() ? Optional.empty() : Optional.of(ApiKeys.generate());
         ApiKeys keys = config.apiKeysFile().map(ApiKeys::load).orElseGet(() -> ApiKeys.single(generatedKey.orElseThrow()));
         StreamTokens tokens = config.tokenSecret()
-                .map(secret -> new StreamTokens(secret.getBytes(StandardCharsets.UTF_8)))
-                .orElseGet(StreamTokens::random);
+                .map(secret -> new StreamTokens(secret.getBytes(StandardCharsets.UTF_8), config.tokenTtl(), Clock.systemUTC()))
+                .orElseGet(() -> StreamTokens.random(config.tokenTtl()));
         CommandRunner runner = runner(config);
         StreamPublisher publisher = publisher(config);
-        ExecStream service = ExecStream.builder(runner, publisher)
+        ServerMetrics metrics = new ServerMetrics();
+        ExecStream.Builder services = ExecStream.builder(runner, metrics.instrument(publisher))
                 .cancelRelay(publisher instanceof RedisStreamPublisher redis ? redis.cancelRelay() : CancelRelay.LOCAL)
                 .maxRunning(config.maxRunning())
                 .agent(ClaudeCodeAgent.builder().runner(runner).binary(config.claudeBin()).build())
-                .shutdownGrace(config.killGrace().plusSeconds(5))
-                .build();
-        SseHub hub = new SseHub(service, config.keepalive(), WRITE_TIMEOUT);
+                .shutdownGrace(config.killGrace().plusSeconds(5));
+        openCode(config).ifPresent(services::agent);
+        ExecStream service = services.build();
+        metrics.countRunning(service::runningCount);
+        SseHub hub = new SseHub(service, config.keepalive(), config.writeTimeout(), metrics);
         Links links = new Links(tokens);
 
+        AuthFilter auth = new AuthFilter(keys, tokens);
         ResourceConfig api = new ResourceConfig()
                 .register(new CommandsResource(service, links, config.maxBody()))
+                .register(new AgentsResource(service, service::agents, links, config.maxBody()))
                 .register(new StreamsResource(service, service, links))
-                .register(new EventsResource(service, hub))
                 .register(new HealthResource())
-                .register(new AuthFilter(keys, tokens))
+                .register(new ViewerResource(service, links))
+                .register(new ViewerAssets())
+                .register(new OpenApiResource())
+                .register(new MetricsResource(metrics, keys, config.metricsPublic()))
+                .register(auth)
                 .register(new BodyLimitFilter(config.maxBody()))
-                .register(new SseHeadersFilter())
+                .register(new HeaderSyntaxFilter())
+                .register(new SecurityHeadersFilter())
                 .register(new ErrorMapper())
                 .register(new JsonConfig())
                 .register(JacksonFeature.withoutExceptionMappers())
-                .register(SseFeature.class)
                 // Everything the API needs is registered above: skipping the scan of META-INF
                 // services and auto-discoverable features saves a good part of start-up.
                 .property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
@@ -97,17 +116,33 @@ public final class ExecStreamServer implements AutoCloseable {
         String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
                 URI.create("http://" + host + ":" + config.port() + "/"), api, false);
+        EventsHandler.install(http, service, hub, auth);
+        // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
+        ContainerGuard.install(http);
+        ProtocolErrors protocolErrors = ProtocolErrors.install(http);
         try {
             http.start();
         } catch (IOException e) {
+            protocolErrors.close();
             service.close();
             hub.close();
             publisher.close();
+            metrics.close();
             throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         int port = http.getListener("grizzly").getPort();
-        return new ExecStreamServer(service, publisher, hub, http, generatedKey,
+        return new ExecStreamServer(service, publisher, hub, http, protocolErrors, metrics, api, generatedKey,
                 URI.create("http://" + host + ":" + port + "/"));
+    }
+
+    /** The OpenCode provider, when {@code --opencode-url} is given. */
+    private static Optional<OpenCodeAgent> openCode(ServerConfig config) {
+        return config.opencodeUrl().map(url -> {
+            OpenCodeAgent.Builder opencode = OpenCodeAgent.builder().url(url).abortGrace(config.killGrace())
+                    .models(config.opencodeModels());
+            config.opencodePassword().ifPresent(opencode::password);
+            return opencode.build();
+        });
     }
 
     private static CommandRunner runner(ServerConfig config) {
@@ -138,9 +173,10 @@ public final class ExecStreamServer implements AutoCloseable {
                     .redisUri(config.redisUrl())
                     .nodeLease(config.nodeLease())
                     .limits(limits)
+                    .deliveryThreads(DELIVERY_THREADS)
                     .build();
         }
-        return InMemoryStreamPublisher.builder().limits(limits).build();
+        return InMemoryStreamPublisher.builder().limits(limits).deliveryThreads(DELIVERY_THREADS).build();
     }
 
     /** Where the server listens, e.g. {@code http://127.0.0.1:8080/}. */
@@ -160,6 +196,16 @@ public final class ExecStreamServer implements AutoCloseable {
     /** The core service behind the API. */
     public ExecStream service() {
         return service;
+    }
+
+    /** The server's meters: what {@code GET /metrics} shows, and where the event-stream code reports its clients. */
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The resources and providers the API was built from, as registered. */
+    ResourceConfig api() {
+        return api;
     }
 
     /** How many event streams are open now. */
@@ -190,6 +236,8 @@ public final class ExecStreamServer implements AutoCloseable {
         // shutdown would wait its whole grace period on each response whose client vanished
         // before it ended, so stop at once.
         http.shutdownNow();
+        protocolErrors.close();
         publisher.close();
+        metrics.close();
     }
 }

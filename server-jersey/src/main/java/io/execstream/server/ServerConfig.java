@@ -2,6 +2,7 @@ package io.execstream.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,20 +30,32 @@ public record ServerConfig(
         String claudeBin,
         Optional<String> opencodeUrl,
         Optional<String> opencodePassword,
+        List<String> opencodeModels,
         String publisher,
         String redisUrl,
         Optional<String> tokenSecret,
+        Duration tokenTtl,
         Duration nodeLease,
         Duration keepalive,
+        Duration writeTimeout,
         Duration retention,
         int maxRunning,
         long maxHistory,
         long historyBudget,
         long maxBody,
-        Duration killGrace) {
+        Duration killGrace,
+        boolean metricsPublic) {
 
-    /** One flag: its name without dashes, default (null for none), and what it means. */
-    record Flag(String name, String defaultValue, String help) {
+    /**
+     * One flag: its name without dashes, default (null for none), and what it means. A switch
+     * ({@code isSwitch}) needs no value: {@code --name} alone means true, and it also takes
+     * {@code --name=false} and its variable set to {@code true} or {@code false}.
+     */
+    record Flag(String name, String defaultValue, String help, boolean isSwitch) {
+        Flag(String name, String defaultValue, String help) {
+            this(name, defaultValue, help, false);
+        }
+
         String envName() {
             return "EXECSTREAM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
         }
@@ -63,18 +76,25 @@ public record ServerConfig(
             new Flag("claude-bin", "claude", "the Claude Code executable run for POST /projects/{project}/claude"),
             new Flag("opencode-url", null, "OpenCode provider: URL template of the project's 'opencode serve' ({project} replaced)"),
             new Flag("opencode-password", null, "OpenCode provider: its basic-auth password"),
+            new Flag("opencode-models", null, "OpenCode provider: the models a run may ask for, provider/model, "
+                    + "comma-separated (default: any)"),
             new Flag("publisher", "memory", "where streams are kept: 'memory' or 'redis'"),
             new Flag("redis-url", "redis://127.0.0.1:6379", "redis publisher: the Redis server"),
             new Flag("token-secret", null, "key that signs stream tokens (default: random at each start); "
                     + "give every node of a cluster the same one"),
+            new Flag("token-ttl", "24h", "how long a stream token (the token of a stream_url) stays valid after it is issued"),
             new Flag("node-lease", "15s", "redis publisher: a node silent this long is presumed dead and its streams fail"),
             new Flag("keepalive", "15s", "interval of ': keepalive' comments on open event streams"),
+            new Flag("write-timeout", "30s", "an event-stream client whose connection takes nothing for this long is dropped "
+                    + "(it can reconnect with Last-Event-ID)"),
             new Flag("retention", "1h", "how long a finished stream stays readable"),
             new Flag("max-running", "64", "most commands running at once; past it, 429 too_many_requests"),
             new Flag("max-history", "16MB", "output bytes of history kept per stream (oldest events leave first)"),
             new Flag("history-budget", "512MB", "history bytes kept across all streams; past it the oldest finished streams are evicted"),
             new Flag("max-body", "1MB", "request body limit; past it, 413 payload_too_large"),
-            new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"));
+            new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
+            new Flag("metrics-public", "false", "serve GET /metrics without an API key (default: it needs a key "
+                    + "for all projects)", true));
 
     /**
      * Reads {@code args} (flags after the {@code serve} word) over {@code env}.
@@ -102,6 +122,9 @@ public record ServerConfig(
             if (!values.containsKey(name)) {
                 throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
             }
+            if (value == null && isSwitch(name)) {
+                value = "true";
+            }
             if (value == null) {
                 if (i + 1 >= args.size()) {
                     throw new IllegalArgumentException("--" + name + " needs a value");
@@ -121,11 +144,15 @@ public record ServerConfig(
                 optional(v, "api-keys-file").map(Path::of), runner, Path.of(required(v, "workspace-root")),
                 required(v, "kubectl-bin"), optional(v, "kube-context"), required(v, "kube-namespace"),
                 required(v, "kube-target"), optional(v, "kube-container"), required(v, "claude-bin"),
-                optional(v, "opencode-url"), optional(v, "opencode-password"), publisher,
-                required(v, "redis-url"), optional(v, "token-secret"),
-                duration(v, "node-lease"), duration(v, "keepalive"), duration(v, "retention"),
+                optional(v, "opencode-url"), optional(v, "opencode-password"), list(v, "opencode-models"), publisher,
+                required(v, "redis-url"), optional(v, "token-secret"), positive(v, "token-ttl"),
+                duration(v, "node-lease"), duration(v, "keepalive"), positive(v, "write-timeout"), duration(v, "retention"),
                 intIn(v, "max-running", 1, 100_000), size(v, "max-history"), size(v, "history-budget"),
-                size(v, "max-body"), duration(v, "kill-grace"));
+                size(v, "max-body"), duration(v, "kill-grace"), bool(v, "metrics-public"));
+    }
+
+    private static boolean isSwitch(String name) {
+        return FLAGS.stream().anyMatch(flag -> flag.isSwitch() && flag.name().equals(name));
     }
 
     /** The defaults, as a test or an embedding app starts from. */
@@ -149,7 +176,7 @@ public record ServerConfig(
                 Flags:
                 """);
         for (Flag flag : FLAGS) {
-            out.append(String.format("  --%-20s %s%n", flag.name() + " <v>", flag.help()));
+            out.append(String.format("  --%-20s %s%n", flag.name() + (flag.isSwitch() ? "" : " <v>"), flag.help()));
             out.append(String.format("  %-22s [%s]%s%n", "", flag.envName(),
                     flag.defaultValue() == null ? "" : " default: " + flag.defaultValue()));
         }
@@ -167,6 +194,15 @@ public record ServerConfig(
     private static Optional<String> optional(Map<String, String> v, String name) {
         String value = v.get(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** A comma-separated list, blanks dropped; empty when not given. */
+    private static List<String> list(Map<String, String> v, String name) {
+        return optional(v, name).stream()
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .map(String::trim)
+                .filter(item -> !item.isEmpty())
+                .toList();
     }
 
     private static String oneOf(Map<String, String> v, String name, String... allowed) {
@@ -192,6 +228,17 @@ public record ServerConfig(
         throw new IllegalArgumentException("--" + name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
     }
 
+    private static boolean bool(Map<String, String> v, String name) {
+        String value = required(v, name).trim();
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("--" + name + " must be true or false, got '" + value + "'");
+    }
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|K|MB|M|GB|G|KiB|MiB|GiB)?", Pattern.CASE_INSENSITIVE);
 
@@ -209,6 +256,14 @@ public record ServerConfig(
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+    }
+
+    private static Duration positive(Map<String, String> v, String name) {
+        Duration d = duration(v, name);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("--" + name + " must be longer than zero");
+        }
+        return d;
     }
 
     static long size(Map<String, String> v, String name) {
