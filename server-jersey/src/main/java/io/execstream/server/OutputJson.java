@@ -1,6 +1,9 @@
 package io.execstream.server;
 
 import io.execstream.domain.StreamEvent;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -16,6 +19,7 @@ final class OutputJson {
 
     /** The bytes JSON does not allow as they are in a string: {@code "}, {@code \\}, controls. */
     private static final boolean[] ESCAPED = new boolean[256];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
         for (int c = 0; c < 0x20; c++) {
@@ -47,16 +51,22 @@ final class OutputJson {
         System.arraycopy(head, 0, out, prefix.length, head.length);
         int n = prefix.length + head.length;
         int run = 0;
-        for (int i = 0; i < text.length; i++) {
-            byte b = text[i];
-            if (!ESCAPED[b & 0xff]) {
+        int i = 0;
+        while (i < text.length) {
+            // Eight bytes at a time while none needs escaping: most output is plain text.
+            if (i + 8 <= text.length && plain((long) LONGS.get(text, i))) {
+                i += 8;
                 continue;
             }
-            out = ensure(out, n + (i - run) + 8);
-            System.arraycopy(text, run, out, n, i - run);
-            n += i - run;
-            n = escape((char) b, out, n);
-            run = i + 1;
+            byte b = text[i];
+            if (ESCAPED[b & 0xff]) {
+                out = ensure(out, n + (i - run) + 8);
+                System.arraycopy(text, run, out, n, i - run);
+                n += i - run;
+                n = escape((char) b, out, n);
+                run = i + 1;
+            }
+            i++;
         }
         out = ensure(out, n + (text.length - run) + 2 + suffix.length);
         System.arraycopy(text, run, out, n, text.length - run);
@@ -66,6 +76,20 @@ final class OutputJson {
         System.arraycopy(suffix, 0, out, n, suffix.length);
         n += suffix.length;
         return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Whether none of the eight bytes in {@code word} is below 0x20, {@code "} or {@code \\}
+     * (bytes of multi-byte characters are all above 0x7F and pass). Each test is the classic
+     * "has a zero byte" / "has a byte less than n" bit trick, exact for any word.
+     */
+    private static boolean plain(long word) {
+        long control = (word - 0x2020202020202020L) & ~word;
+        long quote = word ^ 0x2222222222222222L;
+        quote = (quote - 0x0101010101010101L) & ~quote;
+        long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
+        backslash = (backslash - 0x0101010101010101L) & ~backslash;
+        return ((control | quote | backslash) & 0x8080808080808080L) == 0;
     }
 
     private static byte[] ensure(byte[] out, int size) {

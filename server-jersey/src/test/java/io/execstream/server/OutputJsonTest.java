@@ -41,4 +41,22 @@ class OutputJsonTest {
             assertEquals(content, JSON.readTree(OutputJson.encode(StreamEvent.Output.stdout(content))).path("content").asText());
         }
     }
+
+    @Test
+    void plainRunsAndEveryCharacterNearTheEscapeBoundariesMatchAJsonLibrary() throws Exception {
+        // Mostly plain text, so that the eight-bytes-at-a-time path runs, with the characters
+        // around each boundary of the escape test dropped in at random places.
+        char[] edges = {0x00, 0x0A, 0x1F, 0x20, 0x21, '"', 0x23, 0x5B, '\\', 0x5D, 0x7E, 0x7F, 0xE9};
+        Random random = new Random(7);
+        for (int run = 0; run < 2000; run++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(200); i > 0; i--) {
+                text.append(random.nextInt(12) == 0 ? edges[random.nextInt(edges.length)] : (char) ('a' + random.nextInt(26)));
+            }
+            String content = text.toString();
+            byte[] expected = JSON.writeValueAsBytes(JSON.createObjectNode().put("type", "stdout").put("content", content));
+            assertEquals(new String(expected, StandardCharsets.UTF_8),
+                    new String(OutputJson.encode(StreamEvent.Output.stdout(content)), StandardCharsets.UTF_8), content);
+        }
+    }
 }
