@@ -4,7 +4,7 @@
 // Runs every scenario against execstream and the better-sse peer, side by side, and writes the
 // figures into BENCHMARKS.md (or --out FILE, or a temp file with --no-write).
 //
-//   node bench/bench.js --jar JAR [--quick] [--no-write] [--out FILE] [--only a,b] [--runs N]
+//   node bench/bench.js --jar JAR [--quick] [--no-write] [--out FILE] [--only a,b] [--runs N] [--fanout-subs 1000,5000]
 //
 // Scenarios: startup, throughput, fanout, idle, latency (and loadgen, the load generator alone).
 // Exit status: 0 when every scenario ran and every subscriber got everything; 1 otherwise.
