@@ -4,6 +4,7 @@ import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -35,7 +36,7 @@ final class MeteredStreamPublisher implements StreamPublisher {
         String id = delegate.append(stream, event);
         metrics.eventPublished();
         if (event instanceof StreamEvent.Output output) {
-            metrics.outputPublished(utf8Length(output.content()));
+            metrics.outputPublished(HistoryLimits.utf8Length(output.content()));
         }
         return id;
     }
@@ -66,25 +67,5 @@ final class MeteredStreamPublisher implements StreamPublisher {
     @Override
     public void close() {
         // The wrapped publisher is closed by its owner, after the service that writes to it.
-    }
-
-    /** Bytes of {@code text} in UTF-8, counted without encoding it; output is valid UTF-16. */
-    static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                // With its low surrogate, one code point of four bytes.
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 }
