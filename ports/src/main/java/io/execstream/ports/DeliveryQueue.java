@@ -33,6 +33,8 @@ public final class DeliveryQueue implements Subscription {
     public static final int DEFAULT_MAX_QUEUED_EVENTS = 4096;
     /** Characters of output one subscriber may have waiting by default. */
     public static final long DEFAULT_MAX_QUEUED_CHARS = 8L << 20;
+    /** Threads of {@link #newDeliveryPool(String)}: 16 per core, at least 64. */
+    public static final int DEFAULT_DELIVERY_THREADS = Math.max(64, 16 * Runtime.getRuntime().availableProcessors());
     /**
      * Calls one drain makes before it yields its thread to other subscribers' drains, so that a
      * pool of a few threads serves thousands of subscribers fairly.
@@ -82,7 +84,7 @@ public final class DeliveryQueue implements Subscription {
      * stalled clients at once (each cut off by the server's write timeout) to delay the rest.
      */
     public static ExecutorService newDeliveryPool(String threadNamePrefix) {
-        return newDeliveryPool(threadNamePrefix, Math.max(64, 16 * Runtime.getRuntime().availableProcessors()));
+        return newDeliveryPool(threadNamePrefix, DEFAULT_DELIVERY_THREADS);
     }
 
     /**

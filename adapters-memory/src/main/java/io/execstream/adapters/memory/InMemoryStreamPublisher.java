@@ -70,9 +70,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
             this.deliveryExecutor = builder.deliveryExecutor;
             this.ownedDeliveryExecutor = null;
         } else {
-            this.ownedDeliveryExecutor = builder.deliveryThreads > 0
-                    ? DeliveryQueue.newDeliveryPool("execstream-delivery-", builder.deliveryThreads)
-                    : DeliveryQueue.newDeliveryPool("execstream-delivery-");
+            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-", builder.deliveryThreads);
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("execstream-retention-"));
@@ -200,7 +198,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         private HistoryLimits limits = HistoryLimits.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private Executor deliveryExecutor;
-        private int deliveryThreads;
+        private int deliveryThreads = DeliveryQueue.DEFAULT_DELIVERY_THREADS;
         private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
         private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
 

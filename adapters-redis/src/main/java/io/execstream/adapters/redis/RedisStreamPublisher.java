@@ -147,9 +147,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
             this.deliveryExecutor = b.deliveryExecutor;
             this.ownedDeliveryExecutor = null;
         } else {
-            this.ownedDeliveryExecutor = b.deliveryThreads > 0
-                    ? DeliveryQueue.newDeliveryPool("execstream-delivery-", b.deliveryThreads)
-                    : DeliveryQueue.newDeliveryPool("execstream-delivery-");
+            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-", b.deliveryThreads);
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
         this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId);
@@ -872,7 +870,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         private Duration nodeLease = Duration.ofSeconds(15);
         private String keyPrefix = "execstream:";
         private Executor deliveryExecutor;
-        private int deliveryThreads;
+        private int deliveryThreads = DeliveryQueue.DEFAULT_DELIVERY_THREADS;
         private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
         private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
         private int maxBufferedEvents = 100_000;
