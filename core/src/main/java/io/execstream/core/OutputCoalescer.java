@@ -26,6 +26,8 @@ final class OutputCoalescer {
     private final ScheduledExecutorService scheduler;
     private final StringBuilder pending = new StringBuilder();
     private ScheduledFuture<?> linger;
+    /** Whether all of {@code pending} is known to be ASCII: then its UTF-8 size is its length. */
+    private boolean pendingAscii = true;
 
     OutputCoalescer(Object lock, Consumer<String> emit, ScheduledExecutorService scheduler) {
         this.lock = lock;
@@ -35,9 +37,18 @@ final class OutputCoalescer {
 
     /** Takes text just read; emits what is ready. Call under the lock. */
     void accept(String text) {
+        accept(text, false);
+    }
+
+    /**
+     * As {@link #accept(String)}, for text known to be ASCII only when {@code ascii} is set, which
+     * spares counting its UTF-8 size char by char.
+     */
+    void accept(String text, boolean ascii) {
         if (text.isEmpty()) {
             return;
         }
+        pendingAscii = (pending.length() == 0 || pendingAscii) && ascii;
         pending.append(text);
         emitReady();
         if (pending.length() > 0 && linger == null) {
@@ -69,7 +80,7 @@ final class OutputCoalescer {
      * failing that, as much as fits when the limit is reached or {@code all} is set; else 0.
      */
     private int cutPoint(boolean all) {
-        int fit = Utf8Length.prefixWithin(pending, MAX_EVENT_BYTES);
+        int fit = pendingAscii ? Math.min(pending.length(), MAX_EVENT_BYTES) : Utf8Length.prefixWithin(pending, MAX_EVENT_BYTES);
         for (int i = fit - 1; i >= 0; i--) {
             if (pending.charAt(i) == '\n') {
                 return i + 1;

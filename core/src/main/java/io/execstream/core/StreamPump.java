@@ -82,10 +82,12 @@ final class StreamPump implements AgentListener {
     @Override
     public void onOutput(OutputType type, ByteBuffer bytes) {
         // Each pipe has one reader, so its decoder needs no lock; the coalescers share one.
-        String text = (type == OutputType.STDOUT ? stdoutDecoder : stderrDecoder).decode(bytes);
+        Utf8Decoder decoder = type == OutputType.STDOUT ? stdoutDecoder : stderrDecoder;
+        String text = decoder.decode(bytes);
+        boolean ascii = decoder.lastAscii();
         synchronized (lock) {
             if (!done) {
-                coalescer(type).accept(text);
+                coalescer(type).accept(text, ascii);
             }
         }
     }

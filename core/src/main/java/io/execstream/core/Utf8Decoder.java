@@ -1,6 +1,9 @@
 package io.execstream.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -12,16 +15,27 @@ import java.nio.charset.StandardCharsets;
  * pipe, used by that pipe's reader.
  */
 final class Utf8Decoder {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
     /** The start of a character whose remaining bytes have not come yet (at most 3 bytes). */
     private final ByteBuffer carry = ByteBuffer.allocate(8);
     private CharBuffer out = CharBuffer.allocate(1024);
+    private boolean lastAscii;
 
     /** The text of {@code bytes} (consumed), with any held-back bytes before them. */
     String decode(ByteBuffer bytes) {
         return decode(bytes, false);
+    }
+
+    /**
+     * Whether the text the last call returned is known to be ASCII only, one char per byte (so
+     * its UTF-8 length is its length); false when unknown.
+     */
+    boolean lastAscii() {
+        return lastAscii;
     }
 
     /** Whatever is held back, now decoded as the end of the input (an incomplete char is U+FFFD). */
@@ -33,6 +47,7 @@ final class Utf8Decoder {
         if (!end && carry.position() == 0 && bytes.hasArray()) {
             return decodeWhole(bytes);
         }
+        lastAscii = false;
         ensureCapacity(bytes.remaining() + carry.position() + 4);
         out.clear();
         if (carry.position() > 0) {
@@ -76,9 +91,24 @@ final class Utf8Decoder {
         int to = bytes.arrayOffset() + bytes.limit();
         int cut = to - incompleteTail(array, from, to);
         String text = new String(array, from, cut - from, StandardCharsets.UTF_8);
+        // Multi-byte characters make fewer chars than bytes; invalid bytes may not (each can become
+        // one U+FFFD), hence the scan, which is eight bytes a step.
+        lastAscii = text.length() == cut - from && ascii(array, from, cut);
         carry.put(array, cut, to - cut);
         bytes.position(bytes.limit());
         return text;
+    }
+
+    private static boolean ascii(byte[] array, int from, int to) {
+        int i = from;
+        long highBits = 0;
+        for (; i + 8 <= to; i += 8) {
+            highBits |= (long) LONGS.get(array, i);
+        }
+        for (; i < to; i++) {
+            highBits |= array[i];
+        }
+        return (highBits & 0x8080808080808080L) == 0;
     }
 
     /** How many bytes at the end of {@code [from, to)} start a character that is not complete. */

@@ -60,6 +60,31 @@ class OutputCoalescerTest {
     }
 
     @Test
+    void textKnownToBeAsciiIsCutExactlyAsCountedText() {
+        // The same reads, once marked ASCII and once not, with a non-ASCII read in the middle
+        // that must end the shortcut for as long as any of it is pending.
+        List<String> reads = List.of("x".repeat(70_000), "y".repeat(50) + "\n" + "z".repeat(60_000), "é".repeat(40_000) + "\n",
+                "w".repeat(66_000) + "\n", "v".repeat(3) + "\n");
+        List<List<String>> results = new java.util.ArrayList<>();
+        for (boolean marked : new boolean[] {false, true}) {
+            List<String> out = new java.util.ArrayList<>();
+            OutputCoalescer own = new OutputCoalescer(lock, out::add, scheduler);
+            synchronized (lock) {
+                for (String read : reads) {
+                    own.accept(read, marked && read.chars().allMatch(c -> c < 0x80));
+                }
+                own.flush();
+            }
+            for (String event : out) {
+                assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
+            }
+            results.add(out);
+        }
+        assertEquals(results.get(0), results.get(1));
+        assertEquals(String.join("", reads), String.join("", results.get(1)));
+    }
+
+    @Test
     void aLongLineIsCutAtTheLimitWithoutSplittingACharacter() {
         String text = "€𝄞".repeat(40_000);
         accept(text);

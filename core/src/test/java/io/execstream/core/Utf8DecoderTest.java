@@ -1,6 +1,7 @@
 package io.execstream.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -79,5 +80,23 @@ class Utf8DecoderTest {
             out.append(decoder.finish());
             assertEquals(new String(bytes, StandardCharsets.UTF_8), out.toString(), () -> java.util.HexFormat.of().formatHex(bytes));
         }
+    }
+
+    @Test
+    void saysTextIsAsciiOnlyWhenItIs() {
+        java.util.Random random = new java.util.Random(7);
+        byte[] alphabet = "ab\né€".getBytes(StandardCharsets.UTF_8);
+        Utf8Decoder decoder = new Utf8Decoder();
+        for (int round = 0; round < 5000; round++) {
+            byte[] bytes = new byte[random.nextInt(20)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+            }
+            String text = decoder.decode(ByteBuffer.wrap(bytes));
+            if (decoder.lastAscii()) {
+                assertTrue(text.chars().allMatch(c -> c < 0x80), text);
+            }
+        }
+        assertTrue(decoder.decode(ByteBuffer.wrap("plain\n".getBytes(StandardCharsets.UTF_8))).length() > 0);
     }
 }

@@ -80,6 +80,17 @@ public final class ExecStreamServer implements AutoCloseable {
         CommandRunner runner = runner(config);
         StreamPublisher publisher = publisher(config);
         ServerMetrics metrics = new ServerMetrics();
+        // Start-up is class loading and set-up, mostly Jersey's, on one thread. What nothing needs
+        // before the first request goes to another core meanwhile.
+        Thread warmUp = new Thread(() -> {
+            try {
+                JsonConfig.warmUp();
+            } finally {
+                metrics.bindJvmMeters();
+            }
+        }, "execstream-start");
+        warmUp.setDaemon(true);
+        warmUp.start();
         ExecStream.Builder services = ExecStream.builder(runner, metrics.instrument(publisher))
                 .cancelRelay(publisher instanceof RedisStreamPublisher redis ? redis.cancelRelay() : CancelRelay.LOCAL)
                 .maxRunning(config.maxRunning())

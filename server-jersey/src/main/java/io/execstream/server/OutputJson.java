@@ -46,31 +46,42 @@ final class OutputJson {
         // decoder never produces, would come out as '?'.)
         byte[] text = output.content().getBytes(StandardCharsets.UTF_8);
         byte[] head = output.type() == io.execstream.domain.OutputType.STDOUT ? STDOUT_HEAD : STDERR_HEAD;
-        byte[] out = new byte[prefix.length + head.length + text.length + text.length / 8 + 16 + suffix.length];
+        // Room for the text, its closing, the suffix and one word stored past the end; escapes
+        // (a newline every line, in most output) grow it only when this slack runs out.
+        int tail = 2 + suffix.length + 8;
+        byte[] out = new byte[prefix.length + head.length + text.length + (text.length >> 4) + tail];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
         System.arraycopy(head, 0, out, prefix.length, head.length);
         int n = prefix.length + head.length;
-        int run = 0;
         int i = 0;
-        while (i < text.length) {
-            // Eight bytes at a time while none needs escaping: most output is plain text.
-            if (i + 8 <= text.length && plain((long) LONGS.get(text, i))) {
+        // Eight bytes at a time: each word is stored whole, and where it holds a byte that needs
+        // escaping, only the bytes before that one count; the escape follows and the next word
+        // starts after it. Plain text thus costs a load, a test and a store per eight bytes.
+        while (i <= text.length - 8) {
+            long word = (long) LONGS.get(text, i);
+            LONGS.set(out, n, word);
+            long escaped = escapedBytes(word);
+            if (escaped == 0) {
                 i += 8;
+                n += 8;
                 continue;
             }
-            byte b = text[i];
-            if (ESCAPED[b & 0xff]) {
-                out = ensure(out, n + (i - run) + 8);
-                System.arraycopy(text, run, out, n, i - run);
-                n += i - run;
-                n = escape((char) b, out, n);
-                run = i + 1;
-            }
+            int plain = Long.numberOfTrailingZeros(escaped) >>> 3;
+            i += plain;
+            n += plain;
+            out = ensure(out, n + 6 + (text.length - i) + tail);
+            n = escape((char) text[i], out, n);
             i++;
         }
-        out = ensure(out, n + (text.length - run) + 2 + suffix.length);
-        System.arraycopy(text, run, out, n, text.length - run);
-        n += text.length - run;
+        for (; i < text.length; i++) {
+            byte b = text[i];
+            if (ESCAPED[b & 0xff]) {
+                out = ensure(out, n + 6 + (text.length - i) + tail);
+                n = escape((char) b, out, n);
+            } else {
+                out[n++] = b;
+            }
+        }
         out[n++] = '"';
         out[n++] = '}';
         System.arraycopy(suffix, 0, out, n, suffix.length);
@@ -79,17 +90,21 @@ final class OutputJson {
     }
 
     /**
-     * Whether none of the eight bytes in {@code word} is below 0x20, {@code "} or {@code \\}
-     * (bytes of multi-byte characters are all above 0x7F and pass). Each test is the classic
-     * "has a zero byte" / "has a byte less than n" bit trick, exact for any word.
+     * The bytes of {@code word} that JSON does not allow as they are, below 0x20, {@code "} or
+     * {@code \}, each marked by its high bit (bytes of multi-byte characters are all above 0x7F
+     * and pass). Every byte is tested on its own, with no carry between bytes, so the mark is
+     * exact for each: the lowest one finds the first byte to escape.
      */
-    private static boolean plain(long word) {
-        long control = (word - 0x2020202020202020L) & ~word;
+    private static long escapedBytes(long word) {
+        long low7 = word & 0x7F7F7F7F7F7F7F7FL;
+        // High bit set where the byte is >= 0x20.
+        long printable = (low7 + 0x6060606060606060L) | word;
         long quote = word ^ 0x2222222222222222L;
-        quote = (quote - 0x0101010101010101L) & ~quote;
+        // High bit set where the byte is not '"'.
+        long notQuote = ((quote & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL) | quote;
         long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
-        backslash = (backslash - 0x0101010101010101L) & ~backslash;
-        return ((control | quote | backslash) & 0x8080808080808080L) == 0;
+        long notBackslash = ((backslash & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL) | backslash;
+        return ~(printable & notQuote & notBackslash) & 0x8080808080808080L;
     }
 
     private static byte[] ensure(byte[] out, int size) {

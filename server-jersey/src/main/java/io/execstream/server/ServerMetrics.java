@@ -15,6 +15,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
@@ -33,6 +35,8 @@ final class ServerMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** Open once the JVM's meters are bound; see {@link #bindJvmMeters()}. */
+    private final CountDownLatch jvmMetersBound = new CountDownLatch(1);
     private final Map<StreamStatus, Counter> finished = new EnumMap<>(StreamStatus.class);
     private final AtomicInteger subscribers = new AtomicInteger();
     private final Counter dropped;
@@ -61,13 +65,24 @@ final class ServerMetrics implements AutoCloseable {
         outputBytes = Counter.builder("execstream.output.bytes")
                 .description("UTF-8 bytes of command output published on this node")
                 .register(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /**
+     * Binds the JVM's own meters (memory, GC, threads, CPU, uptime, descriptors). It is apart from
+     * the constructor so that start-up can do it on another thread; a scrape waits for it.
+     */
+    void bindJvmMeters() {
+        try {
+            new ClassLoaderMetrics().bindTo(registry);
+            new JvmMemoryMetrics().bindTo(registry);
+            gc.bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            new FileDescriptorMetrics().bindTo(registry);
+        } finally {
+            jvmMetersBound.countDown();
+        }
     }
 
     /**
@@ -120,6 +135,12 @@ final class ServerMetrics implements AutoCloseable {
 
     /** Every meter, in the Prometheus text format ({@link #CONTENT_TYPE}). */
     String scrape() {
+        try {
+            // Bound within a few hundred milliseconds of start; a scrape before that waits.
+            jvmMetersBound.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return registry.scrape();
     }
 

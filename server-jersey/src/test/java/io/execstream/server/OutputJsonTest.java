@@ -16,7 +16,7 @@ class OutputJsonTest {
     @Test
     void encodesLikeAJsonLibrary() throws Exception {
         for (String content : new String[] {"", "hello\n", "q\"b\\s/\t\r\n\b\f\u0000\u001f\u007f", "é€𝄞 ü",
-                "x".repeat(70_000), "\uFFFD"}) {
+                "x".repeat(70_000), "\uFFFD", "\u0001".repeat(20_001), "ab\"".repeat(7_001)}) {
             StreamEvent.Output output = StreamEvent.Output.stderr(content);
             byte[] ours = OutputJson.encode(output);
             assertEquals(content, JSON.readTree(ours).path("content").asText());
