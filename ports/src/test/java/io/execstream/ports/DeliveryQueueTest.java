@@ -286,6 +286,52 @@ class DeliveryQueueTest {
     }
 
     @Test
+    void offersMadeTogetherAreHandedOffInAtMostTheGivenTasks() {
+        List<FlushRecorder> subscribers = new ArrayList<>();
+        List<DeliveryQueue> queues = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            FlushRecorder subscriber = new FlushRecorder();
+            subscribers.add(subscriber);
+            queues.add(new DeliveryQueue(subscriber, executor, null, List.of()));
+        }
+        executor.runAll();
+        DeliveryQueue.offerTogether(3, () -> queues.forEach(queue -> queue.offer(out(1))));
+        assertEquals(3, executor.pending(), "one hand-off per task, not per subscriber");
+        // Offered in another call together, or alone, while the first tasks have not run yet:
+        // the queues are scheduled already, so nothing more is handed off.
+        DeliveryQueue.offerTogether(3, () -> queues.forEach(queue -> queue.offer(out(2))));
+        assertEquals(3, executor.pending());
+        executor.runAll();
+        for (FlushRecorder subscriber : subscribers) {
+            assertEquals(List.of("event 1", "event 2", "caught up"), subscriber.calls());
+        }
+        // A call inside another joins it; fewer queues than tasks make one task each.
+        DeliveryQueue.offerTogether(8, () -> DeliveryQueue.offerTogether(8, () -> {
+            queues.get(0).offer(out(3));
+            queues.get(1).offer(out(3));
+        }));
+        assertEquals(2, executor.pending());
+        executor.runAll();
+        assertEquals(List.of("event 1", "event 2", "caught up", "event 3", "caught up"), subscribers.get(1).calls());
+        // Outside a call, each queue is handed off on its own as before.
+        queues.get(2).offer(out(4));
+        queues.get(3).offer(out(4));
+        assertEquals(2, executor.pending());
+    }
+
+    @Test
+    void offersMadeTogetherOnAClosedPoolEndTheirQueues() {
+        java.util.concurrent.Executor rejecting = task -> {
+            throw new RejectedExecutionException("shut down");
+        };
+        java.util.concurrent.atomic.AtomicReference<DeliveryQueue> queue = new java.util.concurrent.atomic.AtomicReference<>();
+        DeliveryQueue.offerTogether(2, () -> queue.set(new DeliveryQueue(recorder, rejecting, null, List.of(out(1)))));
+        assertFalse(queue.get().isOpen());
+        assertFalse(queue.get().offer(out(2)));
+        assertEquals(List.of(), recorder.calls());
+    }
+
+    @Test
     void oneTaskAtATimeEvenWhenOffersRace() {
         // With only idle → scheduled transitions submitting tasks, a busy queue has one task.
         DeliveryQueue queue = new DeliveryQueue(recorder, executor, null, List.of());

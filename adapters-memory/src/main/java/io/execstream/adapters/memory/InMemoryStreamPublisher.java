@@ -63,7 +63,9 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
 
     private InMemoryStreamPublisher(Builder builder) {
         this.limits = builder.limits;
-        this.registry = new StreamRegistry(builder.limits, builder.clock);
+        // A pool sized with deliveryThreads serves subscribers that never block (see there).
+        int fanoutTasks = builder.deliveryExecutor == null && builder.deliveryThreadsSet ? builder.deliveryThreads : 0;
+        this.registry = new StreamRegistry(builder.limits, builder.clock, fanoutTasks);
         this.maxQueuedEvents = builder.maxQueuedEvents;
         this.maxQueuedChars = builder.maxQueuedChars;
         if (builder.deliveryExecutor != null) {
@@ -199,6 +201,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         private Clock clock = Clock.systemUTC();
         private Executor deliveryExecutor;
         private int deliveryThreads = DeliveryQueue.DEFAULT_DELIVERY_THREADS;
+        private boolean deliveryThreadsSet;
         private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
         private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
 
@@ -229,15 +232,19 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         }
 
         /**
-         * The size of the publisher's own delivery pool, when no executor is given: a few threads
-         * (about one per core) suit subscribers whose calls never block, such as the standalone
-         * server's; the default pool is sized for subscribers that may block on a slow client.
+         * The size of the publisher's own delivery pool, when no executor is given, for
+         * subscribers whose calls never block, such as the standalone server's: a few threads
+         * (about one per core) then serve any number of them, and each event's deliveries go to
+         * the pool together, in at most {@code threads} tasks that each serve a share of the
+         * subscribers in turn. Without this setting the pool is sized for subscribers that may
+         * block on a slow client, and each is served by a task of its own.
          */
         public Builder deliveryThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("deliveryThreads must be at least 1");
             }
             this.deliveryThreads = threads;
+            this.deliveryThreadsSet = true;
             return this;
         }
 

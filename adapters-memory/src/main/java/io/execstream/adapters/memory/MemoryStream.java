@@ -38,6 +38,7 @@ final class MemoryStream {
     private volatile StreamInfo info;
     // Read without the monitor by the sweeper and by lazy expiry checks.
     private volatile Instant completedAt;
+    private final int fanoutTasks;
 
     // Guarded by this.
     private final ArrayDeque<PublishedEvent> history = new ArrayDeque<>();
@@ -46,9 +47,15 @@ final class MemoryStream {
     private final List<DeliveryQueue> queues = new ArrayList<>();
     private boolean removed;
 
-    MemoryStream(StreamInfo info, long openOrder) {
+    /**
+     * @param fanoutTasks when above 0, each event's deliveries are handed to the pool together in
+     *                    at most this many tasks ({@link DeliveryQueue#offerTogether}); 0 hands
+     *                    each subscriber's off on its own
+     */
+    MemoryStream(StreamInfo info, long openOrder, int fanoutTasks) {
         this.info = info;
         this.openOrder = openOrder;
+        this.fanoutTasks = fanoutTasks;
     }
 
     StreamInfo info() {
@@ -105,7 +112,11 @@ final class MemoryStream {
         long weight = weight(event);
         historyBytes += weight;
         budget.accept(weight);
-        queues.removeIf(queue -> !queue.offer(published));
+        if (fanoutTasks > 0) {
+            DeliveryQueue.offerTogether(fanoutTasks, () -> queues.removeIf(queue -> !queue.offer(published)));
+        } else {
+            queues.removeIf(queue -> !queue.offer(published));
+        }
         trim(maxHistoryBytes, budget);
         return published;
     }

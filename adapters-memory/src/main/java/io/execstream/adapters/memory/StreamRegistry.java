@@ -34,15 +34,18 @@ final class StreamRegistry {
     private final AtomicLong historyBytes = new AtomicLong();
     private final AtomicLong openCount = new AtomicLong();
     private final AtomicLong finishCount = new AtomicLong();
+    private final int fanoutTasks;
 
-    StreamRegistry(HistoryLimits limits, Clock clock) {
+    /** @param fanoutTasks see {@link MemoryStream#MemoryStream} */
+    StreamRegistry(HistoryLimits limits, Clock clock, int fanoutTasks) {
         this.limits = limits;
         this.clock = clock;
+        this.fanoutTasks = fanoutTasks;
     }
 
     /** Registers a running stream; an expired stream of the same id makes room for it. */
     void open(StreamInfo stream) {
-        MemoryStream fresh = new MemoryStream(stream, openCount.incrementAndGet());
+        MemoryStream fresh = new MemoryStream(stream, openCount.incrementAndGet(), fanoutTasks);
         while (true) {
             MemoryStream existing = streams.putIfAbsent(stream.id(), fresh);
             if (existing == null) {

@@ -39,10 +39,16 @@ final class LiveReader implements AutoCloseable {
     private volatile boolean closed;
     private volatile long readerClientId = -1;
     private volatile Jedis connection;
+    private final int fanoutTasks;
 
-    LiveReader(RedisConnections redis, int blockMillis, String threadName) {
+    /**
+     * @param fanoutTasks when above 0, the deliveries of each batch of events are handed to the
+     *                    pool together in at most this many tasks ({@link DeliveryQueue#offerTogether})
+     */
+    LiveReader(RedisConnections redis, int blockMillis, String threadName, int fanoutTasks) {
         this.redis = redis;
         this.blockMillis = blockMillis;
+        this.fanoutTasks = fanoutTasks;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
@@ -136,7 +142,7 @@ final class LiveReader implements AutoCloseable {
         Group g = groups.get(key);
         if (g != null) {
             synchronized (g) {
-                g.offer(n, event);
+                together(() -> g.offer(n, event));
             }
         }
     }
@@ -271,17 +277,27 @@ final class LiveReader implements AutoCloseable {
 
     private void fanOut(Group g, List<StreamEntry> entries) {
         synchronized (g) {
-            for (StreamEntry entry : entries) {
-                long n = entry.getID().getTime();
-                if (n <= g.last) {
-                    continue;
+            together(() -> {
+                for (StreamEntry entry : entries) {
+                    long n = entry.getID().getTime();
+                    if (n <= g.last) {
+                        continue;
+                    }
+                    StreamEvent event = EventCodec.decode(entry.getFields());
+                    PublishedEvent published = event == null ? null : new PublishedEvent(EventCodec.id(n), event);
+                    if (!g.offer(n, published)) {
+                        return;
+                    }
                 }
-                StreamEvent event = EventCodec.decode(entry.getFields());
-                PublishedEvent published = event == null ? null : new PublishedEvent(EventCodec.id(n), event);
-                if (!g.offer(n, published)) {
-                    return;
-                }
-            }
+            });
+        }
+    }
+
+    private void together(Runnable offers) {
+        if (fanoutTasks > 0) {
+            DeliveryQueue.offerTogether(fanoutTasks, offers);
+        } else {
+            offers.run();
         }
     }
 

@@ -150,7 +150,9 @@ public final class RedisStreamPublisher implements StreamPublisher {
             this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-", b.deliveryThreads);
             this.deliveryExecutor = ownedDeliveryExecutor;
         }
-        this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId);
+        // A pool sized with deliveryThreads serves subscribers that never block (see there).
+        int fanoutTasks = b.deliveryExecutor == null && b.deliveryThreadsSet ? b.deliveryThreads : 0;
+        this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, fanoutTasks);
         this.cancelRelay = new RedisCancelRelay(redis, keys, "execstream-redis-cancel-" + nodeId);
         this.flusher = new Thread(this::flushLoop, "execstream-redis-flusher-" + nodeId);
         flusher.setDaemon(true);
@@ -871,6 +873,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         private String keyPrefix = "execstream:";
         private Executor deliveryExecutor;
         private int deliveryThreads = DeliveryQueue.DEFAULT_DELIVERY_THREADS;
+        private boolean deliveryThreadsSet;
         private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
         private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
         private int maxBufferedEvents = 100_000;
@@ -938,15 +941,19 @@ public final class RedisStreamPublisher implements StreamPublisher {
         }
 
         /**
-         * The size of the publisher's own delivery pool, when no executor is given: a few threads
-         * (about one per core) suit subscribers whose calls never block, such as the standalone
-         * server's; the default pool is sized for subscribers that may block on a slow client.
+         * The size of the publisher's own delivery pool, when no executor is given, for
+         * subscribers whose calls never block, such as the standalone server's: a few threads
+         * (about one per core) then serve any number of them, and each batch of events' deliveries
+         * go to the pool together, in at most {@code threads} tasks that each serve a share of the
+         * subscribers in turn. Without this setting the pool is sized for subscribers that may
+         * block on a slow client, and each is served by a task of its own.
          */
         public Builder deliveryThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("deliveryThreads must be at least 1");
             }
             this.deliveryThreads = threads;
+            this.deliveryThreadsSet = true;
             return this;
         }
 
