@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The in-memory publisher's append with 0, 100 and 1,000 live subscribers: the history, the
- * per-subscriber queues and the hand-off to the delivery pool, for a 100-byte output event.
+ * per-subscriber queues and the hand-off to the delivery pool (one task per subscriber, or one
+ * per pool thread), for a 100-byte output event.
  * Subscribers only count, so what is measured is the publisher, not a network.
  */
 @State(Scope.Benchmark)
@@ -35,6 +36,14 @@ public class PublisherBenchmark {
     @Param({"0", "100", "1000"})
     public int subscribers;
 
+    /**
+     * How deliveries reach the pool: {@code each}, a task per subscriber (the default pool, for
+     * subscribers that may block); {@code together}, one task per pool thread per event (a pool
+     * of 2 sized with {@code deliveryThreads}, as the standalone server does on 2 cores).
+     */
+    @Param({"each", "together"})
+    public String handOff;
+
     private InMemoryStreamPublisher publisher;
     private StreamId stream;
     private final LongAdder delivered = new LongAdder();
@@ -42,9 +51,10 @@ public class PublisherBenchmark {
 
     @Setup(Level.Iteration)
     public void setUp() {
-        publisher = InMemoryStreamPublisher.builder()
+        InMemoryStreamPublisher.Builder builder = InMemoryStreamPublisher.builder()
                 .limits(new HistoryLimits(16L << 20, 1L << 30, Duration.ofHours(1)))
-                .maxQueuedEvents(1 << 20).maxQueuedChars(1L << 30).build();
+                .maxQueuedEvents(1 << 20).maxQueuedChars(1L << 30);
+        publisher = (handOff.equals("together") ? builder.deliveryThreads(2) : builder).build();
         stream = StreamId.random();
         publisher.open(StreamInfo.started(stream, ProjectId.of("bench"), Instant.now()));
         for (int i = 0; i < subscribers; i++) {
@@ -65,5 +75,23 @@ public class PublisherBenchmark {
     @Benchmark
     public String append() {
         return publisher.append(stream, line);
+    }
+
+    /**
+     * An append and its delivery to every subscriber, one event at a time, as a stream of a few
+     * lines a second is: every queue is idle when the event comes, so each one is handed off.
+     */
+    @Benchmark
+    public String appendAndDeliver() {
+        long wanted = delivered.sum() + subscribers;
+        String id = publisher.append(stream, line);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (delivered.sum() < wanted) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not delivered within 10 s");
+            }
+            Thread.onSpinWait();
+        }
+        return id;
     }
 }
