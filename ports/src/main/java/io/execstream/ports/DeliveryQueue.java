@@ -112,16 +112,17 @@ public final class DeliveryQueue implements Subscription {
 
     /**
      * Runs {@code offers}, typically one event offered to every subscriber of a stream, and hands
-     * the deliveries it starts to the executor together at the end, in at most {@code tasks}
-     * tasks that each deliver to a share of the queues in turn, instead of one task per queue.
-     * With thousands of subscribers that is thousands fewer hand-offs (and thread wake-ups) per
-     * event, taken while the publisher holds its lock.
+     * the deliveries it starts to the executor together at the end: in {@code tasks} tasks, or
+     * more so that none delivers to more than 64 queues, each serving its share of the queues in
+     * turn, instead of one task per queue. With thousands of subscribers that is a small fraction
+     * of the hand-offs (and thread wake-ups) per event, taken while the publisher holds its lock.
      *
      * <p>Only for subscribers whose calls never block: a subscriber that blocks holds up the rest
      * of its share. Offers outside the call, or on other threads, are handed off one by one as
      * usual; a call inside another joins the outer one.
      *
-     * @param tasks at most this many tasks, at least 1; about the executor's thread count
+     * @param tasks this many tasks at least (fewer only with fewer queues), at least 1: the
+     *              executor's thread count
      */
     public static void offerTogether(int tasks, Runnable offers) {
         if (tasks < 1) {
@@ -232,6 +233,9 @@ public final class DeliveryQueue implements Subscription {
 
     /** Queues scheduled during one {@link #offerTogether}, handed to their executors at its end. */
     private static final class Batch {
+        /** Most queues one task of a batch delivers to. */
+        private static final int MAX_SHARE = 64;
+
         private final List<DeliveryQueue> queues = new ArrayList<>();
 
         void handOff(int tasks) {
@@ -244,7 +248,9 @@ public final class DeliveryQueue implements Subscription {
                 byExecutor.computeIfAbsent(queue.executor, e -> new ArrayList<>()).add(queue);
             }
             byExecutor.forEach((executor, share) -> {
-                int n = Math.min(tasks, share.size());
+                // Small shares, so that a pool thread that is held up (descheduled, or flushing a
+                // large write) holds up few subscribers while the other threads take the rest.
+                int n = Math.min(share.size(), Math.max(tasks, (share.size() + MAX_SHARE - 1) / MAX_SHARE));
                 for (int t = 0; t < n; t++) {
                     List<DeliveryQueue> part = share.subList(share.size() * t / n, share.size() * (t + 1) / n);
                     try {

@@ -286,7 +286,7 @@ class DeliveryQueueTest {
     }
 
     @Test
-    void offersMadeTogetherAreHandedOffInAtMostTheGivenTasks() {
+    void offersMadeTogetherAreHandedOffInFewTasks() {
         List<FlushRecorder> subscribers = new ArrayList<>();
         List<DeliveryQueue> queues = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -313,6 +313,15 @@ class DeliveryQueueTest {
         assertEquals(2, executor.pending());
         executor.runAll();
         assertEquals(List.of("event 1", "event 2", "caught up", "event 3", "caught up"), subscribers.get(1).calls());
+        // Many queues: no task serves more than 64 of them.
+        List<DeliveryQueue> more = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            more.add(new DeliveryQueue(new Recorder(), executor, null, List.of()));
+        }
+        executor.runAll();
+        DeliveryQueue.offerTogether(2, () -> more.forEach(queue -> queue.offer(out(1))));
+        assertEquals(4, executor.pending());
+        executor.runAll();
         // Outside a call, each queue is handed off on its own as before.
         queues.get(2).offer(out(4));
         queues.get(3).offer(out(4));

@@ -235,8 +235,8 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
          * The size of the publisher's own delivery pool, when no executor is given, for
          * subscribers whose calls never block, such as the standalone server's: a few threads
          * (about one per core) then serve any number of them, and each event's deliveries go to
-         * the pool together, in at most {@code threads} tasks that each serve a share of the
-         * subscribers in turn. Without this setting the pool is sized for subscribers that may
+         * the pool together, in {@code threads} tasks (more with many subscribers, so that none
+         * serves more than 64) that each serve a share of the subscribers in turn. Without this setting the pool is sized for subscribers that may
          * block on a slow client, and each is served by a task of its own.
          */
         public Builder deliveryThreads(int threads) {

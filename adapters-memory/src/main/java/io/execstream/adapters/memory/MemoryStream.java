@@ -49,7 +49,7 @@ final class MemoryStream {
 
     /**
      * @param fanoutTasks when above 0, each event's deliveries are handed to the pool together in
-     *                    at most this many tasks ({@link DeliveryQueue#offerTogether}); 0 hands
+     *                    this many tasks or more ({@link DeliveryQueue#offerTogether}); 0 hands
      *                    each subscriber's off on its own
      */
     MemoryStream(StreamInfo info, long openOrder, int fanoutTasks) {

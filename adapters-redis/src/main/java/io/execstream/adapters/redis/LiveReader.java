@@ -43,7 +43,7 @@ final class LiveReader implements AutoCloseable {
 
     /**
      * @param fanoutTasks when above 0, the deliveries of each batch of events are handed to the
-     *                    pool together in at most this many tasks ({@link DeliveryQueue#offerTogether})
+     *                    pool together in this many tasks or more ({@link DeliveryQueue#offerTogether})
      */
     LiveReader(RedisConnections redis, int blockMillis, String threadName, int fanoutTasks) {
         this.redis = redis;
