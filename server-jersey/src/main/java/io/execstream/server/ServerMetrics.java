@@ -135,17 +135,23 @@ final class ServerMetrics implements AutoCloseable {
 
     /** Every meter, in the Prometheus text format ({@link #CONTENT_TYPE}). */
     String scrape() {
+        // Bound within a few hundred milliseconds of start; a scrape before that waits.
+        awaitJvmMeters();
+        return registry.scrape();
+    }
+
+    private void awaitJvmMeters() {
         try {
-            // Bound within a few hundred milliseconds of start; a scrape before that waits.
             jvmMetersBound.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return registry.scrape();
     }
 
     @Override
     public void close() {
+        // After the binding, or the GC meter's listeners it registers would outlive the close.
+        awaitJvmMeters();
         gc.close();
         registry.close();
     }
