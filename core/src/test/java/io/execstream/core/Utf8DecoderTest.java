@@ -97,6 +97,16 @@ class Utf8DecoderTest {
                 assertTrue(text.chars().allMatch(c -> c < 0x80), text);
             }
         }
-        assertTrue(decoder.decode(ByteBuffer.wrap("plain\n".getBytes(StandardCharsets.UTF_8))).length() > 0);
+        // And it does say so for ASCII, the common case the shortcut is for, at any length.
+        for (int length : new int[] {1, 7, 8, 9, 64, 65_536}) {
+            decoder.decode(ByteBuffer.wrap(new byte[] {(byte) 0xC3}));
+            decoder.decode(ByteBuffer.wrap(new byte[] {(byte) 0xA9}));
+            assertTrue(!decoder.lastAscii(), "é, completed from a held-back byte");
+            assertEquals("a".repeat(length), decoder.decode(ByteBuffer.wrap("a".repeat(length).getBytes(StandardCharsets.UTF_8))));
+            assertTrue(decoder.lastAscii(), "ASCII of length " + length);
+            byte[] lastHigh = ("a".repeat(length - 1) + "é").getBytes(StandardCharsets.UTF_8);
+            decoder.decode(ByteBuffer.wrap(lastHigh));
+            assertTrue(!decoder.lastAscii(), "a non-ASCII char at the end of " + length);
+        }
     }
 }
