@@ -121,14 +121,15 @@ public final class DeliveryQueue implements Subscription {
      * of its share. Offers outside the call, or on other threads, are handed off one by one as
      * usual; a call inside another joins the outer one.
      *
-     * @param tasks this many tasks at least (fewer only with fewer queues), at least 1: the
-     *              executor's thread count
+     * @param tasks this many tasks at least (fewer only with fewer queues): the executor's thread
+     *              count; 0 runs {@code offers} with each queue handed off on its own, for a
+     *              publisher whose subscribers may block
      */
     public static void offerTogether(int tasks, Runnable offers) {
-        if (tasks < 1) {
-            throw new IllegalArgumentException("tasks must be at least 1");
+        if (tasks < 0) {
+            throw new IllegalArgumentException("tasks must not be negative");
         }
-        if (BATCH.get() != null) {
+        if (tasks == 0 || BATCH.get() != null) {
             offers.run();
             return;
         }

@@ -322,6 +322,10 @@ class DeliveryQueueTest {
         DeliveryQueue.offerTogether(2, () -> more.forEach(queue -> queue.offer(out(1))));
         assertEquals(4, executor.pending());
         executor.runAll();
+        // With no tasks asked for, each queue is handed off on its own.
+        DeliveryQueue.offerTogether(0, () -> more.subList(0, 3).forEach(queue -> queue.offer(out(2))));
+        assertEquals(3, executor.pending());
+        executor.runAll();
         // Outside a call, each queue is handed off on its own as before.
         queues.get(2).offer(out(4));
         queues.get(3).offer(out(4));

@@ -48,9 +48,9 @@ final class MemoryStream {
     private boolean removed;
 
     /**
-     * @param fanoutTasks when above 0, each event's deliveries are handed to the pool together in
-     *                    this many tasks or more ({@link DeliveryQueue#offerTogether}); 0 hands
-     *                    each subscriber's off on its own
+     * @param fanoutTasks the tasks each event's deliveries are handed to the pool in
+     *                    ({@link DeliveryQueue#offerTogether}); 0 hands each subscriber's off on
+     *                    its own
      */
     MemoryStream(StreamInfo info, long openOrder, int fanoutTasks) {
         this.info = info;
@@ -112,11 +112,7 @@ final class MemoryStream {
         long weight = weight(event);
         historyBytes += weight;
         budget.accept(weight);
-        if (fanoutTasks > 0) {
-            DeliveryQueue.offerTogether(fanoutTasks, () -> queues.removeIf(queue -> !queue.offer(published)));
-        } else {
-            queues.removeIf(queue -> !queue.offer(published));
-        }
+        DeliveryQueue.offerTogether(fanoutTasks, () -> queues.removeIf(queue -> !queue.offer(published)));
         trim(maxHistoryBytes, budget);
         return published;
     }

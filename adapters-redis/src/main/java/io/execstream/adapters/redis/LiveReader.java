@@ -42,8 +42,8 @@ final class LiveReader implements AutoCloseable {
     private final int fanoutTasks;
 
     /**
-     * @param fanoutTasks when above 0, the deliveries of each batch of events are handed to the
-     *                    pool together in this many tasks or more ({@link DeliveryQueue#offerTogether})
+     * @param fanoutTasks the tasks the deliveries of each batch of events are handed to the pool
+     *                    in ({@link DeliveryQueue#offerTogether}); 0 hands each off on its own
      */
     LiveReader(RedisConnections redis, int blockMillis, String threadName, int fanoutTasks) {
         this.redis = redis;
@@ -142,7 +142,7 @@ final class LiveReader implements AutoCloseable {
         Group g = groups.get(key);
         if (g != null) {
             synchronized (g) {
-                together(() -> g.offer(n, event));
+                DeliveryQueue.offerTogether(fanoutTasks, () -> g.offer(n, event));
             }
         }
     }
@@ -277,7 +277,7 @@ final class LiveReader implements AutoCloseable {
 
     private void fanOut(Group g, List<StreamEntry> entries) {
         synchronized (g) {
-            together(() -> {
+            DeliveryQueue.offerTogether(fanoutTasks, () -> {
                 for (StreamEntry entry : entries) {
                     long n = entry.getID().getTime();
                     if (n <= g.last) {
@@ -290,14 +290,6 @@ final class LiveReader implements AutoCloseable {
                     }
                 }
             });
-        }
-    }
-
-    private void together(Runnable offers) {
-        if (fanoutTasks > 0) {
-            DeliveryQueue.offerTogether(fanoutTasks, offers);
-        } else {
-            offers.run();
         }
     }
 
