@@ -3,7 +3,6 @@ package io.execstream.core;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Turns one pipe's decoded text into output events of a sensible size. Whole lines go out as soon
@@ -22,14 +21,21 @@ final class OutputCoalescer {
     static final long LINGER_MS = 5;
 
     private final Object lock;
-    private final Consumer<String> emit;
+    private final Emit emit;
     private final ScheduledExecutorService scheduler;
     private final StringBuilder pending = new StringBuilder();
     private ScheduledFuture<?> linger;
     /** Whether all of {@code pending} is known to be ASCII: then its UTF-8 size is its length. */
     private boolean pendingAscii = true;
 
-    OutputCoalescer(Object lock, Consumer<String> emit, ScheduledExecutorService scheduler) {
+    /** Where events go. */
+    @FunctionalInterface
+    interface Emit {
+        /** One event's text; {@code ascii} when it is known to be all ASCII (its UTF-8 size is its length). */
+        void event(String content, boolean ascii);
+    }
+
+    OutputCoalescer(Object lock, Emit emit, ScheduledExecutorService scheduler) {
         this.lock = lock;
         this.emit = emit;
         this.scheduler = scheduler;
@@ -92,7 +98,7 @@ final class OutputCoalescer {
     private void emitPrefix(int chars) {
         String content = pending.substring(0, chars);
         pending.delete(0, chars);
-        emit.accept(content);
+        emit.event(content, pendingAscii);
     }
 
     private void lingerExpired() {

@@ -43,8 +43,8 @@ final class StreamPump implements AgentListener {
         this.publisher = publisher;
         this.agentRun = agentRun;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock, text -> append(OutputType.STDOUT, text), scheduler);
-        this.stderr = new OutputCoalescer(lock, text -> append(OutputType.STDERR, text), scheduler);
+        this.stdout = new OutputCoalescer(lock, (text, ascii) -> append(OutputType.STDOUT, text, ascii), scheduler);
+        this.stderr = new OutputCoalescer(lock, (text, ascii) -> append(OutputType.STDERR, text, ascii), scheduler);
     }
 
     /** Hands over the runner's handle; a stop asked for before it came is carried out now. */
@@ -152,6 +152,14 @@ final class StreamPump implements AgentListener {
     }
 
     private void append(OutputType type, String text) {
-        publisher.append(stream, new StreamEvent.Output(type, text));
+        append(type, text, false);
+    }
+
+    private void append(OutputType type, String text, boolean ascii) {
+        // ASCII text needs no pass to count its UTF-8 size: that pass was most of this thread's
+        // time on large output.
+        publisher.append(stream, ascii
+                ? new StreamEvent.Output(type, text, text.length())
+                : new StreamEvent.Output(type, text));
     }
 }

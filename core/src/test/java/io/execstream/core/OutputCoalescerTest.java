@@ -16,7 +16,7 @@ class OutputCoalescerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Object lock = new Object();
     private final List<String> events = new CopyOnWriteArrayList<>();
-    private final OutputCoalescer coalescer = new OutputCoalescer(lock, events::add, scheduler);
+    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (text, ascii) -> events.add(text), scheduler);
 
     @AfterEach
     void stop() {
@@ -68,16 +68,24 @@ class OutputCoalescerTest {
         List<List<String>> results = new java.util.ArrayList<>();
         for (boolean marked : new boolean[] {false, true}) {
             List<String> out = new java.util.ArrayList<>();
-            OutputCoalescer own = new OutputCoalescer(lock, out::add, scheduler);
+            List<Boolean> flags = new java.util.ArrayList<>();
+            OutputCoalescer own = new OutputCoalescer(lock, (text, ascii) -> {
+                out.add(text);
+                flags.add(ascii);
+            }, scheduler);
             synchronized (lock) {
                 for (String read : reads) {
                     own.accept(read, marked && read.chars().allMatch(c -> c < 0x80));
                 }
                 own.flush();
             }
-            for (String event : out) {
+            for (int i = 0; i < out.size(); i++) {
+                String event = out.get(i);
                 assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
+                // The flag is what spares the event's UTF-8 count downstream: never set wrongly.
+                assertTrue(!flags.get(i) || event.chars().allMatch(c -> c < 0x80), "event " + i + " flagged ASCII");
             }
+            assertEquals(marked, flags.get(0), "the first events are ASCII and were read as such");
             results.add(out);
         }
         assertEquals(results.get(0), results.get(1));

@@ -11,11 +11,32 @@ public sealed interface StreamEvent {
     /**
      * Text the command wrote. {@code content} is valid UTF-16 (never half a surrogate pair)
      * decoded from the command's UTF-8 output, invalid bytes replaced by U+FFFD.
+     *
+     * <p>{@code utf8Bytes} is the size of {@code content} in UTF-8, what history limits and
+     * metrics count. It travels with the event because counting it costs a pass over the text,
+     * and a busy stream would otherwise pay that pass several times per event. Construct with
+     * {@link #Output(OutputType, String)}, which counts it, unless the size is already known, as
+     * it is to a decoder; the canonical constructor rejects a size no text of this length can
+     * have, but cannot afford to check it exactly.
+     *
+     * @param type      which pipe the text came from
+     * @param content   the text
+     * @param utf8Bytes the UTF-8 size of {@code content}
      */
-    record Output(OutputType type, String content) implements StreamEvent {
+    record Output(OutputType type, String content, long utf8Bytes) implements StreamEvent {
         public Output {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(content, "content");
+            // Each char takes 1 to 3 bytes (a surrogate pair, 2 chars, takes 4).
+            if (utf8Bytes < content.length() || utf8Bytes > 3L * content.length()) {
+                throw new IllegalArgumentException("utf8Bytes " + utf8Bytes + " is impossible for "
+                        + content.length() + " chars");
+            }
+        }
+
+        /** Output whose UTF-8 size is counted here. */
+        public Output(OutputType type, String content) {
+            this(type, content, Utf8.length(Objects.requireNonNull(content, "content")));
         }
 
         public static Output stdout(String content) {

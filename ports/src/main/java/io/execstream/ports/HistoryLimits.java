@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * How much history a {@link StreamPublisher} keeps, and for how long. Sizes are counted with
- * {@link #weight}: the UTF-8 bytes of an output's content, and a flat
+ * {@link #weight}: the UTF-8 bytes of an output's content ({@link StreamEvent.Output#utf8Bytes}), and a flat
  * {@value #OTHER_EVENT_BYTES} bytes for any other event.
  *
  * @param maxHistoryBytes    output bytes (UTF-8) kept per stream; the oldest events leave first
@@ -31,27 +31,6 @@ public record HistoryLimits(long maxHistoryBytes, long historyBudgetBytes, Durat
 
     /** What {@code event} counts for in the history, in bytes. */
     public static long weight(StreamEvent event) {
-        return event instanceof StreamEvent.Output output ? utf8Length(output.content()) : OTHER_EVENT_BYTES;
-    }
-
-    /** The UTF-8 length of {@code s}, counted without encoding it. */
-    public static long utf8Length(CharSequence s) {
-        long bytes = 0;
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                // A lone surrogate cannot occur in decoded output; 3 is its worst case anyway.
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return event instanceof StreamEvent.Output output ? output.utf8Bytes() : OTHER_EVENT_BYTES;
     }
 }

@@ -4,7 +4,6 @@ import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
-import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -36,7 +35,7 @@ final class MeteredStreamPublisher implements StreamPublisher {
         String id = delegate.append(stream, event);
         metrics.eventPublished();
         if (event instanceof StreamEvent.Output output) {
-            metrics.outputPublished(HistoryLimits.utf8Length(output.content()));
+            metrics.outputPublished(output.utf8Bytes());
         }
         return id;
     }

@@ -221,11 +221,4 @@ class InMemoryStreamPublisherTest extends StreamPublisherContract {
         assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder().maxQueuedChars(0));
         assertThrows(NullPointerException.class, () -> InMemoryStreamPublisher.builder().clock(null));
     }
-
-    @Test
-    void utf8LengthMatchesTheEncoder() {
-        for (String text : List.of("", "plain", "é", "€uro", "😀 emoji", "mixed é€😀\n", "\u007f\u0080\u07ff\u0800")) {
-            assertEquals(text.getBytes(StandardCharsets.UTF_8).length, io.execstream.ports.HistoryLimits.utf8Length(text), text);
-        }
-    }
 }

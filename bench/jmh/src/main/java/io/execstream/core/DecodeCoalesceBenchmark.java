@@ -45,7 +45,7 @@ public class DecodeCoalesceBenchmark {
         sink = blackhole;
         scheduler = Executors.newSingleThreadScheduledExecutor();
         decoder = new Utf8Decoder();
-        coalescer = new OutputCoalescer(lock, sink::consume, scheduler);
+        coalescer = new OutputCoalescer(lock, (text, ascii) -> sink.consume(text), scheduler);
     }
 
     @TearDown(Level.Trial)
