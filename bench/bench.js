@@ -34,9 +34,9 @@ const JAVA_OPTS = (process.env.EXECSTREAM_JAVA_OPTS || "").split(/\s+/).filter(B
 const ONLY = opt("--only", null) ? opt("--only").split(",") : null;
 const RUNS = Number(opt("--runs", "3"));
 const P = QUICK
-  ? { throughputMB: 10, fanoutSubs: [100], fanoutLines: 100, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 200,
+  ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 200,
       startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 170, idleRuns: 1, loadgenRuns: 1 }
-  : { throughputMB: 300, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
+  : { throughputMB: 300, throughputWarmRuns: 3, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
       latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 45 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 const KINDS = (opt("--servers", "execstream,better-sse")).split(",");
@@ -123,12 +123,17 @@ function freePort() {
 
 // ------------------------------------------------------------------------------------- servers
 const COMMANDS = {}; // kind -> command line, for the report
+// Each stream keeps all its output (a subscriber may resume anywhere, as on the peer); across
+// streams both forget finished ones past execstream's default budget, so that every throughput
+// run starts from the same memory instead of carrying the earlier runs' output.
+const HISTORY_BUDGET = "512MB";
 function serverArgs(kind, port, keepalive) {
   const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
   if (kind === "execstream")
     return ["java", [...JAVA_OPTS, ...cdsFlags(), "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
-      "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", "4GB"]];
-  return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive]];
+      "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET]];
+  return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive,
+    "--history-budget", HISTORY_BUDGET]];
 }
 // The server runs with an AppCDS archive of its classes, as ./execstream and the Docker image run it:
 // one training run (start, a command, stop) writes it, every measured start maps it.
@@ -285,11 +290,13 @@ async function scenarioThroughput(kind) {
   const s = await startServer(kind);
   const runs = [];
   try {
-    // One unmeasured run of the full size first, on each server: both compile their hot paths
-    // as they go (HotSpot's C2, V8's TurboFan), and a short warm-up left most of the JVM's
-    // compiling inside the first measured run.
+    // Unmeasured runs of the full size first, on each server: both compile their hot paths as
+    // they go (HotSpot's C2, V8's TurboFan). HotSpot compiles some of them again after the end
+    // of each of the first streams has undone a guess (JFR: 0.5-1.9 s of C2 time in each of the
+    // first two runs after one warm-up, under 0.2 s from the fourth run on).
     const warmMB = QUICK ? 2 : P.throughputMB;
-    await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(warmMB), "--expect-bytes", String(genBytes(warmMB))], { timeoutS: 120 });
+    for (let i = 0; i < P.throughputWarmRuns; i++)
+      await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(warmMB), "--expect-bytes", String(genBytes(warmMB))], { timeoutS: 120 });
     for (let i = 0; i < RUNS; i++) {
       const pipeMs = pipeRun(P.throughputMB);
       const st0 = procStat(s.pid), t0 = nowMs();
@@ -456,7 +463,8 @@ function report(m, startedAt, minutes) {
     `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "",
     cdsState === "ready"
       ? "execstream runs with an AppCDS archive of its classes (`$WORK/execstream.jsa`), written by one unmeasured training run (`-XX:ArchiveClassesAtExit`: start, one command, stop), as `./execstream` runs it; `EXECSTREAM_BENCH_NO_CDS=1` measures without."
-      : "execstream ran without a class-data archive.", "");
+      : "execstream ran without a class-data archive.", "",
+    `History: both servers keep every event of a stream (execstream with \`--max-history 1GB\`), so a subscriber can resume anywhere, and forget finished streams, oldest first, once more than ${HISTORY_BUDGET} of output is kept in all (\`--history-budget ${HISTORY_BUDGET}\` on both, execstream's default). Each throughput run thus starts from the same memory, not with every earlier run's output still held.`, "");
   // ---- targets
   const T = [];
   const tp = R.throughput[E], tpp = R.throughput[B];
@@ -502,7 +510,7 @@ function report(m, startedAt, minutes) {
   // ---- details
   L.push("", "### Details", "");
   if (tp || tpp) {
-    L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Each server first gets one unmeasured run of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Every run checks the total content length.`, "");
+    L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Each server first gets ${P.throughputWarmRuns} unmeasured run${P.throughputWarmRuns > 1 ? "s" : ""} of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Every run checks the total content length.`, "");
     head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "events per run", "server CPU %", "peak RSS MB", "loadgen CPU %", "runs ok"]);
     for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.rssMB, 0), fmt(t.loadgenCpuPct, 0), t.ok ? `${t.n}/${t.n}` : "**no**"]); }
     L.push("");

@@ -5,11 +5,15 @@
 //   GET  /projects/{p}/events/{s} text/event-stream: history replay, Last-Event-ID resume, live fan-out
 //   POST /projects/{p}/streams/{s}/cancel, GET /healthz, GET /debug/memory (heap figures for the bench)
 //
-// Kept fair and simple: one in-memory array of events per stream (the history, unbounded) and one
+// Kept fair and simple: one in-memory array of events per stream (the history, whole) and one
 // better-sse Channel per stream for the live subscribers. Auth: X-API-Key (keys file: one key a
 // line, '#' comments) or the stream_url's token.
 //
+// Finished streams are forgotten after --retention, or sooner, oldest first, when the output kept
+// in all streams passes --history-budget (as execstream's flags of the same names do).
+//
 // Usage: node server.js --port P --api-keys-file F --workspace-root W [--keepalive 15s] [--bind 127.0.0.1]
+//        [--retention 1h] [--history-budget 512MB]
 "use strict";
 const http = require("node:http");
 const fs = require("node:fs");
@@ -20,7 +24,7 @@ const { StringDecoder } = require("node:string_decoder");
 const { createChannel, Session } = require("better-sse");
 
 function parseArgs(argv) {
-  const o = { port: 8080, bind: "127.0.0.1", apiKeysFile: null, workspaceRoot: "./workspaces", keepalive: "15s", retention: "1h" };
+  const o = { port: 8080, bind: "127.0.0.1", apiKeysFile: null, workspaceRoot: "./workspaces", keepalive: "15s", retention: "1h", historyBudget: "512MB" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
     if (a === "--port") { o.port = +v; i++; }
@@ -29,6 +33,7 @@ function parseArgs(argv) {
     else if (a === "--workspace-root") { o.workspaceRoot = v; i++; }
     else if (a === "--keepalive") { o.keepalive = v; i++; }
     else if (a === "--retention") { o.retention = v; i++; }
+    else if (a === "--history-budget") { o.historyBudget = v; i++; }
     else if (a === "serve") { /* same shape as execstream's command line */ }
     else { console.error("unknown argument: " + a); process.exit(2); }
   }
@@ -41,9 +46,16 @@ function durationMs(s) {
   return +m[1] * ({ ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] || "ms"]);
 }
 
+function sizeBytes(s) {
+  const m = /^(\d+)(B|KB|MB|GB)?$/.exec(String(s));
+  if (!m) throw new Error("bad size: " + s);
+  return +m[1] * ({ B: 1, KB: 1024, MB: 1 << 20, GB: 1 << 30 }[m[2] || "B"]);
+}
+
 const opts = parseArgs(process.argv.slice(2));
 const keepaliveMs = durationMs(opts.keepalive);
 const retentionMs = durationMs(opts.retention);
+const historyBudget = sizeBytes(opts.historyBudget);
 const keys = new Set();
 if (opts.apiKeysFile) {
   for (const line of fs.readFileSync(opts.apiKeysFile, "utf8").split("\n")) {
@@ -58,6 +70,19 @@ if (opts.apiKeysFile) {
 
 const PROJECT = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const streams = new Map(); // stream id -> Stream
+const finished = []; // finished streams still kept, oldest first
+let historyBytes = 0; // output bytes kept in all streams
+
+function forget(stream) {
+  if (streams.get(stream.id) !== stream) return;
+  streams.delete(stream.id);
+  historyBytes -= stream.bytes;
+  const i = finished.indexOf(stream);
+  if (i >= 0) finished.splice(i, 1);
+}
+function evictOverBudget() {
+  while (historyBytes > historyBudget && finished.length > 0) forget(finished[0]);
+}
 
 class Stream {
   constructor(project, id) {
@@ -69,6 +94,13 @@ class Stream {
     this.startedAt = Date.now();
     this.done = null;
     this.child = null;
+    this.bytes = 0; // output bytes in this.events
+  }
+  output(type, content, bytes) {
+    this.bytes += bytes;
+    historyBytes += bytes;
+    this.append("output", { type, content });
+    evictOverBudget();
   }
   append(name, data) {
     const id = String(this.events.length + 1);
@@ -81,7 +113,9 @@ class Stream {
     this.done = { exit_code: exitCode, duration_ms: Date.now() - this.startedAt, status };
     this.append("done", this.done);
     for (const s of this.channel.activeSessions) s.state.res.end(); // after done the response ends
-    setTimeout(() => streams.delete(this.id), retentionMs).unref();
+    finished.push(this);
+    evictOverBudget();
+    setTimeout(() => forget(this), retentionMs).unref();
   }
 }
 
@@ -128,8 +162,9 @@ function startCommand(req, res, project) {
     };
     for (const type of ["stdout", "stderr"]) {
       const dec = new StringDecoder("utf8"); // a character is never split between two events
-      child[type].on("data", (buf) => { const s = dec.write(buf); if (s) stream.append("output", { type, content: s }); });
-      child[type].on("end", () => { const s = dec.end(); if (s) stream.append("output", { type, content: s }); open--; maybeFinish(); });
+      // The bytes read stand for the history's size; the decoder holds back at most a character's.
+      child[type].on("data", (buf) => { const s = dec.write(buf); if (s) stream.output(type, s, buf.length); });
+      child[type].on("end", () => { const s = dec.end(); if (s) stream.output(type, s, Buffer.byteLength(s)); open--; maybeFinish(); });
     }
     child.on("error", (e) => { spawnError = e; maybeFinish(); });
     child.on("exit", (code, sig) => { exitCode = code; signal = sig; exited = true; maybeFinish(); });
