@@ -41,6 +41,12 @@ final class SseEvents {
      */
     private static final int MAX_FRAMES = 4096;
     private static final long MAX_FRAME_BYTES = 16L << 20;
+    /**
+     * The event framed last, and its frame. A fan-out hands one event to every subscriber in a
+     * row, so this answers nearly every call with one read, where the map would take a lookup
+     * and a key object per subscriber.
+     */
+    private static volatile Framed last;
 
     private SseEvents() {
     }
@@ -60,6 +66,10 @@ final class SseEvents {
      * costs only encodings made again.
      */
     static byte[] of(PublishedEvent published) {
+        Framed recent = last;
+        if (recent != null && recent.event() == published) {
+            return recent.frame();
+        }
         Same key = new Same(published);
         byte[] frame = FRAMES.get(key);
         if (frame == null) {
@@ -70,7 +80,11 @@ final class SseEvents {
             }
             FRAMES.put(key, frame);
         }
+        last = new Framed(published, frame);
         return frame;
+    }
+
+    private record Framed(PublishedEvent event, byte[] frame) {
     }
 
     /**
