@@ -1,0 +1,95 @@
+package io.execstream.server;
+
+import static io.execstream.server.TestServer.body;
+import static io.execstream.server.TestServer.eventsPath;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.execstream.server.RawHttp.Answer;
+import io.execstream.server.TestServer.Started;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The body of an event stream as it is on the wire: over HTTP/1.1 in chunks, live (a chunk per
+ * burst of output) and replayed (the history at once); to an HTTP/1.0 client, which knows no
+ * chunks, as a plain body ended by the close. Read on a plain socket, which parses every chunk's
+ * size line strictly.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChunkedStreamEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** A small line, a line of 30 KB, a small line, with pauses between. */
+    private static final String COMMAND = "echo small; sleep 0.3; head -c 30000 /dev/zero | tr '\\0' b; echo; sleep 0.3; echo tail";
+    private static final String OUTPUT = "small\n" + "b".repeat(30_000) + "\ntail\n";
+
+    @Test
+    void liveAndReplayedStreamsAreWellFormedChunks(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir)) {
+            String project = TestServer.newProject("chunks");
+            Started started = server.startCommand(project, body("command", COMMAND));
+            // Read while the command runs: each pause makes a chunk of its own.
+            Answer live = get(server, "HTTP/1.1", eventsPath(project, started.streamId()));
+            assertEquals("chunked", live.header("Transfer-Encoding"), live::toString);
+            assertStream(live);
+            // Read again after the end: the whole history in one large chunk.
+            Answer replayed = get(server, "HTTP/1.1", eventsPath(project, started.streamId()));
+            assertStream(replayed);
+        }
+    }
+
+    @Test
+    void anHttp10ClientGetsThePlainBody(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir)) {
+            String project = TestServer.newProject("http10");
+            Started started = server.startCommand(project, body("command", COMMAND));
+            Answer answer = get(server, "HTTP/1.0", eventsPath(project, started.streamId()));
+            assertNull(answer.header("Transfer-Encoding"), answer::toString);
+            assertTrue(answer.text().startsWith(": connected\n\n"), answer::toString);
+            assertStream(answer);
+        }
+    }
+
+    private static Answer get(TestServer server, String version, String path) {
+        String request = "GET " + path + " " + version + "\r\nHost: localhost\r\nX-API-Key: " + server.apiKey()
+                + "\r\nConnection: close\r\n\r\n";
+        return RawHttp.exchange(server.baseUri(), request.getBytes(StandardCharsets.ISO_8859_1), WAIT);
+    }
+
+    /** Every output event's content, in order, is the command's output, and done comes last. */
+    private static void assertStream(Answer answer) {
+        assertEquals(200, answer.status(), answer::toString);
+        StringBuilder output = new StringBuilder();
+        List<String> events = new ArrayList<>();
+        String event = null;
+        for (String line : answer.text().split("\n", -1)) {
+            if (line.startsWith("event: ")) {
+                event = line.substring(7);
+                events.add(event);
+            } else if (line.startsWith("data: ") && "output".equals(event)) {
+                JsonNode data = readJson(line.substring(6));
+                output.append(data.path("content").asText());
+            }
+        }
+        assertEquals(OUTPUT, output.toString());
+        assertEquals("done", events.get(events.size() - 1), events::toString);
+        assertTrue(answer.text().endsWith("\n\n"), "the body ends after the done event's frame");
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return TestServer.JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+}
