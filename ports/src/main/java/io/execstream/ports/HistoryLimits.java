@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * How much history a {@link StreamPublisher} keeps, and for how long. Sizes are counted with
- * {@link #weight}: the UTF-8 bytes of an output's content ({@link StreamEvent.Output#utf8Bytes}), and a flat
- * {@value #OTHER_EVENT_BYTES} bytes for any other event.
+ * {@link #weight}: the UTF-8 bytes of an output's content (its
+ * {@link StreamEvent.Output#utf8Bytes}), and a flat {@value #OTHER_EVENT_BYTES} bytes for any
+ * other event.
  *
  * @param maxHistoryBytes    output bytes (UTF-8) kept per stream; the oldest events leave first
  * @param historyBudgetBytes output bytes kept across all streams; past it the oldest finished
