@@ -35,14 +35,14 @@ class ChunkedStreamEndToEndTest {
     @Test
     void liveAndReplayedStreamsAreWellFormedChunks(@TempDir Path dir) {
         try (TestServer server = TestServer.start(dir)) {
-            String project = TestServer.newProject("chunks");
-            Started started = server.startCommand(project, body("command", COMMAND));
-            // Read while the command runs: each pause makes a chunk of its own.
-            Answer live = get(server, "HTTP/1.1", eventsPath(project, started.streamId()));
+            String path = startCommand(server);
+            // Read while the command runs, its output arriving in bursts between the pauses...
+            Answer live = get(server, "HTTP/1.1", path);
             assertEquals("chunked", live.header("Transfer-Encoding"), live::toString);
             assertStream(live);
-            // Read again after the end: the whole history in one large chunk.
-            Answer replayed = get(server, "HTTP/1.1", eventsPath(project, started.streamId()));
+            // ...and again after its end, the history sent at once.
+            Answer replayed = get(server, "HTTP/1.1", path);
+            assertEquals("chunked", replayed.header("Transfer-Encoding"), replayed::toString);
             assertStream(replayed);
         }
     }
@@ -50,13 +50,18 @@ class ChunkedStreamEndToEndTest {
     @Test
     void anHttp10ClientGetsThePlainBody(@TempDir Path dir) {
         try (TestServer server = TestServer.start(dir)) {
-            String project = TestServer.newProject("http10");
-            Started started = server.startCommand(project, body("command", COMMAND));
-            Answer answer = get(server, "HTTP/1.0", eventsPath(project, started.streamId()));
+            Answer answer = get(server, "HTTP/1.0", startCommand(server));
             assertNull(answer.header("Transfer-Encoding"), answer::toString);
             assertTrue(answer.text().startsWith(": connected\n\n"), answer::toString);
             assertStream(answer);
         }
+    }
+
+    /** Starts {@link #COMMAND} in a project of its own; the path of its event stream. */
+    private static String startCommand(TestServer server) {
+        String project = TestServer.newProject("chunks");
+        Started started = server.startCommand(project, body("command", COMMAND));
+        return eventsPath(project, started.streamId());
     }
 
     private static Answer get(TestServer server, String version, String path) {
