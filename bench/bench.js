@@ -79,6 +79,13 @@ function procStat(pid) {
     return { cpuTicks: Number(f[11]) + Number(f[12]), threads: kb("Threads"), rssKB: kb("VmRSS"), hwmKB: kb("VmHWM") };
   } catch { return null; }
 }
+/** The machine's CPU time so far, in ticks: all of it, and what the hypervisor gave other guests ("steal"). */
+function cpuTimes() {
+  try {
+    const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] || 0 };
+  } catch { return null; }
+}
 function fdCount(pid) { try { return fs.readdirSync(`/proc/${pid}/fd`).length; } catch { return null; } }
 
 // ------------------------------------------------------------------------------------- HTTP
@@ -261,6 +268,8 @@ const fmt = (x, d = 1) => x === null || x === undefined || Number.isNaN(x) ? "â€
 
 // ------------------------------------------------------------------------------------- scenarios
 const R = { startup: {}, throughput: {}, fanout: {}, idle: {}, latency: {}, loadgen: {} };
+/** [step, % of the machine's CPU time stolen by the hypervisor during it]: why one run differs from the next. */
+const STEAL = [];
 
 async function scenarioStartup(kind) {
   const health = [], cold = [], warm = [];
@@ -307,6 +316,9 @@ async function scenarioThroughput(kind) {
       r.mbps = r.ok ? r.bytes / 1e6 / (r.postToDoneMs / 1000) : null;
       r.pipeMbps = bytes / 1e6 / (pipeMs / 1000);
       r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000);
+      // The cost of the work, whatever the speed: a server that moves more per second uses more
+      // of a core while it runs, so its CPU share alone would count its speed against it.
+      r.serverCpuMsPerMB = 1000 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / (bytes / 1e6);
       r.serverRssMB = st1.hwmKB / 1024;
       if (!r.ok) problems.push(`throughput on ${kind}: ${describeFailure(r)} (bytes ${r.bytes} of ${bytes})`);
       log(`throughput ${kind} run ${i + 1}: ${fmt(r.mbps, 0)} MB/s (pipe ${fmt(r.pipeMbps, 0)} MB/s), ${r.events} events, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
@@ -315,6 +327,7 @@ async function scenarioThroughput(kind) {
   } finally { await stopServer(s, "throughput"); }
   R.throughput[kind] = { mbps: median(runs.map((r) => r.mbps)), pipeMbps: median(runs.map((r) => r.pipeMbps)),
     events: median(runs.map((r) => r.events)), serverCpuPct: median(runs.map((r) => r.serverCpuPct)),
+    serverCpuMsPerMB: median(runs.map((r) => r.serverCpuMsPerMB)),
     loadgenCpuPct: median(runs.map((r) => r.cpuPct)), rssMB: Math.max(...runs.map((r) => r.serverRssMB)), ok: runs.every((r) => r.ok), n: runs.length };
 }
 
@@ -453,6 +466,7 @@ function report(m, startedAt, minutes) {
   L.push(`## Side by side: execstream vs a better-sse peer (${QUICK ? "quick run" : "full run"}, ${startedAt})`, "");
   L.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GB memory, Linux ${m.kernel}; ${m.java}; Node ${m.node}; better-sse ${m.betterSse}.`,
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by Â±10-20 % between runs, more under heavy load).`,
+    ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
     `Server jar: ${JAR_INFO}, git ${gitHead()}.`,
     `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for both where they apply):", "",
@@ -482,7 +496,7 @@ function report(m, startedAt, minutes) {
   // every figure better than the peer
   const cmp = [];
   const add = (name, es, pe, hi, unit, d = 1) => { const b = better(es, pe, hi); cmp.push([name, `${fmt(es, d)}${unit}`, `${fmt(pe, d)}${unit}`, b.txt, yes(b.ok)]); return b.ok; };
-  if (tp && tpp) { add("throughput, MB/s (higher is better)", tp.mbps, tpp.mbps, true, "", 0); add("throughput: server CPU, % of a core", tp.serverCpuPct, tpp.serverCpuPct, false, "", 0); }
+  if (tp && tpp) { add("throughput, MB/s (higher is better)", tp.mbps, tpp.mbps, true, "", 0); add("throughput: server CPU per MB moved, ms", tp.serverCpuMsPerMB, tpp.serverCpuMsPerMB, false, "", 1); }
   for (const n of P.fanoutSubs) {
     const a = R.fanout[`${E}/${n}`], b = R.fanout[`${B}/${n}`];
     if (!a || !b) continue;
@@ -511,9 +525,9 @@ function report(m, startedAt, minutes) {
   // ---- details
   L.push("", "### Details", "");
   if (tp || tpp) {
-    L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Each server first gets ${P.throughputWarmRuns} unmeasured run${P.throughputWarmRuns > 1 ? "s" : ""} of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Every run checks the total content length.`, "");
-    head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "events per run", "server CPU %", "peak RSS MB", "loadgen CPU %", "runs ok"]);
-    for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.rssMB, 0), fmt(t.loadgenCpuPct, 0), t.ok ? `${t.n}/${t.n}` : "**no**"]); }
+    L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Each server first gets ${P.throughputWarmRuns} unmeasured run${P.throughputWarmRuns > 1 ? "s" : ""} of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Every run checks the total content length. Server CPU is the server process's own (utime+stime; the generator's processes are its children and not counted) over the run; per MB it is the cost of the work, which the side-by-side table compares, since a server that moves more per second also uses more of a core while it runs.`, "");
+    head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "events per run", "server CPU %", "server CPU ms per MB", "peak RSS MB", "loadgen CPU %", "runs ok"]);
+    for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.serverCpuMsPerMB, 1), fmt(t.rssMB, 0), fmt(t.loadgenCpuPct, 0), t.ok ? `${t.n}/${t.n}` : "**no**"]); }
     L.push("");
   }
   if (Object.keys(R.fanout).length) {
@@ -584,7 +598,12 @@ async function main() {
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const m = machine();
   log(`${QUICK ? "quick" : "full"} run; jar ${JAR_INFO}; ${m.cores} cores, load ${m.load}; work dir ${WORK}`);
-  const step = async (name, fn) => { try { await fn(); } catch (e) { problems.push(`${name}: ${e.message}`); log(`${name}: ${e.message}`); } };
+  const step = async (name, fn) => {
+    const c0 = cpuTimes();
+    try { await fn(); } catch (e) { problems.push(`${name}: ${e.message}`); log(`${name}: ${e.message}`); }
+    const c1 = cpuTimes();
+    if (c0 && c1 && c1.total > c0.total) STEAL.push([name, 100 * (c1.steal - c0.steal) / (c1.total - c0.total)]);
+  };
   if (want("loadgen")) await step("loadgen", scenarioLoadgen);
   for (const k of KINDS) if (want("startup")) await step(`startup ${k}`, () => scenarioStartup(k));
   for (const k of KINDS) if (want("latency")) await step(`latency ${k}`, () => scenarioLatency(k));
@@ -593,7 +612,7 @@ async function main() {
   for (const k of KINDS) if (want("idle")) await step(`idle ${k}`, () => scenarioIdle(k));
   const text = report(m, startedAt, (Date.now() - T0) / 60000);
   const target = writeReport(text);
-  fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify({ R, problems, P }, null, 1));
+  fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify({ R, STEAL, problems, P }, null, 1));
   process.stdout.write(text + "\n");
   log(`report written to ${target}; raw results in ${path.join(WORK, "results.json")}`);
   if (problems.length) { log(`BROKEN: ${problems.length} problem(s):\n  ${problems.join("\n  ")}`); return 1; }
