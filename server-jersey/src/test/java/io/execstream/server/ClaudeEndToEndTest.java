@@ -16,7 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +37,7 @@ class ClaudeEndToEndTest {
 
     @TempDir
     static Path dir;
+    @AutoClose
     static TestServer server;
 
     @BeforeAll
@@ -58,13 +59,6 @@ class ClaudeEndToEndTest {
                 """.stripLeading());
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         server = TestServer.start(dir, "--claude-bin", fake.toString());
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static List<String> argv(String body) {

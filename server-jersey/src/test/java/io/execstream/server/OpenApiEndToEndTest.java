@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.model.Resource;
 import org.glassfish.jersey.server.model.ResourceMethod;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,6 +47,7 @@ class OpenApiEndToEndTest {
 
     @TempDir
     static java.nio.file.Path dir;
+    @AutoClose
     static TestServer server;
     static JsonNode doc;
 
@@ -57,13 +58,6 @@ class OpenApiEndToEndTest {
         assertEquals(200, r.status(), "the document needs no key: " + r);
         assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
         doc = r.json();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

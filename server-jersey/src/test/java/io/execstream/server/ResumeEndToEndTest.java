@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,18 +32,12 @@ class ResumeEndToEndTest {
 
     @TempDir
     static Path dir;
+    @AutoClose
     static TestServer server;
 
     @BeforeAll
     static void startServer() {
         server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     /** Runs FIVE_LINES to completion and returns project, stream id and the full event list. */

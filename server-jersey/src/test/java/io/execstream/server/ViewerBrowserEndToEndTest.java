@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +47,7 @@ class ViewerBrowserEndToEndTest {
 
     @TempDir
     static Path dir;
+    @AutoClose
     static TestServer server;
     static String chromium;
     static JsonNode commandPage;
@@ -103,13 +104,6 @@ class ViewerBrowserEndToEndTest {
     @BeforeEach
     void needsTheBrowser() {
         Assumptions.assumeTrue(skipReason == null, () -> skipReason);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

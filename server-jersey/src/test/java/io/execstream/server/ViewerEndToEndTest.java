@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ViewerEndToEndTest {
     @TempDir
     static Path dir;
+    @AutoClose
     static TestServer server;
     static String project;
     static String streamId;
@@ -34,13 +35,6 @@ class ViewerEndToEndTest {
         streamId = server.startCommand(project, TestServer.body("command", "echo hi")).streamId();
         JsonNode status = server.awaitFinished(project, streamId, TestServer.TIMEOUT);
         viewUrl = status.path("view_url").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test
