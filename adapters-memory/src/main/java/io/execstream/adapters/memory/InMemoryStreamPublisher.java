@@ -5,6 +5,7 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
+import io.execstream.ports.Deliveries;
 import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
@@ -15,7 +16,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +38,7 @@ import java.util.concurrent.ThreadFactory;
  * the publisher's {@link Clock} tells; a daemon thread sweeps them every second, and every lookup
  * checks too.
  *
- * <p>Subscribers are served by {@link DeliveryQueue}s on a delivery executor: by default a cached
+ * <p>Subscribers are served by {@link DeliveryQueue}s on a delivery executor: by default a
  * pool of daemon threads named {@code execstream-delivery-N}, which {@link #close()} shuts down.
  * Configure it and the other settings with {@link #builder()}.
  *
@@ -49,11 +49,8 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
 
     private final HistoryLimits limits;
     private final StreamRegistry registry;
-    private final Executor deliveryExecutor;
-    private final ExecutorService ownedDeliveryExecutor;
+    private final Deliveries deliveries;
     private final ScheduledExecutorService sweeper;
-    private final int maxQueuedEvents;
-    private final long maxQueuedChars;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** A publisher with {@link HistoryLimits#DEFAULT}, the system clock and its own delivery threads. */
@@ -63,18 +60,8 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
 
     private InMemoryStreamPublisher(Builder builder) {
         this.limits = builder.limits;
-        // A pool sized with deliveryThreads serves subscribers that never block (see there).
-        int fanoutTasks = builder.deliveryExecutor == null && builder.deliveryThreadsSet ? builder.deliveryThreads : 0;
-        this.registry = new StreamRegistry(builder.limits, builder.clock, fanoutTasks);
-        this.maxQueuedEvents = builder.maxQueuedEvents;
-        this.maxQueuedChars = builder.maxQueuedChars;
-        if (builder.deliveryExecutor != null) {
-            this.deliveryExecutor = builder.deliveryExecutor;
-            this.ownedDeliveryExecutor = null;
-        } else {
-            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-", builder.deliveryThreads);
-            this.deliveryExecutor = ownedDeliveryExecutor;
-        }
+        this.deliveries = builder.delivery.start("execstream-delivery-");
+        this.registry = new StreamRegistry(builder.limits, builder.clock, deliveries.fanoutTasks());
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("execstream-retention-"));
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
@@ -145,7 +132,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
             // Checked under the stream's monitor, which close() takes after setting the flag:
             // either close() sees this queue registered, or this sees the publisher closed.
             ensureOpen();
-            return new DeliveryQueue(subscriber, deliveryExecutor, gap, history, maxQueuedEvents, maxQueuedChars);
+            return deliveries.queue(subscriber, gap, history);
         });
         if (queue == null) {
             throw new StreamNotFoundException(stream);
@@ -166,10 +153,8 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         }
         sweeper.shutdownNow();
         registry.forEach(s -> s.closeSubscribers(CloseReason.PUBLISHER_CLOSED));
-        if (ownedDeliveryExecutor != null) {
-            // shutdown, not shutdownNow: the onClosed calls just queued must still run.
-            ownedDeliveryExecutor.shutdown();
-        }
+        // After those: the onClosed calls just queued still run.
+        deliveries.close();
     }
 
     private void ensureOpen() {
@@ -199,11 +184,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
     public static final class Builder {
         private HistoryLimits limits = HistoryLimits.DEFAULT;
         private Clock clock = Clock.systemUTC();
-        private Executor deliveryExecutor;
-        private int deliveryThreads = DeliveryQueue.DEFAULT_DELIVERY_THREADS;
-        private boolean deliveryThreadsSet;
-        private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
-        private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
+        private final Deliveries.Settings delivery = new Deliveries.Settings();
 
         private Builder() {
         }
@@ -227,7 +208,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
          * shuts down.
          */
         public Builder deliveryExecutor(Executor executor) {
-            this.deliveryExecutor = Objects.requireNonNull(executor, "executor");
+            delivery.executor(executor);
             return this;
         }
 
@@ -240,11 +221,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
          * block on a slow client, and each is served by a task of its own.
          */
         public Builder deliveryThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("deliveryThreads must be at least 1");
-            }
-            this.deliveryThreads = threads;
-            this.deliveryThreadsSet = true;
+            delivery.threads(threads);
             return this;
         }
 
@@ -253,10 +230,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
          * {@link DeliveryQueue#DEFAULT_MAX_QUEUED_EVENTS}.
          */
         public Builder maxQueuedEvents(int maxQueuedEvents) {
-            if (maxQueuedEvents < 1) {
-                throw new IllegalArgumentException("maxQueuedEvents must be positive");
-            }
-            this.maxQueuedEvents = maxQueuedEvents;
+            delivery.maxQueuedEvents(maxQueuedEvents);
             return this;
         }
 
@@ -265,10 +239,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
          * default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_CHARS}.
          */
         public Builder maxQueuedChars(long maxQueuedChars) {
-            if (maxQueuedChars < 1) {
-                throw new IllegalArgumentException("maxQueuedChars must be positive");
-            }
-            this.maxQueuedChars = maxQueuedChars;
+            delivery.maxQueuedChars(maxQueuedChars);
             return this;
         }
 

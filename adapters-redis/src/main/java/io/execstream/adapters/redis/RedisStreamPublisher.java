@@ -9,6 +9,7 @@ import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.CancelRelay;
+import io.execstream.ports.Deliveries;
 import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.Gap;
 import io.execstream.ports.HistoryLimits;
@@ -34,7 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -104,13 +104,10 @@ public final class RedisStreamPublisher implements StreamPublisher {
     private final RedisConnections redis;
     private final LiveReader reader;
     private final RedisCancelRelay cancelRelay;
-    private final Executor deliveryExecutor;
-    private final ExecutorService ownedDeliveryExecutor;
+    private final Deliveries deliveries;
     private final ScheduledExecutorService scheduler;
     private final ScheduledFuture<?> leaseTask;
     private final Thread flusher;
-    private final int maxQueuedEvents;
-    private final long maxQueuedChars;
     private final int maxBufferedEvents;
     private final long maxBufferedBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -130,8 +127,6 @@ public final class RedisStreamPublisher implements StreamPublisher {
         this.nodeId = b.nodeId != null ? b.nodeId : randomNodeId();
         this.nodeLease = b.nodeLease;
         this.keys = new Keys(b.keyPrefix);
-        this.maxQueuedEvents = b.maxQueuedEvents;
-        this.maxQueuedChars = b.maxQueuedChars;
         this.maxBufferedEvents = b.maxBufferedEvents;
         this.maxBufferedBytes = b.maxBufferedBytes;
         this.redis = new RedisConnections(uri, b.maxConnections);
@@ -143,16 +138,8 @@ public final class RedisStreamPublisher implements StreamPublisher {
             throw new IllegalStateException("cannot reach Redis at " + redis.shownUri() + ": "
                     + RedisConnections.describe(e), e);
         }
-        if (b.deliveryExecutor != null) {
-            this.deliveryExecutor = b.deliveryExecutor;
-            this.ownedDeliveryExecutor = null;
-        } else {
-            this.ownedDeliveryExecutor = DeliveryQueue.newDeliveryPool("execstream-delivery-", b.deliveryThreads);
-            this.deliveryExecutor = ownedDeliveryExecutor;
-        }
-        // A pool sized with deliveryThreads serves subscribers that never block (see there).
-        int fanoutTasks = b.deliveryExecutor == null && b.deliveryThreadsSet ? b.deliveryThreads : 0;
-        this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, fanoutTasks);
+        this.deliveries = b.delivery.start("execstream-delivery-");
+        this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, deliveries.fanoutTasks());
         this.cancelRelay = new RedisCancelRelay(redis, keys, "execstream-redis-cancel-" + nodeId);
         this.flusher = new Thread(this::flushLoop, "execstream-redis-flusher-" + nodeId);
         flusher.setDaemon(true);
@@ -580,7 +567,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
     }
 
     private DeliveryQueue newQueue(StreamSubscriber subscriber, Gap gap, List<PublishedEvent> history) {
-        return new DeliveryQueue(subscriber, deliveryExecutor, gap, history, maxQueuedEvents, maxQueuedChars);
+        return deliveries.queue(subscriber, gap, history);
     }
 
     private static long position(StreamId stream, String afterEventId, long known) {
@@ -781,10 +768,8 @@ public final class RedisStreamPublisher implements StreamPublisher {
             // the lease expires by itself
         }
         redis.close();
-        if (ownedDeliveryExecutor != null) {
-            // shutdown, not shutdownNow: the onClosed calls just queued must still run.
-            ownedDeliveryExecutor.shutdown();
-        }
+        // Last: the onClosed calls queued above still run.
+        deliveries.close();
     }
 
     private void flushBeforeClosing() {
@@ -871,11 +856,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         private Clock clock = Clock.systemUTC();
         private Duration nodeLease = Duration.ofSeconds(15);
         private String keyPrefix = "execstream:";
-        private Executor deliveryExecutor;
-        private int deliveryThreads = DeliveryQueue.DEFAULT_DELIVERY_THREADS;
-        private boolean deliveryThreadsSet;
-        private int maxQueuedEvents = DeliveryQueue.DEFAULT_MAX_QUEUED_EVENTS;
-        private long maxQueuedChars = DeliveryQueue.DEFAULT_MAX_QUEUED_CHARS;
+        private final Deliveries.Settings delivery = new Deliveries.Settings();
         private int maxBufferedEvents = 100_000;
         private long maxBufferedBytes = 64L << 20;
         private int maxConnections = 64;
@@ -936,7 +917,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
          * {@link DeliveryQueue#newDeliveryPool}, shut down by {@link RedisStreamPublisher#close()}.
          */
         public Builder deliveryExecutor(Executor executor) {
-            this.deliveryExecutor = Objects.requireNonNull(executor, "executor");
+            delivery.executor(executor);
             return this;
         }
 
@@ -949,29 +930,19 @@ public final class RedisStreamPublisher implements StreamPublisher {
          * block on a slow client, and each is served by a task of its own.
          */
         public Builder deliveryThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("deliveryThreads must be at least 1");
-            }
-            this.deliveryThreads = threads;
-            this.deliveryThreadsSet = true;
+            delivery.threads(threads);
             return this;
         }
 
         /** Live events one subscriber may have waiting; default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_EVENTS}. */
         public Builder maxQueuedEvents(int maxQueuedEvents) {
-            if (maxQueuedEvents < 1) {
-                throw new IllegalArgumentException("maxQueuedEvents must be positive");
-            }
-            this.maxQueuedEvents = maxQueuedEvents;
+            delivery.maxQueuedEvents(maxQueuedEvents);
             return this;
         }
 
         /** Characters of output one subscriber may have waiting; default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_CHARS}. */
         public Builder maxQueuedChars(long maxQueuedChars) {
-            if (maxQueuedChars < 1) {
-                throw new IllegalArgumentException("maxQueuedChars must be positive");
-            }
-            this.maxQueuedChars = maxQueuedChars;
+            delivery.maxQueuedChars(maxQueuedChars);
             return this;
         }
 
