@@ -28,10 +28,13 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,6 +47,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link StreamEvent.Done}: {@code exited} with the exit code, {@code cancelled} after
  * {@link #cancel}, {@code timed_out} past the command's timeout, or {@code failed} when it could
  * not start. The service logs one line when a command starts and one when it ends.
+ *
+ * <p>A start returns once the stream exists; the runner (or agent) is called on one of the
+ * service's daemon threads named {@code execstream-launch-N}, so a request does not wait for a
+ * process to be spawned. A command cancelled before that call is never started; its stream ends
+ * {@code cancelled}.
  */
 public final class ExecStream implements StartCommandUseCase, CancelStreamUseCase, StreamQueries,
         FollowStreamUseCase, AutoCloseable {
@@ -58,6 +66,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private final Semaphore slots;
     private final Duration shutdownGrace;
     private final ScheduledExecutorService scheduler;
+    /** Starts the commands, so that a request does not wait for a process to be spawned. */
+    private final ExecutorService launcher;
     private final Map<StreamId, StreamPump> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -70,12 +80,9 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.maxRunning = builder.maxRunning;
         this.slots = new Semaphore(builder.maxRunning);
         this.shutdownGrace = builder.shutdownGrace;
-        AtomicInteger n = new AtomicInteger();
-        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
-            Thread t = new Thread(r, "execstream-timer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newScheduledThreadPool(1, daemonThreads("execstream-timer-"));
+        // At most maxRunning at once: each start holds a slot.
+        this.launcher = Executors.newCachedThreadPool(daemonThreads("execstream-launch-"));
         cancelRelay.onCancelRequest(this::cancelHere);
     }
 
@@ -188,6 +195,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        // Not shutdownNow: a start already handed over still ends its stream.
+        launcher.shutdown();
     }
 
     private StreamInfo launch(ProjectId project, Duration timeout, String what, boolean agentRun,
@@ -211,11 +220,35 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         }
         LOG.log(Level.INFO, "started project={0} stream={1} command={2}", project, info.id(), what);
         try {
+            // Spawning a process (or a kubectl, or asking an agent's server) takes milliseconds
+            // that the caller need not wait for: its stream exists already.
+            launcher.execute(() -> begin(pump, starter));
+        } catch (RejectedExecutionException e) {
+            pump.onExit(new CommandExit.FailedToStart("the service is shutting down"));
+        }
+        return info;
+    }
+
+    static void begin(StreamPump pump, Function<StreamPump, RunningCommand> starter) {
+        if (pump.stopRequested()) {
+            // Cancelled, or the service closed, before it started: nothing to start and stop.
+            pump.onExit(new CommandExit.FailedToStart("stopped before it started"));
+            return;
+        }
+        try {
             pump.attach(starter.apply(pump));
         } catch (RuntimeException e) {
             pump.onExit(new CommandExit.FailedToStart("the runner could not start the command: " + e.getMessage()));
         }
-        return info;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private StreamPump track(StreamInfo info, Duration limit, boolean agentRun) {

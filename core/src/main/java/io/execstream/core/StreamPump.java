@@ -59,6 +59,13 @@ final class StreamPump implements AgentListener {
         }
     }
 
+    /** Whether a stop was asked for, or the run has ended, so that there is nothing left to start. */
+    boolean stopRequested() {
+        synchronized (lock) {
+            return stopReason != null || done;
+        }
+    }
+
     /**
      * Stops the command, recording {@code reason} (cancelled, timed out) for its done event;
      * the first reason given wins.

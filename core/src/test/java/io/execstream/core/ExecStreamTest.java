@@ -13,6 +13,7 @@ import io.execstream.domain.CommandSpec;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
@@ -20,9 +21,13 @@ import io.execstream.ports.AgentCapabilities;
 import io.execstream.ports.CommandExit;
 import io.execstream.testkit.RecordingSubscriber;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -96,9 +101,11 @@ class ExecStreamTest {
     @Test
     void cancelTerminatesAndTheDoneSaysCancelled() {
         StreamInfo info = start("sleep 100");
+        ScriptedRunner.Started command = runner.last();
         service.cancel(PROJECT, info.id());
-        assertEquals(1, runner.last().terminations.get());
-        runner.last().exit(143);
+        // The handle may reach the service just after the cancel, which then terminates it.
+        Waits.until(() -> command.terminations.get() == 1, () -> "not terminated: " + command.terminations.get());
+        command.exit(143);
         StreamEvent.Done done = (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
         assertEquals(StreamStatus.CANCELLED, done.status());
         assertEquals(143, done.exitCode());
@@ -124,8 +131,35 @@ class ExecStreamTest {
         start("a");
         start("b");
         assertThrows(TooManyRunningException.class, () -> start("c"));
+        runner.awaitStarts(2);
         runner.started.get(0).exit(0);
         start("d");
+    }
+
+    @Test
+    void aCommandStoppedBeforeItsStartReachesTheRunnerStartsNothingAndEndsCancelled() throws Exception {
+        StreamInfo info = StreamInfo.started(StreamId.random(), PROJECT, Instant.now());
+        publisher.open(info);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            AtomicReference<StreamEvent.Done> ended = new AtomicReference<>();
+            StreamPump pump = new StreamPump(info.id(), publisher, timer, false, ended::set);
+            pump.stop(StreamStatus.CANCELLED);
+
+            ExecStream.begin(pump, p -> {
+                throw new AssertionError("a stopped command must not be started");
+            });
+
+            StreamEvent.Done done = ended.get();
+            assertEquals(StreamStatus.CANCELLED, done.status());
+            assertNull(done.exitCode());
+            assertEquals("stopped before it started", done.message());
+            RecordingSubscriber subscriber = new RecordingSubscriber();
+            publisher.subscribe(info.id(), null, subscriber);
+            assertEquals(done, subscriber.awaitDone(WAIT).event(), "the stream ends with that done event");
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
     @Test
@@ -184,8 +218,9 @@ class ExecStreamTest {
     @Test
     void aCancelledAgentIsCancelledNotFailed() {
         StreamInfo info = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        FakeAgent.Run run = agent.last();
         service.cancel(PROJECT, info.id());
-        agent.last().listener().onExit(new CommandExit.Exited(143));
+        run.listener().onExit(new CommandExit.Exited(143));
         assertEquals(StreamStatus.CANCELLED, ((StreamEvent.Done) follow(info).awaitDone(WAIT).event()).status());
     }
 

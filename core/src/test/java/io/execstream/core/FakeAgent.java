@@ -43,7 +43,9 @@ final class FakeAgent implements CodeAgent {
         return run;
     }
 
+    /** The latest run, waiting for the first: the service starts runs on threads of its own. */
     Run last() {
+        Waits.until(() -> !runs.isEmpty(), () -> "no run of " + provider + " was started");
         return runs.get(runs.size() - 1);
     }
 }

@@ -54,7 +54,14 @@ final class ScriptedRunner implements CommandRunner {
         return command;
     }
 
+    /** The latest start, waiting for the first: the service starts commands on threads of its own. */
     Started last() {
+        awaitStarts(1);
         return started.get(started.size() - 1);
+    }
+
+    /** Waits, at most 10 s, until {@code count} commands have reached this runner. */
+    void awaitStarts(int count) {
+        Waits.until(() -> started.size() >= count, () -> "expected " + count + " start(s), got " + started.size());
     }
 }
