@@ -225,10 +225,14 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             launcher.execute(() -> begin(pump, starter));
         } catch (RejectedExecutionException e) {
             pump.onExit(new CommandExit.FailedToStart("the service is shutting down"));
+        } catch (OutOfMemoryError e) {
+            // No thread to start it on ("unable to create native thread"): its stream must still end.
+            pump.onExit(new CommandExit.FailedToStart("the service could not start a thread for the command"));
         }
         return info;
     }
 
+    /** Calls the runner (or agent) for one start, on a launcher thread, unless the run was stopped first. */
     static void begin(StreamPump pump, Function<StreamPump, RunningCommand> starter) {
         if (pump.stopRequested()) {
             // Cancelled, or the service closed, before it started: nothing to start and stop.
