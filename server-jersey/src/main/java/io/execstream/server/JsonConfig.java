@@ -26,20 +26,6 @@ final class JsonConfig implements ContextResolver<ObjectMapper> {
         return mapper;
     }
 
-    /**
-     * Sets Jackson up and runs it once over the shapes of a first request (a command body read,
-     * an answer written), so that the first real request does not pay for it. Start-up calls it
-     * on a thread of its own while Jersey is assembled.
-     */
-    static void warmUp() {
-        try {
-            MAPPER.readTree("{\"command\":[\"echo\",\"hi\"],\"timeout_ms\":1,\"env\":{\"A\":\"b\"}}");
-            MAPPER.writeValueAsBytes(java.util.Map.of("stream_id", "s", "stream_url", "/u", "status_url", "/v"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     @Override
     public ObjectMapper getContext(Class<?> type) {
         return MAPPER;
