@@ -9,10 +9,13 @@ import io.execstream.adapters.opencode.OpenCodeAgent;
 import io.execstream.adapters.redis.RedisStreamPublisher;
 import io.execstream.core.ExecStream;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamStatus;
 import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CommandRunner;
 import io.execstream.ports.HistoryLimits;
+import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamPublisher;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -151,9 +154,10 @@ public final class ExecStreamServer implements AutoCloseable {
     }
 
     /**
-     * Runs once the work of a first start request that is the server's own (its body read and
-     * checked, a stream token signed, its answer written), so that the first real one does not
-     * load and set all that up: without it the first {@code POST} took about 90 ms here.
+     * Runs once the work of a first start request and its event stream that is the server's own
+     * (the body read and checked, a stream token signed, the answer written, events framed), so
+     * that the first real ones do not load and set all that up: without it the first {@code POST}
+     * took about 90 ms here.
      */
     private static void warmUpFirstStart(Links links) {
         byte[] body = "{\"command\":[\"echo\",\"hi\"],\"timeout_ms\":1000,\"env\":{\"A\":\"b\"}}"
@@ -167,6 +171,11 @@ public final class ExecStreamServer implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+        // A record links its equals and hashCode on their first call; the stream lookups make it.
+        stream.equals(StreamId.random());
+        project.hashCode();
+        SseEvents.of(new PublishedEvent("1", StreamEvent.Output.stdout("hi\n")));
+        SseEvents.of(new PublishedEvent("2", new StreamEvent.Done(0, 1, StreamStatus.EXITED, null)));
     }
 
     /** The OpenCode provider, when {@code --opencode-url} is given. */
