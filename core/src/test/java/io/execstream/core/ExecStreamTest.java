@@ -117,12 +117,10 @@ class ExecStreamTest {
     void aTimeoutTerminatesAndTheDoneSaysTimedOut() {
         StreamInfo info = service.start(new StartCommand(PROJECT,
                 CommandSpec.of(new CommandLine.Shell("sleep 100")).withTimeout(Duration.ofMillis(50))));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (runner.last().terminations.get() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertEquals(1, runner.last().terminations.get());
-        runner.last().exit(143);
+        ScriptedRunner.Started command = runner.last();
+        Waits.until(() -> command.terminations.get() > 0, () -> "the timeout did not terminate the command");
+        assertEquals(1, command.terminations.get());
+        command.exit(143);
         assertEquals(StreamStatus.TIMED_OUT, ((StreamEvent.Done) follow(info).awaitDone(WAIT).event()).status());
     }
 
@@ -178,10 +176,7 @@ class ExecStreamTest {
         ScriptedRunner.Started command = runner.last();
         Thread closer = new Thread(service::close);
         closer.start();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (command.terminations.get() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        Waits.until(() -> command.terminations.get() > 0, () -> "close did not terminate the command");
         command.exit(143);
         assertTrue(waitFor(closer));
         assertThrows(UnavailableException.class, () -> start("x"));
