@@ -271,19 +271,47 @@ const R = { startup: {}, throughput: {}, fanout: {}, idle: {}, latency: {}, load
 /** [step, % of the machine's CPU time stolen by the hypervisor during it]: why one run differs from the next. */
 const STEAL = [];
 
-async function scenarioStartup(kind) {
-  const health = [], cold = [], warm = [];
-  for (let i = 0; i < P.startups; i++) {
+async function scenarioStartup() {
+  const r = Object.fromEntries(KINDS.map((k) => [k, { health: [], cold: [], warm: [] }]));
+  for (let i = 0; i < P.startups; i++) for (const kind of KINDS) {
     const s = await startServer(kind);
     try {
-      health.push(s.healthMs);
-      cold.push(await postToFirstEvent(s.port, "echo hi"));
-      if (i === 0) for (let k = 0; k < P.warmPosts; k++) warm.push(await postToFirstEvent(s.port, "echo hi"));
+      r[kind].health.push(s.healthMs);
+      r[kind].cold.push(await postToFirstEvent(s.port, "echo hi"));
+      if (i === 0) for (let k = 0; k < P.warmPosts; k++) r[kind].warm.push(await postToFirstEvent(s.port, "echo hi"));
     } catch (e) { problems.push(`startup on ${kind}: ${e.message}`); }
     finally { await stopServer(s, "startup"); }
   }
-  R.startup[kind] = { healthMs: median(health), coldFirstEventMs: median(cold), warmFirstEventMs: median(warm), n: health.length, healthAll: health };
-  log(`startup ${kind}: healthz ${fmt(R.startup[kind].healthMs, 0)} ms, first event (cold) ${fmt(R.startup[kind].coldFirstEventMs, 0)} ms, warm ${fmt(R.startup[kind].warmFirstEventMs, 1)} ms`);
+  for (const kind of KINDS) {
+    const { health, cold, warm } = r[kind];
+    R.startup[kind] = { healthMs: median(health), coldFirstEventMs: median(cold), warmFirstEventMs: median(warm), n: health.length, healthAll: health };
+    log(`startup ${kind}: healthz ${fmt(R.startup[kind].healthMs, 0)} ms, first event (cold) ${fmt(R.startup[kind].coldFirstEventMs, 0)} ms, warm ${fmt(R.startup[kind].warmFirstEventMs, 1)} ms`);
+  }
+}
+
+// Side by side: one server of each kind, both started and warmed up first (prepare), then their
+// measured runs alternate, one of each in turn, each once both servers are quiet: the machine is
+// shared, and a busy spell then falls on both servers' figures instead of on one server's.
+// A server that does not start or warm up is left out, with the problem noted.
+async function sideBySide(scenario, prepare, measure, startOpts = {}) {
+  const live = [];
+  try {
+    for (const kind of KINDS) {
+      let s = null;
+      try { s = await startServer(kind, startOpts); await prepare(s); live.push(s); }
+      catch (e) { problems.push(`${scenario} on ${kind}: ${e.message}`); log(`${scenario} on ${kind}: ${e.message}`); await stopServer(s, scenario); }
+    }
+    for (let i = 0; i < RUNS; i++) for (const s of live) { await quiet(live); await measure(s, i); }
+  } finally { for (const s of live) await stopServer(s, scenario); }
+}
+// Waits (5 s at most) until no server uses more than 5 % of a core: the JIT compiling, or a
+// collector finishing, after the other server's run would otherwise count against this one.
+async function quiet(servers) {
+  for (let i = 0; i < 20; i++) {
+    const a = servers.map((s) => procStat(s.pid)); await sleep(250); const b = servers.map((s) => procStat(s.pid));
+    if (a.every((x, j) => !x || !b[j] || (b[j].cpuTicks - x.cpuTicks) / CLK_TCK < 0.25 * 0.05)) return;
+  }
+  log("servers still busy after 5 s; measuring anyway");
 }
 
 function pipeRun(mb) {
@@ -295,57 +323,58 @@ function pipeRun(mb) {
 const genCmd = (mb) => `head -c ${mb * 1000000} /dev/zero | tr '\\0' a | fold -w 99`;
 const genBytes = (mb) => { const n = mb * 1000000; return n + Math.floor(n / 99) - (n % 99 === 0 ? 1 : 0); };
 
-async function scenarioThroughput(kind) {
-  const s = await startServer(kind);
-  const runs = [];
-  try {
-    // Unmeasured runs of the full size first, on each server: both compile their hot paths as
-    // they go (HotSpot's C2, V8's TurboFan). HotSpot compiles some of them again after the end
-    // of each of the first streams has undone a guess (JFR: 0.5-1.9 s of C2 time in each of the
-    // first two runs after one warm-up, under 0.2 s from the fourth run on).
-    const warmMB = QUICK ? 2 : P.throughputMB;
+async function scenarioThroughput() {
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
+  // Unmeasured runs of the full size first, on each server: both compile their hot paths as
+  // they go (HotSpot's C2, V8's TurboFan). HotSpot compiles some of them again after the end
+  // of each of the first streams has undone a guess (JFR: 0.5-1.9 s of C2 time in each of the
+  // first two runs after one warm-up, under 0.2 s from the fourth run on).
+  const warmMB = QUICK ? 2 : P.throughputMB;
+  const prepare = async (s) => {
     for (let i = 0; i < P.throughputWarmRuns; i++)
       await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(warmMB), "--expect-bytes", String(genBytes(warmMB))], { timeoutS: 120 });
-    for (let i = 0; i < RUNS; i++) {
-      const pipeMs = pipeRun(P.throughputMB);
-      const st0 = procStat(s.pid), t0 = nowMs();
-      const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(P.throughputMB),
-        "--expect-bytes", String(genBytes(P.throughputMB))], { timeoutS: 600 });
-      const st1 = procStat(s.pid), t1 = nowMs();
-      const bytes = genBytes(P.throughputMB);
-      r.mbps = r.ok ? r.bytes / 1e6 / (r.postToDoneMs / 1000) : null;
-      r.pipeMbps = bytes / 1e6 / (pipeMs / 1000);
-      r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000);
-      // The cost of the work, whatever the speed: a server that moves more per second uses more
-      // of a core while it runs, so its CPU share alone would count its speed against it.
-      r.serverCpuMsPerMB = 1000 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / (bytes / 1e6);
-      r.serverRssMB = st1.hwmKB / 1024;
-      if (!r.ok) problems.push(`throughput on ${kind}: ${describeFailure(r)} (bytes ${r.bytes} of ${bytes})`);
-      log(`throughput ${kind} run ${i + 1}: ${fmt(r.mbps, 0)} MB/s (pipe ${fmt(r.pipeMbps, 0)} MB/s), ${r.events} events, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
-      runs.push(r);
-    }
-  } finally { await stopServer(s, "throughput"); }
-  R.throughput[kind] = { mbps: median(runs.map((r) => r.mbps)), pipeMbps: median(runs.map((r) => r.pipeMbps)),
-    events: median(runs.map((r) => r.events)), serverCpuPct: median(runs.map((r) => r.serverCpuPct)),
-    serverCpuMsPerMB: median(runs.map((r) => r.serverCpuMsPerMB)),
-    loadgenCpuPct: median(runs.map((r) => r.cpuPct)), rssMB: Math.max(...runs.map((r) => r.serverRssMB)), ok: runs.every((r) => r.ok), n: runs.length };
+  };
+  await sideBySide("throughput", prepare, async (s, i) => {
+    const kind = s.kind;
+    const pipeMs = pipeRun(P.throughputMB);
+    const st0 = procStat(s.pid), t0 = nowMs();
+    const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(P.throughputMB),
+      "--expect-bytes", String(genBytes(P.throughputMB))], { timeoutS: 600 });
+    const st1 = procStat(s.pid), t1 = nowMs();
+    const bytes = genBytes(P.throughputMB);
+    r.mbps = r.ok ? r.bytes / 1e6 / (r.postToDoneMs / 1000) : null;
+    r.pipeMbps = bytes / 1e6 / (pipeMs / 1000);
+    r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000);
+    // The cost of the work, whatever the speed: a server that moves more per second uses more
+    // of a core while it runs, so its CPU share alone would count its speed against it.
+    r.serverCpuMsPerMB = 1000 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / (bytes / 1e6);
+    r.serverRssMB = st1.hwmKB / 1024;
+    if (!r.ok) problems.push(`throughput on ${kind}: ${describeFailure(r)} (bytes ${r.bytes} of ${bytes})`);
+    log(`throughput ${kind} run ${i + 1}: ${fmt(r.mbps, 0)} MB/s (pipe ${fmt(r.pipeMbps, 0)} MB/s), ${r.events} events, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
+    runs[kind].push(r);
+  });
+  for (const kind of KINDS) {
+    const rs = runs[kind];
+    if (!rs.length) continue;
+    R.throughput[kind] = { mbps: median(rs.map((r) => r.mbps)), pipeMbps: median(rs.map((r) => r.pipeMbps)),
+      events: median(rs.map((r) => r.events)), serverCpuPct: median(rs.map((r) => r.serverCpuPct)),
+      serverCpuMsPerMB: median(rs.map((r) => r.serverCpuMsPerMB)),
+      loadgenCpuPct: median(rs.map((r) => r.cpuPct)), rssMB: Math.max(...rs.map((r) => r.serverRssMB)), ok: rs.every((r) => r.ok), n: rs.length };
+  }
 }
 
-async function scenarioFanout(kind, subs) {
-  const s = await startServer(kind);
-  const runs = [];
-  try {
-    // Warm-up (not counted, but reported): a run like the measured ones, so that the JIT has compiled
-    // the paths of this size. After a 2-second warm-up, C2 still took 1.3-1.6 s of CPU in each of the
-    // first two measured runs at 100 subscribers, more than the delivery threads did.
-    const warm = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} warm-up`);
-    for (let i = 0; i < RUNS; i++) {
-      const r = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} run ${i + 1}`);
-      r.heapMB = await heapMB(s, false);
-      runs.push(r);
-    }
-    R.fanout[`${kind}/${subs}`] = { ...summariseLines(runs), warmP50: warm.latP50, warmP99: warm.latP99, warmOk: warm.ok };
-  } finally { await stopServer(s, `fanout-${subs}`); }
+async function scenarioFanout(subs) {
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []])), warm = {};
+  // Warm-up (not counted, but reported): a run like the measured ones, so that the JIT has compiled
+  // the paths of this size. After a 2-second warm-up, C2 still took 1.3-1.6 s of CPU in each of the
+  // first two measured runs at 100 subscribers, more than the delivery threads did.
+  await sideBySide(`fan-out ${subs}`, async (s) => { warm[s.kind] = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} warm-up`); }, async (s, i) => {
+    const r = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} run ${i + 1}`);
+    r.heapMB = await heapMB(s, false);
+    runs[s.kind].push(r);
+  });
+  for (const kind of KINDS) if (runs[kind].length)
+    R.fanout[`${kind}/${subs}`] = { ...summariseLines(runs[kind]), warmP50: warm[kind].latP50, warmP99: warm[kind].latP99, warmOk: warm[kind].ok };
 }
 function summariseLines(runs) {
   return { p50: median(runs.map((r) => r.latP50)), p99: median(runs.map((r) => r.latP99)), max: median(runs.map((r) => r.latMax)),
@@ -354,57 +383,64 @@ function summariseLines(runs) {
     ok: runs.every((r) => r.ok), n: runs.length, lines: median(runs.map((r) => r.lines)) };
 }
 
-async function scenarioLatency(kind) {
-  const s = await startServer(kind);
-  const runs = [];
-  try {
-    await linesRun(s, 1, 100, 10, "latency warm-up");
-    for (let i = 0; i < RUNS; i++) { const r = await linesRun(s, 1, P.latencyLines, 10, `latency run ${i + 1}`); r.heapMB = null; runs.push(r); }
-  } finally { await stopServer(s, "latency"); }
-  R.latency[kind] = summariseLines(runs);
+async function scenarioLatency() {
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
+  await sideBySide("latency", (s) => linesRun(s, 1, 100, 10, "latency warm-up"), async (s, i) => {
+    const r = await linesRun(s, 1, P.latencyLines, 10, `latency run ${i + 1}`);
+    r.heapMB = null;
+    runs[s.kind].push(r);
+  });
+  for (const kind of KINDS) if (runs[kind].length) R.latency[kind] = summariseLines(runs[kind]);
 }
 
-async function scenarioIdle(kind) {
-  const runs = [];
-  for (let i = 0; i < P.idleRuns; i++) {
-    const s = await startServer(kind, { keepalive: P.idleKeepalive });
-    try {
-      const post = await request(s.port, "POST", "/projects/bench/commands", { command: `sleep ${P.sleepS}` });
-      if (post.status !== 202) throw new Error(`POST ${post.status} ${post.body}`);
-      const { stream_url: url, stream_id: id } = JSON.parse(post.body);
-      await sleep(1000);
-      const heap0 = await heapMB(s, true); await sleep(200);
-      const b = procStat(s.pid);
-      const fd0 = fdCount(s.pid);
-      let after = null;
-      const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "idle", "--subs", String(P.idleSubs), "--workers", P.idleSubs >= 1000 ? "2" : "1",
-        "--path", url, "--hold-s", String(P.idleHoldS + 120)], { timeoutS: 180, stdinHold: true, onPhase: (ph, lg) => {
-        // every subscriber has its response head: hold them for two keepalive intervals, then measure and close
-        (async () => {
-          const c0 = procStat(s.pid), tc0 = nowMs();
-          await sleep(P.idleHoldS * 1000);
-          const c1 = procStat(s.pid), tc1 = nowMs();
-          const heap1 = await heapMB(s, true); await sleep(200);
-          const a = procStat(s.pid);
-          after = { heap1, a, fd1: fdCount(s.pid), holdCpuPct: 100 * (c1.cpuTicks - c0.cpuTicks) / CLK_TCK / ((tc1 - tc0) / 1000), connectMs: ph.connectMs };
-          lg.stdin.end("close\n");
-        })().catch((e) => { problems.push(`idle on ${kind}: ${e.message}`); lg.stdin.end("close\n"); });
-      } });
-      if (!r.ok || !after) problems.push(`idle on ${kind}: ${describeFailure(r)}, open at the end ${r.openAtClose}/${P.idleSubs}, fewest keepalives ${r.minKeepalives}`);
-      if (after) {
-        const n = P.idleSubs;
-        runs.push({ ok: r.ok, heapBaseMB: heap0, heapMB: after.heap1, heapPerConnKB: (after.heap1 - heap0) * 1024 / n,
-          rssBaseMB: b.rssKB / 1024, rssMB: after.a.rssKB / 1024, rssPerConnKB: (after.a.rssKB - b.rssKB) / n,
-          threadsBase: b.threads, threads: after.a.threads, fds: after.fd1 - fd0, holdCpuPct: after.holdCpuPct, connectMs: after.connectMs,
-          loadgenCpuPct: r.cpuPct, minKeepalives: r.minKeepalives });
-        log(`idle ${kind} run ${i + 1}: ${r.ok ? "ok" : "BROKEN"} heap ${fmt(heap0)} -> ${fmt(after.heap1)} MB, rss ${fmt(b.rssKB / 1024)} -> ${fmt(after.a.rssKB / 1024)} MB, threads ${b.threads} -> ${after.a.threads}`);
-      }
-      await request(s.port, "POST", `/projects/bench/streams/${id}/cancel`).catch(() => { });
-    } catch (e) { problems.push(`idle on ${kind}: ${e.message}`); }
-    finally { await stopServer(s, "idle"); }
-  }
+async function scenarioIdle() {
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
+  for (let i = 0; i < P.idleRuns; i++) for (const kind of KINDS) await idleRun(kind, i, runs[kind]);
+  for (const kind of KINDS) R.idle[kind] = summariseIdle(runs[kind]);
+}
+
+// One idle run on a fresh server; its figures go into runs.
+async function idleRun(kind, i, runs) {
+  let s = null;
+  try {
+    s = await startServer(kind, { keepalive: P.idleKeepalive });
+    const post = await request(s.port, "POST", "/projects/bench/commands", { command: `sleep ${P.sleepS}` });
+    if (post.status !== 202) throw new Error(`POST ${post.status} ${post.body}`);
+    const { stream_url: url, stream_id: id } = JSON.parse(post.body);
+    await sleep(1000);
+    const heap0 = await heapMB(s, true); await sleep(200);
+    const b = procStat(s.pid);
+    const fd0 = fdCount(s.pid);
+    let after = null;
+    const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "idle", "--subs", String(P.idleSubs), "--workers", P.idleSubs >= 1000 ? "2" : "1",
+      "--path", url, "--hold-s", String(P.idleHoldS + 120)], { timeoutS: 180, stdinHold: true, onPhase: (ph, lg) => {
+      // every subscriber has its response head: hold them for two keepalive intervals, then measure and close
+      (async () => {
+        const c0 = procStat(s.pid), tc0 = nowMs();
+        await sleep(P.idleHoldS * 1000);
+        const c1 = procStat(s.pid), tc1 = nowMs();
+        const heap1 = await heapMB(s, true); await sleep(200);
+        const a = procStat(s.pid);
+        after = { heap1, a, fd1: fdCount(s.pid), holdCpuPct: 100 * (c1.cpuTicks - c0.cpuTicks) / CLK_TCK / ((tc1 - tc0) / 1000), connectMs: ph.connectMs };
+        lg.stdin.end("close\n");
+      })().catch((e) => { problems.push(`idle on ${kind}: ${e.message}`); lg.stdin.end("close\n"); });
+    } });
+    if (!r.ok || !after) problems.push(`idle on ${kind}: ${describeFailure(r)}, open at the end ${r.openAtClose}/${P.idleSubs}, fewest keepalives ${r.minKeepalives}`);
+    if (after) {
+      const n = P.idleSubs;
+      runs.push({ ok: r.ok, heapBaseMB: heap0, heapMB: after.heap1, heapPerConnKB: (after.heap1 - heap0) * 1024 / n,
+        rssBaseMB: b.rssKB / 1024, rssMB: after.a.rssKB / 1024, rssPerConnKB: (after.a.rssKB - b.rssKB) / n,
+        threadsBase: b.threads, threads: after.a.threads, fds: after.fd1 - fd0, holdCpuPct: after.holdCpuPct, connectMs: after.connectMs,
+        loadgenCpuPct: r.cpuPct, minKeepalives: r.minKeepalives });
+      log(`idle ${kind} run ${i + 1}: ${r.ok ? "ok" : "BROKEN"} heap ${fmt(heap0)} -> ${fmt(after.heap1)} MB, rss ${fmt(b.rssKB / 1024)} -> ${fmt(after.a.rssKB / 1024)} MB, threads ${b.threads} -> ${after.a.threads}`);
+    }
+    await request(s.port, "POST", `/projects/bench/streams/${id}/cancel`).catch(() => { });
+  } catch (e) { problems.push(`idle on ${kind}: ${e.message}`); }
+  finally { await stopServer(s, "idle"); }
+}
+function summariseIdle(runs) {
   const m = (k) => median(runs.map((r) => r[k]));
-  R.idle[kind] = { heapBaseMB: m("heapBaseMB"), heapMB: m("heapMB"), heapPerConnKB: m("heapPerConnKB"), rssBaseMB: m("rssBaseMB"), rssMB: m("rssMB"),
+  return { heapBaseMB: m("heapBaseMB"), heapMB: m("heapMB"), heapPerConnKB: m("heapPerConnKB"), rssBaseMB: m("rssBaseMB"), rssMB: m("rssMB"),
     rssPerConnKB: m("rssPerConnKB"), threadsBase: m("threadsBase"), threads: m("threads"), fds: m("fds"), holdCpuPct: m("holdCpuPct"),
     connectMs: m("connectMs"), loadgenCpuPct: m("loadgenCpuPct"), ok: runs.length === P.idleRuns && runs.every((r) => r.ok), n: runs.length };
 }
@@ -468,7 +504,7 @@ function report(m, startedAt, minutes) {
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
     `Server jar: ${JAR_INFO}, git ${gitHead()}.`,
-    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers.`, "");
+    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. The two servers take turns: their measured runs (and starts) alternate, one of each at a time, each run once both servers are quiet, so that a busy spell on the shared cores falls on both rather than on one.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for both where they apply):", "",
     "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}`,
     `${COMMANDS.execstream || "(execstream not run)"}`, `${COMMANDS["better-sse"] || "(peer not run)"}`,
@@ -605,11 +641,11 @@ async function main() {
     if (c0 && c1 && c1.total > c0.total) STEAL.push([name, 100 * (c1.steal - c0.steal) / (c1.total - c0.total)]);
   };
   if (want("loadgen")) await step("loadgen", scenarioLoadgen);
-  for (const k of KINDS) if (want("startup")) await step(`startup ${k}`, () => scenarioStartup(k));
-  for (const k of KINDS) if (want("latency")) await step(`latency ${k}`, () => scenarioLatency(k));
-  for (const k of KINDS) if (want("throughput")) await step(`throughput ${k}`, () => scenarioThroughput(k));
-  for (const n of P.fanoutSubs) for (const k of KINDS) if (want("fanout")) await step(`fan-out ${n} ${k}`, () => scenarioFanout(k, n));
-  for (const k of KINDS) if (want("idle")) await step(`idle ${k}`, () => scenarioIdle(k));
+  if (want("startup")) await step("startup", scenarioStartup);
+  if (want("latency")) await step("latency", scenarioLatency);
+  if (want("throughput")) await step("throughput", scenarioThroughput);
+  for (const n of P.fanoutSubs) if (want("fanout")) await step(`fan-out ${n}`, () => scenarioFanout(n));
+  if (want("idle")) await step("idle", scenarioIdle);
   const text = report(m, startedAt, (Date.now() - T0) / 60000);
   const target = writeReport(text);
   fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify({ R, STEAL, problems, P }, null, 1));
