@@ -274,8 +274,9 @@ const STEAL = [];
 async function scenarioStartup() {
   const r = Object.fromEntries(KINDS.map((k) => [k, { health: [], cold: [], warm: [] }]));
   for (let i = 0; i < P.startups; i++) for (const kind of KINDS) {
-    const s = await startServer(kind);
+    let s = null;
     try {
+      s = await startServer(kind);
       r[kind].health.push(s.healthMs);
       r[kind].cold.push(await postToFirstEvent(s.port, "echo hi"));
       if (i === 0) for (let k = 0; k < P.warmPosts; k++) r[kind].warm.push(await postToFirstEvent(s.port, "echo hi"));
@@ -294,15 +295,15 @@ async function scenarioStartup() {
 // shared, and a busy spell then falls on both servers' figures instead of on one server's.
 // A server that does not start or warm up is left out, with the problem noted.
 async function sideBySide(scenario, prepare, measure, startOpts = {}) {
-  const live = [];
+  const live = [], label = scenario.replace(/ /g, "-"); // the label names the server logs
   try {
     for (const kind of KINDS) {
       let s = null;
       try { s = await startServer(kind, startOpts); await prepare(s); live.push(s); }
-      catch (e) { problems.push(`${scenario} on ${kind}: ${e.message}`); log(`${scenario} on ${kind}: ${e.message}`); await stopServer(s, scenario); }
+      catch (e) { problems.push(`${scenario} on ${kind}: ${e.message}`); log(`${scenario} on ${kind}: ${e.message}`); await stopServer(s, label); }
     }
     for (let i = 0; i < RUNS; i++) for (const s of live) { await quiet(live); await measure(s, i); }
-  } finally { for (const s of live) await stopServer(s, scenario); }
+  } finally { for (const s of live) await stopServer(s, label); }
 }
 // Waits (5 s at most) until no server uses more than 5 % of a core: the JIT compiling, or a
 // collector finishing, after the other server's run would otherwise count against this one.
