@@ -210,11 +210,35 @@ class CliEndToEndTest {
         assertTrue(r.err().contains("execstream: the command was cancelled"), r.err());
     }
 
+    /**
+     * What to start the CLI through so that it gets SIGINT whatever this JVM inherited. A build
+     * started in the background by a non-interactive shell ignores SIGINT, its children inherit
+     * that, and a JVM that starts with SIGINT ignored leaves it ignored: Ctrl-C could not be
+     * tested. GNU env (coreutils 8.31 and later) gives the signal its default action back.
+     */
+    private static final List<String> SIGINT_RESTORED = sigintRestored();
+
+    private static List<String> sigintRestored() {
+        List<String> env = List.of("env", "--default-signal=INT");
+        try {
+            List<String> probeCommand = new ArrayList<>(env);
+            probeCommand.add("true");
+            Process probe = new ProcessBuilder(probeCommand).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return probe.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS) && probe.exitValue() == 0 ? env : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     /** Runs Main with {@code args}; once stdout holds {@code interruptAfter} (if given), sends SIGINT. */
     private static Result java(List<String> args, String interruptAfter) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+        List<String> command = new ArrayList<>(SIGINT_RESTORED);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
                 "io.execstream.server.Main"));
         command.addAll(args);
         Path out = Files.createTempFile(dir, "out", ".txt");
