@@ -14,7 +14,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const http = require("node:http");
-const net = require("node:net");
+const { freePort, request: keyedRequest } = require("./lib/http");
 
 const ROOT = path.resolve(__dirname, "..");
 const BENCH = __dirname;
@@ -89,19 +89,7 @@ function cpuTimes() {
 function fdCount(pid) { try { return fs.readdirSync(`/proc/${pid}/fd`).length; } catch { return null; } }
 
 // ------------------------------------------------------------------------------------- HTTP
-function request(port, method, p, body, timeoutMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const headers = { "X-API-Key": KEY };
-    if (body !== undefined) { body = JSON.stringify(body); headers["Content-Type"] = "application/json"; headers["Content-Length"] = Buffer.byteLength(body); }
-    const req = http.request({ host: "127.0.0.1", port, method, path: p, headers, agent: false }, (res) => {
-      let t = ""; res.setEncoding("utf8"); res.on("data", (c) => t += c);
-      res.on("end", () => resolve({ status: res.statusCode, body: t }));
-    });
-    req.on("error", reject);
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${p} timed out`)));
-    req.end(body);
-  });
-}
+const request = (port, method, p, body, timeoutMs) => keyedRequest(KEY, port, method, p, body, timeoutMs);
 // POST a command, open its stream, resolve at the first output event: ms from the POST.
 function postToFirstEvent(port, command, timeoutMs = 10000) {
   return new Promise((resolve, reject) => {
@@ -119,12 +107,6 @@ function postToFirstEvent(port, command, timeoutMs = 10000) {
       });
       req.on("error", (e) => { if (!req.destroyed) { clearTimeout(timer); reject(e); } });
     }, (e) => { clearTimeout(timer); reject(e); });
-  });
-}
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer(); s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
   });
 }
 

@@ -20,7 +20,7 @@ const fs = require("fs");
 const os = require("os");
 const net = require("net");
 const path = require("path");
-const http = require("http");
+const { freePort, request: keyedRequest } = require("./lib/http");
 const { spawn, spawnSync } = require("child_process");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -51,25 +51,7 @@ process.on("exit", () => { if (server && server.exitCode === null) server.kill("
 process.on("SIGINT", () => process.exit(130));
 
 // ------------------------------------------------------------------------------------- server
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer(); s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-function request(port, method, p, body) {
-  return new Promise((resolve, reject) => {
-    const headers = { "X-API-Key": KEY };
-    if (body !== undefined) { body = JSON.stringify(body); headers["Content-Type"] = "application/json"; headers["Content-Length"] = Buffer.byteLength(body); }
-    const req = http.request({ host: "127.0.0.1", port, method, path: p, headers, agent: false }, (res) => {
-      let t = ""; res.setEncoding("utf8"); res.on("data", (c) => t += c);
-      res.on("end", () => resolve({ status: res.statusCode, body: t }));
-    });
-    req.on("error", reject);
-    req.setTimeout(10000, () => req.destroy(new Error(`${method} ${p} timed out`)));
-    req.end(body);
-  });
-}
+const request = (port, method, p, body, timeoutMs) => keyedRequest(KEY, port, method, p, body, timeoutMs);
 const SERVER_ARGS = ["--keepalive", "1s", "--retention", "30s", "--max-history", "256KB", "--history-budget", "32MB", "--kill-grace", "1s"];
 async function startServer() {
   fs.writeFileSync(path.join(WORK, "keys"), KEY + "\n");
