@@ -31,8 +31,11 @@ final class OutputCoalescer {
     /** Where events go. */
     @FunctionalInterface
     interface Emit {
-        /** One event's text; {@code ascii} when it is known to be all ASCII (its UTF-8 size is its length). */
-        void event(String content, boolean ascii);
+        /**
+         * One event's text, with its UTF-8 size when that is known already (all ASCII, or counted
+         * to find where to cut), so that nobody counts it again; -1 when it is not.
+         */
+        void event(String content, long utf8Bytes);
     }
 
     OutputCoalescer(Object lock, Emit emit, ScheduledExecutorService scheduler) {
@@ -66,39 +69,60 @@ final class OutputCoalescer {
     void flush() {
         cancelLinger();
         while (pending.length() > 0) {
-            emitPrefix(cutPoint(true));
+            emitPrefix(true);
         }
     }
 
     private void emitReady() {
         while (pending.length() > 0) {
-            int cut = cutPoint(false);
-            if (cut == 0) {
+            if (!emitPrefix(false)) {
                 return;
             }
-            emitPrefix(cut);
         }
         cancelLinger();
     }
 
     /**
-     * How many chars of {@code pending} to emit now: up to the last line end within the byte limit;
-     * failing that, as much as fits when the limit is reached or {@code all} is set; else 0.
+     * Emits the start of {@code pending}: up to the last line end within the byte limit; failing
+     * that, as much as fits when the limit is reached or {@code all} is set. Returns whether it
+     * emitted anything.
      */
-    private int cutPoint(boolean all) {
-        int fit = pendingAscii ? Math.min(pending.length(), MAX_EVENT_BYTES) : Utf8Length.prefixWithin(pending, MAX_EVENT_BYTES);
-        for (int i = fit - 1; i >= 0; i--) {
-            if (pending.charAt(i) == '\n') {
-                return i + 1;
+    private boolean emitPrefix(boolean all) {
+        // Where the limit falls and where the last line end before it is, with their UTF-8 sizes
+        // when known: the count that finds the limit in non-ASCII text gives the event's size
+        // too, so that it is not counted twice; -1 when not counted.
+        int fit;
+        long fitBytes;
+        int line;
+        long lineBytes;
+        Utf8Length.Fit counted = pendingAscii ? null : Utf8Length.prefixWithin(pending, MAX_EVENT_BYTES);
+        if (counted != null) {
+            fit = counted.chars();
+            fitBytes = counted.bytes();
+            line = counted.lineChars();
+            lineBytes = counted.lineBytes();
+        } else {
+            fit = pendingAscii ? Math.min(pending.length(), MAX_EVENT_BYTES) : pending.length();
+            line = fit;
+            while (line > 0 && pending.charAt(line - 1) != '\n') {
+                line--;
             }
+            fitBytes = pendingAscii ? fit : -1;
+            lineBytes = pendingAscii ? line : -1;
         }
-        return all || fit < pending.length() ? fit : 0;
-    }
-
-    private void emitPrefix(int chars) {
-        String content = pending.substring(0, chars);
-        pending.delete(0, chars);
-        emit.event(content, pendingAscii);
+        int cut = line;
+        long bytes = lineBytes;
+        if (cut == 0) {
+            if (!all && fit == pending.length()) {
+                return false;
+            }
+            cut = fit;
+            bytes = fitBytes;
+        }
+        String content = pending.substring(0, cut);
+        pending.delete(0, cut);
+        emit.event(content, bytes);
+        return true;
     }
 
     private void lingerExpired() {

@@ -43,8 +43,8 @@ final class StreamPump implements AgentListener {
         this.publisher = publisher;
         this.agentRun = agentRun;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock, (text, ascii) -> append(OutputType.STDOUT, text, ascii), scheduler);
-        this.stderr = new OutputCoalescer(lock, (text, ascii) -> append(OutputType.STDERR, text, ascii), scheduler);
+        this.stdout = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDOUT, text, utf8Bytes), scheduler);
+        this.stderr = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDERR, text, utf8Bytes), scheduler);
     }
 
     /** Hands over the runner's handle; a stop asked for before it came is carried out now. */
@@ -159,14 +159,15 @@ final class StreamPump implements AgentListener {
     }
 
     private void append(OutputType type, String text) {
-        append(type, text, false);
+        append(type, text, -1);
     }
 
-    private void append(OutputType type, String text, boolean ascii) {
-        // ASCII text needs no pass to count its UTF-8 size: that pass was most of this thread's
-        // time on large output.
-        publisher.append(stream, ascii
-                ? new StreamEvent.Output(type, text, text.length())
+    /** {@code utf8Bytes}: the text's UTF-8 size if known, else -1 to count it here. */
+    private void append(OutputType type, String text, long utf8Bytes) {
+        // Text whose size is known (ASCII, or counted by the coalescer) needs no pass to count it:
+        // that pass was most of this thread's time on large output.
+        publisher.append(stream, utf8Bytes >= 0
+                ? new StreamEvent.Output(type, text, utf8Bytes)
                 : new StreamEvent.Output(type, text));
     }
 }

@@ -6,16 +6,27 @@ final class Utf8Length {
     }
 
     /**
-     * The longest prefix of {@code text}, in chars, whose UTF-8 form fits in {@code maxBytes},
-     * never ending between the two halves of a surrogate pair.
+     * A prefix of some text that fits a byte limit ({@code chars} long, {@code bytes} of UTF-8),
+     * and the part of it up to its last line end ({@code lineChars} long, 0 when there is none,
+     * {@code lineBytes} of UTF-8).
      */
-    static int prefixWithin(CharSequence text, int maxBytes) {
+    record Fit(int chars, int bytes, int lineChars, int lineBytes) {
+    }
+
+    /**
+     * The longest prefix of {@code text} whose UTF-8 form fits in {@code maxBytes}, never ending
+     * between the two halves of a surrogate pair, with its sizes; null when the whole text fits
+     * for sure (at 3 bytes a char at most), which is then not counted.
+     */
+    static Fit prefixWithin(CharSequence text, int maxBytes) {
         int length = text.length();
         if ((long) length * 3 <= maxBytes) {
-            return length;
+            return null;
         }
         int bytes = 0;
         int i = 0;
+        int lineChars = 0;
+        int lineBytes = 0;
         while (i < length) {
             char c = text.charAt(i);
             int charBytes;
@@ -35,7 +46,11 @@ final class Utf8Length {
             }
             bytes += charBytes;
             i += chars;
+            if (c == '\n') {
+                lineChars = i;
+                lineBytes = bytes;
+            }
         }
-        return i;
+        return new Fit(i, bytes, lineChars, lineBytes);
     }
 }

@@ -68,11 +68,8 @@ class OutputCoalescerTest {
         List<List<String>> results = new java.util.ArrayList<>();
         for (boolean marked : new boolean[] {false, true}) {
             List<String> out = new java.util.ArrayList<>();
-            List<Boolean> flags = new java.util.ArrayList<>();
-            OutputCoalescer own = new OutputCoalescer(lock, (text, ascii) -> {
-                out.add(text);
-                flags.add(ascii);
-            }, scheduler);
+            List<Long> sizes = new java.util.ArrayList<>();
+            OutputCoalescer own = recording(out, sizes);
             synchronized (lock) {
                 for (String read : reads) {
                     own.accept(read, marked && read.chars().allMatch(c -> c < 0x80));
@@ -82,10 +79,10 @@ class OutputCoalescerTest {
             for (int i = 0; i < out.size(); i++) {
                 String event = out.get(i);
                 assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
-                // The flag is what spares the event's UTF-8 count downstream: never set wrongly.
-                assertTrue(!flags.get(i) || event.chars().allMatch(c -> c < 0x80), "event " + i + " flagged ASCII");
+                // The size given spares the event's UTF-8 count downstream: never wrong.
+                assertSizeGivenIsRight(event, sizes.get(i));
             }
-            assertEquals(marked, flags.get(0), "the first events are ASCII and were read as such");
+            assertEquals(OutputCoalescer.MAX_EVENT_BYTES, sizes.get(0), "the first read was counted, or read as ASCII");
             results.add(out);
         }
         assertEquals(results.get(0), results.get(1));
@@ -104,6 +101,44 @@ class OutputCoalescerTest {
             assertTrue(!Character.isHighSurrogate(event.charAt(event.length() - 1)), "no half surrogate pair at a cut");
         }
         assertEquals(text, String.join("", events));
+    }
+
+    @Test
+    void theSizeOfLongTextCountedToFindTheCutIsPassedOnAndRight() {
+        List<String> out = new java.util.ArrayList<>();
+        List<Long> sizes = new java.util.ArrayList<>();
+        OutputCoalescer own = recording(out, sizes);
+        java.util.Random random = new java.util.Random(3);
+        String[] pieces = {"é", "€", "𝄞", "a", "\n", "bb"};
+        synchronized (lock) {
+            for (int read = 0; read < 40; read++) {
+                StringBuilder text = new StringBuilder();
+                for (int i = random.nextInt(40_000); i > 0; i--) {
+                    text.append(pieces[random.nextInt(pieces.length)]);
+                }
+                own.accept(text.toString());
+            }
+            own.flush();
+        }
+        assertTrue(sizes.stream().filter(size -> size >= 0).count() > 10, "long pending text is counted once, here");
+        for (int i = 0; i < out.size(); i++) {
+            assertSizeGivenIsRight(out.get(i), sizes.get(i));
+        }
+    }
+
+    /** A coalescer of its own that records each event's text in {@code out}, and the size it came with in {@code sizes}. */
+    private OutputCoalescer recording(List<String> out, List<Long> sizes) {
+        return new OutputCoalescer(lock, (text, utf8Bytes) -> {
+            out.add(text);
+            sizes.add(utf8Bytes);
+        }, scheduler);
+    }
+
+    private static void assertSizeGivenIsRight(String event, long utf8Bytes) {
+        if (utf8Bytes >= 0) {
+            assertEquals(event.getBytes(StandardCharsets.UTF_8).length, utf8Bytes, "the size given for an event");
+        }
+        assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
     }
 
     @Test

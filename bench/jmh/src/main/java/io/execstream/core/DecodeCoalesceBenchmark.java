@@ -1,5 +1,7 @@
 package io.execstream.core;
 
+import io.execstream.domain.OutputType;
+import io.execstream.domain.StreamEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
@@ -19,8 +21,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The path every byte of output takes before it is an event: UTF-8 decoding across reads and
- * coalescing into events, for one 64 KiB read of text (ASCII or mixed with multi-byte characters),
- * as the command pump does it (ASCII text known as such spares counting its UTF-8 size).
+ * coalescing into output events, for one 64 KiB read of text (ASCII or mixed with multi-byte
+ * characters), as the command pump does it: an event's UTF-8 size is counted only when nothing
+ * on the way knew it (ASCII text, or text counted to find where to cut it).
  * Throughput in reads per second; multiply by 64 KiB for bytes.
  */
 @State(Scope.Thread)
@@ -45,7 +48,9 @@ public class DecodeCoalesceBenchmark {
         sink = blackhole;
         scheduler = Executors.newSingleThreadScheduledExecutor();
         decoder = new Utf8Decoder();
-        coalescer = new OutputCoalescer(lock, (text, ascii) -> sink.consume(text), scheduler);
+        coalescer = new OutputCoalescer(lock, (text, utf8Bytes) -> sink.consume(utf8Bytes >= 0
+                ? new StreamEvent.Output(OutputType.STDOUT, text, utf8Bytes)
+                : new StreamEvent.Output(OutputType.STDOUT, text)), scheduler);
     }
 
     @TearDown(Level.Trial)
