@@ -14,6 +14,7 @@ import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
+import io.execstream.ports.DaemonThreads;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
@@ -34,9 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The execstream service: runs commands through a {@link CommandRunner} and streams their output
@@ -80,9 +79,9 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.maxRunning = builder.maxRunning;
         this.slots = new Semaphore(builder.maxRunning);
         this.shutdownGrace = builder.shutdownGrace;
-        this.scheduler = Executors.newScheduledThreadPool(1, daemonThreads("execstream-timer-"));
+        this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.named("execstream-timer-"));
         // At most maxRunning at once: each start holds a slot.
-        this.launcher = Executors.newCachedThreadPool(daemonThreads("execstream-launch-"));
+        this.launcher = Executors.newCachedThreadPool(DaemonThreads.named("execstream-launch-"));
         cancelRelay.onCancelRequest(this::cancelHere);
     }
 
@@ -244,15 +243,6 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         } catch (RuntimeException e) {
             pump.onExit(new CommandExit.FailedToStart("the runner could not start the command: " + e.getMessage()));
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     private StreamPump track(StreamInfo info, Duration limit, boolean agentRun) {

@@ -12,7 +12,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One subscriber's buffer and delivery, as {@link StreamSubscriber} specifies them; publishers
@@ -102,12 +101,7 @@ public final class DeliveryQueue implements Subscription {
         if (threads < 1) {
             throw new IllegalArgumentException("a delivery pool needs at least one thread");
         }
-        AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(threads, task -> {
-            Thread thread = new Thread(task, threadNamePrefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        return Executors.newFixedThreadPool(threads, DaemonThreads.named(threadNamePrefix));
     }
 
     /**

@@ -3,13 +3,13 @@ package io.execstream.server;
 import io.execstream.core.FollowStreamUseCase;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
+import io.execstream.ports.DaemonThreads;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The open event streams. Sends keepalive comments on quiet ones, which also finds dead peers
@@ -29,7 +29,7 @@ final class SseHub implements AutoCloseable {
         this.metrics = metrics;
         this.keepaliveNanos = keepalive.toNanos();
         this.writeTimeoutNanos = writeTimeout.toNanos();
-        this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("execstream-keepalive"));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("execstream-keepalive-"));
         long period = Math.max(10, Math.min(keepalive.toMillis(), writeTimeout.toMillis()) / 2);
         ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -91,14 +91,5 @@ final class SseHub implements AutoCloseable {
                 connection.finish();
             }
         });
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -1,12 +1,11 @@
 package io.execstream.adapters.kubectl;
 
+import io.execstream.ports.DaemonThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Threads shared by all kubectl commands, all daemons (a pending KILL must not keep the JVM
@@ -22,7 +21,7 @@ final class Background {
     }
 
     private static ScheduledThreadPoolExecutor scheduler() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemons("execstream-kubectl-timer-"));
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("execstream-kubectl-timer-"));
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }
@@ -30,15 +29,6 @@ final class Background {
     private static ExecutorService workers() {
         // As many as there are signals under way: one slow exec must not hold up another's KILL.
         return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), daemons("execstream-kubectl-"));
-    }
-
-    private static ThreadFactory daemons(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+                new SynchronousQueue<>(), DaemonThreads.named("execstream-kubectl-"));
     }
 }

@@ -1,7 +1,7 @@
 package io.execstream.adapters.local;
 
+import io.execstream.ports.DaemonThreads;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Threads shared by all local commands for short jobs: sending signals (each spawns a
@@ -15,13 +15,8 @@ final class Background {
     }
 
     private static ScheduledThreadPoolExecutor create() {
-        AtomicInteger count = new AtomicInteger();
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, task -> {
-            Thread thread = new Thread(task, "execstream-local-" + count.incrementAndGet());
-            // Daemon: a pending delayed KILL must not keep the JVM alive.
-            thread.setDaemon(true);
-            return thread;
-        });
+        // Daemons: a pending delayed KILL must not keep the JVM alive.
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("execstream-local-"));
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }

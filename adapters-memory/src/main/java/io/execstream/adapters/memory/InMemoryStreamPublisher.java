@@ -5,6 +5,7 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
+import io.execstream.ports.DaemonThreads;
 import io.execstream.ports.Deliveries;
 import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.HistoryLimits;
@@ -21,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * A {@link StreamPublisher} that keeps everything in this JVM: right for a single server node,
@@ -62,7 +61,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         this.limits = builder.limits;
         this.deliveries = builder.delivery.start("execstream-delivery-");
         this.registry = new StreamRegistry(builder.limits, builder.clock, deliveries.fanoutTasks());
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("execstream-retention-"));
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("execstream-retention-"));
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -169,15 +168,6 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         } catch (RuntimeException e) {
             // An exception would cancel the schedule for good; the next sweep retries.
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** Settings of an {@link InMemoryStreamPublisher}; every one has a default. */

@@ -9,6 +9,7 @@ import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.CancelRelay;
+import io.execstream.ports.DaemonThreads;
 import io.execstream.ports.Deliveries;
 import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.Gap;
@@ -38,10 +39,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -144,7 +143,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         this.flusher = new Thread(this::flushLoop, "execstream-redis-flusher-" + nodeId);
         flusher.setDaemon(true);
         flusher.start();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("execstream-redis-lease-"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("execstream-redis-lease-"));
         long tick = Math.max(50, nodeLease.toMillis() / 3);
         this.leaseTask = scheduler.scheduleWithFixedDelay(() -> guarded("lease", this::leaseTick),
                 tick, tick, TimeUnit.MILLISECONDS);
@@ -807,15 +806,6 @@ public final class RedisStreamPublisher implements StreamPublisher {
         byte[] bytes = new byte[6];
         new SecureRandom().nextBytes(bytes);
         return "node-" + HexFormat.of().formatHex(bytes);
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** A stream this node writes. Guarded by its own monitor, but for the volatile fields. */
