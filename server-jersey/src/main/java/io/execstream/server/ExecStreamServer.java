@@ -219,6 +219,7 @@ public final class ExecStreamServer implements AutoCloseable {
                     .deliveryThreads(DELIVERY_THREADS)
                     .build();
         }
+        HeapFit.check(config.historyBudget(), Runtime.getRuntime().maxMemory()).ifPresent(LOG::warning);
         return InMemoryStreamPublisher.builder().limits(limits).deliveryThreads(DELIVERY_THREADS).build();
     }
 

@@ -173,6 +173,9 @@ public record ServerConfig(
                 over its variable. Durations take ms, s, m, h or d (15s, 1h); sizes take B, KB, MB or GB
                 (16MB, binary multiples).
 
+                Memory: the history (--history-budget) is kept on the JVM's heap. ./execstream gives the
+                heap twice the budget plus 1 GiB; set your own with EXECSTREAM_JAVA_OPTS=-Xmx...
+
                 Flags:
                 """);
         for (Flag flag : FLAGS) {

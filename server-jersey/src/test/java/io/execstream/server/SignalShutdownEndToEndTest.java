@@ -10,14 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.SseTestClient.SseStream;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,10 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -47,20 +40,19 @@ class SignalShutdownEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     /** --kill-grace (1 s) + the core's shutdown grace (5 s) + the wait for clients, with room to spare. */
     private static final Duration EXIT_WITHIN = Duration.ofSeconds(10);
-    private static final Pattern LISTENING = Pattern.compile("execstream listening on (http://\\S+)");
 
     @Test
     void sigtermCancelsDeliversDoneAndExits(@TempDir Path dir) throws Exception {
         String key = "signal-key-" + UUID.randomUUID();
         Path keys = Files.writeString(dir.resolve("keys"), key + "\n");
         Path log = dir.resolve("server.log");
-        Process server = new ProcessBuilder(javaBinary(), "-cp", testClassPath(), Main.class.getName(), "serve",
+        Process server = new ProcessBuilder(ServerProcess.command(List.of(), List.of(
                 "--port", "0", "--api-keys-file", keys.toString(), "--workspace-root", dir.resolve("ws").toString(),
-                "--kill-grace", "1s")
+                "--kill-grace", "1s")))
                 .redirectError(log.toFile())
                 .start();
         try {
-            URI base = awaitListening(server);
+            URI base = ServerProcess.awaitListening(server, WAIT);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String marker = UUID.randomUUID().toString();
             String project = "signal";
@@ -97,33 +89,5 @@ class SignalShutdownEndToEndTest {
         } finally {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static URI awaitListening(Process server) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<URI> base = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        return URI.create(m.group(1));
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            throw new IllegalStateException("the server ended without saying where it listens");
-        });
-        return base.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    /** The test run's class path: the server's classes and all its dependencies. */
-    private static String testClassPath() {
-        String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 }

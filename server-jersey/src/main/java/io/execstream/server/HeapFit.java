@@ -1,0 +1,33 @@
+package io.execstream.server;
+
+import java.util.Optional;
+
+/**
+ * Whether the in-memory history fits the heap the JVM was given. History is kept on the heap, and
+ * the JVM's default maximum is a quarter of the machine's (or container's) memory, so the default
+ * 512MB budget does not fit a 1 GiB pod: the server would run out of memory under load instead of
+ * evicting old streams. Saying so at start-up turns that into a line in the log.
+ */
+final class HeapFit {
+    private HeapFit() {
+    }
+
+    /**
+     * A warning when {@code historyBudget} bytes take more than half of {@code maxHeap}: the other
+     * half is for connections, encoded frames and the collector's room to work.
+     */
+    static Optional<String> check(long historyBudget, long maxHeap) {
+        if (maxHeap == Long.MAX_VALUE || historyBudget <= maxHeap / 2) {
+            return Optional.empty();
+        }
+        long needed = (Math.min(historyBudget, Long.MAX_VALUE / 4) * 2 >> 20) + 256;
+        return Optional.of("--history-budget " + mb(historyBudget) + " is more than half of this JVM's " + mb(maxHeap)
+                + " heap, which holds the history: give the JVM at least -Xmx" + needed + "m (./execstream takes it"
+                + " from EXECSTREAM_JAVA_OPTS) or lower --history-budget; otherwise it may run out of memory before"
+                + " it evicts old streams");
+    }
+
+    private static String mb(long bytes) {
+        return ((bytes + (1 << 20) - 1) >> 20) + "MB";
+    }
+}
