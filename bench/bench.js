@@ -116,10 +116,18 @@ const COMMANDS = {}; // kind -> command line, for the report
 // streams both forget finished ones past execstream's default budget, so that every throughput
 // run starts from the same memory instead of carrying the earlier runs' output.
 const HISTORY_BUDGET = "512MB";
+// The heap ./execstream gives the server for these flags (its dry run prints the java command),
+// so that the suite measures the server as users start it.
+const HEAP = process.env.EXECSTREAM_BENCH_NO_HEAP ? [] : launcherHeap(["--history-budget", HISTORY_BUDGET]);
+function launcherHeap(flags) {
+  const out = execFileSync("bash", [path.join(ROOT, "execstream"), "serve", ...flags],
+    { env: { ...process.env, EXECSTREAM_JAR: JAR, EXECSTREAM_DRY_RUN: "1" }, encoding: "utf8" });
+  return out.split("\n").filter((word) => word.startsWith("-Xmx"));
+}
 function serverArgs(kind, port, keepalive) {
   const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
   if (kind === "execstream")
-    return ["java", [...JAVA_OPTS, ...cdsFlags(), "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
+    return ["java", [...JAVA_OPTS, ...cdsFlags(), ...HEAP, "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
       "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET]];
   return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive,
     "--history-budget", HISTORY_BUDGET]];
@@ -255,7 +263,7 @@ const STEAL = [];
 
 async function scenarioStartup() {
   const r = Object.fromEntries(KINDS.map((k) => [k, { health: [], cold: [], warm: [] }]));
-  for (let i = 0; i < P.startups; i++) for (const kind of KINDS) {
+  for (let i = 0; i < P.startups; i++) for (const kind of inTurn(KINDS, i)) {
     let s = null;
     try {
       s = await startServer(kind);
@@ -284,9 +292,11 @@ async function sideBySide(scenario, prepare, measure, startOpts = {}) {
       try { s = await startServer(kind, startOpts); await prepare(s); live.push(s); }
       catch (e) { problems.push(`${scenario} on ${kind}: ${e.message}`); log(`${scenario} on ${kind}: ${e.message}`); await stopServer(s, label); }
     }
-    for (let i = 0; i < RUNS; i++) for (const s of live) { await quiet(live); await measure(s, i); }
+    for (let i = 0; i < RUNS; i++) for (const s of inTurn(live, i)) { await quiet(live); await measure(s, i); }
   } finally { for (const s of live) await stopServer(s, label); }
 }
+// Round i's order: reversed every other round, so that neither server always goes first.
+function inTurn(list, i) { return i % 2 ? [...list].reverse() : list; }
 // Waits (5 s at most) until no server uses more than 5 % of a core: the JIT compiling, or a
 // collector finishing, after the other server's run would otherwise count against this one.
 async function quiet(servers) {
@@ -378,7 +388,7 @@ async function scenarioLatency() {
 
 async function scenarioIdle() {
   const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
-  for (let i = 0; i < P.idleRuns; i++) for (const kind of KINDS) await idleRun(kind, i, runs[kind]);
+  for (let i = 0; i < P.idleRuns; i++) for (const kind of inTurn(KINDS, i)) await idleRun(kind, i, runs[kind]);
   for (const kind of KINDS) R.idle[kind] = summariseIdle(runs[kind]);
 }
 
@@ -487,7 +497,7 @@ function report(m, startedAt, minutes) {
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
     `Server jar: ${JAR_INFO}, git ${gitHead()}.`,
-    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. The two servers take turns: their measured runs (and starts) alternate, one of each at a time, each run once both servers are quiet, so that a busy spell on the shared cores falls on both rather than on one.`, "");
+    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. The two servers take turns: their measured runs (and starts) alternate, one of each at a time and the first of each pair alternating too, each run once both servers are quiet, so that a busy spell on the shared cores falls on both rather than on one.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for both where they apply):", "",
     "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}`,
     `${COMMANDS.execstream || "(execstream not run)"}`, `${COMMANDS["better-sse"] || "(peer not run)"}`,
@@ -498,6 +508,9 @@ function report(m, startedAt, minutes) {
     cdsState === "ready"
       ? "execstream runs with an AppCDS archive of its classes (`$WORK/execstream.jsa`), written by one unmeasured training run (`-XX:ArchiveClassesAtExit`: start, one command, stop), as `./execstream` runs it; `EXECSTREAM_BENCH_NO_CDS=1` measures without."
       : "execstream ran without a class-data archive.", "",
+    HEAP.length
+      ? `Its heap is what \`./execstream\` gives it for a ${HISTORY_BUDGET} history budget (\`${HEAP.join(" ")}\`: twice the budget plus 1 GiB, at most three quarters of the memory); \`EXECSTREAM_BENCH_NO_HEAP=1\` leaves it to the JVM's default (a quarter of the memory).`
+      : "Its heap was left to the JVM's default (a quarter of the memory).", "",
     `History: both servers keep every event of a stream (execstream with \`--max-history 1GB\`), so a subscriber can resume anywhere, and forget finished streams, oldest first, once more than ${HISTORY_BUDGET} of output is kept in all (\`--history-budget ${HISTORY_BUDGET}\` on both, execstream's default). Each throughput run thus starts from the same memory, not with every earlier run's output still held.`, "");
   // ---- targets
   const T = [];
