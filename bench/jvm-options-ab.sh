@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Two sets of JVM options for the server, side by side on 300 MB throughput runs.
+#   bash bench/jvm-options-ab.sh JAR "OPTIONS A" "OPTIONS B" [ROUNDS]
+# Each round starts a fresh server with A, then one with B (the order flips every other round);
+# each server gets 2 unmeasured and 2 measured runs. Per measured run it prints MB/s, the server's
+# CPU per MB (user and system time from /proc), its minor page faults and its peak RSS. Options
+# are split on spaces; pass "" for none, e.g. bash bench/jvm-options-ab.sh JAR "" "-Xmx2g" 4.
+set -euo pipefail
+[ $# -ge 3 ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+jar=$1; a=$2; b=$3; rounds=${4:-3}
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo bench-key > "$work/keys"
+bytes=303030303
+generator="head -c 300000000 /dev/zero | tr '\\0' a | fold -w 99"
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+
+one() { # one() LABEL OPTIONS
+  local label=$1 pid run stat0 stat1 result
+  # shellcheck disable=SC2086 # options are words
+  java $2 -jar "$jar" serve --port "$port" --api-keys-file "$work/keys" --workspace-root "$work/ws" \
+    --max-history 1GB --history-budget 512MB > "$work/server-$label.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+  for run in 1 2 3 4; do
+    stat0=$(awk '{print $14, $15, $10}' "/proc/$pid/stat")
+    result=$(node "$here/loadgen/loadgen.js" --base "http://127.0.0.1:$port" --key bench-key --mode bytes \
+      --command "$generator" --expect-bytes "$bytes" | tail -1)
+    stat1=$(awk '{print $14, $15, $10}' "/proc/$pid/stat")
+    [ "$run" -le 2 ] && continue
+    python3 - "$label" "$result" "$stat0" "$stat1" "$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")" \
+      "$(getconf CLK_TCK)" "$bytes" <<'PY'
+import json, sys
+label, result, s0, s1, hwm, tck, nbytes = sys.argv[1:]
+r = json.loads(result); (u0, y0, f0), (u1, y1, f1) = (map(int, s0.split()), map(int, s1.split()))
+mb = int(nbytes) / 1e6; ms = lambda ticks: ticks * 1000 / int(tck) / mb
+print(f"{label}  {mb / (r['postToDoneMs'] / 1000):6.1f} MB/s  user {ms(u1 - u0):5.1f}  sys {ms(y1 - y0):5.1f} ms/MB"
+      f"  faults {f1 - f0:7d}  peak RSS {hwm:5s} MB  {'ok' if r['ok'] else 'BROKEN'}")
+PY
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+echo "A: ${a:-(none)}"; echo "B: ${b:-(none)}"
+for round in $(seq "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then one A "$a"; one B "$b"; else one B "$b"; one A "$a"; fi
+done
