@@ -4,6 +4,7 @@ import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
 import io.execstream.ports.ListenerGuard;
+import io.execstream.ports.ProcessExit;
 import io.execstream.ports.RunningCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,7 +87,7 @@ final class KubectlCommand implements RunningCommand {
             LOG.log(System.Logger.Level.ERROR, "cannot start the threads of a command; stopping it", e);
             terminate();
             Background.WORKERS.execute(() -> {
-                waitForUninterruptibly();
+                ProcessExit.await(process);
                 finish(new CommandExit.FailedToStart("the runner could not start threads for the command"));
             });
         }
@@ -186,7 +187,7 @@ final class KubectlCommand implements RunningCommand {
 
     /** The waiter thread: waits for kubectl, lets the pipes drain, then reports the exit. */
     private void awaitEnd() {
-        int code = waitForUninterruptibly();
+        int code = ProcessExit.await(process);
         long deadline = System.nanoTime() + PIPE_CLOSE.toNanos();
         if (!(awaitReader(stdoutReader, deadline) & awaitReader(stderrReader, deadline))) {
             // Something kubectl started still holds its pipes: stop listening.
@@ -256,23 +257,6 @@ final class KubectlCommand implements RunningCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return !process.isAlive();
-        }
-    }
-
-    private int waitForUninterruptibly() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return process.waitFor();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

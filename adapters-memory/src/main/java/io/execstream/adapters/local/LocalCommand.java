@@ -4,6 +4,7 @@ import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
 import io.execstream.ports.ListenerGuard;
+import io.execstream.ports.ProcessExit;
 import io.execstream.ports.RunningCommand;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -80,7 +81,7 @@ final class LocalCommand implements RunningCommand {
             stdout.close();
             stderr.close();
             Background.EXECUTOR.execute(() -> {
-                waitForUninterruptibly();
+                ProcessExit.await(process);
                 finish(new CommandExit.FailedToStart("the runner could not start threads for the command"));
             });
         }
@@ -99,7 +100,7 @@ final class LocalCommand implements RunningCommand {
 
     /** The waiter thread: reaps the process, lets the pipes drain, then reports the exit. */
     private void awaitEnd() {
-        int code = waitForUninterruptibly();
+        int code = ProcessExit.await(process);
         if (!outputReleased(drainTimeout)) {
             // Background processes hold the pipes: they belong to the command, so they go with it.
             tree.signal(ProcessTree.Signal.TERM);
@@ -154,23 +155,6 @@ final class LocalCommand implements RunningCommand {
     private boolean pipesEnded(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         return stdout.awaitEnd(deadline) & stderr.awaitEnd(deadline);
-    }
-
-    private int waitForUninterruptibly() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return process.waitFor();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private void finish(CommandExit exit) {
