@@ -69,8 +69,11 @@ class HeapSizingEndToEndTest {
         assertEquals(List.of("-Xmx300m"), heapOptions(Map.of("EXECSTREAM_JAVA_OPTS", "-Xmx300m"), "serve"));
         assertEquals(List.of(), heapOptions(Map.of("EXECSTREAM_JAVA_OPTS", "-XX:MaxRAMPercentage=60"), "serve"));
         assertEquals(List.of(), heapOptions(Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g"), "serve"));
+        // A maximum below the user's initial heap would stop the JVM from starting.
+        assertEquals(List.of(), heapOptions(Map.of("EXECSTREAM_JAVA_OPTS", "-Xms4g"), "serve"));
         // The server refuses this budget and says why; the launcher does not guess.
         assertEquals(List.of(), heapOptions(Map.of(), "serve", "--history-budget", "lots"));
+        assertEquals(List.of(), heapOptions(Map.of(), "serve", "--history-budget", "99999999999999999999GB"));
         assertEquals(List.of(), heapOptions(Map.of(), "run", "demo", "--", "true"));
     }
 
