@@ -20,14 +20,16 @@ final class HeapFit {
         if (maxHeap == Long.MAX_VALUE || historyBudget <= maxHeap / 2) {
             return Optional.empty();
         }
-        long needed = (Math.min(historyBudget, Long.MAX_VALUE / 4) * 2 >> 20) + 256;
-        return Optional.of("--history-budget " + mb(historyBudget) + " is more than half of this JVM's " + mb(maxHeap)
-                + " heap, which holds the history: give the JVM at least -Xmx" + needed + "m (./execstream takes it"
+        long budgetMb = mb(historyBudget);
+        return Optional.of("--history-budget " + budgetMb + "MB is more than half of this JVM's " + mb(maxHeap)
+                + "MB heap, which holds the history: give the JVM at least -Xmx" + (2 * budgetMb + 256)
+                + "m (./execstream takes it"
                 + " from EXECSTREAM_JAVA_OPTS) or lower --history-budget; otherwise it may run out of memory before"
                 + " it evicts old streams");
     }
 
-    private static String mb(long bytes) {
-        return ((bytes + (1 << 20) - 1) >> 20) + "MB";
+    /** Whole MiB, rounded up. */
+    private static long mb(long bytes) {
+        return (bytes >> 20) + ((bytes & 0xFFFFF) == 0 ? 0 : 1);
     }
 }

@@ -51,6 +51,11 @@ class HeapSizingEndToEndTest {
         assertTrue(HeapFit.check(512L << 20, 256L << 20).isPresent());
         assertTrue(HeapFit.check(128L << 20, 256L << 20).isEmpty());
         assertTrue(HeapFit.check(512L << 20, Long.MAX_VALUE).isEmpty());
+        assertTrue(HeapFit.check(256L << 20, 512L << 20).isEmpty());
+        // The largest budget the flag takes still gets sizes that make sense.
+        long hugeMb = Long.MAX_VALUE >> 20;
+        String huge = HeapFit.check(hugeMb << 20, 1L << 30).orElseThrow();
+        assertTrue(huge.contains("give the JVM at least -Xmx" + (2 * hugeMb + 256) + "m"), huge);
     }
 
     @Test
