@@ -236,10 +236,8 @@ class CliEndToEndTest {
 
     /** Runs Main with {@code args}; once stdout holds {@code interruptAfter} (if given), sends SIGINT. */
     private static Result java(List<String> args, String interruptAfter) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(SIGINT_RESTORED);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
-                "io.execstream.server.Main"));
+        command.addAll(List.of(ServerProcess.javaBinary(), "-cp", ServerProcess.testClassPath(), Main.class.getName()));
         command.addAll(args);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");

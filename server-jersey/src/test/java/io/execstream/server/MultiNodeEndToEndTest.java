@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -153,8 +152,7 @@ class MultiNodeEndToEndTest {
         Path home = Files.createDirectories(dir.resolve("c"));
         Path keys = home.resolve("keys");
         Files.writeString(keys, "node-c-key\n");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0",
+        List<String> command = ServerProcess.command(List.of(), List.of("--port", "0",
                 "--api-keys-file", keys.toString(), "--workspace-root", home.resolve("ws").toString(),
                 "--publisher", "redis", "--redis-url", redis.uri(), "--token-secret", SECRET, "--node-lease", "1s"));
         Process nodeC = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -50,12 +50,13 @@ final class ServerProcess {
         return base.get(within.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static String javaBinary() {
+    /** The java executable of this test run. */
+    static String javaBinary() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /** The test run's class path: the server's classes and all its dependencies. */
-    private static String testClassPath() {
+    static String testClassPath() {
         String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
