@@ -48,7 +48,8 @@ const JAR = path.join(WORK, "execstream-server.jar");
 let JAR_INFO = "";
 if (fs.existsSync(JAR_GIVEN)) {
   fs.copyFileSync(JAR_GIVEN, JAR);
-  JAR_INFO = `${path.relative(ROOT, JAR_GIVEN)} (built ${fs.statSync(JAR_GIVEN).mtime.toISOString().replace(/\.\d+Z$/, "Z")}, ` +
+  const shown = path.relative(ROOT, JAR_GIVEN).startsWith("..") ? JAR_GIVEN : path.relative(ROOT, JAR_GIVEN);
+  JAR_INFO = `${shown} (built ${fs.statSync(JAR_GIVEN).mtime.toISOString().replace(/\.\d+Z$/, "Z")}, ` +
     `sha256 ${require("node:crypto").createHash("sha256").update(fs.readFileSync(JAR)).digest("hex").slice(0, 12)})`;
 }
 fs.writeFileSync(path.join(WORK, "keys"), KEY + "\n");
