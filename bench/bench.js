@@ -122,7 +122,7 @@ const HISTORY_BUDGET = "512MB";
 const HEAP = process.env.EXECSTREAM_BENCH_NO_HEAP ? [] : launcherHeap(["--history-budget", HISTORY_BUDGET]);
 function launcherHeap(flags) {
   const out = execFileSync("bash", [path.join(ROOT, "execstream"), "serve", ...flags],
-    { env: { ...process.env, EXECSTREAM_JAR: JAR, EXECSTREAM_DRY_RUN: "1" }, encoding: "utf8" });
+    { env: { ...process.env, EXECSTREAM_JAR: JAR, EXECSTREAM_DRY_RUN: "1" }, encoding: "utf8", timeout: 30000 });
   return out.split("\n").filter((word) => word.startsWith("-Xmx"));
 }
 function serverArgs(kind, port, keepalive) {

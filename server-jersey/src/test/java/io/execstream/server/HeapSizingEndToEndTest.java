@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HeapSizingEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final Path LAUNCHER = Path.of("..", "execstream").toAbsolutePath().normalize();
+    /** The launcher at the checkout's root; surefire names the module's directory in {@code basedir}. */
+    private static final Path LAUNCHER = Path.of(System.getProperty("basedir", "."), "..", "execstream").toAbsolutePath().normalize();
     private static final String WARNING = "is more than half of this JVM's";
 
     @TempDir
