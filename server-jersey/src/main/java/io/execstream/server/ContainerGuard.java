@@ -12,7 +12,7 @@ import org.glassfish.grizzly.http.server.Response;
  * Wraps Jersey's Grizzly container so that a request Jersey cannot even take in (a query with a
  * broken percent escape, a NUL in the request target: Jersey fails to build the request URI
  * and throws before any of its own error handling) gets a JSON 400, not Grizzly's HTML 500 page.
- * Everything Jersey accepts is handled by the API's {@link ErrorMapper} as before.
+ * Everything Jersey accepts is handled by the API's error mapper as before.
  */
 final class ContainerGuard extends FrontHandler {
     private static final Logger LOG = Logger.getLogger(ContainerGuard.class.getName());

@@ -12,6 +12,12 @@ import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamStatus;
+import io.execstream.http.ApiJson;
+import io.execstream.http.ApiKeys;
+import io.execstream.http.Links;
+import io.execstream.http.RequestBodies;
+import io.execstream.http.SseEvents;
+import io.execstream.jaxrs.ExecStreamFeature;
 import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CommandRunner;
 import io.execstream.ports.HistoryLimits;
@@ -22,22 +28,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
-import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.server.ServerProperties;
 
 /**
- * The standalone server, assembled from a {@link ServerConfig}: the runner and publisher the
- * config names, the core service, and the HTTP API on Grizzly. {@link #start} it, and
- * {@link #close()} it to cancel running commands, deliver their done events and stop.
+ * The standalone server: the HTTP API ({@link ExecStreamFeature}) on Grizzly, with event streams
+ * on a fast path of their own ({@code EventsHandler}) and {@code /metrics}. It only assembles.
+ * {@link #start(ServerConfig)} builds everything from the flags; {@link #builder(ExecStream)}
+ * serves an {@link ExecStream} of the caller's own. {@link #close()} it to stop.
  */
 public final class ExecStreamServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExecStreamServer.class.getName());
@@ -48,31 +57,32 @@ public final class ExecStreamServer implements AutoCloseable {
     private static final int DELIVERY_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ExecStream service;
-    private final StreamPublisher publisher;
-    private final SseHub hub;
+    private final ExecStreamFeature api;
     private final HttpServer http;
     private final ProtocolErrors protocolErrors;
     private final ServerMetrics metrics;
-    private final ResourceConfig api;
+    private final ResourceConfig resources;
     private final Optional<String> generatedKey;
     private final URI baseUri;
+    private final List<AutoCloseable> closing;
 
-    private ExecStreamServer(ExecStream service, StreamPublisher publisher, SseHub hub, HttpServer http,
-                             ProtocolErrors protocolErrors, ServerMetrics metrics, ResourceConfig api,
-                             Optional<String> generatedKey, URI baseUri) {
-        this.metrics = metrics;
-        this.api = api;
+    private ExecStreamServer(ExecStream service, ExecStreamFeature api, HttpServer http, ProtocolErrors protocolErrors,
+                             ServerMetrics metrics, ResourceConfig resources, Optional<String> generatedKey, URI baseUri,
+                             List<AutoCloseable> closing) {
         this.service = service;
-        this.publisher = publisher;
-        this.hub = hub;
+        this.api = api;
         this.http = http;
         this.protocolErrors = protocolErrors;
+        this.metrics = metrics;
+        this.resources = resources;
         this.generatedKey = generatedKey;
         this.baseUri = baseUri;
+        this.closing = closing;
     }
 
     /**
-     * Builds and starts a server.
+     * Builds and starts a server from its flags: the runner, publisher and agents they name, the
+     * core service, and the HTTP API. The server owns and closes all of them.
      *
      * @throws IllegalArgumentException when the configuration cannot be served (unreadable keys
      *         file, an adapter this build lacks), with a message for the user
@@ -81,24 +91,9 @@ public final class ExecStreamServer implements AutoCloseable {
     public static ExecStreamServer start(ServerConfig config) {
         Optional<String> generatedKey = config.apiKeysFile().isPresent() ? Optional.empty() : Optional.of(ApiKeys.generate());
         ApiKeys keys = config.apiKeysFile().map(ApiKeys::load).orElseGet(() -> ApiKeys.single(generatedKey.orElseThrow()));
-        StreamTokens tokens = config.tokenSecret()
-                .map(secret -> new StreamTokens(secret.getBytes(StandardCharsets.UTF_8), config.tokenTtl(), Clock.systemUTC()))
-                .orElseGet(() -> StreamTokens.random(config.tokenTtl()));
         CommandRunner runner = runner(config);
         StreamPublisher publisher = publisher(config);
         ServerMetrics metrics = new ServerMetrics();
-        Links links = new Links(tokens);
-        // Start-up is class loading and set-up, mostly Jersey's, on one thread. What nothing needs
-        // before the first request goes to another core meanwhile.
-        Thread warmUp = new Thread(() -> {
-            try {
-                warmUpFirstStart(links);
-            } finally {
-                metrics.bindJvmMeters();
-            }
-        }, "execstream-start");
-        warmUp.setDaemon(true);
-        warmUp.start();
         ExecStream.Builder services = ExecStream.builder(runner, metrics.instrument(publisher))
                 .cancelRelay(publisher instanceof RedisStreamPublisher redis ? redis.cancelRelay() : CancelRelay.LOCAL)
                 .maxRunning(config.maxRunning())
@@ -106,35 +101,69 @@ public final class ExecStreamServer implements AutoCloseable {
                 .shutdownGrace(config.killGrace().plusSeconds(5));
         openCode(config).ifPresent(services::agent);
         ExecStream service = services.build();
-        metrics.countRunning(service::runningCount);
-        SseHub hub = new SseHub(service, config.keepalive(), config.writeTimeout(), metrics);
+        Builder server = builder(service)
+                .apiKeys(keys)
+                .tokenTtl(config.tokenTtl())
+                .bind(config.bind())
+                .port(config.port())
+                .keepalive(config.keepalive())
+                .writeTimeout(config.writeTimeout())
+                .maxBody(config.maxBody())
+                .metricsPublic(config.metricsPublic())
+                .closing(service, publisher);
+        config.tokenSecret().ifPresent(server::tokenSecret);
+        server.metrics = metrics;
+        server.generatedKey = generatedKey;
+        return server.start();
+    }
 
-        AuthFilter auth = new AuthFilter(keys, tokens);
-        ResourceConfig api = new ResourceConfig()
-                .register(new CommandsResource(service, links, config.maxBody()))
-                .register(new AgentsResource(service, service::agents, links, config.maxBody()))
-                .register(new StreamsResource(service, service, links))
-                .register(new HealthResource())
-                .register(new ViewerResource(service, links))
-                .register(new ViewerAssets())
-                .register(new OpenApiResource())
-                .register(new MetricsResource(metrics, keys, config.metricsPublic()))
-                .register(auth)
-                .register(new BodyLimitFilter(config.maxBody()))
-                .register(new HeaderSyntaxFilter())
-                .register(new SecurityHeadersFilter())
-                .register(new ErrorMapper())
-                .register(new JsonConfig())
-                .register(JacksonFeature.withoutExceptionMappers())
+    /**
+     * A builder for a server around an {@link ExecStream} of the caller's own (its own adapters,
+     * its own limits): the standalone transport, with the API's keys, tokens and limits.
+     */
+    public static Builder builder(ExecStream service) {
+        return new Builder(service);
+    }
+
+    private static ExecStreamServer start(Builder config) {
+        ServerMetrics metrics = config.metrics != null ? config.metrics : new ServerMetrics();
+        ExecStream service = config.service;
+        ExecStreamFeature.Builder feature = ExecStreamFeature.builder(service)
+                .apiKeys(config.keys)
+                .tokenTtl(config.tokenTtl)
+                .keepalive(config.keepalive)
+                .writeTimeout(config.writeTimeout)
+                .maxBody(config.maxBody)
+                .listener(metrics);
+        if (config.tokenSecret != null) {
+            feature.tokenSecret(config.tokenSecret);
+        }
+        ExecStreamFeature api = feature.build();
+        // Start-up is class loading and set-up, mostly Jersey's, on one thread. What nothing needs
+        // before the first request goes to another core meanwhile.
+        Thread warmUp = new Thread(() -> {
+            try {
+                warmUpFirstStart(api.links());
+            } finally {
+                metrics.bindJvmMeters();
+            }
+        }, "execstream-start");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        metrics.countRunning(service::runningCount);
+        ResourceConfig resources = new ResourceConfig()
+                .register(api)
+                .register(new MetricsResource(metrics, api.access(), config.metricsPublic))
+                .register(new AllAnswersHeaders())
                 // Everything the API needs is registered above: skipping the scan of META-INF
                 // services and auto-discoverable features saves a good part of start-up.
                 .property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
                 .property(CommonProperties.METAINF_SERVICES_LOOKUP_DISABLE, true)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
+        String host = config.bind.contains(":") ? "[" + config.bind + "]" : config.bind;
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
-                URI.create("http://" + host + ":" + config.port() + "/"), api, false);
-        EventsHandler.install(http, service, hub, auth);
+                URI.create("http://" + host + ":" + config.port + "/"), resources, false);
+        EventsHandler.install(http, api.eventStreams());
         // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
         ContainerGuard.install(http);
         ProtocolErrors protocolErrors = ProtocolErrors.install(http);
@@ -143,14 +172,14 @@ public final class ExecStreamServer implements AutoCloseable {
         } catch (IOException e) {
             protocolErrors.close();
             service.close();
-            hub.close();
-            publisher.close();
+            api.close();
+            config.closing.forEach(ExecStreamServer::closeQuietly);
             metrics.close();
-            throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on " + config.bind + ":" + config.port + ": " + e.getMessage(), e);
         }
         int port = http.getListener("grizzly").getPort();
-        return new ExecStreamServer(service, publisher, hub, http, protocolErrors, metrics, api, generatedKey,
-                URI.create("http://" + host + ":" + port + "/"));
+        return new ExecStreamServer(service, api, http, protocolErrors, metrics, resources, config.generatedKey,
+                URI.create("http://" + host + ":" + port + "/"), config.closing);
     }
 
     /**
@@ -166,7 +195,7 @@ public final class ExecStreamServer implements AutoCloseable {
         ProjectId project = ProjectId.of("warm-up");
         StreamId stream = StreamId.random();
         try {
-            JsonConfig.MAPPER.writeValueAsBytes(new Links.Started(stream.value(), links.streamUrl(project, stream),
+            ApiJson.MAPPER.writeValueAsBytes(new Links.Started(stream.value(), links.streamUrl(project, stream),
                     links.statusUrl(project, stream)));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
@@ -249,39 +278,154 @@ public final class ExecStreamServer implements AutoCloseable {
 
     /** The resources and providers the API was built from, as registered. */
     ResourceConfig api() {
-        return api;
+        return resources;
     }
 
     /** How many event streams are open now. */
     public int openEventStreams() {
-        return hub.size();
+        return api.openEventStreams();
     }
 
     /**
      * Stops taking commands, cancels the running ones and waits for their done events to reach
-     * connected clients, then stops listening.
+     * connected clients (when the server was given the service to close: {@link #start(ServerConfig)}
+     * and {@link Builder#closing}), ends the other event streams, then stops listening and closes
+     * what it was given to close, in that order.
      */
     @Override
     public void close() {
-        LOG.info("shutting down: cancelling " + service.runningCount() + " running command(s)");
-        service.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (hub.size() > 0 && System.nanoTime() < deadline) {
-            // Each client closes its own response once its done event is written.
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        if (closing.contains(service)) {
+            LOG.info("shutting down: cancelling " + service.runningCount() + " running command(s)");
+            service.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (api.openEventStreams() > 0 && System.nanoTime() < deadline) {
+                // Each client closes its own response once its done event is written.
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
-        hub.close();
+        api.close();
         // Every event stream is closed by now and new commands are refused. A graceful Grizzly
         // shutdown would wait its whole grace period on each response whose client vanished
         // before it ended, so stop at once.
         http.shutdownNow();
         protocolErrors.close();
-        publisher.close();
+        closing.forEach(ExecStreamServer::closeQuietly);
         metrics.close();
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing " + resource + " failed", e);
+        }
+    }
+
+    /**
+     * Settings of a server around an {@link ExecStream}. Every one has a default but the keys;
+     * the defaults are the standalone server's flags' defaults.
+     */
+    public static final class Builder {
+        private final ExecStream service;
+        private ApiKeys keys;
+        private String tokenSecret;
+        private Duration tokenTtl = Duration.ofHours(24);
+        private String bind = "127.0.0.1";
+        private int port = 8080;
+        private Duration keepalive = Duration.ofSeconds(15);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private long maxBody = 1 << 20;
+        private boolean metricsPublic;
+        private final List<AutoCloseable> closing = new ArrayList<>();
+        private ServerMetrics metrics;
+        private Optional<String> generatedKey = Optional.empty();
+
+        private Builder(ExecStream service) {
+            this.service = Objects.requireNonNull(service, "service");
+        }
+
+        /** The API keys ({@link ApiKeys#load}, {@link ApiKeys#single}). Required. */
+        public Builder apiKeys(ApiKeys keys) {
+            this.keys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /** The secret that signs stream tokens ({@code --token-secret}); default random at each start. */
+        public Builder tokenSecret(String secret) {
+            this.tokenSecret = Objects.requireNonNull(secret, "secret");
+            return this;
+        }
+
+        /** How long a stream token opens its stream ({@code --token-ttl}); default 24 h. */
+        public Builder tokenTtl(Duration ttl) {
+            this.tokenTtl = Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
+        /** The address to listen on ({@code --bind}); default 127.0.0.1. */
+        public Builder bind(String address) {
+            this.bind = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The TCP port ({@code --port}); 0 picks a free one; default 8080. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be from 0 to 65535");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Interval of keepalive comments ({@code --keepalive}); default 15 s. */
+        public Builder keepalive(Duration keepalive) {
+            this.keepalive = Objects.requireNonNull(keepalive, "keepalive");
+            return this;
+        }
+
+        /** How long a client's writes may stay blocked ({@code --write-timeout}); default 30 s. */
+        public Builder writeTimeout(Duration writeTimeout) {
+            this.writeTimeout = Objects.requireNonNull(writeTimeout, "writeTimeout");
+            return this;
+        }
+
+        /** Largest request body ({@code --max-body}); default 1 MiB. */
+        public Builder maxBody(long bytes) {
+            this.maxBody = bytes;
+            return this;
+        }
+
+        /** Whether {@code /metrics} needs no key ({@code --metrics-public}); default false. */
+        public Builder metricsPublic(boolean metricsPublic) {
+            this.metricsPublic = metricsPublic;
+            return this;
+        }
+
+        /**
+         * What the server closes when it closes, in this order, after it stopped listening. Pass the
+         * {@link ExecStream} here to have its running commands cancelled and their done events
+         * delivered before the server stops; otherwise it stays the caller's to close.
+         */
+        public Builder closing(AutoCloseable... resources) {
+            closing.addAll(List.of(resources));
+            return this;
+        }
+
+        /**
+         * Builds and starts the server.
+         *
+         * @throws UncheckedIOException when the port cannot be bound
+         */
+        public ExecStreamServer start() {
+            if (keys == null) {
+                throw new IllegalStateException("apiKeys are required: ApiKeys.load(file) or ApiKeys.single(key)");
+            }
+            return ExecStreamServer.start(this);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.execstream.server;
 
+import io.execstream.http.ApiError;
+import io.execstream.http.SecurityHeaders;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,13 +47,18 @@ abstract class FrontHandler extends HttpHandler {
             return;
         }
         response.reset();
-        byte[] json = ProtocolErrors.body(code, message);
+        byte[] json = ApiError.body(code, message);
         response.setStatus(status);
         response.setContentType("application/json");
-        SecurityHeadersFilter.HEADERS.forEach(response::setHeader);
+        SecurityHeaders.HEADERS.forEach(response::setHeader);
         headers.forEach(response::setHeader);
         response.setContentLength(json.length);
         response.getOutputStream().write(json);
+    }
+
+    /** Answers {@code error} as {@link #writeError(Response, int, String, String, Map)} does. */
+    static void writeError(Response response, ApiError error) throws IOException {
+        writeError(response, error.status(), error.code(), error.message(), error.headers());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.SseOutput;
 import java.io.IOException;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.WriteHandler;

@@ -1,5 +1,7 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
+import io.execstream.http.ApiException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -13,20 +15,19 @@ import jakarta.ws.rs.core.Response;
 @Path("/metrics")
 public final class MetricsResource {
     private final ServerMetrics metrics;
-    private final ApiKeys keys;
+    private final Access access;
     private final boolean isPublic;
 
-    MetricsResource(ServerMetrics metrics, ApiKeys keys, boolean isPublic) {
+    MetricsResource(ServerMetrics metrics, Access access, boolean isPublic) {
         this.metrics = metrics;
-        this.keys = keys;
+        this.access = access;
         this.isPublic = isPublic;
     }
 
-    /** Public to the auth filter, which cannot know of the flag: the key is checked here. */
+    /** Not one of the API's resources, so the key is checked here, with the flag in mind. */
     @GET
-    @AuthFilter.Public
-    public Response scrape(@HeaderParam(AuthFilter.API_KEY_HEADER) String key) {
-        if (!isPublic && !AuthFilter.requireKey(keys, key).allProjects()) {
+    public Response scrape(@HeaderParam(Access.API_KEY_HEADER) String key) {
+        if (!isPublic && !access.requireKey(key).allProjects()) {
             throw ApiException.forbidden("/metrics needs an API key for all projects (or the server's --metrics-public)");
         }
         return Response.ok(metrics.scrape(), ServerMetrics.CONTENT_TYPE).header("Cache-Control", "no-store").build();

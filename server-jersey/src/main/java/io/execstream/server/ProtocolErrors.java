@@ -1,6 +1,7 @@
 package io.execstream.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.execstream.http.ApiError;
+import io.execstream.http.SecurityHeaders;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
@@ -74,15 +75,6 @@ final class ProtocolErrors implements AddOn, AutoCloseable {
         timerThread.shutdownNow();
     }
 
-    /** The JSON body of an error, as {@link ErrorMapper} writes it. */
-    static byte[] body(String code, String message) {
-        try {
-            return JsonConfig.MAPPER.writeValueAsBytes(new ErrorMapper.ApiError(code, message));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static final class JsonErrorCodec extends HttpServerFilter {
         JsonErrorCodec(boolean chunking, int maxHeaderSize, String defaultContentType,
                        org.glassfish.grizzly.http.KeepAlive keepAlive, DelayedExecutor timer,
@@ -106,9 +98,9 @@ final class ProtocolErrors implements AddOn, AutoCloseable {
             } else if (status < 400 || status >= 500) {
                 HttpStatus.BAD_REQUEST_400.setValues(response);
             }
-            byte[] json = body(response.getStatus() == 413 ? "payload_too_large" : "invalid_request", message);
+            byte[] json = ApiError.body(response.getStatus() == 413 ? "payload_too_large" : "invalid_request", message);
             response.setContentType("application/json");
-            SecurityHeadersFilter.HEADERS.forEach(response::setHeader);
+            SecurityHeaders.HEADERS.forEach(response::setHeader);
             response.setContentLength(json.length);
             return HttpContent.builder(response)
                     .content(Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, json))

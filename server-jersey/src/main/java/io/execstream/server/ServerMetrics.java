@@ -1,6 +1,7 @@
 package io.execstream.server;
 
 import io.execstream.domain.StreamStatus;
+import io.execstream.http.EventStreamListener;
 import io.execstream.ports.StreamPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,7 +30,7 @@ import java.util.function.IntSupplier;
  * counts are this node's: with the Redis publisher each node reports the commands it runs and
  * the clients it serves.
  */
-final class ServerMetrics implements AutoCloseable {
+final class ServerMetrics implements EventStreamListener, AutoCloseable {
     /** The content type of the Prometheus text format that {@link #scrape()} writes. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -101,20 +102,23 @@ final class ServerMetrics implements AutoCloseable {
     }
 
     /** An event-stream client connected. */
-    void subscriberOpened() {
+    @Override
+    public void opened() {
         subscribers.incrementAndGet();
     }
 
-    /** An event-stream client's response ended, for whatever reason; once per {@link #subscriberOpened()}. */
-    void subscriberClosed() {
+    /** An event-stream client's response ended, for whatever reason; once per {@link #opened()}. */
+    @Override
+    public void closed() {
         subscribers.decrementAndGet();
     }
 
     /**
      * A client fell too far behind: its buffer was dropped (it catches up from history) or it was
-     * disconnected. Counted in addition to {@link #subscriberClosed()} when the response ends.
+     * disconnected. Counted in addition to {@link #closed()} when the response ends.
      */
-    void subscriberDropped() {
+    @Override
+    public void dropped() {
         dropped.increment();
     }
 

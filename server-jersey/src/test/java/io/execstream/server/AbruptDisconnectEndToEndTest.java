@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static io.execstream.server.TestServer.body;
 import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +48,7 @@ class AbruptDisconnectEndToEndTest {
             Started started = server.startCommand(project,
                     body("command", "echo up; sleep 120", "timeout_ms", 80_000));
             String request = "GET " + eventsPath(project, started.streamId()) + " HTTP/1.1\r\nHost: localhost\r\n"
-                    + AuthFilter.API_KEY_HEADER + ": " + server.apiKey() + "\r\nAccept: text/event-stream\r\n\r\n";
+                    + Access.API_KEY_HEADER + ": " + server.apiKey() + "\r\nAccept: text/event-stream\r\n\r\n";
 
             // Warm up: the pools reach their working size before the baseline is taken.
             dropAll(openBatch(server, request, 50), true);

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,7 +124,7 @@ class HostileInputPropertyTest {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.writeBytes(utf8(method + " "));
         request.writeBytes(target);
-        request.writeBytes(utf8(" HTTP/1.1\r\nHost: localhost\r\n" + AuthFilter.API_KEY_HEADER + ": " + server.apiKey()
+        request.writeBytes(utf8(" HTTP/1.1\r\nHost: localhost\r\n" + Access.API_KEY_HEADER + ": " + server.apiKey()
                 + "\r\nAccept: */*\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
         check(request.toByteArray(), method.equals("HEAD") ? Expect.HEAD : Expect.FULL);
     }
@@ -133,8 +134,8 @@ class HostileInputPropertyTest {
                       @ForAll("headerValues") byte[] value) {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.writeBytes(utf8(requestLine + "\r\nHost: localhost\r\n"));
-        if (!name.equalsIgnoreCase(AuthFilter.API_KEY_HEADER)) {
-            request.writeBytes(utf8(AuthFilter.API_KEY_HEADER + ": " + server.apiKey() + "\r\n"));
+        if (!name.equalsIgnoreCase(Access.API_KEY_HEADER)) {
+            request.writeBytes(utf8(Access.API_KEY_HEADER + ": " + server.apiKey() + "\r\n"));
         }
         request.writeBytes(utf8(name + ": "));
         request.writeBytes(value);
@@ -151,7 +152,7 @@ class HostileInputPropertyTest {
     @Property(tries = 200, shrinking = ShrinkingMode.OFF)
     void unknownMethodsAre405OnKnownPathsAnd404Elsewhere(@ForAll("unknownMethods") String method,
                                                          @ForAll("knownPaths") String path) {
-        String request = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + AuthFilter.API_KEY_HEADER + ": "
+        String request = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + Access.API_KEY_HEADER + ": "
                 + server.apiKey() + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
         Answer known = check(utf8(request));
         assertEquals(405, known.status(), () -> method + " " + path + ": " + known);
@@ -174,7 +175,7 @@ class HostileInputPropertyTest {
 
     private static byte[] post(String path, byte[] body) {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.writeBytes(utf8("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + AuthFilter.API_KEY_HEADER + ": "
+        request.writeBytes(utf8("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + Access.API_KEY_HEADER + ": "
                 + server.apiKey() + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                 + "\r\nConnection: close\r\n\r\n"));
         request.writeBytes(body);
@@ -390,7 +391,7 @@ class HostileInputPropertyTest {
     @Provide
     Arbitrary<String> headerNames() {
         return Arbitraries.oneOf(
-                Arbitraries.of(AuthFilter.API_KEY_HEADER, "Last-Event-ID", "Content-Type", "Accept", "Content-Length",
+                Arbitraries.of(Access.API_KEY_HEADER, "Last-Event-ID", "Content-Type", "Accept", "Content-Length",
                         "Transfer-Encoding", "Expect", "Accept-Charset", "Content-Encoding", "X-Forwarded-For", "Cookie"),
                 Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(12).map(s -> "X-" + s));
     }

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static io.execstream.server.SseTestClient.done;
 import static io.execstream.server.SseTestClient.stdout;
 import static io.execstream.server.TestServer.assertError;
@@ -110,7 +111,7 @@ class LimitsEndToEndTest {
             try (Socket stalled = new Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
                 stalled.setReceiveBufferSize(4096);
                 stalled.getOutputStream().write(("GET " + eventsPath(project, started.streamId()) + " HTTP/1.1\r\nHost: x\r\n"
-                        + AuthFilter.API_KEY_HEADER + ": " + server.apiKey() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                        + Access.API_KEY_HEADER + ": " + server.apiKey() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 assertTrue(new String(stalled.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1).endsWith("200"));
                 assertEquals("timed_out", server.awaitFinished(project, started.streamId(), WAIT).path("status").asText());
             }

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static io.execstream.server.TestServer.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,10 +42,10 @@ class MetricsEndToEndTest {
     @Test
     void needsAKeyForAllProjects() {
         assertError(server.send(server.requestWithoutKey("/metrics").GET().build()), 401, "unauthorized");
-        assertError(server.send(server.requestWithoutKey("/metrics").header(AuthFilter.API_KEY_HEADER, "wrong").GET().build()),
+        assertError(server.send(server.requestWithoutKey("/metrics").header(Access.API_KEY_HEADER, "wrong").GET().build()),
                 401, "unauthorized");
         assertError(server.send(server.requestWithoutKey("/metrics")
-                .header(AuthFilter.API_KEY_HEADER, server.scopedKey()).GET().build()), 403, "forbidden");
+                .header(Access.API_KEY_HEADER, server.scopedKey()).GET().build()), 403, "forbidden");
         TestServer.Response r = server.get("/metrics");
         assertEquals(200, r.status(), r::toString);
         assertTrue(r.header("Content-Type").startsWith("text/plain"), r.header("Content-Type"));
@@ -103,13 +104,13 @@ class MetricsEndToEndTest {
         ServerMetrics metrics = server.server().metrics();
         double open = metric("execstream_subscribers");
         double dropped = metric("execstream_subscribers_dropped_total");
-        metrics.subscriberOpened();
-        metrics.subscriberDropped();
+        metrics.opened();
+        metrics.dropped();
         try {
             assertEquals(open + 1, metric("execstream_subscribers"));
             assertEquals(dropped + 1, metric("execstream_subscribers_dropped_total"));
         } finally {
-            metrics.subscriberClosed();
+            metrics.closed();
         }
         assertEquals(open, metric("execstream_subscribers"));
     }

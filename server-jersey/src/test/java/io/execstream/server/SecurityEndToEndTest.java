@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static io.execstream.server.SseTestClient.stdout;
 import static io.execstream.server.TestServer.assertError;
 import static io.execstream.server.TestServer.body;
@@ -165,14 +166,14 @@ class SecurityEndToEndTest {
         String other = STREAMS.get(IN_SCOPE).streamUrl();
         HttpRequest.Builder request = switch (credential) {
             case NONE -> server.requestWithoutKey(path);
-            case WRONG_KEY -> server.requestWithoutKey(path).header(AuthFilter.API_KEY_HEADER, WRONG_KEY);
+            case WRONG_KEY -> server.requestWithoutKey(path).header(Access.API_KEY_HEADER, WRONG_KEY);
             case KEY_IN_QUERY -> server.requestWithoutKey(path + "?api_key=" + enc(server.apiKey()) + "&key="
                     + enc(server.apiKey()) + "&X-API-Key=" + enc(server.apiKey()));
-            case TOKEN_AS_KEY -> server.requestWithoutKey(path).header(AuthFilter.API_KEY_HEADER,
+            case TOKEN_AS_KEY -> server.requestWithoutKey(path).header(Access.API_KEY_HEADER,
                     token(STREAMS.get(project).streamUrl()));
             case OTHER_STREAMS_TOKEN -> server.requestWithoutKey(path + "?token=" + token(other));
             case SCOPED_KEY_ELSEWHERE, SCOPED_KEY_IN_SCOPE -> server.requestWithoutKey(path)
-                    .header(AuthFilter.API_KEY_HEADER, server.scopedKey());
+                    .header(Access.API_KEY_HEADER, server.scopedKey());
         };
         if (route.body() != null) {
             request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(route.body()));

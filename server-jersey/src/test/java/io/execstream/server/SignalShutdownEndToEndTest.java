@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static io.execstream.server.SseTestClient.done;
 import static io.execstream.server.SseTestClient.stdout;
 import static io.execstream.server.TestServer.body;
@@ -57,7 +58,7 @@ class SignalShutdownEndToEndTest {
             String marker = UUID.randomUUID().toString();
             String project = "signal";
             HttpResponse<String> started = http.send(HttpRequest.newBuilder(base.resolve("/projects/" + project + "/commands"))
-                    .header(AuthFilter.API_KEY_HEADER, key).header("Content-Type", "application/json")
+                    .header(Access.API_KEY_HEADER, key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body("command", "echo up; sleep 300 & sleep 300 & wait",
                             "env", Map.of(ProcScan.MARK_VARIABLE, marker))))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -65,7 +66,7 @@ class SignalShutdownEndToEndTest {
             String streamId = TestServer.JSON.readTree(started.body()).path("stream_id").asText();
 
             try (SseStream stream = SseTestClient.open(http, HttpRequest.newBuilder(base.resolve(eventsPath(project, streamId)))
-                    .header(AuthFilter.API_KEY_HEADER, key).GET().build(), WAIT)) {
+                    .header(Access.API_KEY_HEADER, key).GET().build(), WAIT)) {
                 List<Event> events = new ArrayList<>(List.of(stream.nextEvent(WAIT)));
                 ProcScan.await(WAIT, () -> ProcScan.marked(marker).size() >= 3, () -> "the tree: " + ProcScan.marked(marker));
 

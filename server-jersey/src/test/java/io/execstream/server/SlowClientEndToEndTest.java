@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static io.execstream.server.TestServer.body;
 import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,7 +127,7 @@ class SlowClientEndToEndTest {
         socket.setReceiveBufferSize(4096); // before connecting, or the window is already large
         socket.connect(new java.net.InetSocketAddress(server.baseUri().getHost(), server.baseUri().getPort()), 10_000);
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
-                + AuthFilter.API_KEY_HEADER + ": " + server.apiKey() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + Access.API_KEY_HEADER + ": " + server.apiKey() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         return socket;
     }
 

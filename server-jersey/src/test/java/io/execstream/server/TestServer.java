@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -128,7 +129,7 @@ final class TestServer implements AutoCloseable {
 
     /** A request to {@code pathAndQuery} with the all-projects key. */
     HttpRequest.Builder request(String pathAndQuery) {
-        return requestWithoutKey(pathAndQuery).header(AuthFilter.API_KEY_HEADER, apiKey);
+        return requestWithoutKey(pathAndQuery).header(Access.API_KEY_HEADER, apiKey);
     }
 
     HttpRequest.Builder requestWithoutKey(String pathAndQuery) {

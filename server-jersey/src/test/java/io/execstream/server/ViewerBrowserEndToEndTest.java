@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.http.ViewerPage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,7 +111,7 @@ class ViewerBrowserEndToEndTest {
     void showsOutputStderrColoursAndTheExitCodeAndKeepsHtmlEscaped() {
         JsonNode page = commandPage;
         assertEquals(200, page.path("httpStatus").asInt(), page::toString);
-        assertEquals(ViewerResource.CONTENT_SECURITY_POLICY, page.path("csp").asText(), "the viewer's own policy");
+        assertEquals(ViewerPage.CONTENT_SECURITY_POLICY, page.path("csp").asText(), "the viewer's own policy");
         assertFalse(page.path("timedOut").asBoolean(), () -> "the page never showed the stream as done: " + page);
         assertEquals("[]", page.path("problems").toString(), "no script error and no CSP violation");
         assertEquals("done", page.path("state").asText());

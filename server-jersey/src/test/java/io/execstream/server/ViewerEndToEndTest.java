@@ -1,5 +1,7 @@
 package io.execstream.server;
 
+import io.execstream.http.Access;
+import io.execstream.http.ViewerPage;
 import static io.execstream.server.TestServer.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,7 +54,7 @@ class ViewerEndToEndTest {
         TestServer.Response page = server.send(server.requestWithoutKey(viewUrl).GET().build());
         assertEquals(200, page.status(), page::toString);
         assertTrue(page.header("Content-Type").startsWith("text/html"), page.header("Content-Type"));
-        assertEquals(ViewerResource.CONTENT_SECURITY_POLICY, page.header("Content-Security-Policy"));
+        assertEquals(ViewerPage.CONTENT_SECURITY_POLICY, page.header("Content-Security-Policy"));
         assertTrue(page.header("Content-Security-Policy").contains("script-src 'self'"));
         assertFalse(page.header("Content-Security-Policy").contains("unsafe"));
         assertEquals("nosniff", page.header("X-Content-Type-Options"));
@@ -88,7 +90,7 @@ class ViewerEndToEndTest {
         TestServer.Response page = server.send(server.requestWithoutKey(location.substring(location.indexOf(path))).GET().build());
         assertEquals(200, page.status(), "the address redirected to opens without the key: " + page);
         TestServer.Response scoped = server.send(server.requestWithoutKey("/projects/" + project + "/streams/" + streamId + "/view")
-                .header(AuthFilter.API_KEY_HEADER, server.scopedKey()).GET().build());
+                .header(Access.API_KEY_HEADER, server.scopedKey()).GET().build());
         assertError(scoped, 403, "forbidden");
     }
 

@@ -1,0 +1,177 @@
+package io.execstream.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.StreamEvent;
+import io.execstream.ports.Gap;
+import io.execstream.ports.PublishedEvent;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The wire form of stream events: each event's whole frame ({@code id:}, {@code event:},
+ * {@code data:} and the blank line) as bytes. Data is JSON on one line (control characters are
+ * escaped inside strings), so every event is exactly one {@code data:} field whatever the output
+ * held, and ids come from the publisher, never from a request, so they hold no line break.
+ */
+public final class SseEvents {
+    /** Milliseconds an EventSource waits before it reconnects. */
+    static final long RETRY_MS = 2000;
+
+    /**
+     * The first thing on every stream, sent at once so that the headers go out and the client's
+     * EventSource opens before the command writes anything.
+     */
+    static final byte[] OPENING = ascii(": connected\n\n");
+    static final byte[] KEEPALIVE = ascii(": keepalive\n\n");
+    /** Written just before the first event with data, in the same block. */
+    static final byte[] RETRY = ascii("retry: " + RETRY_MS + "\n");
+    private static final byte[] END = ascii("\n\n");
+
+    /** Frames of recent events, by event: see {@link #of}. */
+    private static final Map<Same, byte[]> FRAMES = new ConcurrentHashMap<>();
+    private static final AtomicLong FRAME_BYTES = new AtomicLong();
+    /**
+     * Subscribers of a stream read about the same events at about the same time, so a few recent
+     * frames serve them all; the bound is in bytes, since a frame holds up to 64 KiB of output.
+     */
+    private static final int MAX_FRAMES = 4096;
+    private static final long MAX_FRAME_BYTES = 16L << 20;
+    /**
+     * The event framed last, and its frame. A fan-out hands one event to every subscriber in a
+     * row, so this answers nearly every call with one read, where the map would take a lookup
+     * and a key object per subscriber.
+     */
+    private static volatile Framed last;
+
+    private SseEvents() {
+    }
+
+    /**
+     * Events the client asked for are gone. The gap's id is that of the last missed event, so a
+     * client that reconnects after it is not told of the same gap again.
+     */
+    public static byte[] gap(Gap gap) {
+        ObjectNode data = ApiJson.MAPPER.createObjectNode().put("missed", gap.missed());
+        return frame(gap.lastMissedId(), "gap", json(data).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An event of the stream. Every subscriber of a stream is handed the same event, so its frame
+     * is encoded once and the bytes shared; the cache forgets everything past its bound, which
+     * costs only encodings made again.
+     */
+    public static byte[] of(PublishedEvent published) {
+        Framed recent = last;
+        if (recent != null && recent.event() == published) {
+            return recent.frame();
+        }
+        Same key = new Same(published);
+        byte[] frame = FRAMES.get(key);
+        if (frame == null) {
+            frame = encode(published);
+            if (FRAMES.size() >= MAX_FRAMES || FRAME_BYTES.addAndGet(frame.length) > MAX_FRAME_BYTES) {
+                FRAMES.clear();
+                FRAME_BYTES.set(frame.length);
+            }
+            FRAMES.put(key, frame);
+        }
+        last = new Framed(published, frame);
+        return frame;
+    }
+
+    private record Framed(PublishedEvent event, byte[] frame) {
+    }
+
+    /**
+     * An event by identity: a publisher hands every subscriber the same instance, and hashing
+     * 64 KiB of output to find its frame would cost about as much as encoding it again.
+     */
+    private record Same(PublishedEvent event) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Same same && same.event == event;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(event);
+        }
+    }
+
+    private static byte[] encode(PublishedEvent published) {
+        StreamEvent event = published.event();
+        if (event instanceof StreamEvent.Output output) {
+            return OutputJson.encode(output, head(published.id(), "output"), END);
+        }
+        if (event instanceof StreamEvent.Agent agent) {
+            // Already compact JSON on one line: sent as it is, not parsed and written again.
+            return frame(published.id(), "agent", agent.json().getBytes(StandardCharsets.UTF_8));
+        }
+        return frame(published.id(), "done", done((StreamEvent.Done) event).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] head(String id, String name) {
+        return ascii("id: " + id + "\nevent: " + name + "\ndata: ");
+    }
+
+    private static byte[] frame(String id, String name, byte[] data) {
+        byte[] head = head(id, name);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + data.length + END.length);
+        out.writeBytes(head);
+        out.writeBytes(data);
+        out.writeBytes(END);
+        return out.toByteArray();
+    }
+
+    private static String done(StreamEvent.Done done) {
+        ObjectNode data = ApiJson.MAPPER.createObjectNode();
+        if (done.exitCode() != null) {
+            data.put("exit_code", done.exitCode());
+        } else {
+            data.putNull("exit_code");
+        }
+        data.put("duration_ms", done.durationMs()).put("status", done.status().wireName());
+        if (done.message() != null) {
+            data.put("message", done.message());
+        }
+        if (done.agent() != null) {
+            putAgentResult(data, done.agent());
+        }
+        return json(data);
+    }
+
+    /** A coding agent's report, flat in the done event as the Claude Code CLI names its fields. */
+    private static void putAgentResult(ObjectNode data, AgentResult result) {
+        data.put("session_id", result.sessionId()).put("is_error", result.isError()).put("subtype", result.subtype());
+        if (result.numTurns() != null) {
+            data.put("num_turns", result.numTurns());
+        }
+        if (result.totalCostUsd() != null) {
+            data.put("total_cost_usd", result.totalCostUsd());
+        }
+        if (result.usageJson() != null) {
+            try {
+                data.set("usage", ApiJson.MAPPER.readTree(result.usageJson()));
+            } catch (JsonProcessingException e) {
+                data.put("usage", result.usageJson());
+            }
+        }
+    }
+
+    private static String json(ObjectNode node) {
+        try {
+            return ApiJson.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode an event", e);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,74 @@
+package io.execstream.jaxrs;
+
+import io.execstream.http.Links;
+import io.execstream.http.RequestBodies;
+import io.execstream.core.StartAgent;
+import io.execstream.core.StartCommandUseCase;
+import io.execstream.core.UnknownProviderException;
+import io.execstream.domain.ProjectId;
+import io.execstream.ports.AgentCapabilities;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The coding agents: {@code GET /projects/{project}/agents} lists the configured providers and
+ * what each can do; {@code POST /projects/{project}/agents/{provider}} starts a run of one.
+ */
+@ExecStreamApi
+@Path("/projects/{project}/agents")
+@Produces(MediaType.APPLICATION_JSON)
+public final class AgentsResource {
+    private final StartCommandUseCase starter;
+    private final Supplier<Map<String, AgentCapabilities>> agents;
+    private final Links links;
+    private final long maxBody;
+
+    AgentsResource(StartCommandUseCase starter, Supplier<Map<String, AgentCapabilities>> agents, Links links, long maxBody) {
+        this.starter = starter;
+        this.agents = agents;
+        this.links = links;
+        this.maxBody = maxBody;
+    }
+
+    /** The body of {@code GET /projects/{project}/agents}, providers in name order. */
+    record AgentList(List<AgentView> agents) {
+    }
+
+    record AgentView(String provider, Capabilities capabilities) {
+    }
+
+    record Capabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models) {
+    }
+
+    @GET
+    public Response list(@PathParam("project") String project) {
+        ProjectId.of(project);
+        return JsonResponses.ok(new AgentList(agents.get().entrySet().stream()
+                .map(e -> new AgentView(e.getKey(), new Capabilities(e.getValue().resume(), e.getValue().cancel(),
+                        e.getValue().costReporting(), e.getValue().models())))
+                .toList()));
+    }
+
+    @POST
+    @Path("{provider}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response start(@PathParam("project") String project, @PathParam("provider") String provider, InputStream body) {
+        ProjectId id = ProjectId.of(project);
+        // An unknown provider is refused before its body is read: no field can make it known.
+        if (!agents.get().containsKey(provider)) {
+            throw new UnknownProviderException(provider);
+        }
+        var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody));
+        return CommandsResource.started(links, starter.startAgent(new StartAgent(id, provider, prompt)));
+    }
+}

@@ -1,0 +1,59 @@
+package io.execstream.jaxrs;
+
+import io.execstream.http.Access;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MultivaluedMap;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.Method;
+
+/**
+ * Lets a request to the API's resources through only as {@link Access} allows: an
+ * {@code X-API-Key} that opens its project, or, where a method accepts it, the stream's token.
+ */
+@ExecStreamApi
+@Priority(Priorities.AUTHENTICATION)
+final class AuthFilter implements ContainerRequestFilter {
+    /** A resource method anyone may call, or one that checks access itself. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface Public {
+    }
+
+    /** A resource method that also takes the stream token in {@code ?token=} instead of a key. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface AcceptsStreamToken {
+    }
+
+    private final Access access;
+    @Context
+    private ResourceInfo resource;
+
+    AuthFilter(Access access) {
+        this.access = access;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        Method method = resource.getResourceMethod();
+        if (method == null || method.isAnnotationPresent(Public.class)) {
+            return;
+        }
+        MultivaluedMap<String, String> path = request.getUriInfo().getPathParameters();
+        String key = request.getHeaderString(Access.API_KEY_HEADER);
+        String token = request.getUriInfo().getQueryParameters().getFirst("token");
+        if (token != null && method.isAnnotationPresent(AcceptsStreamToken.class)) {
+            access.authorizeStream(path.getFirst("project"), path.getFirst("stream"), key, token);
+        } else {
+            access.authorize(path.getFirst("project"), key);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.execstream.jaxrs;
+
+import io.execstream.core.ExecStream;
+import io.execstream.http.Access;
+import io.execstream.http.ApiKeys;
+import io.execstream.http.EventStreamListener;
+import io.execstream.http.EventStreams;
+import io.execstream.http.Links;
+import io.execstream.http.SseHub;
+import io.execstream.http.StreamTokens;
+import jakarta.ws.rs.core.Feature;
+import jakarta.ws.rs.core.FeatureContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.glassfish.jersey.media.sse.SseFeature;
+
+/**
+ * The whole execstream HTTP API, for any Jersey application: register one of these in the
+ * application's {@code ResourceConfig} and it serves every path of the API (commands, agents,
+ * streams, cancel, the event streams on JAX-RS SSE, the viewer page, {@code /healthz} and
+ * {@code /openapi.json}), with the API's keys, stream tokens, error bodies and headers.
+ *
+ * <pre>{@code
+ * ExecStreamFeature api = ExecStreamFeature.builder(execStream)
+ *         .apiKeys(ApiKeys.load(Path.of("api-keys.txt")))
+ *         .tokenSecret(secret)
+ *         .build();
+ * ResourceConfig app = new ResourceConfig().register(api).register(MyOwnResource.class);
+ * }</pre>
+ *
+ * <p>Lifecycle: build it from an {@link ExecStream} you made (and close); register it in one
+ * application; {@link #close()} it when the application stops, which ends the open event streams
+ * (their clients reconnect elsewhere or later with {@code Last-Event-ID}). It leaves the
+ * application's own resources alone: its key check and headers are bound to its own resources,
+ * and its exception mapper has the lowest priority.
+ */
+public final class ExecStreamFeature implements Feature, AutoCloseable {
+    private final ExecStream service;
+    private final Access access;
+    private final Links links;
+    private final SseHub hub;
+    private final EventStreams events;
+    private final long maxBody;
+
+    private ExecStreamFeature(Builder builder) {
+        this.service = builder.service;
+        StreamTokens tokens = builder.tokens != null ? builder.tokens : StreamTokens.random(builder.tokenTtl);
+        this.access = new Access(builder.keys, tokens);
+        this.links = new Links(tokens);
+        this.hub = new SseHub(service, builder.keepalive, builder.writeTimeout, builder.listener);
+        this.events = new EventStreams(service, access, hub);
+        this.maxBody = builder.maxBody;
+    }
+
+    /** A builder for the API of {@code service}; {@link Builder#apiKeys} is required. */
+    public static Builder builder(ExecStream service) {
+        return new Builder(service);
+    }
+
+    @Override
+    public boolean configure(FeatureContext context) {
+        context.register(SseFeature.class)
+                .register(new CommandsResource(service, links, maxBody))
+                .register(new AgentsResource(service, service::agents, links, maxBody))
+                .register(new StreamsResource(service, service, links))
+                .register(new EventsResource(events))
+                .register(new HealthResource())
+                .register(new ViewerResource(service, links))
+                .register(new ViewerAssets())
+                .register(new OpenApiResource())
+                .register(new AuthFilter(access))
+                .register(new BodyLimitFilter(maxBody))
+                .register(new HeaderSyntaxFilter())
+                .register(new SecurityHeadersFilter())
+                .register(new ErrorMapper());
+        return true;
+    }
+
+    /**
+     * The event-stream protocol behind this API, for a transport that serves event streams
+     * itself (the standalone server's fast path does): it shares this API's keys, tokens and hub.
+     */
+    public EventStreams eventStreams() {
+        return events;
+    }
+
+    /** Who may do what, with this API's keys and tokens. */
+    public Access access() {
+        return access;
+    }
+
+    /** The links this API hands out, signed with its tokens. */
+    public Links links() {
+        return links;
+    }
+
+    /** How many event streams are open now. */
+    public int openEventStreams() {
+        return hub.size();
+    }
+
+    /** Ends every open event stream. The {@link ExecStream} is the application's to close. */
+    @Override
+    public void close() {
+        hub.close();
+    }
+
+    /** Settings of an {@link ExecStreamFeature}; every one but the keys has a default. */
+    public static final class Builder {
+        private final ExecStream service;
+        private ApiKeys keys;
+        private StreamTokens tokens;
+        private Duration tokenTtl = Duration.ofHours(24);
+        private Duration keepalive = Duration.ofSeconds(15);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private long maxBody = 1 << 20;
+        private EventStreamListener listener = EventStreamListener.NONE;
+
+        private Builder(ExecStream service) {
+            this.service = Objects.requireNonNull(service, "service");
+        }
+
+        /** The API keys that open the API ({@link ApiKeys#load}, {@link ApiKeys#single}). Required. */
+        public Builder apiKeys(ApiKeys keys) {
+            this.keys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /**
+         * The secret that signs stream tokens. Give every node of a cluster the same one, and the
+         * same across restarts, or tokens open streams only on the node and the run that made
+         * them. Default: a random secret.
+         */
+        public Builder tokenSecret(String secret) {
+            if (secret == null || secret.isEmpty()) {
+                throw new IllegalArgumentException("the token secret must not be empty");
+            }
+            this.tokens = new StreamTokens(secret.getBytes(StandardCharsets.UTF_8), tokenTtl, Clock.systemUTC());
+            return this;
+        }
+
+        /** The stream tokens, made by the caller (their secret, lifetime and clock). */
+        public Builder tokens(StreamTokens tokens) {
+            this.tokens = Objects.requireNonNull(tokens, "tokens");
+            return this;
+        }
+
+        /** How long a token opens its stream, with a random secret; default 24 h. Set it before {@link #tokenSecret}. */
+        public Builder tokenTtl(Duration ttl) {
+            this.tokenTtl = positive(ttl, "tokenTtl");
+            return this;
+        }
+
+        /** Interval of {@code : keepalive} comments on quiet event streams; default 15 s. */
+        public Builder keepalive(Duration keepalive) {
+            this.keepalive = positive(keepalive, "keepalive");
+            return this;
+        }
+
+        /** How long a client's writes may stay blocked before it is disconnected; default 30 s. */
+        public Builder writeTimeout(Duration writeTimeout) {
+            this.writeTimeout = positive(writeTimeout, "writeTimeout");
+            return this;
+        }
+
+        /** Largest request body in bytes ({@code 413} beyond); default 1 MiB. */
+        public Builder maxBody(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBody must be at least 1 byte");
+            }
+            this.maxBody = bytes;
+            return this;
+        }
+
+        /** Told when event-stream clients come, go and fall behind, e.g. for metrics. */
+        public Builder listener(EventStreamListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public ExecStreamFeature build() {
+            if (keys == null) {
+                throw new IllegalStateException("apiKeys are required: ApiKeys.load(file) or ApiKeys.single(key)");
+            }
+            return new ExecStreamFeature(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+    }
+}

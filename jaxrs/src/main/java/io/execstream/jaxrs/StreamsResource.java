@@ -1,0 +1,68 @@
+package io.execstream.jaxrs;
+
+import io.execstream.http.Links;
+import io.execstream.http.ApiException;
+import io.execstream.http.Ids;
+import io.execstream.core.CancelStreamUseCase;
+import io.execstream.core.StreamQueries;
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamInfo;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** Status, list and cancel of a project's streams. */
+@ExecStreamApi
+@Path("/projects/{project}/streams")
+@Produces(MediaType.APPLICATION_JSON)
+public final class StreamsResource {
+    static final int MAX_LIST = 1000;
+
+    private final StreamQueries queries;
+    private final CancelStreamUseCase canceller;
+    private final Links links;
+
+    StreamsResource(StreamQueries queries, CancelStreamUseCase canceller, Links links) {
+        this.queries = queries;
+        this.canceller = canceller;
+        this.links = links;
+    }
+
+    /** The body of {@code GET /projects/{project}/streams}. */
+    record StreamList(List<Links.StreamView> streams) {
+    }
+
+    @GET
+    public Response list(@PathParam("project") String project, @QueryParam("limit") @DefaultValue("50") String limit) {
+        int n;
+        try {
+            n = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_LIST) {
+            throw ApiException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
+        }
+        return JsonResponses.ok(new StreamList(queries.list(ProjectId.of(project), n).stream().map(links::view).toList()));
+    }
+
+    @GET
+    @Path("{stream}")
+    public Response status(@PathParam("project") String project, @PathParam("stream") String stream) {
+        return JsonResponses.ok(links.view(queries.status(ProjectId.of(project), Ids.stream(stream))));
+    }
+
+    @POST
+    @Path("{stream}/cancel")
+    public Response cancel(@PathParam("project") String project, @PathParam("stream") String stream) {
+        StreamInfo info = canceller.cancel(ProjectId.of(project), Ids.stream(stream));
+        return JsonResponses.json(Response.Status.ACCEPTED, links.view(info)).build();
+    }
+}

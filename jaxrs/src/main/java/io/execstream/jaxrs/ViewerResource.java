@@ -1,0 +1,49 @@
+package io.execstream.jaxrs;
+
+import io.execstream.core.StreamQueries;
+import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamId;
+import io.execstream.http.Ids;
+import io.execstream.http.Links;
+import io.execstream.http.ViewerPage;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+
+/**
+ * {@code GET /projects/{project}/streams/{stream}/view}: a page that follows the stream live in a
+ * browser ({@link ViewerPage}). It opens with the stream's token, as {@code stream_url} does.
+ */
+@ExecStreamApi
+@Path("/projects/{project}/streams/{stream}/view")
+public final class ViewerResource {
+    private final StreamQueries queries;
+    private final Links links;
+
+    ViewerResource(StreamQueries queries, Links links) {
+        this.queries = queries;
+        this.links = links;
+    }
+
+    /**
+     * The page. Opened with an API key instead of the token, it redirects to its own address with
+     * the token, since the page's event stream cannot send a key.
+     */
+    @GET
+    @AuthFilter.AcceptsStreamToken
+    public Response view(@PathParam("project") String project, @PathParam("stream") String stream,
+                         @QueryParam("token") String token) {
+        ProjectId projectId = ProjectId.of(project);
+        StreamId streamId = Ids.stream(stream);
+        queries.status(projectId, streamId);
+        if (token == null) {
+            return Response.seeOther(URI.create(links.viewUrl(projectId, streamId))).build();
+        }
+        Response.ResponseBuilder out = Response.ok(ViewerPage.PAGE.bytes(), ViewerPage.PAGE.contentType());
+        ViewerPage.PAGE_HEADERS.forEach(out::header);
+        return out.build();
+    }
+}

@@ -1,0 +1,22 @@
+package io.execstream.server;
+
+import io.execstream.http.SecurityHeaders;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+
+/**
+ * The standalone server serves nothing but the API, so every answer carries the API's security
+ * headers, those of paths no resource matched included; the API's own filter covers its resources,
+ * and a page's own policy is kept.
+ */
+final class AllAnswersHeaders implements ContainerResponseFilter {
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        SecurityHeaders.HEADERS.forEach((name, value) -> {
+            if (!name.equals("Content-Security-Policy") || !response.getHeaders().containsKey(name)) {
+                response.getHeaders().putSingle(name, value);
+            }
+        });
+    }
+}
