@@ -61,6 +61,9 @@ final class SinkOutput implements SseOutput {
         synchronized (this) {
             if (!canWrite()) {
                 onWritable = callback;
+                // What was written and not yet flushed counts against the bound too: send it, or
+                // the bound would never clear.
+                flush();
                 return;
             }
         }

@@ -52,24 +52,24 @@ class AbruptDisconnectEndToEndTest {
 
             // Warm up: the pools reach their working size before the baseline is taken.
             dropAll(openBatch(server, request, 50), true);
-            ProcScan.await(SETTLE, () -> server.server().openEventStreams() == 0, () -> "warm-up streams still open");
+            ProcScan.await(SETTLE, () -> server.openEventStreams() == 0, () -> "warm-up streams still open");
             int fdsBefore = ProcScan.openDescriptors();
             int threadsBefore = ProcScan.threads();
 
             long t0 = System.nanoTime();
             for (int done = 0; done < DISCONNECTS; done += AT_ONCE) {
                 List<Socket> batch = openBatch(server, request, AT_ONCE);
-                assertTrue(server.server().openEventStreams() >= AT_ONCE / 2, "the server sees the batch's streams");
+                assertTrue(server.openEventStreams() >= AT_ONCE / 2, "the server sees the batch's streams");
                 dropAll(batch, (done / AT_ONCE) % 2 == 0);
             }
             long droppedMs = (System.nanoTime() - t0) / 1_000_000;
 
             long settleStart = System.nanoTime();
-            ProcScan.await(SETTLE, () -> server.server().openEventStreams() == 0
+            ProcScan.await(SETTLE, () -> server.openEventStreams() == 0
                             && ProcScan.openDescriptors() <= fdsBefore + FD_MARGIN
                             && ProcScan.threads() <= threadsBefore + THREAD_MARGIN,
                     () -> String.format("open streams %d, descriptors %d (before %d), threads %d (before %d)",
-                            server.server().openEventStreams(), ProcScan.openDescriptors(), fdsBefore,
+                            server.openEventStreams(), ProcScan.openDescriptors(), fdsBefore,
                             ProcScan.threads(), threadsBefore));
             long settleMs = (System.nanoTime() - settleStart) / 1_000_000;
             System.out.printf("[e2e figures] %d abrupt disconnects in %d ms; released %d ms later: "

@@ -1,5 +1,7 @@
 package io.execstream.server;
 
+import io.execstream.http.ApiKeys;
+import io.execstream.jaxrs.ExecStreamFeature;
 import io.execstream.http.Access;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,15 +50,21 @@ final class TestServer implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger PROJECTS = new AtomicInteger();
 
+    /** Which transport serves the API: {@code standalone} (the default), {@code jaxrs-grizzly} or {@code jaxrs-jetty}. */
+    static final String TRANSPORT = System.getProperty("execstream.transport", "standalone");
+
     private final ExecStreamServer server;
+    /** The API as an application mounts it, in front of the server's service; null for the standalone transport. */
+    private final MountedApi mounted;
     private final String apiKey;
     private final String scopedKey;
     private final Path dir;
     private final HttpClient http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TestServer(ExecStreamServer server, String apiKey, String scopedKey, Path dir) {
+    private TestServer(ExecStreamServer server, MountedApi mounted, String apiKey, String scopedKey, Path dir) {
         this.server = server;
+        this.mounted = mounted;
         this.apiKey = apiKey;
         this.scopedKey = scopedKey;
         this.dir = dir;
@@ -86,7 +94,31 @@ final class TestServer implements AutoCloseable {
         args.addAll(List.of(flags));
         // An empty environment: no EXECSTREAM_* variable of the machine leaks into the test.
         ServerConfig config = ServerConfig.parse(args, Map.of());
-        return new TestServer(ExecStreamServer.start(config), apiKey, scopedKey, dir);
+        ExecStreamServer server = ExecStreamServer.start(config);
+        return new TestServer(server, mount(server, config, keys), apiKey, scopedKey, dir);
+    }
+
+    /**
+     * For the JAX-RS transports, the server's service served again through ExecStreamFeature with
+     * the same keys and settings, as an application would mount it; the tests then speak to that.
+     */
+    private static MountedApi mount(ExecStreamServer server, ServerConfig config, Path keys) {
+        if (TRANSPORT.equals("standalone")) {
+            return null;
+        }
+        ExecStreamFeature api = ExecStreamFeature.builder(server.service())
+                .listener(MOUNTED_DROPS)
+                .apiKeys(ApiKeys.load(keys))
+                .tokenTtl(config.tokenTtl())
+                .keepalive(config.keepalive())
+                .writeTimeout(config.writeTimeout())
+                .maxBody(config.maxBody())
+                .build();
+        return switch (TRANSPORT) {
+            case "jaxrs-grizzly" -> MountedApi.onGrizzly(api);
+            case "jaxrs-jetty" -> MountedApi.onJetty(api);
+            default -> throw new IllegalArgumentException("unknown execstream.transport " + TRANSPORT);
+        };
     }
 
     String apiKey() {
@@ -114,7 +146,38 @@ final class TestServer implements AutoCloseable {
     }
 
     URI baseUri() {
-        return server.baseUri();
+        return mounted != null ? mounted.baseUri() : server.baseUri();
+    }
+
+    /** Clients the mounted features dropped as too slow, as the standalone server's metric counts them. */
+    private static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder();
+    private static final io.execstream.http.EventStreamListener MOUNTED_DROPS = new io.execstream.http.EventStreamListener() {
+        @Override
+        public void dropped() {
+            DROPPED.increment();
+        }
+    };
+
+    /**
+     * Clients dropped as too slow so far: {@code execstream_subscribers_dropped_total} of the
+     * standalone server's {@code /metrics}, or what the mounted feature reported to its listener.
+     */
+    double droppedSubscribers() {
+        return mounted != null ? DROPPED.sum() : metric("execstream_subscribers_dropped_total");
+    }
+
+    /** A value from the standalone server's {@code GET /metrics}. */
+    double metric(String name) {
+        Response r = get("/metrics");
+        assertEquals(200, r.status(), r.body());
+        return r.body().lines().filter(line -> line.startsWith(name + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + name));
+    }
+
+    /** Event streams open on the transport the tests speak to. */
+    int openEventStreams() {
+        return mounted != null ? mounted.openEventStreams() : server.openEventStreams();
     }
 
     /** A fresh project id, so that tests sharing a server do not see each other's streams. */
@@ -124,7 +187,7 @@ final class TestServer implements AutoCloseable {
 
     /** {@code pathAndQuery} ("/projects/...") resolved against the server. */
     URI uri(String pathAndQuery) {
-        return server.baseUri().resolve(pathAndQuery);
+        return baseUri().resolve(pathAndQuery);
     }
 
     /** A request to {@code pathAndQuery} with the all-projects key. */
@@ -288,9 +351,12 @@ final class TestServer implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             long t0 = System.nanoTime();
-            int open = server.openEventStreams();
+            int open = openEventStreams();
             int running = server.service().runningCount();
             server.close();
+            if (mounted != null) {
+                mounted.close();
+            }
             System.out.printf("[e2e] server in %s closed in %d ms (%d event streams open, %d commands running before)%n",
                     dir.getFileName(), (System.nanoTime() - t0) / 1_000_000, open, running);
         }

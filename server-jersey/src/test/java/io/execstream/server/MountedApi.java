@@ -1,0 +1,100 @@
+package io.execstream.server;
+
+import io.execstream.jaxrs.ExecStreamFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/**
+ * The HTTP API as an application mounts it: {@link ExecStreamFeature} registered in a
+ * {@link ResourceConfig} of its own, in a Jersey container, on 127.0.0.1 and a free port. The
+ * end-to-end suite runs against these as well as against the standalone server.
+ */
+interface MountedApi extends AutoCloseable {
+    /** Where it listens, e.g. {@code http://127.0.0.1:40123/}. */
+    URI baseUri();
+
+    /** How many event streams the feature has open. */
+    int openEventStreams();
+
+    /** Stops the container and the feature's event streams. */
+    @Override
+    void close();
+
+    /** The feature on Jersey's Grizzly container ({@code jersey-container-grizzly2-http}). */
+    static MountedApi onGrizzly(ExecStreamFeature api) {
+        HttpServer http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
+                new ResourceConfig().register(api), false);
+        try {
+            http.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        URI base = URI.create("http://127.0.0.1:" + http.getListener("grizzly").getPort() + "/");
+        return new MountedApi() {
+            @Override
+            public URI baseUri() {
+                return base;
+            }
+
+            @Override
+            public int openEventStreams() {
+                return api.openEventStreams();
+            }
+
+            @Override
+            public void close() {
+                api.close();
+                http.shutdownNow();
+            }
+        };
+    }
+
+    /** The feature in Jersey's servlet container on Jetty ({@code jersey-container-servlet}, Servlet 6.1). */
+    static MountedApi onJetty(ExecStreamFeature api) {
+        Server jetty = new Server(new InetSocketAddress("127.0.0.1", 0));
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        ServletHolder servlet = new ServletHolder(new ServletContainer(new ResourceConfig().register(api)));
+        // Event streams outlive the request's thread: Jersey's SSE needs async servlets.
+        servlet.setAsyncSupported(true);
+        context.addServlet(servlet, "/*");
+        jetty.setHandler(context);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("Jetty did not start", e);
+        }
+        URI base = URI.create("http://127.0.0.1:" + ((ServerConnector) jetty.getConnectors()[0]).getLocalPort() + "/");
+        return new MountedApi() {
+            @Override
+            public URI baseUri() {
+                return base;
+            }
+
+            @Override
+            public int openEventStreams() {
+                return api.openEventStreams();
+            }
+
+            @Override
+            public void close() {
+                api.close();
+                try {
+                    jetty.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException("Jetty did not stop", e);
+                }
+            }
+        };
+    }
+}
