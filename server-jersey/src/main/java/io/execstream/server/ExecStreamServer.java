@@ -1,29 +1,20 @@
 package io.execstream.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.execstream.adapters.claude.ClaudeCodeAgent;
-import io.execstream.adapters.kubectl.KubectlCommandRunner;
-import io.execstream.adapters.local.LocalCommandRunner;
-import io.execstream.adapters.memory.InMemoryStreamPublisher;
-import io.execstream.adapters.opencode.OpenCodeAgent;
-import io.execstream.adapters.redis.RedisStreamPublisher;
 import io.execstream.core.ExecStream;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamStatus;
-import io.execstream.ports.CancelRelay;
-import io.execstream.ports.CommandRunner;
-import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamPublisher;
+import io.execstream.server.plugins.AdapterPlugins;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -36,16 +27,11 @@ import org.glassfish.jersey.server.ServerProperties;
 
 /**
  * The standalone server, assembled from a {@link ServerConfig}: the runner and publisher the
- * config names, the core service, and the HTTP API on Grizzly. {@link #start} it, and
+ * config names (made by their providers, see {@link AdapterPlugins}), the core service, and the HTTP API on Grizzly. {@link #start} it, and
  * {@link #close()} it to cancel running commands, deliver their done events and stop.
  */
 public final class ExecStreamServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExecStreamServer.class.getName());
-    /**
-     * Threads that hand events to the event streams. Their calls never wait for a client (a full
-     * connection queues, see SseConnection), so one per core keeps switches to a minimum.
-     */
-    private static final int DELIVERY_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ExecStream service;
     private final StreamPublisher publisher;
@@ -75,7 +61,7 @@ public final class ExecStreamServer implements AutoCloseable {
      * Builds and starts a server.
      *
      * @throws IllegalArgumentException when the configuration cannot be served (unreadable keys
-     *         file, an adapter this build lacks), with a message for the user
+     *         file, an adapter no provider offers, a bad adapter option), with a message for the user
      * @throws UncheckedIOException     when the port cannot be bound
      */
     public static ExecStreamServer start(ServerConfig config) {
@@ -84,8 +70,8 @@ public final class ExecStreamServer implements AutoCloseable {
         StreamTokens tokens = config.tokenSecret()
                 .map(secret -> new StreamTokens(secret.getBytes(StandardCharsets.UTF_8), config.tokenTtl(), Clock.systemUTC()))
                 .orElseGet(() -> StreamTokens.random(config.tokenTtl()));
-        CommandRunner runner = runner(config);
-        StreamPublisher publisher = publisher(config);
+        AdapterPlugins.Loaded adapters = AdapterPlugins.load(config);
+        StreamPublisher publisher = adapters.publisher();
         ServerMetrics metrics = new ServerMetrics();
         Links links = new Links(tokens);
         // Start-up is class loading and set-up, mostly Jersey's, on one thread. What nothing needs
@@ -99,12 +85,11 @@ public final class ExecStreamServer implements AutoCloseable {
         }, "execstream-start");
         warmUp.setDaemon(true);
         warmUp.start();
-        ExecStream.Builder services = ExecStream.builder(runner, metrics.instrument(publisher))
-                .cancelRelay(publisher instanceof RedisStreamPublisher redis ? redis.cancelRelay() : CancelRelay.LOCAL)
+        ExecStream.Builder services = ExecStream.builder(adapters.runner(), metrics.instrument(publisher))
+                .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
-                .agent(ClaudeCodeAgent.builder().runner(runner).binary(config.claudeBin()).build())
                 .shutdownGrace(config.killGrace().plusSeconds(5));
-        openCode(config).ifPresent(services::agent);
+        adapters.agents().forEach(services::agent);
         ExecStream service = services.build();
         metrics.countRunning(service::runningCount);
         SseHub hub = new SseHub(service, config.keepalive(), config.writeTimeout(), metrics);
@@ -176,51 +161,6 @@ public final class ExecStreamServer implements AutoCloseable {
         project.hashCode();
         SseEvents.of(new PublishedEvent("1", StreamEvent.Output.stdout("hi\n")));
         SseEvents.of(new PublishedEvent("2", new StreamEvent.Done(0, 1, StreamStatus.EXITED, null)));
-    }
-
-    /** The OpenCode provider, when {@code --opencode-url} is given. */
-    private static Optional<OpenCodeAgent> openCode(ServerConfig config) {
-        return config.opencodeUrl().map(url -> {
-            OpenCodeAgent.Builder opencode = OpenCodeAgent.builder().url(url).abortGrace(config.killGrace())
-                    .models(config.opencodeModels());
-            config.opencodePassword().ifPresent(opencode::password);
-            return opencode.build();
-        });
-    }
-
-    private static CommandRunner runner(ServerConfig config) {
-        if (config.runner().equals("kubectl")) {
-            KubectlCommandRunner.Builder kubectl = KubectlCommandRunner.builder()
-                    .kubectlBinary(config.kubectlBin())
-                    .namespaceTemplate(config.kubeNamespace())
-                    .targetTemplate(config.kubeTarget())
-                    .gracePeriod(config.killGrace());
-            config.kubeContext().ifPresent(kubectl::context);
-            config.kubeContainer().ifPresent(kubectl::container);
-            return kubectl.build();
-        }
-        return LocalCommandRunner.builder()
-                .workspaceRoot(config.workspaceRoot())
-                .gracePeriod(config.killGrace())
-                .build();
-    }
-
-    private static StreamPublisher publisher(ServerConfig config) {
-        HistoryLimits limits = new HistoryLimits(config.maxHistory(), config.historyBudget(), config.retention());
-        if (config.publisher().equals("redis")) {
-            if (config.tokenSecret().isEmpty()) {
-                LOG.warning("--publisher redis without --token-secret: stream tokens from this node will not "
-                        + "open streams on other nodes, nor survive a restart; give every node the same secret");
-            }
-            return RedisStreamPublisher.builder()
-                    .redisUri(config.redisUrl())
-                    .nodeLease(config.nodeLease())
-                    .limits(limits)
-                    .deliveryThreads(DELIVERY_THREADS)
-                    .build();
-        }
-        HeapFit.check(config.historyBudget(), Runtime.getRuntime().maxMemory()).ifPresent(LOG::warning);
-        return InMemoryStreamPublisher.builder().limits(limits).deliveryThreads(DELIVERY_THREADS).build();
     }
 
     /** Where the server listens, e.g. {@code http://127.0.0.1:8080/}. */
