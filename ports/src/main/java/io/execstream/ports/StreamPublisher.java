@@ -79,6 +79,15 @@ public interface StreamPublisher extends AutoCloseable {
     Subscription subscribe(StreamId stream, String afterEventId, StreamSubscriber subscriber);
 
     /**
+     * What carries a cancel to the node that runs a stream, when several nodes share this
+     * publisher's streams. The core is built with it ({@code ExecStream.Builder.cancelRelay}). A
+     * publisher of one node keeps the default, {@link CancelRelay#LOCAL}.
+     */
+    default CancelRelay cancelRelay() {
+        return CancelRelay.LOCAL;
+    }
+
+    /**
      * Releases the publisher's threads and resources. Open subscriptions are closed with
      * {@link StreamSubscriber.CloseReason#PUBLISHER_CLOSED}.
      */

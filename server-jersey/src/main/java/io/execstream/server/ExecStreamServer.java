@@ -1,12 +1,6 @@
 package io.execstream.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.execstream.adapters.claude.ClaudeCodeAgent;
-import io.execstream.adapters.kubectl.KubectlCommandRunner;
-import io.execstream.adapters.local.LocalCommandRunner;
-import io.execstream.adapters.memory.InMemoryStreamPublisher;
-import io.execstream.adapters.opencode.OpenCodeAgent;
-import io.execstream.adapters.redis.RedisStreamPublisher;
 import io.execstream.core.ExecStream;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
@@ -18,11 +12,9 @@ import io.execstream.http.Links;
 import io.execstream.http.RequestBodies;
 import io.execstream.http.SseEvents;
 import io.execstream.jaxrs.ExecStreamFeature;
-import io.execstream.ports.CancelRelay;
-import io.execstream.ports.CommandRunner;
-import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamPublisher;
+import io.execstream.server.plugins.AdapterPlugins;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,16 +37,12 @@ import org.glassfish.jersey.server.ServerProperties;
 /**
  * The standalone server: the HTTP API ({@link ExecStreamFeature}) on Grizzly, with event streams
  * on a fast path of their own ({@code EventsHandler}) and {@code /metrics}. It only assembles.
- * {@link #start(ServerConfig)} builds everything from the flags; {@link #builder(ExecStream)}
- * serves an {@link ExecStream} of the caller's own. {@link #close()} it to stop.
+ * {@link #start(ServerConfig)} builds everything from the flags, its adapters made by their
+ * providers ({@link AdapterPlugins}); {@link #builder(ExecStream)} serves an {@link ExecStream}
+ * of the caller's own. {@link #close()} it to stop.
  */
 public final class ExecStreamServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExecStreamServer.class.getName());
-    /**
-     * Threads that hand events to the event streams. Their calls never wait for a client (a full
-     * connection queues, see SseConnection), so one per core keeps switches to a minimum.
-     */
-    private static final int DELIVERY_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ExecStream service;
     private final ExecStreamFeature api;
@@ -85,21 +73,20 @@ public final class ExecStreamServer implements AutoCloseable {
      * core service, and the HTTP API. The server owns and closes all of them.
      *
      * @throws IllegalArgumentException when the configuration cannot be served (unreadable keys
-     *         file, an adapter this build lacks), with a message for the user
+     *         file, an adapter no provider offers, a bad adapter option), with a message for the user
      * @throws UncheckedIOException     when the port cannot be bound
      */
     public static ExecStreamServer start(ServerConfig config) {
         Optional<String> generatedKey = config.apiKeysFile().isPresent() ? Optional.empty() : Optional.of(ApiKeys.generate());
         ApiKeys keys = config.apiKeysFile().map(ApiKeys::load).orElseGet(() -> ApiKeys.single(generatedKey.orElseThrow()));
-        CommandRunner runner = runner(config);
-        StreamPublisher publisher = publisher(config);
+        AdapterPlugins.Loaded adapters = AdapterPlugins.load(config);
+        StreamPublisher publisher = adapters.publisher();
         ServerMetrics metrics = new ServerMetrics();
-        ExecStream.Builder services = ExecStream.builder(runner, metrics.instrument(publisher))
-                .cancelRelay(publisher instanceof RedisStreamPublisher redis ? redis.cancelRelay() : CancelRelay.LOCAL)
+        ExecStream.Builder services = ExecStream.builder(adapters.runner(), metrics.instrument(publisher))
+                .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
-                .agent(ClaudeCodeAgent.builder().runner(runner).binary(config.claudeBin()).build())
                 .shutdownGrace(config.killGrace().plusSeconds(5));
-        openCode(config).ifPresent(services::agent);
+        adapters.agents().forEach(services::agent);
         ExecStream service = services.build();
         Builder server = builder(service)
                 .apiKeys(keys)
@@ -205,51 +192,6 @@ public final class ExecStreamServer implements AutoCloseable {
         project.hashCode();
         SseEvents.of(new PublishedEvent("1", StreamEvent.Output.stdout("hi\n")));
         SseEvents.of(new PublishedEvent("2", new StreamEvent.Done(0, 1, StreamStatus.EXITED, null)));
-    }
-
-    /** The OpenCode provider, when {@code --opencode-url} is given. */
-    private static Optional<OpenCodeAgent> openCode(ServerConfig config) {
-        return config.opencodeUrl().map(url -> {
-            OpenCodeAgent.Builder opencode = OpenCodeAgent.builder().url(url).abortGrace(config.killGrace())
-                    .models(config.opencodeModels());
-            config.opencodePassword().ifPresent(opencode::password);
-            return opencode.build();
-        });
-    }
-
-    private static CommandRunner runner(ServerConfig config) {
-        if (config.runner().equals("kubectl")) {
-            KubectlCommandRunner.Builder kubectl = KubectlCommandRunner.builder()
-                    .kubectlBinary(config.kubectlBin())
-                    .namespaceTemplate(config.kubeNamespace())
-                    .targetTemplate(config.kubeTarget())
-                    .gracePeriod(config.killGrace());
-            config.kubeContext().ifPresent(kubectl::context);
-            config.kubeContainer().ifPresent(kubectl::container);
-            return kubectl.build();
-        }
-        return LocalCommandRunner.builder()
-                .workspaceRoot(config.workspaceRoot())
-                .gracePeriod(config.killGrace())
-                .build();
-    }
-
-    private static StreamPublisher publisher(ServerConfig config) {
-        HistoryLimits limits = new HistoryLimits(config.maxHistory(), config.historyBudget(), config.retention());
-        if (config.publisher().equals("redis")) {
-            if (config.tokenSecret().isEmpty()) {
-                LOG.warning("--publisher redis without --token-secret: stream tokens from this node will not "
-                        + "open streams on other nodes, nor survive a restart; give every node the same secret");
-            }
-            return RedisStreamPublisher.builder()
-                    .redisUri(config.redisUrl())
-                    .nodeLease(config.nodeLease())
-                    .limits(limits)
-                    .deliveryThreads(DELIVERY_THREADS)
-                    .build();
-        }
-        HeapFit.check(config.historyBudget(), Runtime.getRuntime().maxMemory()).ifPresent(LOG::warning);
-        return InMemoryStreamPublisher.builder().limits(limits).deliveryThreads(DELIVERY_THREADS).build();
     }
 
     /** Where the server listens, e.g. {@code http://127.0.0.1:8080/}. */

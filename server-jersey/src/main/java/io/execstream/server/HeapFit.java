@@ -8,7 +8,7 @@ import java.util.Optional;
  * 512MB budget does not fit a 1 GiB pod: the server would run out of memory under load instead of
  * evicting old streams. Saying so at start-up turns that into a line in the log.
  */
-final class HeapFit {
+public final class HeapFit {
     private HeapFit() {
     }
 
@@ -16,7 +16,7 @@ final class HeapFit {
      * A warning when {@code historyBudget} bytes take more than half of {@code maxHeap}: the other
      * half is for connections, encoded frames and the collector's room to work.
      */
-    static Optional<String> check(long historyBudget, long maxHeap) {
+    public static Optional<String> check(long historyBudget, long maxHeap) {
         if (maxHeap == Long.MAX_VALUE || historyBudget <= maxHeap / 2) {
             return Optional.empty();
         }

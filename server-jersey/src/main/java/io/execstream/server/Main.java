@@ -1,6 +1,7 @@
 package io.execstream.server;
 
 import io.execstream.server.cli.Cli;
+import io.execstream.server.plugins.AdapterPlugins;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,6 +23,7 @@ public final class Main {
         }
         if (words.isEmpty() || words.contains("--help") || words.contains("-h") || words.get(0).equals("help")) {
             System.out.print(ServerConfig.help());
+            System.out.print(AdapterPlugins.help(words, System.getenv()));
             System.out.print(Cli.summary());
             System.exit(words.isEmpty() ? 2 : 0);
         }

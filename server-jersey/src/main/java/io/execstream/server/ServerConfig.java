@@ -1,15 +1,15 @@
 package io.execstream.server;
 
+import io.execstream.ports.plugin.OptionSyntax;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 
 /**
  * The server's settings, from {@code --flags} and their {@code EXECSTREAM_*} environment twins
@@ -44,16 +44,30 @@ public record ServerConfig(
         long historyBudget,
         long maxBody,
         Duration killGrace,
-        boolean metricsPublic) {
+        boolean metricsPublic,
+        Optional<Path> plugins,
+        List<String> runnerOptions,
+        List<String> publisherOptions,
+        List<String> agentOptions) {
 
     /**
      * One flag: its name without dashes, default (null for none), and what it means. A switch
      * ({@code isSwitch}) needs no value: {@code --name} alone means true, and it also takes
-     * {@code --name=false} and its variable set to {@code true} or {@code false}.
+     * {@code --name=false} and its variable set to {@code true} or {@code false}. A repeatable flag
+     * ({@code isRepeatable}) may be given several times, and its variable holds several values, one
+     * a line; given flags replace the variable's values.
      */
-    record Flag(String name, String defaultValue, String help, boolean isSwitch) {
+    record Flag(String name, String defaultValue, String help, boolean isSwitch, boolean isRepeatable) {
         Flag(String name, String defaultValue, String help) {
-            this(name, defaultValue, help, false);
+            this(name, defaultValue, help, false, false);
+        }
+
+        Flag(String name, String defaultValue, String help, boolean isSwitch) {
+            this(name, defaultValue, help, isSwitch, false);
+        }
+
+        static Flag repeatable(String name, String help) {
+            return new Flag(name, null, help, false, true);
         }
 
         String envName() {
@@ -66,7 +80,9 @@ public record ServerConfig(
             new Flag("bind", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface"),
             new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b'; "
                     + "'#' starts a comment. Without it a key is generated and printed once"),
-            new Flag("runner", "local", "where commands run: 'local' (a process on this machine) or 'kubectl'"),
+            new Flag("runner", "local", "where commands run: the name of a runner ('local', a process on this machine, "
+                    + "or 'kubectl'; see Runners below)"),
+            Flag.repeatable("runner-option", "KEY=VALUE: an option of the runner (see Runners below); repeatable"),
             new Flag("workspace-root", "./workspaces", "local runner: commands of project P run in ROOT/P (created on demand)"),
             new Flag("kubectl-bin", "kubectl", "kubectl runner: the kubectl executable"),
             new Flag("kube-context", null, "kubectl runner: kubeconfig context (default: the current one)"),
@@ -78,7 +94,13 @@ public record ServerConfig(
             new Flag("opencode-password", null, "OpenCode provider: its basic-auth password"),
             new Flag("opencode-models", null, "OpenCode provider: the models a run may ask for, provider/model, "
                     + "comma-separated (default: any)"),
-            new Flag("publisher", "memory", "where streams are kept: 'memory' or 'redis'"),
+            new Flag("publisher", "memory", "where streams are kept: the name of a publisher ('memory' or 'redis'; "
+                    + "see Publishers below)"),
+            Flag.repeatable("publisher-option", "KEY=VALUE: an option of the publisher (see Publishers below); repeatable"),
+            Flag.repeatable("agent-option", "PROVIDER.KEY=VALUE: an option of an agent provider (see Agents below); "
+                    + "repeatable"),
+            new Flag("plugins", null, "a directory of adapter jars: each one's runners, publishers and agents are "
+                    + "offered beside the built-in ones"),
             new Flag("redis-url", "redis://127.0.0.1:6379", "redis publisher: the Redis server"),
             new Flag("token-secret", null, "key that signs stream tokens (default: random at each start); "
                     + "give every node of a cluster the same one"),
@@ -103,6 +125,8 @@ public record ServerConfig(
      */
     public static ServerConfig parse(List<String> args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
+        // The repeatable flags seen so far: the first replaces the variable's values, the others add to them.
+        Set<String> givenRepeatables = new HashSet<>();
         for (Flag flag : FLAGS) {
             String fromEnv = env.get(flag.envName());
             values.put(flag.name(), fromEnv != null ? fromEnv : flag.defaultValue());
@@ -131,6 +155,9 @@ public record ServerConfig(
                 }
                 value = args.get(++i);
             }
+            if (isRepeatable(name) && !givenRepeatables.add(name)) {
+                value = values.get(name) + "\n" + value;
+            }
             values.put(name, value);
         }
         return fromValues(values);
@@ -138,8 +165,9 @@ public record ServerConfig(
 
     private static ServerConfig fromValues(Map<String, String> v) {
         int port = intIn(v, "port", 0, 65535);
-        String runner = oneOf(v, "runner", "local", "kubectl");
-        String publisher = oneOf(v, "publisher", "memory", "redis");
+        // Any name: the providers found at start-up say which exist.
+        String runner = required(v, "runner");
+        String publisher = required(v, "publisher");
         return new ServerConfig(port, required(v, "bind"),
                 optional(v, "api-keys-file").map(Path::of), runner, Path.of(required(v, "workspace-root")),
                 required(v, "kubectl-bin"), optional(v, "kube-context"), required(v, "kube-namespace"),
@@ -148,11 +176,17 @@ public record ServerConfig(
                 required(v, "redis-url"), optional(v, "token-secret"), positive(v, "token-ttl"),
                 duration(v, "node-lease"), duration(v, "keepalive"), positive(v, "write-timeout"), duration(v, "retention"),
                 intIn(v, "max-running", 1, 100_000), size(v, "max-history"), size(v, "history-budget"),
-                size(v, "max-body"), duration(v, "kill-grace"), bool(v, "metrics-public"));
+                size(v, "max-body"), duration(v, "kill-grace"), bool(v, "metrics-public"),
+                optional(v, "plugins").map(Path::of), lines(v, "runner-option"), lines(v, "publisher-option"),
+                lines(v, "agent-option"));
     }
 
     private static boolean isSwitch(String name) {
         return FLAGS.stream().anyMatch(flag -> flag.isSwitch() && flag.name().equals(name));
+    }
+
+    private static boolean isRepeatable(String name) {
+        return FLAGS.stream().anyMatch(flag -> flag.isRepeatable() && flag.name().equals(name));
     }
 
     /** The defaults, as a test or an embedding app starts from. */
@@ -180,7 +214,8 @@ public record ServerConfig(
                 """);
         for (Flag flag : FLAGS) {
             out.append(String.format("  --%-20s %s%n", flag.name() + (flag.isSwitch() ? "" : " <v>"), flag.help()));
-            out.append(String.format("  %-22s [%s]%s%n", "", flag.envName(),
+            String twin = flag.isRepeatable() ? flag.envName() + ", one value a line" : flag.envName();
+            out.append(String.format("  %-22s [%s]%s%n", "", twin,
                     flag.defaultValue() == null ? "" : " default: " + flag.defaultValue()));
         }
         return out.toString();
@@ -201,64 +236,28 @@ public record ServerConfig(
 
     /** A comma-separated list, blanks dropped; empty when not given. */
     private static List<String> list(Map<String, String> v, String name) {
+        return optional(v, name).map(OptionSyntax::list).orElse(List.of());
+    }
+
+    /** The values of a repeatable flag, one a line, blanks dropped; empty when not given. */
+    private static List<String> lines(Map<String, String> v, String name) {
         return optional(v, name).stream()
-                .flatMap(value -> Arrays.stream(value.split(",")))
+                .flatMap(String::lines)
                 .map(String::trim)
-                .filter(item -> !item.isEmpty())
+                .filter(line -> !line.isEmpty())
                 .toList();
     }
 
-    private static String oneOf(Map<String, String> v, String name, String... allowed) {
-        String value = required(v, name);
-        for (String a : allowed) {
-            if (a.equals(value)) {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
-    }
-
     private static int intIn(Map<String, String> v, String name, int min, int max) {
-        String value = required(v, name);
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("--" + name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+        return OptionSyntax.wholeNumber("--" + name, required(v, name), min, max);
     }
 
     private static boolean bool(Map<String, String> v, String name) {
-        String value = required(v, name).trim();
-        if (value.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (value.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException("--" + name + " must be true or false, got '" + value + "'");
+        return OptionSyntax.bool("--" + name, required(v, name));
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|K|MB|M|GB|G|KiB|MiB|GiB)?", Pattern.CASE_INSENSITIVE);
-
     static Duration duration(Map<String, String> v, String name) {
-        String value = required(v, name).trim();
-        Matcher m = DURATION.matcher(value);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--" + name + " must be a duration such as 500ms, 15s, 5m, 1h or 2d, got '" + value + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return OptionSyntax.duration("--" + name, required(v, name));
     }
 
     private static Duration positive(Map<String, String> v, String name) {
@@ -270,22 +269,6 @@ public record ServerConfig(
     }
 
     static long size(Map<String, String> v, String name) {
-        String value = required(v, name).trim();
-        Matcher m = SIZE.matcher(value);
-        if (!m.matches() || Long.parseLong(m.group(1)) <= 0) {
-            throw new IllegalArgumentException("--" + name + " must be a positive size such as 512KB, 16MB or 1GB, got '" + value + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-        int shift = switch (unit.charAt(0)) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            default -> 0;
-        };
-        if (n > (Long.MAX_VALUE >> shift)) {
-            throw new IllegalArgumentException("--" + name + " is too large: '" + value + "'");
-        }
-        return n << shift;
+        return OptionSyntax.size("--" + name, required(v, name));
     }
 }

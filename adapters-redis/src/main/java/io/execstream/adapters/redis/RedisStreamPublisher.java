@@ -160,6 +160,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
      * The relay that carries cancel requests to the node running a stream; hand it to the core.
      * {@link CancelRelay#requestCancel} throws {@link IllegalStateException} if Redis cannot be reached.
      */
+    @Override
     public CancelRelay cancelRelay() {
         return cancelRelay;
     }

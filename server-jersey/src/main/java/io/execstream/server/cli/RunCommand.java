@@ -1,7 +1,5 @@
 package io.execstream.server.cli;
 
-import io.execstream.adapters.local.LocalCommandRunner;
-import io.execstream.adapters.memory.InMemoryStreamPublisher;
 import io.execstream.client.CommandRequest;
 import io.execstream.client.ExecStreamClient;
 import io.execstream.client.ExecStreamException;
@@ -13,6 +11,8 @@ import io.execstream.domain.CommandSpec;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.ports.StreamPublisher;
+import io.execstream.server.plugins.AdapterPlugins;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -127,9 +127,9 @@ final class RunCommand {
         } catch (InvalidInputException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }
-        LocalCommandRunner runner = LocalCommandRunner.builder().workspaceRoot(workspaceRoot).build();
-        try (InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
-             ExecStream service = ExecStream.builder(runner, publisher).maxRunning(1).build()) {
+        AdapterPlugins.Loaded adapters = AdapterPlugins.embedded(workspaceRoot);
+        try (StreamPublisher publisher = adapters.publisher();
+             ExecStream service = ExecStream.builder(adapters.runner(), publisher).maxRunning(1).build()) {
             StreamInfo info = service.start(new StartCommand(id, spec));
             onInterrupt.accept(() -> {
                 if (!printer.exitCode().isDone()) {
