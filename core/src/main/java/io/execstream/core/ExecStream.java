@@ -29,6 +29,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,6 +52,22 @@ import java.util.concurrent.TimeUnit;
  * service's daemon threads named {@code execstream-launch-N}, so a request does not wait for a
  * process to be spawned. A command cancelled before that call is never started; its stream ends
  * {@code cancelled}.
+ *
+ * <h2>Following and waiting</h2>
+ * {@link #followToEnd} hands a subscriber a stream's events to its done event, resuming by
+ * itself if the subscriber falls behind; {@link Following#completion()} and
+ * {@link #completion(ProjectId, StreamId)} complete with the done event. {@link #follow} is the
+ * publisher's plain subscription, for a caller that resumes itself.
+ *
+ * <h2>Closing, and the JVM's exit</h2>
+ * {@link #close()} takes no new commands, cancels every running one (its whole process tree) and
+ * waits, up to {@link Builder#shutdownGrace}, for their done events to be published; followers
+ * receive them as usual. It does not close the runner or the publisher: they are the caller's,
+ * who closes them after the service (try-with-resources does, in reverse order of opening). Its
+ * threads are daemons, so a program whose {@code main} returns exits while commands still run;
+ * so that they do not outlive it as orphans, the service registers a JVM shutdown hook (a thread
+ * named {@code execstream-shutdown}) that calls {@code close()}. {@code close()} removes it again;
+ * {@link Builder#shutdownHook(boolean)} turns it off for a host that stops the service itself.
  */
 public final class ExecStream implements StartCommandUseCase, CancelStreamUseCase, StreamQueries,
         FollowStreamUseCase, AutoCloseable {
@@ -68,7 +85,10 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     /** Starts the commands, so that a request does not wait for a process to be spawned. */
     private final ExecutorService launcher;
     private final Map<StreamId, StreamPump> running = new ConcurrentHashMap<>();
+    /** Closes the service when the JVM exits; null when the builder turned it off. */
+    private final Thread shutdownHook;
     private volatile boolean closed;
+    private final CountDownLatch closeFinished = new CountDownLatch(1);
 
     private ExecStream(Builder builder) {
         this.runner = builder.runner;
@@ -83,6 +103,12 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         // At most maxRunning at once: each start holds a slot.
         this.launcher = Executors.newCachedThreadPool(DaemonThreads.named("execstream-launch-"));
         cancelRelay.onCancelRequest(this::cancelHere);
+        if (builder.shutdownHook) {
+            shutdownHook = new Thread(this::close, "execstream-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        } else {
+            shutdownHook = null;
+        }
     }
 
     /** A builder for a service that runs commands with {@code runner} and publishes to {@code publisher}. */
@@ -171,18 +197,42 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     }
 
     /**
-     * Takes no new commands, stops every running one, and waits up to the shutdown grace period
-     * for their done events to be published. Does not close the runner or the publisher, which
-     * belong to the caller.
+     * Takes no new commands, cancels every running one (its whole process tree), and waits up to
+     * the shutdown grace period for their done events to be published, so that followers get
+     * them. Does not close the runner or the publisher, which belong to the caller: close them
+     * after this. Removes the shutdown hook. Idempotent; from any thread: a call while another
+     * is closing returns when that one has finished.
      */
     @Override
     public void close() {
+        boolean first;
         synchronized (this) {
-            if (closed) {
-                return;
-            }
+            first = !closed;
             closed = true;
         }
+        if (!first) {
+            // Another thread (the shutdown hook, say) is closing: return once it is done, so
+            // that a caller that closes the publisher next does so after the done events.
+            awaitClosed();
+            return;
+        }
+        try {
+            stopAll();
+        } finally {
+            closeFinished.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            closeFinished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopAll() {
+        removeShutdownHook();
         running.values().forEach(pump -> pump.stop(StreamStatus.CANCELLED));
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         try {
@@ -196,6 +246,17 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         scheduler.shutdownNow();
         // Not shutdownNow: a start already handed over still ends its stream.
         launcher.shutdown();
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is exiting: the hook runs (or waits on this close) anyway.
+        }
     }
 
     private StreamInfo launch(ProjectId project, Duration timeout, String what, boolean agentRun,
@@ -283,6 +344,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private CancelRelay cancelRelay = CancelRelay.LOCAL;
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private boolean shutdownHook = true;
 
         private Builder(CommandRunner runner, StreamPublisher publisher) {
             this.runner = Objects.requireNonNull(runner, "runner");
@@ -331,6 +393,18 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             return this;
         }
 
+        /**
+         * Whether the service closes itself when the JVM exits, so that the commands it still runs
+         * are cancelled rather than left behind as orphans (true by default): it registers a
+         * shutdown hook that calls {@link ExecStream#close()}, which removes it. Turn it off for
+         * a host that closes the service in its own shutdown sequence.
+         */
+        public Builder shutdownHook(boolean shutdownHook) {
+            this.shutdownHook = shutdownHook;
+            return this;
+        }
+
+        /** A new service; it registers its shutdown hook now, unless turned off. */
         public ExecStream build() {
             return new ExecStream(this);
         }

@@ -20,9 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * subscription is dropped, and once the client has read what it was sent, the connection follows
  * the stream again after the last event it queued: the client catches up from the retained
  * history, with a {@code gap} event first if the history has moved past it, and never has to
- * reconnect. The same happens when the publisher drops the subscription as too slow. Had the
- * subscription ended any other way (publisher closed, stream evicted), the response ends and the
- * client reconnects with {@code Last-Event-ID}. A connection that cannot send for longer than the
+ * reconnect. When the publisher drops the subscription as too slow, the core's resuming follow
+ * does the same. Had the subscription ended any other way (publisher closed, stream evicted), the
+ * response ends and the client reconnects with {@code Last-Event-ID}. A connection that cannot send for longer than the
  * hub's write timeout is dropped by the hub.
  *
  * <p>Delivery threads, the transport's threads (when the connection drains, when it closes) and the
@@ -106,18 +106,13 @@ final class SseConnection implements StreamSubscriber {
 
     @Override
     public void onClosed(CloseReason reason) {
+        // A subscription dropped as too slow is taken up again by the core's resuming follow
+        // (see SseHub), so this is the end: the stream ended, left, or the publisher closed.
+        // Nothing more will come: the response ends once the client has it all.
         lock.lock();
         try {
-            if (reason == CloseReason.TOO_SLOW) {
-                // Queued frames stay; the stream is followed again after the last of them.
-                hub.dropped();
-                subscription = null;
-                resubscribe();
-            } else {
-                // Nothing more will come: the response ends once the client has it all.
-                doneQueued = true;
-                pump(true);
-            }
+            doneQueued = true;
+            pump(true);
         } finally {
             lock.unlock();
         }

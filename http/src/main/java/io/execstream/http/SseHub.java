@@ -39,8 +39,10 @@ public final class SseHub implements AutoCloseable {
 
     /** Starts streaming to {@code output}; throws, with nothing written, if the subscription fails. */
     void open(ProjectId project, StreamId stream, String afterEventId, SseOutput output) {
+        // The core's resuming follow takes a subscription dropped as too slow up again after the
+        // last event this connection queued; each resume counts as a drop.
         SseConnection connection = new SseConnection(output, this,
-                (after, subscriber) -> follow.follow(project, stream, after, subscriber));
+                (after, subscriber) -> follow.followToEnd(project, stream, after, subscriber, resumedAfter -> dropped()));
         open.add(connection);
         metrics.opened();
         try {

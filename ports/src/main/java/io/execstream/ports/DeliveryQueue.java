@@ -27,7 +27,9 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>The executor must run each task on a thread of its own, never on the caller's (no direct or
  * caller-runs executor): delivery would then run under the publisher's lock and could block it.
- * If it rejects a task, the queue ends without calling the subscriber again. A small fixed pool
+ * If it rejects the first task of a delivery, the queue ends without calling the subscriber again,
+ * so a publisher closes its queues before it shuts its pool down; a delivery already under way
+ * that it rejects goes on, to its end, on the thread it runs on. A small fixed pool
  * serves many subscribers: a drain gives its thread up after a few calls and queues itself again.
  * {@link #newDeliveryPool} makes such a pool.
  */
@@ -220,6 +222,24 @@ public final class DeliveryQueue implements Subscription {
         }
     }
 
+    /** Whether anything is left to deliver, the terminal call included. Call with the lock held. */
+    private boolean hasMore() {
+        return !finished && (gap != null || !replay.isEmpty() || !live.isEmpty() || closeReason != null);
+    }
+
+    /**
+     * Hands the rest of a drain that used up its turn back to the executor, {@code scheduled}
+     * staying set; false if the executor takes no more tasks. Call with the lock held.
+     */
+    private boolean yieldTurn() {
+        try {
+            executor.execute(this::drain);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     /** The publisher is shutting down: nothing can be delivered any more. Call with the lock held. */
     private void rejected() {
         scheduled = false;
@@ -275,10 +295,16 @@ public final class DeliveryQueue implements Subscription {
                     next = takeNext();
                 }
                 if (next == null && (!unflushed || finished)) {
-                    scheduled = false;
-                    if (turnOver) {
-                        scheduleIfIdle();
+                    if (turnOver && hasMore()) {
+                        if (yieldTurn()) {
+                            return;
+                        }
+                        // The executor takes no more tasks (its publisher is closing): finish on
+                        // this thread, so that the terminal call still comes.
+                        calls = 0;
+                        continue;
                     }
+                    scheduled = false;
                     return;
                 }
             }

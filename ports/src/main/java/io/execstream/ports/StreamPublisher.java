@@ -69,8 +69,9 @@ public interface StreamPublisher extends AutoCloseable {
     /**
      * Hands {@code subscriber} the events of {@code stream} after {@code afterEventId}, or from its
      * first event when that is null. Returns at once; delivery happens on the publisher's threads.
-     * After the id of the stream's done event there is nothing to hand over, so the subscriber is
-     * never called at all: callers that need to know check {@link StreamInfo#doneEventId()} first.
+     * After the id of the stream's done event there is nothing to hand over: the subscriber's only
+     * call is {@link StreamSubscriber#onClosed} with {@link StreamSubscriber.CloseReason#ENDED}.
+     * Every subscription returned ends with exactly one terminal call (see {@link StreamSubscriber}).
      *
      * @throws io.execstream.domain.StreamNotFoundException if the stream is unknown
      * @throws io.execstream.domain.InvalidInputException   if {@code afterEventId} is not an
@@ -89,7 +90,9 @@ public interface StreamPublisher extends AutoCloseable {
 
     /**
      * Releases the publisher's threads and resources. Open subscriptions are closed with
-     * {@link StreamSubscriber.CloseReason#PUBLISHER_CLOSED}.
+     * {@link StreamSubscriber.CloseReason#PUBLISHER_CLOSED}, and still get that call after this
+     * returns; a subscription replaying a finished stream may instead be handed the rest of it,
+     * done event included.
      */
     @Override
     void close();

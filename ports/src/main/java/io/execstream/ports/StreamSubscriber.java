@@ -10,8 +10,14 @@ package io.execstream.ports;
  *   <li>{@link #onEvent} for each event, in the stream's order, with no event lost or repeated.</li>
  *   <li>Then exactly one terminal call: the {@code onEvent} of the stream's
  *       {@link io.execstream.domain.StreamEvent.Done}, or {@link #onClosed} when the subscription
- *       ends before it. Nothing is called after the terminal call.</li>
+ *       ends without it. Nothing is called after the terminal call.</li>
  * </ol>
+ * Every subscription that {@link StreamPublisher#subscribe} returns gets its terminal call, on
+ * every path: one that starts after the done event's id gets {@code onClosed(}{@link
+ * CloseReason#ENDED}{@code )} at once; one whose stream is evicted gets
+ * {@link CloseReason#STREAM_REMOVED}, one whose publisher closes {@link
+ * CloseReason#PUBLISHER_CLOSED} (or, replaying a finished stream, its done event). The only
+ * exceptions are the subscriber's own doing: {@link Subscription#cancel()}, and a call that throws.
  * Calls are sequential (never two at once for one subscriber, each happening-before the next) and
  * run on a publisher's delivery thread, never on the thread that appends. They may block, for
  * instance on a network write; only this subscriber waits. While it waits, live events queue up
@@ -41,17 +47,27 @@ public interface StreamSubscriber {
     default void onCaughtUp() {
     }
 
-    /** The subscription ended before the stream's done event. */
+    /**
+     * The subscription ended without (more of) the stream's done event: the terminal call, after
+     * which nothing is called. A subscriber that resumes should do so from another thread, or
+     * after returning, with the id of the last event or gap it was handed.
+     */
     default void onClosed(CloseReason reason) {
     }
 
-    /** Why a subscription ended before its stream's done event. */
+    /** Why a subscription ended without handing over its stream's done event. */
     enum CloseReason {
         /** The subscriber fell further behind than its buffer holds. */
         TOO_SLOW,
         /** The stream was evicted while the subscriber was still reading it. */
         STREAM_REMOVED,
         /** The publisher was closed. */
-        PUBLISHER_CLOSED
+        PUBLISHER_CLOSED,
+        /**
+         * The stream had already ended at the point the subscription starts from: it was
+         * subscribed after the id of its done event, so there is nothing to hand over. Called
+         * without any {@link #onGap} or {@link #onEvent} before it.
+         */
+        ENDED
     }
 }

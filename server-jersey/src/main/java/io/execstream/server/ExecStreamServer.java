@@ -85,7 +85,10 @@ public final class ExecStreamServer implements AutoCloseable {
         ExecStream.Builder services = ExecStream.builder(adapters.runner(), metrics.instrument(publisher))
                 .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
-                .shutdownGrace(config.killGrace().plusSeconds(5));
+                .shutdownGrace(config.killGrace().plusSeconds(5))
+                // The server closes the service itself, first, so that done events reach clients
+                // before it stops listening (Main's shutdown hook closes the server).
+                .shutdownHook(false);
         adapters.agents().forEach(services::agent);
         ExecStream service = services.build();
         Builder server = builder(service)

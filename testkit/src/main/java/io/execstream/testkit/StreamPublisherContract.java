@@ -220,7 +220,7 @@ public abstract class StreamPublisherContract {
     }
 
     @Test
-    void resumeFromTheDoneIdDeliversNothing() {
+    void resumeFromTheDoneIdIsClosedEndedAndNothingElse() {
         StreamPublisher p = publisher();
         StreamId s = open(p, PROJECT);
         appendOutputs(p, s, 0, 3);
@@ -228,7 +228,10 @@ public abstract class StreamPublisherContract {
         assertEquals(Optional.of(doneId), p.find(s).map(StreamInfo::doneEventId));
 
         RecordingSubscriber r = subscribe(p, s, doneId);
-        assertFalse(r.awaitCalls(1, quietPeriod()), "nothing may follow the done event: " + r);
+        assertEquals(CloseReason.ENDED, r.awaitClosed(timeout()));
+        assertFalse(r.awaitCalls(2, quietPeriod()), "the terminal call is the only call: " + r);
+        assertTrue(r.events().isEmpty() && r.gap().isEmpty(), "no event follows the done event: " + r);
+        r.assertWellBehaved();
     }
 
     @Test
@@ -464,6 +467,74 @@ public abstract class StreamPublisherContract {
                 p.close();
             }
         }
+    }
+
+    @Test
+    void closingThePublisherStillEndsASubscriberThatIsFarBehind() {
+        RecordingSubscriber live = blockedWhileThePublisherCloses(false);
+        assertEquals(Optional.of(CloseReason.PUBLISHER_CLOSED), live.closeReason(), live.toString());
+    }
+
+    @Test
+    void closingThePublisherStillEndsASubscriberReplayingAFinishedStream() {
+        RecordingSubscriber replaying = blockedWhileThePublisherCloses(true);
+        // Either the rest of the history (a finished stream has no live part to close) or
+        // onClosed: one terminal call, whichever it is.
+        assertTrue(replaying.isDone() ? replaying.events().size() == 501
+                : replaying.closeReason().orElseThrow() == CloseReason.PUBLISHER_CLOSED, replaying.toString());
+    }
+
+    /**
+     * A subscriber blocked in its first call, 500 events behind (more than one turn of a delivery
+     * thread, so its delivery outlives the publisher's pool), while its publisher closes; returned
+     * once it has had its terminal call, which it must have.
+     */
+    private RecordingSubscriber blockedWhileThePublisherCloses(boolean finishedStream) {
+        StreamPublisher p = newPublisher(HistoryLimits.DEFAULT, clock);
+        CountDownLatch release = new CountDownLatch(1);
+        latchesToRelease.add(release);
+        RecordingSubscriber r = new RecordingSubscriber(e -> awaitLatch(release));
+        try {
+            StreamId s = open(p, PROJECT);
+            if (finishedStream) {
+                appendOutputs(p, s, 0, 500);
+                p.complete(s, exited(0));
+                p.subscribe(s, null, r);
+            } else {
+                p.subscribe(s, null, r);
+                appendOutputs(p, s, 0, 500);
+            }
+            r.awaitEvents(1, timeout());
+        } finally {
+            p.close();
+            release.countDown();
+        }
+        assertTrue(r.await(RecordingSubscriber::isTerminated, timeout()), "no terminal call: " + r);
+        r.assertWellBehaved();
+        return r;
+    }
+
+    @Test
+    void aStreamForgottenWhileBeingReplayedStillEndsItsSubscriber() {
+        Duration retention = Duration.ofMinutes(10);
+        StreamPublisher p = publisher(limits(HistoryLimits.DEFAULT.maxHistoryBytes(),
+                HistoryLimits.DEFAULT.historyBudgetBytes(), retention));
+        StreamId s = open(p, PROJECT);
+        appendOutputs(p, s, 0, 200);
+        p.complete(s, exited(0));
+        CountDownLatch release = new CountDownLatch(1);
+        latchesToRelease.add(release);
+        RecordingSubscriber replaying = new RecordingSubscriber(e -> awaitLatch(release));
+        p.subscribe(s, null, replaying);
+        replaying.awaitEvents(1, timeout());
+
+        advanceTime(retention.plusMinutes(1));
+        eventually("the finished stream is forgotten", () -> p.find(s).isEmpty());
+        release.countDown();
+        assertTrue(replaying.await(RecordingSubscriber::isTerminated, timeout()), "no terminal call: " + replaying);
+        assertTrue(replaying.isDone() || replaying.closeReason().orElseThrow() == CloseReason.STREAM_REMOVED,
+                replaying.toString());
+        replaying.assertWellBehaved();
     }
 
     // ---- metadata and errors -------------------------------------------------------------------

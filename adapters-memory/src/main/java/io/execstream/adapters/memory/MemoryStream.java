@@ -153,7 +153,11 @@ final class MemoryStream {
             after[i] = newestFirst.next();
         }
         DeliveryQueue queue = newQueue.create(gap, Arrays.asList(after));
-        if (!info.isFinished() && queue.isOpen()) {
+        if (info.isFinished()) {
+            // Ignored when the done event is among the events handed over; otherwise the
+            // subscriber starts after it, and this is its one call.
+            queue.close(StreamSubscriber.CloseReason.ENDED);
+        } else if (queue.isOpen()) {
             queues.add(queue);
         }
         return queue;

@@ -545,8 +545,10 @@ public final class RedisStreamPublisher implements StreamPublisher {
             if (doneId != null) {
                 long doneN = EventCodec.seqOf(doneId);
                 if (afterN >= doneN) {
-                    // Nothing follows the done event: a queue that never calls the subscriber.
-                    return newQueue(subscriber, null, List.of());
+                    // Nothing follows the done event: the subscriber's one call says so.
+                    DeliveryQueue ended = newQueue(subscriber, null, List.of());
+                    ended.close(CloseReason.ENDED);
+                    return ended;
                 }
                 List<PublishedEvent> history = reader.range(eventsKey, afterN + 1, doneN);
                 if (history.isEmpty() || !history.get(history.size() - 1).isDone()) {

@@ -18,38 +18,28 @@ import java.util.Map;
 /**
  * Follows a stream of an in-process {@code ExecStream} and hands its events to a
  * {@link StreamListener}, as the client would for a remote one, so the terminal output is
- * written by one piece of code in both modes. A subscription closed for falling behind (a
- * terminal slower than the command) follows again from its last event, as the server does.
+ * written by one piece of code in both modes. The core's {@code followToEnd} resumes it when it
+ * falls behind (a terminal slower than the command), so only a real end reaches the listener.
  */
 final class EmbeddedFollower implements StreamSubscriber {
-    private final FollowStreamUseCase service;
-    private final ProjectId project;
-    private final StreamId stream;
     private final StreamListener listener;
-    private volatile String lastEventId;
 
-    private EmbeddedFollower(FollowStreamUseCase service, ProjectId project, StreamId stream, StreamListener listener) {
-        this.service = service;
-        this.project = project;
-        this.stream = stream;
+    private EmbeddedFollower(StreamListener listener) {
         this.listener = listener;
     }
 
     /** Starts following {@code stream} from its first event. */
     static void follow(FollowStreamUseCase service, ProjectId project, StreamId stream, StreamListener listener) {
-        EmbeddedFollower follower = new EmbeddedFollower(service, project, stream, listener);
-        service.follow(project, stream, null, follower);
+        service.followToEnd(project, stream, null, new EmbeddedFollower(listener));
     }
 
     @Override
     public void onGap(Gap gap) {
-        lastEventId = gap.lastMissedId();
         listener.onGap(new GapEvent(gap.lastMissedId(), gap.missed()));
     }
 
     @Override
     public void onEvent(PublishedEvent published) {
-        lastEventId = published.id();
         StreamEvent event = published.event();
         if (event instanceof StreamEvent.Output output) {
             listener.onOutput(new OutputEvent(published.id(), output.type() == OutputType.STDERR
@@ -62,13 +52,6 @@ final class EmbeddedFollower implements StreamSubscriber {
 
     @Override
     public void onClosed(CloseReason reason) {
-        if (reason == CloseReason.TOO_SLOW) {
-            // Not from this delivery thread: the publisher may still be finishing this subscription.
-            Thread again = new Thread(() -> service.follow(project, stream, lastEventId, this), "execstream-cli-refollow");
-            again.setDaemon(true);
-            again.start();
-            return;
-        }
         listener.onFailure(new ExecStreamException(0, "io", "the stream was closed: " + reason));
     }
 }
