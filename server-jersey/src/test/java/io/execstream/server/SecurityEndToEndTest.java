@@ -294,7 +294,11 @@ class SecurityEndToEndTest {
             assertEquals("nosniff", stream.header("X-Content-Type-Options"));
             assertNotNull(stream.header("Content-Security-Policy"));
         }
-        // Answers made before the API sees the request: Grizzly's parser, and a target Jersey cannot take.
+        // Answers made before the API sees the request: Grizzly's parser, and a target Jersey cannot
+        // take. The standalone server's own guards; an application's container answers these itself.
+        if (!TestServer.TRANSPORT.equals("standalone")) {
+            return;
+        }
         for (String raw : List.of("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
                 "GET /projects/demo/streams?limit=%zz HTTP/1.1\r\nHost: x\r\nX-API-Key: " + server.apiKey() + "\r\n\r\n",
                 "GET /healthz HTTP/7.0\r\nHost: x\r\n\r\n")) {
