@@ -4,12 +4,33 @@ import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 
-/** The URLs the API hands out for a stream, relative to the server's root. */
+/**
+ * The URLs the API hands out for a stream: absolute paths on the API's host, under the path the
+ * API is mounted at ({@code /} for the standalone server, e.g. {@code /api/} in an application
+ * that serves it there; see {@link #at}).
+ */
 public final class Links {
     private final StreamTokens tokens;
+    /** Where the API is mounted: starts and ends with a slash. */
+    private final String base;
 
+    /** Links at the root of the host. */
     public Links(StreamTokens tokens) {
+        this(tokens, "/");
+    }
+
+    private Links(StreamTokens tokens, String base) {
         this.tokens = tokens;
+        this.base = base;
+    }
+
+    /**
+     * The same links for an API mounted at {@code basePath}, the raw path of the application's
+     * base URI (e.g. {@code /api/}); a transport passes it from each request.
+     */
+    public Links at(String basePath) {
+        String normalized = (basePath.startsWith("/") ? "" : "/") + basePath + (basePath.endsWith("/") ? "" : "/");
+        return normalized.equals(base) ? this : new Links(tokens, normalized);
     }
 
     /** The event stream, with the read-only token that opens it without a key. */
@@ -17,8 +38,8 @@ public final class Links {
         return streamUrl(project, stream, tokens.issue(project, stream));
     }
 
-    private static String streamUrl(ProjectId project, StreamId stream, String token) {
-        return "/projects/" + project.value() + "/events/" + stream.value() + "?token=" + token;
+    private String streamUrl(ProjectId project, StreamId stream, String token) {
+        return base + "projects/" + project.value() + "/events/" + stream.value() + "?token=" + token;
     }
 
     /** The live viewer page, with a token that opens it and its event stream, which the page follows. */
@@ -31,7 +52,7 @@ public final class Links {
     }
 
     public String statusUrl(ProjectId project, StreamId stream) {
-        return "/projects/" + project.value() + "/streams/" + stream.value();
+        return base + "projects/" + project.value() + "/streams/" + stream.value();
     }
 
     /** The status body of a stream. */

@@ -14,7 +14,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +64,14 @@ public final class AgentsResource {
     @POST
     @Path("{provider}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(@PathParam("project") String project, @PathParam("provider") String provider, InputStream body) {
+    public Response start(@PathParam("project") String project, @PathParam("provider") String provider, InputStream body,
+                          @Context UriInfo uri) {
         ProjectId id = ProjectId.of(project);
         // An unknown provider is refused before its body is read: no field can make it known.
         if (!agents.get().containsKey(provider)) {
             throw new UnknownProviderException(provider);
         }
         var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody));
-        return CommandsResource.started(links, starter.startAgent(new StartAgent(id, provider, prompt)));
+        return CommandsResource.started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(new StartAgent(id, provider, prompt)));
     }
 }

@@ -13,7 +13,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.net.URI;
 
@@ -38,19 +40,19 @@ public final class CommandsResource {
     @POST
     @Path("commands")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response startCommand(@PathParam("project") String project, InputStream body) {
+    public Response startCommand(@PathParam("project") String project, InputStream body, @Context UriInfo uri) {
         ProjectId id = ProjectId.of(project);
         var spec = RequestBodies.commandSpec(RequestBodies.readObject(body, maxBody));
-        return started(links, starter.start(new StartCommand(id, spec)));
+        return started(links.at(uri.getBaseUri().getRawPath()), starter.start(new StartCommand(id, spec)));
     }
 
     @POST
     @Path("claude")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response startClaude(@PathParam("project") String project, InputStream body) {
+    public Response startClaude(@PathParam("project") String project, InputStream body, @Context UriInfo uri) {
         ProjectId id = ProjectId.of(project);
         var prompt = RequestBodies.claudePrompt(RequestBodies.readObject(body, maxBody));
-        return started(links, starter.startAgent(new StartAgent(id, StartAgent.CLAUDE_CODE, prompt)));
+        return started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(new StartAgent(id, StartAgent.CLAUDE_CODE, prompt)));
     }
 
     /** The answer to a start request: {@code 202}, the status URL as {@code Location}, and the stream's links. */

@@ -15,7 +15,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
 /** Status, list and cancel of a project's streams. */
@@ -40,7 +42,8 @@ public final class StreamsResource {
     }
 
     @GET
-    public Response list(@PathParam("project") String project, @QueryParam("limit") @DefaultValue("50") String limit) {
+    public Response list(@PathParam("project") String project, @QueryParam("limit") @DefaultValue("50") String limit,
+                         @Context UriInfo uri) {
         int n;
         try {
             n = Integer.parseInt(limit);
@@ -50,19 +53,19 @@ public final class StreamsResource {
         if (n < 1 || n > MAX_LIST) {
             throw ApiException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
         }
-        return JsonResponses.ok(new StreamList(queries.list(ProjectId.of(project), n).stream().map(links::view).toList()));
+        return JsonResponses.ok(new StreamList(queries.list(ProjectId.of(project), n).stream().map(links.at(uri.getBaseUri().getRawPath())::view).toList()));
     }
 
     @GET
     @Path("{stream}")
-    public Response status(@PathParam("project") String project, @PathParam("stream") String stream) {
-        return JsonResponses.ok(links.view(queries.status(ProjectId.of(project), Ids.stream(stream))));
+    public Response status(@PathParam("project") String project, @PathParam("stream") String stream, @Context UriInfo uri) {
+        return JsonResponses.ok(links.at(uri.getBaseUri().getRawPath()).view(queries.status(ProjectId.of(project), Ids.stream(stream))));
     }
 
     @POST
     @Path("{stream}/cancel")
-    public Response cancel(@PathParam("project") String project, @PathParam("stream") String stream) {
+    public Response cancel(@PathParam("project") String project, @PathParam("stream") String stream, @Context UriInfo uri) {
         StreamInfo info = canceller.cancel(ProjectId.of(project), Ids.stream(stream));
-        return JsonResponses.json(Response.Status.ACCEPTED, links.view(info)).build();
+        return JsonResponses.json(Response.Status.ACCEPTED, links.at(uri.getBaseUri().getRawPath()).view(info)).build();
     }
 }

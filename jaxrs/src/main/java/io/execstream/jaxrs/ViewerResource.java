@@ -10,7 +10,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 
 /**
@@ -35,12 +37,12 @@ public final class ViewerResource {
     @GET
     @AuthFilter.AcceptsStreamToken
     public Response view(@PathParam("project") String project, @PathParam("stream") String stream,
-                         @QueryParam("token") String token) {
+                         @QueryParam("token") String token, @Context UriInfo uri) {
         ProjectId projectId = ProjectId.of(project);
         StreamId streamId = Ids.stream(stream);
         queries.status(projectId, streamId);
         if (token == null) {
-            return Response.seeOther(URI.create(links.viewUrl(projectId, streamId))).build();
+            return Response.seeOther(URI.create(links.at(uri.getBaseUri().getRawPath()).viewUrl(projectId, streamId))).build();
         }
         Response.ResponseBuilder out = Response.ok(ViewerPage.PAGE.bytes(), ViewerPage.PAGE.contentType());
         ViewerPage.PAGE_HEADERS.forEach(out::header);

@@ -60,8 +60,8 @@ class ViewerEndToEndTest {
         assertEquals("nosniff", page.header("X-Content-Type-Options"));
         assertEquals("no-referrer", page.header("Referrer-Policy"));
         assertEquals("no-store", page.header("Cache-Control"));
-        assertTrue(page.body().contains("<script src=\"/assets/viewer.js\" defer></script>"), page.body());
-        assertFalse(page.body().replace("<script src=\"/assets/viewer.js\" defer></script>", "").contains("<script"),
+        assertTrue(page.body().contains("<script src=\"../../../../assets/viewer.js\" defer></script>"), page.body());
+        assertFalse(page.body().replace("<script src=\"../../../../assets/viewer.js\" defer></script>", "").contains("<script"),
                 "no inline script");
         assertFalse(page.body().contains("style="), "no inline style");
     }

@@ -40,19 +40,22 @@
       scheduleScroll();
     });
 
-    var match = /^\/projects\/([^/]+)\/streams\/([^/]+)\/view\/?$/.exec(location.pathname);
+    // The API may be mounted under a path of an application's (/api/projects/...): what comes
+    // before /projects/ is where it is, and the event stream is there too.
+    var match = /^(.*?)\/projects\/([^/]+)\/streams\/([^/]+)\/view\/?$/.exec(location.pathname);
     var token = new URLSearchParams(location.search).get("token");
     if (!match || !token) {
       setState("closed", "no stream");
       showMessage("This page needs the stream's view_url, with its token.");
       return;
     }
-    var project = decodeURIComponent(match[1]);
-    var stream = decodeURIComponent(match[2]);
+    var base = match[1];
+    var project = decodeURIComponent(match[2]);
+    var stream = decodeURIComponent(match[3]);
     byId("project").textContent = project;
     byId("stream").textContent = stream;
     document.title = project + "/" + stream + " · execstream";
-    follow("/projects/" + encodeURIComponent(project) + "/events/" + encodeURIComponent(stream)
+    follow(base + "/projects/" + encodeURIComponent(project) + "/events/" + encodeURIComponent(stream)
         + "?token=" + encodeURIComponent(token));
   }
 
