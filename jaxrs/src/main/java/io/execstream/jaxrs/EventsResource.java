@@ -29,9 +29,11 @@ public final class EventsResource {
     private static final String LAST_EVENT_ID = "Last-Event-ID";
 
     private final EventStreams events;
+    private final OpenSinks sinks;
 
-    EventsResource(EventStreams events) {
+    EventsResource(EventStreams events, OpenSinks sinks) {
         this.events = events;
+        this.sinks = sinks;
     }
 
     /** Streams the events; answers errors and {@code 204} before the stream starts. */
@@ -46,7 +48,13 @@ public final class EventsResource {
         EventStreams.Answer answer = events.check(new EventStreamRequest("GET", project, stream, accept, key, token,
                 lastEventId, lastEventIdQuery));
         if (answer instanceof EventStreams.Answer.Open open) {
-            events.open(open, new SinkOutput(sink, sse));
+            SinkOutput output = new SinkOutput(sink, sse, sinks);
+            try {
+                events.open(open, output);
+            } catch (RuntimeException e) {
+                sinks.remove(output); // nothing was sent: the error is the answer
+                throw e;
+            }
         } else {
             // Nothing was sent on the sink: the answer is this 204 instead.
             throw new WebApplicationException(Response.noContent().build());

@@ -43,6 +43,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     private final SseHub hub;
     private final EventStreams events;
     private final long maxBody;
+    private final OpenSinks sinks = new OpenSinks();
 
     private ExecStreamFeature(Builder builder) {
         this.service = builder.service;
@@ -65,7 +66,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new CommandsResource(service, links, maxBody))
                 .register(new AgentsResource(service, service::agents, links, maxBody))
                 .register(new StreamsResource(service, service, links))
-                .register(new EventsResource(events))
+                .register(new EventsResource(events, sinks))
                 .register(new HealthResource())
                 .register(new ViewerResource(service, links))
                 .register(new ViewerAssets())
@@ -101,11 +102,23 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         return hub.size();
     }
 
-    /** Ends every open event stream. The {@link ExecStream} is the application's to close. */
+    /**
+     * Ends every open event stream after what was already queued for it, and waits up to 5 s for
+     * that to be sent. Close the {@link ExecStream} (the application's to close) first, so that
+     * the done events of the commands it cancels are among what is sent.
+     */
     @Override
     public void close() {
         hub.close();
+        try {
+            sinks.awaitClosed(CLOSE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    /** How long {@link #close()} waits for queued events to reach their clients. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     /** Settings of an {@link ExecStreamFeature}; every one but the keys has a default. */
     public static final class Builder {

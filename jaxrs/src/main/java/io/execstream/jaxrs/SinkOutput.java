@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An event stream on a JAX-RS {@link SseEventSink}. The HTTP layer writes whole frames as bytes;
@@ -26,10 +28,17 @@ import java.util.concurrent.Executors;
 final class SinkOutput implements SseOutput {
     /** Bytes of frames one client may have queued here, unsent, before the stream waits. */
     static final int MAX_UNSENT_BYTES = 1 << 20;
-    private static final ExecutorService SENDERS = Executors.newCachedThreadPool(DaemonThreads.named("execstream-sse-send-"));
+    /**
+     * One thread per output that is sending, made when needed: a blocked send holds its thread,
+     * and a bounded pool would let a few stalled clients hold up every other. Idle threads leave
+     * after a few seconds, so a burst of clients does not leave a burst of threads behind.
+     */
+    private static final ExecutorService SENDERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), DaemonThreads.named("execstream-sse-send-"));
 
     private final SseEventSink sink;
     private final Sse sse;
+    private final OpenSinks open;
 
     // Guarded by this.
     private final ArrayDeque<Queued> unsent = new ArrayDeque<>();
@@ -46,9 +55,11 @@ final class SinkOutput implements SseOutput {
     private record Queued(OutboundSseEvent event, int bytes) {
     }
 
-    SinkOutput(SseEventSink sink, Sse sse) {
+    SinkOutput(SseEventSink sink, Sse sse, OpenSinks open) {
         this.sink = sink;
         this.sse = sse;
+        this.open = open;
+        open.add(this);
     }
 
     @Override
@@ -103,6 +114,10 @@ final class SinkOutput implements SseOutput {
         }
     }
 
+    /**
+     * Drops what is queued and closes the sink on a sender thread: a sink whose send is blocked
+     * may block its close too, and the caller (the hub's ticker) must not wait for that.
+     */
     @Override
     public void abort() {
         synchronized (this) {
@@ -110,7 +125,7 @@ final class SinkOutput implements SseOutput {
             written.clear();
             unsentBytes = 0;
         }
-        close();
+        closeLater();
     }
 
     @Override
@@ -178,6 +193,8 @@ final class SinkOutput implements SseOutput {
             sink.close();
         } catch (IOException | RuntimeException e) {
             // The connection is gone already; there is nothing left to end.
+        } finally {
+            open.remove(this);
         }
         if (callback != null) {
             callback.run();

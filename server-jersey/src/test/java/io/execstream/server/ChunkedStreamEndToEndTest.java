@@ -35,6 +35,9 @@ class ChunkedStreamEndToEndTest {
 
     @Test
     void liveAndReplayedStreamsAreWellFormedChunks(@TempDir Path dir) {
+        // The framing is the container's: Jetty ends a response to "Connection: close" by closing,
+        // which HTTP/1.1 allows, instead of chunking it.
+        assumeTrue(!TestServer.TRANSPORT.equals("jaxrs-jetty"), "Jetty frames this response by closing the connection");
         try (TestServer server = TestServer.start(dir)) {
             String path = startCommand(server);
             // Read while the command runs, its output arriving in bursts between the pauses...

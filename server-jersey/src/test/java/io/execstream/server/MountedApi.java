@@ -3,12 +3,12 @@ package io.execstream.server;
 import io.execstream.jaxrs.ExecStreamFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -61,7 +61,15 @@ interface MountedApi extends AutoCloseable {
 
     /** The feature in Jersey's servlet container on Jetty ({@code jersey-container-servlet}, Servlet 6.1). */
     static MountedApi onJetty(ExecStreamFeature api) {
-        Server jetty = new Server(new InetSocketAddress("127.0.0.1", 0));
+        // Jetty lets one idle thread go per idle timeout (60 s by default): at 100 ms, a test that
+        // counts the JVM's threads after a burst of clients sees the container settle within its bound.
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setIdleTimeout(100);
+        Server jetty = new Server(threads);
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         ServletHolder servlet = new ServletHolder(new ServletContainer(new ResourceConfig().register(api)));

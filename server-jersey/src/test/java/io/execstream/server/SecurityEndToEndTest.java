@@ -263,8 +263,16 @@ class SecurityEndToEndTest {
         }
         // A project id, a stream id, a resume point, a token, a header: refused or inert.
         String hostile = enc(touch);
-        assertError(server.post("/projects/" + hostile + "/commands", body("command", List.of("true"))), 400, "invalid_project_id");
-        assertError(server.get("/projects/" + project + "/streams/" + hostile), 404, "not_found");
+        Response hostileProject = server.post("/projects/" + hostile + "/commands", body("command", List.of("true")));
+        Response hostileStream = server.get("/projects/" + project + "/streams/" + hostile);
+        if (TestServer.containerRefusesEncodedSlash()) {
+            // The value holds a slash: the container refuses the path before the API sees it.
+            assertEquals(400, hostileProject.status(), hostileProject::toString);
+            assertEquals(400, hostileStream.status(), hostileStream::toString);
+        } else {
+            assertError(hostileProject, 400, "invalid_project_id");
+            assertError(hostileStream, 404, "not_found");
+        }
         assertError(server.send(server.request(eventsPath(project, started.get(0).streamId()))
                 .header("Last-Event-ID", touch).GET().build()), 400, "invalid_request");
         assertError(server.send(server.requestWithoutKey(eventsPath(project, started.get(0).streamId()) + "?token=" + hostile)

@@ -113,6 +113,11 @@ class ViewerEndToEndTest {
         TestServer.Response icon = server.send(server.requestWithoutKey("/assets/favicon.svg").GET().build());
         assertEquals(200, icon.status(), icon::toString);
         assertError(server.send(server.requestWithoutKey("/assets/nothing.js").GET().build()), 404, "not_found");
-        assertError(server.send(server.requestWithoutKey("/assets/..%2Fopenapi.json").GET().build()), 404, "not_found");
+        TestServer.Response traversal = server.send(server.requestWithoutKey("/assets/..%2Fopenapi.json").GET().build());
+        if (TestServer.containerRefusesEncodedSlash()) {
+            assertEquals(400, traversal.status(), traversal::toString);
+        } else {
+            assertError(traversal, 404, "not_found");
+        }
     }
 }
