@@ -651,11 +651,14 @@ function writeReport(text) {
   else target = path.resolve(opt("--out", path.join(ROOT, "BENCHMARKS.md")));
   const src = fs.existsSync(path.join(ROOT, "BENCHMARKS.md")) ? fs.readFileSync(path.join(ROOT, "BENCHMARKS.md"), "utf8") : "";
   const intro = ["# Benchmarks", "",
-    "`bash bench/run.sh` builds what is missing (the server jar, the peer's node_modules), runs every scenario against execstream and",
-    "against a peer written on [better-sse](https://github.com/MatthewWid/better-sse) (`bench/peers/better-sse/`: the same endpoints,",
-    "event format, history replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small",
-    "sizes, under 2 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
-    "`EXECSTREAM_JAR=path` picks the jar. The load generator is `bench/loadgen/` (Node.js, asynchronous, raw sockets).", ""].join("\n");
+    "`bash bench/run.sh` builds what is missing (the server jar, the JAX-RS server's jar, the peer's node_modules), runs every",
+    "scenario against execstream's standalone server (its Grizzly fast path), against the same API through `ExecStreamFeature` on",
+    "Jersey's Grizzly container (`bench/jaxrs-server/`: the portable JAX-RS path) and against a peer written on",
+    "[better-sse](https://github.com/MatthewWid/better-sse) (`bench/peers/better-sse/`: the same endpoints, event format, history",
+    "replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small sizes, the fast path",
+    "and the peer, under 2 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
+    "`EXECSTREAM_JAR=path` and `EXECSTREAM_JAXRS_JAR=path` pick the jars. The load generator is `bench/loadgen/` (Node.js,",
+    "asynchronous, raw sockets).", ""].join("\n");
   let out;
   const section = `${begin}\n${text}\n${end}\n`;
   const i = src.indexOf(begin), j = src.indexOf(end);
