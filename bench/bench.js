@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 "use strict";
 // The benchmark suite's driver (bench/run.sh builds what is missing, then runs this).
-// Runs every scenario against execstream and the better-sse peer, side by side, and writes the
-// figures into BENCHMARKS.md (or --out FILE, or a temp file with --no-write).
+// Runs every scenario against execstream (its standalone server, with its Grizzly fast path for
+// event streams), execstream's API through ExecStreamFeature on Jersey's Grizzly container
+// (bench/jaxrs-server, the portable JAX-RS path) and the better-sse peer, side by side, and writes
+// the figures into BENCHMARKS.md (or --out FILE, or a temp file with --no-write).
 //
-//   node bench/bench.js --jar JAR [--quick] [--no-write] [--out FILE] [--only a,b] [--runs N] [--fanout-subs 1000,5000]
+//   node bench/bench.js --jar JAR [--jaxrs-jar JAR] [--quick] [--no-write] [--out FILE] [--only a,b] [--runs N]
+//        [--servers execstream,execstream-jaxrs,better-sse] [--fanout-subs 1000,5000]
 //
 // Scenarios: startup, throughput, fanout, idle, latency (and loadgen, the load generator alone).
 // Exit status: 0 when every scenario ran and every subscriber got everything; 1 otherwise.
@@ -39,18 +42,28 @@ const P = QUICK
   : { throughputMB: 300, throughputWarmRuns: 3, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, fanoutWarmRuns: 3, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
       latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 45 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
-const KINDS = (opt("--servers", "execstream,better-sse")).split(",");
+// The servers: execstream's fast path, its JAX-RS path, the peer. --quick (CI, every build) runs
+// the fast path and the peer unless --servers names the JAX-RS path too (bench/README.md).
+const ALL_KINDS = ["execstream", "execstream-jaxrs", "better-sse"];
+const KINDS = opt("--servers", QUICK ? "execstream,better-sse" : ALL_KINDS.join(",")).split(",");
+for (const k of KINDS) if (!ALL_KINDS.includes(k)) { process.stderr.write(`bench: unknown server ${k} in --servers (known: ${ALL_KINDS.join(", ")})\n`); process.exit(2); }
+/** The JVM servers: both run execstream's service, with the same heap, flags and class-data handling. */
+const isJava = (kind) => kind !== "better-sse";
 const want = (s) => !ONLY || ONLY.includes(s);
 const T0 = Date.now();
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "execstream-bench-"));
 // A private copy: other builds may rewrite the jar while the suite runs.
 const JAR = path.join(WORK, "execstream-server.jar");
-let JAR_INFO = "";
-if (fs.existsSync(JAR_GIVEN)) {
-  fs.copyFileSync(JAR_GIVEN, JAR);
-  const shown = path.relative(ROOT, JAR_GIVEN).startsWith("..") ? JAR_GIVEN : path.relative(ROOT, JAR_GIVEN);
-  JAR_INFO = `${shown} (built ${fs.statSync(JAR_GIVEN).mtime.toISOString().replace(/\.\d+Z$/, "Z")}, ` +
-    `sha256 ${require("node:crypto").createHash("sha256").update(fs.readFileSync(JAR)).digest("hex").slice(0, 12)})`;
+const JAR_INFO = privateCopy(JAR_GIVEN, JAR);
+const JAXRS_JAR_GIVEN = path.resolve(opt("--jaxrs-jar", process.env.EXECSTREAM_JAXRS_JAR || path.join(ROOT, "bench/jaxrs-server/target/execstream-jaxrs-server.jar")));
+const JAXRS_JAR = path.join(WORK, "execstream-jaxrs-server.jar");
+const JAXRS_JAR_INFO = KINDS.includes("execstream-jaxrs") ? privateCopy(JAXRS_JAR_GIVEN, JAXRS_JAR) : "";
+function privateCopy(given, copy) {
+  if (!fs.existsSync(given)) return "";
+  fs.copyFileSync(given, copy);
+  const shown = path.relative(ROOT, given).startsWith("..") ? given : path.relative(ROOT, given);
+  return `${shown} (built ${fs.statSync(given).mtime.toISOString().replace(/\.\d+Z$/, "Z")}, ` +
+    `sha256 ${require("node:crypto").createHash("sha256").update(fs.readFileSync(copy)).digest("hex").slice(0, 12)})`;
 }
 fs.writeFileSync(path.join(WORK, "keys"), KEY + "\n");
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
@@ -127,30 +140,35 @@ function launcherHeap(flags) {
 }
 function serverArgs(kind, port, keepalive) {
   const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
-  if (kind === "execstream")
-    return ["java", [...JAVA_OPTS, ...cdsFlags(), ...HEAP, "-jar", JAR, "serve", "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws,
-      "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET]];
+  const flags = ["--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET];
+  if (kind === "execstream") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAR, "serve", ...flags]];
+  // The same service, flags and JVM options, served through ExecStreamFeature on Jersey's Grizzly container.
+  if (kind === "execstream-jaxrs") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAXRS_JAR, ...flags]];
   return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive,
     "--history-budget", HISTORY_BUDGET]];
 }
 // The server runs with an AppCDS archive of its classes, as ./execstream and the Docker image run it:
-// one training run (start, a command, stop) writes it, every measured start maps it.
-const CDS = path.join(WORK, "execstream.jsa");
-let cdsState = process.env.EXECSTREAM_BENCH_NO_CDS ? "off" : "none"; // none -> training -> ready | off
-function cdsFlags() {
-  if (cdsState === "training") return [`-XX:ArchiveClassesAtExit=${CDS}`];
-  return cdsState === "ready" ? [`-XX:SharedArchiveFile=${CDS}`] : [];
+// one training run (start, a command, stop) writes it, every measured start maps it. The JAX-RS
+// server gets one of its own, made the same way, as an application could.
+const CDS = Object.fromEntries(ALL_KINDS.filter(isJava).map((k) => [k, { file: path.join(WORK, `${k}.jsa`),
+  state: process.env.EXECSTREAM_BENCH_NO_CDS ? "off" : "none" }])); // none -> training -> ready | off
+const cdsReady = (kind) => CDS[kind] && CDS[kind].state === "ready";
+function cdsFlags(kind) {
+  const c = CDS[kind];
+  if (c.state === "training") return [`-XX:ArchiveClassesAtExit=${c.file}`];
+  return c.state === "ready" ? [`-XX:SharedArchiveFile=${c.file}`] : [];
 }
-async function trainCds() {
-  if (cdsState !== "none") return;
-  cdsState = "training";
-  const s = await startServer("execstream");
+async function trainCds(kind) {
+  const c = CDS[kind];
+  if (c.state !== "none") return;
+  c.state = "training";
+  const s = await startServer(kind);
   try { await postToFirstEvent(s.port, "echo hi"); } finally { await stopServer(s, "cds-training"); }
-  cdsState = fs.existsSync(CDS) ? "ready" : "off";
-  log(`class-data archive for execstream: ${cdsState === "ready" ? `${(fs.statSync(CDS).size / 1e6).toFixed(0)} MB` : "not written, running without"}`);
+  c.state = fs.existsSync(c.file) ? "ready" : "off";
+  log(`class-data archive for ${kind}: ${c.state === "ready" ? `${(fs.statSync(c.file).size / 1e6).toFixed(0)} MB` : "not written, running without"}`);
 }
 async function startServer(kind, { keepalive = "15s" } = {}) {
-  if (kind === "execstream" && cdsState === "none") await trainCds();
+  if (isJava(kind) && CDS[kind].state === "none") await trainCds(kind);
   checkDeadline();
   const port = await freePort();
   const [cmd, args] = serverArgs(kind, port, keepalive);
@@ -171,7 +189,7 @@ async function startServer(kind, { keepalive = "15s" } = {}) {
   }
   if (healthMs === null) { killChild(proc, "SIGKILL"); throw new Error(`${kind} did not answer /healthz within 30 s: ${out.slice(0, 2000)}`); }
   const s = { kind, proc, pid: proc.pid, port, healthMs, log: () => out };
-  if (kind === "execstream") jcmd(s.pid, "GC.heap_info"); // attach once now, so the Attach Listener thread is in every baseline
+  if (isJava(kind)) jcmd(s.pid, "GC.heap_info"); // attach once now, so the Attach Listener thread is in every baseline
   return s;
 }
 const LOGS = []; // {kind, scenario, file, warnings, samples}
@@ -193,7 +211,7 @@ function jcmd(pid, what) {
 // Heap in use, in MB: the JVM's from `jcmd PID GC.heap_info`, node's from process.memoryUsage().heapUsed.
 // gc: a full collection first (so the figure is the live heap).
 async function heapMB(s, gc) {
-  if (s.kind === "execstream") {
+  if (isJava(s.kind)) {
     if (gc) jcmd(s.pid, "GC.run");
     const m = /used (\d+)K/.exec(jcmd(s.pid, "GC.heap_info"));
     return m ? Number(m[1]) / 1024 : null;
@@ -281,9 +299,9 @@ async function scenarioStartup() {
   }
 }
 
-// Side by side: one server of each kind, both started and warmed up first (prepare), then their
-// measured runs alternate, one of each in turn, each once both servers are quiet: the machine is
-// shared, and a busy spell then falls on both servers' figures instead of on one server's.
+// Side by side: one server of each kind, all started and warmed up first (prepare), then their
+// measured runs alternate, one of each in turn (inTurn), each once every server is quiet: the
+// machine is shared, and a busy spell then falls on all servers' figures instead of on one's.
 // A server that does not start or warm up is left out, with the problem noted.
 async function sideBySide(scenario, prepare, measure, startOpts = {}) {
   const live = [], label = scenario.replace(/ /g, "-"); // the label names the server logs
@@ -296,8 +314,9 @@ async function sideBySide(scenario, prepare, measure, startOpts = {}) {
     for (let i = 0; i < RUNS; i++) for (const s of inTurn(live, i)) { await quiet(live); await measure(s, i); }
   } finally { for (const s of live) await stopServer(s, label); }
 }
-// Round i's order: reversed every other round, so that neither server always goes first.
-function inTurn(list, i) { return i % 2 ? [...list].reverse() : list; }
+// Round i's order: the list rotated by i, so that over as many rounds as servers each one takes
+// each place once (with two servers: the pair's order flips every round).
+function inTurn(list, i) { const k = list.length ? i % list.length : 0; return [...list.slice(k), ...list.slice(0, k)]; }
 // Waits (5 s at most) until no server uses more than 5 % of a core: the JIT compiling, or a
 // collector finishing, after the other server's run would otherwise count against this one.
 async function quiet(servers) {
@@ -496,76 +515,93 @@ function better(es, peer, higherIsBetter) {
 const yes = (b) => b === null ? "–" : b ? "yes" : "**no**";
 const verdict = (b) => b === null ? "–" : b ? "**PASS**" : "**FAIL**";
 
+const NAMES = { execstream: "execstream (fast path)", "execstream-jaxrs": "execstream on JAX-RS", "better-sse": "better-sse peer" };
+// A figure of one server as a multiple of another's (no inversion): 0.5× on MB/s is half as fast, 2× on a cost twice the cost.
+function times(x, of) { return x === null || of === null || x === undefined || of === undefined || of === 0 ? "–" : `${(x / of).toFixed(2)}×`; }
+
 function report(m, startedAt, minutes) {
-  const E = "execstream", B = "better-sse";
+  const E = "execstream", J = "execstream-jaxrs", B = "better-sse";
+  const withJ = KINDS.includes(J);
   const L = [];
   const row = (cells) => L.push("| " + cells.join(" | ") + " |");
   const head = (cells) => { row(cells); row(cells.map(() => "---")); };
-  L.push(`## Side by side: execstream vs a better-sse peer (${QUICK ? "quick run" : "full run"}, ${startedAt})`, "");
+  const n = KINDS.length, servers = n === 2 ? "The two servers" : `The ${n} servers`;
+  const titled = KINDS.map((k) => k === B ? "a better-sse peer" : NAMES[k]);
+  L.push(`## Side by side: ${titled.length > 2 ? titled.slice(0, -1).join(", ") + " and " + titled[titled.length - 1] : titled.join(" vs ")} (${QUICK ? "quick run" : "full run"}, ${startedAt})`, "");
   L.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GB memory, Linux ${m.kernel}; ${m.java}; Node ${m.node}; better-sse ${m.betterSse}.`,
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
-    `Server jar: ${JAR_INFO}, git ${gitHead()}.`,
-    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. The two servers take turns: their measured runs (and starts) alternate, one of each at a time and the first of each pair alternating too, each run once both servers are quiet, so that a busy spell on the shared cores falls on both rather than on one.`, "");
-  L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for both where they apply):", "",
-    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}`,
-    `${COMMANDS.execstream || "(execstream not run)"}`, `${COMMANDS["better-sse"] || "(peer not run)"}`,
+    `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}, git ${gitHead()}.`,
+    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
+  L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for all where they apply):", "",
+    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${withJ && QUICK ? " --servers " + KINDS.join(",") : ""}`,
+    ...KINDS.map((k) => COMMANDS[k] || `(${k} not run)`),
     `# throughput generator, and the raw pipe it is compared with:`, `sh -c "${genCmd(P.throughputMB)}"`, `sh -c "${genCmd(P.throughputMB)} | cat > /dev/null"`,
     `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,
     `node bench/loadgen/gen.js --interval-ms 20 --count ${P.fanoutLines} --go-file F   # --interval-ms 10 --count ${P.latencyLines} for latency`,
     `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "",
-    cdsState === "ready"
-      ? "execstream runs with an AppCDS archive of its classes (`$WORK/execstream.jsa`), written by one unmeasured training run (`-XX:ArchiveClassesAtExit`: start, one command, stop), as `./execstream` runs it; `EXECSTREAM_BENCH_NO_CDS=1` measures without."
+    ...(withJ ? ["`execstream-jaxrs` is `bench/jaxrs-server/`: the same `ExecStream` as `serve` builds from the same flags (the adapters of `AdapterPlugins.load`, the same limits), served through `ExecStreamFeature` registered in a plain `ResourceConfig` (WADL off) on `jersey-container-grizzly2-http`, with the same keys file, keepalive, write timeout and body limit: the API as an application mounts it, with no fast path (event streams on JAX-RS `SseEventSink`, through `SinkOutput`). It has neither the standalone server's start-up trimming (no scan of META-INF services and auto-discoverable features, a warm-up of the first request on another thread) nor its `/metrics`.", ""] : []),
+    KINDS.filter(isJava).some(cdsReady)
+      ? `${KINDS.filter(cdsReady).map((k) => `\`${k}\``).join(" and ")} run${KINDS.filter(cdsReady).length > 1 ? " each" : "s"} with an AppCDS archive of ${KINDS.filter(cdsReady).length > 1 ? "their" : "its"} classes (\`$WORK/<server>.jsa\`), written by one unmeasured training run (\`-XX:ArchiveClassesAtExit\`: start, one command, stop), as \`./execstream\` runs it; \`EXECSTREAM_BENCH_NO_CDS=1\` measures without.`
       : "execstream ran without a class-data archive.", "",
     HEAP.length
-      ? `Its heap is what \`./execstream\` gives it for a ${HISTORY_BUDGET} history budget (\`${HEAP.join(" ")}\`: twice the budget plus 1 GiB, at most three quarters of the memory); \`EXECSTREAM_BENCH_NO_HEAP=1\` leaves it to the JVM's default (a quarter of the memory).`
-      : "Its heap was left to the JVM's default (a quarter of the memory).", "",
-    `History: both servers keep every event of a stream (execstream with \`--max-history 1GB\`), so a subscriber can resume anywhere, and forget finished streams, oldest first, once more than ${HISTORY_BUDGET} of output is kept in all (\`--history-budget ${HISTORY_BUDGET}\` on both, execstream's default). Each throughput run thus starts from the same memory, not with every earlier run's output still held.`, "");
-  // ---- targets
-  const T = [];
-  const tp = R.throughput[E], tpp = R.throughput[B];
-  const f1k = R.fanout[`${E}/1000`], f5k = R.fanout[`${E}/5000`];
-  const idle = R.idle[E];
-  const sizes = QUICK ? " (quick sizes: indicative only)" : "";
-  if (tp) T.push([`throughput ≥ 50 % of the raw pipe${sizes}`, `${fmt(100 * tp.mbps / tp.pipeMbps, 0)} % (${fmt(tp.mbps, 0)} of ${fmt(tp.pipeMbps, 0)} MB/s)`,
-    verdict(tp.ok && tp.mbps / tp.pipeMbps >= 0.5)]);
-  if (f1k) T.push(["1,000 subscribers at 50 lines/s: p99 ≤ 100 ms, every line delivered", `p99 ${fmt(f1k.p99)} ms${f1k.ok ? "" : ", lines missing"}`, verdict(f1k.ok && f1k.p99 <= 100)]);
-  if (f5k) T.push(["5,000 subscribers at 50 lines/s: p99 ≤ 500 ms, every line delivered", `p99 ${fmt(f5k.p99)} ms${f5k.ok ? "" : ", lines missing"}`, verdict(f5k.ok && f5k.p99 <= 500)]);
-  if (idle) T.push([`${P.idleSubs.toLocaleString("en")} idle connections within 512 MB heap${sizes}`, `${fmt(idle.heapMB, 0)} MB live heap (${fmt(idle.heapPerConnKB, 1)} KB per connection)`,
-    verdict(idle.ok && idle.heapMB <= 512)]);
-  if (R.startup[E]) T.push(["start-up to the first request ≤ 1 s", `${fmt(R.startup[E].healthMs, 0)} ms`, verdict(R.startup[E].healthMs <= 1000)]);
-  // every figure better than the peer
-  const cmp = [];
-  const add = (name, es, pe, hi, unit, d = 1) => { const b = better(es, pe, hi); cmp.push([name, `${fmt(es, d)}${unit}`, `${fmt(pe, d)}${unit}`, b.txt, yes(b.ok)]); return b.ok; };
-  if (tp && tpp) { add("throughput, MB/s (higher is better)", tp.mbps, tpp.mbps, true, "", 0); add("throughput: server CPU per MB moved, ms", tp.serverCpuMsPerMB, tpp.serverCpuMsPerMB, false, "", 1); }
-  for (const n of P.fanoutSubs) {
-    const a = R.fanout[`${E}/${n}`], b = R.fanout[`${B}/${n}`];
-    if (!a || !b) continue;
-    add(`fan-out ${n}: p50 latency, ms`, a.p50, b.p50, false, "", 2); add(`fan-out ${n}: p99 latency, ms`, a.p99, b.p99, false, "", 2);
-    add(`fan-out ${n}: server CPU, % of a core`, a.serverCpuPct, b.serverCpuPct, false, "", 0); add(`fan-out ${n}: server RSS, MB`, a.rssMB, b.rssMB, false, "", 0);
+      ? `The JVM's heap is what \`./execstream\` gives it for a ${HISTORY_BUDGET} history budget (\`${HEAP.join(" ")}\`: twice the budget plus 1 GiB, at most three quarters of the memory)${withJ ? ", on both JVM servers" : ""}; \`EXECSTREAM_BENCH_NO_HEAP=1\` leaves it to the JVM's default (a quarter of the memory).`
+      : "The JVM's heap was left to its default (a quarter of the memory).", "",
+    `History: every server keeps every event of a stream (execstream with \`--max-history 1GB\`), so a subscriber can resume anywhere, and forgets finished streams, oldest first, once more than ${HISTORY_BUDGET} of output is kept in all (\`--history-budget ${HISTORY_BUDGET}\` on all, execstream's default). Each throughput run thus starts from the same memory, not with every earlier run's output still held.`, "");
+  // ---- the figures compared: [name, {kind: value}, higher is better, decimals]
+  const F = [];
+  const fig = (name, get, hi, d) => { const v = Object.fromEntries(KINDS.map((k) => [k, get(k)])); if (v[E] !== null && v[E] !== undefined) F.push({ name, v, hi, d }); };
+  const on = (table, key = (k) => k) => (k) => table[key(k)] || null;
+  const thr = on(R.throughput);
+  if (thr(E)) { fig("throughput, MB/s (higher is better)", (k) => thr(k) && thr(k).mbps, true, 0); fig("throughput: server CPU per MB moved, ms", (k) => thr(k) && thr(k).serverCpuMsPerMB, false, 1); }
+  for (const subs of P.fanoutSubs) {
+    const f = on(R.fanout, (k) => `${k}/${subs}`);
+    if (!f(E)) continue;
+    fig(`fan-out ${subs}: p50 latency, ms`, (k) => f(k) && f(k).p50, false, 2); fig(`fan-out ${subs}: p99 latency, ms`, (k) => f(k) && f(k).p99, false, 2);
+    fig(`fan-out ${subs}: server CPU, % of a core`, (k) => f(k) && f(k).serverCpuPct, false, 0); fig(`fan-out ${subs}: server RSS, MB`, (k) => f(k) && f(k).rssMB, false, 0);
   }
-  const ia = R.idle[E], ib = R.idle[B];
-  if (ia && ib) { add("idle: heap per connection, KB", ia.heapPerConnKB, ib.heapPerConnKB, false, "", 1); add("idle: RSS per connection, KB", ia.rssPerConnKB, ib.rssPerConnKB, false, "", 1);
-    add(`idle: threads with ${P.idleSubs} connections`, ia.threads, ib.threads, false, "", 0); }
-  const la = R.latency[E], lb = R.latency[B];
-  if (la && lb) { add("low load: p50 latency, ms", la.p50, lb.p50, false, "", 2); add("low load: p99 latency, ms", la.p99, lb.p99, false, "", 2); }
-  const sa = R.startup[E], sb = R.startup[B];
-  if (sa && sb) { add("start-up to /healthz, ms", sa.healthMs, sb.healthMs, false, "", 0); add("POST to first event, first request after start, ms", sa.coldFirstEventMs, sb.coldFirstEventMs, false, "", 0);
-    add("POST to first event, warm, ms", sa.warmFirstEventMs, sb.warmFirstEventMs, false, "", 1); }
-  const allBetter = cmp.length ? cmp.every((c) => c[4] === "yes") : null;
-  const worse = cmp.filter((c) => c[4] !== "yes").map((c) => c[0]);
-  T.push(["every figure better than the peer", allBetter === null ? "–" : allBetter ? `all ${cmp.length} better` :
-    `better on ${cmp.length - worse.length} of ${cmp.length}` + (worse.length <= 4 ? ` (not: ${worse.join("; ")})` : " (see the table below)"), verdict(allBetter)]);
+  const idl = on(R.idle);
+  if (idl(E)) { fig("idle: heap per connection, KB", (k) => idl(k) && idl(k).heapPerConnKB, false, 1); fig("idle: RSS per connection, KB", (k) => idl(k) && idl(k).rssPerConnKB, false, 1);
+    fig(`idle: threads with ${P.idleSubs} connections`, (k) => idl(k) && idl(k).threads, false, 0); }
+  const lat = on(R.latency);
+  if (lat(E)) { fig("low load: p50 latency, ms", (k) => lat(k) && lat(k).p50, false, 2); fig("low load: p99 latency, ms", (k) => lat(k) && lat(k).p99, false, 2); }
+  const st = on(R.startup);
+  if (st(E)) { fig("start-up to /healthz, ms", (k) => st(k) && st(k).healthMs, false, 0); fig("POST to first event, first request after start, ms", (k) => st(k) && st(k).coldFirstEventMs, false, 0);
+    fig("POST to first event, warm, ms", (k) => st(k) && st(k).warmFirstEventMs, false, 1); }
+  // ---- targets, for each of execstream's transports
+  const sizes = QUICK ? " (quick sizes: indicative only)" : "";
+  const mine = KINDS.filter((k) => k === E || k === J);
+  const targets = [
+    [`throughput ≥ 50 % of the raw pipe${sizes}`, (k) => { const t = R.throughput[k]; return t && [`${fmt(100 * t.mbps / t.pipeMbps, 0)} % (${fmt(t.mbps, 0)} of ${fmt(t.pipeMbps, 0)} MB/s)`, t.ok && t.mbps / t.pipeMbps >= 0.5]; }],
+    ["1,000 subscribers at 50 lines/s: p99 ≤ 100 ms, every line delivered", (k) => { const f = R.fanout[`${k}/1000`]; return f && [`p99 ${fmt(f.p99)} ms${f.ok ? "" : ", lines missing"}`, f.ok && f.p99 <= 100]; }],
+    ["5,000 subscribers at 50 lines/s: p99 ≤ 500 ms, every line delivered", (k) => { const f = R.fanout[`${k}/5000`]; return f && [`p99 ${fmt(f.p99)} ms${f.ok ? "" : ", lines missing"}`, f.ok && f.p99 <= 500]; }],
+    [`${P.idleSubs.toLocaleString("en")} idle connections within 512 MB heap${sizes}`, (k) => { const i = R.idle[k]; return i && i.heapMB !== null && [`${fmt(i.heapMB, 0)} MB live heap (${fmt(i.heapPerConnKB, 1)} KB per connection)`, i.ok && i.heapMB <= 512]; }],
+    ["start-up to the first request ≤ 1 s", (k) => { const s = R.startup[k]; return s && s.healthMs !== null && [`${fmt(s.healthMs, 0)} ms`, s.healthMs <= 1000]; }],
+    ["every figure better than the peer", (k) => {
+      const c = F.filter((f) => f.v[B] !== null && f.v[B] !== undefined && f.v[k] !== null && f.v[k] !== undefined);
+      if (!c.length) return null;
+      const worse = c.filter((f) => !better(f.v[k], f.v[B], f.hi).ok).map((f) => f.name);
+      return [worse.length === 0 ? `all ${c.length} better` : `better on ${c.length - worse.length} of ${c.length}` + (worse.length <= 4 ? ` (not: ${worse.join("; ")})` : " (see the table below)"), worse.length === 0];
+    }]];
   L.push("### Targets", "");
-  head(["target (from the issue)", "execstream", "verdict"]);
-  T.forEach(row);
+  head(["target (from the issue)", ...mine.flatMap((k) => [NAMES[k], "verdict"])]);
+  for (const [name, get] of targets) {
+    const cells = mine.flatMap((k) => { const r = get(k); return r ? [r[0], verdict(r[1])] : ["–", "–"]; });
+    if (cells.some((c) => c !== "–")) row([name, ...cells]);
+  }
   L.push("", problems.length ? `**Broken scenarios** (a subscriber missed something, or a server failed): ${problems.join(" / ")}` : "Every subscriber of every run received every line or byte and the done event, with no gap.", "");
-  L.push("### Figures side by side", "", "Ratio = how many times better execstream is (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better.", "");
-  head(["figure", "execstream", "better-sse peer", "ratio", "execstream better?"]);
-  cmp.forEach(row);
+  L.push("### Figures side by side", "", "Fast path vs peer: how many times better execstream's fast path is than the peer (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better." +
+    (withJ ? " JAX-RS ÷ fast path: the JAX-RS path's figure as a multiple of the fast path's, as it is, not inverted: below 1× on MB/s it moves less, above 1× on a cost (CPU, memory, threads, latency, time) it costs more; this is the cost of the portable path." : ""), "");
+  const peerCols = KINDS.includes(B);
+  head(["figure", ...KINDS.map((k) => NAMES[k]), ...(peerCols ? ["fast path vs peer", "fast path better?"] : []), ...(withJ ? ["JAX-RS ÷ fast path", "JAX-RS better than the peer?"].slice(0, peerCols ? 2 : 1) : [])]);
+  for (const f of F) {
+    const b = peerCols ? better(f.v[E], f.v[B], f.hi) : null;
+    row([f.name, ...KINDS.map((k) => fmt(f.v[k], f.d)), ...(peerCols ? [b.txt, yes(b.ok)] : []),
+      ...(withJ ? [times(f.v[J], f.v[E]), ...(peerCols ? [yes(better(f.v[J], f.v[B], f.hi).ok)] : [])] : [])]);
+  }
   // ---- details
   L.push("", "### Details", "");
-  if (tp || tpp) {
+  if (Object.keys(R.throughput).length) {
     L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Each server first gets ${P.throughputWarmRuns} unmeasured run${P.throughputWarmRuns > 1 ? "s" : ""} of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Every run checks the total content length. Server CPU is the server process's own (utime+stime; the generator's processes are its children and not counted) over the run; per MB it is the cost of the work, which the side-by-side table compares, since a server that moves more per second also uses more of a core while it runs.`, "");
     head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "events per run", "server CPU %", "server CPU ms per MB", "peak RSS MB", "loadgen CPU %", "runs ok"]);
     for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.serverCpuMsPerMB, 1), fmt(t.rssMB, 0), fmt(t.loadgenCpuPct, 0), t.ok ? `${t.n}/${t.n}` : "**no**"]); }
@@ -615,11 +651,14 @@ function writeReport(text) {
   else target = path.resolve(opt("--out", path.join(ROOT, "BENCHMARKS.md")));
   const src = fs.existsSync(path.join(ROOT, "BENCHMARKS.md")) ? fs.readFileSync(path.join(ROOT, "BENCHMARKS.md"), "utf8") : "";
   const intro = ["# Benchmarks", "",
-    "`bash bench/run.sh` builds what is missing (the server jar, the peer's node_modules), runs every scenario against execstream and",
-    "against a peer written on [better-sse](https://github.com/MatthewWid/better-sse) (`bench/peers/better-sse/`: the same endpoints,",
-    "event format, history replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small",
-    "sizes, under 2 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
-    "`EXECSTREAM_JAR=path` picks the jar. The load generator is `bench/loadgen/` (Node.js, asynchronous, raw sockets).", ""].join("\n");
+    "`bash bench/run.sh` builds what is missing (the server jar, the JAX-RS server's jar, the peer's node_modules), runs every",
+    "scenario against execstream's standalone server (its Grizzly fast path), against the same API through `ExecStreamFeature` on",
+    "Jersey's Grizzly container (`bench/jaxrs-server/`: the portable JAX-RS path) and against a peer written on",
+    "[better-sse](https://github.com/MatthewWid/better-sse) (`bench/peers/better-sse/`: the same endpoints, event format, history",
+    "replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small sizes, the fast path",
+    "and the peer, under 2 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
+    "`EXECSTREAM_JAR=path` and `EXECSTREAM_JAXRS_JAR=path` pick the jars. The load generator is `bench/loadgen/` (Node.js,",
+    "asynchronous, raw sockets).", ""].join("\n");
   let out;
   const section = `${begin}\n${text}\n${end}\n`;
   const i = src.indexOf(begin), j = src.indexOf(end);
@@ -636,9 +675,11 @@ function writeReport(text) {
 // ------------------------------------------------------------------------------------- main
 async function main() {
   if (!fs.existsSync(JAR)) throw new Error(`no jar at ${JAR_GIVEN}: run bench/run.sh, or set EXECSTREAM_JAR`);
+  if (KINDS.includes("execstream-jaxrs") && !fs.existsSync(JAXRS_JAR))
+    throw new Error(`no JAX-RS server jar at ${JAXRS_JAR_GIVEN}: run bench/run.sh, or set EXECSTREAM_JAXRS_JAR`);
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const m = machine();
-  log(`${QUICK ? "quick" : "full"} run; jar ${JAR_INFO}; ${m.cores} cores, load ${m.load}; work dir ${WORK}`);
+  log(`${QUICK ? "quick" : "full"} run; servers ${KINDS.join(", ")}; jar ${JAR_INFO}${KINDS.includes("execstream-jaxrs") ? `; JAX-RS jar ${JAXRS_JAR_INFO}` : ""}; ${m.cores} cores, load ${m.load}; work dir ${WORK}`);
   const step = async (name, fn) => {
     const c0 = cpuTimes();
     try { await fn(); } catch (e) { problems.push(`${name}: ${e.message}`); log(`${name}: ${e.message}`); }

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The benchmark suite, side by side: execstream against a better-sse peer (bench/peers/better-sse/).
+# The benchmark suite, side by side: execstream's standalone server (its Grizzly fast path), the same
+# API through ExecStreamFeature on Jersey's Grizzly container (bench/jaxrs-server/, the JAX-RS path),
+# and a better-sse peer (bench/peers/better-sse/).
 #
-#   bash bench/run.sh              full run (~15-20 min): rewrites the generated section of BENCHMARKS.md
-#   bash bench/run.sh --quick      small sizes, < 2 min (CI): exits non-zero if a scenario breaks
+#   bash bench/run.sh              full run (~25-30 min, three servers): rewrites the generated section of BENCHMARKS.md
+#   bash bench/run.sh --quick      small sizes, fast path and peer, < 2 min (CI): exits non-zero if a scenario breaks
 #   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
-#   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N, --servers execstream
+#   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N,
+#                --servers execstream,execstream-jaxrs,better-sse (any of them; --quick's default leaves out execstream-jaxrs)
 #   bash bench/run.sh --soak [--minutes 10] [--subs 500] [--write]   the soak scenario alone (bench/soak.js)
 #
 # It builds only what is missing: the server jar (EXECSTREAM_JAR=path picks one; otherwise the newest of
 # server-jersey/target*/execstream-server.jar (any -Dexecstream.target build dir), rebuilt into target-bench when missing or older
-# than the sources) and the peer's node_modules (npm ci from the committed package-lock.json).
+# than the sources), the JAX-RS server jar when the run includes it (EXECSTREAM_JAXRS_JAR=path picks one; otherwise
+# bench/jaxrs-server/target-bench/execstream-jaxrs-server.jar, rebuilt when missing or older than the sources) and the
+# peer's node_modules (npm ci from the committed package-lock.json).
 # Needs Java 17+, Node.js 20+, npm; all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +22,13 @@ cd "$(dirname "$0")/.."
 command -v node >/dev/null || { echo "bench: node (20+) is needed" >&2; exit 2; }
 command -v java >/dev/null || { echo "bench: java (17+) is needed" >&2; exit 2; }
 
-# --- the jar
+# --- the jars
+# A source or pom the JAX-RS server's jar is built from (the server's, and bench/jaxrs-server's own) newer than $1, if any.
+newer_source() {
+  { find . -path ./bench -prune -o -path '*/target*' -prune -o -path './.git' -prune -o \
+         \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$1" -print -quit
+    find bench/jaxrs-server -path '*/target*' -prune -o -type f -newer "$1" -print -quit; } | head -n 1
+}
 jar="${EXECSTREAM_JAR:-}"
 if [ -z "$jar" ]; then
   for j in server-jersey/target*/execstream-server.jar; do
@@ -36,6 +47,35 @@ if [ -z "$jar" ]; then
 fi
 [ -f "$jar" ] || { echo "bench: no jar at $jar" >&2; exit 2; }
 
+# The JAX-RS server (bench/jaxrs-server, in the bench profile only): when the run includes it, i.e.
+# a full run, or --servers naming execstream-jaxrs.
+jaxrs_wanted=yes
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --quick) jaxrs_wanted=no ;;
+  esac
+done
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --servers) case ",${args[i+1]:-}," in *,execstream-jaxrs,*) jaxrs_wanted=yes ;; *) jaxrs_wanted=no ;; esac ;;
+    --servers=*) echo "bench: write --servers LIST, not --servers=LIST" >&2; exit 2 ;;
+  esac
+done
+[ "${1:-}" = "--soak" ] && jaxrs_wanted=no
+jaxrs_jar="${EXECSTREAM_JAXRS_JAR:-bench/jaxrs-server/target-bench/execstream-jaxrs-server.jar}"
+if [ "$jaxrs_wanted" = yes ] && [ -z "${EXECSTREAM_JAXRS_JAR:-}" ]; then
+  stale=""
+  [ -f "$jaxrs_jar" ] && stale=$(newer_source "$jaxrs_jar")
+  if [ ! -f "$jaxrs_jar" ] || [ -n "$stale" ]; then
+    echo "bench: building the JAX-RS server jar into bench/jaxrs-server/target-bench (${stale:+newer source: $stale}$([ -f "$jaxrs_jar" ] || echo no jar yet))" >&2
+    ./mvnw -B -q -DskipTests -Pbench -pl bench/jaxrs-server -am package -Dexecstream.target=target-bench
+  fi
+fi
+if [ "$jaxrs_wanted" = yes ]; then
+  [ -f "$jaxrs_jar" ] || { echo "bench: no JAX-RS server jar at $jaxrs_jar" >&2; exit 2; }
+fi
+
 # --- the peer's dependencies (pinned in package-lock.json)
 peer=bench/peers/better-sse
 if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.json" -nt "$peer/node_modules/.package-lock.json" ]; then
@@ -51,4 +91,4 @@ if [ "${1:-}" = "--soak" ]; then
   shift
   exec node bench/soak.js --jar "$jar" "$@"   # the soak scenario: bench/soak.js
 fi
-exec node bench/bench.js --jar "$jar" "$@"
+exec node bench/bench.js --jar "$jar" --jaxrs-jar "$jaxrs_jar" "$@"
