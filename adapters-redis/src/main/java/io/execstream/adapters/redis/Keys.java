@@ -16,7 +16,12 @@ final class Keys {
 
     /** Hash: a stream's metadata and its sequence counter. */
     String meta(StreamId stream) {
-        return prefix + "s:" + stream.value();
+        return meta(stream.value());
+    }
+
+    /** {@link #meta(StreamId)} of an id as an index ({@code p:}, {@code finished}) holds it. */
+    String meta(String stream) {
+        return prefix + "s:" + stream;
     }
 
     /** Stream: a stream's events, entry ids {@code N-0}. */

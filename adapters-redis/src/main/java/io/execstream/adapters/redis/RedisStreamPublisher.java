@@ -492,7 +492,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
                 Pipeline p = j.pipelined();
                 List<Response<Map<String, String>>> responses = new ArrayList<>();
                 for (String id : ids) {
-                    responses.add(p.hgetAll(keys.prefix + "s:" + id));
+                    responses.add(p.hgetAll(keys.meta(id)));
                 }
                 p.sync();
                 return responses.stream().map(Response::get).toList();
@@ -705,7 +705,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
             Pipeline p = j.pipelined();
             List<Response<String>> responses = new ArrayList<>();
             for (String id : oldest) {
-                responses.add(p.hget(keys.prefix + "s:" + id, "completed_at"));
+                responses.add(p.hget(keys.meta(id), "completed_at"));
             }
             p.sync();
             return responses.stream().map(Response::get).toList();
