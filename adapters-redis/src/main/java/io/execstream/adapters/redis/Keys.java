@@ -6,6 +6,7 @@ import io.execstream.domain.StreamId;
 /**
  * The names of the Redis keys of one deployment, all under one prefix. The Lua scripts build
  * some of them from the prefix too ({@code s:}, {@code e:}, {@code p:}, {@code n:}): keep both in step.
+ * Every key the Java side uses is named here. Immutable, so used by every thread.
  */
 final class Keys {
     final String prefix;

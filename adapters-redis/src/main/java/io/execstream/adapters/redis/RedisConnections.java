@@ -15,7 +15,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
-/** The pool of connections to one Redis server, and dedicated connections for blocking reads. */
+/**
+ * The pool of connections to one Redis server, and dedicated connections for blocking reads.
+ * Used by every thread of the publisher; the pool is thread-safe, and each call holds a connection
+ * only while it runs. A dedicated connection belongs to the one thread that asked for it.
+ */
 final class RedisConnections implements AutoCloseable {
     static final int CONNECT_TIMEOUT_MS = 2000;
     static final int SOCKET_TIMEOUT_MS = 5000;

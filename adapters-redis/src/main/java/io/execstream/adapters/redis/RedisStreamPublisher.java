@@ -75,7 +75,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@link NodeLease} (lease and failover), {@link Retention} (retention sweep and history budget)
  * and {@link RedisCancelRelay}. Each part's Javadoc says which threads call it and what it guards.
  *
- * <p>Safe for concurrent use.
+ * <p>Safe for concurrent use: any thread may call it. It holds no lock of its own; it guards only
+ * its lifecycle, through {@link Lifecycle}: the first {@link #close()} stops the parts, later calls
+ * to open, append, complete and subscribe are refused.
  */
 public final class RedisStreamPublisher implements StreamPublisher {
     private static final long SWEEP_MILLIS = 1000;
