@@ -6,6 +6,7 @@ import io.execstream.domain.StreamId;
 /**
  * The names of the Redis keys of one deployment, all under one prefix. The Lua scripts build
  * some of them from the prefix too ({@code s:}, {@code e:}, {@code p:}, {@code n:}): keep both in step.
+ * Every key the Java side uses is named here. Immutable, so used by every thread.
  */
 final class Keys {
     final String prefix;
@@ -16,7 +17,12 @@ final class Keys {
 
     /** Hash: a stream's metadata and its sequence counter. */
     String meta(StreamId stream) {
-        return prefix + "s:" + stream.value();
+        return meta(stream.value());
+    }
+
+    /** {@link #meta(StreamId)} of an id as an index ({@code p:}, {@code finished}) holds it. */
+    String meta(String stream) {
+        return prefix + "s:" + stream;
     }
 
     /** Stream: a stream's events, entry ids {@code N-0}. */

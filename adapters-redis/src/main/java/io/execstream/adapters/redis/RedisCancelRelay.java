@@ -15,7 +15,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * stream's metadata ({@code cancel_requested}) and PUBLISHes its id on {@code <prefix>cancel};
  * every node SUBSCRIBEs to that channel on a connection of its own and hands each id to its
  * handler. A node that misses the message (its subscription was reconnecting) still sees the flag
- * on its next lease tick: see {@link RedisStreamPublisher}. Delivery is at least once.
+ * on its next lease tick ({@link #checkFlags}). Delivery is at least once.
+ *
+ * <p>Threads: {@link #requestCancel} runs on any caller's thread; the subscription on a thread of
+ * its own, which {@link #stop} ends; {@link #checkFlags} on the publisher's scheduler thread. The
+ * handler is volatile, registered once by the core; the subscription's connection is volatile so
+ * that {@link #stop} can close it from the closing thread.
  */
 final class RedisCancelRelay implements CancelRelay {
     private static final System.Logger LOG = System.getLogger(RedisCancelRelay.class.getName());
@@ -56,7 +61,7 @@ final class RedisCancelRelay implements CancelRelay {
     }
 
     /** Hands a request to the handler, if one is registered. */
-    void deliver(StreamId stream) {
+    private void deliver(StreamId stream) {
         Consumer<StreamId> h = handler;
         if (h == null) {
             return;
@@ -65,6 +70,21 @@ final class RedisCancelRelay implements CancelRelay {
             h.accept(stream);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cancel handler failed for stream " + stream, e);
+        }
+    }
+
+    /** Hands the handler the cancels flagged on {@code running} streams, whose message this node missed. */
+    void checkFlags(List<StreamId> running) {
+        if (running.isEmpty()) {
+            return;
+        }
+        List<String> flags = redis.hget(running.stream().map(keys::meta).toList(), "cancel_requested");
+        for (int i = 0; i < running.size(); i++) {
+            if (flags.get(i) != null) {
+                StreamId id = running.get(i);
+                redis.call(j -> j.hdel(keys.meta(id), "cancel_requested"));
+                deliver(id);
+            }
         }
     }
 

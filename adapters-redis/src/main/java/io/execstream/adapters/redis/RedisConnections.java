@@ -3,15 +3,23 @@ package io.execstream.adapters.redis;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
-/** The pool of connections to one Redis server, and dedicated connections for blocking reads. */
+/**
+ * The pool of connections to one Redis server, and dedicated connections for blocking reads.
+ * Used by every thread of the publisher; the pool is thread-safe, and each call holds a connection
+ * only while it runs. A dedicated connection belongs to the one thread that asked for it.
+ */
 final class RedisConnections implements AutoCloseable {
     static final int CONNECT_TIMEOUT_MS = 2000;
     static final int SOCKET_TIMEOUT_MS = 5000;
@@ -42,6 +50,19 @@ final class RedisConnections implements AutoCloseable {
         try (Jedis jedis = pool.getResource()) {
             return action.apply(jedis);
         }
+    }
+
+    /** One field of each of {@code hashes} (null where it has none), in one round trip. */
+    List<String> hget(List<String> hashes, String field) {
+        return call(j -> {
+            Pipeline p = j.pipelined();
+            List<Response<String>> responses = new ArrayList<>(hashes.size());
+            for (String hash : hashes) {
+                responses.add(p.hget(hash, field));
+            }
+            p.sync();
+            return responses.stream().map(Response::get).toList();
+        });
     }
 
     /**

@@ -1,0 +1,27 @@
+package io.execstream.adapters.redis;
+
+import io.execstream.domain.StreamId;
+import java.util.ArrayDeque;
+
+/**
+ * A stream this node writes: the last number it gave an event, and the writes waiting for Redis.
+ * Its monitor orders the stream's numbering and its buffer: callers of append and complete hold it
+ * while they number, write or buffer an event, the flusher while it takes a buffered write or
+ * removes a written one. The volatile fields are also used without it: the flusher writes outside
+ * the monitor (and may fence the stream), subscribe reads {@code seq}, the lease tick {@code completed}.
+ */
+final class OwnedStream {
+    final StreamId id;
+    final String eventsKey;
+    /** Numbered events not written yet, in order. */
+    final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
+    volatile long seq;
+    volatile boolean completed;
+    /** Redis refused the stream for good (its keys are gone, or another node completed it). */
+    volatile boolean fenced;
+
+    OwnedStream(StreamId id, String eventsKey) {
+        this.id = id;
+        this.eventsKey = eventsKey;
+    }
+}

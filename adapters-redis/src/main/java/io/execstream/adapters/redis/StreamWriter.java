@@ -1,0 +1,133 @@
+package io.execstream.adapters.redis;
+
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamInfo;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The streams this node writes: {@link #open} records a stream in Redis as running and owned by
+ * this node; {@link #append} and {@link #complete} number its events (the number is the event id,
+ * given before Redis has the event, so numbering goes on through an outage) and hand each to the
+ * {@link OutageBuffer}, which writes it at once or later.
+ *
+ * <p>Threads: any thread that calls the publisher. The map of owned streams is concurrent; each
+ * stream's monitor orders its numbering and its writes (see {@link OwnedStream}). A stream leaves
+ * the map once it is complete and nothing of it is left to write: here, or in the flusher.
+ */
+final class StreamWriter {
+    private final RedisConnections redis;
+    private final Keys keys;
+    private final String nodeId;
+    private final Clock clock;
+    private final Lifecycle lifecycle;
+    private final Map<StreamId, OwnedStream> owned;
+    private final OutageBuffer buffer;
+
+    StreamWriter(RedisConnections redis, Keys keys, String nodeId, Clock clock, Lifecycle lifecycle,
+            Map<StreamId, OwnedStream> owned, OutageBuffer buffer) {
+        this.redis = redis;
+        this.keys = keys;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.lifecycle = lifecycle;
+        this.owned = owned;
+        this.buffer = buffer;
+    }
+
+    /** See {@link RedisStreamPublisher#open}. */
+    void open(StreamInfo stream) {
+        Objects.requireNonNull(stream, "stream");
+        if (stream.isFinished()) {
+            throw new IllegalArgumentException("a stream is opened running, not " + stream.status().wireName());
+        }
+        lifecycle.ensureOpen();
+        OwnedStream os = new OwnedStream(stream.id(), keys.events(stream.id()));
+        if (owned.putIfAbsent(stream.id(), os) != null) {
+            throw new IllegalStateException("stream " + stream.id() + " already exists");
+        }
+        long created;
+        try {
+            created = (Long) redis.call(j -> Scripts.OPEN.run(j,
+                    List.of(keys.meta(stream.id()), keys.project(stream.project()), keys.running(nodeId)),
+                    List.of(stream.project().value(), stream.startedAt().toString(),
+                            Long.toString(stream.startedAt().toEpochMilli()), nodeId, stream.id().value())));
+        } catch (JedisException e) {
+            owned.remove(stream.id(), os);
+            throw redis.unavailable(e);
+        }
+        if (created == 0) {
+            owned.remove(stream.id(), os);
+            throw new IllegalStateException("stream " + stream.id() + " already exists");
+        }
+    }
+
+    /** See {@link RedisStreamPublisher#append}. */
+    String append(StreamId stream, StreamEvent event) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(event, "event");
+        if (event instanceof StreamEvent.Done) {
+            throw new IllegalArgumentException("a done event is published with complete()");
+        }
+        lifecycle.ensureOpen();
+        OwnedStream os = writable(stream);
+        synchronized (os) {
+            long n = next(os);
+            buffer.submit(os, new PendingWrite(n, event, 0));
+            return EventCodec.id(n);
+        }
+    }
+
+    /** See {@link RedisStreamPublisher#complete}. */
+    String complete(StreamId stream, StreamEvent.Done done) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(done, "done");
+        lifecycle.ensureOpen();
+        OwnedStream os = writable(stream);
+        synchronized (os) {
+            long n = next(os);
+            os.completed = true;
+            buffer.submit(os, new PendingWrite(n, done, clock.millis()));
+            if (os.pending.isEmpty()) {
+                owned.remove(stream, os);
+            }
+            return EventCodec.id(n);
+        }
+    }
+
+    /** Gives the next number of a stream not complete yet. Under os's monitor. */
+    private static long next(OwnedStream os) {
+        if (os.completed) {
+            throw new IllegalStateException("stream " + os.id + " is already complete");
+        }
+        os.seq = os.seq + 1;
+        return os.seq;
+    }
+
+    private OwnedStream writable(StreamId stream) {
+        OwnedStream os = owned.get(stream);
+        if (os == null) {
+            throw new IllegalStateException("stream " + stream
+                    + " is not open for writing on this node (unknown, complete, or written by another node)");
+        }
+        return os;
+    }
+
+    /**
+     * The last number this node gave an event of {@code stream}, written or not; 0 if it does not
+     * write it. Ahead of Redis while events are buffered.
+     */
+    long lastNumber(StreamId stream) {
+        OwnedStream os = owned.get(stream);
+        return os == null ? 0 : os.seq;
+    }
+
+    /** The streams this node writes that are not complete yet. */
+    List<StreamId> running() {
+        return owned.values().stream().filter(os -> !os.completed).map(os -> os.id).toList();
+    }
+}
