@@ -106,14 +106,16 @@ final class TestServer implements AutoCloseable {
         if (TRANSPORT.equals("standalone")) {
             return null;
         }
-        ExecStreamFeature api = ExecStreamFeature.builder(server.service())
+        ExecStreamFeature.Builder feature = ExecStreamFeature.builder(server.service())
                 .listener(MOUNTED_DROPS)
                 .apiKeys(ApiKeys.load(keys))
                 .tokenTtl(config.tokenTtl())
                 .keepalive(config.keepalive())
                 .writeTimeout(config.writeTimeout())
-                .maxBody(config.maxBody())
-                .build();
+                .maxBody(config.maxBody());
+        // The same secret as the server's, so that tokens open streams across nodes as theirs do.
+        config.tokenSecret().ifPresent(feature::tokenSecret);
+        ExecStreamFeature api = feature.build();
         return switch (TRANSPORT) {
             case "jaxrs-grizzly" -> MountedApi.onGrizzly(api);
             case "jaxrs-jetty" -> MountedApi.onJetty(api);
