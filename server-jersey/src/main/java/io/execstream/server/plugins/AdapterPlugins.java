@@ -12,7 +12,7 @@ import io.execstream.ports.plugin.AgentContext;
 import io.execstream.ports.plugin.CodeAgentProvider;
 import io.execstream.ports.plugin.CommandRunnerProvider;
 import io.execstream.ports.plugin.StreamPublisherProvider;
-import io.execstream.server.HeapFit;
+import io.execstream.server.config.HeapFit;
 import io.execstream.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
