@@ -14,7 +14,9 @@ import io.execstream.http.SseEvents;
 import io.execstream.jaxrs.ExecStreamFeature;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamPublisher;
+import io.execstream.server.metrics.ServerMetrics;
 import io.execstream.server.plugins.AdapterPlugins;
+import io.execstream.server.transport.GrizzlyTransport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +38,7 @@ import org.glassfish.jersey.server.ServerProperties;
 
 /**
  * The standalone server: the HTTP API ({@link ExecStreamFeature}) on Grizzly, with event streams
- * on a fast path of their own ({@code EventsHandler}) and {@code /metrics}. It only assembles.
+ * on a fast path of their own ({@link GrizzlyTransport}) and {@code /metrics}. It only assembles.
  * {@link #start(ServerConfig)} builds everything from the flags, its adapters made by their
  * providers ({@link AdapterPlugins}); {@link #builder(ExecStream)} serves an {@link ExecStream}
  * of the caller's own. {@link #close()} it to stop.
@@ -47,20 +49,20 @@ public final class ExecStreamServer implements AutoCloseable {
     private final ExecStream service;
     private final ExecStreamFeature api;
     private final HttpServer http;
-    private final ProtocolErrors protocolErrors;
+    private final GrizzlyTransport transport;
     private final ServerMetrics metrics;
     private final ResourceConfig resources;
     private final Optional<String> generatedKey;
     private final URI baseUri;
     private final List<AutoCloseable> closing;
 
-    private ExecStreamServer(ExecStream service, ExecStreamFeature api, HttpServer http, ProtocolErrors protocolErrors,
+    private ExecStreamServer(ExecStream service, ExecStreamFeature api, HttpServer http, GrizzlyTransport transport,
                              ServerMetrics metrics, ResourceConfig resources, Optional<String> generatedKey, URI baseUri,
                              List<AutoCloseable> closing) {
         this.service = service;
         this.api = api;
         this.http = http;
-        this.protocolErrors = protocolErrors;
+        this.transport = transport;
         this.metrics = metrics;
         this.resources = resources;
         this.generatedKey = generatedKey;
@@ -143,8 +145,8 @@ public final class ExecStreamServer implements AutoCloseable {
         metrics.countRunning(service::runningCount);
         ResourceConfig resources = new ResourceConfig()
                 .register(api)
-                .register(new MetricsResource(metrics, api.access(), config.metricsPublic))
-                .register(new AllAnswersHeaders())
+                .register(metrics.resource(api.access(), config.metricsPublic))
+                .register(GrizzlyTransport.securityHeadersOnEveryAnswer())
                 // Everything the API needs is registered above: skipping the scan of META-INF
                 // services and auto-discoverable features saves a good part of start-up.
                 .property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
@@ -153,14 +155,11 @@ public final class ExecStreamServer implements AutoCloseable {
         String host = config.bind.contains(":") ? "[" + config.bind + "]" : config.bind;
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
                 URI.create("http://" + host + ":" + config.port + "/"), resources, false);
-        EventsHandler.install(http, api.eventStreams());
-        // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
-        ContainerGuard.install(http);
-        ProtocolErrors protocolErrors = ProtocolErrors.install(http);
+        GrizzlyTransport transport = GrizzlyTransport.install(http, api.eventStreams());
         try {
             http.start();
         } catch (IOException e) {
-            protocolErrors.close();
+            transport.close();
             service.close();
             api.close();
             config.closing.forEach(ExecStreamServer::closeQuietly);
@@ -168,7 +167,7 @@ public final class ExecStreamServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + config.bind + ":" + config.port + ": " + e.getMessage(), e);
         }
         int port = http.getListener("grizzly").getPort();
-        return new ExecStreamServer(service, api, http, protocolErrors, metrics, resources, config.generatedKey,
+        return new ExecStreamServer(service, api, http, transport, metrics, resources, config.generatedKey,
                 URI.create("http://" + host + ":" + port + "/"), config.closing);
     }
 
@@ -258,7 +257,7 @@ public final class ExecStreamServer implements AutoCloseable {
         // shutdown would wait its whole grace period on each response whose client vanished
         // before it ended, so stop at once.
         http.shutdownNow();
-        protocolErrors.close();
+        transport.close();
         closing.forEach(ExecStreamServer::closeQuietly);
         metrics.close();
     }

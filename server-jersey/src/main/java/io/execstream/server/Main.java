@@ -1,6 +1,8 @@
 package io.execstream.server;
 
-import io.execstream.server.cli.Cli;
+import io.execstream.cli.Cli;
+import io.execstream.server.logging.LogFormat;
+import io.execstream.server.logging.ServerLogManager;
 import io.execstream.server.plugins.AdapterPlugins;
 import java.util.Arrays;
 import java.util.List;

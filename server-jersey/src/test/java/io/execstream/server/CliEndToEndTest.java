@@ -4,8 +4,8 @@ import static io.execstream.server.TestServer.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.execstream.cli.Cli;
 import io.execstream.server.TestServer.Started;
-import io.execstream.server.cli.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;

@@ -12,10 +12,8 @@ import io.execstream.ports.plugin.AgentContext;
 import io.execstream.ports.plugin.CodeAgentProvider;
 import io.execstream.ports.plugin.CommandRunnerProvider;
 import io.execstream.ports.plugin.StreamPublisherProvider;
-import io.execstream.server.HeapFit;
+import io.execstream.server.config.HeapFit;
 import io.execstream.server.ServerConfig;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,24 +94,6 @@ public final class AdapterPlugins {
             publisher.close();
             throw e;
         }
-    }
-
-    /**
-     * The {@code local} runner and the {@code memory} publisher of {@code execstream run} without
-     * a server: default limits, and the publisher's own delivery pool, since the terminal's
-     * subscriber may block.
-     */
-    public static Loaded embedded(Path workspaceRoot) {
-        ProviderCatalog catalog = ProviderCatalog.load(Optional.empty());
-        CommandRunnerProvider local = catalog.get(ProviderKind.RUNNER, "local");
-        StreamPublisherProvider memory = catalog.get(ProviderKind.PUBLISHER, "memory");
-        AdapterOptions runnerOptions = AdapterOptions.of(ProviderKind.RUNNER.describe("local"), "--", local.options(),
-                Map.of("workspace-root", new AdapterOptions.Value(workspaceRoot.toString(), "--workspace-root")));
-        AdapterOptions none = AdapterOptions.of(ProviderKind.PUBLISHER.describe("memory"), "--", memory.options(), Map.of());
-        Duration grace = Duration.ofSeconds(5);
-        CommandRunner runner = local.create(new AdapterContext(runnerOptions, HistoryLimits.DEFAULT, grace, 0));
-        StreamPublisher publisher = memory.create(new AdapterContext(none, HistoryLimits.DEFAULT, grace, 0));
-        return new Loaded(runner, publisher, publisher.cancelRelay(), List.of());
     }
 
     /**

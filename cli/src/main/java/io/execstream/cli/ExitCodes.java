@@ -1,4 +1,4 @@
-package io.execstream.server.cli;
+package io.execstream.cli;
 
 import io.execstream.client.DoneEvent;
 

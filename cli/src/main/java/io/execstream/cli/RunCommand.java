@@ -1,4 +1,4 @@
-package io.execstream.server.cli;
+package io.execstream.cli;
 
 import io.execstream.client.CommandRequest;
 import io.execstream.client.ExecStreamClient;
@@ -12,7 +12,6 @@ import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.ports.StreamPublisher;
-import io.execstream.server.plugins.AdapterPlugins;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -127,7 +126,7 @@ final class RunCommand {
         } catch (InvalidInputException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }
-        AdapterPlugins.Loaded adapters = AdapterPlugins.embedded(workspaceRoot);
+        EmbeddedAdapters adapters = EmbeddedAdapters.of(workspaceRoot);
         try (StreamPublisher publisher = adapters.publisher();
              ExecStream service = ExecStream.builder(adapters.runner(), publisher).maxRunning(1).build()) {
             StreamInfo info = service.start(new StartCommand(id, spec));

@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.server.config;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.execstream.server.cli;
+package io.execstream.cli;
 
 import java.io.PrintStream;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.server.transport;
 
 import io.execstream.http.ApiError;
 import io.execstream.http.SecurityHeaders;

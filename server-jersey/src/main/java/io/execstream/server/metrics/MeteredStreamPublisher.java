@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.server.metrics;
 
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;

@@ -1,6 +1,7 @@
-package io.execstream.server;
+package io.execstream.server.metrics;
 
 import io.execstream.domain.StreamStatus;
+import io.execstream.http.Access;
 import io.execstream.http.EventStreamListener;
 import io.execstream.ports.StreamPublisher;
 import io.micrometer.core.instrument.Counter;
@@ -30,7 +31,7 @@ import java.util.function.IntSupplier;
  * counts are this node's: with the Redis publisher each node reports the commands it runs and
  * the clients it serves.
  */
-final class ServerMetrics implements EventStreamListener, AutoCloseable {
+public final class ServerMetrics implements EventStreamListener, AutoCloseable {
     /** The content type of the Prometheus text format that {@link #scrape()} writes. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -44,7 +45,8 @@ final class ServerMetrics implements EventStreamListener, AutoCloseable {
     private final Counter events;
     private final Counter outputBytes;
 
-    ServerMetrics() {
+    /** A registry with the server's meters, at zero; the JVM's are bound later, by {@link #bindJvmMeters()}. */
+    public ServerMetrics() {
         for (StreamStatus status : StreamStatus.values()) {
             if (status.isFinal()) {
                 // Registered up front, so that every status shows, at 0, before its first stream.
@@ -72,7 +74,7 @@ final class ServerMetrics implements EventStreamListener, AutoCloseable {
      * Binds the JVM's own meters (memory, GC, threads, CPU, uptime, descriptors). It is apart from
      * the constructor so that start-up can do it on another thread; a scrape waits for it.
      */
-    void bindJvmMeters() {
+    public void bindJvmMeters() {
         try {
             new ClassLoaderMetrics().bindTo(registry);
             new JvmMemoryMetrics().bindTo(registry);
@@ -90,15 +92,23 @@ final class ServerMetrics implements EventStreamListener, AutoCloseable {
      * Shows {@code running}, read at each scrape, as the number of streams running on this node;
      * called once, when the service that runs them exists.
      */
-    void countRunning(IntSupplier running) {
+    public void countRunning(IntSupplier running) {
         Gauge.builder("execstream.streams.running", running::getAsInt)
                 .description("Commands and agent runs running on this node")
                 .register(registry);
     }
 
     /** {@code publisher}, counting what is published through it. */
-    StreamPublisher instrument(StreamPublisher publisher) {
+    public StreamPublisher instrument(StreamPublisher publisher) {
         return new MeteredStreamPublisher(publisher, this);
+    }
+
+    /**
+     * The {@code GET /metrics} resource over these meters, checking keys with {@code access};
+     * {@code isPublic} ({@code --metrics-public}) serves it without a key.
+     */
+    public MetricsResource resource(Access access, boolean isPublic) {
+        return new MetricsResource(this, access, isPublic);
     }
 
     /** An event-stream client connected. */

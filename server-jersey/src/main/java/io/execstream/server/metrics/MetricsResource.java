@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.server.metrics;
 
 import io.execstream.http.Access;
 import io.execstream.http.ApiException;

@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.server.logging;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +15,7 @@ import java.util.logging.Logger;
  * One line per log record, for the server's own lines and those of Jersey and Grizzly alike
  * (they all log through java.util.logging): {@code time LEVEL logger message}.
  */
-final class LogFormat extends Formatter {
+public final class LogFormat extends Formatter {
     // java.util.logging holds loggers weakly: keep the configured ones, or their levels are lost.
     private static final Logger OURS = Logger.getLogger("io.execstream");
     private static final Logger JERSEY_PROVIDERS = Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
@@ -23,8 +23,11 @@ final class LogFormat extends Formatter {
     private LogFormat() {
     }
 
-    /** Routes all logging to stderr in this format; Jersey and Grizzly at WARNING and above. */
-    static void install() {
+    /**
+     * Routes all logging to stderr in this format; Jersey and Grizzly at WARNING and above. Under
+     * {@link ServerLogManager} the reset this takes is the only one until the JVM exits.
+     */
+    public static void install() {
         LogManager manager = LogManager.getLogManager();
         if (manager instanceof ServerLogManager ours) {
             ours.resetForInstall();

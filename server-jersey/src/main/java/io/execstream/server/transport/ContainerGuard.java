@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.server.transport;
 
 import java.util.Map;
 import java.util.logging.Level;

@@ -1,0 +1,141 @@
+package io.execstream.server.config;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The flags of {@code execstream serve} and their {@code EXECSTREAM_*} environment twins (a flag
+ * wins over its variable). {@code ALL} is the one list both parsing and {@code --help} are made
+ * from; {@code ServerConfig} turns the values read into its typed settings.
+ */
+public final class ServerFlags {
+    static final List<Flag> ALL = List.of(
+            new Flag("port", "8080", "TCP port to listen on; 0 picks a free port (the chosen one is printed)"),
+            new Flag("bind", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface"),
+            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b'; "
+                    + "'#' starts a comment. Without it a key is generated and printed once"),
+            new Flag("runner", "local", "where commands run: the name of a runner ('local', a process on this machine, "
+                    + "or 'kubectl'; see Runners below)"),
+            Flag.repeatable("runner-option", "KEY=VALUE: an option of the runner (see Runners below); repeatable"),
+            new Flag("workspace-root", "./workspaces", "local runner: commands of project P run in ROOT/P (created on demand)"),
+            new Flag("kubectl-bin", "kubectl", "kubectl runner: the kubectl executable"),
+            new Flag("kube-context", null, "kubectl runner: kubeconfig context (default: the current one)"),
+            new Flag("kube-namespace", "{project}", "kubectl runner: namespace; {project} is replaced by the project id"),
+            new Flag("kube-target", "deploy/{project}", "kubectl runner: pod or workload to exec into; {project} is replaced"),
+            new Flag("kube-container", null, "kubectl runner: container name (default: the pod's default container)"),
+            new Flag("claude-bin", "claude", "the Claude Code executable run for POST /projects/{project}/claude"),
+            new Flag("opencode-url", null, "OpenCode provider: URL template of the project's 'opencode serve' ({project} replaced)"),
+            new Flag("opencode-password", null, "OpenCode provider: its basic-auth password"),
+            new Flag("opencode-models", null, "OpenCode provider: the models a run may ask for, provider/model, "
+                    + "comma-separated (default: any)"),
+            new Flag("publisher", "memory", "where streams are kept: the name of a publisher ('memory' or 'redis'; "
+                    + "see Publishers below)"),
+            Flag.repeatable("publisher-option", "KEY=VALUE: an option of the publisher (see Publishers below); repeatable"),
+            Flag.repeatable("agent-option", "PROVIDER.KEY=VALUE: an option of an agent provider (see Agents below); "
+                    + "repeatable"),
+            new Flag("plugins", null, "a directory of adapter jars: each one's runners, publishers and agents are "
+                    + "offered beside the built-in ones"),
+            new Flag("redis-url", "redis://127.0.0.1:6379", "redis publisher: the Redis server"),
+            new Flag("token-secret", null, "key that signs stream tokens (default: random at each start); "
+                    + "give every node of a cluster the same one"),
+            new Flag("token-ttl", "24h", "how long a stream token (the token of a stream_url) stays valid after it is issued"),
+            new Flag("node-lease", "15s", "redis publisher: a node silent this long is presumed dead and its streams fail"),
+            new Flag("keepalive", "15s", "interval of ': keepalive' comments on open event streams"),
+            new Flag("write-timeout", "30s", "an event-stream client whose connection takes nothing for this long is dropped "
+                    + "(it can reconnect with Last-Event-ID)"),
+            new Flag("retention", "1h", "how long a finished stream stays readable"),
+            new Flag("max-running", "64", "most commands running at once; past it, 429 too_many_requests"),
+            new Flag("max-history", "16MB", "output bytes of history kept per stream (oldest events leave first)"),
+            new Flag("history-budget", "512MB", "history bytes kept across all streams; past it the oldest finished streams are evicted"),
+            new Flag("max-body", "1MB", "request body limit; past it, 413 payload_too_large"),
+            new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
+            new Flag("metrics-public", "false", "serve GET /metrics without an API key (default: it needs a key "
+                    + "for all projects)", true));
+
+    private ServerFlags() {
+    }
+
+    /**
+     * Reads {@code args} (flags after the {@code serve} word) over {@code env}: every flag's value,
+     * given, from its variable, or its default.
+     *
+     * @throws IllegalArgumentException with a message for the user when a flag is unknown or lacks its value
+     */
+    public static FlagValues read(List<String> args, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        // The repeatable flags seen so far: the first replaces the variable's values, the others add to them.
+        Set<String> givenRepeatables = new HashSet<>();
+        for (Flag flag : ALL) {
+            String fromEnv = env.get(flag.envName());
+            values.put(flag.name(), fromEnv != null ? fromEnv : flag.defaultValue());
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "' (flags start with --; see --help)");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!values.containsKey(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
+            }
+            if (value == null && isSwitch(name)) {
+                value = "true";
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (isRepeatable(name) && !givenRepeatables.add(name)) {
+                value = values.get(name) + "\n" + value;
+            }
+            values.put(name, value);
+        }
+        return new FlagValues(values);
+    }
+
+    private static boolean isSwitch(String name) {
+        return ALL.stream().anyMatch(flag -> flag.isSwitch() && flag.name().equals(name));
+    }
+
+    private static boolean isRepeatable(String name) {
+        return ALL.stream().anyMatch(flag -> flag.isRepeatable() && flag.name().equals(name));
+    }
+
+    /** The text of {@code --help}: usage, then every flag with its variable and default. */
+    public static String help() {
+        StringBuilder out = new StringBuilder();
+        out.append("""
+                execstream: run commands in a project's environment and stream their output as Server-Sent Events.
+
+                Usage: execstream serve [flags]
+                       execstream --help
+
+                Every flag can also be set by its environment variable (shown in brackets); a flag wins
+                over its variable. Durations take ms, s, m, h or d (15s, 1h); sizes take B, KB, MB or GB
+                (16MB, binary multiples).
+
+                Memory: the history (--history-budget) is kept on the JVM's heap. ./execstream gives the
+                heap twice the budget plus 1 GiB; set your own with EXECSTREAM_JAVA_OPTS=-Xmx...
+
+                Flags:
+                """);
+        for (Flag flag : ALL) {
+            out.append(String.format("  --%-20s %s%n", flag.name() + (flag.isSwitch() ? "" : " <v>"), flag.help()));
+            String twin = flag.isRepeatable() ? flag.envName() + ", one value a line" : flag.envName();
+            out.append(String.format("  %-22s [%s]%s%n", "", twin,
+                    flag.defaultValue() == null ? "" : " default: " + flag.defaultValue()));
+        }
+        return out.toString();
+    }
+}

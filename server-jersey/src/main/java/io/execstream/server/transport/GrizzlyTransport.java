@@ -1,0 +1,46 @@
+package io.execstream.server.transport;
+
+import io.execstream.http.EventStreams;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import org.glassfish.grizzly.http.server.HttpServer;
+
+/**
+ * What the standalone server adds to Grizzly and Jersey's container around the API: the fast
+ * path of event streams ({@code EventsHandler}), JSON answers to requests Jersey cannot take in
+ * ({@code ContainerGuard}) and to those Grizzly's HTTP parser refuses ({@code ProtocolErrors}),
+ * and the security headers on every answer. The pieces stay package-private: this is the one door
+ * the server goes through. {@link #close()} it after the server stopped listening.
+ */
+public final class GrizzlyTransport implements AutoCloseable {
+    private final ProtocolErrors protocolErrors;
+
+    private GrizzlyTransport(ProtocolErrors protocolErrors) {
+        this.protocolErrors = protocolErrors;
+    }
+
+    /**
+     * Puts the transport in front of the application's container in {@code http}, which must not
+     * be started yet: event streams are served by {@code events}, everything else goes on to the
+     * container.
+     */
+    public static GrizzlyTransport install(HttpServer http, EventStreams events) {
+        EventsHandler.install(http, events);
+        // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
+        ContainerGuard.install(http);
+        return new GrizzlyTransport(ProtocolErrors.install(http));
+    }
+
+    /**
+     * A response filter for the JAX-RS application that gives every answer the API's security
+     * headers, those of paths no resource matched included.
+     */
+    public static ContainerResponseFilter securityHeadersOnEveryAnswer() {
+        return new AllAnswersHeaders();
+    }
+
+    /** Stops the timer thread of the replaced HTTP codec. */
+    @Override
+    public void close() {
+        protocolErrors.close();
+    }
+}
