@@ -1,4 +1,4 @@
-package io.execstream.server;
+package io.execstream.http;
 
 import io.execstream.domain.StreamEvent;
 import java.nio.charset.StandardCharsets;
