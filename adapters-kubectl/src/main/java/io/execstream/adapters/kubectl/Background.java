@@ -1,6 +1,6 @@
 package io.execstream.adapters.kubectl;
 
-import io.execstream.ports.DaemonThreads;
+import io.execstream.adapters.support.DaemonThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;

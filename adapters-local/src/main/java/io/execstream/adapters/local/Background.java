@@ -1,6 +1,6 @@
 package io.execstream.adapters.local;
 
-import io.execstream.ports.DaemonThreads;
+import io.execstream.adapters.support.DaemonThreads;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**

@@ -1,10 +1,10 @@
 package io.execstream.adapters.local;
 
+import io.execstream.adapters.support.ListenerGuard;
+import io.execstream.adapters.support.ProcessExit;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
-import io.execstream.ports.ListenerGuard;
-import io.execstream.ports.ProcessExit;
 import io.execstream.ports.RunningCommand;
 import java.nio.ByteBuffer;
 import java.time.Duration;

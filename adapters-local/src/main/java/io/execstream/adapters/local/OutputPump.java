@@ -1,7 +1,7 @@
 package io.execstream.adapters.local;
 
+import io.execstream.adapters.support.ListenerGuard;
 import io.execstream.domain.OutputType;
-import io.execstream.ports.ListenerGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,5 +1,8 @@
 package io.execstream.adapters.redis;
 
+import io.execstream.adapters.support.DaemonThreads;
+import io.execstream.adapters.support.Deliveries;
+import io.execstream.adapters.support.DeliveryQueue;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
@@ -9,9 +12,6 @@ import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.CancelRelay;
-import io.execstream.ports.DaemonThreads;
-import io.execstream.ports.Deliveries;
-import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.Gap;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.PublishedEvent;
