@@ -14,7 +14,6 @@ import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
-import io.execstream.ports.DaemonThreads;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;

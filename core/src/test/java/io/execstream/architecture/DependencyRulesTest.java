@@ -8,13 +8,15 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module boundaries of DESIGN.md, checked on the compiled classes: the domain, the ports and
- * the core use the JDK (and at most the SLF4J API), and each leans only on the layers below it.
+ * The module boundaries of DESIGN.md, checked on the compiled classes: the domain, the ports,
+ * adapter-support and the core use the JDK (and at most the SLF4J API), and each leans only on
+ * the layers below it; the core does not use adapter-support.
  */
 class DependencyRulesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(location -> !location.contains("/test-classes/"))
-            .importPackages("io.execstream.domain", "io.execstream.ports", "io.execstream.core");
+            .importPackages("io.execstream.domain", "io.execstream.ports", "io.execstream.adapters.support",
+                    "io.execstream.core");
 
     private static final String[] JDK = {"java..", "javax.crypto..", "javax.annotation.processing.."};
 
@@ -34,6 +36,14 @@ class DependencyRulesTest {
     }
 
     @Test
+    void adapterSupportUsesTheJdkTheDomainAndThePortsOnly() {
+        classes().that().resideInAPackage("io.execstream.adapters.support..")
+                .should().onlyDependOnClassesThat()
+                .resideInAnyPackage(with(JDK, "io.execstream.domain..", "io.execstream.ports..", "io.execstream.adapters.support.."))
+                .check(CLASSES);
+    }
+
+    @Test
     void coreUsesTheJdkTheDomainThePortsAndAtMostSlf4j() {
         classes().that().resideInAPackage("io.execstream.core..")
                 .should().onlyDependOnClassesThat()
@@ -43,7 +53,8 @@ class DependencyRulesTest {
 
     @Test
     void noLayerReachesForAnAdapterOrTheServer() {
-        noClasses().should().dependOnClassesThat()
+        noClasses().that().resideInAnyPackage("io.execstream.domain..", "io.execstream.ports..", "io.execstream.core..")
+                .should().dependOnClassesThat()
                 .resideInAnyPackage("io.execstream.adapters..", "io.execstream.server..", "io.execstream.client..")
                 .check(CLASSES);
     }

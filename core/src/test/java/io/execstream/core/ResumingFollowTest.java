@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
@@ -51,7 +52,8 @@ class ResumingFollowTest {
     }
 
     private InMemoryStreamPublisher publisher(long maxHistoryBytes) {
-        InMemoryStreamPublisher p = InMemoryStreamPublisher.builder().maxQueuedEvents(BOUND)
+        InMemoryStreamPublisher p = InMemoryStreamPublisher.builder()
+                .delivery(DeliverySettings.defaults().withMaxQueuedEvents(BOUND))
                 .limits(new HistoryLimits(maxHistoryBytes, HistoryLimits.DEFAULT.historyBudgetBytes(), Duration.ofHours(1)))
                 .build();
         publishers.add(p);

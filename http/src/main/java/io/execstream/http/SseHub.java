@@ -3,7 +3,6 @@ package io.execstream.http;
 import io.execstream.core.FollowStreamUseCase;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
-import io.execstream.ports.DaemonThreads;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +31,12 @@ public final class SseHub implements AutoCloseable {
         this.metrics = metrics;
         this.keepaliveNanos = keepalive.toNanos();
         this.writeTimeoutNanos = writeTimeout.toNanos();
-        this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("execstream-keepalive-"));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(task -> {
+            // A daemon, as a library's threads must be: the ticker never keeps its host's JVM alive.
+            Thread thread = new Thread(task, "execstream-keepalive-1");
+            thread.setDaemon(true);
+            return thread;
+        });
         long period = Math.max(10, Math.min(keepalive.toMillis(), writeTimeout.toMillis()) / 2);
         ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }

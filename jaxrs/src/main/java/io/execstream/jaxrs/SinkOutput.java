@@ -1,7 +1,6 @@
 package io.execstream.jaxrs;
 
 import io.execstream.http.SseOutput;
-import io.execstream.ports.DaemonThreads;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -12,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An event stream on a JAX-RS {@link SseEventSink}. The HTTP layer writes whole frames as bytes;
@@ -34,7 +35,17 @@ final class SinkOutput implements SseOutput {
      * after a few seconds, so a burst of clients does not leave a burst of threads behind.
      */
     private static final ExecutorService SENDERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), DaemonThreads.named("execstream-sse-send-"));
+            new SynchronousQueue<>(), senderThreads());
+
+    /** Daemon threads, as a library's must be: a sender never keeps its host's JVM alive. */
+    private static ThreadFactory senderThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "execstream-sse-send-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
 
     private final SseEventSink sink;
     private final Sse sse;

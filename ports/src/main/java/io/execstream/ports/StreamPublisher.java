@@ -24,8 +24,8 @@ import java.util.Optional;
  * {@link StreamSubscriber#onGap} first. A subscriber never slows the writer or other subscribers:
  * each has a bounded buffer, and one that falls too far behind is closed with
  * {@link StreamSubscriber.CloseReason#TOO_SLOW} (it may subscribe again from its last event id).
- * See {@link StreamSubscriber} for the order and threads of the calls, and {@link DeliveryQueue}
- * for the machinery that implements them.
+ * See {@link StreamSubscriber} for the order and threads of the calls, and {@code DeliveryQueue} in
+ * {@code execstream-adapter-support} for machinery that implements them, which a publisher may reuse.
  *
  * <h2>History and retention</h2>
  * Each stream keeps at most {@link HistoryLimits#maxHistoryBytes()} of output in its history,

@@ -10,9 +10,10 @@
  *       history before live events without a gap.</li>
  * </ul>
  *
- * <p>{@link io.execstream.ports.DeliveryQueue} is the one piece of shared machinery: the
- * per-subscriber buffer and delivery thread every publisher needs, so that each adapter gets the
- * ordering, slow-subscriber and terminal-callback rules of the contract right in the same way.
- * The testkit module holds the contract tests an adapter must pass.
+ * <p>This package holds interfaces and their callback values only; the plug-in providers that
+ * make an adapter loadable by the standalone server are in {@link io.execstream.ports.plugin}.
+ * Machinery an adapter may reuse to meet these contracts (per-subscriber delivery, a guard for a
+ * runner's listener calls, the process-command skeleton) is in {@code execstream-adapter-support};
+ * the contract tests an adapter must pass are in {@code execstream-testkit}.
  */
 package io.execstream.ports;

@@ -80,7 +80,8 @@ public abstract class StreamPublisherContract {
 
     /**
      * Live events of 1 KiB each that overflow the buffer of a subscriber that does not read; the
-     * default suits {@link io.execstream.ports.DeliveryQueue}'s default bounds.
+     * default suits the default bounds of {@code DeliveryQueue} (execstream-adapter-support): 4,096
+     * events, 8 Mi characters.
      */
     protected int eventsToOverflowASubscriber() {
         return 10_000;

@@ -1,24 +1,26 @@
 package io.execstream.adapters.kubectl;
 
+import io.execstream.adapters.support.OutputPump;
+import io.execstream.adapters.support.ProcessCommand;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
-import io.execstream.ports.ListenerGuard;
-import io.execstream.ports.ProcessExit;
 import io.execstream.ports.RunningCommand;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** One {@code kubectl exec}, from spawn to {@code onExit}, and the remote signals that stop it. */
-final class KubectlCommand implements RunningCommand {
+/**
+ * One {@code kubectl exec}, from spawn to {@code onExit}, on the {@link ProcessCommand} skeleton.
+ * What is kubectl's: signals reach the command in the pod through a second {@code kubectl exec}
+ * ({@link RemoteKill}), the wrapper's markers on stderr ({@link StderrFilter}) tell how it ended,
+ * and a command whose connection was lost is stopped in the pod.
+ */
+final class KubectlCommand extends ProcessCommand {
 
     private static final System.Logger LOG = System.getLogger(KubectlCommand.class.getName());
-    private static final int BUFFER_SIZE = 64 * 1024;
     /** How often TERM is tried at most while the command has not written its pid file yet. */
     private static final int TERM_ATTEMPTS = 5;
     private static final Duration TERM_RETRY = Duration.ofMillis(200);
@@ -27,20 +29,14 @@ final class KubectlCommand implements RunningCommand {
     /** The least time between the wrapper's exit marker and kubectl's forced end, and between checks. */
     private static final Duration MIN_EXIT_WAIT = Duration.ofMillis(500);
 
-    private final Process process;
     private final RemoteKill remoteKill;
     private final String program;
     private final Duration gracePeriod;
     private final Duration drainTimeout;
     private final StderrFilter filter;
-    private final ListenerGuard delivery;
-    private final Thread stdoutReader;
-    private final Thread stderrReader;
     private final AtomicLong stdoutBytes = new AtomicLong();
-    private final AtomicBoolean terminating = new AtomicBoolean();
     private final AtomicBoolean exitWatch = new AtomicBoolean();
     private volatile boolean destroyed;
-    private volatile boolean finished;
 
     /** Sends a signal to the command through a second kubectl exec. */
     interface RemoteKill {
@@ -53,59 +49,38 @@ final class KubectlCommand implements RunningCommand {
 
     private KubectlCommand(Process process, String tag, RemoteKill remoteKill, String program,
                            CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
-        this.process = process;
+        super(process, "execstream-kubectl-" + process.pid() + "-", listener, gracePeriod);
         this.remoteKill = remoteKill;
         this.program = program;
         this.gracePeriod = gracePeriod;
         this.drainTimeout = drainTimeout;
         this.filter = new StderrFilter(tag);
-        this.delivery = new ListenerGuard(listener, this::terminate);
-        this.stdoutReader = reader("stdout", process.getInputStream(), this::readStdout);
-        this.stderrReader = reader("stderr", process.getErrorStream(), this::readStderr);
     }
 
     static RunningCommand started(Process process, String tag, RemoteKill remoteKill, String program,
                                   CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
         KubectlCommand command = new KubectlCommand(process, tag, remoteKill, program, listener, gracePeriod, drainTimeout);
-        command.begin();
+        command.begin(
+                new OutputPump(command.threadName("stdout"), process, process.getInputStream(),
+                        command::readStdout, OutputPump.AfterExit.LET_THE_JDK_CLOSE),
+                new OutputPump(command.threadName("stderr"), process, process.getErrorStream(),
+                        command.new StderrSink(), OutputPump.AfterExit.LET_THE_JDK_CLOSE));
         return command;
     }
 
-    /** Reports a command that never ran; on a runner thread, as the caller may not hold the handle yet. */
-    static RunningCommand failed(CommandListener listener, String message) {
-        return ListenerGuard.failedToStart(listener, message, Background.WORKERS);
-    }
-
-    private void begin() {
-        Thread waiter = new Thread(this::awaitEnd, "execstream-kubectl-" + process.pid() + "-wait");
-        waiter.setDaemon(true);
-        try {
-            stdoutReader.start();
-            stderrReader.start();
-            waiter.start();
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "cannot start the threads of a command; stopping it", e);
-            terminate();
-            Background.WORKERS.execute(() -> {
-                ProcessExit.await(process);
-                finish(new CommandExit.FailedToStart("the runner could not start threads for the command"));
-            });
-        }
+    @Override
+    protected void signalTerm() {
+        sendTerm(System.nanoTime(), 1);
     }
 
     @Override
-    public void terminate() {
-        if (finished || !terminating.compareAndSet(false, true)) {
-            return;
-        }
-        long begin = System.nanoTime();
-        Background.WORKERS.execute(() -> sendTerm(begin, 1));
-        schedule(() -> Background.WORKERS.execute(this::sendKill), gracePeriod);
+    protected void threadsUnavailable() {
+        terminate();
     }
 
     /** TERM through kubectl, again a few times within the grace period while the command cannot be found yet. */
     private void sendTerm(long begin, int attempt) {
-        if (finished || !process.isAlive()) {
+        if (finished() || !process().isAlive()) {
             return;
         }
         int status = remoteKill.send("TERM", filter.host());
@@ -115,53 +90,56 @@ final class KubectlCommand implements RunningCommand {
         Duration pause = TERM_RETRY.multipliedBy(attempt);
         Duration left = gracePeriod.minusNanos(System.nanoTime() - begin);
         if (attempt < TERM_ATTEMPTS && pause.compareTo(left) < 0) {
-            schedule(() -> Background.WORKERS.execute(() -> sendTerm(begin, attempt + 1)), pause);
+            later(pause, () -> sendTerm(begin, attempt + 1));
         }
     }
 
     /** KILL through kubectl after the grace period; then, if kubectl itself still runs, it goes too. */
-    private void sendKill() {
-        if (finished) {
+    @Override
+    protected void signalKill() {
+        if (finished()) {
             return;
         }
-        if (process.isAlive()) {
+        if (process().isAlive()) {
             remoteKill.send("KILL", filter.host());
         }
         if (!waitFor(max(drainTimeout, MIN_EXIT_WAIT))) {
             destroyed = true;
-            process.destroyForcibly();
+            process().destroyForcibly();
         }
     }
 
     /** Stops a command that runs on without us (the connection to it was lost): TERM, then KILL. */
     private void stopOrphan() {
         String host = filter.host();
-        Background.WORKERS.execute(() -> {
+        inBackground(() -> {
             int status = remoteKill.send("TERM", host);
             if (status == RemoteScripts.KILL_SIGNALLED) {
-                schedule(() -> Background.WORKERS.execute(() -> remoteKill.send("KILL", host)), gracePeriod);
+                later(gracePeriod, () -> remoteKill.send("KILL", host));
             }
         });
     }
 
     private void readStdout(byte[] buffer, int count) {
-        if (count < 0) {
-            return;
-        }
         stdoutBytes.addAndGet(count);
-        delivery.output(OutputType.STDOUT, ByteBuffer.wrap(buffer, 0, count));
+        delivery().output(OutputType.STDOUT, ByteBuffer.wrap(buffer, 0, count));
     }
 
-    private void readStderr(byte[] buffer, int count) {
-        if (count < 0) {
-            byte[] rest = filter.finish();
-            delivery.output(OutputType.STDERR, ByteBuffer.wrap(rest, 0, rest.length));
-            return;
+    /** Stderr without the wrapper's markers, which tell how the command ended. */
+    private final class StderrSink implements OutputPump.Sink {
+        @Override
+        public void accept(byte[] buffer, int count) {
+            byte[] out = filter.feed(buffer, 0, count);
+            delivery().output(OutputType.STDERR, ByteBuffer.wrap(out, 0, out.length));
+            if (filter.exitCode() != null && exitWatch.compareAndSet(false, true)) {
+                watchAfterExit(stdoutBytes.get());
+            }
         }
-        byte[] out = filter.feed(buffer, 0, count);
-        delivery.output(OutputType.STDERR, ByteBuffer.wrap(out, 0, out.length));
-        if (filter.exitCode() != null && exitWatch.compareAndSet(false, true)) {
-            watchAfterExit(stdoutBytes.get());
+
+        @Override
+        public void end() {
+            byte[] rest = filter.finish();
+            delivery().output(OutputType.STDERR, ByteBuffer.wrap(rest, 0, rest.length));
         }
     }
 
@@ -171,104 +149,45 @@ final class KubectlCommand implements RunningCommand {
      * output in the pod: kubectl is stopped, as the local runner stops listening to such a process.
      */
     private void watchAfterExit(long stdoutSeen) {
-        schedule(() -> {
-            if (!process.isAlive()) {
+        later(max(drainTimeout, MIN_EXIT_WAIT), () -> {
+            if (!process().isAlive()) {
                 return;
             }
             long now = stdoutBytes.get();
             if (now == stdoutSeen) {
                 destroyed = true;
-                process.destroyForcibly();
+                process().destroyForcibly();
             } else {
                 watchAfterExit(now);
             }
-        }, max(drainTimeout, MIN_EXIT_WAIT));
+        });
     }
 
-    /** The waiter thread: waits for kubectl, lets the pipes drain, then reports the exit. */
-    private void awaitEnd() {
-        int code = ProcessExit.await(process);
-        long deadline = System.nanoTime() + PIPE_CLOSE.toNanos();
-        if (!(awaitReader(stdoutReader, deadline) & awaitReader(stderrReader, deadline))) {
+    /** Lets the pipes drain, then reads the outcome from what kubectl and the wrapper reported. */
+    @Override
+    protected CommandExit afterExit(int code) {
+        if (!pumpsEnded(System.nanoTime() + PIPE_CLOSE.toNanos())) {
             // Something kubectl started still holds its pipes: stop listening.
-            close(process.getInputStream());
-            close(process.getErrorStream());
-            long last = System.nanoTime() + MIN_EXIT_WAIT.toNanos();
-            awaitReader(stdoutReader, last);
-            awaitReader(stderrReader, last);
+            closePumps();
+            pumpsEnded(System.nanoTime() + MIN_EXIT_WAIT.toNanos());
         }
         byte[] rest = filter.finish();
-        delivery.output(OutputType.STDERR, ByteBuffer.wrap(rest, 0, rest.length));
-        CommandExit exit = Outcome.of(filter, code, terminating.get(), destroyed, program);
-        if (filter.started() && filter.exitCode() == null && filter.terminatedCode() == null && !terminating.get()) {
+        delivery().output(OutputType.STDERR, ByteBuffer.wrap(rest, 0, rest.length));
+        CommandExit exit = Outcome.of(filter, code, terminating(), destroyed, program);
+        if (filter.started() && filter.exitCode() == null && filter.terminatedCode() == null && !terminating()) {
             LOG.log(System.Logger.Level.WARNING, "lost the connection to a command (kubectl exited with " + code
                     + "); stopping it in the pod");
             stopOrphan();
         }
-        finish(exit);
-    }
-
-    private void finish(CommandExit exit) {
-        finished = true;
-        delivery.exit(exit);
-    }
-
-    private interface Sink {
-        /** {@code count} bytes of {@code buffer}, or -1 at the end of the stream. */
-        void accept(byte[] buffer, int count);
-    }
-
-    private Thread reader(String name, InputStream pipe, Sink sink) {
-        Runnable read = () -> {
-            byte[] buffer = new byte[BUFFER_SIZE];
-            try (pipe) {
-                int n;
-                while ((n = pipe.read(buffer)) >= 0) {
-                    if (n > 0) {
-                        sink.accept(buffer, n);
-                    }
-                }
-            } catch (IOException e) {
-                // Closed under us: the command is being given up on.
-            }
-            sink.accept(buffer, -1);
-        };
-        // A platform thread: reading a pipe blocks in the kernel.
-        Thread thread = new Thread(read, "execstream-kubectl-" + process.pid() + "-" + name);
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static boolean awaitReader(Thread reader, long deadline) {
-        long remaining = deadline - System.nanoTime();
-        try {
-            if (remaining > 0) {
-                TimeUnit.NANOSECONDS.timedJoin(reader, remaining);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !reader.isAlive();
+        return exit;
     }
 
     private boolean waitFor(Duration limit) {
         try {
-            return process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
+            return process().waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return !process.isAlive();
-        }
-    }
-
-    private static void schedule(Runnable task, Duration delay) {
-        Background.SCHEDULER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static void close(InputStream pipe) {
-        try {
-            pipe.close();
-        } catch (IOException e) {
-            // Nothing more to release.
+            return !process().isAlive();
         }
     }
 

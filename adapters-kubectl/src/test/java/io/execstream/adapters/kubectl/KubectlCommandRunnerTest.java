@@ -75,7 +75,7 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
 
     @Test
     void testsRunInAPidNamespaceOfTheirOwnWhenPossible() {
-        // src/test/pid-namespace/bin/java runs this JVM as PID 1 of a new namespace, as root.
+        // .ci/pid-namespace/bin/java (the pid-namespace-tests profile) runs this JVM as PID 1 of a new namespace, as root.
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "only root can create the namespace");
         assertEquals(1, ProcessHandle.current().pid(), "the tests signal process groups: they must be confined");

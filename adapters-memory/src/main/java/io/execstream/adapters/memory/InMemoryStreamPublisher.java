@@ -1,13 +1,14 @@
 package io.execstream.adapters.memory;
 
+import io.execstream.adapters.support.DaemonThreads;
+import io.execstream.adapters.support.Deliveries;
+import io.execstream.adapters.support.DeliveryQueue;
+import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
-import io.execstream.ports.DaemonThreads;
-import io.execstream.ports.Deliveries;
-import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Subscribers are served by {@link DeliveryQueue}s on a delivery executor: by default a
  * pool of daemon threads named {@code execstream-delivery-N}, which {@link #close()} shuts down.
- * Configure it and the other settings with {@link #builder()}.
+ * Configure it with {@link Builder#delivery}, and the other settings with {@link #builder()}.
  *
  * <p>Safe for concurrent use.
  */
@@ -59,7 +59,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
 
     private InMemoryStreamPublisher(Builder builder) {
         this.limits = builder.limits;
-        this.deliveries = builder.delivery.start("execstream-delivery-");
+        this.deliveries = Deliveries.start(builder.delivery, "execstream-delivery-");
         this.registry = new StreamRegistry(builder.limits, builder.clock, deliveries.fanoutTasks());
         this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("execstream-retention-"));
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
@@ -174,7 +174,7 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
     public static final class Builder {
         private HistoryLimits limits = HistoryLimits.DEFAULT;
         private Clock clock = Clock.systemUTC();
-        private final Deliveries.Settings delivery = new Deliveries.Settings();
+        private DeliverySettings delivery = DeliverySettings.defaults();
 
         private Builder() {
         }
@@ -192,44 +192,15 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         }
 
         /**
-         * Runs the delivery to subscribers; each task must run on a thread of its own (see
-         * {@link DeliveryQueue}). The publisher does not shut it down. Default:
-         * {@link DeliveryQueue#newDeliveryPool}, which {@link InMemoryStreamPublisher#close()}
-         * shuts down.
+         * How subscribers are served: the delivery executor (by default a pool of daemon threads
+         * named {@code execstream-delivery-N}, which {@link InMemoryStreamPublisher#close()} shuts
+         * down; a given executor never is), how deliveries are handed to it, and how far a
+         * subscriber may fall behind before it is closed as too slow. Default
+         * {@link DeliverySettings#defaults()}: for subscribers that may block. A host whose
+         * subscribers never block passes {@link DeliverySettings#batchedForNonBlockingSubscribers}.
          */
-        public Builder deliveryExecutor(Executor executor) {
-            delivery.executor(executor);
-            return this;
-        }
-
-        /**
-         * The size of the publisher's own delivery pool, when no executor is given, for
-         * subscribers whose calls never block, such as the standalone server's: a few threads
-         * (about one per core) then serve any number of them, and each event's deliveries go to
-         * the pool together, in {@code threads} tasks (more with many subscribers, so that none
-         * serves more than 64) that each serve a share of the subscribers in turn. Without this setting the pool is sized for subscribers that may
-         * block on a slow client, and each is served by a task of its own.
-         */
-        public Builder deliveryThreads(int threads) {
-            delivery.threads(threads);
-            return this;
-        }
-
-        /**
-         * Live events one subscriber may have waiting before it is closed as too slow; default
-         * {@link DeliveryQueue#DEFAULT_MAX_QUEUED_EVENTS}.
-         */
-        public Builder maxQueuedEvents(int maxQueuedEvents) {
-            delivery.maxQueuedEvents(maxQueuedEvents);
-            return this;
-        }
-
-        /**
-         * Characters of output one subscriber may have waiting before it is closed as too slow;
-         * default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_CHARS}.
-         */
-        public Builder maxQueuedChars(long maxQueuedChars) {
-            delivery.maxQueuedChars(maxQueuedChars);
+        public Builder delivery(DeliverySettings delivery) {
+            this.delivery = Objects.requireNonNull(delivery, "delivery");
             return this;
         }
 

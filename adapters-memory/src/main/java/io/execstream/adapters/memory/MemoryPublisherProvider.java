@@ -1,5 +1,6 @@
 package io.execstream.adapters.memory;
 
+import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.plugin.AdapterContext;
 import io.execstream.ports.plugin.AdapterOption;
@@ -28,7 +29,7 @@ public final class MemoryPublisherProvider implements StreamPublisherProvider {
     public StreamPublisher create(AdapterContext context) {
         InMemoryStreamPublisher.Builder memory = InMemoryStreamPublisher.builder().limits(context.limits());
         if (context.deliveryThreads() > 0) {
-            memory.deliveryThreads(context.deliveryThreads());
+            memory.delivery(DeliverySettings.batchedForNonBlockingSubscribers(context.deliveryThreads()));
         }
         return memory.build();
     }

@@ -1,10 +1,10 @@
 package io.execstream.adapters.memory;
 
+import io.execstream.adapters.support.DeliveryQueue;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
-import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
@@ -147,7 +148,8 @@ class InMemoryStreamPublisherTest extends StreamPublisherContract {
 
     @Test
     void queueBoundsAreConfigurable() {
-        try (InMemoryStreamPublisher p = InMemoryStreamPublisher.builder().maxQueuedEvents(3).build()) {
+        try (InMemoryStreamPublisher p = InMemoryStreamPublisher.builder()
+                .delivery(DeliverySettings.defaults().withMaxQueuedEvents(3)).build()) {
             StreamId s = open(p, PROJECT);
             CountDownLatch release = new CountDownLatch(1);
             RecordingSubscriber slow = new RecordingSubscriber(e -> {
@@ -174,10 +176,10 @@ class InMemoryStreamPublisherTest extends StreamPublisherContract {
         ExecutorService pool = Executors.newCachedThreadPool();
         try {
             InMemoryStreamPublisher p = InMemoryStreamPublisher.builder()
-                    .deliveryExecutor(task -> {
+                    .delivery(DeliverySettings.defaults().withExecutor(task -> {
                         tasks.incrementAndGet();
                         pool.execute(task);
-                    })
+                    }))
                     .build();
             StreamId s = open(p, PROJECT);
             RecordingSubscriber r = subscribe(p, s, null);
@@ -217,8 +219,11 @@ class InMemoryStreamPublisherTest extends StreamPublisherContract {
 
     @Test
     void builderRejectsNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder().maxQueuedEvents(0));
-        assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder().maxQueuedChars(0));
+        assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder()
+                .delivery(DeliverySettings.defaults().withMaxQueuedEvents(0)));
+        assertThrows(IllegalArgumentException.class, () -> InMemoryStreamPublisher.builder()
+                .delivery(DeliverySettings.defaults().withMaxQueuedChars(0)));
+        assertThrows(NullPointerException.class, () -> InMemoryStreamPublisher.builder().delivery(null));
         assertThrows(NullPointerException.class, () -> InMemoryStreamPublisher.builder().clock(null));
     }
 }

@@ -1,7 +1,7 @@
 package io.execstream.adapters.redis;
 
+import io.execstream.adapters.support.DeliveryQueue;
 import io.execstream.domain.StreamEvent;
-import io.execstream.ports.DeliveryQueue;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber.CloseReason;

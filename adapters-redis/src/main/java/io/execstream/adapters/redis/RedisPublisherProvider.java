@@ -1,5 +1,6 @@
 package io.execstream.adapters.redis;
 
+import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.plugin.AdapterContext;
 import io.execstream.ports.plugin.AdapterOption;
@@ -36,7 +37,7 @@ public final class RedisPublisherProvider implements StreamPublisherProvider {
                 .nodeLease(context.options().duration("node-lease"))
                 .limits(context.limits());
         if (context.deliveryThreads() > 0) {
-            redis.deliveryThreads(context.deliveryThreads());
+            redis.delivery(DeliverySettings.batchedForNonBlockingSubscribers(context.deliveryThreads()));
         }
         return redis.build();
     }

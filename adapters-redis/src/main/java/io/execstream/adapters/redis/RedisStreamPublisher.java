@@ -5,9 +5,10 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.ports.CancelRelay;
-import io.execstream.ports.DaemonThreads;
-import io.execstream.ports.Deliveries;
-import io.execstream.ports.DeliveryQueue;
+import io.execstream.adapters.support.DaemonThreads;
+import io.execstream.adapters.support.Deliveries;
+import io.execstream.adapters.support.DeliverySettings;
+import io.execstream.adapters.support.DeliveryQueue;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +112,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
             throw new IllegalStateException("cannot reach Redis at " + redis.shownUri() + ": "
                     + RedisConnections.describe(e), e);
         }
-        this.deliveries = b.delivery.start("execstream-delivery-");
+        this.deliveries = Deliveries.start(b.delivery, "execstream-delivery-");
         this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, deliveries.fanoutTasks());
         this.cancelRelay = new RedisCancelRelay(redis, keys, "execstream-redis-cancel-" + nodeId);
         // The streams this node writes: the writer adds them, the writer or the flusher removes them.
@@ -250,7 +250,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         private Clock clock = Clock.systemUTC();
         private Duration nodeLease = Duration.ofSeconds(15);
         private String keyPrefix = "execstream:";
-        private final Deliveries.Settings delivery = new Deliveries.Settings();
+        private DeliverySettings delivery = DeliverySettings.defaults();
         private int maxBufferedEvents = 100_000;
         private long maxBufferedBytes = 64L << 20;
         private int maxConnections = 64;
@@ -306,37 +306,14 @@ public final class RedisStreamPublisher implements StreamPublisher {
         }
 
         /**
-         * Runs the delivery to subscribers; each task must run on a thread of its own (see
-         * {@link DeliveryQueue}). Not shut down by the publisher. Default:
-         * {@link DeliveryQueue#newDeliveryPool}, shut down by {@link RedisStreamPublisher#close()}.
+         * How events reach subscribers: the delivery pool or executor, its mode, and how far one
+         * subscriber may fall behind before it is closed as too slow. Default
+         * {@link DeliverySettings#defaults()}, a pool of the publisher's own, shut down by
+         * {@link RedisStreamPublisher#close()}, with a task per subscriber, so subscribers may block;
+         * {@link DeliverySettings#batchedForNonBlockingSubscribers} for subscribers that never do.
          */
-        public Builder deliveryExecutor(Executor executor) {
-            delivery.executor(executor);
-            return this;
-        }
-
-        /**
-         * The size of the publisher's own delivery pool, when no executor is given, for
-         * subscribers whose calls never block, such as the standalone server's: a few threads
-         * (about one per core) then serve any number of them, and each batch of events' deliveries
-         * go to the pool together, in {@code threads} tasks (more with many subscribers, so that
-         * none serves more than 64) that each serve a share of the subscribers in turn. Without this setting the pool is sized for subscribers that may
-         * block on a slow client, and each is served by a task of its own.
-         */
-        public Builder deliveryThreads(int threads) {
-            delivery.threads(threads);
-            return this;
-        }
-
-        /** Live events one subscriber may have waiting; default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_EVENTS}. */
-        public Builder maxQueuedEvents(int maxQueuedEvents) {
-            delivery.maxQueuedEvents(maxQueuedEvents);
-            return this;
-        }
-
-        /** Characters of output one subscriber may have waiting; default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_CHARS}. */
-        public Builder maxQueuedChars(long maxQueuedChars) {
-            delivery.maxQueuedChars(maxQueuedChars);
+        public Builder delivery(DeliverySettings settings) {
+            this.delivery = Objects.requireNonNull(settings, "settings");
             return this;
         }
 

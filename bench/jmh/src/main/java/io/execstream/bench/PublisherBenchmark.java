@@ -1,6 +1,7 @@
 package io.execstream.bench;
 
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
@@ -39,7 +40,7 @@ public class PublisherBenchmark {
     /**
      * How deliveries reach the pool: {@code each}, a task per subscriber (the default pool, for
      * subscribers that may block); {@code together}, one task per pool thread per event (a pool
-     * of 2 sized with {@code deliveryThreads}, as the standalone server does on 2 cores).
+     * of 2 in {@code BATCHED_FOR_NON_BLOCKING_SUBSCRIBERS}, as the standalone server does on 2 cores).
      */
     @Param({"each", "together"})
     public String handOff;
@@ -52,9 +53,10 @@ public class PublisherBenchmark {
     @Setup(Level.Iteration)
     public void setUp() {
         InMemoryStreamPublisher.Builder builder = InMemoryStreamPublisher.builder()
-                .limits(new HistoryLimits(16L << 20, 1L << 30, Duration.ofHours(1)))
-                .maxQueuedEvents(1 << 20).maxQueuedChars(1L << 30);
-        publisher = (handOff.equals("together") ? builder.deliveryThreads(2) : builder).build();
+                .limits(new HistoryLimits(16L << 20, 1L << 30, Duration.ofHours(1)));
+        DeliverySettings delivery = handOff.equals("together")
+                ? DeliverySettings.batchedForNonBlockingSubscribers(2) : DeliverySettings.defaults();
+        publisher = builder.delivery(delivery.withMaxQueuedEvents(1 << 20).withMaxQueuedChars(1L << 30)).build();
         stream = StreamId.random();
         publisher.open(StreamInfo.started(stream, ProjectId.of("bench"), Instant.now()));
         for (int i = 0; i < subscribers; i++) {

@@ -1,4 +1,4 @@
-package io.execstream.ports;
+package io.execstream.adapters.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

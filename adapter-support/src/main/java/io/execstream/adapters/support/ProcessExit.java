@@ -1,4 +1,4 @@
-package io.execstream.ports;
+package io.execstream.adapters.support;
 
 /**
  * Waiting for the end of a process a runner started. A runner's waiter thread must see the exit

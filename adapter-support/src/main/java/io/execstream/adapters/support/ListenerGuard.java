@@ -1,6 +1,10 @@
-package io.execstream.ports;
+package io.execstream.adapters.support;
 
 import io.execstream.domain.OutputType;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandListener;
+import io.execstream.ports.CommandRunner;
+import io.execstream.ports.RunningCommand;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.Executor;

@@ -1,4 +1,4 @@
-package io.execstream.ports;
+package io.execstream.adapters.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
+import io.execstream.ports.Gap;
+import io.execstream.ports.PublishedEvent;
+import io.execstream.ports.StreamSubscriber;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,20 +1,19 @@
-package io.execstream.ports;
+package io.execstream.core;
 
-import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Thread factories for the pools of the core and its adapters. Their threads are daemons, as a
- * library's must be: a pending timer or an idle pool never keeps its host's JVM from exiting.
+ * The core's thread factory. Its threads are daemons, as a library's must be: a pending timer or
+ * an idle pool never keeps its host's JVM from exiting. The core keeps its own rather than
+ * adapter-support's: it depends on the ports and the domain only.
  */
-public final class DaemonThreads {
+final class DaemonThreads {
     private DaemonThreads() {
     }
 
     /** Daemon threads named {@code namePrefix} followed by 1, 2, 3, ... in the order they are made. */
-    public static ThreadFactory named(String namePrefix) {
-        Objects.requireNonNull(namePrefix, "namePrefix");
+    static ThreadFactory named(String namePrefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, namePrefix + count.incrementAndGet());

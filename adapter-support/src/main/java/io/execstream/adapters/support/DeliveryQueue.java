@@ -1,6 +1,10 @@
-package io.execstream.ports;
+package io.execstream.adapters.support;
 
 import io.execstream.domain.StreamEvent;
+import io.execstream.ports.Gap;
+import io.execstream.ports.PublishedEvent;
+import io.execstream.ports.StreamSubscriber;
+import io.execstream.ports.Subscription;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -95,9 +99,10 @@ public final class DeliveryQueue implements Subscription {
     }
 
     /**
-     * A pool of {@code threads} daemon threads for subscribers whose calls never block (they
-     * queue their writes and send them without waiting, as the standalone server's do): then a
-     * few threads, about one per core, serve any number of subscribers with the fewest switches.
+     * A pool of {@code threads} daemon threads over an unbounded task queue, as
+     * {@link Deliveries} makes for {@link DeliverySettings#threads()}. A few threads, about one
+     * per core, serve any number of subscribers whose calls never block (see
+     * {@link DeliveryMode#BATCHED_FOR_NON_BLOCKING_SUBSCRIBERS}).
      */
     public static ExecutorService newDeliveryPool(String threadNamePrefix, int threads) {
         if (threads < 1) {

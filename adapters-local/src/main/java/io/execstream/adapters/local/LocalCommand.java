@@ -1,21 +1,24 @@
 package io.execstream.adapters.local;
 
+import io.execstream.adapters.support.OutputPump;
+import io.execstream.adapters.support.ProcessCommand;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
-import io.execstream.ports.ListenerGuard;
-import io.execstream.ports.ProcessExit;
 import io.execstream.ports.RunningCommand;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
-/** One started local process, from spawn to {@code onExit}. */
-final class LocalCommand implements RunningCommand {
+/**
+ * One started local process, from spawn to {@code onExit}, on the {@link ProcessCommand}
+ * skeleton. What is local: signals go to the command's whole {@link ProcessTree} (its process
+ * group and descendants), and after the exit, processes it left behind that still hold its
+ * output are found through /proc and stopped with it.
+ */
+final class LocalCommand extends ProcessCommand {
 
     private static final System.Logger LOG = System.getLogger(LocalCommand.class.getName());
     /** After the last KILL, how long to wait for pipes that a process outside our reach may still hold. */
@@ -24,22 +27,16 @@ final class LocalCommand implements RunningCommand {
     /** How often to look whether processes left behind still hold the output, while waiting for that. */
     private static final long HOLDER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    private final Process process;
     private final boolean leadsGroup;
     /** The command's stdout and stderr pipes as /proc shows them ({@code pipe:[inode]}); empty if unknown. */
     private final Set<String> outputPipes = new HashSet<>();
     private final ProcessTree tree;
-    private final ListenerGuard delivery;
-    private final OutputPump stdout;
-    private final OutputPump stderr;
     private final Duration gracePeriod;
     private final Duration drainTimeout;
-    private final AtomicBoolean terminating = new AtomicBoolean();
-    private volatile boolean finished;
 
     private LocalCommand(Process process, boolean leadsGroup, CommandListener listener,
                          Duration gracePeriod, Duration drainTimeout) {
-        this.process = process;
+        super(process, "execstream-run-" + process.pid() + "-", listener, gracePeriod);
         this.leadsGroup = leadsGroup;
         for (int fd = 1; fd <= 2; fd++) {
             String file = ProcStat.openFile(process.pid(), fd);
@@ -48,9 +45,6 @@ final class LocalCommand implements RunningCommand {
             }
         }
         this.tree = new ProcessTree(process, leadsGroup);
-        this.delivery = new ListenerGuard(listener, this::terminate);
-        this.stdout = new OutputPump(process.pid(), OutputType.STDOUT, process.getInputStream(), delivery, process::isAlive);
-        this.stderr = new OutputPump(process.pid(), OutputType.STDERR, process.getErrorStream(), delivery, process::isAlive);
         this.gracePeriod = gracePeriod;
         this.drainTimeout = drainTimeout;
     }
@@ -58,72 +52,59 @@ final class LocalCommand implements RunningCommand {
     static RunningCommand started(Process process, boolean leadsGroup, CommandListener listener,
                                   Duration gracePeriod, Duration drainTimeout) {
         LocalCommand command = new LocalCommand(process, leadsGroup, listener, gracePeriod, drainTimeout);
-        command.begin();
+        command.begin(command.pump(OutputType.STDOUT), command.pump(OutputType.STDERR));
         return command;
     }
 
-    /** Reports a command that never ran; on a runner thread, as the caller may not hold the handle yet. */
-    static RunningCommand failed(CommandListener listener, String message) {
-        return ListenerGuard.failedToStart(listener, message, Background.EXECUTOR);
-    }
-
-    private void begin() {
-        Thread waiter = new Thread(this::awaitEnd, "execstream-run-" + process.pid() + "-wait");
-        waiter.setDaemon(true);
-        try {
-            stdout.start();
-            stderr.start();
-            waiter.start();
-        } catch (Throwable e) {
-            // Out of threads: nobody would read the pipes or reap the process.
-            LOG.log(System.Logger.Level.ERROR, "cannot start the threads of a command; killing it", e);
-            tree.signal(ProcessTree.Signal.KILL);
-            stdout.close();
-            stderr.close();
-            Background.EXECUTOR.execute(() -> {
-                ProcessExit.await(process);
-                finish(new CommandExit.FailedToStart("the runner could not start threads for the command"));
-            });
-        }
+    private OutputPump pump(OutputType type) {
+        Process process = process();
+        return new OutputPump(threadName(type.wireName()), process,
+                type == OutputType.STDOUT ? process.getInputStream() : process.getErrorStream(),
+                OutputPump.Sink.to(delivery(), type), OutputPump.AfterExit.KEEP_READING);
     }
 
     @Override
-    public void terminate() {
-        if (finished || !terminating.compareAndSet(false, true)) {
-            return;
-        }
-        Background.EXECUTOR.execute(() -> tree.signal(ProcessTree.Signal.TERM));
-        // Runs even after the command ended: a descendant that left the group may still ignore TERM.
-        Background.EXECUTOR.schedule(() -> tree.signal(ProcessTree.Signal.KILL),
-                gracePeriod.toNanos(), TimeUnit.NANOSECONDS);
+    protected void signalTerm() {
+        tree.signal(ProcessTree.Signal.TERM);
     }
 
-    /** The waiter thread: reaps the process, lets the pipes drain, then reports the exit. */
-    private void awaitEnd() {
-        int code = ProcessExit.await(process);
+    @Override
+    protected void signalKill() {
+        // Even after the command ended: a descendant that left the group may still ignore TERM.
+        tree.signal(ProcessTree.Signal.KILL);
+    }
+
+    @Override
+    protected void threadsUnavailable() {
+        tree.signal(ProcessTree.Signal.KILL);
+        closePumps();
+    }
+
+    /** Lets the pipes drain; processes left behind that hold them go with the command. */
+    @Override
+    protected CommandExit afterExit(int exitCode) {
         if (!outputReleased(drainTimeout)) {
             // Background processes hold the pipes: they belong to the command, so they go with it.
             tree.signal(ProcessTree.Signal.TERM);
             if (!outputReleased(gracePeriod)) {
                 tree.signal(ProcessTree.Signal.KILL);
             }
-            stdout.close();
-            stderr.close();
-            if (!pipesEnded(LAST_DRAIN)) {
-                LOG.log(System.Logger.Level.WARNING, "process " + process.pid() + " exited but a process outside"
+            closePumps();
+            if (!pumpsEnded(System.nanoTime() + LAST_DRAIN.toNanos())) {
+                LOG.log(System.Logger.Level.WARNING, "process " + process().pid() + " exited but a process outside"
                         + " its group still holds its output; reporting the exit without the rest of the output");
             }
         }
-        finish(new CommandExit.Exited(code));
+        return new CommandExit.Exited(exitCode);
     }
 
     /** Waits at most {@code limit} until no process holds the command's output any more. */
     private boolean outputReleased(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        if (!(stdout.awaitEnd(deadline) & stderr.awaitEnd(deadline))) {
+        if (!pumpsEnded(deadline)) {
             return false;
         }
-        if (stdout.endIsReal() && stderr.endIsReal()) {
+        if (stdout().endIsReal() && stderr().endIsReal()) {
             return true;
         }
         // The JDK closed our end of a pipe early: look for holders of the other end instead.
@@ -141,7 +122,7 @@ final class LocalCommand implements RunningCommand {
         if (!leadsGroup) {
             return false;
         }
-        for (long member : ProcStat.groupMembers(process.pid())) {
+        for (long member : ProcStat.groupMembers(process().pid())) {
             for (String file : ProcStat.openFiles(member)) {
                 // Without the pipes' identity (the command was gone before we looked), any pipe counts.
                 if (outputPipes.isEmpty() ? file.startsWith("pipe:") : outputPipes.contains(file)) {
@@ -150,15 +131,5 @@ final class LocalCommand implements RunningCommand {
             }
         }
         return false;
-    }
-
-    private boolean pipesEnded(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        return stdout.awaitEnd(deadline) & stderr.awaitEnd(deadline);
-    }
-
-    private void finish(CommandExit exit) {
-        finished = true;
-        delivery.exit(exit);
     }
 }

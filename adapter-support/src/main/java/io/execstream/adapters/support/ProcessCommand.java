@@ -1,0 +1,193 @@
+package io.execstream.adapters.support;
+
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandListener;
+import io.execstream.ports.CommandRunner;
+import io.execstream.ports.RunningCommand;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One command run through a local {@link Process}, from spawn to {@code onExit}: the skeleton a
+ * {@link CommandRunner} shares, whatever the process is (the command itself, or
+ * {@code kubectl exec}). It owns the order of things; a subclass supplies what differs.
+ *
+ * <ol>
+ *   <li>The runner starts the process, makes the subclass (whose constructor makes two
+ *       {@link OutputPump}s, one per pipe, delivering to {@link #delivery()}) and calls
+ *       {@link #begin}, on its own thread. {@code begin} starts the pumps and a waiter thread. If
+ *       the JVM cannot start them, {@link #threadsUnavailable()} stops the command and the exit is
+ *       reported as {@code FailedToStart} once the process is gone.</li>
+ *   <li>The waiter waits for the process to end ({@link ProcessExit}), then calls
+ *       {@link #afterExit}, which drains the pipes (see {@link #pumpsEnded}, {@link #closePumps})
+ *       and decides the {@link CommandExit}; the skeleton reports it, the last call into the
+ *       listener.</li>
+ *   <li>{@link #terminate()}, on any thread, at most once: {@link #signalTerm()} on a background
+ *       thread at once, then {@link #signalKill()} on one {@code gracePeriod} later, even if the
+ *       command has ended meanwhile (a descendant may still ignore TERM).</li>
+ * </ol>
+ *
+ * <p>A command that cannot start at all gets no instance: the runner returns {@link #failed}.
+ * Background jobs of a subclass (a retried signal, a watch) go through {@link #inBackground} and
+ * {@link #later}, on daemon threads shared by all commands.
+ */
+public abstract class ProcessCommand implements RunningCommand {
+
+    private static final System.Logger LOG = System.getLogger(ProcessCommand.class.getName());
+
+    private final Process process;
+    private final String threadNamePrefix;
+    private final ListenerGuard delivery;
+    private final Duration gracePeriod;
+    private final AtomicBoolean terminating = new AtomicBoolean();
+    private volatile boolean finished;
+    private OutputPump stdout;
+    private OutputPump stderr;
+
+    /**
+     * @param process          the started process
+     * @param threadNamePrefix what the names of the command's threads start with, e.g.
+     *                         {@code execstream-run-<pid>-}; the waiter is {@code <prefix>wait}
+     * @param gracePeriod      the time between {@link #signalTerm()} and {@link #signalKill()}
+     */
+    protected ProcessCommand(Process process, String threadNamePrefix, CommandListener listener, Duration gracePeriod) {
+        this.process = Objects.requireNonNull(process, "process");
+        this.threadNamePrefix = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
+        this.gracePeriod = Objects.requireNonNull(gracePeriod, "gracePeriod");
+        this.delivery = new ListenerGuard(listener, this::terminate);
+    }
+
+    /**
+     * Reports a command that never ran: {@code onExit(FailedToStart(message))} on a background
+     * thread, since the runner's caller may not hold the handle yet. Returns the handle, whose
+     * terminate does nothing.
+     */
+    public static RunningCommand failed(CommandListener listener, String message) {
+        return ListenerGuard.failedToStart(listener, message, Background.WORKERS);
+    }
+
+    /** Runs {@code job} now on a shared background thread; for blocking jobs such as signals. */
+    protected static void inBackground(Runnable job) {
+        Background.WORKERS.execute(job);
+    }
+
+    /** Runs {@code job} on a shared background thread after {@code delay}. */
+    protected static void later(Duration delay, Runnable job) {
+        Background.SCHEDULER.schedule(() -> Background.WORKERS.execute(job), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The process this command runs through. */
+    protected final Process process() {
+        return process;
+    }
+
+    /** The guard of the listener: output goes through it, from the pumps' sinks. */
+    protected final ListenerGuard delivery() {
+        return delivery;
+    }
+
+    /** The name of one of the command's threads: the prefix, then {@code suffix}. */
+    protected final String threadName(String suffix) {
+        return threadNamePrefix + suffix;
+    }
+
+    /** Whether {@link #terminate()} has been called. */
+    protected final boolean terminating() {
+        return terminating.get();
+    }
+
+    /** Whether the exit has been reported. */
+    protected final boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Starts reading the pipes and waiting for the end. Call once, from the runner, right after
+     * construction.
+     */
+    protected final void begin(OutputPump stdout, OutputPump stderr) {
+        this.stdout = Objects.requireNonNull(stdout, "stdout");
+        this.stderr = Objects.requireNonNull(stderr, "stderr");
+        Thread waiter = new Thread(this::awaitEnd, threadName("wait"));
+        waiter.setDaemon(true);
+        try {
+            stdout.start();
+            stderr.start();
+            waiter.start();
+        } catch (Throwable e) {
+            // Out of threads: nobody would read the pipes or reap the process.
+            LOG.log(System.Logger.Level.ERROR, "cannot start the threads of a command; stopping it", e);
+            threadsUnavailable();
+            inBackground(() -> {
+                ProcessExit.await(process);
+                finish(new CommandExit.FailedToStart("the runner could not start threads for the command"));
+            });
+        }
+    }
+
+    /** TERM now, KILL after the grace period; once, and not after the exit was reported. */
+    @Override
+    public final void terminate() {
+        if (finished || !terminating.compareAndSet(false, true)) {
+            return;
+        }
+        inBackground(this::signalTerm);
+        later(gracePeriod, this::signalKill);
+    }
+
+    /** Asks the command to stop (TERM). On a background thread, once, right after {@link #terminate()}. */
+    protected abstract void signalTerm();
+
+    /**
+     * Makes the command stop (KILL), on a background thread, {@code gracePeriod} after
+     * {@link #terminate()}. Called even when the command has ended meanwhile; the subclass decides
+     * whether anything is left to do ({@link #finished()}).
+     */
+    protected abstract void signalKill();
+
+    /**
+     * {@link #begin} could not start the command's threads: stop the command at once. On the
+     * runner's thread; the skeleton then reports {@code FailedToStart} once the process is gone.
+     */
+    protected abstract void threadsUnavailable();
+
+    /**
+     * On the waiter thread, once the process has ended with {@code exitCode}: let the pipes drain
+     * (or give up on them) and say how the command ended. The output still being read goes to
+     * the listener until this returns.
+     */
+    protected abstract CommandExit afterExit(int exitCode);
+
+    /** Whether both pumps have reached the end of their pipes, waiting at most until {@code deadline} ({@link System#nanoTime}). */
+    protected final boolean pumpsEnded(long deadline) {
+        return stdout.awaitEnd(deadline) & stderr.awaitEnd(deadline);
+    }
+
+    /** Closes both pipes: the command's output is given up on. */
+    protected final void closePumps() {
+        stdout.close();
+        stderr.close();
+    }
+
+    /** The pump of stdout, as given to {@link #begin}. */
+    protected final OutputPump stdout() {
+        return stdout;
+    }
+
+    /** The pump of stderr, as given to {@link #begin}. */
+    protected final OutputPump stderr() {
+        return stderr;
+    }
+
+    /** The waiter thread: reaps the process, lets the subclass drain the pipes, then reports the exit. */
+    private void awaitEnd() {
+        finish(afterExit(ProcessExit.await(process)));
+    }
+
+    private void finish(CommandExit exit) {
+        finished = true;
+        delivery.exit(exit);
+    }
+}
