@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -59,7 +60,10 @@ public final class StreamTokens {
 
     /** A token for {@code stream}, valid for the configured time from now. */
     public String issue(ProjectId project, StreamId stream) {
-        long expiry = clock.instant().plus(ttl).getEpochSecond();
+        // Rounded up to the whole second: a token is good for at least its ttl, never less (cut
+        // down, a 1 s token issued late in a second would be good for a few milliseconds only).
+        Instant end = clock.instant().plus(ttl);
+        long expiry = end.getEpochSecond() + (end.getNano() > 0 ? 1 : 0);
         return Long.toString(expiry, 36) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(project, stream, expiry));
     }
 

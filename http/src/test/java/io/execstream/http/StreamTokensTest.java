@@ -33,6 +33,14 @@ class StreamTokensTest {
     }
 
     @Test
+    void goodForAtLeastItsLifetimeWhenIssuedLateInASecond() {
+        Instant late = NOW.plusMillis(900);
+        String token = at(late, Duration.ofSeconds(1)).issue(PROJECT, STREAM);
+        assertEquals(StreamTokens.Verdict.VALID, at(late.plusMillis(999), Duration.ofSeconds(1)).check(PROJECT, STREAM, token));
+        assertEquals(StreamTokens.Verdict.EXPIRED, at(late.plusMillis(1100), Duration.ofSeconds(1)).check(PROJECT, STREAM, token));
+    }
+
+    @Test
     void boundToOneStreamOfOneProjectAndOneSecret() {
         StreamTokens tokens = at(NOW, Duration.ofHours(1));
         String token = tokens.issue(PROJECT, STREAM);

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.server.config.ServerConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.execstream.core.ExecStream;
 import io.execstream.domain.ProjectId;

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.cli.Cli;
 import io.execstream.server.logging.LogFormat;
 import io.execstream.server.logging.ServerLogManager;

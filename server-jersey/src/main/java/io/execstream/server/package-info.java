@@ -4,7 +4,7 @@
  * in the domain, behaviour in the core, HTTP in {@code execstream-http}. This package holds the
  * entry points and the public API: {@link io.execstream.server.Main} (the {@code execstream}
  * command), {@link io.execstream.server.ExecStreamServer} (embed it, from flags or around an
- * {@code ExecStream} of your own) and {@link io.execstream.server.ServerConfig} (its settings).
+ * {@code ExecStream} of your own) and {@link io.execstream.server.config.ServerConfig} (its settings).
  *
  * <p>The rest is by concern: {@code config} (the flags and {@code --help}), {@code plugins}
  * (adapters from their providers, {@code --plugins}), {@code transport} (what is Grizzly's),

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every 4xx of DESIGN.md, each with its {@code {"error","message"}} body. */
+/** Every 4xx of the README's error table, each with its {@code {"error","message"}} body. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ErrorsEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.http.Access;
 import static io.execstream.server.TestServer.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;

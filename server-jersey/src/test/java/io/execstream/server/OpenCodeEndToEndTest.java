@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.server.config.ServerConfig;
 import static io.execstream.server.SseTestClient.done;
 import static io.execstream.server.SseTestClient.stderr;
 import static io.execstream.server.SseTestClient.stdout;

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.http.ApiKeys;
 import io.execstream.jaxrs.ExecStreamFeature;
 import io.execstream.http.Access;

@@ -3,6 +3,6 @@
  * from ({@link io.execstream.server.config.ServerFlags}), the values read
  * ({@link io.execstream.server.config.FlagValues}), and the start-up check of the history budget
  * against the heap ({@link io.execstream.server.config.HeapFit}). The typed settings are
- * {@code io.execstream.server.ServerConfig}.
+ * {@link ServerConfig}.
  */
 package io.execstream.server.config;

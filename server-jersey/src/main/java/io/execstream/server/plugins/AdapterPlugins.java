@@ -1,5 +1,6 @@
 package io.execstream.server.plugins;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandRunner;
@@ -13,7 +14,7 @@ import io.execstream.ports.plugin.CodeAgentProvider;
 import io.execstream.ports.plugin.CommandRunnerProvider;
 import io.execstream.ports.plugin.StreamPublisherProvider;
 import io.execstream.server.config.HeapFit;
-import io.execstream.server.ServerConfig;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,10 @@
 package io.execstream.server.plugins;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.ports.plugin.AdapterOption;
 import io.execstream.ports.plugin.AdapterOptions;
 import io.execstream.ports.plugin.AdapterProvider;
-import io.execstream.server.ServerConfig;
+
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.execstream.server.plugins;
 
-import io.execstream.server.ServerConfig;
+import io.execstream.server.config.ServerConfig;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;

@@ -1,5 +1,6 @@
 package io.execstream.server.transport;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.http.ApiError;
 import io.execstream.http.SecurityHeaders;
 import java.io.IOException;

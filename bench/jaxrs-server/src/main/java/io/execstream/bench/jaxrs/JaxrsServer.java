@@ -1,10 +1,11 @@
 package io.execstream.bench.jaxrs;
 
+import io.execstream.server.config.ServerConfig;
 import io.execstream.core.ExecStream;
 import io.execstream.http.ApiKeys;
 import io.execstream.jaxrs.ExecStreamFeature;
 import io.execstream.ports.StreamPublisher;
-import io.execstream.server.ServerConfig;
+
 import io.execstream.server.plugins.AdapterPlugins;
 import java.io.IOException;
 import java.net.URI;

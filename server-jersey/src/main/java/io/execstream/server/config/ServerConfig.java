@@ -1,7 +1,5 @@
-package io.execstream.server;
+package io.execstream.server.config;
 
-import io.execstream.server.config.FlagValues;
-import io.execstream.server.config.ServerFlags;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -80,7 +78,7 @@ public record ServerConfig(
     }
 
     /** The text of {@code --help} for these settings. */
-    static String help() {
+    public static String help() {
         return ServerFlags.help();
     }
 }
