@@ -1,5 +1,6 @@
 package io.execstream.core;
 
+import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
@@ -8,7 +9,10 @@ import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
-import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.TooManyRunningException;
+import io.execstream.domain.UnavailableException;
+import io.execstream.domain.UnknownProviderException;
+import io.execstream.domain.UnsupportedByProviderException;
 import io.execstream.ports.AgentCapabilities;
 import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CodeAgent;
@@ -24,9 +28,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +39,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The execstream service: runs commands through a {@link CommandRunner} and streams their output
@@ -122,6 +127,13 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
                 pump -> runner.start(command.project(), spec, pump));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Before a stream exists, in this order: the provider must be registered; the agent's
+     * {@link CodeAgent#validate} checks the prompt's options and its own limits; the agent's
+     * {@link AgentCapabilities} must cover a session to resume and the model asked for.
+     */
     @Override
     public StreamInfo startAgent(StartAgent command) {
         CodeAgent agent = agents.get(command.provider());
@@ -129,10 +141,12 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             throw new UnknownProviderException(command.provider());
         }
         AgentPrompt prompt = command.prompt();
-        if (prompt.sessionId().isPresent() && !agent.capabilities().resume()) {
+        agent.validate(prompt);
+        AgentCapabilities can = agent.capabilities();
+        if (prompt.sessionId().isPresent() && !can.resume()) {
             throw new UnsupportedByProviderException(agent.provider() + " cannot resume a session");
         }
-        List<String> models = agent.capabilities().models();
+        List<String> models = can.models();
         if (prompt.model().isPresent() && !models.isEmpty() && !models.contains(prompt.model().get())) {
             throw new UnsupportedByProviderException(agent.provider() + " has no model " + prompt.model().get()
                     + "; it offers " + String.join(", ", models));
@@ -146,6 +160,18 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         Map<String, AgentCapabilities> out = new LinkedHashMap<>();
         agents.keySet().stream().sorted().forEach(name -> out.put(name, agents.get(name).capabilities()));
         return out;
+    }
+
+    /**
+     * The provider of the registered agent whose {@linkplain CodeAgent#alias() alias} is
+     * {@code alias} (e.g. {@code claude-code} for {@code claude}), if one declares it.
+     */
+    public Optional<String> providerOfAlias(String alias) {
+        return agents.values().stream()
+                .filter(agent -> agent.alias().filter(alias::equals).isPresent())
+                .map(CodeAgent::provider)
+                .sorted()
+                .findFirst();
     }
 
     @Override

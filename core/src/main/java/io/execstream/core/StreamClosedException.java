@@ -3,7 +3,15 @@ package io.execstream.core;
 import io.execstream.ports.StreamSubscriber.CloseReason;
 import java.util.Objects;
 
-/** A followed stream's subscription ended without its done event, for {@link #reason()}. */
+/**
+ * A followed stream's subscription ended without its done event, for {@link #reason()}: how a
+ * {@link Following#completion()} ends when there is nothing more to follow.
+ *
+ * <p>Not a member of the domain's error family ({@link io.execstream.domain.ExecStreamException}):
+ * no request is refused here and no transport answers with it, since it reports the end of a
+ * follow that was accepted; and its reason is the ports' {@code CloseReason}, which the domain
+ * cannot name.
+ */
 public final class StreamClosedException extends RuntimeException {
     private final CloseReason reason;
 

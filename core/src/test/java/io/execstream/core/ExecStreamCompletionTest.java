@@ -15,6 +15,7 @@ import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
+import io.execstream.domain.UnavailableException;
 import io.execstream.ports.StreamSubscriber.CloseReason;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -10,6 +10,8 @@ import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
+import io.execstream.domain.ErrorCode;
+import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
@@ -17,14 +19,19 @@ import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
+import io.execstream.domain.TooManyRunningException;
+import io.execstream.domain.UnavailableException;
+import io.execstream.domain.UnknownProviderException;
+import io.execstream.domain.UnsupportedByProviderException;
 import io.execstream.ports.AgentCapabilities;
 import io.execstream.ports.CommandExit;
 import io.execstream.testkit.RecordingSubscriber;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -228,10 +235,45 @@ class ExecStreamTest {
         assertThrows(UnsupportedByProviderException.class, () -> noResume.startAgent(
                 new StartAgent(PROJECT, "forgetful", AgentPrompt.of("x").resuming("abc"))));
         assertThrows(UnsupportedByProviderException.class, () -> noResume.startAgent(new StartAgent(PROJECT, "forgetful",
-                new AgentPrompt("x", Optional.empty(), Optional.of("huge"), OptionalInt.empty(), List.of(), Optional.empty(), Optional.empty()))));
+                AgentPrompt.of("x").withModel("huge"))));
         assertEquals(0, noResume.runningCount());
         assertEquals(List.of("fake"), List.copyOf(service.agents().keySet()));
         noResume.close();
+    }
+
+    @Test
+    void theAgentValidatesItsOptionsBeforeAStreamOpens() {
+        FakeAgent picky = new FakeAgent("picky", new AgentCapabilities(true, true, false, List.of(), Set.of("depth"))) {
+            @Override
+            public void validate(AgentPrompt prompt) {
+                prompt.option("depth").filter(d -> !(d instanceof Integer)).ifPresent(d -> {
+                    throw new InvalidInputException(ErrorCode.INVALID_REQUEST, "depth must be a whole number");
+                });
+            }
+
+            @Override
+            public Optional<String> alias() {
+                return Optional.of("pick");
+            }
+        };
+        ExecStream withPicky = ExecStream.builder(runner, publisher).agent(picky).agent(agent).build();
+        try {
+            InvalidInputException refused = assertThrows(InvalidInputException.class, () -> withPicky.startAgent(
+                    new StartAgent(PROJECT, "picky", AgentPrompt.of("x").withOptions(Map.of("depth", "deep")))));
+            assertEquals(ErrorCode.INVALID_REQUEST, refused.code());
+            // An agent that declares no options takes none, by CodeAgent's default.
+            assertThrows(InvalidInputException.class, () -> withPicky.startAgent(
+                    new StartAgent(PROJECT, "fake", AgentPrompt.of("x").withOptions(Map.of("depth", 2)))));
+            assertEquals(0, withPicky.runningCount());
+            assertTrue(picky.runs.isEmpty() && agent.runs.isEmpty(), "nothing started");
+
+            withPicky.startAgent(new StartAgent(PROJECT, "picky", AgentPrompt.of("x").withOptions(Map.of("depth", 2))));
+            assertEquals(Map.of("depth", 2), picky.last().prompt().options());
+            assertEquals(Optional.of("picky"), withPicky.providerOfAlias("pick"));
+            assertEquals(Optional.empty(), withPicky.providerOfAlias("fake"));
+        } finally {
+            withPicky.close();
+        }
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An agent at the edge of the core, driven by the test through the listener it was given. */
-final class FakeAgent implements CodeAgent {
+class FakeAgent implements CodeAgent {
     private final String provider;
     private final AgentCapabilities capabilities;
     final List<Run> runs = new CopyOnWriteArrayList<>();

@@ -1,53 +1,56 @@
 package io.execstream.domain;
 
-import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A run of a coding agent: the prompt, and optionally a session to resume, a model, a turn limit,
- * the tools it may use without asking, a permission mode and a timeout. Each value is checked so
- * that none can be read as another command-line option by the agent's CLI.
+ * A run of a coding agent, in terms every provider shares: the prompt, and optionally a session
+ * to resume, a model, a timeout, and options of the provider's own.
  *
- * @param allowedTools tool rules such as {@code Bash(git log:*)} or {@code Edit}; empty for the agent's default
+ * <p>This type knows no provider. It checks what is the same for all of them: a prompt is given,
+ * a session id and a model name are short words that no command line can read as an option, a
+ * timeout is within {@link CommandSpec}'s bounds, and the options are JSON-like values. What an
+ * option means, which ones exist and what values they take is the provider's to say: the core
+ * hands the prompt to {@code CodeAgent.validate} before it opens a stream, so an option the
+ * provider refuses is a 400 and nothing starts. Limits that come from how a provider passes the
+ * prompt on (a command-line argument, a request body) are the provider's as well.
+ *
+ * @param prompt    what the agent is asked to do; not blank
+ * @param sessionId an earlier conversation to continue
+ * @param model     the model to use, named as the provider names them
+ * @param timeout   how long the run may take before it is stopped ({@code timed_out})
+ * @param options   the provider's own options by name (lower-case, {@code snake_case}), as JSON
+ *                  values: {@link String}, {@link Boolean}, a {@link Number} ({@link Integer},
+ *                  {@link Long}, {@link BigInteger}, {@link Double}, {@link BigDecimal}), a
+ *                  {@link List} or a {@link Map} with {@link String} keys of these; never null.
+ *                  Held as an unmodifiable copy, in the given order
  */
 public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<String> model,
-                          OptionalInt maxTurns, List<String> allowedTools, Optional<String> permissionMode,
-                          Optional<Duration> timeout) {
-    /**
-     * The longest prompt accepted, in bytes of UTF-8. The prompt travels as one command-line
-     * argument, and Linux refuses any single argument of 128 KiB or more.
-     */
-    public static final int MAX_PROMPT_BYTES = 120_000;
-    /** The most turns a run may ask for. */
-    public static final int MAX_TURNS = 1000;
-    /** The most allowed-tool rules a run may give. */
-    public static final int MAX_TOOLS = 100;
-    /** The permission modes an agent may be asked to run in. */
-    public static final Set<String> PERMISSION_MODES = Set.of("default", "acceptEdits", "plan", "bypassPermissions");
+                          Optional<Duration> timeout, Map<String, Object> options) {
+    /** The most options a prompt may carry. */
+    public static final int MAX_OPTIONS = 64;
+    /** The names of the neutral fields, which no option may take. */
+    public static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms");
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
     /** A model name; '/' for agents that name models provider/model (OpenCode). */
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/\\[\\]-]{0,127}");
-    /** A tool name, optionally with a rule in parentheses: {@code Bash(npm run test:*)}. */
-    private static final Pattern TOOL = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,127}(\\([^()\\p{Cntrl}]{1,256}\\))?");
+    private static final Pattern OPTION_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     public AgentPrompt {
         if (prompt == null || prompt.isBlank()) {
             throw new InvalidInputException(ErrorCode.PROMPT_REQUIRED, "prompt is required");
         }
-        if (prompt.length() > MAX_PROMPT_BYTES || prompt.indexOf('\0') >= 0
-                || prompt.getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
-            throw invalid("prompt must be at most " + MAX_PROMPT_BYTES + " bytes of UTF-8, without NUL");
-        }
         sessionId = sessionId == null ? Optional.empty() : sessionId;
         model = model == null ? Optional.empty() : model;
-        maxTurns = maxTurns == null ? OptionalInt.empty() : maxTurns;
-        allowedTools = allowedTools == null ? List.of() : List.copyOf(allowedTools);
-        permissionMode = permissionMode == null ? Optional.empty() : permissionMode;
         timeout = timeout == null ? Optional.empty() : timeout;
         if (sessionId.isPresent() && !SESSION.matcher(sessionId.get()).matches()) {
             throw invalid("session_id must be 1 to 128 letters, digits, '_' or '-', starting with a letter or digit");
@@ -55,27 +58,84 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
         if (model.isPresent() && !MODEL.matcher(model.get()).matches()) {
             throw invalid("model must be 1 to 128 letters, digits or . _ : / - [ ], starting with a letter or digit");
         }
-        if (maxTurns.isPresent() && (maxTurns.getAsInt() < 1 || maxTurns.getAsInt() > MAX_TURNS)) {
-            throw invalid("max_turns must be a whole number from 1 to " + MAX_TURNS);
-        }
-        if (allowedTools.size() > MAX_TOOLS || !allowedTools.stream().allMatch(t -> TOOL.matcher(t).matches())) {
-            throw invalid("allowed_tools must be at most " + MAX_TOOLS + " tool names such as Edit or Bash(git log:*)");
-        }
-        if (permissionMode.isPresent() && !PERMISSION_MODES.contains(permissionMode.get())) {
-            throw invalid("permission_mode must be one of " + String.join(", ", PERMISSION_MODES.stream().sorted().toList()));
-        }
         timeout.ifPresent(t -> CommandSpec.timeoutOfMillis(t.toMillis()));
+        options = copyOptions(options == null ? Map.of() : options);
     }
 
     /** Just a prompt, everything else the agent's default. */
     public static AgentPrompt of(String prompt) {
-        return new AgentPrompt(prompt, Optional.empty(), Optional.empty(), OptionalInt.empty(), List.of(),
-                Optional.empty(), Optional.empty());
+        return new AgentPrompt(prompt, Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
     }
 
     /** This prompt resuming {@code sessionId}. */
     public AgentPrompt resuming(String sessionId) {
-        return new AgentPrompt(prompt, Optional.of(sessionId), model, maxTurns, allowedTools, permissionMode, timeout);
+        return new AgentPrompt(prompt, Optional.of(sessionId), model, timeout, options);
+    }
+
+    /** This prompt with {@code model}. */
+    public AgentPrompt withModel(String model) {
+        return new AgentPrompt(prompt, sessionId, Optional.of(model), timeout, options);
+    }
+
+    /** This prompt stopped after {@code timeout}. */
+    public AgentPrompt withTimeout(Duration timeout) {
+        return new AgentPrompt(prompt, sessionId, model, Optional.of(timeout), options);
+    }
+
+    /** This prompt with {@code options} in place of its own. */
+    public AgentPrompt withOptions(Map<String, ?> options) {
+        return new AgentPrompt(prompt, sessionId, model, timeout, new LinkedHashMap<>(options));
+    }
+
+    /** The option named {@code name}, if given. */
+    public Optional<Object> option(String name) {
+        return Optional.ofNullable(options.get(name));
+    }
+
+    private static Map<String, Object> copyOptions(Map<String, ?> given) {
+        if (given.size() > MAX_OPTIONS) {
+            throw invalid("at most " + MAX_OPTIONS + " options");
+        }
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : given.entrySet()) {
+            String name = e.getKey();
+            if (name == null || !OPTION_NAME.matcher(name).matches() || FIELDS.contains(name)) {
+                throw invalid("an option name is 1 to 64 lower-case letters, digits or '_', starting with a letter,"
+                        + " and none of " + String.join(", ", FIELDS.stream().sorted().toList()));
+            }
+            copy.put(name, json(name, e.getValue()));
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** {@code value} as an unmodifiable JSON value, or an error naming {@code option}. */
+    private static Object json(String option, Object value) {
+        if (value instanceof String || value instanceof Boolean || value instanceof Integer || value instanceof Long
+                || value instanceof BigInteger || value instanceof BigDecimal) {
+            return value;
+        }
+        if (value instanceof Double d && Double.isFinite(d)) {
+            return d;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            for (Object element : list) {
+                copy.add(json(option, element));
+            }
+            return Collections.unmodifiableList(copy);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!(e.getKey() instanceof String key)) {
+                    throw invalid("option " + option + " must be a JSON value: object keys are strings");
+                }
+                copy.put(key, json(option, e.getValue()));
+            }
+            return Collections.unmodifiableMap(copy);
+        }
+        throw invalid("option " + option + " must be a JSON value: a string, boolean, number, array or object, not "
+                + (value == null ? "null" : value.getClass().getSimpleName()));
     }
 
     private static InvalidInputException invalid(String message) {

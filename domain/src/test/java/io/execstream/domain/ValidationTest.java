@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,15 +91,37 @@ class ValidationTest {
     }
 
     @Test
-    void aAgentPromptIsRequiredAndItsOptionsCannotPoseAsFlags() {
+    void aAgentPromptIsRequiredAndItsSessionAndModelCannotPoseAsFlags() {
         assertCode(ErrorCode.PROMPT_REQUIRED, () -> AgentPrompt.of(""));
         assertCode(ErrorCode.PROMPT_REQUIRED, () -> AgentPrompt.of(null));
         assertDoesNotThrow(() -> AgentPrompt.of("--help me"));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.of("--dangerously-skip-permissions"), Optional.empty(), OptionalInt.empty()));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.of("-x"), OptionalInt.empty()));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.empty(), OptionalInt.of(0)));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> prompt(Optional.empty(), Optional.empty(), OptionalInt.of(AgentPrompt.MAX_TURNS + 1)));
-        assertDoesNotThrow(() -> prompt(Optional.of("0f3c9a2e-8d1b-4c57-9f6a-1e2d3c4b5a69"), Optional.of("claude-sonnet-4-5"), OptionalInt.of(5)));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").resuming("--dangerously-skip-permissions"));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").withModel("-x"));
+        assertCode(ErrorCode.INVALID_TIMEOUT, () -> AgentPrompt.of("hi").withTimeout(Duration.ZERO));
+        assertDoesNotThrow(() -> AgentPrompt.of("hi").resuming("0f3c9a2e-8d1b-4c57-9f6a-1e2d3c4b5a69").withModel("claude-sonnet-4-5"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPromptsOptionsAreJsonValuesUnderNamesOfTheirOwn() {
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("max_turns", 5);
+        given.put("allowed_tools", List.of("Edit"));
+        given.put("nested", Map.of("deep", List.of(true, 1.5, new BigDecimal("2.50"), BigInteger.TEN)));
+        AgentPrompt prompt = AgentPrompt.of("hi").withOptions(given);
+        assertEquals(given, prompt.options());
+        assertEquals(List.of("max_turns", "allowed_tools", "nested"), List.copyOf(prompt.options().keySet()), "in the given order");
+        assertEquals(Optional.of(5), prompt.option("max_turns"));
+        assertThrows(UnsupportedOperationException.class, () -> prompt.options().put("x", 1));
+        assertThrows(UnsupportedOperationException.class, () -> ((List<Object>) prompt.options().get("allowed_tools")).add("Bash"));
+
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").withOptions(Map.of("Max-Turns", 5)));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").withOptions(Map.of("model", "x")));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").withOptions(Map.of("when", new Object())));
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").withOptions(Map.of("ratio", Double.NaN)));
+        Map<String, Object> withNull = new LinkedHashMap<>();
+        withNull.put("x", null);
+        assertCode(ErrorCode.INVALID_REQUEST, () -> AgentPrompt.of("hi").withOptions(withNull));
     }
 
     @Test
@@ -105,25 +129,5 @@ class ValidationTest {
         assertThrows(IllegalArgumentException.class, () -> new StreamEvent.Done(0, 1, StreamStatus.RUNNING, null));
         assertEquals("timed_out", StreamStatus.TIMED_OUT.wireName());
         assertEquals("stderr", OutputType.STDERR.wireName());
-    }
-
-    @Test
-    void allowedToolsAndPermissionModesAreChecked() {
-        assertDoesNotThrow(() -> tools(List.of("Edit", "Bash(git log:*)", "mcp__github__get_issue")));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> tools(List.of("--dangerously-skip-permissions")));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> tools(List.of("Bash(x\ny)")));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> tools(List.of("")));
-        assertCode(ErrorCode.INVALID_REQUEST, () -> new AgentPrompt("hi", Optional.empty(), Optional.empty(),
-                OptionalInt.empty(), List.of(), Optional.of("yolo"), Optional.empty()));
-        assertDoesNotThrow(() -> new AgentPrompt("hi", Optional.empty(), Optional.empty(),
-                OptionalInt.empty(), List.of(), Optional.of("acceptEdits"), Optional.empty()));
-    }
-
-    private static AgentPrompt tools(List<String> tools) {
-        return new AgentPrompt("hi", Optional.empty(), Optional.empty(), OptionalInt.empty(), tools, Optional.empty(), Optional.empty());
-    }
-
-    private static AgentPrompt prompt(Optional<String> session, Optional<String> model, OptionalInt turns) {
-        return new AgentPrompt("hi", session, model, turns, List.of(), Optional.empty(), Optional.empty());
     }
 }

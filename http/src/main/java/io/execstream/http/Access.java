@@ -1,6 +1,7 @@
 package io.execstream.http;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.StreamId;
 
 /**
@@ -25,22 +26,22 @@ public final class Access {
      * The grant of the key presented in the header.
      *
      * @param keyHeader the {@value #API_KEY_HEADER} header's value, or null
-     * @throws ApiException {@code 401 unauthorized} when it is missing or no key of ours
+     * @throws RequestRefusedException {@code 401 unauthorized} when it is missing or no key of ours
      */
     public ApiKeys.Grant requireKey(String keyHeader) {
         return keys.check(keyHeader).orElseThrow(() ->
-                ApiException.unauthorized("send a valid API key in the " + API_KEY_HEADER + " header"));
+                RequestRefusedException.unauthorized("send a valid API key in the " + API_KEY_HEADER + " header"));
     }
 
     /**
      * A request about {@code project} (or about no project, when it is null) with a key.
      *
-     * @throws ApiException {@code 401} without a valid key, {@code 403} when the key does not open the project
+     * @throws RequestRefusedException {@code 401} without a valid key, {@code 403} when the key does not open the project
      */
     public void authorize(String project, String keyHeader) {
         ApiKeys.Grant grant = requireKey(keyHeader);
         if (project != null && !grant.allows(ProjectId.of(project))) {
-            throw ApiException.forbidden("this API key is not allowed for project " + project);
+            throw RequestRefusedException.forbidden("this API key is not allowed for project " + project);
         }
     }
 
@@ -48,7 +49,7 @@ public final class Access {
      * A request about one stream, which also opens with that stream's token: the token when one
      * is given, else the key as {@link #authorize} checks it.
      *
-     * @throws ApiException {@code 401} or {@code 403}
+     * @throws RequestRefusedException {@code 401} or {@code 403}
      */
     public void authorizeStream(String project, String stream, String keyHeader, String token) {
         if (token != null) {
@@ -66,10 +67,10 @@ public final class Access {
             verdict = StreamTokens.Verdict.INVALID;
         }
         if (verdict == StreamTokens.Verdict.EXPIRED) {
-            throw ApiException.unauthorized("the stream token has expired; the stream's status has a fresh stream_url");
+            throw RequestRefusedException.unauthorized("the stream token has expired; the stream's status has a fresh stream_url");
         }
         if (verdict != StreamTokens.Verdict.VALID) {
-            throw ApiException.unauthorized("the stream token is not valid for this stream");
+            throw RequestRefusedException.unauthorized("the stream token is not valid for this stream");
         }
     }
 }

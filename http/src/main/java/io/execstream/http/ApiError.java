@@ -2,6 +2,7 @@ package io.execstream.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.domain.ErrorCode;
 import java.util.Map;
 
 /**
@@ -19,7 +20,8 @@ public record ApiError(int status, String code, String message, Map<String, Stri
         headers = Map.copyOf(headers);
     }
 
-    public ApiError(ApiErrorCode code, String message) {
+    /** The answer with {@code code}'s status and wire name. */
+    public ApiError(ErrorCode code, String message) {
         this(code.status(), code.wire(), message, Map.of());
     }
 

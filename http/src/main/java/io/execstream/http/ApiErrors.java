@@ -1,58 +1,45 @@
 package io.execstream.http;
 
-import io.execstream.core.TooManyRunningException;
-import io.execstream.core.UnavailableException;
-import io.execstream.core.UnknownProviderException;
-import io.execstream.core.UnsupportedByProviderException;
-import io.execstream.domain.InvalidInputException;
-import io.execstream.domain.StreamNotFoundException;
-import java.util.Arrays;
-import java.util.Locale;
+import io.execstream.domain.ErrorCode;
+import io.execstream.domain.ExecStreamException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * Turns a failure into the API's error answer, in one place for every transport, so that no
  * client ever sees an HTML page or an empty 500.
+ *
+ * <p>Every refusal is a member of the domain's sealed family {@link ExecStreamException}, which
+ * carries its {@link ErrorCode}; the code gives the status and the {@code error} field, the
+ * exception its message. The only thing a code adds beyond that is a header ({@code Retry-After}
+ * for {@code too_many_requests}), decided in {@link #of(ExecStreamException)}'s switch.
  */
 public final class ApiErrors {
     private static final Logger LOG = Logger.getLogger(ApiErrors.class.getName());
-
-    /** The code of a status that a container answers by itself; the first code of each status wins. */
-    private static final Map<Integer, ApiErrorCode> BY_STATUS = Arrays.stream(ApiErrorCode.values())
-            .collect(Collectors.toMap(ApiErrorCode::status, code -> code, (first, other) -> first));
+    /** How long a client is told to wait before it tries again, in seconds: a slot frees when any run ends. */
+    private static final String RETRY_AFTER_SECONDS = "1";
 
     private ApiErrors() {
     }
 
     /**
-     * The answer to a failure of the API's own checks or of the core (bad input, unknown stream,
+     * The answer to a refusal of the API's own checks or of the core (bad input, unknown stream,
      * too many running, shutting down); empty for any other throwable, which the transport either
      * knows (its own HTTP errors) or passes to {@link #internal}.
      */
     public static Optional<ApiError> known(Throwable e) {
-        if (e instanceof ApiException api) {
-            return Optional.of(api.error());
-        }
-        if (e instanceof InvalidInputException invalid) {
-            return Optional.of(new ApiError(400, invalid.code().name().toLowerCase(Locale.ROOT), invalid.getMessage(), Map.of()));
-        }
-        if (e instanceof UnknownProviderException || e instanceof StreamNotFoundException) {
-            return Optional.of(new ApiError(ApiErrorCode.NOT_FOUND, e.getMessage()));
-        }
-        if (e instanceof UnsupportedByProviderException) {
-            return Optional.of(new ApiError(ApiErrorCode.UNSUPPORTED_BY_PROVIDER, e.getMessage()));
-        }
-        if (e instanceof TooManyRunningException) {
-            return Optional.of(new ApiError(ApiErrorCode.TOO_MANY_REQUESTS, e.getMessage()).withHeader("Retry-After", "1"));
-        }
-        if (e instanceof UnavailableException) {
-            return Optional.of(new ApiError(ApiErrorCode.UNAVAILABLE, e.getMessage()));
-        }
-        return Optional.empty();
+        return e instanceof ExecStreamException refused ? Optional.of(of(refused)) : Optional.empty();
+    }
+
+    /** The answer to {@code e}: its code's status and wire name, its message, and the headers its code needs. */
+    public static ApiError of(ExecStreamException e) {
+        ApiError error = new ApiError(e.code(), e.getMessage());
+        return switch (e.code()) {
+            case TOO_MANY_REQUESTS -> error.withHeader("Retry-After", RETRY_AFTER_SECONDS);
+            default -> error;
+        };
     }
 
     /** {@link #known} or, for anything else, {@link #internal}. */
@@ -63,7 +50,7 @@ public final class ApiErrors {
     /** A failure the server did not expect: logged with its stack trace, answered without it. */
     public static ApiError internal(Throwable e) {
         LOG.log(Level.SEVERE, "request failed", e);
-        return new ApiError(ApiErrorCode.INTERNAL_ERROR, "the server failed to handle the request; see its log");
+        return new ApiError(ErrorCode.INTERNAL_ERROR, "the server failed to handle the request; see its log");
     }
 
     /**
@@ -71,7 +58,6 @@ public final class ApiErrors {
      * with the API's code for that status and a message that says what went wrong.
      */
     public static ApiError forStatus(int status, String detail) {
-        ApiErrorCode code = BY_STATUS.getOrDefault(status, status >= 500 ? ApiErrorCode.INTERNAL_ERROR : ApiErrorCode.INVALID_REQUEST);
         String message = switch (status) {
             case 404 -> "no such resource";
             case 405 -> "method not allowed here";
@@ -79,6 +65,22 @@ public final class ApiErrors {
             case 415 -> "request body must be JSON: send Content-Type: application/json";
             default -> detail == null ? "request failed" : detail;
         };
-        return new ApiError(status, code.wire(), message, Map.of());
+        return new ApiError(status, codeOfStatus(status).wire(), message, Map.of());
+    }
+
+    /** The general code of a status: a container knows the status, not which of our codes fits best. */
+    private static ErrorCode codeOfStatus(int status) {
+        return switch (status) {
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 406 -> ErrorCode.NOT_ACCEPTABLE;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> ErrorCode.TOO_MANY_REQUESTS;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_REQUEST;
+        };
     }
 }

@@ -1,7 +1,10 @@
 package io.execstream.http;
 
 import io.execstream.core.StreamQueries;
+import io.execstream.domain.ErrorCode;
+import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import java.net.URLDecoder;
@@ -15,7 +18,7 @@ import java.util.Map;
  * what a request gets before anything is written, and {@link #open} streams to a response the
  * transport has committed with {@link #HEADERS}.
  *
- * <p>A transport calls {@code check}; on an {@link ApiException} it answers that error, on
+ * <p>A transport calls {@code check}; on an {@link io.execstream.domain.ExecStreamException} it answers that error, on
  * {@link Answer.Ended} {@code 204}, and on {@link Answer.Open} it commits the response with
  * {@link #HEADERS} and hands it, as an {@link SseOutput}, to {@code open}. The bytes written from
  * there on (the opening comment, {@code retry}, the events, keepalives), the slow-client handling
@@ -56,15 +59,15 @@ public final class EventStreams {
      * Checks everything that can fail before the response starts: method, media type, key or
      * token, unknown stream, a resume after done.
      *
-     * @throws ApiException or the core's exceptions ({@link ApiErrors#of} maps both) when refused
+     * @throws io.execstream.domain.ExecStreamException when refused ({@link ApiErrors#of} maps it)
      */
     public Answer check(EventStreamRequest request) {
         String method = request.method().toUpperCase(Locale.ROOT);
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            throw new ApiException(ApiErrorCode.METHOD_NOT_ALLOWED, "method not allowed here: the event stream is read with GET");
+            throw new RequestRefusedException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed here: the event stream is read with GET");
         }
         if (!acceptsEventStream(request.accept())) {
-            throw new ApiException(ApiErrorCode.NOT_ACCEPTABLE, "this is a text/event-stream; the request's Accept header excludes it");
+            throw new RequestRefusedException(ErrorCode.NOT_ACCEPTABLE, "this is a text/event-stream; the request's Accept header excludes it");
         }
         access.authorizeStream(request.project(), request.stream(), request.apiKey(), request.token());
         ProjectId project = ProjectId.of(request.project());
@@ -112,7 +115,7 @@ public final class EventStreams {
      * A raw path segment, percent-decoded as JAX-RS decodes path parameters ({@code +} stays),
      * for transports that match the path themselves.
      *
-     * @throws ApiException {@code 400 invalid_request} for a malformed escape
+     * @throws InvalidInputException {@code 400 invalid_request} for a malformed escape
      */
     public static String decodeSegment(String segment) {
         if (segment.indexOf('%') < 0) {
@@ -121,7 +124,7 @@ public final class EventStreams {
         try {
             return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalidRequest("the request path has a malformed percent escape");
+            throw InvalidInputException.invalidRequest("the request path has a malformed percent escape");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.execstream.http;
 
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.StreamId;
 
 /** Stream ids from URL paths. */
@@ -13,7 +14,7 @@ public final class Ids {
         try {
             return StreamId.of(value);
         } catch (InvalidInputException e) {
-            throw ApiException.notFound("no stream " + (value.length() > 64 ? value.substring(0, 64) + "..." : value));
+            throw RequestRefusedException.notFound("no stream " + (value.length() > 64 ? value.substring(0, 64) + "..." : value));
         }
     }
 }

@@ -7,17 +7,19 @@ import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.RequestRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -27,10 +29,14 @@ import java.util.Set;
  */
 public final class RequestBodies {
     private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env");
-    private static final Set<String> AGENT_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model");
-    /** {@code /claude} also takes the options of the Claude Code CLI. */
-    private static final Set<String> CLAUDE_FIELDS = Set.of("prompt", "session_id", "timeout_ms", "model", "max_turns",
-            "allowed_tools", "permission_mode");
+    /** What every provider takes, on {@code POST /projects/{project}/agents/{provider}}. */
+    private static final Set<String> AGENT_FIELDS = AgentPrompt.FIELDS;
+    /**
+     * The longest prompt the API takes, for every provider, in bytes of UTF-8 and without NUL: a
+     * prompt the API accepts is one any built-in provider can be handed (a command-line argument
+     * included). A provider may hold it to a limit of its own as well.
+     */
+    public static final int MAX_PROMPT_BYTES = 120_000;
 
     private RequestBodies() {
     }
@@ -42,12 +48,12 @@ public final class RequestBodies {
         try {
             node = ApiJson.MAPPER.readTree(bytes);
         } catch (JacksonException e) {
-            throw ApiException.invalidRequest("request body is not valid JSON: " + e.getOriginalMessage());
+            throw InvalidInputException.invalidRequest("request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiException.invalidRequest("request body could not be read");
+            throw InvalidInputException.invalidRequest("request body could not be read");
         }
         if (node == null || !node.isObject()) {
-            throw ApiException.invalidRequest("request body must be a JSON object");
+            throw InvalidInputException.invalidRequest("request body must be a JSON object");
         }
         return node;
     }
@@ -75,17 +81,21 @@ public final class RequestBodies {
         return new CommandSpec(line, env(body.get("env")), timeout(body.get("timeout_ms")));
     }
 
-    /** The body of {@code POST /projects/{project}/claude}: a prompt with the Claude Code CLI's options. */
-    public static AgentPrompt claudePrompt(JsonNode body) {
-        return agentPrompt(body, CLAUDE_FIELDS);
-    }
-
     /** The body of {@code POST /projects/{project}/agents/{provider}}: what every provider takes. */
     public static AgentPrompt agentPrompt(JsonNode body) {
-        return agentPrompt(body, AGENT_FIELDS);
+        return agentPrompt(body, Set.of());
     }
 
-    private static AgentPrompt agentPrompt(JsonNode body, Set<String> fields) {
+    /**
+     * The body of an agent's alias route (e.g. {@code POST /projects/{project}/claude}): what
+     * every provider takes, and the fields named in {@code options}, which become the prompt's
+     * {@linkplain AgentPrompt#options() options} as they are (a JSON {@code null} is absent). The
+     * agent declares their names ({@code AgentCapabilities.options}) and checks their values
+     * ({@code CodeAgent.validate}), so this layer knows none of them.
+     */
+    public static AgentPrompt agentPrompt(JsonNode body, Set<String> options) {
+        Set<String> fields = new HashSet<>(AGENT_FIELDS);
+        fields.addAll(options);
         rejectUnknown(body, fields);
         JsonNode prompt = body.get("prompt");
         if (prompt == null || prompt.isNull()) {
@@ -94,16 +104,51 @@ public final class RequestBodies {
         if (!prompt.isTextual()) {
             throw new InvalidInputException(ErrorCode.PROMPT_REQUIRED, "prompt must be a string");
         }
-        JsonNode maxTurns = body.get("max_turns");
-        OptionalInt turns = OptionalInt.empty();
-        if (maxTurns != null && !maxTurns.isNull()) {
-            if (!maxTurns.isIntegralNumber() || !maxTurns.canConvertToInt()) {
-                throw ApiException.invalidRequest("max_turns must be a whole number");
-            }
-            turns = OptionalInt.of(maxTurns.intValue());
+        Optional<String> session = text(body, "session_id");
+        Optional<String> model = text(body, "model");
+        Optional<Duration> timeout = timeout(body.get("timeout_ms"));
+        String text = prompt.textValue();
+        if (!text.isBlank() && (text.length() > MAX_PROMPT_BYTES || text.indexOf('\0') >= 0
+                || text.getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES)) {
+            throw InvalidInputException.invalidRequest("prompt must be at most " + MAX_PROMPT_BYTES + " bytes of UTF-8, without NUL");
         }
-        return new AgentPrompt(prompt.textValue(), text(body, "session_id"), text(body, "model"), turns,
-                strings(body, "allowed_tools"), text(body, "permission_mode"), timeout(body.get("timeout_ms")));
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String name : options) {
+            JsonNode value = body.get(name);
+            if (value != null && !value.isNull()) {
+                values.put(name, json(name, value));
+            }
+        }
+        return new AgentPrompt(text, session, model, timeout, values);
+    }
+
+    /** {@code node} as the plain Java value {@link AgentPrompt#options()} holds. */
+    private static Object json(String field, JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isNumber()) {
+            // Integer, Long or BigInteger for whole numbers, as Jackson read them; Double or BigDecimal otherwise.
+            return node.numberValue();
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>(node.size());
+            for (JsonNode element : node) {
+                list.add(json(field, element));
+            }
+            return list;
+        }
+        if (node.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                map.put(e.getKey(), json(field, e.getValue()));
+            }
+            return map;
+        }
+        throw InvalidInputException.invalidRequest(field + " must not hold null");
     }
 
     private static Optional<Duration> timeout(JsonNode node) {
@@ -122,34 +167,16 @@ public final class RequestBodies {
             return Map.of();
         }
         if (!node.isObject()) {
-            throw ApiException.invalidRequest("env must be an object of string values");
+            throw InvalidInputException.invalidRequest("env must be an object of string values");
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
-                throw ApiException.invalidRequest("env values must be strings");
+                throw InvalidInputException.invalidRequest("env values must be strings");
             }
             env.put(e.getKey(), e.getValue().textValue());
         }
         return env;
-    }
-
-    private static List<String> strings(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw ApiException.invalidRequest(field + " must be an array of strings");
-        }
-        List<String> values = new ArrayList<>();
-        for (JsonNode element : node) {
-            if (!element.isTextual()) {
-                throw ApiException.invalidRequest(field + " must be an array of strings");
-            }
-            values.add(element.textValue());
-        }
-        return values;
     }
 
     private static Optional<String> text(JsonNode body, String field) {
@@ -158,7 +185,7 @@ public final class RequestBodies {
             return Optional.empty();
         }
         if (!node.isTextual()) {
-            throw ApiException.invalidRequest(field + " must be a string");
+            throw InvalidInputException.invalidRequest(field + " must be a string");
         }
         return Optional.of(node.textValue());
     }
@@ -167,7 +194,7 @@ public final class RequestBodies {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!known.contains(name)) {
-                throw ApiException.invalidRequest("unknown field '" + shorten(name) + "'; expected " + String.join(", ", known.stream().sorted().toList()));
+                throw InvalidInputException.invalidRequest("unknown field '" + shorten(name) + "'; expected " + String.join(", ", known.stream().sorted().toList()));
             }
         }
     }
@@ -186,12 +213,12 @@ public final class RequestBodies {
             while ((n = in.read(buf)) > 0) {
                 total += n;
                 if (total > maxBytes) {
-                    throw ApiException.payloadTooLarge(maxBytes);
+                    throw RequestRefusedException.payloadTooLarge(maxBytes);
                 }
                 out.write(buf, 0, n);
             }
         } catch (IOException e) {
-            throw ApiException.invalidRequest("request body could not be read: " + e.getMessage());
+            throw InvalidInputException.invalidRequest("request body could not be read: " + e.getMessage());
         }
         return out.toByteArray();
     }

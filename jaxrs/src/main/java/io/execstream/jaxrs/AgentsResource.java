@@ -1,11 +1,11 @@
 package io.execstream.jaxrs;
 
-import io.execstream.http.Links;
-import io.execstream.http.RequestBodies;
 import io.execstream.core.StartAgent;
 import io.execstream.core.StartCommandUseCase;
-import io.execstream.core.UnknownProviderException;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.UnknownProviderException;
+import io.execstream.http.Links;
+import io.execstream.http.RequestBodies;
 import io.execstream.ports.AgentCapabilities;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -13,8 +13,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;

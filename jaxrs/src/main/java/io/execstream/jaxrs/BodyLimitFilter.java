@@ -1,6 +1,6 @@
 package io.execstream.jaxrs;
 
-import io.execstream.http.ApiException;
+import io.execstream.domain.RequestRefusedException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
@@ -21,7 +21,7 @@ final class BodyLimitFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         if (request.getLength() > maxBytes && ApiPaths.isApi(request.getUriInfo().getPath())) {
-            throw ApiException.payloadTooLarge(maxBytes);
+            throw RequestRefusedException.payloadTooLarge(maxBytes);
         }
     }
 }

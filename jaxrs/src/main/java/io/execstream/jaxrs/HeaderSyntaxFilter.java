@@ -1,6 +1,6 @@
 package io.execstream.jaxrs;
 
-import io.execstream.http.ApiException;
+import io.execstream.domain.InvalidInputException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -23,12 +23,12 @@ final class HeaderSyntaxFilter implements ContainerRequestFilter {
         try {
             request.getMediaType();
         } catch (RuntimeException e) {
-            throw ApiException.invalidRequest("the Content-Type header is not a valid media type");
+            throw InvalidInputException.invalidRequest("the Content-Type header is not a valid media type");
         }
         try {
             request.getAcceptableMediaTypes();
         } catch (RuntimeException e) {
-            throw ApiException.invalidRequest("the Accept header is not a valid list of media types");
+            throw InvalidInputException.invalidRequest("the Accept header is not a valid list of media types");
         }
     }
 }

@@ -1,12 +1,12 @@
 package io.execstream.jaxrs;
 
-import io.execstream.http.Links;
-import io.execstream.http.ApiException;
-import io.execstream.http.Ids;
 import io.execstream.core.CancelStreamUseCase;
 import io.execstream.core.StreamQueries;
+import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.http.Ids;
+import io.execstream.http.Links;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,8 +14,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
@@ -51,7 +51,7 @@ public final class StreamsResource {
             n = -1;
         }
         if (n < 1 || n > MAX_LIST) {
-            throw ApiException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
+            throw InvalidInputException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
         }
         return JsonResponses.ok(new StreamList(queries.list(ProjectId.of(project), n).stream().map(links.at(uri.getBaseUri().getRawPath())::view).toList()));
     }

@@ -1,6 +1,6 @@
 package io.execstream.jaxrs;
 
-import io.execstream.http.ApiException;
+import io.execstream.domain.RequestRefusedException;
 import io.execstream.http.ClasspathAsset;
 import io.execstream.http.ViewerPage;
 import jakarta.ws.rs.GET;
@@ -20,7 +20,7 @@ public final class ViewerAssets {
     @AuthFilter.Public
     public Response asset(@PathParam("asset") String name) {
         ClasspathAsset asset = ViewerPage.asset(name).orElseThrow(() ->
-                ApiException.notFound("no asset " + (name.length() > 64 ? name.substring(0, 64) + "..." : name)));
+                RequestRefusedException.notFound("no asset " + (name.length() > 64 ? name.substring(0, 64) + "..." : name)));
         Response.ResponseBuilder out = Response.ok(asset.bytes(), asset.contentType());
         ViewerPage.ASSET_HEADERS.forEach(out::header);
         return out.build();

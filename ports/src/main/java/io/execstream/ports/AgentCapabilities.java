@@ -2,6 +2,7 @@ package io.execstream.ports;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a {@link CodeAgent} can do.
@@ -10,9 +11,20 @@ import java.util.Objects;
  * @param cancel        whether a run can be stopped before it ends
  * @param costReporting whether its result reports what the run cost
  * @param models        the models it can be asked for by name; empty when any name is passed on
+ * @param options       the names of the options of its own it takes in
+ *                      {@link io.execstream.domain.AgentPrompt#options()}, which
+ *                      {@link CodeAgent#validate} checks; empty for none. The HTTP API accepts
+ *                      them as body fields on the agent's {@linkplain CodeAgent#alias() alias}
  */
-public record AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models) {
+public record AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models,
+                                Set<String> options) {
     public AgentCapabilities {
         models = List.copyOf(Objects.requireNonNull(models, "models"));
+        options = Set.copyOf(Objects.requireNonNull(options, "options"));
+    }
+
+    /** Capabilities of an agent that takes no options of its own. */
+    public AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models) {
+        this(resume, cancel, costReporting, models, Set.of());
     }
 }

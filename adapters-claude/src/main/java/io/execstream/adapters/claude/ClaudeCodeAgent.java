@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Runs the Claude Code CLI headless ({@code claude -p ... --output-format stream-json --verbose})
@@ -29,9 +30,18 @@ import java.util.Objects;
  *        -- PROMPT
  * </pre>
  * The prompt comes last, after {@code --}, so a prompt that starts with {@code -} is still a prompt
- * (and the variadic {@code --allowedTools} cannot swallow it). The values were checked by
- * {@link AgentPrompt} so none of them can be read as an option. The {@link CommandSpec} has no extra
- * environment and the prompt's timeout, which the caller enforces.
+ * (and the variadic {@code --allowedTools} cannot swallow it). The session and model were checked
+ * by {@link AgentPrompt}, the rest by {@link ClaudeOptions}, so none of them can be read as an
+ * option. The {@link CommandSpec} has no extra environment and the prompt's timeout, which the
+ * caller enforces.
+ *
+ * <h2>Its rules</h2>
+ * The CLI's options ({@code max_turns}, {@code allowed_tools}, {@code permission_mode}) travel as
+ * the prompt's {@linkplain AgentPrompt#options() options}; {@link #capabilities()} declares their
+ * names and {@link #validate} checks them, and the prompt's length, with {@link ClaudeOptions}.
+ * The core calls {@code validate} before a stream opens, so a bad value is a 400
+ * {@code invalid_request} and nothing runs. Its {@link #alias()} is {@value #ALIAS}: the HTTP API's
+ * {@code POST /projects/{project}/claude}, which takes those options as body fields.
  *
  * <h2>What the listener gets</h2>
  * Every raw {@code onOutput} call, unchanged. In addition each complete line of stdout is parsed
@@ -50,10 +60,12 @@ public final class ClaudeCodeAgent implements CodeAgent {
 
     /** The provider name of this agent. */
     public static final String PROVIDER = "claude-code";
+    /** The agent's route under {@code /projects/{project}/}, which also takes its options. */
+    public static final String ALIAS = "claude";
     /** The longest stdout line parsed, in bytes; longer lines are dropped. */
     static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
-    private static final AgentCapabilities CAPABILITIES = new AgentCapabilities(true, true, true, List.of());
+    private static final AgentCapabilities CAPABILITIES = new AgentCapabilities(true, true, true, List.of(), ClaudeOptions.NAMES);
 
     private final CommandRunner runner;
     private final String binary;
@@ -79,6 +91,23 @@ public final class ClaudeCodeAgent implements CodeAgent {
         return CAPABILITIES;
     }
 
+    /**
+     * Checks the prompt's options and its length with {@link ClaudeOptions#of}.
+     *
+     * @throws io.execstream.domain.InvalidInputException ({@code invalid_request}) for a prompt over
+     *         {@value ClaudeOptions#MAX_PROMPT_BYTES} bytes or with NUL, an option the CLI does not
+     *         take, or a value it refuses
+     */
+    @Override
+    public void validate(AgentPrompt prompt) {
+        ClaudeOptions.of(prompt);
+    }
+
+    @Override
+    public Optional<String> alias() {
+        return Optional.of(ALIAS);
+    }
+
     @Override
     public RunningCommand start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
         Objects.requireNonNull(project, "project");
@@ -88,8 +117,8 @@ public final class ClaudeCodeAgent implements CodeAgent {
         try {
             spec = spec(prompt);
         } catch (InvalidInputException e) {
-            // Cannot happen for a prompt AgentPrompt accepted (its limits keep the argv in bounds),
-            // but a run that cannot start is reported, never thrown.
+            // Cannot happen for a prompt validate accepted (its limits keep the argv in bounds), but
+            // a caller may skip validate, and a run that cannot start is reported, never thrown.
             listener.onExit(new CommandExit.FailedToStart("cannot build the claude command: " + e.getMessage()));
             return () -> { };
         }
@@ -98,11 +127,11 @@ public final class ClaudeCodeAgent implements CodeAgent {
 
     /** The command run for {@code prompt}. */
     CommandSpec spec(AgentPrompt prompt) {
-        return new CommandSpec(new CommandLine.Argv(argv(binary, prompt)), Map.of(), prompt.timeout());
+        return new CommandSpec(new CommandLine.Argv(argv(binary, prompt, ClaudeOptions.of(prompt))), Map.of(), prompt.timeout());
     }
 
     /** The argument vector run for {@code prompt}. */
-    static List<String> argv(String binary, AgentPrompt prompt) {
+    static List<String> argv(String binary, AgentPrompt prompt, ClaudeOptions options) {
         List<String> argv = new ArrayList<>(16);
         argv.add(binary);
         argv.add("-p");
@@ -117,15 +146,15 @@ public final class ClaudeCodeAgent implements CodeAgent {
             argv.add("--model");
             argv.add(model);
         });
-        prompt.maxTurns().ifPresent(turns -> {
+        options.maxTurns().ifPresent(turns -> {
             argv.add("--max-turns");
             argv.add(Integer.toString(turns));
         });
-        if (!prompt.allowedTools().isEmpty()) {
+        if (!options.allowedTools().isEmpty()) {
             argv.add("--allowedTools");
-            argv.add(String.join(",", prompt.allowedTools()));
+            argv.add(String.join(",", options.allowedTools()));
         }
-        prompt.permissionMode().ifPresent(mode -> {
+        options.permissionMode().ifPresent(mode -> {
             argv.add("--permission-mode");
             argv.add(mode);
         });

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.domain.AgentPrompt;
-import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -90,7 +90,7 @@ class ClaudeCodeAgentProcessTest {
 
     @Test
     void everyOptionReachesTheProcessAsIs() throws IOException {
-        AgentPrompt prompt = new AgentPrompt("go on", Optional.of("abc-123"), Optional.of("claude-opus-4-1"),
+        AgentPrompt prompt = Prompts.claude("go on", Optional.of("abc-123"), Optional.of("claude-opus-4-1"),
                 OptionalInt.of(12), List.of("Edit", "Bash(git log:*)"), Optional.of("bypassPermissions"),
                 Optional.of(Duration.ofMinutes(5)));
         RecordingAgentListener listener = run(prompt);
@@ -155,7 +155,7 @@ class ClaudeCodeAgentProcessTest {
 
     @Test
     void anErrorResult() throws IOException {
-        RecordingAgentListener listener = run(new AgentPrompt("mode:error", Optional.empty(), Optional.empty(),
+        RecordingAgentListener listener = run(Prompts.claude("mode:error", Optional.empty(), Optional.empty(),
                 OptionalInt.of(7), List.of(), Optional.empty(), Optional.empty()));
         assertEquals(new CommandExit.Exited(1), listener.exit());
         assertEventsAreTheStandInsLines(listener);
@@ -199,12 +199,12 @@ class ClaudeCodeAgentProcessTest {
 
     @Test
     void theLongestPromptAcceptedStillFitsTheKernelsArgumentLimit() throws IOException {
-        // Linux refuses a single argument of 128 KiB or more (MAX_ARG_STRLEN): AgentPrompt stays below it.
-        String largest = "é".repeat(AgentPrompt.MAX_PROMPT_BYTES / 2);
+        // Linux refuses a single argument of 128 KiB or more (MAX_ARG_STRLEN): validate keeps below it.
+        String largest = "é".repeat(ClaudeOptions.MAX_PROMPT_BYTES / 2);
         RecordingAgentListener fits = run(AgentPrompt.of(largest));
         assertEquals(new CommandExit.Exited(0), fits.exit());
         assertEquals(largest, recordedArgv().get(6));
-        assertThrows(InvalidInputException.class, () -> AgentPrompt.of(largest + "é"));
+        assertThrows(InvalidInputException.class, () -> agent.validate(AgentPrompt.of(largest + "é")));
     }
 
     @Test

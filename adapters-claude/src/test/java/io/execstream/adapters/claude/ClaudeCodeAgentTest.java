@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The command the agent builds and its wiring, against a runner that only records. */
@@ -40,7 +41,9 @@ class ClaudeCodeAgentTest {
     @Test
     void providerAndCapabilities() {
         assertEquals("claude-code", agent.provider());
-        assertEquals(new AgentCapabilities(true, true, true, List.of()), agent.capabilities());
+        assertEquals(new AgentCapabilities(true, true, true, List.of(), Set.of("max_turns", "allowed_tools", "permission_mode")),
+                agent.capabilities());
+        assertEquals(Optional.of("claude"), agent.alias());
     }
 
     @Test
@@ -55,7 +58,7 @@ class ClaudeCodeAgentTest {
 
     @Test
     void everyOption() {
-        AgentPrompt prompt = new AgentPrompt("go", Optional.of("abc-123"), Optional.of("claude-opus-4-1[1m]"),
+        AgentPrompt prompt = Prompts.claude("go", Optional.of("abc-123"), Optional.of("claude-opus-4-1[1m]"),
                 OptionalInt.of(7), List.of("Edit", "Bash(git log:*)", "Read"), Optional.of("acceptEdits"),
                 Optional.of(Duration.ofMinutes(3)));
         assertEquals(List.of("claude", "-p", "--output-format", "stream-json", "--verbose",
@@ -74,7 +77,7 @@ class ClaudeCodeAgentTest {
             boolean turns = (mask & 4) != 0;
             boolean tools = (mask & 8) != 0;
             boolean mode = (mask & 16) != 0;
-            AgentPrompt prompt = new AgentPrompt("-rf /",
+            AgentPrompt prompt = Prompts.claude("-rf /",
                     session ? Optional.of("s1") : Optional.empty(),
                     model ? Optional.of("sonnet") : Optional.empty(),
                     turns ? OptionalInt.of(1000) : OptionalInt.empty(),
@@ -126,7 +129,7 @@ class ClaudeCodeAgentTest {
     void aCommandTooLongToRunIsReportedAsFailedToStartNotThrown() {
         ClaudeCodeAgent longBinary = ClaudeCodeAgent.builder().runner(runner).binary("/x".repeat(100_000)).build();
         RecordingAgentListener listener = new RecordingAgentListener();
-        RunningCommand handle = longBinary.start(PROJECT, AgentPrompt.of("p".repeat(AgentPrompt.MAX_PROMPT_BYTES)), listener);
+        RunningCommand handle = longBinary.start(PROJECT, AgentPrompt.of("p".repeat(ClaudeOptions.MAX_PROMPT_BYTES)), listener);
         handle.terminate();
         assertInstanceOf(CommandExit.FailedToStart.class, listener.exit());
         listener.assertAgentContractKept();

@@ -345,8 +345,10 @@ final class OpenCodeRun implements RunningCommand, Runnable {
 
     /** Why OpenCode cannot run {@code prompt}, or null when it can. */
     static String unsupported(AgentPrompt prompt) {
-        if (prompt.maxTurns().isPresent() || !prompt.allowedTools().isEmpty() || prompt.permissionMode().isPresent()) {
-            return "OpenCode takes no max_turns, allowed_tools or permission_mode; configure its agent instead";
+        // validate refuses them before a stream opens; this is for a caller that skipped it.
+        if (!prompt.options().isEmpty()) {
+            return "OpenCode takes no options (got " + String.join(", ", prompt.options().keySet())
+                    + "); configure its agent instead";
         }
         if (prompt.model().isPresent() && prompt.model().get().indexOf('/') <= 0) {
             return "an OpenCode model is named provider/model, e.g. anthropic/claude-sonnet-4-5; got " + prompt.model().get();

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -19,8 +20,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -227,8 +227,7 @@ class OpenCodeAgentTest {
 
     @Test
     void theModelIsSentAsProviderAndModel() {
-        run(agent, new AgentPrompt("hi", Optional.empty(), Optional.of("openrouter/anthropic/claude-sonnet-4.5"),
-                OptionalInt.empty(), List.of(), Optional.empty(), Optional.empty()));
+        run(agent, AgentPrompt.of("hi").withModel("openrouter/anthropic/claude-sonnet-4.5"));
 
         JsonNode model = opencode.prompts().get(0).get("model");
         assertEquals("openrouter", model.get("providerID").asText());
@@ -238,10 +237,10 @@ class OpenCodeAgentTest {
 
     @Test
     void whatOpenCodeCannotDoFailsBeforeAnyCall() {
-        AgentPrompt turns = new AgentPrompt("hi", Optional.empty(), Optional.empty(), OptionalInt.of(3), List.of(),
-                Optional.empty(), Optional.empty());
-        AgentPrompt bareModel = new AgentPrompt("hi", Optional.empty(), Optional.of("gpt-5"), OptionalInt.empty(),
-                List.of(), Optional.empty(), Optional.empty());
+        AgentPrompt turns = AgentPrompt.of("hi").withOptions(Map.of("max_turns", 3));
+        AgentPrompt bareModel = AgentPrompt.of("hi").withModel("gpt-5");
+        // Options are refused before a stream opens (CodeAgent's default validate), and by the run itself.
+        assertThrows(InvalidInputException.class, () -> agent.validate(turns));
 
         assertInstanceOf(CommandExit.FailedToStart.class, run(agent, turns).exit());
         assertInstanceOf(CommandExit.FailedToStart.class, run(agent, bareModel).exit());

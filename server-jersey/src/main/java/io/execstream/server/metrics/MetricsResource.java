@@ -1,7 +1,7 @@
 package io.execstream.server.metrics;
 
+import io.execstream.domain.RequestRefusedException;
 import io.execstream.http.Access;
-import io.execstream.http.ApiException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -28,7 +28,7 @@ public final class MetricsResource {
     @GET
     public Response scrape(@HeaderParam(Access.API_KEY_HEADER) String key) {
         if (!isPublic && !access.requireKey(key).allProjects()) {
-            throw ApiException.forbidden("/metrics needs an API key for all projects (or the server's --metrics-public)");
+            throw RequestRefusedException.forbidden("/metrics needs an API key for all projects (or the server's --metrics-public)");
         }
         return Response.ok(metrics.scrape(), ServerMetrics.CONTENT_TYPE).header("Cache-Control", "no-store").build();
     }

@@ -1,0 +1,87 @@
+package io.execstream.adapters.claude;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.ErrorCode;
+import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.ProjectId;
+import io.execstream.ports.CommandExit;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** The Claude Code CLI's rules: its options, their values, and the length of the prompt. */
+class ClaudeOptionsTest {
+    private final ClaudeCodeAgent agent = ClaudeCodeAgent.builder()
+            .runner((project, spec, listener) -> () -> { }).build();
+
+    private static void assertInvalid(Executable executable) {
+        assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(InvalidInputException.class, executable).code());
+    }
+
+    private void assertRefused(Map<String, Object> options) {
+        assertInvalid(() -> agent.validate(AgentPrompt.of("hi").withOptions(options)));
+    }
+
+    @Test
+    void maxTurnsIsAWholeNumberFromOneToAThousand() {
+        assertDoesNotThrow(() -> agent.validate(AgentPrompt.of("hi").withOptions(Map.of("max_turns", 1000))));
+        for (Object bad : List.of(0, -3, 1001, "5", 1.5, 5_000_000_000L, BigInteger.TEN.pow(30), true, List.of(5))) {
+            assertRefused(Map.of("max_turns", bad));
+        }
+    }
+
+    @Test
+    void allowedToolsAndPermissionModesAreChecked() {
+        assertDoesNotThrow(() -> tools(List.of("Edit", "Bash(git log:*)", "mcp__github__get_issue")));
+        assertInvalid(() -> tools(List.of("--dangerously-skip-permissions")));
+        assertInvalid(() -> tools(List.of("Bash(x\ny)")));
+        assertInvalid(() -> tools(List.of("")));
+        assertInvalid(() -> tools(java.util.Collections.nCopies(ClaudeOptions.MAX_TOOLS + 1, "Edit")));
+        assertRefused(Map.of("allowed_tools", "Edit"));
+        assertRefused(Map.of("allowed_tools", List.of(1)));
+        assertInvalid(() -> new ClaudeOptions(OptionalInt.empty(), List.of(), Optional.of("yolo")));
+        assertRefused(Map.of("permission_mode", 3));
+        assertDoesNotThrow(() -> new ClaudeOptions(OptionalInt.empty(), List.of(), Optional.of("acceptEdits")));
+    }
+
+    @Test
+    void anOptionTheCliDoesNotTakeIsRefused() {
+        assertRefused(Map.of("temperature", 1));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> agent.validate(AgentPrompt.of("hi").withOptions(Map.of("effort", "max"))));
+        assertEquals("claude-code takes no option 'effort'; its options are allowed_tools, max_turns, permission_mode", e.getMessage());
+    }
+
+    @Test
+    void thePromptFitsOneCommandLineArgument() {
+        assertDoesNotThrow(() -> agent.validate(AgentPrompt.of("p".repeat(ClaudeOptions.MAX_PROMPT_BYTES))));
+        assertInvalid(() -> agent.validate(AgentPrompt.of("p".repeat(ClaudeOptions.MAX_PROMPT_BYTES + 1))));
+        assertInvalid(() -> agent.validate(AgentPrompt.of("a\0b")));
+        // A caller that skips validate gets a run that fails to start, never a throw.
+        RecordingAgentListener listener = new RecordingAgentListener();
+        agent.start(ProjectId.of("demo"), AgentPrompt.of("a\0b"), listener);
+        assertInstanceOf(CommandExit.FailedToStart.class, listener.exit());
+    }
+
+    @Test
+    void optionsGoBothWays() {
+        ClaudeOptions options = new ClaudeOptions(OptionalInt.of(7), List.of("Edit"), Optional.of("plan"));
+        assertEquals(Map.of("max_turns", 7, "allowed_tools", List.of("Edit"), "permission_mode", "plan"), options.asMap());
+        assertEquals(options, ClaudeOptions.of(AgentPrompt.of("hi").withOptions(options.asMap())));
+        assertEquals(ClaudeOptions.NONE, ClaudeOptions.of(AgentPrompt.of("hi")));
+        assertEquals(Map.of(), ClaudeOptions.NONE.asMap());
+    }
+
+    private void tools(List<String> tools) {
+        agent.validate(AgentPrompt.of("hi").withOptions(Map.of("allowed_tools", tools)));
+    }
+}
