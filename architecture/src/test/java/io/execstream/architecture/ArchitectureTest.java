@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * http                       domain, ports, core and Jackson: no container
  * jaxrs                      http, JAX-RS and Jersey: no container, no adapter, not the server
  * cli                        client and core; no adapter class, nothing of the server
+ * testkit                    domain, ports and JUnit: what an adapter author's tests need
  * server-jersey              everything, but names no adapter class: it finds them by provider
  * </pre>
  *
@@ -46,6 +47,7 @@ class ArchitectureTest {
     private static final String HTTP = ROOT + ".http..";
     private static final String JAXRS = ROOT + ".jaxrs..";
     private static final String SERVER = ROOT + ".server..";
+    private static final String TESTKIT = ROOT + ".testkit..";
 
     @Test
     void domainUsesTheJdkOnly() {
@@ -78,6 +80,12 @@ class ArchitectureTest {
     void noAdapterUsesAnother() {
         adaptersUseNoOtherAdapter(ROOT + ".adapters", "local", "memory", "kubectl", "claude", "opencode", "redis")
                 .forEach(rule -> rule.check(CLASSES));
+    }
+
+    @Test
+    void testkitUsesThePortsAndJunitOnly() {
+        onlyUses(TESTKIT, "an adapter's tests need nothing but the ports and the contract suites",
+                DOMAIN, PORTS, "org.junit..", "org.opentest4j..", "org.apiguardian..").check(CLASSES);
     }
 
     @Test
