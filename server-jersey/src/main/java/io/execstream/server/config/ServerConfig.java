@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The server's settings, from {@code --flags} and their {@code EXECSTREAM_*} environment twins
  * (a flag wins over its variable), as {@link ServerFlags} reads them. The server's public
- * configuration: {@link ExecStreamServer#start(ServerConfig)} serves it.
+ * configuration: {@link io.execstream.server.ExecStreamServer#start(ServerConfig)} serves it.
  */
 public record ServerConfig(
         int port,
