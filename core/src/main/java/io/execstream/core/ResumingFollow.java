@@ -58,7 +58,8 @@ public final class ResumingFollow implements Following {
     private String lastEventId;
     // Guarded by this.
     private Subscription current;
-    private boolean cancelled;
+    /** Written under this lock; read without it on every delivery, where a lock would cost each event. */
+    private volatile boolean cancelled;
 
     private ResumingFollow(Source source, String afterEventId, StreamSubscriber subscriber, ResumeListener resumes) {
         this.source = Objects.requireNonNull(source, "source");
@@ -118,7 +119,7 @@ public final class ResumingFollow implements Following {
         completion.cancel(false);
     }
 
-    private synchronized boolean isCancelled() {
+    private boolean isCancelled() {
         return cancelled;
     }
 
@@ -167,16 +168,35 @@ public final class ResumingFollow implements Following {
      * subscription already replaced could be told apart, though the publisher makes none.
      */
     private final class Relay implements StreamSubscriber {
+        // Each call is forwarded in place, not through a lambda: this runs once per event and
+        // subscriber, and a capturing lambda would be an allocation for each.
+
         @Override
         public void onGap(Gap gap) {
             lastEventId = gap.lastMissedId();
-            forward(() -> subscriber.onGap(gap));
+            if (isCancelled()) {
+                return;
+            }
+            try {
+                subscriber.onGap(gap);
+            } catch (RuntimeException | Error e) {
+                failed(e);
+                throw e;
+            }
         }
 
         @Override
         public void onEvent(PublishedEvent event) {
             lastEventId = event.id();
-            forward(() -> subscriber.onEvent(event));
+            if (isCancelled()) {
+                return;
+            }
+            try {
+                subscriber.onEvent(event);
+            } catch (RuntimeException | Error e) {
+                failed(e);
+                throw e;
+            }
             if (event.event() instanceof StreamEvent.Done done) {
                 completion.complete(done);
             }
@@ -184,7 +204,15 @@ public final class ResumingFollow implements Following {
 
         @Override
         public void onCaughtUp() {
-            forward(subscriber::onCaughtUp);
+            if (isCancelled()) {
+                return;
+            }
+            try {
+                subscriber.onCaughtUp();
+            } catch (RuntimeException | Error e) {
+                failed(e);
+                throw e;
+            }
         }
 
         @Override
@@ -198,17 +226,12 @@ public final class ResumingFollow implements Following {
             }
         }
 
-        /** Calls the subscriber unless cancelled; what it throws fails the completion and drops the subscription. */
-        private void forward(Runnable call) {
-            if (isCancelled()) {
-                return;
-            }
-            try {
-                call.run();
-            } catch (RuntimeException | Error e) {
-                completion.completeExceptionally(e);
-                throw e;
-            }
+        /**
+         * What the subscriber threw fails the completion, and is thrown on, so that the publisher
+         * drops the subscription.
+         */
+        private void failed(Throwable e) {
+            completion.completeExceptionally(e);
         }
     }
 }

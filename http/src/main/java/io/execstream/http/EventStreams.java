@@ -91,6 +91,18 @@ public final class EventStreams {
         hub.open(open.project(), open.stream(), open.lastEventId(), output);
     }
 
+    /** The methods an event stream answers, for the {@code Allow} header of a {@code 405}. */
+    public static final String ALLOWED_METHODS = "GET, HEAD";
+
+    /**
+     * The answer to a refusal from {@link #check} or {@link #open}: {@link ApiErrors#of}'s, and a
+     * {@code 405} says which methods the event stream answers.
+     */
+    public static ApiError refusal(Throwable e) {
+        ApiError error = ApiErrors.of(e);
+        return error.status() == 405 ? error.withHeader("Allow", ALLOWED_METHODS) : error;
+    }
+
     /** Whether an {@code Accept} header admits {@code text/event-stream} (no header admits anything). */
     public static boolean acceptsEventStream(String accept) {
         if (accept == null || accept.isBlank()) {

@@ -1,6 +1,8 @@
 package io.execstream.http;
 
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * The security headers every answer of the API carries, errors included. The API serves JSON and
@@ -17,5 +19,17 @@ public final class SecurityHeaders {
             "Referrer-Policy", "no-referrer");
 
     private SecurityHeaders() {
+    }
+
+    /**
+     * Puts every header with {@code put}, except a {@code Content-Security-Policy} that the answer
+     * already has ({@code has}): a page of the API's own sets the policy it needs.
+     */
+    public static void apply(Predicate<String> has, BiConsumer<String, String> put) {
+        HEADERS.forEach((name, value) -> {
+            if (!name.equals("Content-Security-Policy") || !has.test(name)) {
+                put.accept(name, value);
+            }
+        });
     }
 }

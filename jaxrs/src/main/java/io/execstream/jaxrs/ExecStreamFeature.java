@@ -47,7 +47,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
 
     private ExecStreamFeature(Builder builder) {
         this.service = builder.service;
-        StreamTokens tokens = builder.tokens != null ? builder.tokens : StreamTokens.random(builder.tokenTtl);
+        StreamTokens tokens = builder.tokens();
         this.access = new Access(builder.keys, tokens);
         this.links = new Links(tokens);
         this.hub = new SseHub(service, builder.keepalive, builder.writeTimeout, builder.listener);
@@ -125,6 +125,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         private final ExecStream service;
         private ApiKeys keys;
         private StreamTokens tokens;
+        private String tokenSecret;
         private Duration tokenTtl = Duration.ofHours(24);
         private Duration keepalive = Duration.ofSeconds(15);
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -150,17 +151,22 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
             if (secret == null || secret.isEmpty()) {
                 throw new IllegalArgumentException("the token secret must not be empty");
             }
-            this.tokens = new StreamTokens(secret.getBytes(StandardCharsets.UTF_8), tokenTtl, Clock.systemUTC());
+            this.tokenSecret = secret;
+            this.tokens = null;
             return this;
         }
 
-        /** The stream tokens, made by the caller (their secret, lifetime and clock). */
+        /**
+         * The stream tokens, made by the caller (their secret, lifetime and clock); in place of
+         * {@link #tokenSecret} and {@link #tokenTtl}.
+         */
         public Builder tokens(StreamTokens tokens) {
             this.tokens = Objects.requireNonNull(tokens, "tokens");
+            this.tokenSecret = null;
             return this;
         }
 
-        /** How long a token opens its stream, with a random secret; default 24 h. Set it before {@link #tokenSecret}. */
+        /** How long a token opens its stream; default 24 h. In any order with {@link #tokenSecret}. */
         public Builder tokenTtl(Duration ttl) {
             this.tokenTtl = positive(ttl, "tokenTtl");
             return this;
@@ -198,6 +204,15 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 throw new IllegalStateException("apiKeys are required: ApiKeys.load(file) or ApiKeys.single(key)");
             }
             return new ExecStreamFeature(this);
+        }
+
+        /** The tokens given, or made now from the secret (random without one) and the lifetime. */
+        private StreamTokens tokens() {
+            if (tokens != null) {
+                return tokens;
+            }
+            return tokenSecret == null ? StreamTokens.random(tokenTtl)
+                    : new StreamTokens(tokenSecret.getBytes(StandardCharsets.UTF_8), tokenTtl, Clock.systemUTC());
         }
 
         private static Duration positive(Duration d, String name) {

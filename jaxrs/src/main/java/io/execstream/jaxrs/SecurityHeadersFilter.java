@@ -27,11 +27,7 @@ final class SecurityHeadersFilter implements ContainerResponseFilter {
         if (!ours) {
             return;
         }
-        SecurityHeaders.HEADERS.forEach((name, value) -> {
-            if (!name.equals("Content-Security-Policy") || !response.getHeaders().containsKey(name)) {
-                response.getHeaders().putSingle(name, value);
-            }
-        });
+        SecurityHeaders.apply(response.getHeaders()::containsKey, response.getHeaders()::putSingle);
         if (MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(response.getMediaType())) {
             EventStreams.HEADERS.forEach((name, value) -> {
                 if (!name.equals("Content-Type")) {

@@ -121,17 +121,7 @@ public final class ExecStreamServer implements AutoCloseable {
     private static ExecStreamServer start(Builder config) {
         ServerMetrics metrics = config.metrics != null ? config.metrics : new ServerMetrics();
         ExecStream service = config.service;
-        ExecStreamFeature.Builder feature = ExecStreamFeature.builder(service)
-                .apiKeys(config.keys)
-                .tokenTtl(config.tokenTtl)
-                .keepalive(config.keepalive)
-                .writeTimeout(config.writeTimeout)
-                .maxBody(config.maxBody)
-                .listener(metrics);
-        if (config.tokenSecret != null) {
-            feature.tokenSecret(config.tokenSecret);
-        }
-        ExecStreamFeature api = feature.build();
+        ExecStreamFeature api = config.api.listener(metrics).build();
         // Start-up is class loading and set-up, mostly Jersey's, on one thread. What nothing needs
         // before the first request goes to another core meanwhile.
         Thread warmUp = new Thread(() -> {
@@ -277,14 +267,10 @@ public final class ExecStreamServer implements AutoCloseable {
      */
     public static final class Builder {
         private final ExecStream service;
-        private ApiKeys keys;
-        private String tokenSecret;
-        private Duration tokenTtl = Duration.ofHours(24);
+        /** The API's own settings (keys, tokens, keepalive, limits), checked where the API checks them. */
+        private final ExecStreamFeature.Builder api;
         private String bind = "127.0.0.1";
         private int port = 8080;
-        private Duration keepalive = Duration.ofSeconds(15);
-        private Duration writeTimeout = Duration.ofSeconds(30);
-        private long maxBody = 1 << 20;
         private boolean metricsPublic;
         private final List<AutoCloseable> closing = new ArrayList<>();
         private ServerMetrics metrics;
@@ -292,23 +278,24 @@ public final class ExecStreamServer implements AutoCloseable {
 
         private Builder(ExecStream service) {
             this.service = Objects.requireNonNull(service, "service");
+            this.api = ExecStreamFeature.builder(service);
         }
 
         /** The API keys ({@link ApiKeys#load}, {@link ApiKeys#single}). Required. */
         public Builder apiKeys(ApiKeys keys) {
-            this.keys = Objects.requireNonNull(keys, "keys");
+            api.apiKeys(keys);
             return this;
         }
 
         /** The secret that signs stream tokens ({@code --token-secret}); default random at each start. */
         public Builder tokenSecret(String secret) {
-            this.tokenSecret = Objects.requireNonNull(secret, "secret");
+            api.tokenSecret(secret);
             return this;
         }
 
         /** How long a stream token opens its stream ({@code --token-ttl}); default 24 h. */
         public Builder tokenTtl(Duration ttl) {
-            this.tokenTtl = Objects.requireNonNull(ttl, "ttl");
+            api.tokenTtl(ttl);
             return this;
         }
 
@@ -329,19 +316,19 @@ public final class ExecStreamServer implements AutoCloseable {
 
         /** Interval of keepalive comments ({@code --keepalive}); default 15 s. */
         public Builder keepalive(Duration keepalive) {
-            this.keepalive = Objects.requireNonNull(keepalive, "keepalive");
+            api.keepalive(keepalive);
             return this;
         }
 
         /** How long a client's writes may stay blocked ({@code --write-timeout}); default 30 s. */
         public Builder writeTimeout(Duration writeTimeout) {
-            this.writeTimeout = Objects.requireNonNull(writeTimeout, "writeTimeout");
+            api.writeTimeout(writeTimeout);
             return this;
         }
 
         /** Largest request body ({@code --max-body}); default 1 MiB. */
         public Builder maxBody(long bytes) {
-            this.maxBody = bytes;
+            api.maxBody(bytes);
             return this;
         }
 
@@ -364,12 +351,10 @@ public final class ExecStreamServer implements AutoCloseable {
         /**
          * Builds and starts the server.
          *
-         * @throws UncheckedIOException when the port cannot be bound
+         * @throws IllegalStateException when no API keys were given
+         * @throws UncheckedIOException  when the port cannot be bound
          */
         public ExecStreamServer start() {
-            if (keys == null) {
-                throw new IllegalStateException("apiKeys are required: ApiKeys.load(file) or ApiKeys.single(key)");
-            }
             return ExecStreamServer.start(this);
         }
     }

@@ -19,16 +19,18 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * {@link ResourceConfig} of its own, in a Jersey container, on 127.0.0.1 and a free port. The
  * end-to-end suite runs against these as well as against the standalone server.
  */
-interface MountedApi extends AutoCloseable {
-    /** Where it listens, e.g. {@code http://127.0.0.1:40123/}. */
-    URI baseUri();
-
+record MountedApi(ExecStreamFeature api, URI baseUri, Runnable stopContainer) implements AutoCloseable {
     /** How many event streams the feature has open. */
-    int openEventStreams();
+    int openEventStreams() {
+        return api.openEventStreams();
+    }
 
-    /** Stops the container and the feature's event streams. */
+    /** Ends the feature's event streams, then stops the container. */
     @Override
-    void close();
+    public void close() {
+        api.close();
+        stopContainer.run();
+    }
 
     /** The feature on Jersey's Grizzly container ({@code jersey-container-grizzly2-http}). */
     static MountedApi onGrizzly(ExecStreamFeature api) {
@@ -39,24 +41,8 @@ interface MountedApi extends AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        URI base = URI.create("http://127.0.0.1:" + http.getListener("grizzly").getPort() + "/");
-        return new MountedApi() {
-            @Override
-            public URI baseUri() {
-                return base;
-            }
-
-            @Override
-            public int openEventStreams() {
-                return api.openEventStreams();
-            }
-
-            @Override
-            public void close() {
-                api.close();
-                http.shutdownNow();
-            }
-        };
+        return new MountedApi(api, URI.create("http://127.0.0.1:" + http.getListener("grizzly").getPort() + "/"),
+                http::shutdownNow);
     }
 
     /** The feature in Jersey's servlet container on Jetty ({@code jersey-container-servlet}, Servlet 6.1). */
@@ -82,27 +68,12 @@ interface MountedApi extends AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Jetty did not start", e);
         }
-        URI base = URI.create("http://127.0.0.1:" + ((ServerConnector) jetty.getConnectors()[0]).getLocalPort() + "/");
-        return new MountedApi() {
-            @Override
-            public URI baseUri() {
-                return base;
+        return new MountedApi(api, URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/"), () -> {
+            try {
+                jetty.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("Jetty did not stop", e);
             }
-
-            @Override
-            public int openEventStreams() {
-                return api.openEventStreams();
-            }
-
-            @Override
-            public void close() {
-                api.close();
-                try {
-                    jetty.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException("Jetty did not stop", e);
-                }
-            }
-        };
+        });
     }
 }

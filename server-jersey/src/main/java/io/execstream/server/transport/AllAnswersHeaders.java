@@ -13,10 +13,6 @@ import jakarta.ws.rs.container.ContainerResponseFilter;
 final class AllAnswersHeaders implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        SecurityHeaders.HEADERS.forEach((name, value) -> {
-            if (!name.equals("Content-Security-Policy") || !response.getHeaders().containsKey(name)) {
-                response.getHeaders().putSingle(name, value);
-            }
-        });
+        SecurityHeaders.apply(response.getHeaders()::containsKey, response.getHeaders()::putSingle);
     }
 }

@@ -1,7 +1,6 @@
 package io.execstream.server.transport;
 
 import io.execstream.http.Access;
-import io.execstream.http.ApiError;
 import io.execstream.http.ApiErrors;
 import io.execstream.http.EventStreamRequest;
 import io.execstream.http.EventStreams;
@@ -9,7 +8,6 @@ import io.execstream.http.SecurityHeaders;
 import java.io.IOException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.Request;
@@ -59,10 +57,7 @@ final class EventsHandler extends FrontHandler {
         try {
             serve(request, response, route);
         } catch (RuntimeException e) {
-            if (request.getMethod() != Method.GET && request.getMethod() != Method.HEAD) {
-                response.setHeader("Allow", "GET, HEAD");
-            }
-            writeError(response, withAllow(ApiErrors.of(e), response));
+            writeError(response, EventStreams.refusal(e));
         }
     }
 
@@ -93,13 +88,9 @@ final class EventsHandler extends FrontHandler {
             events.open(open, new GrizzlySseOutput(response));
         } catch (RuntimeException e) {
             // Nothing was written: the error still gets its own status.
-            writeError(response, ApiErrors.of(e));
+            writeError(response, EventStreams.refusal(e));
             response.resume();
         }
     }
 
-    private static ApiError withAllow(ApiError error, Response response) {
-        String allow = response.getHeader("Allow");
-        return allow == null ? error : error.withHeader("Allow", allow);
-    }
 }
