@@ -1,6 +1,8 @@
 package io.execstream.jaxrs;
 
+import io.execstream.domain.ErrorCode;
 import io.execstream.domain.RequestRefusedException;
+import io.execstream.http.ApiError;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
@@ -20,7 +22,22 @@ final class BodyLimitFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (request.getLength() > maxBytes && ApiPaths.isApi(request.getUriInfo().getPath())) {
+        if (!ApiPaths.isApi(request.getUriInfo().getPath())) {
+            return;
+        }
+        long length;
+        try {
+            length = request.getLength();
+        } catch (RuntimeException e) {
+            // Two Content-Length headers, even equal ones: where the body ends is unsure, so the
+            // connection must not carry another request (RFC 9112, 6.3). The client's fault, not
+            // the server's: no 500, and nothing logged.
+            request.abortWith(JsonResponses.error(new ApiError(ErrorCode.INVALID_REQUEST,
+                    "the request must have at most one Content-Length header, holding one number")
+                    .withHeader("Connection", "close")));
+            return;
+        }
+        if (length > maxBytes) {
             throw RequestRefusedException.payloadTooLarge(maxBytes);
         }
     }

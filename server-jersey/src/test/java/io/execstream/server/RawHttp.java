@@ -11,14 +11,17 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * HTTP/1.1 on a plain socket, for requests no well-behaved client would send: invalid UTF-8, CR or
- * LF inside a header value, methods and targets {@code java.net.http} refuses. Each exchange uses
- * its own connection and reads the answer to the end of the connection, all within a deadline.
+ * LF inside a header value, methods and targets {@code java.net.http} refuses, ambiguous framing,
+ * pipelined requests. Each exchange uses its own connection and reads the answer to the end of the
+ * connection, all within a deadline.
  */
 final class RawHttp {
     private RawHttp() {
@@ -50,21 +53,68 @@ final class RawHttp {
 
     /** Sends {@code request} as given and reads the answer until the server closes, within {@code timeout}. */
     static Answer exchange(URI server, byte[] request, Duration timeout) {
+        // The server may answer before it has read the whole request; both ends are fine.
+        Received received = send(server, request, true, timeout);
+        if (!received.closed()) {
+            throw new AssertionError("no complete answer within " + timeout + " to " + printable(request)
+                    + "; so far: " + printable(received.bytes()));
+        }
+        return parse(received.bytes());
+    }
+
+    /**
+     * What one connection carried back: the answers in order, and whether the server closed the
+     * connection (rather than waiting for more requests) before the deadline.
+     */
+    record Conversation(List<Answer> answers, boolean closed) {
+        @Override
+        public String toString() {
+            return answers.size() + " answer(s), " + (closed ? "closed" : "left open") + ": " + answers;
+        }
+    }
+
+    /**
+     * Sends {@code requests} (one, or several pipelined) and reads whatever comes back until the
+     * server closes the connection or {@code timeout} has passed, without closing the sending side:
+     * a server that keeps the connection for more requests leaves it open.
+     */
+    static Conversation converse(URI server, byte[] requests, Duration timeout) {
+        Received received = send(server, requests, false, timeout);
+        List<Answer> answers = new ArrayList<>();
+        byte[] rest = received.bytes();
+        while (rest.length > 0) {
+            int end = indexOf(rest, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            Answer head = parse(java.util.Arrays.copyOf(rest, end < 0 ? rest.length : end + 4));
+            String length = head.header("content-length");
+            int size = end < 0 ? rest.length
+                    : length != null ? Math.min(rest.length, end + 4 + Integer.parseInt(length))
+                    : head.status() == 204 || head.status() == 304 ? end + 4
+                    : rest.length; // chunked or delimited by the close: the rest is this answer's
+            answers.add(parse(java.util.Arrays.copyOf(rest, size)));
+            rest = java.util.Arrays.copyOfRange(rest, size, rest.length);
+        }
+        return new Conversation(List.copyOf(answers), received.closed());
+    }
+
+    private record Received(byte[] bytes, boolean closed) {
+    }
+
+    private static Received send(URI server, byte[] request, boolean closeSending, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), (int) timeout.toMillis());
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
-            // The server may answer before it has read the whole request; both ends are fine.
-            socket.shutdownOutput();
+            if (closeSending) {
+                socket.shutdownOutput();
+            }
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             InputStream in = socket.getInputStream();
             byte[] buf = new byte[8192];
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("no complete answer within " + timeout + " to " + printable(request)
-                            + "; so far: " + printable(all.toByteArray()));
+                    return new Received(all.toByteArray(), false);
                 }
                 socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
                 int n;
@@ -74,14 +124,13 @@ final class RawHttp {
                     continue;
                 } catch (IOException e) {
                     // A reset after the answer was written: keep what arrived.
-                    break;
+                    return new Received(all.toByteArray(), true);
                 }
                 if (n < 0) {
-                    break;
+                    return new Received(all.toByteArray(), true);
                 }
                 all.write(buf, 0, n);
             }
-            return parse(all.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException("exchange with " + server + " failed for " + printable(request), e);
         }

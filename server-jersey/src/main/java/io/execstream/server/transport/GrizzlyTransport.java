@@ -7,8 +7,9 @@ import org.glassfish.grizzly.http.server.HttpServer;
 /**
  * What the standalone server adds to Grizzly and Jersey's container around the API: the fast
  * path of event streams ({@code EventsHandler}), JSON answers to requests Jersey cannot take in
- * ({@code ContainerGuard}) and to those Grizzly's HTTP parser refuses ({@code ProtocolErrors}),
- * and the security headers on every answer. The pieces stay package-private: this is the one door
+ * ({@code ContainerGuard}) and to those Grizzly's HTTP parser refuses, with the refusal of every
+ * request whose framing is unsure ({@code ProtocolErrors}, {@code RequestFraming}), and the
+ * security headers on every answer. The pieces stay package-private: this is the one door
  * the server goes through. {@link #close()} it after the server stopped listening.
  */
 public final class GrizzlyTransport implements AutoCloseable {

@@ -1,27 +1,39 @@
 package io.execstream.server.transport;
 
+import io.execstream.domain.ErrorCode;
 import io.execstream.http.ApiError;
 import io.execstream.http.SecurityHeaders;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.http.ContentEncoding;
 import org.glassfish.grizzly.http.HttpCodecFilter;
 import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpHeader;
+import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
+import org.glassfish.grizzly.http.util.MimeHeaders;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 import org.glassfish.grizzly.utils.DelayedExecutor;
 
 /**
  * Gives the answers Grizzly's HTTP parser sends on its own (a broken chunk, a bad
- * {@code Content-Length}, headers over the size limit, an unknown HTTP version) the API's JSON
- * error body and security headers, where Grizzly would send an empty 400 or 505.
+ * {@code Content-Length}, headers over the size or count limit, an unknown HTTP version) the API's
+ * JSON error body and security headers, where Grizzly would send an empty 400 or 505; and refuses,
+ * the same way, every request whose framing is unsure ({@link RequestFraming}). Each of these
+ * answers closes the connection: what follows on it cannot be told apart from the bad request.
  *
  * <p>It replaces Grizzly's HTTP codec filter with one configured the same way that only fills in
  * the error body. The replacement needs a timer for its keep-alive queue; it is this object's, so
@@ -82,8 +94,43 @@ final class ProtocolErrors implements AddOn, AutoCloseable {
             super(chunking, maxHeaderSize, defaultContentType, keepAlive, timer, maxRequestHeaders, maxResponseHeaders);
         }
 
+        /** The request attribute that holds the refusal of a request the parser read but refuses. */
+        private static final String REFUSAL = ProtocolErrors.class.getName() + ".refusal";
+
+        @Override
+        protected boolean onHttpHeaderParsed(HttpHeader header, Buffer buffer, FilterChainContext ctx) {
+            if (super.onHttpHeaderParsed(header, buffer, ctx)) {
+                return true;
+            }
+            HttpRequestPacket request = (HttpRequestPacket) header;
+            Optional<ApiError> refusal = RequestFraming.refusal(request);
+            if (refusal.isEmpty()) {
+                return false;
+            }
+            request.setAttribute(REFUSAL, refusal.get());
+            if (request.getMethod() == Method.CONNECT) {
+                // Grizzly frames any answer to CONNECT as the start of a tunnel, with no length;
+                // this one is a refusal, framed like any other.
+                request.setMethod(Method.GET);
+            }
+            // Refused: Grizzly answers through customizeErrorResponse and closes the connection.
+            return true;
+        }
+
+        @Override
+        protected void onHttpHeaderError(HttpHeader header, FilterChainContext ctx, Throwable t) throws IOException {
+            if (t instanceof MimeHeaders.MaxHeaderCountExceededException) {
+                ((HttpRequestPacket) header).setAttribute(REFUSAL, new ApiError(ErrorCode.INVALID_REQUEST,
+                        "too many header fields: at most " + header.getHeaders().getMaxNumHeaders()));
+            }
+            super.onHttpHeaderError(header, ctx, t);
+        }
+
         @Override
         protected HttpContent customizeErrorResponse(HttpResponsePacket response) {
+            if (response.getRequest().getAttribute(REFUSAL) instanceof ApiError refusal) {
+                return errorContent(response, refusal);
+            }
             int status = response.getStatus();
             String message = switch (status) {
                 case 413 -> "the request is too large";
@@ -98,9 +145,16 @@ final class ProtocolErrors implements AddOn, AutoCloseable {
             } else if (status < 400 || status >= 500) {
                 HttpStatus.BAD_REQUEST_400.setValues(response);
             }
-            byte[] json = ApiError.body(response.getStatus() == 413 ? "payload_too_large" : "invalid_request", message);
+            ErrorCode code = response.getStatus() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.INVALID_REQUEST;
+            return errorContent(response, new ApiError(response.getStatus(), code.wire(), message, Map.of()));
+        }
+
+        private static HttpContent errorContent(HttpResponsePacket response, ApiError error) {
+            byte[] json = error.body();
+            HttpStatus.getHttpStatus(error.status()).setValues(response);
             response.setContentType("application/json");
             SecurityHeaders.HEADERS.forEach(response::setHeader);
+            error.headers().forEach(response::setHeader);
             response.setContentLength(json.length);
             return HttpContent.builder(response)
                     .content(Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, json))
