@@ -91,8 +91,8 @@ public final class EventStreams {
         hub.open(open.project(), open.stream(), open.lastEventId(), output);
     }
 
-    /** The methods an event stream answers, for the {@code Allow} header of a {@code 405}. */
-    public static final String ALLOWED_METHODS = "GET, HEAD";
+    /** The methods an event stream answers, for the {@code Allow} header of a {@code 405} and of {@code OPTIONS}. */
+    public static final String ALLOWED_METHODS = "GET, HEAD, OPTIONS";
 
     /**
      * The answer to a refusal from {@link #check} or {@link #open}: {@link ApiErrors#of}'s, and a

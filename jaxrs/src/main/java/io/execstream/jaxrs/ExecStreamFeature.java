@@ -3,16 +3,19 @@ package io.execstream.jaxrs;
 import io.execstream.core.ExecStream;
 import io.execstream.http.Access;
 import io.execstream.http.ApiKeys;
+import io.execstream.http.CorsPolicy;
 import io.execstream.http.EventStreamListener;
 import io.execstream.http.EventStreams;
 import io.execstream.http.Links;
 import io.execstream.http.SseHub;
 import io.execstream.http.StreamTokens;
+import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Objects;
 import org.glassfish.jersey.media.sse.SseFeature;
 
@@ -35,6 +38,11 @@ import org.glassfish.jersey.media.sse.SseFeature;
  * (their clients reconnect elsewhere or later with {@code Last-Event-ID}). It leaves the
  * application's own resources alone: its key check and headers are bound to its own resources,
  * and its exception mapper has the lowest priority.
+ *
+ * <p>It answers {@code OPTIONS} on each of its routes with {@code 204} and {@code Allow}, without a
+ * key, and, for the origins given to {@link Builder#corsOrigins}, CORS preflights and headers. How
+ * a request's body is delimited ({@code Content-Length}, {@code Transfer-Encoding}) is the
+ * container's to check, before the API sees the request.
  */
 public final class ExecStreamFeature implements Feature, AutoCloseable {
     private final ExecStream service;
@@ -43,6 +51,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     private final SseHub hub;
     private final EventStreams events;
     private final long maxBody;
+    private final CorsPolicy cors;
     private final OpenSinks sinks = new OpenSinks();
 
     private ExecStreamFeature(Builder builder) {
@@ -53,6 +62,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         this.hub = new SseHub(service, builder.keepalive, builder.writeTimeout, builder.listener);
         this.events = new EventStreams(service, access, hub);
         this.maxBody = builder.maxBody;
+        this.cors = builder.cors;
     }
 
     /** A builder for the API of {@code service}; {@link Builder#apiKeys} is required. */
@@ -75,6 +85,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new BodyLimitFilter(maxBody))
                 .register(new HeaderSyntaxFilter())
                 .register(new SecurityHeadersFilter())
+                .register(new OptionsAndCorsFilter(cors))
                 .register(new ErrorMapper());
         return true;
     }
@@ -85,6 +96,20 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
      */
     public EventStreams eventStreams() {
         return events;
+    }
+
+    /** Which other origins' pages may read this API's answers, for a transport that answers some itself. */
+    public CorsPolicy cors() {
+        return cors;
+    }
+
+    /**
+     * For a server that serves nothing but this API and a few paths of its own (the standalone
+     * server's {@code /metrics}): a response filter that gives its answers on those paths, and on
+     * paths nothing matched, the API's answer to {@code OPTIONS} and its CORS headers.
+     */
+    public ContainerResponseFilter optionsAndCorsOnOtherPaths() {
+        return new OptionsAndCorsFilter.OnOtherAnswers(cors);
     }
 
     /** Who may do what, with this API's keys and tokens. */
@@ -131,6 +156,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private long maxBody = 1 << 20;
         private EventStreamListener listener = EventStreamListener.NONE;
+        private CorsPolicy cors = CorsPolicy.NONE;
 
         private Builder(ExecStream service) {
             this.service = Objects.requireNonNull(service, "service");
@@ -190,6 +216,19 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 throw new IllegalArgumentException("maxBody must be at least 1 byte");
             }
             this.maxBody = bytes;
+            return this;
+        }
+
+        /**
+         * The origins, other than the API's own, whose pages may read its answers (CORS): each
+         * {@code scheme://host[:port]}, or {@code *} for any. Every route then answers them with
+         * {@code Access-Control-Allow-Origin} and answers their preflights without a key; access
+         * itself still takes a key or a stream token. Replaces any given before; default none.
+         *
+         * @throws IllegalArgumentException naming a value that is not an origin
+         */
+        public Builder corsOrigins(Collection<String> origins) {
+            this.cors = CorsPolicy.of(Objects.requireNonNull(origins, "origins"));
             return this;
         }
 

@@ -21,10 +21,7 @@ final class SecurityHeadersFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        Class<?> matched = resource.getResourceClass();
-        boolean ours = matched != null ? matched.isAnnotationPresent(ExecStreamApi.class)
-                : ApiPaths.isApi(request.getUriInfo().getPath());
-        if (!ours) {
+        if (!ApiPaths.isApiAnswer(resource, request)) {
             return;
         }
         SecurityHeaders.apply(response.getHeaders()::containsKey, response.getHeaders()::putSingle);

@@ -1,5 +1,6 @@
 package io.execstream.jaxrs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.execstream.http.ApiKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,21 @@ class ExecStreamFeatureBuilderTest {
                 assertTrue(expiry <= latest, "a 10 s token, not the default day: " + url);
                 api.close();
             }
+        }
+    }
+
+    @Test
+    void corsOriginsAreCheckedWhenGiven(@TempDir Path dir) {
+        try (InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
+             ExecStream service = ExecStream.builder(LocalCommandRunner.builder().workspaceRoot(dir).build(), publisher)
+                     .shutdownHook(false).build()) {
+            ExecStreamFeature.Builder builder = ExecStreamFeature.builder(service).apiKeys(ApiKeys.single("k"));
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> builder.corsOrigins(List.of("https://app.example/")));
+            assertTrue(bad.getMessage().contains("https://app.example/"), bad.getMessage());
+            ExecStreamFeature api = builder.corsOrigins(List.of("https://app.example", "*")).build();
+            assertEquals(List.of("*", "https://app.example"), api.cors().origins());
+            api.close();
         }
     }
 

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ExecStreamFeatureTest {
     private static final String KEY = "feature-test-key";
+    private static final String ORIGIN = "https://app.example";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
@@ -70,7 +71,8 @@ class ExecStreamFeatureTest {
         publisher = new InMemoryStreamPublisher();
         execStream = ExecStream.builder(LocalCommandRunner.builder().workspaceRoot(dir).build(), publisher)
                 .shutdownHook(false).build();
-        api = ExecStreamFeature.builder(execStream).apiKeys(ApiKeys.single(KEY)).keepalive(Duration.ofSeconds(1)).build();
+        api = ExecStreamFeature.builder(execStream).apiKeys(ApiKeys.single(KEY)).keepalive(Duration.ofSeconds(1))
+                .corsOrigins(List.of(ORIGIN)).build();
         http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/api/"),
                 new ResourceConfig().register(api).register(Hello.class), false);
         http.start();
@@ -91,6 +93,25 @@ class ExecStreamFeatureTest {
         assertEquals(200, hello.statusCode(), "no key asked for: " + hello.body());
         assertEquals("hello from the application", hello.body());
         assertTrue(hello.headers().firstValue("X-Frame-Options").isEmpty(), "the API's headers stay on the API's answers");
+    }
+
+    @Test
+    void optionsIsTheApisOnItsPathsOnlyAndAnswersTheAllowedOrigin() throws Exception {
+        HttpResponse<String> own = send(HttpRequest.newBuilder(base.resolve("/api/hello"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, own.statusCode(), "Jersey's own answer on the application's resource: " + own.body());
+        assertTrue(own.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+
+        HttpResponse<String> preflight = send(HttpRequest.newBuilder(base.resolve("/api/projects/demo/commands"))
+                .header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(204, preflight.statusCode(), preflight.body());
+        assertEquals("POST, OPTIONS", preflight.headers().firstValue("Allow").orElseThrow());
+        assertEquals(ORIGIN, preflight.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        assertEquals("nosniff", preflight.headers().firstValue("X-Content-Type-Options").orElseThrow());
+
+        HttpResponse<String> hello = send(HttpRequest.newBuilder(base.resolve("/api/hello")).header("Origin", ORIGIN).GET());
+        assertTrue(hello.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "the API's CORS stays on the API's answers");
     }
 
     @Test

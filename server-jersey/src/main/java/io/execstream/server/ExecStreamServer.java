@@ -25,6 +25,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -103,6 +104,7 @@ public final class ExecStreamServer implements AutoCloseable {
                 .writeTimeout(config.writeTimeout())
                 .maxBody(config.maxBody())
                 .metricsPublic(config.metricsPublic())
+                .corsOrigins(config.corsOrigins())
                 .closing(service, publisher);
         config.tokenSecret().ifPresent(server::tokenSecret);
         server.metrics = metrics;
@@ -138,6 +140,7 @@ public final class ExecStreamServer implements AutoCloseable {
                 .register(api)
                 .register(metrics.resource(api.access(), config.metricsPublic))
                 .register(GrizzlyTransport.securityHeadersOnEveryAnswer())
+                .register(api.optionsAndCorsOnOtherPaths())
                 // Everything the API needs is registered above: skipping the scan of META-INF
                 // services and auto-discoverable features saves a good part of start-up.
                 .property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
@@ -146,7 +149,7 @@ public final class ExecStreamServer implements AutoCloseable {
         String host = config.bind.contains(":") ? "[" + config.bind + "]" : config.bind;
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
                 URI.create("http://" + host + ":" + config.port + "/"), resources, false);
-        GrizzlyTransport transport = GrizzlyTransport.install(http, api.eventStreams());
+        GrizzlyTransport transport = GrizzlyTransport.install(http, api.eventStreams(), api.cors());
         try {
             http.start();
         } catch (IOException e) {
@@ -329,6 +332,16 @@ public final class ExecStreamServer implements AutoCloseable {
         /** Largest request body ({@code --max-body}); default 1 MiB. */
         public Builder maxBody(long bytes) {
             api.maxBody(bytes);
+            return this;
+        }
+
+        /**
+         * The origins whose pages may read the answers ({@code --cors-origin}): each
+         * {@code scheme://host[:port]}, or {@code *}; default none. See
+         * {@link ExecStreamFeature.Builder#corsOrigins}.
+         */
+        public Builder corsOrigins(Collection<String> origins) {
+            api.corsOrigins(origins);
             return this;
         }
 

@@ -113,7 +113,8 @@ final class TestServer implements AutoCloseable {
                 .tokenTtl(config.tokenTtl())
                 .keepalive(config.keepalive())
                 .writeTimeout(config.writeTimeout())
-                .maxBody(config.maxBody());
+                .maxBody(config.maxBody())
+                .corsOrigins(config.corsOrigins());
         // The same secret as the server's, so that tokens open streams across nodes as theirs do.
         config.tokenSecret().ifPresent(feature::tokenSecret);
         ExecStreamFeature api = feature.build();

@@ -1,5 +1,6 @@
 package io.execstream.server.config;
 
+import io.execstream.http.CorsPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +44,8 @@ public record ServerConfig(
         Optional<Path> plugins,
         List<String> runnerOptions,
         List<String> publisherOptions,
-        List<String> agentOptions) {
+        List<String> agentOptions,
+        List<String> corsOrigins) {
 
     /**
      * Reads {@code args} (flags after the {@code serve} word) over {@code env}.
@@ -69,7 +71,17 @@ public record ServerConfig(
                 v.intIn("max-running", 1, 100_000), v.size("max-history"), v.size("history-budget"),
                 v.size("max-body"), v.duration("kill-grace"), v.bool("metrics-public"),
                 v.optional("plugins").map(Path::of), v.lines("runner-option"), v.lines("publisher-option"),
-                v.lines("agent-option"));
+                v.lines("agent-option"), corsOrigins(v.lines("cors-origin")));
+    }
+
+    /** The origins as given, each checked (and the server not started) before anything else. */
+    private static List<String> corsOrigins(List<String> origins) {
+        try {
+            CorsPolicy.of(origins);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--cors-origin: " + e.getMessage(), e);
+        }
+        return origins;
     }
 
     /** The defaults, as a test or an embedding app starts from. */

@@ -53,7 +53,10 @@ public final class ServerFlags {
             new Flag("max-body", "1MB", "request body limit; past it, 413 payload_too_large"),
             new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
             new Flag("metrics-public", "false", "serve GET /metrics without an API key (default: it needs a key "
-                    + "for all projects)", true));
+                    + "for all projects)", true),
+            Flag.repeatable("cors-origin", "ORIGIN (scheme://host[:port], or * for any): a page of that origin may read "
+                    + "the answers (CORS), e.g. open a stream_url in an EventSource; access still takes a key or a "
+                    + "token. Repeatable; default none: only pages of the server's own origin"));
 
     private ServerFlags() {
     }

@@ -1,13 +1,19 @@
 package io.execstream.server.transport;
 
 import io.execstream.http.Access;
+import io.execstream.http.ApiError;
 import io.execstream.http.ApiErrors;
+import io.execstream.http.CorsPolicy;
 import io.execstream.http.EventStreamRequest;
 import io.execstream.http.EventStreams;
+import io.execstream.http.HttpOptions;
 import io.execstream.http.SecurityHeaders;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.Request;
@@ -22,16 +28,19 @@ import org.glassfish.grizzly.http.server.Response;
  * provider lookup, a request-scope switch and a flush on each one. Here an event's frame is
  * encoded once and copied into each response's buffer, and a burst of events leaves in one
  * socket write. Everything else is the HTTP layer's, as on any transport: the checks, the bytes
- * ({@link EventStreams}), the error bodies ({@link ApiErrors}).
+ * ({@link EventStreams}), the error bodies ({@link ApiErrors}), the answer to {@code OPTIONS}
+ * ({@link HttpOptions}) and the CORS headers ({@link CorsPolicy}), on errors too.
  */
 final class EventsHandler extends FrontHandler {
     private static final Pattern ROUTE = Pattern.compile("/projects/([^/]+)/events/([^/]+)");
 
     private final EventStreams events;
+    private final CorsPolicy cors;
 
-    EventsHandler(HttpHandler api, EventStreams events) {
+    EventsHandler(HttpHandler api, EventStreams events, CorsPolicy cors) {
         super("execstream-events", api);
         this.events = events;
+        this.cors = cors;
     }
 
     /**
@@ -42,9 +51,9 @@ final class EventsHandler extends FrontHandler {
     static final int MAX_UNSENT_BYTES = 1 << 20;
 
     /** Puts the handler in front of the application's container in {@code http}, not started yet. */
-    static void install(HttpServer http, EventStreams events) {
+    static void install(HttpServer http, EventStreams events, CorsPolicy cors) {
         http.getListeners().forEach(listener -> listener.setMaxPendingBytes(MAX_UNSENT_BYTES));
-        wrapHandlers(http, handler -> new EventsHandler(handler, events));
+        wrapHandlers(http, handler -> new EventsHandler(handler, events, cors));
     }
 
     @Override
@@ -54,18 +63,35 @@ final class EventsHandler extends FrontHandler {
             inner.service(request, response);
             return;
         }
+        String origin = request.getHeader("Origin");
+        if (request.getMethod() == Method.OPTIONS) {
+            response.setStatus(HttpOptions.STATUS);
+            SecurityHeaders.HEADERS.forEach(response::setHeader);
+            HttpOptions.headers(EventStreams.ALLOWED_METHODS, cors, origin,
+                    request.getHeader(HttpOptions.REQUEST_METHOD_HEADER)).forEach(response::setHeader);
+            return;
+        }
         try {
-            serve(request, response, route);
+            serve(request, response, route, origin);
         } catch (RuntimeException e) {
-            writeError(response, EventStreams.refusal(e));
+            refuse(response, e, origin);
         }
     }
 
-    private void serve(Request request, Response response, Matcher route) throws IOException {
+    /** Answers a refusal, with the CORS headers: a page of an allowed origin may read why. */
+    private void refuse(Response response, RuntimeException e, String origin) throws IOException {
+        ApiError error = EventStreams.refusal(e);
+        Map<String, String> headers = new LinkedHashMap<>(error.headers());
+        headers.putAll(cors.answerHeaders(origin));
+        writeError(response, error.status(), error.code(), error.message(), headers);
+    }
+
+    private void serve(Request request, Response response, Matcher route, String origin) throws IOException {
         EventStreams.Answer answer = events.check(new EventStreamRequest(request.getMethod().getMethodString(),
                 EventStreams.decodeSegment(route.group(1)), EventStreams.decodeSegment(route.group(2)),
                 request.getHeader("Accept"), request.getHeader(Access.API_KEY_HEADER), request.getParameter("token"),
                 request.getHeader("Last-Event-ID"), request.getParameter("last_event_id")));
+        cors.answerHeaders(origin).forEach(response::setHeader);
         if (answer instanceof EventStreams.Answer.Ended) {
             response.setStatus(204);
             SecurityHeaders.HEADERS.forEach(response::setHeader);
@@ -88,7 +114,7 @@ final class EventsHandler extends FrontHandler {
             events.open(open, new GrizzlySseOutput(response));
         } catch (RuntimeException e) {
             // Nothing was written: the error still gets its own status.
-            writeError(response, EventStreams.refusal(e));
+            refuse(response, e, origin);
             response.resume();
         }
     }

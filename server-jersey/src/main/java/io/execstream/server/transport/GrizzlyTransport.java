@@ -1,5 +1,6 @@
 package io.execstream.server.transport;
 
+import io.execstream.http.CorsPolicy;
 import io.execstream.http.EventStreams;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -21,11 +22,11 @@ public final class GrizzlyTransport implements AutoCloseable {
 
     /**
      * Puts the transport in front of the application's container in {@code http}, which must not
-     * be started yet: event streams are served by {@code events}, everything else goes on to the
-     * container.
+     * be started yet: event streams are served by {@code events}, with the CORS headers of
+     * {@code cors}; everything else goes on to the container.
      */
-    public static GrizzlyTransport install(HttpServer http, EventStreams events) {
-        EventsHandler.install(http, events);
+    public static GrizzlyTransport install(HttpServer http, EventStreams events, CorsPolicy cors) {
+        EventsHandler.install(http, events, cors);
         // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
         ContainerGuard.install(http);
         return new GrizzlyTransport(ProtocolErrors.install(http));
