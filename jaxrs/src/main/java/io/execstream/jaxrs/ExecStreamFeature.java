@@ -85,7 +85,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new BodyLimitFilter(maxBody))
                 .register(new HeaderSyntaxFilter())
                 .register(new SecurityHeadersFilter())
-                .register(new OptionsAndCorsFilter(cors))
+                .register(new OptionsAndCorsFilter.OnApiAnswers(cors))
                 .register(new ErrorMapper());
         return true;
     }
@@ -105,11 +105,12 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
 
     /**
      * For a server that serves nothing but this API and a few paths of its own (the standalone
-     * server's {@code /metrics}): a response filter that gives its answers on those paths, and on
-     * paths nothing matched, the API's answer to {@code OPTIONS} and its CORS headers.
+     * server's {@code /metrics}): a response filter that gives its answers on every path that is
+     * not the API's the API's answer to {@code OPTIONS} and its CORS headers. It holds no state of
+     * one application, so it may be registered in several.
      */
     public ContainerResponseFilter optionsAndCorsOnOtherPaths() {
-        return new OptionsAndCorsFilter.OnOtherAnswers(cors);
+        return new OptionsAndCorsFilter.OnOtherPaths(cors);
     }
 
     /** Who may do what, with this API's keys and tokens. */

@@ -21,36 +21,51 @@ import java.util.Map;
  * {@code text/plain} or WADL body. This keeps its {@code Allow} and makes that answer the API's,
  * the same as the standalone server's fast path gives its event streams.
  */
-class OptionsAndCorsFilter implements ContainerResponseFilter {
+abstract class OptionsAndCorsFilter implements ContainerResponseFilter {
     private final CorsPolicy cors;
-    /** Whether this takes the API's answers ({@link ApiPaths#isApiAnswer}), or every other. */
-    private final boolean apiAnswers;
-    @Context
-    private ResourceInfo resource;
 
-    /** The filter of the API's answers. */
-    OptionsAndCorsFilter(CorsPolicy cors) {
-        this(cors, true);
+    private OptionsAndCorsFilter(CorsPolicy cors) {
+        this.cors = cors;
     }
 
-    private OptionsAndCorsFilter(CorsPolicy cors, boolean apiAnswers) {
-        this.cors = cors;
-        this.apiAnswers = apiAnswers;
+    /** Whether this filter takes the answer to {@code request}. */
+    abstract boolean takes(ContainerRequestContext request);
+
+    /** On the API's answers ({@link ApiPaths#isApiAnswer}): the feature's own. */
+    static final class OnApiAnswers extends OptionsAndCorsFilter {
+        @Context
+        private ResourceInfo resource;
+
+        OnApiAnswers(CorsPolicy cors) {
+            super(cors);
+        }
+
+        @Override
+        boolean takes(ContainerRequestContext request) {
+            return ApiPaths.isApiAnswer(resource, request);
+        }
     }
 
     /**
-     * The same on every answer that is not the API's, for a server that serves nothing but the API
-     * and a few paths of its own. A class of its own: Jersey takes one provider of each class.
+     * On the paths that are not the API's, for a server that serves nothing but the API and a few
+     * paths of its own. It holds nothing injected, since one instance may be registered in more
+     * than one application (a test builds the server's twice), and a class of its own, since
+     * Jersey takes one provider of each class.
      */
-    static final class OnOtherAnswers extends OptionsAndCorsFilter {
-        OnOtherAnswers(CorsPolicy cors) {
-            super(cors, false);
+    static final class OnOtherPaths extends OptionsAndCorsFilter {
+        OnOtherPaths(CorsPolicy cors) {
+            super(cors);
+        }
+
+        @Override
+        boolean takes(ContainerRequestContext request) {
+            return !ApiPaths.isApi(request.getUriInfo().getPath());
         }
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (ApiPaths.isApiAnswer(resource, request) != apiAnswers) {
+        if (!takes(request)) {
             return;
         }
         String origin = request.getHeaderString("Origin");
