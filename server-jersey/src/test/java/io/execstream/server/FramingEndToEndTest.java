@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * served (RFC 9112, 6.1 and 6.3; what a proxy in front reads otherwise would be smuggled). Two
  * equal {@code Content-Length} headers are a client error on every transport, never a 500 with a
  * stack trace in the log. The rest are the standalone server's: an application that mounts the
- * API leaves framing to its container.
+ * API leaves framing to its container. And the limits the README gives: 100 header fields, a
+ * command of 262,144 characters.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FramingEndToEndTest {
@@ -229,6 +230,18 @@ class FramingEndToEndTest {
     }
 
     // ------------------------------------------------------------------------------- limits
+
+    @Test
+    void aCommandOfMoreThan262144CharactersIs400() {
+        String project = TestServer.newProject("long");
+        // "true" and its argument: 262,144 characters in all, the limit the README gives.
+        String atLimit = body("command", List.of("true", "x".repeat(262_144 - 4)));
+        assertEquals(202, server.post("/projects/" + project + "/commands", atLimit).status());
+        TestServer.assertError(server.post("/projects/" + project + "/commands",
+                body("command", List.of("true", "x".repeat(262_144 - 3)))), 400, "invalid_command");
+        TestServer.assertError(server.post("/projects/" + project + "/commands",
+                body("command", "x".repeat(262_145))), 400, "invalid_command");
+    }
 
     @Test
     void moreThanOneHundredHeaderFieldsAre400() {
