@@ -67,6 +67,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new AgentsResource(service, service::agents, links, maxBody))
                 .register(new StreamsResource(service, service, links))
                 .register(new EventsResource(events, sinks))
+                .register(new SseFrame.Writer())
                 .register(new HealthResource())
                 .register(new ViewerResource(service, links))
                 .register(new ViewerAssets())
