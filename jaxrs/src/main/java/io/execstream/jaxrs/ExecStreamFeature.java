@@ -75,6 +75,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new AuthFilter(access))
                 .register(new BodyLimitFilter(maxBody))
                 .register(new HeaderSyntaxFilter())
+                .register(new EventsAcceptFilter(events))
                 .register(new SecurityHeadersFilter())
                 .register(new ErrorMapper());
         return true;
