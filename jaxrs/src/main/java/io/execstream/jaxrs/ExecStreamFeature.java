@@ -48,7 +48,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     private ExecStreamFeature(Builder builder) {
         this.service = builder.service;
         StreamTokens tokens = builder.tokens();
-        this.access = new Access(builder.keys, tokens);
+        this.access = new Access(builder.keys, tokens, service);
         this.links = new Links(tokens);
         this.hub = new SseHub(service, builder.keepalive, builder.writeTimeout, builder.listener);
         this.events = new EventStreams(service, access, hub);
