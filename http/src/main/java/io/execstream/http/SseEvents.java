@@ -37,6 +37,9 @@ public final class SseEvents {
     /** Written just before the first event with data, in the same block. */
     static final byte[] RETRY = ascii("retry: " + RETRY_MS + "\n");
 
+    /** The start of every output event's frame, before its data. */
+    private static final byte[] OUTPUT_HEAD = head("output");
+
     /** Frames of recent events, by event: see {@link #of}. */
     private static final Map<Same, byte[]> FRAMES = new ConcurrentHashMap<>();
     private static final AtomicLong FRAME_BYTES = new AtomicLong();
@@ -111,7 +114,7 @@ public final class SseEvents {
     private static byte[] encode(PublishedEvent published) {
         StreamEvent event = published.event();
         if (event instanceof StreamEvent.Output output) {
-            return OutputJson.encode(output, head("output"), tail(published.id()));
+            return OutputJson.encode(output, OUTPUT_HEAD, tail(published.id()));
         }
         if (event instanceof StreamEvent.Agent agent) {
             // Already compact JSON on one line: sent as it is, not parsed and written again.
