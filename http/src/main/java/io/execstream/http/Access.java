@@ -1,8 +1,10 @@
 package io.execstream.http;
 
+import io.execstream.core.StreamQueries;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamNotFoundException;
 
 /**
  * Who may do what: a request passes with an {@value #API_KEY_HEADER} header whose key opens its
@@ -16,10 +18,21 @@ public final class Access {
 
     private final ApiKeys keys;
     private final StreamTokens tokens;
+    private final StreamQueries streams;
 
-    public Access(ApiKeys keys, StreamTokens tokens) {
+    /**
+     * Access with these keys and tokens, which looks up the stream of a token signed with another
+     * secret, to say whether it is known here.
+     */
+    public Access(ApiKeys keys, StreamTokens tokens, StreamQueries streams) {
         this.keys = keys;
         this.tokens = tokens;
+        this.streams = streams;
+    }
+
+    /** Access without a way to look streams up: a token signed with another secret is refused with 401. */
+    public Access(ApiKeys keys, StreamTokens tokens) {
+        this(keys, tokens, null);
     }
 
     /**
@@ -49,7 +62,13 @@ public final class Access {
      * A request about one stream, which also opens with that stream's token: the token when one
      * is given, else the key as {@link #authorize} checks it.
      *
-     * @throws RequestRefusedException {@code 401} or {@code 403}
+     * <p>A token signed with another secret (another server's, or this one's before a restart)
+     * cannot be checked. If this server does not know its stream either, that is what the client
+     * is told, with {@code 404}: the stream is gone, as a token of this server would find too.
+     * Otherwise it is {@code 401}, saying the token is from another server or an earlier start.
+     *
+     * @throws RequestRefusedException {@code 401}, {@code 403}, or {@code 404} for a token of
+     *                                 another secret whose stream this server does not know
      */
     public void authorizeStream(String project, String stream, String keyHeader, String token) {
         if (token != null) {
@@ -66,11 +85,33 @@ public final class Access {
         } catch (RuntimeException e) {
             verdict = StreamTokens.Verdict.INVALID;
         }
+        if (verdict == StreamTokens.Verdict.FOREIGN) {
+            if (!known(project, stream)) {
+                throw RequestRefusedException.notFound("stream " + stream + " is not known to this server: its token was "
+                        + "issued by another server, or by this one before it restarted (a stream kept in memory does not "
+                        + "outlive a restart)");
+            }
+            throw RequestRefusedException.unauthorized("the stream token was signed by another server, or by this one before "
+                    + "it restarted, with another --token-secret; the stream's status has a fresh stream_url");
+        }
         if (verdict == StreamTokens.Verdict.EXPIRED) {
             throw RequestRefusedException.unauthorized("the stream token has expired; the stream's status has a fresh stream_url");
         }
         if (verdict != StreamTokens.Verdict.VALID) {
             throw RequestRefusedException.unauthorized("the stream token is not valid for this stream");
+        }
+    }
+
+    /** Whether the stream can be found here; true when this cannot tell. */
+    private boolean known(String project, String stream) {
+        if (streams == null) {
+            return true;
+        }
+        try {
+            streams.status(ProjectId.of(project), StreamId.of(stream));
+            return true;
+        } catch (StreamNotFoundException e) {
+            return false;
         }
     }
 }

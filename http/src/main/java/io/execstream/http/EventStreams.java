@@ -56,8 +56,10 @@ public final class EventStreams {
     }
 
     /**
-     * Checks everything that can fail before the response starts: method, media type, key or
-     * token, unknown stream, a resume after done.
+     * Checks everything that can fail before the response starts, in this order: method, key or
+     * token, unknown stream, media type, a resume after done. The media type comes after the
+     * stream: a client without a key, or of a stream that does not exist, learns that first,
+     * whatever it accepts.
      *
      * @throws io.execstream.domain.ExecStreamException when refused ({@link ApiErrors#of} maps it)
      */
@@ -66,14 +68,14 @@ public final class EventStreams {
         if (!method.equals("GET") && !method.equals("HEAD")) {
             throw new RequestRefusedException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed here: the event stream is read with GET");
         }
-        if (!acceptsEventStream(request.accept())) {
-            throw new RequestRefusedException(ErrorCode.NOT_ACCEPTABLE, "this is a text/event-stream; the request's Accept header excludes it");
-        }
         access.authorizeStream(request.project(), request.stream(), request.apiKey(), request.token());
         ProjectId project = ProjectId.of(request.project());
         StreamId stream = Ids.stream(request.stream());
         String after = request.lastEventId();
         StreamInfo info = queries.status(project, stream);
+        if (!acceptsEventStream(request.accept())) {
+            throw new RequestRefusedException(ErrorCode.NOT_ACCEPTABLE, "this is a text/event-stream; the request's Accept header excludes it");
+        }
         if (after != null && after.equals(info.doneEventId())) {
             return new Answer.Ended();
         }

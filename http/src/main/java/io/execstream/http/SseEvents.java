@@ -13,10 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The wire form of stream events: each event's whole frame ({@code id:}, {@code event:},
- * {@code data:} and the blank line) as bytes. Data is JSON on one line (control characters are
+ * The wire form of stream events: each event's whole frame ({@code event:}, {@code data:},
+ * {@code id:} and the blank line) as bytes. Data is JSON on one line (control characters are
  * escaped inside strings), so every event is exactly one {@code data:} field whatever the output
  * held, and ids come from the publisher, never from a request, so they hold no line break.
+ *
+ * <p>The id is the last field: a client should take an event's id only when the blank line
+ * dispatches the event, but some (the npm {@code eventsource} package up to v2) take it as soon
+ * as they read the field. Written first, a connection cut inside the event would have such a
+ * client resume after an event it never received; written last, only a cut between the id line
+ * and the blank line can do that.
  */
 public final class SseEvents {
     /** Milliseconds an EventSource waits before it reconnects. */
@@ -30,7 +36,9 @@ public final class SseEvents {
     static final byte[] KEEPALIVE = ascii(": keepalive\n\n");
     /** Written just before the first event with data, in the same block. */
     static final byte[] RETRY = ascii("retry: " + RETRY_MS + "\n");
-    private static final byte[] END = ascii("\n\n");
+
+    /** The start of every output event's frame, before its data. */
+    private static final byte[] OUTPUT_HEAD = head("output");
 
     /** Frames of recent events, by event: see {@link #of}. */
     private static final Map<Same, byte[]> FRAMES = new ConcurrentHashMap<>();
@@ -106,7 +114,7 @@ public final class SseEvents {
     private static byte[] encode(PublishedEvent published) {
         StreamEvent event = published.event();
         if (event instanceof StreamEvent.Output output) {
-            return OutputJson.encode(output, head(published.id(), "output"), END);
+            return OutputJson.encode(output, OUTPUT_HEAD, tail(published.id()));
         }
         if (event instanceof StreamEvent.Agent agent) {
             // Already compact JSON on one line: sent as it is, not parsed and written again.
@@ -115,16 +123,22 @@ public final class SseEvents {
         return frame(published.id(), "done", done((StreamEvent.Done) event).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static byte[] head(String id, String name) {
-        return ascii("id: " + id + "\nevent: " + name + "\ndata: ");
+    private static byte[] head(String name) {
+        return ascii("event: " + name + "\ndata: ");
+    }
+
+    /** What follows an event's data: its id, last, and the blank line that dispatches it. */
+    private static byte[] tail(String id) {
+        return ascii("\nid: " + id + "\n\n");
     }
 
     private static byte[] frame(String id, String name, byte[] data) {
-        byte[] head = head(id, name);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + data.length + END.length);
+        byte[] head = head(name);
+        byte[] tail = tail(id);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + data.length + tail.length);
         out.writeBytes(head);
         out.writeBytes(data);
-        out.writeBytes(END);
+        out.writeBytes(tail);
         return out.toByteArray();
     }
 

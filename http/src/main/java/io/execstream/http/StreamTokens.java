@@ -9,7 +9,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -18,19 +21,46 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code stream_url} so that a browser's EventSource, which cannot send {@code X-API-Key}, can
  * subscribe.
  *
- * <p>A token is {@code EXPIRY.MAC}: the expiry in epoch seconds (base 36), and an HMAC-SHA256 of
- * a version tag, the project id, the stream id and that expiry, in unpadded base64url. It opens
- * that stream's events and nothing else, until the expiry or until the stream leaves retention,
- * whichever comes first. Changing the expiry breaks the MAC, so a token cannot be extended.
+ * <p>A token is {@code EXPIRY.KEY.MAC}: the expiry in epoch seconds (base 36); the key id, a
+ * fingerprint of the secret that signed it (a MAC of a fixed label, so it tells nothing of the
+ * secret); and an HMAC-SHA256 of a version tag, the key id, the project id, the stream id and the
+ * expiry, in unpadded base64url. It opens that stream's events and nothing else, until the expiry
+ * or until the stream leaves retention, whichever comes first. Changing the expiry breaks the
+ * MAC, so a token cannot be extended.
+ *
+ * <p>The key id tells a token signed with another secret ({@link Verdict#FOREIGN}: another node's,
+ * or this server's before a restart, the secret being random at each start unless one is given)
+ * from a token of this secret that does not open the stream ({@link Verdict#INVALID}). Every part
+ * must be in its one canonical form (base 36 in lower case without a sign or leading zeros,
+ * base64url without padding or stray bits), so a token is accepted as exactly one string.
  *
  * <p>Immutable and thread-safe.
  */
 public final class StreamTokens {
     /** What {@link #check} found. */
-    public enum Verdict { VALID, EXPIRED, INVALID }
+    public enum Verdict {
+        VALID,
+        /** Signed with this secret for this stream, and past its expiry. */
+        EXPIRED,
+        /** Malformed, or signed with this secret but not for this stream (or tampered with). */
+        INVALID,
+        /**
+         * A well-formed token signed with another secret, or of the form an earlier version
+         * issued: made by another server, or by this one before a restart. This server can say
+         * nothing else about it.
+         */
+        FOREIGN
+    }
 
-    private static final String VERSION = "execstream-stream-v2";
+    private static final String VERSION = "execstream-stream-v3";
+    private static final String KEY_ID_LABEL = "execstream-key-id";
+    private static final int KEY_ID_BYTES = 6;
+    private static final int MAC_BYTES = 32;
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+    private static final Pattern PARTS = Pattern.compile("([0-9a-z]{1,13})(?:\\.([A-Za-z0-9_-]+))?\\.([A-Za-z0-9_-]+)");
+
     private final SecretKeySpec key;
+    private final String keyId;
     private final Duration ttl;
     private final Clock clock;
 
@@ -47,6 +77,7 @@ public final class StreamTokens {
             throw new IllegalArgumentException("--token-ttl must be positive");
         }
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        this.keyId = BASE64URL.encodeToString(Arrays.copyOf(mac(KEY_ID_LABEL), KEY_ID_BYTES));
         this.ttl = ttl;
         this.clock = clock;
     }
@@ -64,28 +95,28 @@ public final class StreamTokens {
         // down, a 1 s token issued late in a second would be good for a few milliseconds only).
         Instant end = clock.instant().plus(ttl);
         long expiry = end.getEpochSecond() + (end.getNano() > 0 ? 1 : 0);
-        return Long.toString(expiry, 36) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(project, stream, expiry));
+        return Long.toString(expiry, 36) + "." + keyId + "." + BASE64URL.encodeToString(mac(project, stream, expiry));
     }
 
     /**
      * Whether {@code token} opens {@code stream}. The MAC is checked before the expiry, so a
-     * forged token is {@link Verdict#INVALID} whatever expiry it claims.
+     * forged token is {@link Verdict#INVALID} whatever expiry it claims; the MAC is compared in
+     * constant time.
      */
     public Verdict check(ProjectId project, StreamId stream, String token) {
-        if (token == null) {
+        Matcher parts = token == null ? null : PARTS.matcher(token);
+        if (parts == null || !parts.matches()) {
             return Verdict.INVALID;
         }
-        int dot = token.indexOf('.');
-        if (dot < 1 || dot > 13) {
+        long expiry = canonicalExpiry(parts.group(1));
+        byte[] presented = canonicalBase64(parts.group(3), MAC_BYTES);
+        String presentedKeyId = parts.group(2);
+        if (expiry <= 0 || presented == null
+                || (presentedKeyId != null && canonicalBase64(presentedKeyId, KEY_ID_BYTES) == null)) {
             return Verdict.INVALID;
         }
-        long expiry;
-        byte[] presented;
-        try {
-            expiry = Long.parseLong(token.substring(0, dot), 36);
-            presented = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-        } catch (IllegalArgumentException e) {
-            return Verdict.INVALID;
+        if (!keyId.equals(presentedKeyId)) {
+            return Verdict.FOREIGN;
         }
         if (!MessageDigest.isEqual(mac(project, stream, expiry), presented)) {
             return Verdict.INVALID;
@@ -93,12 +124,39 @@ public final class StreamTokens {
         return clock.instant().getEpochSecond() < expiry ? Verdict.VALID : Verdict.EXPIRED;
     }
 
+    /** The expiry in its one base-36 form, or -1 (the pattern has already kept signs and upper case out). */
+    private static long canonicalExpiry(String text) {
+        try {
+            long expiry = Long.parseLong(text, 36);
+            return Long.toString(expiry, 36).equals(text) ? expiry : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The bytes of unpadded base64url {@code text} of {@code length} bytes, if it is their one
+     * encoding: decoded, encoded again, and equal (a decoder ignores the unused bits of the last
+     * character, so several strings decode alike); else null.
+     */
+    private static byte[] canonicalBase64(String text, int length) {
+        try {
+            byte[] bytes = Base64.getUrlDecoder().decode(text);
+            return bytes.length == length && BASE64URL.encodeToString(bytes).equals(text) ? bytes : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private byte[] mac(ProjectId project, StreamId stream, long expiry) {
+        return mac(VERSION + "\n" + keyId + "\n" + project.value() + "\n" + stream.value() + "\n" + expiry);
+    }
+
+    private byte[] mac(String input) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal((VERSION + "\n" + project.value() + "\n" + stream.value() + "\n" + expiry)
-                    .getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks HmacSHA256", e);
         }

@@ -3,10 +3,14 @@ package io.execstream.http;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamStatus;
+import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SseEventsTest {
@@ -15,9 +19,35 @@ class SseEventsTest {
     void anEventIsFramedOnceForAllItsSubscribers() {
         PublishedEvent event = new PublishedEvent("7", StreamEvent.Output.stdout("hi\n"));
         byte[] frame = SseEvents.of(event);
-        assertEquals("id: 7\nevent: output\ndata: {\"type\":\"stdout\",\"content\":\"hi\\n\"}\n\n",
+        assertEquals("event: output\ndata: {\"type\":\"stdout\",\"content\":\"hi\\n\"}\nid: 7\n\n",
                 new String(frame, StandardCharsets.UTF_8));
         assertSame(frame, SseEvents.of(event));
+    }
+
+    /**
+     * A client that takes the id when it reads the field (the npm eventsource package v2) would,
+     * after a cut inside an event whose id came first, resume after that event and lose it.
+     */
+    @Test
+    void everyKindOfEventHasItsIdAsItsLastField() {
+        assertEquals("event: output\ndata: {\"type\":\"stderr\",\"content\":\"oops\\n\"}\nid: 3\n\n",
+                text(SseEvents.of(new PublishedEvent("3", StreamEvent.Output.stderr("oops\n")))));
+        assertEquals("event: agent\ndata: {\"type\":\"system\"}\nid: 4\n\n",
+                text(SseEvents.of(new PublishedEvent("4", new StreamEvent.Agent("{\"type\":\"system\"}")))));
+        assertEquals("event: done\ndata: {\"exit_code\":3,\"duration_ms\":12,\"status\":\"exited\"}\nid: 5\n\n",
+                text(SseEvents.of(new PublishedEvent("5", new StreamEvent.Done(3, 12, StreamStatus.EXITED, null)))));
+        assertEquals("event: gap\ndata: {\"missed\":7}\nid: 9\n\n", text(SseEvents.gap(new Gap(7, "9"))));
+    }
+
+    @Test
+    void aLongOutputStaysOneDataLineBeforeItsId() {
+        String content = "x".repeat(70_000) + "\nline two\r\n";
+        String frame = text(SseEvents.of(new PublishedEvent("12", StreamEvent.Output.stdout(content))));
+        List<String> lines = frame.lines().toList();
+        assertEquals(List.of("event: output", "id: 12"), List.of(lines.get(0), lines.get(2)), frame.substring(0, 40));
+        assertEquals(List.of(4, ""), List.of(lines.size(), lines.get(3)), "three fields and the blank line");
+        assertTrue(lines.get(1).startsWith("data: {\"type\":\"stdout\""));
+        assertTrue(frame.endsWith("\nid: 12\n\n"));
     }
 
     @Test
@@ -33,5 +63,9 @@ class SseEventsTest {
         // Another instance with the same content is another event to the cache, framed alike.
         PublishedEvent again = new PublishedEvent("1", StreamEvent.Output.stdout("a\n"));
         assertArrayEquals(frameA, SseEvents.of(again));
+    }
+
+    private static String text(byte[] frame) {
+        return new String(frame, StandardCharsets.UTF_8);
     }
 }

@@ -10,7 +10,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** Stream tokens: bound to one stream, signed with the secret, valid until their expiry. */
@@ -48,7 +51,61 @@ class StreamTokensTest {
         assertEquals(StreamTokens.Verdict.INVALID, tokens.check(PROJECT, StreamId.of("0123456789abcdef01234568"), token));
         StreamTokens otherSecret = new StreamTokens("another-secret-of-16".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1),
                 Clock.fixed(NOW, ZoneOffset.UTC));
-        assertEquals(StreamTokens.Verdict.INVALID, otherSecret.check(PROJECT, STREAM, token));
+        assertEquals(StreamTokens.Verdict.FOREIGN, otherSecret.check(PROJECT, STREAM, token));
+    }
+
+    /**
+     * A server without --token-secret signs with a new random secret at each start: the tokens of
+     * an earlier start are told apart from tokens that are simply wrong, so that a client can be
+     * told its stream is from another server start rather than that its token is invalid.
+     */
+    @Test
+    void aTokenOfAnotherSecretIsForeignWhateverItClaims() {
+        StreamTokens before = StreamTokens.random(Duration.ofHours(1));
+        StreamTokens after = StreamTokens.random(Duration.ofHours(1));
+        String token = before.issue(PROJECT, STREAM);
+        assertEquals(StreamTokens.Verdict.VALID, before.check(PROJECT, STREAM, token));
+        assertEquals(StreamTokens.Verdict.FOREIGN, after.check(PROJECT, STREAM, token));
+        assertEquals(StreamTokens.Verdict.FOREIGN, after.check(ProjectId.of("other"), STREAM, token));
+        // The form of tokens before key ids (EXPIRY.MAC) can only come from an earlier start.
+        String twoParts = token.substring(0, token.indexOf('.')) + token.substring(token.lastIndexOf('.'));
+        assertEquals(StreamTokens.Verdict.FOREIGN, before.check(PROJECT, STREAM, twoParts));
+        // Our key id on another secret's token: this secret's, and wrong.
+        String ours = at(NOW, Duration.ofHours(1)).issue(PROJECT, STREAM);
+        String mixed = part(token, 0) + "." + part(ours, 1) + "." + part(token, 2);
+        assertEquals(StreamTokens.Verdict.INVALID, at(NOW, Duration.ofHours(1)).check(PROJECT, STREAM, mixed));
+    }
+
+    /** Each part has one accepted spelling: the token is compared as the exact string it was issued as. */
+    @Test
+    void onlyTheCanonicalFormIsAccepted() {
+        StreamTokens tokens = at(NOW, Duration.ofHours(1));
+        String token = tokens.issue(PROJECT, STREAM);
+        assertEquals(StreamTokens.Verdict.VALID, tokens.check(PROJECT, STREAM, token));
+        String expiry = part(token, 0);
+        String keyId = part(token, 1);
+        String mac = part(token, 2);
+        assertEquals(43, mac.length(), "32 bytes, unpadded");
+        List<String> spellings = new ArrayList<>(List.of(
+                token + "=", token + "==", expiry + "." + keyId + "." + mac + "%3D",
+                "0" + token, "+" + token, expiry.toUpperCase(Locale.ROOT) + "." + keyId + "." + mac,
+                expiry + "." + keyId + "=." + mac, expiry + "." + keyId + "." + mac + "A",
+                expiry + "." + keyId + "." + mac.substring(0, 42), " " + token, token + " ",
+                expiry + ".." + keyId + "." + mac, token + "." + mac));
+        // The last character of 32 bytes in base64 carries 4 bits and 2 unused ones, which a
+        // decoder ignores: the same MAC with other unused bits.
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(mac.charAt(42));
+        for (int unused = 1; unused < 4; unused++) {
+            spellings.add(expiry + "." + keyId + "." + mac.substring(0, 42) + alphabet.charAt((last & ~3) | unused));
+        }
+        for (String spelling : spellings) {
+            assertEquals(StreamTokens.Verdict.INVALID, tokens.check(PROJECT, STREAM, spelling), spelling);
+        }
+    }
+
+    private static String part(String token, int index) {
+        return token.split("\\.")[index];
     }
 
     @Test
@@ -60,7 +117,7 @@ class StreamTokensTest {
         assertEquals(StreamTokens.Verdict.INVALID, tokens.check(PROJECT, STREAM, later));
         String earlier = Long.toString(NOW.getEpochSecond() - 10, 36) + token.substring(dot);
         assertEquals(StreamTokens.Verdict.INVALID, at(NOW, Duration.ofHours(1)).check(PROJECT, STREAM, earlier));
-        String unsigned = token.substring(0, dot + 1) + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
+        String unsigned = token.substring(0, token.lastIndexOf('.') + 1) + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
         assertEquals(StreamTokens.Verdict.INVALID, tokens.check(PROJECT, STREAM, unsigned));
     }
 

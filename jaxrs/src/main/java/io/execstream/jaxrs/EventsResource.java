@@ -14,7 +14,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
@@ -44,11 +43,11 @@ public final class EventsResource {
                        @HeaderParam("Accept") String accept, @HeaderParam(Access.API_KEY_HEADER) String key,
                        @QueryParam("token") String token, @HeaderParam(LAST_EVENT_ID) String lastEventId,
                        @QueryParam("last_event_id") String lastEventIdQuery,
-                       @Context SseEventSink sink, @Context Sse sse) {
+                       @Context SseEventSink sink) {
         EventStreams.Answer answer = events.check(new EventStreamRequest("GET", project, stream, accept, key, token,
                 lastEventId, lastEventIdQuery));
         if (answer instanceof EventStreams.Answer.Open open) {
-            SinkOutput output = new SinkOutput(sink, sse, sinks);
+            SinkOutput output = new SinkOutput(sink, sinks);
             try {
                 events.open(open, output);
             } catch (RuntimeException e) {

@@ -57,7 +57,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     private ExecStreamFeature(Builder builder) {
         this.service = builder.service;
         StreamTokens tokens = builder.tokens();
-        this.access = new Access(builder.keys, tokens);
+        this.access = new Access(builder.keys, tokens, service);
         this.links = new Links(tokens);
         this.hub = new SseHub(service, builder.keepalive, builder.writeTimeout, builder.listener);
         this.events = new EventStreams(service, access, hub);
@@ -77,6 +77,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new AgentsResource(service, service::agents, links, maxBody))
                 .register(new StreamsResource(service, service, links))
                 .register(new EventsResource(events, sinks))
+                .register(new SseFrame.Writer())
                 .register(new HealthResource())
                 .register(new ViewerResource(service, links))
                 .register(new ViewerAssets())
@@ -84,6 +85,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new AuthFilter(access))
                 .register(new BodyLimitFilter(maxBody))
                 .register(new HeaderSyntaxFilter())
+                .register(new EventsAcceptFilter(events))
                 .register(new SecurityHeadersFilter())
                 .register(new OptionsAndCorsFilter.OnApiAnswers(cors))
                 .register(new ErrorMapper());

@@ -1,11 +1,9 @@
 package io.execstream.jaxrs;
 
 import io.execstream.http.SseOutput;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An event stream on a JAX-RS {@link SseEventSink}. The HTTP layer writes whole frames as bytes;
- * each becomes an {@link OutboundSseEvent} with the same fields, and the sink writes it.
+ * what it wrote between two flushes goes to the sink as one chunk, byte for byte ({@link SseFrame}).
  *
  * <p>A sink's {@code send} may block on a slow client (Jersey writes on the calling thread), and
  * {@link SseOutput} must never block: frames queue here and a sender thread of a shared pool
@@ -48,27 +46,21 @@ final class SinkOutput implements SseOutput {
     }
 
     private final SseEventSink sink;
-    private final Sse sse;
     private final OpenSinks open;
 
     // Guarded by this.
-    private final ArrayDeque<Queued> unsent = new ArrayDeque<>();
-    private final List<Queued> written = new ArrayList<>();
+    private final ArrayDeque<SseFrame> unsent = new ArrayDeque<>();
+    /** Written since the last flush; sent as one chunk at the next. */
+    private final List<byte[]> written = new ArrayList<>();
     private long unsentBytes;
     private boolean sending;
     private boolean finishing;
     private boolean closed;
     private Runnable onWritable;
     private Runnable onClose;
-    /** A {@code retry:} line waits for the event it goes with. */
-    private long pendingRetry = -1;
 
-    private record Queued(OutboundSseEvent event, int bytes) {
-    }
-
-    SinkOutput(SseEventSink sink, Sse sse, OpenSinks open) {
+    SinkOutput(SseEventSink sink, OpenSinks open) {
         this.sink = sink;
-        this.sse = sse;
         this.open = open;
         open.add(this);
     }
@@ -97,7 +89,8 @@ final class SinkOutput implements SseOutput {
         if (closed) {
             return;
         }
-        parse(new String(bytes, StandardCharsets.UTF_8), bytes.length);
+        written.add(bytes);
+        unsentBytes += bytes.length;
     }
 
     @Override
@@ -105,8 +98,7 @@ final class SinkOutput implements SseOutput {
         if (closed || written.isEmpty()) {
             return;
         }
-        unsent.addAll(written);
-        written.clear();
+        moveWritten();
         startSending();
     }
 
@@ -116,8 +108,7 @@ final class SinkOutput implements SseOutput {
             return;
         }
         finishing = true;
-        unsent.addAll(written);
-        written.clear();
+        moveWritten();
         if (unsent.isEmpty() && !sending) {
             close();
         } else {
@@ -144,6 +135,21 @@ final class SinkOutput implements SseOutput {
         this.onClose = callback;
     }
 
+    /** What was written goes out as one chunk: one send, one flush. Call holding the lock. */
+    private void moveWritten() {
+        if (written.isEmpty()) {
+            return;
+        }
+        if (written.size() == 1) {
+            unsent.add(new SseFrame(written.get(0)));
+        } else {
+            ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+            written.forEach(chunk::writeBytes);
+            unsent.add(new SseFrame(chunk.toByteArray()));
+        }
+        written.clear();
+    }
+
     /** Call holding the lock. */
     private void startSending() {
         if (!sending) {
@@ -155,7 +161,7 @@ final class SinkOutput implements SseOutput {
     /** Sends what is queued, on a sender thread, until nothing is; then wakes a waiting writer. */
     private void send() {
         while (true) {
-            Queued next;
+            SseFrame next;
             Runnable wake = null;
             synchronized (this) {
                 next = unsent.pollFirst();
@@ -169,13 +175,13 @@ final class SinkOutput implements SseOutput {
                 }
             }
             try {
-                sink.send(next.event()).toCompletableFuture().join();
+                sink.send(next).toCompletableFuture().join();
             } catch (RuntimeException e) {
                 close();
                 return;
             }
             synchronized (this) {
-                unsentBytes -= next.bytes();
+                unsentBytes -= next.bytes().length;
                 if (onWritable != null && unsentBytes < MAX_UNSENT_BYTES) {
                     wake = onWritable;
                     onWritable = null;
@@ -210,64 +216,5 @@ final class SinkOutput implements SseOutput {
         if (callback != null) {
             callback.run();
         }
-    }
-
-    /**
-     * Frames as the HTTP layer writes them: comments, a {@code retry:} line that goes with the
-     * next event, and events of {@code id:}, {@code event:} and one {@code data:} line, each
-     * ended by a blank line. Call holding the lock.
-     */
-    private void parse(String frames, int size) {
-        OutboundSseEvent.Builder event = null;
-        int start = 0;
-        int first = written.size();
-        while (start < frames.length()) {
-            int end = frames.indexOf('\n', start);
-            if (end < 0) {
-                end = frames.length();
-            }
-            String line = frames.substring(start, end);
-            start = end + 1;
-            if (line.isEmpty()) {
-                if (event != null) {
-                    add(event.build());
-                    event = null;
-                }
-                continue;
-            }
-            if (line.startsWith("retry: ") && event == null) {
-                pendingRetry = Long.parseLong(line.substring(7));
-                continue;
-            }
-            if (event == null) {
-                event = sse.newEventBuilder();
-                if (pendingRetry >= 0) {
-                    event.reconnectDelay(pendingRetry);
-                    pendingRetry = -1;
-                }
-            }
-            if (line.startsWith(":")) {
-                event.comment(line.substring(1).strip());
-            } else if (line.startsWith("id: ")) {
-                event.id(line.substring(4));
-            } else if (line.startsWith("event: ")) {
-                event.name(line.substring(7));
-            } else if (line.startsWith("data: ")) {
-                event.data(String.class, line.substring(6));
-            }
-        }
-        if (event != null) {
-            add(event.build());
-        }
-        // The bound is on bytes: the frame's size goes to the first event it made.
-        if (written.size() > first) {
-            Queued head = written.get(first);
-            written.set(first, new Queued(head.event(), size));
-            unsentBytes += size;
-        }
-    }
-
-    private void add(OutboundSseEvent event) {
-        written.add(new Queued(event, 0));
     }
 }

@@ -11,8 +11,9 @@ import java.util.Objects;
  * other event.
  *
  * @param maxHistoryBytes    output bytes (UTF-8) kept per stream; the oldest events leave first
- * @param historyBudgetBytes output bytes kept across all streams; past it the oldest finished
- *                           streams are evicted whole
+ * @param historyBudgetBytes output bytes kept across all streams; past it the output of the
+ *                           oldest finished streams goes first (see {@link StreamPublisher} for
+ *                           what a publisher may keep of them, and of running streams)
  * @param retention          how long a finished stream stays readable
  */
 public record HistoryLimits(long maxHistoryBytes, long historyBudgetBytes, Duration retention) {

@@ -29,9 +29,13 @@ import java.util.Optional;
  *
  * <h2>History and retention</h2>
  * Each stream keeps at most {@link HistoryLimits#maxHistoryBytes()} of output in its history,
- * dropping its oldest events first; all streams together keep at most
- * {@link HistoryLimits#historyBudgetBytes()}, evicting the oldest finished streams first. A finished
- * stream is forgotten {@link HistoryLimits#retention()} after it completed: it is then not found.
+ * dropping its oldest events first. Past {@link HistoryLimits#historyBudgetBytes()} in all, the
+ * output of the oldest finished streams goes first. A publisher may forget such a stream whole, or
+ * keep its status and done event until its retention ends (a reader from its start then gets a gap
+ * and the done event), which is better: a client that comes back learns how it ended. A publisher
+ * may also hold running streams to the budget, taking their oldest output (readers get a gap); one
+ * that does not holds them to {@code maxHistoryBytes} each. A finished stream is forgotten
+ * {@link HistoryLimits#retention()} after it completed: it is then not found.
  */
 public interface StreamPublisher extends AutoCloseable {
 

@@ -84,6 +84,42 @@ class AuthEndToEndTest {
                 401, "unauthorized");
     }
 
+    /**
+     * A server keeps its streams in memory and, without --token-secret, signs tokens with a secret
+     * of its own start: after a restart a client of a lost stream is told that the stream is not
+     * known to this server, not that its token is invalid; with a fixed secret it gets the same
+     * 404. Its viewer page says the same.
+     */
+    @Test
+    void aClientOfAStreamLostInARestartIsToldTheStreamIsNotKnownHere(@TempDir Path before, @TempDir Path after) {
+        for (boolean fixedSecret : List.of(false, true)) {
+            String[] flags = fixedSecret ? new String[] {"--token-secret", "a-fixed-secret-of-32-characters!"} : new String[0];
+            String project = TestServer.newProject("restart");
+            Started lost;
+            String viewUrl;
+            try (TestServer first = TestServer.start(before, flags)) {
+                lost = first.startCommand(project, body("command", List.of("true")));
+                first.awaitFinished(project, lost.streamId(), WAIT);
+                viewUrl = first.get("/projects/" + project + "/streams/" + lost.streamId()).json().path("view_url").asText();
+            }
+            try (TestServer restarted = TestServer.start(after, flags)) {
+                for (String url : List.of(lost.streamUrl(), viewUrl)) {
+                    Response r = restarted.send(restarted.requestWithoutKey(url).header("Accept", "text/event-stream").GET().build());
+                    assertError(r, 404, "not_found");
+                    String message = r.json().path("message").asText();
+                    assertTrue(message.contains(lost.streamId()), message);
+                    if (!fixedSecret) {
+                        assertTrue(message.contains("not known to this server") && message.contains("restarted"), message);
+                    }
+                }
+                // A token that is simply wrong is still that.
+                String wrong = lost.streamUrl().substring(0, lost.streamUrl().lastIndexOf('.') + 1) + "A".repeat(43);
+                Response r = restarted.send(restarted.requestWithoutKey(wrong).GET().build());
+                assertError(r, fixedSecret ? 401 : 404, fixedSecret ? "unauthorized" : "not_found");
+            }
+        }
+    }
+
     @Test
     void tokenDoesNotOpenStatusCancelOrList() {
         String project = TestServer.newProject("token-scope");

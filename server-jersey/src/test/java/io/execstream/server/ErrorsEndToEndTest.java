@@ -112,6 +112,48 @@ class ErrorsEndToEndTest {
         assertError(server.post("/projects/" + mine + "/streams/" + s.streamId() + "/cancel", ""), 404, "not_found");
     }
 
+    /**
+     * An event stream negotiates its media type last: a request whose Accept excludes
+     * text/event-stream is refused for its key, token or stream first, and 406 only when those
+     * pass. HEAD answers with the same statuses.
+     */
+    private record Refusal(HttpRequest.Builder request, int status, String code) {
+    }
+
+    @Test
+    void notAcceptableComesAfterTheKeyTheTokenAndTheStream() {
+        String p = "project-a";
+        Started s = server.startCommand(p, body("command", List.of("true")));
+        Started other = server.startCommand(p, body("command", List.of("true")));
+        server.awaitFinished(p, s.streamId(), WAIT);
+        String events = eventsPath(p, s.streamId());
+        String unknown = eventsPath(p, "0123456789abcdef01234567");
+        String otherToken = other.streamUrl().substring(other.streamUrl().indexOf("?token="));
+        for (String accept : List.of("application/json", "text/html", "text/event-stream;q=0")) {
+            List<Refusal> refusals = List.of(
+                    new Refusal(server.requestWithoutKey(events), 401, "unauthorized"),
+                    new Refusal(server.requestWithoutKey(events).header("X-API-Key", "wrong-key"), 401, "unauthorized"),
+                    new Refusal(server.requestWithoutKey(events + otherToken), 401, "unauthorized"),
+                    new Refusal(server.requestWithoutKey("/projects/project-c/events/" + s.streamId())
+                            .header("X-API-Key", server.scopedKey()), 403, "forbidden"),
+                    new Refusal(server.request(unknown), 404, "not_found"),
+                    new Refusal(server.request(eventsPath("project-b", s.streamId())), 404, "not_found"),
+                    new Refusal(server.request(events), 406, "not_acceptable"),
+                    new Refusal(server.requestWithoutKey(s.streamUrl()), 406, "not_acceptable"));
+            for (Refusal refusal : refusals) {
+                HttpRequest.Builder request = refusal.request().header("Accept", accept);
+                assertError(server.send(request.copy().GET().build()), refusal.status(), refusal.code());
+                Response head = server.send(request.copy().method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+                assertEquals(refusal.status(), head.status(), () -> "HEAD with Accept: " + accept + ": " + head);
+            }
+        }
+        // A client that prefers another type but takes an event stream still gets one.
+        Response preferring = server.send(server.request(events).header("Accept", "application/json, text/event-stream;q=0.5")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(200, preferring.status(), preferring::toString);
+        assertTrue(preferring.header("Content-Type").startsWith("text/event-stream"), preferring::toString);
+    }
+
     @Test
     void notFoundForAnUnknownPath() {
         assertError(server.get("/nope"), 404, "not_found");

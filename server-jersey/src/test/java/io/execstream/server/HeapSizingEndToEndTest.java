@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.server.config.HeapFit;
+import io.execstream.server.config.HistoryFit;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The heap the history lives in: {@code ./execstream serve} sizes it from the history budget, and
- * a server started any other way says at start-up when its budget does not fit its heap.
+ * a server started any other way says at start-up when its budget does not fit its heap, or when
+ * one stream's limit is more than the whole budget.
  */
 @EnabledOnOs(OS.LINUX)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -31,6 +33,7 @@ class HeapSizingEndToEndTest {
     /** The launcher at the checkout's root; surefire names the module's directory in {@code basedir}. */
     private static final Path LAUNCHER = Path.of(System.getProperty("basedir", "."), "..", "execstream").toAbsolutePath().normalize();
     private static final String WARNING = "is more than half of this JVM's";
+    private static final String OVER_BUDGET = "is more than --history-budget";
 
     @TempDir
     Path dir;
@@ -46,6 +49,22 @@ class HeapSizingEndToEndTest {
     void serverIsQuietWhenTheBudgetFits() throws Exception {
         String log = startAndStop(List.of("-Xmx256m"), List.of("--history-budget", "64MB"));
         assertFalse(log.contains(WARNING), log);
+        assertFalse(log.contains(OVER_BUDGET), log);
+    }
+
+    @Test
+    void serverWarnsOnceWhenOneStreamMayHoldMoreThanTheWholeBudget() throws Exception {
+        String log = startAndStop(List.of(), List.of("--max-history", "2MB", "--history-budget", "1MB"));
+        assertEquals(1, log.lines().filter(line -> line.contains(OVER_BUDGET)).count(), log);
+        assertTrue(log.contains("--max-history 2MB " + OVER_BUDGET + " 1MB, which all streams share"), log);
+    }
+
+    @Test
+    void theHistoryWarningGivesSizesAsTheFlagsTakeThem() {
+        assertTrue(HistoryFit.check(16L << 20, 512L << 20).isEmpty());
+        assertTrue(HistoryFit.check(1L << 20, 1L << 20).isEmpty());
+        String warning = HistoryFit.check(64L << 10, 1000).orElseThrow();
+        assertTrue(warning.startsWith("--max-history 64KB " + OVER_BUDGET + " 1000, which"), warning);
     }
 
     @Test

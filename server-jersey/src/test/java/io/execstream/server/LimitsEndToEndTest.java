@@ -3,7 +3,6 @@ package io.execstream.server;
 import io.execstream.http.Access;
 import static io.execstream.server.SseTestClient.done;
 import static io.execstream.server.SseTestClient.stdout;
-import static io.execstream.server.TestServer.assertError;
 import static io.execstream.server.TestServer.body;
 import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,7 +76,7 @@ class LimitsEndToEndTest {
     }
 
     @Test
-    void theHistoryBudgetEvictsTheOldestFinishedStreams(@TempDir Path dir) {
+    void theHistoryBudgetTakesTheOutputOfTheOldestFinishedStreamsAndKeepsTheirEnd(@TempDir Path dir) {
         try (TestServer server = TestServer.start(dir, "--max-history", "16KB", "--history-budget", "64KB")) {
             String project = TestServer.newProject("budget");
             List<String> streams = new ArrayList<>();
@@ -88,12 +87,60 @@ class LimitsEndToEndTest {
             }
             String oldest = streams.get(0);
             String newest = streams.get(streams.size() - 1);
-            assertError(server.get("/projects/" + project + "/streams/" + oldest), 404, "not_found");
-            assertError(server.send(server.request(eventsPath(project, oldest)).GET().build()), 404, "not_found");
+            // The oldest has lost its output, not its end: its status, and a gap then done.
+            assertEndKeptOutputGone(server, project, oldest);
+            assertEquals(10, server.get("/projects/" + project + "/streams").json().path("streams").size());
             assertEquals(200, server.get("/projects/" + project + "/streams/" + newest).status());
             try (SseStream stream = server.events(eventsPath(project, newest))) {
                 assertTrue(stdout(stream.readToEnd(WAIT)).endsWith("\n3000\n"));
             }
+        }
+    }
+
+    /**
+     * A finished stream larger than the whole budget: its status and its done event stay until
+     * retention, so a client that comes back right after the end still learns the exit code. While
+     * it ran the budget held its history too, as it does every running stream's: it ends with the
+     * tail that fits, and gives even that up to the next stream's output.
+     */
+    @Test
+    void aFinishedStreamLargerThanTheBudgetStillShowsItsStatusAndDone(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir, "--max-history", "1MB", "--history-budget", "64KB")) {
+            String project = TestServer.newProject("over-budget");
+            Started big = server.startCommand(project, body("command", MANY_LINES + "; exit 3")); // ~1 MB
+            assertEquals(3, server.awaitFinished(project, big.streamId(), WAIT).path("exit_code").asInt());
+            try (SseStream stream = server.events(eventsPath(project, big.streamId()))) {
+                List<Event> events = stream.readToEnd(WAIT);
+                assertEquals("gap", events.get(0).type());
+                String tail = stdout(events);
+                assertTrue(tail.endsWith("149999\n150000\n") && tail.length() <= 64 * 1024, () -> "kept " + tail.length());
+                assertEquals(3, done(events).path("exit_code").asInt());
+            }
+
+            Started next = server.startCommand(project, body("command", "seq 1 20000")); // ~110 KB
+            server.awaitFinished(project, next.streamId(), WAIT);
+            assertEndKeptOutputGone(server, project, big.streamId());
+            List<String> listed = new ArrayList<>();
+            server.get("/projects/" + project + "/streams").json().path("streams")
+                    .forEach(s -> listed.add(s.path("stream_id").asText()));
+            assertEquals(List.of(next.streamId(), big.streamId()), listed);
+            // Resumed from its first event, as a client cut off early would: a gap, then done.
+            try (SseStream stream = server.events(eventsPath(project, big.streamId()), "Last-Event-ID", "1")) {
+                List<Event> resumed = stream.readToEnd(WAIT);
+                assertEquals(List.of("gap", "done"), resumed.stream().map(Event::type).toList());
+            }
+        }
+    }
+
+    /** The stream's status is there, and its events are a gap for all its output, then done. */
+    private static void assertEndKeptOutputGone(TestServer server, String project, String streamId) {
+        TestServer.Response status = server.get("/projects/" + project + "/streams/" + streamId);
+        assertEquals(200, status.status(), status::toString);
+        assertEquals("exited", status.json().path("status").asText());
+        try (SseStream stream = server.events(eventsPath(project, streamId))) {
+            List<Event> events = stream.readToEnd(WAIT);
+            assertEquals(List.of("gap", "done"), events.stream().map(Event::type).toList());
+            assertEquals(status.json().path("exit_code").asInt(), done(events).path("exit_code").asInt());
         }
     }
 

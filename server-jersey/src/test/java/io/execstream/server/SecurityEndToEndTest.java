@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -236,6 +237,19 @@ class SecurityEndToEndTest {
         String extended = Long.toString(expiry + 86_400, 36) + token.substring(dot);
         Response r = server.send(server.requestWithoutKey(eventsPath(IN_SCOPE, s.streamId()) + "?token=" + extended).GET().build());
         assertError(r, 401, "unauthorized");
+    }
+
+    /** A token opens its stream only as the exact string it was issued as: no padding, no other spelling. */
+    @Test
+    void aTokenIsAcceptedOnlyInTheFormItWasIssued() {
+        Started s = STREAMS.get(IN_SCOPE);
+        String token = token(s.streamUrl());
+        String events = eventsPath(IN_SCOPE, s.streamId()) + "?token=";
+        Response issued = server.send(server.requestWithoutKey(events + token).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(200, issued.status(), issued::toString);
+        for (String spelling : List.of(token + "=", token + "%3D", token + "==", "0" + token, token.toUpperCase(Locale.ROOT))) {
+            assertError(server.send(server.requestWithoutKey(events + spelling).GET().build()), 401, "unauthorized");
+        }
     }
 
     // ------------------------------------------------------------------------------- no shell

@@ -4,23 +4,17 @@ import io.execstream.http.ViewerPage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ViewerBrowserEndToEndTest {
-    private static final Path BROWSER_DIR = Path.of("src/test/browser");
     private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(45);
     private static final String HTML = "<script>window.__execstreamXss=true;alert(1)</script><b>x</b><img src=x onerror=alert(2)>";
 
@@ -60,16 +53,11 @@ class ViewerBrowserEndToEndTest {
     @BeforeAll
     static void startServer() throws IOException {
         chromium = Optional.ofNullable(System.getenv("EXECSTREAM_CHROMIUM")).orElse("/usr/bin/chromium");
-        Optional<String> missing = missingTools();
-        if (missing.isPresent()) {
-            String why = missing.get() + ": the viewer's browser tests need node, chromium and `npm ci` in "
-                    + "server-jersey/src/test/browser";
-            if ("1".equals(System.getenv("EXECSTREAM_REQUIRE_BROWSER"))) {
-                fail(why + " (EXECSTREAM_REQUIRE_BROWSER=1)");
-            }
-            // Each test is then skipped with this reason, so the build counts and names them.
-            skipReason = why;
-            System.err.println("[viewer] skipping the browser tests: " + why);
+        Optional<String> noChromium = Files.isExecutable(Path.of(chromium)) ? Optional.empty()
+                : Optional.of("no Chromium at " + chromium);
+        // Each test is then skipped with this reason, so the build counts and names them.
+        skipReason = NodeScripts.skipReason("the viewer's browser tests need node and chromium", noChromium, "playwright-core");
+        if (skipReason != null) {
             return;
         }
         server = TestServer.start(dir, "--claude-bin", fakeClaude(dir).toString());
@@ -219,66 +207,9 @@ class ViewerBrowserEndToEndTest {
 
     /** Runs the browser script on {@code pages} ({@code url}, {@code scrollTrigger}?); its reports, in the same order. */
     private static JsonNode open(int settleMs, ArrayNode pages) {
-        List<String> command = List.of("node", "view-check.mjs", chromium, Integer.toString(settleMs), pages.toString());
-        Path log = dir.resolve("view-check-" + System.nanoTime() + ".log");
-        try {
-            Process node = new ProcessBuilder(command).directory(BROWSER_DIR.toFile())
-                    .redirectError(log.toFile()).start();
-            node.getOutputStream().close();
-            byte[] out;
-            try (var stdout = node.getInputStream()) {
-                // The script prints one line and exits; the wait below bounds a hung browser.
-                var reader = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return stdout.readAllBytes();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-                if (!node.waitFor(PAGE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    node.destroyForcibly();
-                    throw new AssertionError("the browser script did not finish within " + PAGE_TIMEOUT + "; stderr: " + Files.readString(log));
-                }
-                out = reader.get(5, TimeUnit.SECONDS);
-            }
-            String text = new String(out, StandardCharsets.UTF_8).trim();
-            if (node.exitValue() != 0 || text.isEmpty()) {
-                throw new AssertionError("the browser script failed (exit " + node.exitValue() + "): " + text
-                        + "\nstderr: " + Files.readString(log));
-            }
-            JsonNode reports = TestServer.JSON.readTree(text);
-            assertEquals(pages.size(), reports.size(), text);
-            return reports;
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            throw new AssertionError("cannot run the browser script: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
-
-    /** Why the browser tests cannot run here, if they cannot. */
-    private static Optional<String> missingTools() {
-        if (!Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core"))) {
-            return Optional.of("playwright-core is not installed in " + BROWSER_DIR.toAbsolutePath());
-        }
-        if (!Files.isExecutable(Path.of(chromium))) {
-            return Optional.of("no Chromium at " + chromium);
-        }
-        try {
-            Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node.getInputStream().readAllBytes();
-            if (!node.waitFor(10, TimeUnit.SECONDS) || node.exitValue() != 0) {
-                node.destroyForcibly();
-                return Optional.of("`node --version` failed");
-            }
-        } catch (IOException e) {
-            return Optional.of("no node on the PATH");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of("interrupted");
-        }
-        return Optional.empty();
+        JsonNode reports = NodeScripts.run(dir, PAGE_TIMEOUT, "view-check.mjs", chromium, Integer.toString(settleMs), pages.toString());
+        assertEquals(pages.size(), reports.size(), reports::toString);
+        return reports;
     }
 
     /**

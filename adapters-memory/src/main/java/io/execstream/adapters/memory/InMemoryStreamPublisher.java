@@ -31,9 +31,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * should still treat them as opaque). Each stream keeps at most
  * {@link HistoryLimits#maxHistoryBytes()} of output (UTF-8 bytes of {@link StreamEvent.Output}
  * content; other events count 64 bytes), its oldest events
- * leaving first, except its done event which always stays. When all streams together hold more
- * than {@link HistoryLimits#historyBudgetBytes()}, the streams that finished first are evicted
- * whole. A finished stream is forgotten {@link HistoryLimits#retention()} after it completed, as
+ * leaving first, except its done event which always stays. All streams together, running ones
+ * included, hold at most {@link HistoryLimits#historyBudgetBytes()}: past it, the output of the
+ * streams that finished first goes (each keeps its status and done event until its retention
+ * ends), then the oldest output of the running stream that holds the most, and only when nothing
+ * but done events is left, the oldest finished streams whole. A reader of what went gets a gap.
+ * A finished stream is forgotten {@link HistoryLimits#retention()} after it completed, as
  * the publisher's {@link Clock} tells; a daemon thread sweeps them every second, and every lookup
  * checks too.
  *

@@ -42,7 +42,8 @@ final class MemoryStream {
 
     // Guarded by this.
     private final ArrayDeque<PublishedEvent> history = new ArrayDeque<>();
-    private long historyBytes;
+    // Written under the monitor; read without it to find the largest stream (see retainedBytes).
+    private volatile long historyBytes;
     private long lastSeq;
     private final List<DeliveryQueue> queues = new ArrayList<>();
     private boolean removed;
@@ -118,16 +119,38 @@ final class MemoryStream {
     }
 
     private void trim(long maxHistoryBytes, LongConsumer budget) {
+        long freed = dropOldest(historyBytes - maxHistoryBytes);
+        if (freed > 0) {
+            budget.accept(-freed);
+        }
+    }
+
+    /**
+     * Drops the oldest events of the history, as {@link #append}'s trim does, until at least
+     * {@code bytes} are freed or only the done event is left: what the shared budget takes back.
+     * A reader that asks for them later gets a gap; live subscribers already have them.
+     *
+     * @return the bytes freed, to give back to the budget
+     */
+    synchronized long evict(long bytes) {
+        return removed ? 0 : dropOldest(bytes);
+    }
+
+    /** The bytes the history holds now, read without the monitor: a moment's view. */
+    long retainedBytes() {
+        return historyBytes;
+    }
+
+    /** Call holding the monitor. */
+    private long dropOldest(long bytes) {
         long freed = 0;
         // The done event is the last one, so stopping at it keeps it whatever its weight.
-        while (historyBytes > maxHistoryBytes && !history.isEmpty() && !history.peekFirst().isDone()) {
+        while (freed < bytes && !history.isEmpty() && !history.peekFirst().isDone()) {
             long weight = weight(history.pollFirst().event());
             historyBytes -= weight;
             freed += weight;
         }
-        if (freed > 0) {
-            budget.accept(-freed);
-        }
+        return freed;
     }
 
     /**

@@ -19,6 +19,13 @@ import java.util.function.Consumer;
 /**
  * The streams a publisher holds, and when they go: retention, and the history budget shared by
  * all of them. Lock-free itself; each stream orders its own appends and subscriptions.
+ *
+ * <p>The budget bounds every stream's output, running or finished. Past it, output leaves in
+ * this order: the output of the streams that finished first (each keeps its status and done
+ * event until its retention ends, so a client still learns how it ended, after a gap); then the
+ * oldest output of the running stream that holds the most; and only when nothing but done events
+ * is left, which takes a budget of 64 bytes a finished stream, the finished streams themselves,
+ * oldest first.
  */
 final class StreamRegistry {
     private static final Comparator<MemoryStream> NEWEST_FIRST = Comparator
@@ -29,8 +36,12 @@ final class StreamRegistry {
     private final Clock clock;
     private final Map<StreamId, MemoryStream> streams = new ConcurrentHashMap<>();
     private final Map<ProjectId, Map<StreamId, MemoryStream>> byProject = new ConcurrentHashMap<>();
-    // Finished streams in the order they finished: the budget evicts the first ones.
+    // Finished streams in the order they finished: retention sweeps them, and the budget forgets
+    // the first ones when only done events are left.
     private final ConcurrentSkipListMap<Long, MemoryStream> finished = new ConcurrentSkipListMap<>();
+    // Finished streams whose output the budget has not taken yet, in the same order.
+    private final ConcurrentSkipListMap<Long, MemoryStream> finishedWithOutput = new ConcurrentSkipListMap<>();
+    private final Map<StreamId, MemoryStream> running = new ConcurrentHashMap<>();
     private final AtomicLong historyBytes = new AtomicLong();
     private final AtomicLong openCount = new AtomicLong();
     private final AtomicLong finishCount = new AtomicLong();
@@ -61,6 +72,7 @@ final class StreamRegistry {
             streamsOfProject.putIfAbsent(stream.id(), fresh);
             return streamsOfProject;
         });
+        running.put(stream.id(), fresh);
     }
 
     /** Appends to a stream being written; the id of the event. */
@@ -74,8 +86,11 @@ final class StreamRegistry {
     String complete(StreamId stream, StreamEvent.Done done) {
         MemoryStream s = writable(stream);
         long order = finishCount.incrementAndGet();
-        String id = s.complete(done, clock.instant(), order, () -> finished.put(order, s),
-                limits.maxHistoryBytes(), historyBytes::addAndGet);
+        String id = s.complete(done, clock.instant(), order, () -> {
+            finished.put(order, s);
+            finishedWithOutput.put(order, s);
+            running.remove(stream, s);
+        }, limits.maxHistoryBytes(), historyBytes::addAndGet);
         evictIfOverBudget();
         return id;
     }
@@ -131,13 +146,39 @@ final class StreamRegistry {
     }
 
     private void evictIfOverBudget() {
-        while (historyBytes.get() > limits.historyBudgetBytes()) {
-            Map.Entry<Long, MemoryStream> oldest = finished.pollFirstEntry();
-            if (oldest == null) {
-                return; // only running streams are left, and they are never evicted
+        long over;
+        while ((over = historyBytes.get() - limits.historyBudgetBytes()) > 0) {
+            Map.Entry<Long, MemoryStream> oldest = finishedWithOutput.pollFirstEntry();
+            if (oldest != null) {
+                historyBytes.addAndGet(-oldest.getValue().evict(Long.MAX_VALUE));
+                continue;
             }
-            remove(oldest.getValue());
+            MemoryStream largest = largestRunning();
+            if (largest != null) {
+                historyBytes.addAndGet(-largest.evict(over));
+                continue;
+            }
+            Map.Entry<Long, MemoryStream> first = finished.firstEntry();
+            if (first == null) {
+                return;
+            }
+            remove(first.getValue());
         }
+    }
+
+    /** The running stream that holds the most output, or null if none holds any. */
+    private MemoryStream largestRunning() {
+        MemoryStream largest = null;
+        long most = 0;
+        for (MemoryStream s : running.values()) {
+            // One that finished meanwhile is out of the race: its done event must stay.
+            long bytes = s.info().isFinished() ? 0 : s.retainedBytes();
+            if (bytes > most) {
+                most = bytes;
+                largest = s;
+            }
+        }
+        return largest;
     }
 
     private void remove(MemoryStream s) {
@@ -148,6 +189,8 @@ final class StreamRegistry {
         historyBytes.addAndGet(-s.remove(CloseReason.STREAM_REMOVED));
         // After s.remove(), which waited for any complete() under way to have registered it.
         finished.remove(s.finishOrder(), s);
+        finishedWithOutput.remove(s.finishOrder(), s);
+        running.remove(info.id(), s);
         byProject.computeIfPresent(info.project(), (p, index) -> {
             index.remove(info.id(), s);
             return index.isEmpty() ? null : index;

@@ -20,6 +20,7 @@ import io.execstream.testkit.StreamPublisherContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -103,21 +104,105 @@ class InMemoryStreamPublisherTest extends StreamPublisherContract {
         assertEquals(1, r.events().size());
     }
 
+    /**
+     * A finished stream larger than the whole budget keeps its status and done event until its
+     * retention ends: a client that comes back right after the end still learns how it ended.
+     */
     @Test
-    void runningStreamsOverBudgetAreKept() {
-        StreamPublisher p = publisher(limits(10_000, 5_000, Duration.ofHours(1)));
-        StreamId a = open(p, PROJECT);
-        StreamId b = open(p, PROJECT);
+    void aFinishedStreamLargerThanTheBudgetKeepsItsStatusAndDoneUntilRetention() {
+        Duration retention = Duration.ofMinutes(10);
+        StreamPublisher p = publisher(limits(100_000, 5_000, retention));
+        StreamId big = open(p, PROJECT);
         for (int i = 0; i < 10; i++) {
-            p.append(a, StreamEvent.Output.stdout("a".repeat(1000)));
-            p.append(b, StreamEvent.Output.stdout("b".repeat(1000)));
+            p.append(big, StreamEvent.Output.stdout("x".repeat(1000)));
         }
-        assertTrue(p.find(a).isPresent());
-        assertTrue(p.find(b).isPresent());
-        // Finishing one makes it the first to go.
-        p.complete(a, exited(0));
-        assertTrue(p.find(a).isEmpty());
-        assertTrue(p.find(b).isPresent());
+        String doneId = p.complete(big, exited(3));
+
+        StreamInfo info = p.find(big).orElseThrow(() -> new AssertionError("the stream vanished at its end"));
+        assertEquals(StreamStatus.EXITED, info.status());
+        assertEquals(3, info.exitCode());
+        assertEquals(List.of(big), p.list(PROJECT, 10).stream().map(StreamInfo::id).toList());
+        RecordingSubscriber fromStart = subscribe(p, big, null);
+        PublishedEvent done = fromStart.awaitDone(timeout());
+        assertEquals(doneId, done.id());
+        assertEquals(10, fromStart.gap().orElseThrow(), "a gap for the output, then done");
+        assertEquals(List.of(done), fromStart.events());
+
+        advanceTime(retention.plusSeconds(1));
+        eventually("forgotten when its retention ends", () -> p.find(big).isEmpty());
+    }
+
+    /** The budget bounds running streams too: the one that holds the most gives up its oldest output. */
+    @Test
+    void theBudgetBoundsRunningStreamsTakingFromTheLargest() {
+        StreamPublisher p = publisher(limits(100_000, 5_000, Duration.ofHours(1)));
+        StreamId chatty = open(p, PROJECT);
+        StreamId quiet = open(p, PROJECT);
+        p.append(quiet, StreamEvent.Output.stdout("q".repeat(1000)));
+        p.append(quiet, StreamEvent.Output.stdout("q".repeat(1000)));
+        for (int i = 0; i < 20; i++) {
+            p.append(chatty, StreamEvent.Output.stdout(chatty(i)));
+        }
+        RecordingSubscriber quietReader = subscribe(p, quiet, null);
+        quietReader.awaitEvents(2, timeout());
+        assertEquals(List.of("q".repeat(1000), "q".repeat(1000)), quietReader.outputs(), "the smaller stream keeps its output");
+        assertTrue(quietReader.gap().isEmpty());
+
+        RecordingSubscriber chattyReader = subscribe(p, chatty, null);
+        chattyReader.awaitEvents(3, timeout());
+        // 5,000 bytes in all, 2,000 of them the quiet stream's: the chatty one keeps its last three.
+        assertEquals(17, chattyReader.gap().orElseThrow());
+        assertEquals(List.of(chatty(17), chatty(18), chatty(19)), chattyReader.outputs());
+        p.complete(chatty, exited(0));
+        p.complete(quiet, exited(0));
+    }
+
+    /** Output number {@code i} of a chatty stream: 1,000 bytes. */
+    private static String chatty(int i) {
+        return String.format("%02d", i) + "c".repeat(998);
+    }
+
+    /** Finished streams give up their output before running streams give up theirs. */
+    @Test
+    void finishedStreamsGiveUpTheirOutputFirst() {
+        StreamPublisher p = publisher(limits(100_000, 5_000, Duration.ofHours(1)));
+        StreamId finished = open(p, PROJECT);
+        for (int i = 0; i < 3; i++) {
+            p.append(finished, StreamEvent.Output.stdout("f".repeat(500)));
+        }
+        p.complete(finished, exited(0));
+        StreamId running = open(p, PROJECT);
+        for (int i = 0; i < 3; i++) {
+            p.append(running, StreamEvent.Output.stdout("r".repeat(1000)));
+        }
+        RecordingSubscriber before = subscribe(p, finished, null);
+        before.awaitDone(timeout());
+        assertEquals(3, before.outputs().size(), "within the budget nothing leaves");
+
+        p.append(running, StreamEvent.Output.stdout("r".repeat(1000)));
+        RecordingSubscriber finishedReader = subscribe(p, finished, null);
+        finishedReader.awaitDone(timeout());
+        assertEquals(3, finishedReader.gap().orElseThrow());
+        assertTrue(p.find(finished).isPresent());
+        RecordingSubscriber runningReader = subscribe(p, running, null);
+        runningReader.awaitEvents(4, timeout());
+        assertTrue(runningReader.gap().isEmpty(), "the running stream keeps all it can");
+        p.complete(running, exited(0));
+    }
+
+    /** Only when done events alone are over the budget are whole finished streams forgotten, oldest first. */
+    @Test
+    void whenOnlyDoneEventsAreLeftTheOldestFinishedStreamsGo() {
+        StreamPublisher p = publisher(limits(100_000, 3 * HistoryLimits.OTHER_EVENT_BYTES, Duration.ofHours(1)));
+        List<StreamId> streams = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            StreamId s = open(p, PROJECT, START.plusSeconds(i));
+            p.complete(s, exited(0));
+            streams.add(s);
+        }
+        assertTrue(p.find(streams.get(0)).isEmpty());
+        assertTrue(p.find(streams.get(1)).isEmpty());
+        assertEquals(List.of(streams.get(4), streams.get(3), streams.get(2)), p.list(PROJECT, 10).stream().map(StreamInfo::id).toList());
     }
 
     @Test

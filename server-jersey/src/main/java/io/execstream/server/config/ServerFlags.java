@@ -49,7 +49,9 @@ public final class ServerFlags {
             new Flag("retention", "1h", "how long a finished stream stays readable"),
             new Flag("max-running", "64", "most commands running at once; past it, 429 too_many_requests"),
             new Flag("max-history", "16MB", "output bytes of history kept per stream (oldest events leave first)"),
-            new Flag("history-budget", "512MB", "history bytes kept across all streams; past it the oldest finished streams are evicted"),
+            new Flag("history-budget", "512MB", "history bytes kept across all streams; past it the oldest finished streams "
+                    + "lose their output first (memory publisher: they keep their status and done event until --retention; "
+                    + "then the running stream that holds the most loses its oldest output)"),
             new Flag("max-body", "1MB", "request body limit; past it, 413 payload_too_large"),
             new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
             new Flag("metrics-public", "false", "serve GET /metrics without an API key (default: it needs a key "

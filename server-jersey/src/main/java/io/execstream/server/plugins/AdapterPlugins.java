@@ -14,6 +14,7 @@ import io.execstream.ports.plugin.CodeAgentProvider;
 import io.execstream.ports.plugin.CommandRunnerProvider;
 import io.execstream.ports.plugin.StreamPublisherProvider;
 import io.execstream.server.config.HeapFit;
+import io.execstream.server.config.HistoryFit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,6 +75,7 @@ public final class AdapterPlugins {
             agentOptions.put((CodeAgentProvider) agent, OptionFlags.of(ProviderKind.AGENT, agent, config, config.agentOptions()));
         }
         HistoryLimits limits = new HistoryLimits(config.maxHistory(), config.historyBudget(), config.retention());
+        HistoryFit.check(config.maxHistory(), config.historyBudget()).ifPresent(LOG::warning);
 
         CommandRunner runner = runnerProvider.create(new AdapterContext(runnerOptions, limits, config.killGrace(), DELIVERY_THREADS));
         if (publisherProvider.sharedByNodes() && config.tokenSecret().isEmpty()) {
