@@ -6,7 +6,10 @@ import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,6 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       command has ended meanwhile (a descendant may still ignore TERM).</li>
  * </ol>
  *
+ * <p>A stop that races the command's own end: once the waiter is about to report the exit, a
+ * stop is no longer taken ({@link #terminateIfRunning()} returns false). A stop taken before
+ * that, whose TERM then found the command already ended by itself ({@link #signalTerm()} says so
+ * through {@link #stopFoundTheCommandEnded()}), makes the exit
+ * {@link CommandExit.Exited#beforeStop() beforeStop}. The waiter waits for that verdict (a few
+ * seconds at most) before it reports an exit that a stop came before.
+ *
  * <p>A command that cannot start at all gets no instance: the runner returns {@link #failed}.
  * Background jobs of a subclass (a retried signal, a watch) go through {@link #inBackground} and
  * {@link #later}, on daemon threads shared by all commands.
@@ -36,12 +46,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public abstract class ProcessCommand implements RunningCommand {
 
     private static final System.Logger LOG = System.getLogger(ProcessCommand.class.getName());
+    /** How long the waiter waits for {@link #signalTerm()} to say whether the stop found the command running. */
+    private static final Duration VERDICT_WAIT = Duration.ofSeconds(15);
 
     private final Process process;
     private final String threadNamePrefix;
     private final ListenerGuard delivery;
     private final Duration gracePeriod;
     private final AtomicBoolean terminating = new AtomicBoolean();
+    /** Completed once {@link #signalTerm()} has returned, with what it said. */
+    private final CompletableFuture<Void> termSent = new CompletableFuture<>();
+    private volatile boolean stopFoundItEnded;
+    /** The waiter claimed the end before any stop was taken: later stops change nothing. */
+    private volatile boolean endedFirst;
     private volatile boolean finished;
     private OutputPump stdout;
     private OutputPump stderr;
@@ -127,18 +144,43 @@ public abstract class ProcessCommand implements RunningCommand {
         }
     }
 
-    /** TERM now, KILL after the grace period; once, and not after the exit was reported. */
+    /** TERM now, KILL after the grace period; once, and not once the exit is being reported. */
     @Override
     public final void terminate() {
-        if (finished || !terminating.compareAndSet(false, true)) {
-            return;
-        }
-        inBackground(this::signalTerm);
-        later(gracePeriod, this::signalKill);
+        terminateIfRunning();
     }
 
-    /** Asks the command to stop (TERM). On a background thread, once, right after {@link #terminate()}. */
+    /** {@link #terminate()}; false if the waiter had already begun to report the command's own end. */
+    @Override
+    public final boolean terminateIfRunning() {
+        if (!terminating.compareAndSet(false, true)) {
+            return !endedFirst;
+        }
+        inBackground(() -> {
+            try {
+                signalTerm();
+            } finally {
+                termSent.complete(null);
+            }
+        });
+        later(gracePeriod, this::signalKill);
+        return true;
+    }
+
+    /**
+     * Asks the command to stop (TERM). On a background thread, once, right after {@link #terminate()}.
+     * If it finds that the command had already ended by itself, it says so with
+     * {@link #stopFoundTheCommandEnded()} before it returns.
+     */
     protected abstract void signalTerm();
+
+    /**
+     * Called from {@link #signalTerm()}: the command had already ended by itself when the stop's
+     * TERM came, so the stop did not change how it ended.
+     */
+    protected final void stopFoundTheCommandEnded() {
+        stopFoundItEnded = true;
+    }
 
     /**
      * Makes the command stop (KILL), on a background thread, {@code gracePeriod} after
@@ -187,7 +229,26 @@ public abstract class ProcessCommand implements RunningCommand {
     }
 
     private void finish(CommandExit exit) {
+        if (terminating.compareAndSet(false, true)) {
+            // No stop was taken before the end: none will be now.
+            endedFirst = true;
+        } else if (exit instanceof CommandExit.Exited exited) {
+            awaitTermSent();
+            if (stopFoundItEnded) {
+                exit = exited.endedBeforeStop();
+            }
+        }
         finished = true;
         delivery.exit(exit);
+    }
+
+    private void awaitTermSent() {
+        try {
+            termSent.get(VERDICT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // No verdict: the stop counts as taken.
+        }
     }
 }
