@@ -85,6 +85,17 @@ public abstract class ProcessCommand implements RunningCommand {
         return ListenerGuard.failedToStart(listener, message, Background.WORKERS);
     }
 
+    /**
+     * Reports a command the system could not start, as {@link #failed}: its readers are told
+     * {@code the command could not be started: <what>}, which must name nothing of the server;
+     * the log gets {@code detail} and {@code cause}, once.
+     */
+    public static RunningCommand couldNotStart(CommandListener listener, String what, String detail, Exception cause) {
+        LOG.log(System.Logger.Level.WARNING, detail + (cause == null ? ""
+                : ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage())));
+        return failed(listener, "the command could not be started: " + what);
+    }
+
     /** Runs {@code job} now on a shared background thread; for blocking jobs such as signals. */
     protected static void inBackground(Runnable job) {
         Background.WORKERS.execute(job);

@@ -1,5 +1,6 @@
 package io.execstream.adapters.local;
 
+import io.execstream.adapters.support.StartFailure;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -108,7 +109,7 @@ public final class LocalCommandRunner implements CommandRunner {
         try {
             Files.createDirectories(workDir);
         } catch (IOException | RuntimeException e) {
-            return failed(listener, "its working directory could not be created",
+            return LocalCommand.couldNotStart(listener, "its working directory could not be created",
                     "cannot create the working directory " + workDir, e);
         }
 
@@ -138,7 +139,7 @@ public final class LocalCommandRunner implements CommandRunner {
         try {
             process = builder.start();
         } catch (IOException | RuntimeException e) {
-            return failed(listener, Files.isDirectory(workDir) ? "the system could not start a process for it"
+            return LocalCommand.couldNotStart(listener, Files.isDirectory(workDir) ? StartFailure.reason(e)
                     : "its working directory is missing", "cannot start " + launch.get(0) + " in " + workDir, e);
         }
         if (setsid == null) {
@@ -146,23 +147,10 @@ public final class LocalCommandRunner implements CommandRunner {
         }
         Optional<Launcher.Started> started = Launcher.handshake(process);
         if (started.isEmpty()) {
-            return failed(listener, "the system could not start a process for it",
+            return LocalCommand.couldNotStart(listener, "the system could not start a process for it",
                     "the launcher (pid " + process.pid() + ") ended before it started the command", null);
         }
         return LocalCommand.launched(process, started.get(), listener, gracePeriod, drainTimeout);
-    }
-
-    /**
-     * A command that could not start: every reader of its stream is told what failed, in words
-     * that hold no path or detail of the server; the server's log has the detail, once.
-     */
-    private static RunningCommand failed(CommandListener listener, String what, String detail, Exception cause) {
-        LOG.log(System.Logger.Level.WARNING, detail + (cause == null ? "" : ": " + describe(cause)));
-        return LocalCommand.failed(listener, "the command could not be started: " + what);
-    }
-
-    private static String describe(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static Path findSetsid() {
