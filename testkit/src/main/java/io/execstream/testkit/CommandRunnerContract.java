@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +67,14 @@ public abstract class CommandRunnerContract {
     /** How many stops {@link #aStopRacingTheCommandsOwnEndIsNotTakenForItsCause} sends; 200 by default. */
     protected int raceTries() {
         return 200;
+    }
+
+    /**
+     * How long the race test's command runs after it said "ready"; its stops come within twice
+     * that. 80 ms by default; longer for a runner whose signals take longer to arrive.
+     */
+    protected Duration raceWindow() {
+        return Duration.ofMillis(80);
     }
 
     /** How long the runner waits for the pipes after the command exited, before it stops what holds them. */
@@ -326,12 +335,14 @@ public abstract class CommandRunnerContract {
                 List<Future<Boolean>> taken = new ArrayList<>();
                 List<Started> batch = new ArrayList<>();
                 for (int i = 0; i < RACE_BATCH; i++) {
-                    Started started = start(shell("echo ready; sleep 0.08"));
+                    long window = raceWindow().toMillis();
+                    Started started = start(shell(String.format(Locale.ROOT, "echo ready; sleep %d.%03d",
+                            window / 1000, window % 1000)));
                     batch.add(started);
-                    // The command ends about 80 ms after its "ready"; the stop comes 0 to 160 ms after it.
+                    // The command ends about one window after its "ready"; the stop comes 0 to 2 windows after it.
                     taken.add(stoppers.submit(() -> {
                         started.listener().awaitOutput(OutputType.STDOUT, "ready\n", TIMEOUT);
-                        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(160_000));
+                        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(2 * window * 1000));
                         return started.command().terminateIfRunning();
                     }));
                 }

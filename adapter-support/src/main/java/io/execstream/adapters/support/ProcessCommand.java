@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A stop that races the command's own end: once the waiter is about to report the exit, a
  * stop is no longer taken ({@link #terminateIfRunning()} returns false). A stop taken before
- * that, whose TERM then found the command already ended by itself ({@link #signalTerm()} says so
- * through {@link #stopFoundTheCommandEnded()}), makes the exit
+ * that, whose TERM then found the command already ended by itself (the subclass says so in
+ * {@link #stopCameAfterTheEnd()}), makes the exit
  * {@link CommandExit.Exited#beforeStop() beforeStop}. The waiter waits for that verdict (a few
  * seconds at most) before it reports an exit that a stop came before.
  *
@@ -56,7 +56,6 @@ public abstract class ProcessCommand implements RunningCommand {
     private final AtomicBoolean terminating = new AtomicBoolean();
     /** Completed once {@link #signalTerm()} has returned, with what it said. */
     private final CompletableFuture<Void> termSent = new CompletableFuture<>();
-    private volatile boolean stopFoundItEnded;
     /** The waiter claimed the end before any stop was taken: later stops change nothing. */
     private volatile boolean endedFirst;
     private volatile boolean finished;
@@ -180,17 +179,18 @@ public abstract class ProcessCommand implements RunningCommand {
 
     /**
      * Asks the command to stop (TERM). On a background thread, once, right after {@link #terminate()}.
-     * If it finds that the command had already ended by itself, it says so with
-     * {@link #stopFoundTheCommandEnded()} before it returns.
+     * What it finds (whether the command still ran) is for {@link #stopCameAfterTheEnd()}.
      */
     protected abstract void signalTerm();
 
     /**
-     * Called from {@link #signalTerm()}: the command had already ended by itself when the stop's
-     * TERM came, so the stop did not change how it ended.
+     * Whether the command had already ended by itself when the stop's TERM came, so that the stop
+     * did not change how it ended. Asked on the waiter thread, after {@link #signalTerm()} has
+     * returned (or a few seconds have passed) and {@link #afterExit} has read everything; false
+     * by default: the stop counts as taken.
      */
-    protected final void stopFoundTheCommandEnded() {
-        stopFoundItEnded = true;
+    protected boolean stopCameAfterTheEnd() {
+        return false;
     }
 
     /**
@@ -245,7 +245,7 @@ public abstract class ProcessCommand implements RunningCommand {
             endedFirst = true;
         } else if (exit instanceof CommandExit.Exited exited) {
             awaitTermSent();
-            if (stopFoundItEnded) {
+            if (stopCameAfterTheEnd()) {
                 exit = exited.endedBeforeStop();
             }
         }

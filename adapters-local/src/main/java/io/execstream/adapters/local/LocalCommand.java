@@ -37,6 +37,8 @@ final class LocalCommand extends ProcessCommand {
     private final ProcessTree tree;
     private final Duration gracePeriod;
     private final Duration drainTimeout;
+    /** The TERM of a stop found the command already ended by itself. */
+    private volatile boolean termFoundItEnded;
 
     private LocalCommand(Process process, ProcessHandle command, boolean leadsGroup, Set<String> outputPipes,
                          CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
@@ -80,9 +82,12 @@ final class LocalCommand extends ProcessCommand {
 
     @Override
     protected void signalTerm() {
-        if (!tree.terminate()) {
-            stopFoundTheCommandEnded();
-        }
+        termFoundItEnded = !tree.terminate();
+    }
+
+    @Override
+    protected boolean stopCameAfterTheEnd() {
+        return termFoundItEnded;
     }
 
     @Override
