@@ -42,7 +42,8 @@ final class Launcher {
      * arguments. Nothing is assigned before the command starts, so that no variable of the
      * command's environment is changed under it. The watcher gets the server's pipe through fd 3:
      * a non-interactive shell gives an asynchronous list {@code /dev/null} as its stdin unless it
-     * is redirected explicitly.
+     * is redirected explicitly. The watcher starts the KILL's timer before the TERM: once the
+     * command has gone, the launcher kills the watcher, not the timer.
      */
     static final String SCRIPT = """
             (shift; exec "$@") </dev/null &
@@ -56,8 +57,8 @@ final class Launcher {
             (
               exec >/dev/null 2>&1
               while IFS= read -r _; do :; done
-              kill -TERM -"$c" 2>/dev/null || kill -TERM "$c" 2>/dev/null
               (sleep "$g" 2>/dev/null || sleep 1; kill -KILL -"$c" 2>/dev/null) &
+              kill -TERM -"$c" 2>/dev/null || kill -TERM "$c" 2>/dev/null
             ) <&3 3<&- &
             w=$!
             exec </dev/null >/dev/null 2>&1 3<&-
