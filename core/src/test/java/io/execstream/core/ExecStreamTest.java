@@ -121,6 +121,31 @@ class ExecStreamTest {
     }
 
     @Test
+    void aCancelTheRunnerDidNotTakeLeavesTheCommandsOwnExit() {
+        StreamInfo info = start("sleep 100");
+        ScriptedRunner.Started command = runner.last();
+        command.endedFirst = true;
+        service.cancel(PROJECT, info.id());
+        Waits.until(() -> command.terminations.get() == 1, () -> "not asked: " + command.terminations.get());
+        command.exit(0);
+        StreamEvent.Done done = (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.EXITED, done.status(), "the command had ended by itself");
+        assertEquals(0, done.exitCode());
+    }
+
+    @Test
+    void aCancelWhoseTermFoundTheCommandEndedLeavesTheCommandsOwnExit() {
+        StreamInfo info = start("sleep 100");
+        ScriptedRunner.Started command = runner.last();
+        service.cancel(PROJECT, info.id());
+        Waits.until(() -> command.terminations.get() == 1, () -> "not terminated: " + command.terminations.get());
+        command.listener.onExit(new CommandExit.Exited(0).endedBeforeStop());
+        StreamEvent.Done done = (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.EXITED, done.status(), "the TERM came after the command's own end");
+        assertEquals(0, done.exitCode());
+    }
+
+    @Test
     void aTimeoutTerminatesAndTheDoneSaysTimedOut() {
         StreamInfo info = service.start(new StartCommand(PROJECT,
                 CommandSpec.of(new CommandLine.Shell("sleep 100")).withTimeout(Duration.ofMillis(50))));
