@@ -68,21 +68,23 @@ final class StreamPump implements AgentListener {
 
     /**
      * Stops the command, recording {@code reason} (cancelled, timed out) for its done event;
-     * the first reason given wins.
+     * the first reason given wins. A stop the runner did not take, because the command had
+     * already ended by itself, records nothing: the done event says how the command ended.
      */
     void stop(StreamStatus reason) {
-        RunningCommand target;
         synchronized (lock) {
-            if (done) {
+            if (done || stopReason != null) {
                 return;
             }
-            if (stopReason == null) {
+            if (command == null) {
+                // attach() carries it out.
+                stopReason = reason;
+                return;
+            }
+            // Asked under the lock, so that the exit cannot be reported between the answer and the reason.
+            if (command.terminateIfRunning()) {
                 stopReason = reason;
             }
-            target = command;
-        }
-        if (target != null) {
-            target.terminate();
         }
     }
 
@@ -141,13 +143,15 @@ final class StreamPump implements AgentListener {
 
     private StreamEvent.Done doneEvent(CommandExit exit, long durationMs) {
         if (exit instanceof CommandExit.Exited exited) {
-            if (agentRun && result == null && stopReason == null) {
+            // A stop that came after the command had ended by itself changed nothing: a plain exit.
+            StreamStatus stoppedBy = exited.beforeStop() ? null : stopReason;
+            if (agentRun && result == null && stoppedBy == null) {
                 // The exit code cannot be trusted here: kubectl exits 0 when its connection drops.
                 return new StreamEvent.Done(exited.code(), durationMs, StreamStatus.FAILED,
                         "the agent ended without reporting a result", null);
             }
             return new StreamEvent.Done(exited.code(), durationMs,
-                    stopReason != null ? stopReason : StreamStatus.EXITED, null, result);
+                    stoppedBy != null ? stoppedBy : StreamStatus.EXITED, null, result);
         }
         String message = ((CommandExit.FailedToStart) exit).message();
         return new StreamEvent.Done(null, durationMs,

@@ -121,6 +121,31 @@ class ExecStreamTest {
     }
 
     @Test
+    void aCancelTheRunnerDidNotTakeLeavesTheCommandsOwnExit() {
+        StreamEvent.Done done = cancelRacingTheEnd(true, new CommandExit.Exited(0));
+        assertEquals(StreamStatus.EXITED, done.status(), "the command had ended by itself");
+        assertEquals(0, done.exitCode());
+    }
+
+    @Test
+    void aCancelWhoseTermFoundTheCommandEndedLeavesTheCommandsOwnExit() {
+        StreamEvent.Done done = cancelRacingTheEnd(false, new CommandExit.Exited(0).endedBeforeStop());
+        assertEquals(StreamStatus.EXITED, done.status(), "the TERM came after the command's own end");
+        assertEquals(0, done.exitCode());
+    }
+
+    /** Cancels a command whose runner then reports {@code exit}; {@code endedFirst}: the runner does not take the stop. */
+    private StreamEvent.Done cancelRacingTheEnd(boolean endedFirst, CommandExit exit) {
+        StreamInfo info = start("sleep 100");
+        ScriptedRunner.Started command = runner.last();
+        command.endedFirst = endedFirst;
+        service.cancel(PROJECT, info.id());
+        Waits.until(() -> command.terminations.get() == 1, () -> "not asked: " + command.terminations.get());
+        command.listener.onExit(exit);
+        return (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
+    }
+
+    @Test
     void aTimeoutTerminatesAndTheDoneSaysTimedOut() {
         StreamInfo info = service.start(new StartCommand(PROJECT,
                 CommandSpec.of(new CommandLine.Shell("sleep 100")).withTimeout(Duration.ofMillis(50))));

@@ -38,9 +38,18 @@ final class ScriptedRunner implements CommandRunner {
             listener.onExit(new CommandExit.Exited(code));
         }
 
+        /** Whether the command is to have ended by itself before any stop: stops are then not taken. */
+        volatile boolean endedFirst;
+
         @Override
         public void terminate() {
             terminations.incrementAndGet();
+        }
+
+        @Override
+        public boolean terminateIfRunning() {
+            terminate();
+            return !endedFirst;
         }
     }
 

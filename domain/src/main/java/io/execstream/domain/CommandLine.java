@@ -11,7 +11,10 @@ public sealed interface CommandLine {
     /** Longest accepted script or total argv length, in characters. */
     int MAX_LENGTH = 256 * 1024;
 
-    /** A script run by {@code sh -c}. */
+    /**
+     * A script run by {@code sh -c -- script}: the {@code --} makes a script that starts with
+     * {@code -} or {@code +} a script, not shell options.
+     */
     record Shell(String script) implements CommandLine {
         public Shell {
             if (script == null || script.isBlank()) {
@@ -54,10 +57,10 @@ public sealed interface CommandLine {
         }
     }
 
-    /** The argv a process runner executes: {@code sh -c script} or the args themselves. */
+    /** The argv a process runner executes: {@code sh -c -- script} or the args themselves. */
     default List<String> toArgv() {
         if (this instanceof Shell shell) {
-            return List.of("sh", "-c", shell.script());
+            return List.of("sh", "-c", "--", shell.script());
         }
         return ((Argv) this).args();
     }

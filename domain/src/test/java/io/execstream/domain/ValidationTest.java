@@ -66,7 +66,9 @@ class ValidationTest {
 
     @Test
     void aShellCommandRunsUnderShAndAnArgvAsIs() {
-        assertEquals(List.of("sh", "-c", "echo $HOME"), new CommandLine.Shell("echo $HOME").toArgv());
+        assertEquals(List.of("sh", "-c", "--", "echo $HOME"), new CommandLine.Shell("echo $HOME").toArgv());
+        assertEquals(List.of("sh", "-c", "--", "-n; echo ran"), new CommandLine.Shell("-n; echo ran").toArgv(),
+                "a script that starts with - is not read as options");
         assertEquals(List.of("printf", "%s", "$HOME; rm -rf x"), CommandLine.Argv.of("printf", "%s", "$HOME; rm -rf x").toArgv());
     }
 

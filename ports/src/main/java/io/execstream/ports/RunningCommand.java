@@ -10,4 +10,15 @@ public interface RunningCommand {
      * or after the command ended, does nothing.
      */
     void terminate();
+
+    /**
+     * {@link #terminate()}, telling whether the stop was taken: false when the command had already
+     * ended by itself (its exit is being reported), so that stopping it changes nothing and its
+     * end is a plain exit. Returns at once, like {@code terminate}. The default terminates and
+     * returns true: a runner that cannot tell counts every stop as taken.
+     */
+    default boolean terminateIfRunning() {
+        terminate();
+        return true;
+    }
 }

@@ -23,7 +23,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -43,6 +48,8 @@ public abstract class CommandRunnerContract {
 
     /** How long a command that should end by itself may take. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How many commands of the race test run at once. */
+    private static final int RACE_BATCH = 10;
 
     /** The runner under test; may be the same instance for every test. */
     protected abstract CommandRunner runner();
@@ -55,6 +62,19 @@ public abstract class CommandRunnerContract {
     /** The runner's TERM-to-KILL grace period. */
     protected Duration gracePeriod() {
         return Duration.ofSeconds(5);
+    }
+
+    /** How many stops {@link #aStopRacingTheCommandsOwnEndIsNotTakenForItsCause} sends; 200 by default. */
+    protected int raceTries() {
+        return 200;
+    }
+
+    /**
+     * How long the race test's command runs after it said "ready"; its stops come within twice
+     * that. 80 ms by default; longer for a runner whose signals take longer to arrive.
+     */
+    protected Duration raceWindow() {
+        return Duration.ofMillis(80);
     }
 
     /** How long the runner waits for the pipes after the command exited, before it stops what holds them. */
@@ -100,6 +120,22 @@ public abstract class CommandRunnerContract {
         RecordingListener run = run(shell("x=4; echo $((x + 1)) | cat"));
         assertExited(0, run);
         assertEquals("5\n", run.stdout());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-n", "+x", "--version", "-c"})
+    void aScriptThatStartsLikeAnOptionIsAScript(String start) {
+        // "sh -c -n..." would read the script as shell options; the script must run as written.
+        RecordingListener run = run(shell(start + " 2>/dev/null; echo ran"));
+        assertExited(0, run);
+        assertEquals("ran\n", run.stdout());
+    }
+
+    @Test
+    void aProgramThatStartsLikeAnOptionIsAProgram() {
+        RecordingListener run = start(CommandLine.Argv.of("-n", "x")).listener();
+        CommandExit.FailedToStart failed = assertInstanceOf(CommandExit.FailedToStart.class, run.awaitExit(TIMEOUT));
+        assertEquals("command not found: -n", failed.message());
     }
 
     @Test
@@ -281,6 +317,54 @@ public abstract class CommandRunnerContract {
             expected.append(String.format("%099d", i)).append('\n');
         }
         assertSameText(expected.toString(), started.listener().stdout(), "stdout");
+    }
+
+    /**
+     * A stop that races the command's own end is never taken for its cause: a stop the runner did
+     * not take, or whose TERM found the command already ended ({@code beforeStop}), leaves the
+     * command's own exit code (0 here); a stop that reached it ends it by the signal. The stop
+     * comes at random moments around the end, {@link #raceTries()} times, a batch at a time.
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void aStopRacingTheCommandsOwnEndIsNotTakenForItsCause() throws Exception {
+        int[] outcomes = new int[3];
+        ExecutorService stoppers = Executors.newFixedThreadPool(RACE_BATCH);
+        try {
+            for (int done = 0; done < raceTries(); done += RACE_BATCH) {
+                List<Future<Boolean>> taken = new ArrayList<>();
+                List<Started> batch = new ArrayList<>();
+                for (int i = 0; i < RACE_BATCH; i++) {
+                    long window = raceWindow().toMillis();
+                    Started started = start(shell(String.format(Locale.ROOT, "echo ready; sleep %d.%03d",
+                            window / 1000, window % 1000)));
+                    batch.add(started);
+                    // The command ends about one window after its "ready"; the stop comes 0 to 2 windows after it.
+                    taken.add(stoppers.submit(() -> {
+                        started.listener().awaitOutput(OutputType.STDOUT, "ready\n", TIMEOUT);
+                        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(2 * window * 1000));
+                        return started.command().terminateIfRunning();
+                    }));
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    boolean stopTaken = taken.get(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    CommandExit.Exited exit = assertInstanceOf(CommandExit.Exited.class,
+                            batch.get(i).listener().awaitExit(gracePeriod().plus(TIMEOUT)));
+                    String seen = "stop taken: " + stopTaken + ", " + exit;
+                    if (!stopTaken || exit.beforeStop()) {
+                        assertEquals(0, exit.code(), "the command ended by itself: " + seen);
+                        outcomes[stopTaken ? 1 : 0]++;
+                    } else {
+                        assertTrue(exit.code() > 128, "a stop that reached the command ended it by a signal: " + seen);
+                        outcomes[2]++;
+                    }
+                }
+            }
+        } finally {
+            stoppers.shutdownNow();
+        }
+        System.out.printf("%s: of %d stops racing the end, %d came after it, %d found it ended, %d ended it%n",
+                getClass().getSimpleName(), raceTries(), outcomes[0], outcomes[1], outcomes[2]);
     }
 
     @Test

@@ -6,7 +6,10 @@ import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,6 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       command has ended meanwhile (a descendant may still ignore TERM).</li>
  * </ol>
  *
+ * <p>A stop that races the command's own end: once the waiter is about to report the exit, a
+ * stop is no longer taken ({@link #terminateIfRunning()} returns false). A stop taken before
+ * that, whose TERM then found the command already ended by itself (the subclass says so in
+ * {@link #stopCameAfterTheEnd()}), makes the exit
+ * {@link CommandExit.Exited#beforeStop() beforeStop}. The waiter waits for that verdict (a few
+ * seconds at most) before it reports an exit that a stop came before.
+ *
  * <p>A command that cannot start at all gets no instance: the runner returns {@link #failed}.
  * Background jobs of a subclass (a retried signal, a watch) go through {@link #inBackground} and
  * {@link #later}, on daemon threads shared by all commands.
@@ -36,12 +46,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public abstract class ProcessCommand implements RunningCommand {
 
     private static final System.Logger LOG = System.getLogger(ProcessCommand.class.getName());
+    /** How long the waiter waits for {@link #signalTerm()} to say whether the stop found the command running. */
+    private static final Duration VERDICT_WAIT = Duration.ofSeconds(15);
 
     private final Process process;
     private final String threadNamePrefix;
     private final ListenerGuard delivery;
     private final Duration gracePeriod;
     private final AtomicBoolean terminating = new AtomicBoolean();
+    /** Completed once {@link #signalTerm()} has returned, with what it said. */
+    private final CompletableFuture<Void> termSent = new CompletableFuture<>();
+    /** The waiter claimed the end before any stop was taken: later stops change nothing. */
+    private volatile boolean endedFirst;
     private volatile boolean finished;
     private OutputPump stdout;
     private OutputPump stderr;
@@ -66,6 +82,17 @@ public abstract class ProcessCommand implements RunningCommand {
      */
     public static RunningCommand failed(CommandListener listener, String message) {
         return ListenerGuard.failedToStart(listener, message, Background.WORKERS);
+    }
+
+    /**
+     * Reports a command the system could not start, as {@link #failed}: its readers are told
+     * {@code the command could not be started: <what>}, which must name nothing of the server;
+     * the log gets {@code detail} and {@code cause}, once.
+     */
+    public static RunningCommand couldNotStart(CommandListener listener, String what, String detail, Exception cause) {
+        LOG.log(System.Logger.Level.WARNING, detail + (cause == null ? ""
+                : ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage())));
+        return failed(listener, "the command could not be started: " + what);
     }
 
     /** Runs {@code job} now on a shared background thread; for blocking jobs such as signals. */
@@ -127,18 +154,44 @@ public abstract class ProcessCommand implements RunningCommand {
         }
     }
 
-    /** TERM now, KILL after the grace period; once, and not after the exit was reported. */
+    /** TERM now, KILL after the grace period; once, and not once the exit is being reported. */
     @Override
     public final void terminate() {
-        if (finished || !terminating.compareAndSet(false, true)) {
-            return;
-        }
-        inBackground(this::signalTerm);
-        later(gracePeriod, this::signalKill);
+        terminateIfRunning();
     }
 
-    /** Asks the command to stop (TERM). On a background thread, once, right after {@link #terminate()}. */
+    /** {@link #terminate()}; false if the waiter had already begun to report the command's own end. */
+    @Override
+    public final boolean terminateIfRunning() {
+        if (!terminating.compareAndSet(false, true)) {
+            return !endedFirst;
+        }
+        inBackground(() -> {
+            try {
+                signalTerm();
+            } finally {
+                termSent.complete(null);
+            }
+        });
+        later(gracePeriod, this::signalKill);
+        return true;
+    }
+
+    /**
+     * Asks the command to stop (TERM). On a background thread, once, right after {@link #terminate()}.
+     * What it finds (whether the command still ran) is for {@link #stopCameAfterTheEnd()}.
+     */
     protected abstract void signalTerm();
+
+    /**
+     * Whether the command had already ended by itself when the stop's TERM came, so that the stop
+     * did not change how it ended. Asked on the waiter thread, after {@link #signalTerm()} has
+     * returned (or a few seconds have passed) and {@link #afterExit} has read everything; false
+     * by default: the stop counts as taken.
+     */
+    protected boolean stopCameAfterTheEnd() {
+        return false;
+    }
 
     /**
      * Makes the command stop (KILL), on a background thread, {@code gracePeriod} after
@@ -187,7 +240,26 @@ public abstract class ProcessCommand implements RunningCommand {
     }
 
     private void finish(CommandExit exit) {
+        if (terminating.compareAndSet(false, true)) {
+            // No stop was taken before the end: none will be now.
+            endedFirst = true;
+        } else if (exit instanceof CommandExit.Exited exited) {
+            awaitTermSent();
+            if (stopCameAfterTheEnd()) {
+                exit = exited.endedBeforeStop();
+            }
+        }
         finished = true;
         delivery.exit(exit);
+    }
+
+    private void awaitTermSent() {
+        try {
+            termSent.get(VERDICT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // No verdict: the stop counts as taken.
+        }
     }
 }

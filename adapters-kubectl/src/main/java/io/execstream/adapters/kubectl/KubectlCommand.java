@@ -37,6 +37,8 @@ final class KubectlCommand extends ProcessCommand {
     private final AtomicLong stdoutBytes = new AtomicLong();
     private final AtomicBoolean exitWatch = new AtomicBoolean();
     private volatile boolean destroyed;
+    /** What the kill script said to the stop's first TERM; -1 before it. */
+    private volatile int termStatus = -1;
 
     /** Sends a signal to the command through a second kubectl exec. */
     interface RemoteKill {
@@ -70,7 +72,23 @@ final class KubectlCommand extends ProcessCommand {
 
     @Override
     protected void signalTerm() {
-        sendTerm(System.nanoTime(), 1);
+        if (filter.exitCode() != null) {
+            // The wrapper has reported the command's own end already: nothing is left to signal.
+            termStatus = RemoteScripts.KILL_ENDED_BEFORE;
+            return;
+        }
+        termStatus = sendTerm(System.nanoTime(), 1);
+    }
+
+    /**
+     * The kill script found the command ended (its process gone while the pid file was still
+     * there), or found no pid file although the wrapper went on to report the command's own exit
+     * without a cancel: it had removed the pid file, so the command had ended.
+     */
+    @Override
+    protected boolean stopCameAfterTheEnd() {
+        return termStatus == RemoteScripts.KILL_ENDED_BEFORE
+                || termStatus == RemoteScripts.KILL_NO_PID_FILE && filter.exitCode() != null && !filter.cancelled();
     }
 
     @Override
@@ -78,20 +96,25 @@ final class KubectlCommand extends ProcessCommand {
         terminate();
     }
 
-    /** TERM through kubectl, again a few times within the grace period while the command cannot be found yet. */
-    private void sendTerm(long begin, int attempt) {
+    /**
+     * TERM through kubectl, again a few times within the grace period while the command cannot be
+     * found yet. Returns the first attempt's status (-1 if none was made).
+     */
+    private int sendTerm(long begin, int attempt) {
         if (finished() || !process().isAlive()) {
-            return;
+            return -1;
         }
         int status = remoteKill.send("TERM", filter.host());
-        if (status == RemoteScripts.KILL_SIGNALLED || status == RemoteScripts.KILL_NO_PROCESS) {
-            return;
+        if (status == RemoteScripts.KILL_SIGNALLED || status == RemoteScripts.KILL_NO_PROCESS
+                || status == RemoteScripts.KILL_ENDED_BEFORE) {
+            return status;
         }
         Duration pause = TERM_RETRY.multipliedBy(attempt);
         Duration left = gracePeriod.minusNanos(System.nanoTime() - begin);
         if (attempt < TERM_ATTEMPTS && pause.compareTo(left) < 0) {
             later(pause, () -> sendTerm(begin, attempt + 1));
         }
+        return status;
     }
 
     /** KILL through kubectl after the grace period; then, if kubectl itself still runs, it goes too. */

@@ -1,5 +1,6 @@
 package io.execstream.adapters.kubectl;
 
+import io.execstream.adapters.support.StartFailure;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -8,6 +9,7 @@ import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +18,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -85,6 +91,8 @@ public final class KubectlCommandRunner implements CommandRunner {
     /** Server settings and secrets live in variables with this prefix; kubectl does not get them. */
     private static final String SERVER_PREFIX = "EXECSTREAM_";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long the start-up check may take. */
+    private static final Duration PREFLIGHT_TIMEOUT = Duration.ofSeconds(10);
     /** How long one remote signal (a kubectl exec) may take before it is given up. */
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     /** A pod name, as the host name the wrapper reports must look to be used as one. */
@@ -142,11 +150,69 @@ public final class KubectlCommandRunner implements CommandRunner {
         try {
             process = kubectl(launch).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
         } catch (IOException | RuntimeException e) {
-            return KubectlCommand.failed(listener, "cannot run " + kubectl + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return KubectlCommand.couldNotStart(listener, StartFailure.reason(e), "cannot run " + kubectl, e);
         }
         KubectlCommand.RemoteKill remoteKill = (signal, host) -> signal(namespace, target, host, signal, pidFile);
         return KubectlCommand.started(process, tag, remoteKill, argv.get(0), listener, gracePeriod, drainTimeout);
+    }
+
+    /**
+     * Checks that kubectl runs and has a context to use, as the server does at start-up: with no
+     * kubeconfig, kubectl talks to {@code localhost:8080}, which may well be execstream itself,
+     * and every command then fails with a baffling {@code NotFound}. Returns what is wrong and
+     * what to do about it, for a warning; empty when all is well. Runs
+     * {@code kubectl [--context C] config view --minify -o jsonpath={.current-context}}, which
+     * fails without a kubeconfig, without a current context or with an unknown {@code --context}.
+     * Inside a pod with a service account (and no kubeconfig) kubectl needs no context: only that
+     * it runs is checked there.
+     */
+    public Optional<String> preflight() {
+        List<String> argv = new ArrayList<>();
+        argv.add(kubectl);
+        if (context != null) {
+            argv.add("--context");
+            argv.add(context);
+        }
+        argv.addAll(List.of("config", "view", "--minify", "-o", "jsonpath={.current-context}"));
+        String said;
+        int status;
+        try {
+            Process process = kubectl(argv).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                    .redirectErrorStream(true).start();
+            CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(process));
+            if (!process.waitFor(PREFLIGHT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                return Optional.of("kubectl runner: '" + kubectl + "' did not answer within "
+                        + PREFLIGHT_TIMEOUT.toSeconds() + " s; commands may hang or fail");
+            }
+            status = process.exitValue();
+            said = new String(output.get(PREFLIGHT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return Optional.of("kubectl runner: cannot run '" + kubectl + "' (" + e.getMessage() + "): install kubectl"
+                    + " or name it with --kubectl-bin; until then every command fails to start");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            said = "";
+            status = -1;
+        }
+        boolean inCluster = environment.containsKey("KUBERNETES_SERVICE_HOST") && !environment.containsKey("KUBECONFIG");
+        if (status == 0 && !said.isBlank() || inCluster && context == null) {
+            return Optional.empty();
+        }
+        return Optional.of("kubectl runner: kubectl has no " + (context == null ? "current context" : "context '" + context + "'")
+                + " (" + Outcome.message(said) + "): without one it talks to localhost:8080, which may be this server, and every"
+                + " command fails; set KUBECONFIG, or --kube-context, or run the server in the cluster with a"
+                + " service account");
+    }
+
+    private static byte[] readAll(Process process) {
+        try (var in = process.getInputStream()) {
+            return in.readNBytes(64 * 1024);
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     /** {@code kubectl [--context C] -n NS exec TARGET [-c CONTAINER] --} */

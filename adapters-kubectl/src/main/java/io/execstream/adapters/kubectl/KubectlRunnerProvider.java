@@ -7,8 +7,14 @@ import io.execstream.ports.plugin.AdapterOptions;
 import io.execstream.ports.plugin.CommandRunnerProvider;
 import java.util.List;
 
-/** {@code --runner kubectl}: a {@link KubectlCommandRunner}, found by the server through its service file. */
+/**
+ * {@code --runner kubectl}: a {@link KubectlCommandRunner}, found by the server through its service
+ * file. Creating it checks that kubectl runs and has a context ({@link KubectlCommandRunner#preflight()})
+ * and logs a warning that says what to do when not.
+ */
 public final class KubectlRunnerProvider implements CommandRunnerProvider {
+
+    private static final System.Logger LOG = System.getLogger(KubectlRunnerProvider.class.getName());
 
     @Override
     public String name() {
@@ -40,6 +46,9 @@ public final class KubectlRunnerProvider implements CommandRunnerProvider {
                 .gracePeriod(context.killGrace());
         options.optionalString("context").ifPresent(kubectl::context);
         options.optionalString("container").ifPresent(kubectl::container);
-        return kubectl.build();
+        KubectlCommandRunner runner = kubectl.build();
+        // A warning, not a refusal: the cluster may come later, and commands then say what failed.
+        runner.preflight().ifPresent(problem -> LOG.log(System.Logger.Level.WARNING, problem));
+        return runner;
     }
 }

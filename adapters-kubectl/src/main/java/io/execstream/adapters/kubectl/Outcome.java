@@ -9,6 +9,8 @@ final class Outcome {
 
     static final String NO_SHELL = "the container has no /bin/sh; execstream needs a POSIX shell in the pod";
     static final String CONNECTION_LOST = "lost the connection to the pod while the command ran; its outcome is unknown";
+    /** What kubectl's own words start with in the stream, so that they are not taken for the command's. */
+    static final String KUBECTL = "kubectl: ";
 
     /** How the runtime says it could not exec sh ({@code exec: "sh": executable file not found in $PATH}). */
     private static final Pattern SHELL_MISSING = Pattern.compile(
@@ -52,16 +54,19 @@ final class Outcome {
             return new CommandExit.FailedToStart(NO_SHELL);
         }
         if (said.isBlank()) {
-            return new CommandExit.FailedToStart("kubectl exited with code " + kubectlExit + " without running the command");
+            return new CommandExit.FailedToStart(KUBECTL + "exited with code " + kubectlExit + " without running the command");
         }
         return new CommandExit.FailedToStart(message(said));
     }
 
-    /** kubectl's message for a person: its lines without klog's noise when there is anything else. */
+    /**
+     * kubectl's message for a person, after {@code kubectl: }: its lines without klog's noise when
+     * there is anything else.
+     */
     static String message(String said) {
         List<String> lines = said.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
         List<String> plain = lines.stream().filter(line -> !KLOG.matcher(line).matches()).toList();
-        String text = String.join("; ", plain.isEmpty() ? lines : plain);
+        String text = KUBECTL + String.join("; ", plain.isEmpty() ? lines : plain);
         return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE) + "...";
     }
 

@@ -25,7 +25,8 @@ final class RemoteScripts {
      * {@code NAME=VALUE} entries for the environment, {@code --}, and the command's argv.
      *
      * <p>It writes marker lines to stderr, each {@code NUL tag ": " word [arg] LF}: {@code started
-     * [hostname]} first, {@code not-found} when the program does not exist, {@code exit N} last.
+     * [hostname]} first, {@code not-found} when the program does not exist, {@code cancelled} when
+     * it acts on a {@code .cancel} file, {@code exit N} last.
      * It runs the command in the background, in a session of its own when {@code setsid} exists
      * (so its pid is also its process group), stdin at end of file, the environment entries
      * exported only there. It records the pid in the pid file and waits. Once the command has
@@ -62,7 +63,7 @@ final class RemoteScripts {
             h=${HOSTNAME:-}
             [ -n "$h" ] || h=$(uname -n 2>/dev/null) || h=
             m "started $h"
-            if [ -e "$c" ]; then rm -f "$c"; m 'exit 143'; exit 143; fi
+            if [ -e "$c" ]; then rm -f "$c"; m cancelled; m 'exit 143'; exit 143; fi
             (
               while [ $# -gt 0 ] && [ "$1" != -- ]; do export "$1"; shift; done
               shift
@@ -75,7 +76,7 @@ final class RemoteScripts {
             ) </dev/null &
             p=$!
             echo "$p" >"$f" 2>/dev/null
-            if [ -e "$c" ]; then kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi
+            if [ -e "$c" ]; then m cancelled; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi
             wait "$p" 2>/dev/null
             s=$?
             if [ "$p" -gt 1 ] && l; then
@@ -98,7 +99,13 @@ final class RemoteScripts {
      * The pid must be all digits and greater than 1. Without a pid file, a TERM leaves a
      * {@code .cancel} file for the wrapper and looks once more.
      *
-     * <p>Exit status: 0 signalled, 3 no pid file, 4 invalid pid (or signal), 5 no such process.
+     * <p>A TERM first holds the command still (SIGSTOP) and looks at it in {@code /proc}: stopped,
+     * it still ran, and the TERM reaches it (then SIGCONT); a zombie, or gone, it had already
+     * ended by itself, and the script says so (6) after it signalled what is left of the group.
+     * Without {@code /proc} it cannot tell, and reports 0.
+     *
+     * <p>Exit status: 0 signalled, 3 no pid file, 4 invalid pid (or signal), 5 no such process,
+     * 6 the command had already ended by itself (what was left of its group was signalled).
      */
     static final String KILL = """
             case $1 in TERM|KILL) ;; *) exit 4 ;; esac
@@ -110,13 +117,30 @@ final class RemoteScripts {
             fi
             case $p in '' | 0* | *[!0-9]*) exit 4 ;; esac
             [ "$p" -gt 1 ] 2>/dev/null || exit 4
-            kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p" 2>/dev/null || exit 5
+            r=0 h=
+            if [ "$1" = TERM ] && [ -r /proc/self/stat ]; then
+              r=6
+              if kill -STOP "$p" 2>/dev/null; then
+                h=1 i=0
+                while [ "$i" -lt 100 ]; do
+                  { read -r y <"/proc/$p/stat"; } 2>/dev/null || break
+                  case ${y##*') '} in [Tt]*) r=0; break ;; [ZX]*) break ;; esac
+                  i=$((i + 1))
+                  [ "$i" -lt 100 ] || r=0
+                  sleep 0.005 2>/dev/null || { r=0; break; }
+                done
+              fi
+            fi
+            kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p" 2>/dev/null || { [ "$r" = 6 ] && exit 6; exit 5; }
+            [ -z "$h" ] || kill -CONT "$p" 2>/dev/null
+            exit "$r"
             """;
 
     static final int KILL_SIGNALLED = 0;
     static final int KILL_NO_PID_FILE = 3;
     static final int KILL_INVALID = 4;
     static final int KILL_NO_PROCESS = 5;
+    static final int KILL_ENDED_BEFORE = 6;
 
     private RemoteScripts() {
     }

@@ -39,6 +39,7 @@ final class StderrFilter {
     private static final Pattern EXIT = Pattern.compile("exit (\\d{1,3})");
     private static final Pattern STARTED = Pattern.compile("started(?: (.*))?");
     private static final String DEFAULTED = "Defaulted container ";
+    private static final byte[] KUBECTL = Outcome.KUBECTL.getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] token;
     private byte[] held = new byte[1024];
@@ -52,6 +53,7 @@ final class StderrFilter {
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
     private String host;
     private boolean notFound;
+    private boolean cancelled;
     private Integer exitCode;
     private Integer terminatedCode;
 
@@ -85,7 +87,7 @@ final class StderrFilter {
             if (cut < text.length) {
                 terminatedCode = parseTerminated(text, cut, text.length);
             }
-            out.write(text, 0, cut);
+            writeAsKubectls(out, text, 0, cut);
             // The message keeps what kubectl said, without the exit line.
             byte[] said = message.toByteArray();
             int messageCut = terminatedLineStart(said, 0, said.length, true, true);
@@ -107,6 +109,11 @@ final class StderrFilter {
 
     synchronized boolean notFound() {
         return notFound;
+    }
+
+    /** Whether the wrapper stopped the command for a {@code .cancel} file a stop left (one that came before the pid file). */
+    synchronized boolean cancelled() {
+        return cancelled;
     }
 
     /** The command's exit status as the wrapper reported it; null if it did not. */
@@ -207,6 +214,8 @@ final class StderrFilter {
         Matcher exit = EXIT.matcher(payload);
         if (payload.equals("not-found")) {
             notFound = true;
+        } else if (payload.equals("cancelled")) {
+            cancelled = true;
         } else if (exit.matches()) {
             exitCode = Integer.parseInt(exit.group(1));
         } else {
@@ -229,8 +238,20 @@ final class StderrFilter {
             end = end < 0 ? text.length : end + 1;
             String line = new String(text, start, Math.min(end - start, DEFAULTED.length()), StandardCharsets.US_ASCII);
             if (!line.equals(DEFAULTED)) {
-                out.write(text, start, end - start);
+                writeAsKubectls(out, text, start, end);
             }
+            start = end;
+        }
+    }
+
+    /** Lines kubectl wrote (not the command): each starts with {@code kubectl: } in the stream. */
+    private static void writeAsKubectls(ByteArrayOutputStream out, byte[] text, int from, int to) {
+        int start = from;
+        while (start < to) {
+            int end = indexOf(text, start, to, (byte) '\n');
+            end = end < 0 ? to : end + 1;
+            out.writeBytes(KUBECTL);
+            out.write(text, start, end - start);
             start = end;
         }
     }

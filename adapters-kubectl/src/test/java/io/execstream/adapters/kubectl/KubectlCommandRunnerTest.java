@@ -73,6 +73,18 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
         return DRAIN;
     }
 
+    @Override
+    protected int raceTries() {
+        // Every try is two kubectl execs; the local runner's contract runs 200.
+        return 60;
+    }
+
+    @Override
+    protected Duration raceWindow() {
+        // A remote TERM is a second kubectl exec: it takes a while to arrive.
+        return Duration.ofMillis(400);
+    }
+
     @Test
     void testsRunInAPidNamespaceOfTheirOwnWhenPossible() {
         // .ci/pid-namespace/bin/java (the pid-namespace-tests profile) runs this JVM as PID 1 of a new namespace, as root.
@@ -87,8 +99,8 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
     void podNotFoundFailsToStartWithKubectlsMessageAsStderr() {
         runner = configured().targetTemplate("{project}").build();
         RecordingListener run = run(CommandLine.Argv.of("true"));
-        String message = "Error from server (NotFound): pods \"contract\" not found";
-        assertEquals(new CommandExit.FailedToStart(message), run.exit());
+        String message = "kubectl: Error from server (NotFound): pods \"contract\" not found";
+        assertEquals(new CommandExit.FailedToStart(message), run.exit(), "kubectl's words, said to be kubectl's");
         assertEquals(message + "\n", run.stderr());
         assertEquals("", run.stdout());
     }
@@ -97,7 +109,7 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
     void deploymentNotFoundFailsToStart() {
         runner = configured().targetTemplate("deploy/{project}-web").build();
         RecordingListener run = run(CommandLine.Argv.of("true"));
-        String message = "Error from server (NotFound): deployments.apps \"contract-web\" not found";
+        String message = "kubectl: Error from server (NotFound): deployments.apps \"contract-web\" not found";
         assertEquals(new CommandExit.FailedToStart(message), run.exit());
         assertEquals(message + "\n", run.stderr());
     }
@@ -106,7 +118,7 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
     void containerNotFoundFailsToStart() {
         runner = configured().container("sidecar").build();
         RecordingListener run = run(CommandLine.Argv.of("true"));
-        String message = "error: unable to upgrade connection: container not found (\"sidecar\")";
+        String message = "kubectl: error: unable to upgrade connection: container not found (\"sidecar\")";
         assertEquals(new CommandExit.FailedToStart(message), run.exit());
         assertEquals(message + "\n", run.stderr());
     }
@@ -115,7 +127,7 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
     void completedPodFailsToStart() {
         cluster.pod("contract", POD, "app", "!completed");
         RecordingListener run = run(CommandLine.Argv.of("true"));
-        String message = "error: cannot exec into a container in a completed pod; current phase is Succeeded";
+        String message = "kubectl: error: cannot exec into a container in a completed pod; current phase is Succeeded";
         assertEquals(new CommandExit.FailedToStart(message), run.exit());
         assertEquals(message + "\n", run.stderr());
     }
@@ -125,8 +137,8 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
         cluster.unreachable();
         RecordingListener run = run(CommandLine.Argv.of("true"));
         CommandExit.FailedToStart failed = assertInstanceOf(CommandExit.FailedToStart.class, run.exit());
-        assertTrue(failed.message().startsWith("The connection to the server 127.0.0.1:6443 was refused"), failed.message());
-        assertTrue(run.stderr().contains("was refused"), run.stderr());
+        assertTrue(failed.message().startsWith("kubectl: The connection to the server 127.0.0.1:6443 was refused"), failed.message());
+        assertTrue(run.stderr().startsWith("kubectl: The connection to the server"), run.stderr());
     }
 
     @Test
@@ -134,7 +146,7 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
         cluster.contexts("staging");
         runner = configured().context("production").build();
         RecordingListener run = run(CommandLine.Argv.of("true"));
-        assertEquals(new CommandExit.FailedToStart("error: context \"production\" does not exist"), run.exit());
+        assertEquals(new CommandExit.FailedToStart("kubectl: error: context \"production\" does not exist"), run.exit());
     }
 
     @Test
@@ -150,8 +162,37 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
     void kubectlThatCannotBeRunFailsToStart() {
         runner = configured().kubectlBinary(directory.resolve("no-such-kubectl").toString()).build();
         RecordingListener run = run(CommandLine.Argv.of("true"));
-        CommandExit.FailedToStart failed = assertInstanceOf(CommandExit.FailedToStart.class, run.exit());
-        assertTrue(failed.message().startsWith("cannot run "), failed.message());
+        assertEquals(new CommandExit.FailedToStart("the command could not be started: a program it needs was not found"),
+                run.exit(), "no path of the server");
+    }
+
+    // ---- the start-up check
+
+    @Test
+    void preflightIsQuietWithACurrentContext() {
+        cluster.currentContext("dev");
+        assertEquals(java.util.Optional.empty(), runner.preflight());
+        cluster.contexts("dev", "prod");
+        assertEquals(java.util.Optional.empty(), configured().context("prod").build().preflight());
+    }
+
+    @Test
+    void preflightWarnsWithoutAContextAndSaysWhatToDo() {
+        String warning = runner.preflight().orElseThrow();
+        assertTrue(warning.contains("current-context must exist"), warning);
+        assertTrue(warning.contains("localhost:8080"), warning);
+        assertTrue(warning.contains("KUBECONFIG") && warning.contains("--kube-context"), warning);
+
+        cluster.contexts("dev");
+        String unknown = configured().context("prod").build().preflight().orElseThrow();
+        assertTrue(unknown.contains("context 'prod'") && unknown.contains("does not exist"), unknown);
+    }
+
+    @Test
+    void preflightWarnsWhenKubectlCannotRun() {
+        String warning = configured().kubectlBinary(directory.resolve("no-such-kubectl").toString()).build()
+                .preflight().orElseThrow();
+        assertTrue(warning.contains("cannot run") && warning.contains("--kubectl-bin"), warning);
     }
 
     // ---- the command's own end

@@ -72,6 +72,12 @@ final class StandInCluster {
         return this;
     }
 
+    /** The kubeconfig's current context; without one the stand-in has no kubeconfig. */
+    StandInCluster currentContext(String name) {
+        write(root.resolve("current-context"), name + "\n");
+        return this;
+    }
+
     StandInCluster unreachable() {
         write(root.resolve("unreachable"), "");
         return this;

@@ -46,12 +46,22 @@ class StderrFilterTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 1000})
+    void kubectlsOwnLinesBeforeTheStartAreMarkedAsKubectls(int size) {
+        StderrFilter filter = new StderrFilter(TAG);
+        String input = "W1123 23:59:33.732299   13061 warnings.go:70] deprecated\n" + marker("started pod-1")
+                + "the command's own\n" + marker("exit 0");
+        assertEquals("kubectl: W1123 23:59:33.732299   13061 warnings.go:70] deprecated\nthe command's own\n",
+                filter(filter, input, size));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 1000})
     void kubectlsMessageBeforeTheStartIsDeliveredAtTheEnd(int size) {
         StderrFilter filter = new StderrFilter(TAG);
         String input = "OCI runtime exec failed: exec: \"sh\": executable file not found in $PATH: unknown\n"
                 + "command terminated with exit code 126\n";
-        assertEquals("OCI runtime exec failed: exec: \"sh\": executable file not found in $PATH: unknown\n",
-                filter(filter, input, size));
+        assertEquals("kubectl: OCI runtime exec failed: exec: \"sh\": executable file not found in $PATH: unknown\n",
+                filter(filter, input, size), "marked as kubectl's, not the command's");
         assertFalse(filter.started());
         assertEquals(126, filter.terminatedCode());
         assertEquals("OCI runtime exec failed: exec: \"sh\": executable file not found in $PATH: unknown\n",
@@ -89,7 +99,7 @@ class StderrFilterTest {
     @Test
     void withoutStartNothingIsKnown() {
         StderrFilter filter = new StderrFilter(TAG);
-        assertEquals("Error from server (NotFound): pods \"x\" not found\n",
+        assertEquals("kubectl: Error from server (NotFound): pods \"x\" not found\n",
                 filter(filter, "Error from server (NotFound): pods \"x\" not found\n", 4));
         assertFalse(filter.started());
         assertNull(filter.exitCode());

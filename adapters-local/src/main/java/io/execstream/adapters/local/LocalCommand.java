@@ -7,7 +7,8 @@ import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
 import io.execstream.ports.RunningCommand;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -16,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * One started local process, from spawn to {@code onExit}, on the {@link ProcessCommand}
  * skeleton. What is local: signals go to the command's whole {@link ProcessTree} (its process
  * group and descendants), and after the exit, processes it left behind that still hold its
- * output are found through /proc and stopped with it.
+ * output, in its group or not, are found through /proc and stopped with it.
  */
 final class LocalCommand extends ProcessCommand {
 
@@ -27,31 +28,47 @@ final class LocalCommand extends ProcessCommand {
     /** How often to look whether processes left behind still hold the output, while waiting for that. */
     private static final long HOLDER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
+    private final long commandPid;
     private final boolean leadsGroup;
     /** The command's stdout and stderr pipes as /proc shows them ({@code pipe:[inode]}); empty if unknown. */
-    private final Set<String> outputPipes = new HashSet<>();
+    private final Set<String> outputPipes;
+    /** When the process the runner started began: only processes started since can hold the output. */
+    private final long startTime;
     private final ProcessTree tree;
     private final Duration gracePeriod;
     private final Duration drainTimeout;
+    /** The TERM of a stop found the command already ended by itself. */
+    private volatile boolean termFoundItEnded;
 
-    private LocalCommand(Process process, boolean leadsGroup, CommandListener listener,
-                         Duration gracePeriod, Duration drainTimeout) {
-        super(process, "execstream-run-" + process.pid() + "-", listener, gracePeriod);
+    private LocalCommand(Process process, ProcessHandle command, boolean leadsGroup, Set<String> outputPipes,
+                         CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
+        super(process, "execstream-run-" + command.pid() + "-", listener, gracePeriod);
+        this.commandPid = command.pid();
         this.leadsGroup = leadsGroup;
-        for (int fd = 1; fd <= 2; fd++) {
-            String file = ProcStat.openFile(process.pid(), fd);
-            if (file != null && file.startsWith("pipe:")) {
-                outputPipes.add(file);
-            }
-        }
-        this.tree = new ProcessTree(process, leadsGroup);
+        this.outputPipes = outputPipes;
+        this.startTime = ProcStat.startTime(process.pid());
+        this.tree = new ProcessTree(command, leadsGroup);
         this.gracePeriod = gracePeriod;
         this.drainTimeout = drainTimeout;
     }
 
-    static RunningCommand started(Process process, boolean leadsGroup, CommandListener listener,
-                                  Duration gracePeriod, Duration drainTimeout) {
-        LocalCommand command = new LocalCommand(process, leadsGroup, listener, gracePeriod, drainTimeout);
+    /**
+     * A command started under the {@link Launcher}: {@code launcher} is the runner's child, which
+     * exits with the command's status.
+     */
+    static RunningCommand launched(Process launcher, Launcher.Started command, CommandListener listener,
+                                   Duration gracePeriod, Duration drainTimeout) {
+        return begin(new LocalCommand(launcher, command.command(), true, command.outputPipes(), listener,
+                gracePeriod, drainTimeout));
+    }
+
+    /** A command started as the runner's own child, in its parent's process group (no setsid). */
+    static RunningCommand started(Process process, CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
+        return begin(new LocalCommand(process, process.toHandle(), false, ProcStat.outputPipes(process.pid()),
+                listener, gracePeriod, drainTimeout));
+    }
+
+    private static RunningCommand begin(LocalCommand command) {
         command.begin(command.pump(OutputType.STDOUT), command.pump(OutputType.STDERR));
         return command;
     }
@@ -65,7 +82,12 @@ final class LocalCommand extends ProcessCommand {
 
     @Override
     protected void signalTerm() {
-        tree.signal(ProcessTree.Signal.TERM);
+        termFoundItEnded = !tree.terminate();
+    }
+
+    @Override
+    protected boolean stopCameAfterTheEnd() {
+        return termFoundItEnded;
     }
 
     @Override
@@ -80,22 +102,30 @@ final class LocalCommand extends ProcessCommand {
         closePumps();
     }
 
-    /** Lets the pipes drain; processes left behind that hold them go with the command. */
+    /**
+     * Lets the pipes drain for the drain timeout; processes left behind that still hold them then
+     * go with the command (TERM, KILL after the grace period), whichever group or session they are in.
+     */
     @Override
     protected CommandExit afterExit(int exitCode) {
         if (!outputReleased(drainTimeout)) {
             // Background processes hold the pipes: they belong to the command, so they go with it.
-            tree.signal(ProcessTree.Signal.TERM);
+            stopLeftovers(ProcessTree.Signal.TERM);
             if (!outputReleased(gracePeriod)) {
-                tree.signal(ProcessTree.Signal.KILL);
+                stopLeftovers(ProcessTree.Signal.KILL);
             }
             closePumps();
             if (!pumpsEnded(System.nanoTime() + LAST_DRAIN.toNanos())) {
-                LOG.log(System.Logger.Level.WARNING, "process " + process().pid() + " exited but a process outside"
-                        + " its group still holds its output; reporting the exit without the rest of the output");
+                LOG.log(System.Logger.Level.WARNING, "process " + process().pid() + " exited but a process out of"
+                        + " reach still holds its output; reporting the exit without the rest of the output");
             }
         }
         return new CommandExit.Exited(exitCode);
+    }
+
+    private void stopLeftovers(ProcessTree.Signal signal) {
+        tree.signal(signal);
+        ProcessTree.signal(holders(), signal);
     }
 
     /** Waits at most {@code limit} until no process holds the command's output any more. */
@@ -108,7 +138,7 @@ final class LocalCommand extends ProcessCommand {
             return true;
         }
         // The JDK closed our end of a pipe early: look for holders of the other end instead.
-        while (leftoverHoldsOutput()) {
+        while (!holders().isEmpty()) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return false;
@@ -118,18 +148,20 @@ final class LocalCommand extends ProcessCommand {
         return true;
     }
 
-    private boolean leftoverHoldsOutput() {
-        if (!leadsGroup) {
-            return false;
+    /** The processes that hold the command's output open. */
+    private List<ProcessHandle> holders() {
+        if (!outputPipes.isEmpty()) {
+            return ProcStat.holders(outputPipes, startTime);
         }
-        for (long member : ProcStat.groupMembers(process().pid())) {
-            for (String file : ProcStat.openFiles(member)) {
-                // Without the pipes' identity (the command was gone before we looked), any pipe counts.
-                if (outputPipes.isEmpty() ? file.startsWith("pipe:") : outputPipes.contains(file)) {
-                    return true;
+        // Without the pipes' identity (the command was gone before we looked), any pipe of the group counts.
+        List<ProcessHandle> holders = new ArrayList<>();
+        if (leadsGroup) {
+            for (long member : ProcStat.groupMembers(commandPid)) {
+                if (ProcStat.openFiles(member).stream().anyMatch(file -> file.startsWith("pipe:"))) {
+                    ProcessHandle.of(member).ifPresent(holders::add);
                 }
             }
         }
-        return false;
+        return holders;
     }
 }

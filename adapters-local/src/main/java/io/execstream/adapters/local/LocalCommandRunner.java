@@ -1,5 +1,6 @@
 package io.execstream.adapters.local;
 
+import io.execstream.adapters.support.StartFailure;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Runs commands as local processes, each in {@code workspaceRoot/<project>}.
@@ -23,22 +25,36 @@ import java.util.Objects;
  * <ol>
  *   <li>{@link #start} creates the working directory if needed, resolves the program (an argv
  *       program containing {@code /} relative to the working directory, otherwise on the
- *       {@code PATH} of the command's environment) and spawns it through {@code setsid}, so it
- *       leads a process group of its own. stdin is {@code /dev/null}. Anything that prevents
- *       the start (no directory, no such program, spawn error) is reported as
- *       {@link CommandExit.FailedToStart} on a runner thread; {@code start} itself never throws
- *       for it.</li>
- *   <li>Two daemon threads ({@code execstream-run-<pid>-stdout}/{@code -stderr}) read the pipes
- *       in chunks of up to 64 KiB and hand each chunk to
+ *       {@code PATH} of the command's environment) and starts it with {@code setsid}, so it
+ *       leads a session and process group of its own, under a small {@code sh}
+ *       launcher that stops it if the server dies (see below). A string command runs as
+ *       {@code sh -c -- script}. stdin is {@code /dev/null}. Anything that prevents the start (no
+ *       directory, no such program, spawn error) is reported as {@link CommandExit.FailedToStart}
+ *       on a runner thread, in words that name no path of the server (the log has the detail);
+ *       {@code start} itself never throws for it.</li>
+ *   <li>Two daemon threads ({@code execstream-run-<pid>-stdout}/{@code -stderr}, the pid of the
+ *       command) read the pipes in chunks of up to 64 KiB and hand each chunk to
  *       {@link CommandListener#onOutput}.</li>
- *   <li>When the process exits, the runner waits up to the drain timeout for both pipes to
- *       reach end of file. If a background process still holds them, the rest of the process
- *       group is stopped (TERM, then KILL after the grace period) and the pipes are closed.
- *       Then {@link CommandListener#onExit} reports {@link CommandExit.Exited} with the exit
- *       value ({@code 128 + signal} after a signal).</li>
+ *   <li>When the command exits, the runner waits up to the drain timeout for both pipes to
+ *       reach end of file. If processes it left behind still hold them, in its process group or
+ *       not (one that called {@code setsid} too: they are found through {@code /proc}), they
+ *       are stopped with the rest of the group (TERM, then KILL after the grace period) and the
+ *       pipes are closed. Then {@link CommandListener#onExit} reports {@link CommandExit.Exited}
+ *       with the exit value ({@code 128 + signal} after a signal).</li>
  *   <li>{@link RunningCommand#terminate} sends TERM to the process group and to every
- *       descendant, and KILL after the grace period to whatever is still alive.</li>
+ *       descendant, and KILL after the grace period to whatever is still alive. The command is
+ *       held still (SIGSTOP) for the moment of the TERM, so the runner knows whether the TERM
+ *       found it running: if it had already ended by itself, its exit is reported as
+ *       {@link CommandExit.Exited#beforeStop() beforeStop}.</li>
  * </ol>
+ *
+ * <h2>If the server dies</h2>
+ * The launcher is the runner's child and the command's parent. It holds a pipe from the server
+ * open while the command runs; when the server's end closes without a word (the JVM was killed,
+ * crashed), it sends TERM to the command's process group, and KILL after the grace period. So a
+ * command does not outlive a server killed with SIGKILL; processes that left its process group
+ * are out of reach then, and so are processes the command left behind that the server was still
+ * draining when it died.
  *
  * <p>The environment of a command is the server's, minus every variable whose name starts
  * with {@code EXECSTREAM_} (server configuration and secrets), plus {@link CommandSpec#env()}.
@@ -49,9 +65,9 @@ import java.util.Objects;
  * exited is delivered (until the drain timeout) only if the runner had begun reading before
  * that exit; for a command that ends within microseconds of its start the JDK closes the pipes
  * itself, and such late output is lost (its writers are still stopped after the drain timeout).
- * A process that moved itself out of the command's process group and session
- * (for example through {@code setsid}) and outlives the command is not killed once the
- * command has exited; the runner stops listening to it and reports the exit anyway.
+ * A process that left the command's process group and closed its output (a daemon) is not
+ * stopped once the command has exited. Without {@code setsid} there is no launcher: commands
+ * share the server's process group, and the server's death leaves them running.
  *
  * <p>Instances are immutable and safe for concurrent use.
  */
@@ -93,7 +109,8 @@ public final class LocalCommandRunner implements CommandRunner {
         try {
             Files.createDirectories(workDir);
         } catch (IOException | RuntimeException e) {
-            return LocalCommand.failed(listener, "cannot create the working directory " + workDir + ": " + describe(e));
+            return LocalCommand.couldNotStart(listener, "its working directory could not be created",
+                    "cannot create the working directory " + workDir, e);
         }
 
         Map<String, String> environment = ChildEnvironment.of(serverEnvironment, spec.env());
@@ -103,16 +120,18 @@ public final class LocalCommandRunner implements CommandRunner {
             return LocalCommand.failed(listener, "command not found: " + argv.get(0));
         }
 
-        List<String> launch = new ArrayList<>(argv.size() + 1);
+        List<String> launch;
         if (setsid != null) {
-            launch.add(setsid.toString());
+            launch = Launcher.argv(setsid, gracePeriod, program, argv.subList(1, argv.size()));
+        } else {
+            launch = new ArrayList<>(argv.size());
+            launch.add(program.toString());
+            launch.addAll(argv.subList(1, argv.size()));
         }
-        launch.add(program.toString());
-        launch.addAll(argv.subList(1, argv.size()));
-
-        ProcessBuilder builder = new ProcessBuilder(launch)
-                .directory(workDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        ProcessBuilder builder = new ProcessBuilder(launch).directory(workDir.toFile());
+        if (setsid == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        }
         builder.environment().clear();
         builder.environment().putAll(environment);
 
@@ -120,13 +139,18 @@ public final class LocalCommandRunner implements CommandRunner {
         try {
             process = builder.start();
         } catch (IOException | RuntimeException e) {
-            return LocalCommand.failed(listener, "cannot start " + argv.get(0) + ": " + describe(e));
+            return LocalCommand.couldNotStart(listener, Files.isDirectory(workDir) ? StartFailure.reason(e)
+                    : "its working directory is missing", "cannot start " + launch.get(0) + " in " + workDir, e);
         }
-        return LocalCommand.started(process, setsid != null, listener, gracePeriod, drainTimeout);
-    }
-
-    private static String describe(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (setsid == null) {
+            return LocalCommand.started(process, listener, gracePeriod, drainTimeout);
+        }
+        Optional<Launcher.Started> started = Launcher.handshake(process);
+        if (started.isEmpty()) {
+            return LocalCommand.couldNotStart(listener, "the system could not start a process for it",
+                    "the launcher (pid " + process.pid() + ") ended before it started the command", null);
+        }
+        return LocalCommand.launched(process, started.get(), listener, gracePeriod, drainTimeout);
     }
 
     private static Path findSetsid() {

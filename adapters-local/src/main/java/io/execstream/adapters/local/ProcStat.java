@@ -18,7 +18,7 @@ record ProcStat(long pid, char state, long processGroup, long session) {
     /** @return the process's stat, or null if it does not exist (or /proc is unreadable) */
     static ProcStat read(long pid) {
         try {
-            return parse(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1));
+            return parse(pid, statText(pid));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -45,6 +45,45 @@ record ProcStat(long pid, char state, long processGroup, long session) {
         return members;
     }
 
+    /**
+     * The processes, other than this JVM, that hold any of {@code pipes} ({@code pipe:[inode]})
+     * open, among those started no earlier than {@code notBefore} (a start time as
+     * {@link #startTime} gives it): only the command's own processes can have inherited its pipes.
+     */
+    static List<ProcessHandle> holders(Set<String> pipes, long notBefore) {
+        List<ProcessHandle> holders = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
+            for (Path entry : entries) {
+                long pid = Long.parseLong(entry.getFileName().toString());
+                if (pid != self && startTime(pid) >= notBefore && holdsAny(pid, pipes)) {
+                    ProcessHandle.of(pid).ifPresent(holders::add);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc unreadable: nothing known.
+        }
+        return holders;
+    }
+
+    private static boolean holdsAny(long pid, Set<String> pipes) {
+        for (String file : openFiles(pid)) {
+            if (pipes.contains(file)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** When {@code pid} started, in clock ticks since boot (field 22 of its stat); -1 if unknown. */
+    static long startTime(long pid) {
+        try {
+            return Long.parseLong(fields(statText(pid))[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** What the open files of {@code pid} are ({@code pipe:[123]}, a path...); empty if unknown. */
     static Set<String> openFiles(long pid) {
         Set<String> files = new HashSet<>();
@@ -62,6 +101,18 @@ record ProcStat(long pid, char state, long processGroup, long session) {
         return files;
     }
 
+    /** The pipes (as {@code pipe:[inode]}) that {@code pid}'s stdout and stderr are; empty if unknown. */
+    static Set<String> outputPipes(long pid) {
+        Set<String> pipes = new HashSet<>();
+        for (int fd = 1; fd <= 2; fd++) {
+            String file = openFile(pid, fd);
+            if (file != null && file.startsWith("pipe:")) {
+                pipes.add(file);
+            }
+        }
+        return Set.copyOf(pipes);
+    }
+
     /** The file descriptor {@code fd} of {@code pid}, as {@code /proc} shows it; null if unknown. */
     static String openFile(long pid, int fd) {
         try {
@@ -77,8 +128,17 @@ record ProcStat(long pid, char state, long processGroup, long session) {
     }
 
     static ProcStat parse(long pid, String text) {
-        // The command name in parentheses may itself contain spaces and ')': fields start after the last ')'.
-        String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split(" ");
+        String[] fields = fields(text);
         return new ProcStat(pid, fields[0].charAt(0), Long.parseLong(fields[2]), Long.parseLong(fields[3]));
+    }
+
+    /** The fields of a stat line from the third (the state) on. */
+    private static String[] fields(String text) {
+        // The command name in parentheses may itself contain spaces and ')': fields start after the last ')'.
+        return text.substring(text.lastIndexOf(')') + 2).trim().split(" ");
+    }
+
+    private static String statText(long pid) throws IOException {
+        return Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
     }
 }

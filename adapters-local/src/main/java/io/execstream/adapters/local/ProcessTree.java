@@ -2,9 +2,11 @@ package io.execstream.adapters.local;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Signals a command's process and everything it started: its process group (it leads one,
@@ -16,25 +18,60 @@ final class ProcessTree {
 
     private static final System.Logger LOG = System.getLogger(ProcessTree.class.getName());
     private static final File DEV_NULL = new File("/dev/null");
+    /** How long a stopped (SIGSTOP) command may take to show as stopped before it is taken as running. */
+    private static final long FREEZE_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long FREEZE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Process process;
+    private final ProcessHandle command;
     private final boolean leadsGroup;
     /** Descendants seen at earlier signals: once the command is gone they are no longer findable through it. */
     private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
 
-    ProcessTree(Process process, boolean startedWithSetsid) {
-        this.process = process;
-        this.leadsGroup = startedWithSetsid;
+    /**
+     * @param command    the command's own process (the program the runner was asked to run)
+     * @param leadsGroup whether it was started with setsid, so that its pid is its process group's
+     */
+    ProcessTree(ProcessHandle command, boolean leadsGroup) {
+        this.command = command;
+        this.leadsGroup = leadsGroup;
+    }
+
+    /**
+     * TERM, as {@link #signal}, telling whether it reached the command while it still ran: the
+     * command is held still first (SIGSTOP), so that it cannot end by itself between the look and
+     * the TERM, and let go (SIGCONT) after it. False when it had already ended by itself: the TERM
+     * did not change how it ended.
+     */
+    boolean terminate() {
+        boolean stopped = false;
+        // Without a group of its own the command may be any process's child: no SIGSTOP, no verdict.
+        boolean reached = true;
+        if (leadsGroup) {
+            if (command.isAlive() && running()) {
+                stopped = shell("kill -STOP " + pid());
+                reached = !stopped || heldStill();
+            } else {
+                reached = false;
+            }
+        }
+        try {
+            signal(Signal.TERM);
+        } finally {
+            if (stopped) {
+                shell("kill -CONT " + pid());
+            }
+        }
+        return reached;
     }
 
     /** Sends {@code signal} to the group, the descendants and the process; safe to call at any time. */
     void signal(Signal signal) {
         // Before the group signal: a killed parent's children are reparented and lose their link to us.
-        process.descendants().forEach(seen::add);
-        long pgid = process.pid();
+        command.descendants().forEach(seen::add);
+        long pgid = command.pid();
         boolean groupSignalled = groupIsOurs() && killGroup(pgid, signal);
-        if (!groupSignalled && process.isAlive()) {
-            send(process, signal);
+        if (!groupSignalled && command.isAlive()) {
+            send(command, signal);
         }
         for (ProcessHandle handle : seen) {
             if (!handle.isAlive()) {
@@ -45,6 +82,45 @@ final class ProcessTree {
                 send(handle, signal);
             }
         }
+    }
+
+    /** Sends {@code signal} to each of {@code handles} still alive. */
+    static void signal(Collection<ProcessHandle> handles, Signal signal) {
+        handles.stream().filter(ProcessHandle::isAlive).forEach(handle -> send(handle, signal));
+    }
+
+    private long pid() {
+        long pid = command.pid();
+        if (pid <= 1) {
+            throw new IllegalArgumentException("refusing to signal process " + pid);
+        }
+        return pid;
+    }
+
+    /** Whether the command is still a running process, not a zombie. */
+    private boolean running() {
+        ProcStat stat = ProcStat.read(command.pid());
+        return stat != null && stat.isRunning();
+    }
+
+    /**
+     * After a SIGSTOP: waits until the command shows as stopped (it still ran) or as ended (it was
+     * already ending by itself). Taken as running if it shows neither within a moment (a process
+     * in an uninterruptible sleep stops only when it wakes).
+     */
+    private boolean heldStill() {
+        long deadline = System.nanoTime() + FREEZE_LIMIT_NANOS;
+        while (System.nanoTime() < deadline) {
+            ProcStat stat = ProcStat.read(command.pid());
+            if (stat == null || !stat.isRunning() || !command.isAlive()) {
+                return false;
+            }
+            if (stat.state() == 'T' || stat.state() == 't') {
+                return true;
+            }
+            LockSupport.parkNanos(FREEZE_POLL_NANOS);
+        }
+        return true;
     }
 
     private static boolean inGroup(ProcessHandle handle, long pgid) {
@@ -60,29 +136,21 @@ final class ProcessTree {
         }
     }
 
-    private static void send(Process process, Signal signal) {
-        if (signal == Signal.TERM) {
-            process.destroy();
-        } else {
-            process.destroyForcibly();
-        }
-    }
-
     /**
      * Whether process group {@code pid} exists and is the command's. A group signal to a
      * wrong id could hit unrelated processes, so this errs towards "no".
      */
     private boolean groupIsOurs() {
-        long pgid = process.pid();
+        long pgid = command.pid();
         if (!leadsGroup || pgid <= 1) {
             return false;
         }
-        if (process.isAlive()) {
-            // Until setsid() has run in the child, its group is still the JVM's.
+        if (command.isAlive()) {
+            // Until setsid() has run in the child, its group is still its parent's.
             ProcStat stat = ProcStat.read(pgid);
             boolean leader = stat != null && stat.processGroup() == pgid && stat.session() == pgid;
-            // Checked again after reading: an unreaped pid cannot have been reused meanwhile.
-            return leader && process.isAlive();
+            // Checked again after reading: the handle checks the start time, so the pid was not reused meanwhile.
+            return leader && command.isAlive();
         }
         // The kernel keeps a group's id reserved while any member lives, even after its leader is reaped.
         return ProcStat.groupHasMembers(pgid);
@@ -94,7 +162,12 @@ final class ProcessTree {
             throw new IllegalArgumentException("refusing to signal process group " + pgid);
         }
         // The shell builtin: procps kill can take "-<n>" for an option and signal every process.
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", "kill -" + signal.name() + " -" + pgid)
+        return shell("kill -" + signal.name() + " -" + pgid);
+    }
+
+    /** Runs {@code script} (a kill of numbers only) with the shell; whether it ran to its end. */
+    private static boolean shell(String script) {
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", script)
                 .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -108,7 +181,7 @@ final class ProcessTree {
             }
             return true;
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot signal process group " + pgid + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "cannot run the shell to signal a command: " + e.getMessage());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -83,7 +83,18 @@ class LocalCommandRunnerTest extends CommandRunnerContract {
         broken.start(project(), CommandSpec.of(shell("true")), listener);
         CommandExit.FailedToStart failed =
                 assertInstanceOf(CommandExit.FailedToStart.class, listener.awaitExit(TIMEOUT));
-        assertTrue(failed.message().contains("working directory"), failed.message());
+        assertEquals("the command could not be started: its working directory could not be created", failed.message(),
+                "what failed, without the server's paths");
+    }
+
+    @Test
+    void aCommandTheSystemCannotStartSaysSoWithoutServerDetails() {
+        // One argument over the kernel's 128 KiB limit: exec fails with E2BIG.
+        RecordingListener listener = start(shell("echo " + "x".repeat(200_000))).listener();
+        CommandExit.FailedToStart failed =
+                assertInstanceOf(CommandExit.FailedToStart.class, listener.awaitExit(TIMEOUT));
+        assertEquals("the command could not be started: its command line is too long for the system", failed.message());
+        assertFalse(failed.message().contains(root.toString()), failed.message());
     }
 
     // ---- environment
@@ -189,6 +200,37 @@ class LocalCommandRunnerTest extends CommandRunnerContract {
         String child = awaitLine(started.listener());
         assertEquals(new CommandExit.Exited(0), started.listener().awaitExit(DRAIN.plus(TIMEOUT)));
         assertProcessEnds(child);
+    }
+
+    /**
+     * A background process that left the command's session with setsid but kept its stdout is
+     * stopped once the drain timeout has passed, however fast the command exited (whether the
+     * runner was already reading its pipes or not): done comes after the drain timeout, every time.
+     */
+    @Test
+    void aDaemonThatKeepsTheOutputIsStoppedAfterTheDrainTimeoutEveryTime() {
+        for (int i = 0; i < 10; i++) {
+            long begin = System.nanoTime();
+            Started started = start(shell("echo start; setsid sleep 1002 & echo $!; exit 0"));
+            assertEquals(new CommandExit.Exited(0), started.listener().awaitExit(DRAIN.plus(TIMEOUT)));
+            Duration took = Duration.ofNanos(System.nanoTime() - begin);
+            String daemon = started.listener().stdout().lines().skip(1).findFirst().orElse("");
+            assertEquals("start\n" + daemon + "\n", started.listener().stdout());
+            assertTrue(took.compareTo(DRAIN) >= 0, "done only after the drain timeout; came after " + took);
+            assertTrue(took.compareTo(DRAIN.plus(GRACE).plus(Duration.ofSeconds(3))) < 0, "took " + took);
+            assertProcessEnds(daemon);
+        }
+    }
+
+    @Test
+    void aDaemonThatIgnoresTermIsKilledAfterTheGracePeriod() {
+        long begin = System.nanoTime();
+        Started started = start(shell("setsid sh -c 'trap \"\" TERM; exec sleep 1003' & echo $!; exit 0"));
+        String daemon = awaitLine(started.listener());
+        assertEquals(new CommandExit.Exited(0), started.listener().awaitExit(DRAIN.plus(GRACE).plus(TIMEOUT)));
+        Duration took = Duration.ofNanos(System.nanoTime() - begin);
+        assertTrue(took.compareTo(DRAIN.plus(GRACE)) >= 0, "KILL only after the grace period; came after " + took);
+        assertProcessEnds(daemon);
     }
 
     @Test
