@@ -43,9 +43,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code message.updated} / {@code message.part.updated} events marked {@code "reloaded":true};</li>
  *   <li>{@code onOutput(STDERR)}: one line {@code opencode: NAME: MESSAGE} when the session reports
  *       an error (not for the abort this agent asked for);</li>
+ *   <li>{@code onSession}: the session, once it is created (or found, to resume);</li>
  *   <li>{@code onResult}: when the session ends: its id, {@code is_error}, {@code subtype}
  *       ({@code success}, {@code aborted} or {@code error}), the number of assistant messages as
- *       turns, their summed cost and tokens;</li>
+ *       turns, their summed cost and tokens. A session that ends after {@link RunningCommand#terminate}
+ *       is {@code aborted} even when OpenCode reports no error (it reports none for an abort while
+ *       it waits to retry a provider error);</li>
  *   <li>{@code onExit}: {@code Exited(0)} after a session that ended without error,
  *       {@code Exited(1)} after one that reported an error, {@code FailedToStart} when the server
  *       cannot be reached or refuses a call, when the event stream drops and cannot be opened

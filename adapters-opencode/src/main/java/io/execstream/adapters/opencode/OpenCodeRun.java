@@ -125,6 +125,7 @@ final class OpenCodeRun implements RunningCommand, Runnable {
                     ? "OpenCode at " + http.base() + " has no session " + prompt.sessionId().get()
                     : e.getMessage());
         }
+        listener.onSession(sessionId);
         conversation = new Conversation(sessionId, baseline, new Conversation.Sink() {
             @Override
             public void stdout(String text) {
@@ -241,6 +242,10 @@ final class OpenCodeRun implements RunningCommand, Runnable {
             LOG.log(Level.DEBUG, "could not reload the messages of session {0} at its end: {1}", sessionId, e.getMessage());
         }
         Conversation.SessionError error = reported != null ? reported : conversation.messageError();
+        if (error == null && aborting) {
+            // A stopped run is never a success, whatever OpenCode reports (or leaves out) after the abort.
+            error = Conversation.SessionError.ASKED_ABORT;
+        }
         if (error != null && !(error.aborted() && aborting)) {
             write(OutputType.STDERR, "opencode: " + error.name() + ": " + error.message() + "\n");
         }

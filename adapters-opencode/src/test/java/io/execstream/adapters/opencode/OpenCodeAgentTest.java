@@ -153,6 +153,27 @@ class OpenCodeAgentTest {
     }
 
     @Test
+    void anAbortWhileOpenCodeWaitsToRetryIsNoSuccess() {
+        AgentRecorder run = new AgentRecorder();
+        RunningCommand handle = agent.start(PROJECT, AgentPrompt.of("retry the provider"), run);
+        run.awaitEvent("\"retry\"", WAIT);
+
+        handle.terminate();
+
+        assertEquals(new CommandExit.Exited(1), run.awaitExit(WAIT));
+        run.assertContractKept();
+        String session = opencode.prompts().get(0).get("session").asText();
+        assertEquals(List.of(session), opencode.aborts());
+        assertFalse(run.eventTypes().contains("session.error"), "OpenCode said nothing of the abort");
+        AgentResult result = run.result();
+        assertTrue(result.isError(), "a run stopped while waiting is not a success");
+        assertEquals("aborted", result.subtype());
+        assertEquals(session, result.sessionId());
+        assertEquals("", run.stderr(), "the abort asked for is not reported as an error");
+        assertEquals(List.of(session), run.sessions());
+    }
+
+    @Test
     void anAbortOpenCodeIgnoresEndsTheRunAfterTheGracePeriod() {
         OpenCodeAgent impatient = OpenCodeAgent.builder().url(opencode.url()).abortGrace(Duration.ofMillis(300)).build();
         AgentRecorder run = new AgentRecorder();
@@ -165,6 +186,7 @@ class OpenCodeAgentTest {
         assertTrue(failed.message().contains("did not end the session within"), failed.message());
         assertEquals(1, opencode.aborts().size());
         assertTrue(run.results().isEmpty());
+        assertEquals(opencode.aborts(), run.sessions(), "the session is named for the done event all the same");
     }
 
     @Test

@@ -61,6 +61,9 @@ import java.util.regex.Pattern;
  *   <li>{@code wait}: the first piece of the reply, then nothing until an abort, which ends the
  *       message with {@code MessageAbortedError}, {@code session.error} and idle;</li>
  *   <li>{@code ignore-abort}: as {@code wait}, but an abort does nothing;</li>
+ *   <li>{@code retry}: the provider fails and OpenCode waits to retry ({@code session.status} of
+ *       type {@code retry}); an abort then completes the assistant message without an error and
+ *       the session goes idle, with no {@code session.error}, as OpenCode does;</li>
  *   <li>{@code drop}: half the reply, then the event connections stop getting events, a quarter
  *       more is published into the void, the connections are closed, and the rest follows once
  *       a client has connected again;</li>
@@ -386,7 +389,21 @@ public final class StandInOpenCode implements AutoCloseable {
 
         String reply = "You asked: " + prompt;
         try {
-            if (prompt.contains("tool")) {
+            if (prompt.contains("retry")) {
+                // The provider fails in a way OpenCode retries: it says so in session.status and waits.
+                // An abort while it waits ends the message without an error and the session idle, and
+                // no session.error is published.
+                ObjectNode a = assistant(s, user, providerID, modelID);
+                ObjectNode retrying = statusOf(s.id, "retry");
+                ((ObjectNode) retrying.get("status")).put("attempt", 1).put("message", "Overloaded")
+                        .put("next", now + WAIT.toMillis());
+                publish("session.status", retrying);
+                if (!s.abort.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                ((ObjectNode) a.get("time")).put("completed", System.currentTimeMillis());
+                updateMessage(s, a);
+            } else if (prompt.contains("tool")) {
                 ObjectNode first = assistant(s, user, providerID, modelID);
                 updatePart(s, part(s, first, "step-start"), null);
                 ObjectNode tool = part(s, first, "tool").put("callID", "toolu_01").put("tool", "bash");
