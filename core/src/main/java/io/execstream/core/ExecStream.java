@@ -75,6 +75,8 @@ import java.util.regex.Pattern;
  */
 public final class ExecStream implements StartCommandUseCase, CancelStreamUseCase, StreamQueries,
         FollowStreamUseCase, AutoCloseable {
+    /** How long an agent run whose prompt sets no timeout may take, unless the builder says otherwise. */
+    public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofMinutes(30);
     private static final System.Logger LOG = System.getLogger(ExecStream.class.getName());
 
     private final CommandRunner runner;
@@ -85,6 +87,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private final int maxRunning;
     private final Semaphore slots;
     private final Duration shutdownGrace;
+    /** How long an agent run whose prompt sets no timeout may take; null for no limit. */
+    private final Duration agentTimeout;
     private final ScheduledExecutorService scheduler;
     /** Starts the commands, so that a request does not wait for a process to be spawned. */
     private final ExecutorService launcher;
@@ -103,6 +107,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.maxRunning = builder.maxRunning;
         this.slots = new Semaphore(builder.maxRunning);
         this.shutdownGrace = builder.shutdownGrace;
+        this.agentTimeout = builder.agentTimeout.isZero() ? null : builder.agentTimeout;
         this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.named("execstream-timer-"));
         // At most maxRunning at once: each start holds a slot.
         this.launcher = Executors.newCachedThreadPool(DaemonThreads.named("execstream-launch-"));
@@ -132,7 +137,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
      *
      * <p>Before a stream exists, in this order: the provider must be registered; the agent's
      * {@link CodeAgent#validate} checks the prompt's options and its own limits; the agent's
-     * {@link AgentCapabilities} must cover a session to resume and the model asked for.
+     * {@link AgentCapabilities} must cover a session to resume and the model asked for. A prompt
+     * without a timeout of its own is stopped after {@link Builder#agentTimeout} ({@code timed_out}).
      */
     @Override
     public StreamInfo startAgent(StartAgent command) {
@@ -151,7 +157,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             throw new UnsupportedByProviderException(agent.provider() + " has no model " + prompt.model().get()
                     + "; it offers " + String.join(", ", models));
         }
-        return launch(command.project(), prompt.timeout().orElse(null), "agent " + agent.provider(), true,
+        return launch(command.project(), prompt.timeout().orElse(agentTimeout), "agent " + agent.provider(), true,
                 pump -> agent.start(command.project(), prompt, pump));
     }
 
@@ -369,6 +375,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private CancelRelay cancelRelay = CancelRelay.LOCAL;
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Duration agentTimeout = DEFAULT_AGENT_TIMEOUT;
         private boolean shutdownHook = true;
 
         private Builder(CommandRunner runner, StreamPublisher publisher) {
@@ -409,6 +416,22 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
                 throw new IllegalArgumentException("maxRunning must be at least 1");
             }
             this.maxRunning = maxRunning;
+            return this;
+        }
+
+        /**
+         * How long an agent run may take when its prompt sets no timeout of its own
+         * ({@link AgentPrompt#timeout()}, which always wins); {@link ExecStream#DEFAULT_AGENT_TIMEOUT} (30 min)
+         * by default, {@link Duration#ZERO} for no limit. Past it the run is stopped and its stream
+         * ends {@code timed_out}: an agent that waits for something no one will give (an approval,
+         * a provider that keeps failing) does not hold a slot for ever.
+         */
+        public Builder agentTimeout(Duration agentTimeout) {
+            Objects.requireNonNull(agentTimeout, "agentTimeout");
+            if (agentTimeout.isNegative()) {
+                throw new IllegalArgumentException("agentTimeout must not be negative");
+            }
+            this.agentTimeout = agentTimeout;
             return this;
         }
 

@@ -35,6 +35,8 @@ final class StreamPump implements AgentListener {
     private RunningCommand command;
     private StreamStatus stopReason;
     private AgentResult result;
+    /** The session the agent last named; what a done event without a result still carries. */
+    private String sessionId;
     private boolean done;
 
     StreamPump(StreamId stream, StreamPublisher publisher, ScheduledExecutorService scheduler,
@@ -120,6 +122,13 @@ final class StreamPump implements AgentListener {
     }
 
     @Override
+    public void onSession(String sessionId) {
+        synchronized (lock) {
+            this.sessionId = sessionId;
+        }
+    }
+
+    @Override
     public void onExit(CommandExit exit) {
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
         StreamEvent.Done event;
@@ -131,7 +140,7 @@ final class StreamPump implements AgentListener {
             stderr.accept(stderrDecoder.finish());
             stdout.flush();
             stderr.flush();
-            event = doneEvent(exit, durationMs);
+            event = withAgentReport(doneEvent(exit, durationMs));
             if (exit instanceof CommandExit.FailedToStart failed && stopReason == null) {
                 append(OutputType.STDERR, "execstream: " + failed.message() + "\n");
             }
@@ -156,6 +165,27 @@ final class StreamPump implements AgentListener {
         String message = ((CommandExit.FailedToStart) exit).message();
         return new StreamEvent.Done(null, durationMs,
                 stopReason != null ? stopReason : StreamStatus.FAILED, message, result);
+    }
+
+    /**
+     * {@code done} with what it says of the agent's run: the agent's own report, except that a run
+     * stopped by a cancel or a timeout is never a success (the agent may report one after an abort
+     * it did not notice), and a run without a report still names the session it had, so that the
+     * conversation can be resumed. The subtype is then the stream's status: {@code cancelled},
+     * {@code timed_out} or {@code failed}.
+     */
+    private StreamEvent.Done withAgentReport(StreamEvent.Done done) {
+        StreamStatus status = done.status();
+        AgentResult report = result;
+        if (!agentRun || report == null && sessionId == null) {
+            return done;
+        }
+        if (report == null) {
+            report = new AgentResult(sessionId, true, status.wireName(), null, null, null);
+        } else if ((status == StreamStatus.CANCELLED || status == StreamStatus.TIMED_OUT) && !report.isError()) {
+            report = report.asError(status.wireName());
+        }
+        return new StreamEvent.Done(done.exitCode(), done.durationMs(), status, done.message(), report);
     }
 
     private OutputCoalescer coalescer(OutputType type) {

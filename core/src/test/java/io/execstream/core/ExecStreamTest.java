@@ -252,6 +252,96 @@ class ExecStreamTest {
     }
 
     @Test
+    void aCancelledAgentRunStillNamesItsSessionAndIsAnError() {
+        StreamInfo info = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        FakeAgent.Run run = agent.last();
+        run.listener().onSession("sess-7");
+        service.cancel(PROJECT, info.id());
+        run.awaitTermination();
+        run.listener().onExit(new CommandExit.Exited(143));
+
+        StreamEvent.Done done = (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.CANCELLED, done.status());
+        assertEquals(new AgentResult("sess-7", true, "cancelled", null, null, null), done.agent(),
+                "the session the run named, to resume it");
+    }
+
+    @Test
+    void anAgentThatEndsWithoutAResultStillNamesItsSession() {
+        StreamInfo info = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        agent.last().listener().onSession("sess-old");
+        agent.last().listener().onSession("sess-8");
+        agent.last().listener().onExit(new CommandExit.Exited(0));
+
+        StreamEvent.Done done = (StreamEvent.Done) follow(info).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.FAILED, done.status());
+        assertEquals(new AgentResult("sess-8", true, "failed", null, null, null), done.agent(), "the latest session");
+    }
+
+    @Test
+    void aStoppedAgentRunIsNeverASuccessWhateverItReports() {
+        AgentResult success = new AgentResult("sess-9", false, "success", 2, 0.5, "{\"input\":3}");
+        StreamInfo cancelled = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        FakeAgent.Run run = agent.last();
+        service.cancel(PROJECT, cancelled.id());
+        run.awaitTermination();
+        // What an agent may report after an abort it did not notice (OpenCode waiting to retry).
+        run.listener().onResult(success);
+        run.listener().onExit(new CommandExit.Exited(0));
+        StreamEvent.Done done = (StreamEvent.Done) follow(cancelled).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.CANCELLED, done.status());
+        assertEquals(new AgentResult("sess-9", true, "cancelled", 2, 0.5, "{\"input\":3}"), done.agent(),
+                "an error, with what the run cost");
+
+        StreamInfo timedOut = service.startAgent(new StartAgent(PROJECT, "fake",
+                AgentPrompt.of("x").withTimeout(Duration.ofMillis(20))));
+        run = agent.run(1);
+        run.awaitTermination();
+        run.listener().onResult(success);
+        run.listener().onExit(new CommandExit.Exited(0));
+        done = (StreamEvent.Done) follow(timedOut).awaitDone(WAIT).event();
+        assertEquals(StreamStatus.TIMED_OUT, done.status());
+        assertEquals(success.asError("timed_out"), done.agent());
+
+        StreamInfo aborted = service.startAgent(new StartAgent(PROJECT, "fake", AgentPrompt.of("x")));
+        run = agent.run(2);
+        service.cancel(PROJECT, aborted.id());
+        run.awaitTermination();
+        AgentResult abortedReport = new AgentResult("sess-10", true, "aborted", 1, null, null);
+        run.listener().onResult(abortedReport);
+        run.listener().onExit(new CommandExit.Exited(1));
+        done = (StreamEvent.Done) follow(aborted).awaitDone(WAIT).event();
+        assertEquals(abortedReport, done.agent(), "the agent's own kind of error is kept");
+    }
+
+    @Test
+    void anAgentRunWithoutATimeoutOfItsOwnGetsTheDefaultOne() {
+        assertEquals(Duration.ofMinutes(30), ExecStream.DEFAULT_AGENT_TIMEOUT);
+        FakeAgent slow = new FakeAgent("slow", new AgentCapabilities(true, true, false, List.of()));
+        ExecStream bounded = ExecStream.builder(runner, publisher).agent(slow).agentTimeout(Duration.ofMillis(50))
+                .shutdownGrace(Duration.ofMillis(200)).build();
+        try {
+            StreamInfo ownTimeout = bounded.startAgent(new StartAgent(PROJECT, "slow",
+                    AgentPrompt.of("x").withTimeout(Duration.ofHours(1))));
+            StreamInfo defaulted = bounded.startAgent(new StartAgent(PROJECT, "slow", AgentPrompt.of("y")));
+            FakeAgent.Run run = slow.run(1).prompt().prompt().equals("y") ? slow.run(1) : slow.run(0);
+            FakeAgent.Run patient = run == slow.run(0) ? slow.run(1) : slow.run(0);
+
+            run.awaitTermination();
+            run.listener().onExit(new CommandExit.Exited(143));
+            StreamEvent.Done done = (StreamEvent.Done) follow(defaulted).awaitDone(WAIT).event();
+            assertEquals(StreamStatus.TIMED_OUT, done.status());
+            // Both timers are on one scheduler: had the first run had the default, it would have fired first.
+            assertEquals(0, patient.terminations().get(), "the prompt's own timeout wins over the default");
+            assertEquals(StreamStatus.RUNNING, bounded.status(PROJECT, ownTimeout.id()).status());
+        } finally {
+            bounded.close();
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> ExecStream.builder(runner, publisher).agentTimeout(Duration.ofSeconds(-1)));
+    }
+
+    @Test
     void unknownProvidersAndUnsupportedRequestsAreRefusedBeforeAnythingStarts() {
         assertThrows(UnknownProviderException.class,
                 () -> service.startAgent(new StartAgent(PROJECT, "nope", AgentPrompt.of("x"))));

@@ -18,4 +18,9 @@ public record AgentResult(String sessionId, boolean isError, String subtype, Int
     public AgentResult {
         Objects.requireNonNull(subtype, "subtype");
     }
+
+    /** This report as a failure of kind {@code subtype}; the session, turns, cost and usage are kept. */
+    public AgentResult asError(String subtype) {
+        return new AgentResult(sessionId, true, subtype, numTurns, totalCostUsd, usageJson);
+    }
 }

@@ -16,4 +16,13 @@ public interface AgentListener extends CommandListener {
 
     /** The agent's report of how its run ended; at most once, before {@code onExit}. */
     void onResult(AgentResult result);
+
+    /**
+     * The session the run belongs to, as soon as the agent names it, long before its result:
+     * a run that ends without one (cancelled, timed out, crashed) can still be resumed with it.
+     * Any number of times before {@code onExit}, on the thread of {@code onAgentEvent}; the
+     * latest wins. The default ignores it.
+     */
+    default void onSession(String sessionId) {
+    }
 }

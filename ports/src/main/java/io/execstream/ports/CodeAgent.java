@@ -32,10 +32,16 @@ import java.util.Optional;
  * The same as {@link CommandRunner}'s, through an {@link AgentListener}: {@code start} returns at
  * once and never throws for a run that cannot start ({@code onExit(FailedToStart)} reports it);
  * {@code onOutput} carries the agent's raw output; {@code onAgentEvent} carries each event of the
- * agent's own protocol, in the order the agent produced them; {@code onResult} comes at most once,
- * when the agent reports its end; {@code onExit} comes exactly once, last. An agent that ends
- * without {@code onResult} did not finish its work, whatever its exit code says, and its stream
- * ends {@code failed}.
+ * agent's own protocol, in the order the agent produced them; {@code onSession} names the
+ * conversation as soon as the agent knows it; {@code onResult} comes at most once, when the agent
+ * reports its end; {@code onExit} comes exactly once, last. An agent that ends without
+ * {@code onResult} did not finish its work, whatever its exit code says, and its stream ends
+ * {@code failed}; its done event still carries the session named by {@code onSession}, so the
+ * conversation can be resumed.
+ *
+ * <p>A run the core stopped ({@link RunningCommand#terminate} after a cancel or a timeout) is
+ * never a success, whatever the agent reports after the stop: its done event says
+ * {@code is_error} true.
  */
 public interface CodeAgent {
 

@@ -89,6 +89,7 @@ public final class ExecStreamServer implements AutoCloseable {
         ExecStream.Builder services = ExecStream.builder(adapters.runner(), metrics.instrument(publisher))
                 .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
+                .agentTimeout(config.agentTimeout())
                 .shutdownGrace(config.killGrace().plusSeconds(5))
                 // The server closes the service itself, first, so that done events reach clients
                 // before it stops listening (Main's shutdown hook closes the server).

@@ -5,16 +5,20 @@ import static io.execstream.server.SseTestClient.stdout;
 import static io.execstream.server.TestServer.assertError;
 import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.SseTestClient.SseStream;
 import io.execstream.server.TestServer.Started;
+import io.execstream.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * prints each of its arguments on a line of its own to stderr, so the argv the server built can
  * be read back from the stream, and a short stream-json conversation to stdout: an init line
  * (with the resumed session, if any), an assistant line and a result line. A prompt of
- * {@code no-result} makes it stop before the result line.
+ * {@code no-result} makes it stop before the result line, and {@code hang} makes it wait there
+ * for a minute.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClaudeEndToEndTest {
@@ -54,6 +59,7 @@ class ClaudeEndToEndTest {
                 printf '{"type":"system","subtype":"init","session_id":"%s","model":"m"}\\n' "$session"
                 printf '{"type":"assistant","message":{"content":[{"type":"text","text":"ok"}]},"session_id":"%s"}\\n' "$session"
                 [ "$last" = no-result ] && exit 0
+                [ "$last" = hang ] && { sleep 60; exit 0; }
                 printf '{"type":"result","subtype":"success","is_error":false,"num_turns":2,"session_id":"%s",' "$session"
                 printf '"total_cost_usd":0.0123,"usage":{"input_tokens":10,"output_tokens":5}}\\n'
                 """.stripLeading());
@@ -137,7 +143,60 @@ class ClaudeEndToEndTest {
             var done = done(stream.readUntilDone(WAIT));
             assertEquals("failed", done.path("status").asText());
             assertEquals(0, done.path("exit_code").asInt(-1));
+            assertEquals("new-session-1", done.path("session_id").asText(), "the session of its lines, to resume it");
+            assertEquals(true, done.path("is_error").asBoolean(false));
+            assertEquals("failed", done.path("subtype").asText());
         }
+    }
+
+    @Test
+    void aCancelledRunStillNamesTheSessionItsInitLineHad() {
+        String project = TestServer.newProject("claude");
+        Started s = server.startClaude(project, TestServer.body("prompt", "hang"));
+        try (SseStream stream = server.events(eventsPath(project, s.streamId()))) {
+            Event init = stream.nextEvent(WAIT);
+            while (!init.type().equals("agent")) {
+                init = stream.nextEvent(WAIT);
+            }
+            assertEquals("new-session-1", init.json().path("session_id").asText());
+
+            assertEquals(202, server.post("/projects/" + project + "/streams/" + s.streamId() + "/cancel", "").status());
+            var done = done(stream.readUntilDone(WAIT));
+
+            assertEquals("cancelled", done.path("status").asText(), done::toString);
+            assertEquals("new-session-1", done.path("session_id").asText(), "resume the cancelled run with it");
+            assertEquals(true, done.path("is_error").asBoolean(false), "a cancelled run is no success");
+            assertEquals("cancelled", done.path("subtype").asText());
+        }
+    }
+
+    @Test
+    void aRunThatSetsNoTimeoutGetsTheServersAgentTimeout(@TempDir Path other) {
+        try (TestServer bounded = TestServer.start(other, "--claude-bin", dir.resolve("fake-claude").toString(),
+                "--agent-timeout", "1s")) {
+            String project = TestServer.newProject("claude");
+            Started s = bounded.startClaude(project, TestServer.body("prompt", "hang"));
+            try (SseStream stream = bounded.events(eventsPath(project, s.streamId()))) {
+                var done = done(stream.readUntilDone(WAIT));
+                assertEquals("timed_out", done.path("status").asText(), done::toString);
+                assertTrue(done.path("duration_ms").asLong() >= 1000, done::toString);
+                assertEquals("new-session-1", done.path("session_id").asText());
+                assertEquals("timed_out", done.path("subtype").asText());
+            }
+        }
+    }
+
+    @Test
+    void theAgentTimeoutFlagHasADefaultAVariableAndHelp() {
+        assertEquals(Duration.ofMinutes(30), ServerConfig.defaults().agentTimeout());
+        assertEquals(Duration.ofMinutes(5), ServerConfig.parse(List.of(), Map.of("EXECSTREAM_AGENT_TIMEOUT", "5m")).agentTimeout());
+        assertEquals(Duration.ZERO, ServerConfig.parse(List.of("--agent-timeout", "0s"),
+                Map.of("EXECSTREAM_AGENT_TIMEOUT", "5m")).agentTimeout(), "0s is no limit, and a flag wins over its variable");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(List.of("--agent-timeout", "soon"), Map.of()));
+        assertTrue(bad.getMessage().contains("--agent-timeout"), bad.getMessage());
+        assertTrue(ServerConfig.help().contains("--agent-timeout"));
+        assertTrue(ServerConfig.help().contains("EXECSTREAM_AGENT_TIMEOUT"));
     }
 
     @ParameterizedTest

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,20 +165,25 @@ class OpenCodeEndToEndTest {
     void cancelReachesOpenCodesAbort() {
         String project = TestServer.newProject("oc");
         String stream = startAgent(server, project, "opencode", "{\"prompt\": \"wait for a cancel\"}");
+
+        JsonNode done = done(cancelOnce(project, stream, seen -> seen.stream().anyMatch(Event::isOutput)));
+
+        assertEquals("cancelled", done.path("status").asText(), done::toString);
+        assertEquals("aborted", done.path("subtype").asText());
+        assertTrue(opencode.aborts().contains(done.path("session_id").asText()), "POST /session/:id/abort was called");
+    }
+
+    /** Follows the stream until {@code ready} holds of the events so far, cancels it, and reads on to its end. */
+    private static List<Event> cancelOnce(String project, String stream, Predicate<List<Event>> ready) {
         try (SseStream events = server.events(eventsPath(project, stream))) {
             List<Event> seen = new ArrayList<>();
-            while (seen.stream().noneMatch(Event::isOutput)) {
+            while (!ready.test(seen)) {
                 seen.add(events.nextEvent(WAIT));
             }
-
             TestServer.Response cancel = server.post("/projects/" + project + "/streams/" + stream + "/cancel", "");
             assertEquals(202, cancel.status(), cancel::toString);
             seen.addAll(events.readUntilDone(WAIT));
-
-            JsonNode done = done(seen);
-            assertEquals("cancelled", done.path("status").asText(), done::toString);
-            assertEquals("aborted", done.path("subtype").asText());
-            assertTrue(opencode.aborts().contains(done.path("session_id").asText()), "POST /session/:id/abort was called");
+            return seen;
         }
     }
 
@@ -190,6 +196,52 @@ class OpenCodeEndToEndTest {
 
         assertEquals("timed_out", done.path("status").asText(), done::toString);
         assertTrue(opencode.aborts().contains(done.path("session_id").asText()));
+    }
+
+    @Test
+    void anAbortWhileOpenCodeWaitsToRetryIsNoSuccess() {
+        String project = TestServer.newProject("oc");
+        String stream = startAgent(server, project, "opencode", "{\"prompt\": \"retry the provider until cancelled\"}");
+
+        List<Event> seen = cancelOnce(project, stream, events -> agentEvents(events).stream()
+                .anyMatch(e -> e.path("properties").path("status").path("type").asText().equals("retry")));
+
+        assertTrue(agentEvents(seen).stream().noneMatch(e -> e.path("type").asText().equals("session.error")),
+                "OpenCode said nothing of the abort");
+        JsonNode done = done(seen);
+        assertEquals("cancelled", done.path("status").asText(), done::toString);
+        assertTrue(done.path("is_error").asBoolean(false), "a cancelled run is no success");
+        assertEquals("aborted", done.path("subtype").asText());
+        assertEquals(1, done.path("exit_code").asInt());
+        assertTrue(opencode.aborts().contains(done.path("session_id").asText()));
+
+        String timedOut = startAgent(server, project, "opencode",
+                "{\"prompt\": \"retry the provider past the timeout\", \"timeout_ms\": 300}");
+        JsonNode timedOutDone = done(follow(server, project, timedOut));
+        assertEquals("timed_out", timedOutDone.path("status").asText(), timedOutDone::toString);
+        assertTrue(timedOutDone.path("is_error").asBoolean(false), "a timed-out run is no success");
+        assertEquals("aborted", timedOutDone.path("subtype").asText());
+    }
+
+    @Test
+    void aRequestForPermissionIsDeniedVisibly() {
+        String project = TestServer.newProject("oc");
+        String stream = startAgent(server, project, "opencode", "{\"prompt\": \"push, which needs permission\"}");
+
+        List<Event> events = follow(server, project, stream);
+
+        assertEquals("opencode: denied bash (git push origin main): execstream cannot ask anyone to approve it. To allow it, "
+                + "set \"permission\": {\"bash\":{\"git push *\":\"allow\"}} in the OpenCode server's config\n", stderr(events));
+        JsonNode denied = agentEvents(events).stream().filter(e -> e.path("subtype").asText().equals("permission_denied"))
+                .findFirst().orElseThrow();
+        assertEquals("execstream", denied.path("type").asText());
+        assertEquals("bash", denied.path("permission").asText());
+        assertTrue(denied.path("replied").asBoolean());
+        assertTrue(opencode.permissionReplies().stream().anyMatch(r -> r.path("path").asText()
+                .equals("/permission/" + denied.path("request_id").asText() + "/reply") && r.path("reply").asText().equals("reject")));
+        JsonNode done = done(events);
+        assertEquals("exited", done.path("status").asText(), done::toString);
+        assertEquals("I could not push: no one can approve it.", stdout(events), "the run went on without the tool");
     }
 
     @Test

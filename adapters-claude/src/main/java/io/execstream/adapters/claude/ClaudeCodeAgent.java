@@ -46,8 +46,10 @@ import java.util.Optional;
  * <h2>What the listener gets</h2>
  * Every raw {@code onOutput} call, unchanged. In addition each complete line of stdout is parsed
  * as JSON: an object becomes {@link AgentListener#onAgentEvent} (re-serialized in compact form,
- * so always one line), and the first object whose {@code type} is {@code result} also becomes
- * {@link AgentListener#onResult}. A non-blank line that is not a JSON object, or is longer than
+ * so always one line); the {@code session_id} it carries, when it differs from the last one,
+ * becomes {@link AgentListener#onSession} (the {@code system}/{@code init} line names it first), so
+ * a run cancelled before its result can still be resumed; and the first object whose {@code type}
+ * is {@code result} also becomes {@link AgentListener#onResult}. A non-blank line that is not a JSON object, or is longer than
  * 16 MiB, becomes the event
  * {@code {"type":"execstream","subtype":"unparsed_line","bytes":N,"reason":R}} instead (R is
  * {@code invalid_json}, {@code not_an_object} or {@code too_long}); blank lines are skipped.

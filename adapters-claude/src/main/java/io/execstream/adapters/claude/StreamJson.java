@@ -28,6 +28,12 @@ final class StreamJson {
             JsonNode type = tree.get("type");
             return type != null && type.isTextual() && "result".equals(type.textValue());
         }
+
+        /** The {@code session_id} the line carries (every line of the CLI's does), or null. */
+        String sessionId() {
+            JsonNode session = tree.get("session_id");
+            return session != null && session.isTextual() && !session.textValue().isEmpty() ? session.textValue() : null;
+        }
     }
 
     /** Not a JSON object. */

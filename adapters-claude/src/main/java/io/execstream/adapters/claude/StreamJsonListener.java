@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Sits between a {@link io.execstream.ports.CommandRunner} running the Claude Code CLI and an
- * {@link AgentListener}: passes every call through and turns the stdout lines into agent events
- * and the agent's result.
+ * {@link AgentListener}: passes every call through and turns the stdout lines into agent events,
+ * the session they name and the agent's result.
  *
  * <p>Order: for a stdout chunk, {@code onOutput} goes downstream first, then the events of the
  * lines that chunk completes, on the same (stdout) thread. At the exit, the last line, if it had no
@@ -29,6 +29,8 @@ final class StreamJsonListener implements CommandListener {
 
     // Guarded by lock.
     private boolean resultSeen;
+    /** The session last passed on, so that each change goes downstream once. */
+    private String session;
     private long unparsedLines;
     /** Set once a downstream stdout call threw, or at the exit: nothing more is parsed. */
     private boolean stopped;
@@ -93,6 +95,11 @@ final class StreamJsonListener implements CommandListener {
             StreamJson.Line line = StreamJson.parse(buffer, offset, length);
             if (line instanceof StreamJson.Event event) {
                 downstream.onAgentEvent(event.json());
+                String named = event.sessionId();
+                if (named != null && !named.equals(session)) {
+                    session = named;
+                    downstream.onSession(named);
+                }
                 if (!resultSeen && event.isResult()) {
                     resultSeen = true;
                     downstream.onResult(StreamJson.result(event.tree()));

@@ -125,6 +125,7 @@ class ClaudeCodeAgentProcessTest {
         assertEventsAreTheStandInsLines(listener);
         assertTrue(listener.events().get(0).contains("\"session_id\":\"prev-session-42\""));
         assertEquals("prev-session-42", listener.result().sessionId());
+        assertEquals(List.of("prev-session-42"), listener.sessions());
         List<String> argv = recordedArgv();
         assertEquals(List.of("--resume", "prev-session-42"), argv.subList(5, 7));
     }
@@ -217,6 +218,7 @@ class ClaudeCodeAgentProcessTest {
         listener.assertAgentContractKept();
         assertEquals(1, listener.events().size());
         assertNull(listener.result());
+        assertEquals(List.of(SESSION), listener.sessions(), "the init line's session, to resume the stopped run");
     }
 
     private RecordingAgentListener run(AgentPrompt prompt) {

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * An {@link AgentListener} for tests: records what {@link RecordingListener} records, plus each
  * agent event (with the thread it came on and how many stdout bytes had been delivered before it)
- * and the result, and notes breaches of the {@link io.execstream.ports.CodeAgent} contract:
+ * the sessions named and the result, and notes breaches of the {@link io.execstream.ports.CodeAgent} contract:
  * an event or result after the exit or during a stdout {@code onOutput}, a second result, an event
  * that is not on one line.
  */
@@ -25,6 +25,7 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
     private final List<Long> stdoutBytesBeforeEvent = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private final List<AgentResult> results = new ArrayList<>();
+    private final List<String> sessions = new ArrayList<>();
     private long stdoutBytes;
     private boolean inStdout;
     private boolean exited;
@@ -75,6 +76,15 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
     }
 
     @Override
+    public synchronized void onSession(String sessionId) {
+        check("onSession");
+        if (sessionId == null || sessionId.isEmpty()) {
+            violations.add("onSession without a session");
+        }
+        sessions.add(sessionId);
+    }
+
+    @Override
     public void onExit(CommandExit exit) {
         synchronized (this) {
             exited = true;
@@ -116,6 +126,11 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
     /** The result, or null if none came. */
     synchronized AgentResult result() {
         return results.isEmpty() ? null : results.get(0);
+    }
+
+    /** The sessions named by {@code onSession}, in order. */
+    synchronized List<String> sessions() {
+        return List.copyOf(sessions);
     }
 
     synchronized int resultCalls() {

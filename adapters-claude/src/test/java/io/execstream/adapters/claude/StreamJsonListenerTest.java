@@ -44,6 +44,21 @@ class StreamJsonListenerTest {
         assertEquals(EXPECTED_RESULT, listener.result());
         assertEquals(4, listener.eventsBeforeResult(), "the result comes after its event");
         assertArrayEquals(STREAM, listener.bytes(OutputType.STDOUT));
+        assertEquals(List.of("s-1"), listener.sessions(), "the session, once, from the init line on");
+    }
+
+    @Test
+    void theSessionIsNamedFromTheFirstLineThatCarriesOneAndAgainWhenItChanges() {
+        String noSession = "{\"type\":\"system\",\"subtype\":\"hook\"}";
+        String emptySession = "{\"type\":\"system\",\"session_id\":\"\"}";
+        String otherSession = USER.replace("\"s-1\"", "\"s-2\"");
+        RecordingAgentListener cancelled = run(List.of(utf8(noSession + "\n" + emptySession + "\n" + INIT + "\n"
+                + ASSISTANT + "\n")), 1 << 20);
+        assertEquals(List.of("s-1"), cancelled.sessions(), "what a run stopped before its result still names");
+        assertNull(cancelled.result());
+
+        RecordingAgentListener changed = run(List.of(utf8(INIT + "\n" + otherSession + "\n")), 1 << 20);
+        assertEquals(List.of("s-1", "s-2"), changed.sessions());
     }
 
     @Test

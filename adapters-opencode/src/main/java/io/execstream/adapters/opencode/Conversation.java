@@ -33,6 +33,11 @@ final class Conversation {
     /** An error OpenCode reported for the session: its {@code name} and {@code data.message}. */
     record SessionError(String name, String message) {
         static final String ABORTED = "MessageAbortedError";
+        /**
+         * The abort execstream asked for, when OpenCode ended the session without saying so: an
+         * abort while it waits to retry a provider error ends the session idle, with no error.
+         */
+        static final SessionError ASKED_ABORT = new SessionError(ABORTED, "aborted on request");
 
         static SessionError of(JsonNode error) {
             String name = OpenCodeJson.text(error, "name");

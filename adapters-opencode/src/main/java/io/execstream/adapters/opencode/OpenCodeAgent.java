@@ -42,16 +42,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       heartbeats are left out. After a reconnection, what the dropped connection missed comes as
  *       {@code message.updated} / {@code message.part.updated} events marked {@code "reloaded":true};</li>
  *   <li>{@code onOutput(STDERR)}: one line {@code opencode: NAME: MESSAGE} when the session reports
- *       an error (not for the abort this agent asked for);</li>
+ *       an error (not for the abort this agent asked for), and one for each request for permission
+ *       it denied (below);</li>
+ *   <li>{@code onSession}: the session, once it is created (or found, to resume);</li>
  *   <li>{@code onResult}: when the session ends: its id, {@code is_error}, {@code subtype}
  *       ({@code success}, {@code aborted} or {@code error}), the number of assistant messages as
- *       turns, their summed cost and tokens;</li>
+ *       turns, their summed cost and tokens. A session that ends after {@link RunningCommand#terminate}
+ *       is {@code aborted} even when OpenCode reports no error (it reports none for an abort while
+ *       it waits to retry a provider error);</li>
  *   <li>{@code onExit}: {@code Exited(0)} after a session that ended without error,
  *       {@code Exited(1)} after one that reported an error, {@code FailedToStart} when the server
  *       cannot be reached or refuses a call, when the event stream drops and cannot be opened
  *       again within the reconnect window, and when the session does not end within the abort
  *       grace period after {@link RunningCommand#terminate}.</li>
  * </ul>
+ *
+ * <h2>Requests for permission</h2>
+ * No one watches a run to approve a tool call, so a request for permission of the run's session,
+ * or of a subagent's session under it ({@code permission.asked}, or {@code permission.updated} of
+ * OpenCode before 1.1), is denied at once, where it would otherwise hold the run until it is
+ * cancelled or times out: {@code POST /permission/:id/reply} with {@code reply: reject} and a
+ * message the model reads (the session goes on without the tool), or for the older event
+ * {@code POST /session/:id/permissions/:id} with {@code response: reject} (the session stops). The
+ * listener gets a stderr line that names the tool and the rule of OpenCode's config that would
+ * allow it, and the event {@code {"type":"execstream","subtype":"permission_denied",...}}.
  *
  * <h2>Threads</h2>
  * Each run has a daemon thread of its own that makes every listener call, in order. {@code start}

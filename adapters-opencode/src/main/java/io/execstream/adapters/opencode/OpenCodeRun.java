@@ -53,6 +53,8 @@ final class OpenCodeRun implements RunningCommand, Runnable {
     private EventSubscriber current;
     private int connections;
     private String sessionId;
+    /** The run's session and its subagents' sessions, as far as they were seen being made. */
+    private final Set<String> sessionTree = new HashSet<>();
     private boolean promptSent;
     private boolean aborting;
     private long abortDeadline;
@@ -125,6 +127,8 @@ final class OpenCodeRun implements RunningCommand, Runnable {
                     ? "OpenCode at " + http.base() + " has no session " + prompt.sessionId().get()
                     : e.getMessage());
         }
+        listener.onSession(sessionId);
+        sessionTree.add(sessionId);
         conversation = new Conversation(sessionId, baseline, new Conversation.Sink() {
             @Override
             public void stdout(String text) {
@@ -181,11 +185,17 @@ final class OpenCodeRun implements RunningCommand, Runnable {
             listener.onAgentEvent(OpenCodeJson.compact(event));
             return null;
         }
-        if (!sessionId.equals(OpenCodeJson.sessionOf(event))) {
+        JsonNode properties = event.path("properties");
+        String owner = OpenCodeJson.sessionOf(event);
+        if (!sessionId.equals(owner)) {
+            onOtherSession(type, owner, event);
             return null;
         }
         conversation.onEvent(event);
-        JsonNode properties = event.path("properties");
+        if (PermissionRequest.asks(type)) {
+            deny(PermissionRequest.of(type, properties));
+            return null;
+        }
         if (type.equals("session.error")) {
             return finish(Conversation.SessionError.of(properties.path("error")));
         }
@@ -193,6 +203,44 @@ final class OpenCodeRun implements RunningCommand, Runnable {
                 || type.equals("session.status") && "idle".equals(OpenCodeJson.text(properties.path("status"), "type"));
         // An idle session that has no message of this run yet is still before the prompt.
         return idle && conversation.started() ? finish(null) : null;
+    }
+
+    /**
+     * An event of another session: only a subagent's session (a child of the run's, as the task
+     * tool makes) matters, for its requests for permission, which would hold the run as well.
+     */
+    private void onOtherSession(String type, String owner, ObjectNode event) {
+        if (owner == null) {
+            return;
+        }
+        if (type.equals("session.created") || type.equals("session.updated")) {
+            if (sessionTree.contains(OpenCodeJson.text(event.path("properties").path("info"), "parentID"))) {
+                sessionTree.add(owner);
+            }
+        } else if (PermissionRequest.asks(type) && sessionTree.contains(owner)) {
+            listener.onAgentEvent(OpenCodeJson.compact(event));
+            deny(PermissionRequest.of(type, event.path("properties")));
+        }
+    }
+
+    /**
+     * Denies a request for permission, visibly: no one watches the run to approve it, and left
+     * unanswered it would hold the run until it is cancelled or times out.
+     */
+    private void deny(PermissionRequest request) {
+        if (request == null) {
+            return;
+        }
+        String failure = null;
+        try {
+            http.post(request.replyPath(), request.rejectBody());
+        } catch (OpenCodeHttp.CallFailed e) {
+            failure = e.getMessage();
+            LOG.log(Level.WARNING, "could not deny permission {0} of session {1}: {2}", request.id(), request.sessionId(),
+                    failure);
+        }
+        write(OutputType.STDERR, request.stderrLine(failure));
+        listener.onAgentEvent(request.deniedEvent(failure));
     }
 
     /**
@@ -241,6 +289,10 @@ final class OpenCodeRun implements RunningCommand, Runnable {
             LOG.log(Level.DEBUG, "could not reload the messages of session {0} at its end: {1}", sessionId, e.getMessage());
         }
         Conversation.SessionError error = reported != null ? reported : conversation.messageError();
+        if (error == null && aborting) {
+            // A stopped run is never a success, whatever OpenCode reports (or leaves out) after the abort.
+            error = Conversation.SessionError.ASKED_ABORT;
+        }
         if (error != null && !(error.aborted() && aborting)) {
             write(OutputType.STDERR, "opencode: " + error.name() + ": " + error.message() + "\n");
         }

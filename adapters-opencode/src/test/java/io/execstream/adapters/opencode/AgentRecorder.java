@@ -3,22 +3,53 @@ package io.execstream.adapters.opencode;
 import io.execstream.domain.AgentResult;
 import io.execstream.ports.AgentListener;
 import io.execstream.testkit.RecordingListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** Records a run for the tests: what {@link RecordingListener} keeps, plus the agent events and results. */
+/** Records a run for the tests: what {@link RecordingListener} keeps, plus the agent events, sessions and results. */
 final class AgentRecorder extends RecordingListener implements AgentListener {
     private final List<String> events = new ArrayList<>();
     private final List<AgentResult> results = new ArrayList<>();
+    private final List<String> sessions = new ArrayList<>();
 
     @Override
     public synchronized void onAgentEvent(String json) {
         events.add(json);
+        notifyAll();
+    }
+
+    /** Waits until an event containing {@code text} came; fails after {@code timeout}. */
+    synchronized void awaitEvent(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (events.stream().noneMatch(e -> e.contains(text))) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no event containing " + text + " within " + timeout + "; events: " + events);
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
     }
 
     @Override
     public synchronized void onResult(AgentResult result) {
         results.add(result);
+    }
+
+    @Override
+    public synchronized void onSession(String sessionId) {
+        sessions.add(sessionId);
+    }
+
+    /** The sessions named, in order. */
+    synchronized List<String> sessions() {
+        return List.copyOf(sessions);
     }
 
     synchronized List<String> events() {

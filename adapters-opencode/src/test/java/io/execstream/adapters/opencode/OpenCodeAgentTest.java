@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.InvalidInputException;
@@ -153,6 +154,115 @@ class OpenCodeAgentTest {
     }
 
     @Test
+    void anAbortWhileOpenCodeWaitsToRetryIsNoSuccess() {
+        AgentRecorder run = new AgentRecorder();
+        RunningCommand handle = agent.start(PROJECT, AgentPrompt.of("retry the provider"), run);
+        run.awaitEvent("\"retry\"", WAIT);
+
+        handle.terminate();
+
+        assertEquals(new CommandExit.Exited(1), run.awaitExit(WAIT));
+        run.assertContractKept();
+        String session = opencode.prompts().get(0).get("session").asText();
+        assertEquals(List.of(session), opencode.aborts());
+        assertFalse(run.eventTypes().contains("session.error"), "OpenCode said nothing of the abort");
+        AgentResult result = run.result();
+        assertTrue(result.isError(), "a run stopped while waiting is not a success");
+        assertEquals("aborted", result.subtype());
+        assertEquals(session, result.sessionId());
+        assertEquals("", run.stderr(), "the abort asked for is not reported as an error");
+        assertEquals(List.of(session), run.sessions());
+    }
+
+    @Test
+    void aRequestForPermissionIsDeniedVisiblyAndTheRunGoesOn() {
+        AgentRecorder run = run(agent, AgentPrompt.of("push, which needs permission"));
+
+        assertEquals(new CommandExit.Exited(0), run.exit());
+        ObjectNode reply = single(opencode.permissionReplies());
+        String request = requestId(run, "permission.asked");
+        assertEquals("/permission/" + request + "/reply", reply.path("path").asText());
+        assertEquals("reject", reply.path("reply").asText());
+        assertTrue(reply.path("message").asText().contains("unattended"), "the model is told why: " + reply);
+        assertEquals("opencode: denied bash (git push origin main): execstream cannot ask anyone to approve it. "
+                + "To allow it, set \"permission\": {\"bash\":{\"git push *\":\"allow\"}} in the OpenCode server's config\n",
+                run.stderr());
+        JsonNode denied = deniedEvent(run);
+        assertEquals(request, denied.path("request_id").asText());
+        assertEquals("bash", denied.path("permission").asText());
+        assertEquals("[\"git push origin main\"]", denied.path("patterns").toString());
+        assertEquals("{\"bash\":{\"git push *\":\"allow\"}}", denied.path("allow").toString());
+        assertTrue(denied.path("replied").asBoolean());
+        assertTrue(run.eventTypes().indexOf("permission.asked") < run.events().indexOf(denied.toString()));
+        assertEquals("I could not push: no one can approve it.", run.stdout(), "the model went on, told of the denial");
+        assertEquals("success", run.result().subtype());
+        assertEquals(2, run.result().numTurns());
+    }
+
+    @Test
+    void theOlderPermissionEventIsDeniedOnTheOlderRoute() {
+        AgentRecorder run = run(agent, AgentPrompt.of("push, which needs a legacy permission"));
+
+        assertEquals(new CommandExit.Exited(0), run.exit(), "OpenCode stops the session after the rejection");
+        String session = run.result().sessionId();
+        ObjectNode reply = single(opencode.permissionReplies());
+        assertEquals("/session/" + session + "/permissions/" + requestId(run, "permission.updated"), reply.path("path").asText());
+        assertEquals("{\"response\":\"reject\",\"path\":\"" + reply.path("path").asText() + "\"}", reply.toString());
+        assertEquals("opencode: denied bash (git push origin main): execstream cannot ask anyone to approve it. "
+                + "To allow it, set \"permission\": {\"bash\":\"allow\"} in the OpenCode server's config\n", run.stderr());
+        assertTrue(deniedEvent(run).path("replied").asBoolean());
+    }
+
+    @Test
+    void aSubagentsRequestForPermissionIsDeniedToo() {
+        AgentRecorder run = run(agent, AgentPrompt.of("push from a subagent, which needs permission"));
+
+        assertEquals(new CommandExit.Exited(0), run.exit());
+        String child = deniedEvent(run).path("session_id").asText();
+        assertFalse(child.equals(run.result().sessionId()), "the child session asked");
+        assertEquals("/permission/" + requestId(run, "permission.asked") + "/reply",
+                single(opencode.permissionReplies()).path("path").asText());
+        assertTrue(run.stderr().startsWith("opencode: denied bash"), run.stderr());
+    }
+
+    @Test
+    void aDenialOpenCodeRefusesIsReportedAndTheRunCanStillBeStopped() {
+        opencode.refusePermissionReplies(true);
+        AgentRecorder run = new AgentRecorder();
+        RunningCommand handle = agent.start(PROJECT, AgentPrompt.of("push, which needs permission"), run);
+        run.awaitEvent("permission_denied", WAIT);
+
+        JsonNode denied = deniedEvent(run);
+        assertFalse(denied.path("replied").asBoolean(true));
+        assertTrue(denied.path("error").asText().contains("HTTP 500"), denied::toString);
+        assertTrue(run.stderr().startsWith("opencode: bash (git push origin main) waits for an approval execstream cannot "
+                + "give, and denying it failed: OpenCode at "), run.stderr());
+        assertTrue(run.stderr().contains("the run waits until it is cancelled or times out"), run.stderr());
+
+        handle.terminate();
+        run.awaitExit(WAIT);
+        assertEquals(1, opencode.aborts().size());
+    }
+
+    private static ObjectNode single(List<ObjectNode> replies) {
+        assertEquals(1, replies.size(), replies::toString);
+        return replies.get(0);
+    }
+
+    /** The id of the request for permission the run passed on as an event of {@code type}. */
+    private static String requestId(AgentRecorder run, String type) {
+        return run.events().stream().map(OpenCodeJson::parseObject).filter(e -> type.equals(OpenCodeJson.text(e, "type")))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + type + " in " + run.events()))
+                .path("properties").path("id").asText();
+    }
+
+    private static JsonNode deniedEvent(AgentRecorder run) {
+        return run.events().stream().map(OpenCodeJson::parseObject)
+                .filter(e -> "permission_denied".equals(OpenCodeJson.text(e, "subtype"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no permission_denied event in " + run.events()));
+    }
+
+    @Test
     void anAbortOpenCodeIgnoresEndsTheRunAfterTheGracePeriod() {
         OpenCodeAgent impatient = OpenCodeAgent.builder().url(opencode.url()).abortGrace(Duration.ofMillis(300)).build();
         AgentRecorder run = new AgentRecorder();
@@ -165,6 +275,7 @@ class OpenCodeAgentTest {
         assertTrue(failed.message().contains("did not end the session within"), failed.message());
         assertEquals(1, opencode.aborts().size());
         assertTrue(run.results().isEmpty());
+        assertEquals(opencode.aborts(), run.sessions(), "the session is named for the done event all the same");
     }
 
     @Test

@@ -18,13 +18,16 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -41,6 +44,8 @@ import java.util.regex.Pattern;
  *       {@code GET /session/:id/message} ({@code [{info, parts}]});</li>
  *   <li>{@code POST /session/:id/prompt_async} ({@code 204}, then the run's events) and
  *       {@code POST /session/:id/abort};</li>
+ *   <li>{@code POST /permission/:id/reply} and {@code POST /session/:id/permissions/:id}, the
+ *       newer and the older reply to a request for permission;</li>
  *   <li>basic auth (user {@code opencode}) when started with a password; {@code 404} with
  *       {@code {"name":"NotFoundError","data":{"message"}}} for an unknown session.</li>
  * </ul>
@@ -61,6 +66,14 @@ import java.util.regex.Pattern;
  *   <li>{@code wait}: the first piece of the reply, then nothing until an abort, which ends the
  *       message with {@code MessageAbortedError}, {@code session.error} and idle;</li>
  *   <li>{@code ignore-abort}: as {@code wait}, but an abort does nothing;</li>
+ *   <li>{@code retry}: the provider fails and OpenCode waits to retry ({@code session.status} of
+ *       type {@code retry}); an abort then completes the assistant message without an error and
+ *       the session goes idle, with no {@code session.error}, as OpenCode does;</li>
+ *   <li>{@code permission}: a bash call ({@code git push origin main}) asks for approval with
+ *       {@code permission.asked} and waits for {@code POST /permission/:id/reply}; a rejection
+ *       with a message lets the model answer in a second step. With {@code legacy} it asks with the
+ *       older {@code permission.updated} and waits for {@code POST /session/:id/permissions/:id},
+ *       and a rejection stops the session; with {@code subagent} a child session of the run's asks;</li>
  *   <li>{@code drop}: half the reply, then the event connections stop getting events, a quarter
  *       more is published into the void, the connections are closed, and the rest follows once
  *       a client has connected again;</li>
@@ -72,6 +85,7 @@ import java.util.regex.Pattern;
 public final class StandInOpenCode implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SESSION_PATH = Pattern.compile("/session/([^/]+)(/message|/prompt_async|/abort)?");
+    private static final Pattern PERMISSION_REPLY = Pattern.compile("/permission/([^/]+)/reply|/session/[^/]+/permissions/([^/]+)");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int PIECE = 6;
 
@@ -87,10 +101,14 @@ public final class StandInOpenCode implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final List<ObjectNode> prompts = new CopyOnWriteArrayList<>();
     private final List<String> aborts = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> permissionReplies = new CopyOnWriteArrayList<>();
+    /** The requests for permission waiting for their reply, by id. */
+    private final Map<String, CompletableFuture<ObjectNode>> permissions = new ConcurrentHashMap<>();
     private final AtomicInteger eventConnections = new AtomicInteger();
     private final AtomicInteger messageReads = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() << 12);
     private volatile boolean deltaEvents;
+    private volatile boolean refusePermissionReplies;
     private volatile CountDownLatch reconnected = new CountDownLatch(1);
 
     private static final class Connection {
@@ -146,6 +164,11 @@ public final class StandInOpenCode implements AutoCloseable {
         deltaEvents = on;
     }
 
+    /** Answer replies to requests for permission with {@code 500}, as a server that fails would. */
+    public void refusePermissionReplies(boolean on) {
+        refusePermissionReplies = on;
+    }
+
     /** The bodies of the prompts received, each with the session added as {@code "session"}. */
     public List<ObjectNode> prompts() {
         return List.copyOf(prompts);
@@ -154,6 +177,14 @@ public final class StandInOpenCode implements AutoCloseable {
     /** The sessions an abort was asked for, in order. */
     public List<String> aborts() {
         return List.copyOf(aborts);
+    }
+
+    /**
+     * The replies to requests for permission, in order: each body as sent, with the path it was
+     * sent to added as {@code "path"}.
+     */
+    public List<ObjectNode> permissionReplies() {
+        return List.copyOf(permissionReplies);
     }
 
     /** How many times {@code GET /event} was opened. */
@@ -221,6 +252,22 @@ public final class StandInOpenCode implements AutoCloseable {
                 ObjectNode status = JSON.createObjectNode();
                 sessions.values().stream().filter(s -> s.busy).forEach(s -> status.putObject(s.id).put("type", "busy"));
                 send(exchange, 200, status);
+                return;
+            }
+            Matcher reply = PERMISSION_REPLY.matcher(path);
+            if (method.equals("POST") && reply.matches()) {
+                ObjectNode body = (ObjectNode) JSON.readTree(exchange.getRequestBody());
+                permissionReplies.add(body.deepCopy().put("path", path));
+                if (refusePermissionReplies) {
+                    send(exchange, 500, "permission store unavailable");
+                    return;
+                }
+                String request = reply.group(1) != null ? reply.group(1) : reply.group(2);
+                CompletableFuture<ObjectNode> waiting = permissions.remove(request);
+                if (waiting != null) {
+                    waiting.complete(body);
+                }
+                send(exchange, 200, JSON.getNodeFactory().booleanNode(true));
                 return;
             }
             Matcher m = SESSION_PATH.matcher(path);
@@ -386,7 +433,23 @@ public final class StandInOpenCode implements AutoCloseable {
 
         String reply = "You asked: " + prompt;
         try {
-            if (prompt.contains("tool")) {
+            if (prompt.contains("retry")) {
+                // The provider fails in a way OpenCode retries: it says so in session.status and waits.
+                // An abort while it waits ends the message without an error and the session idle, and
+                // no session.error is published.
+                ObjectNode a = assistant(s, user, providerID, modelID);
+                ObjectNode retrying = statusOf(s.id, "retry");
+                ((ObjectNode) retrying.get("status")).put("attempt", 1).put("message", "Overloaded")
+                        .put("next", now + WAIT.toMillis());
+                publish("session.status", retrying);
+                if (!s.abort.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                ((ObjectNode) a.get("time")).put("completed", System.currentTimeMillis());
+                updateMessage(s, a);
+            } else if (prompt.contains("permission")) {
+                askPermission(s, user, providerID, modelID, prompt);
+            } else if (prompt.contains("tool")) {
                 ObjectNode first = assistant(s, user, providerID, modelID);
                 updatePart(s, part(s, first, "step-start"), null);
                 ObjectNode tool = part(s, first, "tool").put("callID", "toolu_01").put("tool", "bash");
@@ -463,6 +526,72 @@ public final class StandInOpenCode implements AutoCloseable {
             idle(s);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A bash call that needs approval: OpenCode asks for it ({@code permission.asked}, or with
+     * {@code legacy} in the prompt the older {@code permission.updated}; with {@code subagent}, a
+     * child session asks) and waits for the reply. A rejection fails the call; with a message (the
+     * newer API) the model reads it and answers in a second step, without it the session stops.
+     */
+    private void askPermission(Session s, ObjectNode user, String providerID, String modelID, String prompt)
+            throws InterruptedException {
+        boolean legacy = prompt.contains("legacy");
+        String asking = s.id;
+        if (prompt.contains("subagent")) {
+            Session child = create();
+            child.info.put("parentID", s.id);
+            publish("session.updated", JSON.createObjectNode().set("info", child.info.deepCopy()));
+            asking = child.id;
+        }
+        ObjectNode a = assistant(s, user, providerID, modelID);
+        updatePart(s, part(s, a, "step-start"), null);
+        ObjectNode tool = part(s, a, "tool").put("callID", "toolu_02").put("tool", "bash");
+        ObjectNode state = tool.putObject("state").put("status", "running").put("title", "git push origin main");
+        state.putObject("input").put("command", "git push origin main");
+        updatePart(s, tool, null);
+
+        String request = id("per");
+        CompletableFuture<ObjectNode> replied = new CompletableFuture<>();
+        permissions.put(request, replied);
+        ObjectNode asked = JSON.createObjectNode().put("id", request).put("sessionID", asking);
+        if (legacy) {
+            asked.put("type", "bash").put("pattern", "git push origin main").put("messageID", a.get("id").asText())
+                    .put("callID", "toolu_02").put("title", "git push origin main").putObject("metadata");
+            asked.putObject("time").put("created", System.currentTimeMillis());
+        } else {
+            asked.put("permission", "bash");
+            asked.putArray("patterns").add("git push origin main");
+            asked.putArray("always").add("git push *");
+            asked.putObject("metadata");
+            asked.putObject("tool").put("messageID", a.get("id").asText()).put("callID", "toolu_02");
+        }
+        publish(legacy ? "permission.updated" : "permission.asked", asked);
+        ObjectNode reply;
+        try {
+            reply = replied.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return;
+        }
+        String answer = reply.path(legacy ? "response" : "reply").asText();
+        publish("permission.replied", JSON.createObjectNode().put("sessionID", asking)
+                .put(legacy ? "permissionID" : "requestID", request).put(legacy ? "response" : "reply", answer));
+        String feedback = reply.path("message").asText("");
+        if (answer.equals("reject")) {
+            state.put("status", "error").put("error", feedback.isEmpty()
+                    ? "The user rejected permission to use this specific tool call."
+                    : "The user rejected permission to use this specific tool call with the following feedback: " + feedback);
+        } else {
+            state.put("status", "completed").put("output", "");
+        }
+        updatePart(s, tool, null);
+        finishStep(s, a, 0.01, "tool-calls");
+        if (!feedback.isEmpty()) {
+            ObjectNode second = assistant(s, user, providerID, modelID);
+            updatePart(s, part(s, second, "step-start"), null);
+            streamText(s, second, "I could not push: no one can approve it.", Integer.MAX_VALUE);
+            finishStep(s, second, 0.01, "stop");
         }
     }
 

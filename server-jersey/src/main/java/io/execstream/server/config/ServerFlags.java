@@ -54,6 +54,8 @@ public final class ServerFlags {
                     + "then the running stream that holds the most loses its oldest output)"),
             new Flag("max-body", "1MB", "request body limit; past it, 413 payload_too_large"),
             new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
+            new Flag("agent-timeout", "30m", "a coding agent's run whose request sets no timeout_ms is stopped after "
+                    + "this long and ends timed_out; 0s for no limit"),
             new Flag("metrics-public", "false", "serve GET /metrics without an API key (default: it needs a key "
                     + "for all projects)", true),
             Flag.repeatable("cors-origin", "ORIGIN (scheme://host[:port], or * for any): a page of that origin may read "

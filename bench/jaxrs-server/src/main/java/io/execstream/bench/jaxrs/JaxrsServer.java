@@ -53,6 +53,7 @@ public final class JaxrsServer {
         ExecStream.Builder services = ExecStream.builder(adapters.runner(), publisher)
                 .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
+                .agentTimeout(config.agentTimeout())
                 .shutdownGrace(config.killGrace().plusSeconds(5))
                 // Closed below, first, so that done events reach the clients before the listener stops.
                 .shutdownHook(false);
