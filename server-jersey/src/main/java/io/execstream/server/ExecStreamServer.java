@@ -93,6 +93,7 @@ public final class ExecStreamServer implements AutoCloseable {
                 // before it stops listening (Main's shutdown hook closes the server).
                 .shutdownHook(false);
         adapters.agents().forEach(services::agent);
+        adapters.agentsOff().forEach(services::agentOff);
         ExecStream service = services.build();
         Builder server = builder(service)
                 .apiKeys(keys)
