@@ -13,6 +13,7 @@ import io.execstream.http.Links;
 import io.execstream.http.RequestBodies;
 import io.execstream.http.SseEvents;
 import io.execstream.jaxrs.ExecStreamFeature;
+import io.execstream.jaxrs.IndexResource;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.server.metrics.ServerMetrics;
@@ -137,6 +138,8 @@ public final class ExecStreamServer implements AutoCloseable {
         metrics.countRunning(service::runningCount);
         ResourceConfig resources = new ResourceConfig()
                 .register(api)
+                // GET /: the API's own feature leaves an application's root alone; this server's root is ours.
+                .register(new IndexResource())
                 .register(metrics.resource(api.access(), config.metricsPublic))
                 .register(GrizzlyTransport.securityHeadersOnEveryAnswer())
                 // Everything the API needs is registered above: skipping the scan of META-INF
