@@ -43,6 +43,12 @@ class LauncherJarIT {
     private static final String RECORDING = "execstream: recording a class-data archive";
     private static final String LISTENING = "execstream listening on ";
     private static final boolean PID_NAMESPACE = canUnsharePid();
+    /**
+     * In a PID namespace of its own the JVM is process 1, and its performance-data file,
+     * /tmp/hsperfdata_USER/1, is then shared with every other such JVM on the machine: one of
+     * them warns that it is locked. The tests read the launcher's output word for word.
+     */
+    private static final String JVM_OPTIONS = "-XX:-UsePerfData";
 
     @TempDir
     Path dir;
@@ -130,7 +136,7 @@ class LauncherJarIT {
     /** {@code serve} on a free port, logging where each class came from to {@code classLog} (if given). */
     private Launch serve(String classLog) throws IOException {
         Map<String, String> env = classLog == null ? Map.of()
-                : Map.of("EXECSTREAM_JAVA_OPTS", "-Xlog:class+load=info:file=" + dir.resolve(classLog));
+                : Map.of("EXECSTREAM_JAVA_OPTS", JVM_OPTIONS + " -Xlog:class+load=info:file=" + dir.resolve(classLog));
         return new Launch(env, "serve", "--port", "0", "--api-keys-file", dir.resolve("keys").toString(),
                 "--workspace-root", dir.resolve("workspaces").toString());
     }
@@ -195,6 +201,7 @@ class LauncherJarIT {
                     .redirectInput(new File("/dev/null"));
             pb.environment().keySet().removeIf(name -> name.startsWith("EXECSTREAM_") || name.equals("JAVA_TOOL_OPTIONS"));
             pb.environment().put("EXECSTREAM_JAR", jar.toString());
+            pb.environment().put("EXECSTREAM_JAVA_OPTS", JVM_OPTIONS);
             pb.environment().putAll(env);
             process = pb.start();
         }
