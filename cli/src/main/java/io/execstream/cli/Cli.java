@@ -1,6 +1,8 @@
 package io.execstream.cli;
 
+import io.execstream.client.ExecStreamClient;
 import java.io.PrintStream;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,11 +72,25 @@ public final class Cli {
         return """
 
                 Client commands (each has its own --help):
-                  execstream run [--server URL] [--api-key KEY] [--env NAME=VALUE]... PROJECT -- CMD [ARG...]
+                  execstream run [--server URL] [--api-key KEY] [--timeout DURATION] [--env NAME=VALUE]... PROJECT -- CMD [ARG...]
                       run a command, on a server or right here, and print its output live
-                  execstream tail [--api-key KEY] [--last-event-id ID] STREAM_URL
+                  execstream tail [--server URL] [--api-key KEY] [--last-event-id ID] STREAM_URL
                       follow an existing stream to its end
                 """;
+    }
+
+    /**
+     * A client of the server at {@code server}, a {@code --server} (or {@code EXECSTREAM_URL})
+     * value.
+     *
+     * @throws CliArgs.UsageException when it is not an absolute http(s) URL
+     */
+    static ExecStreamClient.Builder client(String server) {
+        try {
+            return ExecStreamClient.builder(URI.create(server));
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException("--server: " + e.getMessage());
+        }
     }
 
     /** Waits for the exit code the printer settles on; an interrupt of this thread counts as Ctrl-C. */

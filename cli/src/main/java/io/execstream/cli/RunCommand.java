@@ -12,9 +12,10 @@ import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.ports.StreamPublisher;
+import io.execstream.ports.plugin.OptionSyntax;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ final class RunCommand {
             Flags (each also read from the environment variable in brackets):
               --server URL          the execstream server, e.g. http://127.0.0.1:8080 [EXECSTREAM_URL]
               --api-key KEY         the API key for the server [EXECSTREAM_API_KEY]
+              --timeout DURATION    stop the command if it runs longer: 500ms, 30s, 5m, 1h (at most 24h)
               --env NAME=VALUE      add a variable to the command's environment (repeatable)
               --workspace-root DIR  without a server: where projects' directories are
                                     [EXECSTREAM_WORKSPACE_ROOT] default: ./workspaces
@@ -48,7 +50,7 @@ final class RunCommand {
               125 it could not be run or followed (failed to start, refused by the server, server
               unreachable, stream lost); 2 the command line was wrong.
             """;
-    private static final Set<String> FLAGS = Set.of("server", "api-key", "env", "workspace-root");
+    private static final Set<String> FLAGS = Set.of("server", "api-key", "timeout", "env", "workspace-root");
 
     private RunCommand() {
     }
@@ -75,29 +77,44 @@ final class RunCommand {
             }
             vars.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
+        Duration timeout = timeout(a.value("timeout", env, null));
         String server = a.value("server", env, "EXECSTREAM_URL");
-        TerminalPrinter printer = new TerminalPrinter(out, err);
         if (server != null) {
-            return remote(server, a.value("api-key", env, "EXECSTREAM_API_KEY"), project, a.rest(), vars, printer, onInterrupt);
+            return remote(server, a.value("api-key", env, "EXECSTREAM_API_KEY"), project,
+                    CommandRequest.argv(a.rest()).withEnv(vars), timeout, out, err, onInterrupt);
         }
         String root = a.value("workspace-root", env, "EXECSTREAM_WORKSPACE_ROOT");
-        return embedded(Path.of(root == null ? "workspaces" : root), project, a.rest(), vars, printer, onInterrupt);
+        return embedded(Path.of(root == null ? "workspaces" : root), project, a.rest(), vars, timeout,
+                new TerminalPrinter(out, err, ExecStreamException::getMessage), onInterrupt);
     }
 
-    private static int remote(String server, String apiKey, String project, List<String> argv, Map<String, String> vars,
-                              TerminalPrinter printer, Consumer<Runnable> onInterrupt) {
-        ExecStreamClient.Builder builder;
-        try {
-            builder = ExecStreamClient.builder(URI.create(server)).apiKey(apiKey);
-        } catch (IllegalArgumentException e) {
-            throw new CliArgs.UsageException("--server: " + e.getMessage());
+    /** {@code --timeout}'s value, in the server's syntax for durations; null when not given. */
+    private static Duration timeout(String value) {
+        if (value == null) {
+            return null;
         }
-        try (ExecStreamClient client = builder.build()) {
+        Duration timeout;
+        try {
+            timeout = OptionSyntax.duration("--timeout", value);
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException(e.getMessage());
+        }
+        if (timeout.isZero() || timeout.compareTo(CommandSpec.MAX_TIMEOUT) > 0) {
+            throw new CliArgs.UsageException("--timeout must be more than 0 and at most 24h, got '" + value + "'");
+        }
+        return timeout;
+    }
+
+    private static int remote(String server, String apiKey, String project, CommandRequest command, Duration timeout,
+                              PrintStream out, PrintStream err, Consumer<Runnable> onInterrupt) {
+        try (ExecStreamClient client = Cli.client(server).apiKey(apiKey).build()) {
+            RequestFailures failures = new RequestFailures(client.baseUri(), apiKey != null && !apiKey.isEmpty(), false);
+            TerminalPrinter printer = new TerminalPrinter(out, err, failures::describe);
             StartedStream started;
             try {
-                started = client.start(project, CommandRequest.argv(argv).withEnv(vars));
+                started = client.start(project, timeout == null ? command : command.withTimeout(timeout));
             } catch (ExecStreamException e) {
-                printer.note(e.getMessage() + (e.status() == 0 ? "" : " (" + e.status() + " " + e.error() + ")"));
+                printer.note(failures.describe(e));
                 return ExitCodes.NOT_RUN;
             }
             onInterrupt.accept(() -> {
@@ -117,12 +134,12 @@ final class RunCommand {
     }
 
     private static int embedded(Path workspaceRoot, String project, List<String> argv, Map<String, String> vars,
-                                TerminalPrinter printer, Consumer<Runnable> onInterrupt) {
+                                Duration timeout, TerminalPrinter printer, Consumer<Runnable> onInterrupt) {
         ProjectId id;
         CommandSpec spec;
         try {
             id = ProjectId.of(project);
-            spec = CommandSpec.of(new CommandLine.Argv(argv)).withEnv(vars);
+            spec = CommandSpec.of(new CommandLine.Argv(argv)).withEnv(vars).withTimeout(timeout);
         } catch (InvalidInputException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }

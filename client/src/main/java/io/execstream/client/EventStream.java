@@ -240,7 +240,7 @@ public final class EventStream implements AutoCloseable {
             }
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             String why = idleAborted() ? "no response headers within " + client.idleTimeout().toMillis() + " ms"
-                    : String.valueOf(cause);
+                    : cause instanceof IOException io ? ExecStreamClient.describe(io) : String.valueOf(cause);
             return new Dropped(false, false, new ExecStreamException(0, "io", "GET " + url + ": " + why, cause));
         } finally {
             settle();

@@ -1,10 +1,14 @@
 package io.execstream.client;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -264,7 +268,25 @@ public final class ExecStreamClient implements AutoCloseable {
         return new ExecStreamException(status, "http_" + status, "the server answered HTTP " + status);
     }
 
+    /**
+     * What went wrong on the network, for a person: the JDK's client reports a refused connection
+     * and an unknown host alike, as a {@link ConnectException} without a message.
+     */
     static String describe(IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "no connection within the connect timeout";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within the request timeout";
+        }
+        if (e instanceof ConnectException) {
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof UnresolvedAddressException) {
+                    return "unknown host";
+                }
+            }
+            return "connection refused";
+        }
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }

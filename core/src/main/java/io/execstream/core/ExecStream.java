@@ -83,6 +83,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private final StreamPublisher publisher;
     private final Clock clock;
     private final Map<String, CodeAgent> agents;
+    /** Providers known but off, and what would turn each on. */
+    private final Map<String, String> agentsOff;
     private final CancelRelay cancelRelay;
     private final int maxRunning;
     private final Semaphore slots;
@@ -103,6 +105,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.publisher = builder.publisher;
         this.clock = builder.clock;
         this.agents = Map.copyOf(builder.agents);
+        this.agentsOff = Map.copyOf(builder.agentsOff);
         this.cancelRelay = builder.cancelRelay;
         this.maxRunning = builder.maxRunning;
         this.slots = new Semaphore(builder.maxRunning);
@@ -142,10 +145,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
      */
     @Override
     public StreamInfo startAgent(StartAgent command) {
+        requireAgent(command.provider());
         CodeAgent agent = agents.get(command.provider());
-        if (agent == null) {
-            throw new UnknownProviderException(command.provider());
-        }
         AgentPrompt prompt = command.prompt();
         agent.validate(prompt);
         AgentCapabilities can = agent.capabilities();
@@ -159,6 +160,20 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         }
         return launch(command.project(), prompt.timeout().orElse(agentTimeout), "agent " + agent.provider(), true,
                 pump -> agent.start(command.project(), prompt, pump));
+    }
+
+    /**
+     * Refuses a provider no agent is registered under, before anything else about the request is
+     * looked at; for one the builder named {@linkplain Builder#agentOff off}, the refusal says
+     * what would turn it on.
+     *
+     * @throws UnknownProviderException if no agent is registered under {@code provider}
+     */
+    public void requireAgent(String provider) {
+        if (!agents.containsKey(provider)) {
+            String howToTurnOn = agentsOff.get(provider);
+            throw howToTurnOn == null ? new UnknownProviderException(provider) : new UnknownProviderException(provider, howToTurnOn);
+        }
     }
 
     /** The registered coding agents by provider name, and what each can do. */
@@ -372,6 +387,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
         private Clock clock = Clock.systemUTC();
         private final Map<String, CodeAgent> agents = new LinkedHashMap<>();
+        private final Map<String, String> agentsOff = new LinkedHashMap<>();
         private CancelRelay cancelRelay = CancelRelay.LOCAL;
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
@@ -407,6 +423,17 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             if (agents.putIfAbsent(agent.provider(), agent) != null) {
                 throw new IllegalArgumentException("two agents named " + agent.provider());
             }
+            return this;
+        }
+
+        /**
+         * Names a provider this service knows of but runs without (a server's agent whose options
+         * leave it off), and what would turn it on, e.g. {@code "start the server with --opencode-url"}:
+         * a request for it is refused with that, not as a provider nobody knows. An agent
+         * registered under the name wins.
+         */
+        public Builder agentOff(String provider, String howToTurnOn) {
+            agentsOff.put(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(howToTurnOn, "howToTurnOn"));
             return this;
         }
 

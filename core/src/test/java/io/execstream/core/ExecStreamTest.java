@@ -356,6 +356,21 @@ class ExecStreamTest {
         noResume.close();
     }
 
+    /** A provider the host knows of but runs without is refused with what would turn it on. */
+    @Test
+    void anAgentThatIsOffIsRefusedWithWhatWouldTurnItOn() {
+        ExecStream withOff = ExecStream.builder(runner, publisher).agentOff("remote", "start the server with --remote-url")
+                .shutdownHook(false).build();
+        UnknownProviderException off = assertThrows(UnknownProviderException.class,
+                () -> withOff.startAgent(new StartAgent(PROJECT, "remote", AgentPrompt.of("x"))));
+        assertEquals("the agent provider 'remote' is off on this server: start the server with --remote-url", off.getMessage());
+        assertEquals(off.getMessage(), assertThrows(UnknownProviderException.class, () -> withOff.requireAgent("remote")).getMessage());
+        assertEquals("no agent provider 'other' is configured",
+                assertThrows(UnknownProviderException.class, () -> withOff.requireAgent("other")).getMessage());
+        assertEquals(List.of(), List.copyOf(withOff.agents().keySet()), "an agent that is off is not listed");
+        withOff.close();
+    }
+
     @Test
     void theAgentValidatesItsOptionsBeforeAStreamOpens() {
         FakeAgent picky = new FakeAgent("picky", new AgentCapabilities(true, true, false, List.of(), Set.of("depth"))) {

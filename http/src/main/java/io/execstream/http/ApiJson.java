@@ -14,6 +14,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 public final class ApiJson {
     /** Shared and thread-safe once configured, as Jackson's mappers are. */
     public static final ObjectMapper MAPPER = create();
+    /** How deep arrays and objects may nest in a request body. */
+    static final int MAX_NESTING_DEPTH = 64;
+    /** The most characters a number in a request body may have. */
+    static final int MAX_NUMBER_LENGTH = 64;
 
     private ApiJson() {
     }
@@ -24,7 +28,7 @@ public final class ApiJson {
                 .setSerializationInclusion(JsonInclude.Include.NON_NULL)
                 .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64).maxNumberLength(64).build());
+                .maxNestingDepth(MAX_NESTING_DEPTH).maxNumberLength(MAX_NUMBER_LENGTH).build());
         return mapper;
     }
 }

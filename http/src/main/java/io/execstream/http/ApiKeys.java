@@ -3,8 +3,12 @@ package io.execstream.http;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,7 +67,7 @@ public final class ApiKeys {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --api-keys-file " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read --api-keys-file " + file + ": " + reason(e), e);
         }
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -83,6 +87,21 @@ public final class ApiKeys {
             throw new IllegalArgumentException(file + " holds no key");
         }
         return new ApiKeys(entries);
+    }
+
+    /**
+     * Why a file could not be read, in words: the JDK's exceptions for the common cases carry
+     * only the file's name as their message.
+     */
+    private static String reason(IOException e) {
+        String reason = e instanceof NoSuchFileException ? "no such file"
+                : e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof CharacterCodingException ? "it is not UTF-8 text"
+                : e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getMessage();
+        // The JDK's own ("Is a directory") read on from a colon.
+        return reason == null || reason.isEmpty() ? e.getClass().getSimpleName()
+                : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
     }
 
     /** One key for all projects. */

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,14 +49,29 @@ public final class RequestBodies {
         try {
             node = ApiJson.MAPPER.readTree(bytes);
         } catch (JacksonException e) {
-            throw InvalidInputException.invalidRequest("request body is not valid JSON: " + e.getOriginalMessage());
+            throw InvalidInputException.invalidRequest("request body is not valid JSON" + JsonErrors.describe(e));
         } catch (IOException e) {
             throw InvalidInputException.invalidRequest("request body could not be read");
         }
         if (node == null || !node.isObject()) {
-            throw InvalidInputException.invalidRequest("request body must be a JSON object");
+            throw InvalidInputException.invalidRequest("request body must be a JSON object ({...}), not " + kind(node));
         }
         return node;
+    }
+
+    /** What a body that is not an object holds, for a person. */
+    private static String kind(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "an empty body";
+        }
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> node.booleanValue() ? "true" : "false";
+            case NULL -> "null";
+            default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
     }
 
     public static CommandSpec commandSpec(JsonNode body) {

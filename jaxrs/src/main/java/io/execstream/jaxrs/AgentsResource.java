@@ -1,12 +1,10 @@
 package io.execstream.jaxrs;
 
+import io.execstream.core.ExecStream;
 import io.execstream.core.StartAgent;
-import io.execstream.core.StartCommandUseCase;
 import io.execstream.domain.ProjectId;
-import io.execstream.domain.UnknownProviderException;
 import io.execstream.http.Links;
 import io.execstream.http.RequestBodies;
-import io.execstream.ports.AgentCapabilities;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,8 +17,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The coding agents: {@code GET /projects/{project}/agents} lists the configured providers and
@@ -30,14 +26,12 @@ import java.util.function.Supplier;
 @Path("/projects/{project}/agents")
 @Produces(MediaType.APPLICATION_JSON)
 public final class AgentsResource {
-    private final StartCommandUseCase starter;
-    private final Supplier<Map<String, AgentCapabilities>> agents;
+    private final ExecStream starter;
     private final Links links;
     private final long maxBody;
 
-    AgentsResource(StartCommandUseCase starter, Supplier<Map<String, AgentCapabilities>> agents, Links links, long maxBody) {
+    AgentsResource(ExecStream starter, Links links, long maxBody) {
         this.starter = starter;
-        this.agents = agents;
         this.links = links;
         this.maxBody = maxBody;
     }
@@ -55,7 +49,7 @@ public final class AgentsResource {
     @GET
     public Response list(@PathParam("project") String project) {
         ProjectId.of(project);
-        return JsonResponses.ok(new AgentList(agents.get().entrySet().stream()
+        return JsonResponses.ok(new AgentList(starter.agents().entrySet().stream()
                 .map(e -> new AgentView(e.getKey(), new Capabilities(e.getValue().resume(), e.getValue().cancel(),
                         e.getValue().costReporting(), e.getValue().models())))
                 .toList()));
@@ -68,9 +62,7 @@ public final class AgentsResource {
                           @Context UriInfo uri) {
         ProjectId id = ProjectId.of(project);
         // An unknown provider is refused before its body is read: no field can make it known.
-        if (!agents.get().containsKey(provider)) {
-            throw new UnknownProviderException(provider);
-        }
+        starter.requireAgent(provider);
         var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody));
         return CommandsResource.started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(new StartAgent(id, provider, prompt)));
     }

@@ -74,7 +74,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     public boolean configure(FeatureContext context) {
         context.register(SseFeature.class)
                 .register(new CommandsResource(service, links, maxBody))
-                .register(new AgentsResource(service, service::agents, links, maxBody))
+                .register(new AgentsResource(service, links, maxBody))
                 .register(new StreamsResource(service, service, links))
                 .register(new EventsResource(events, sinks))
                 .register(new SseFrame.Writer())

@@ -13,6 +13,7 @@ import io.execstream.http.Links;
 import io.execstream.http.RequestBodies;
 import io.execstream.http.SseEvents;
 import io.execstream.jaxrs.ExecStreamFeature;
+import io.execstream.jaxrs.IndexResource;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.server.metrics.ServerMetrics;
@@ -95,6 +96,7 @@ public final class ExecStreamServer implements AutoCloseable {
                 // before it stops listening (Main's shutdown hook closes the server).
                 .shutdownHook(false);
         adapters.agents().forEach(services::agent);
+        adapters.agentsOff().forEach(services::agentOff);
         ExecStream service = services.build();
         Builder server = builder(service)
                 .apiKeys(keys)
@@ -139,6 +141,8 @@ public final class ExecStreamServer implements AutoCloseable {
         metrics.countRunning(service::runningCount);
         ResourceConfig resources = new ResourceConfig()
                 .register(api)
+                // GET /: the API's own feature leaves an application's root alone; this server's root is ours.
+                .register(new IndexResource())
                 .register(metrics.resource(api.access(), config.metricsPublic))
                 .register(GrizzlyTransport.securityHeadersOnEveryAnswer())
                 .register(api.optionsAndCorsOnOtherPaths())

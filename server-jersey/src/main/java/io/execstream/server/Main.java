@@ -13,7 +13,22 @@ import java.util.List;
  * {@code run} and {@code tail} are the client commands of {@link Cli}.
  */
 public final class Main {
+    /** What {@code execstream} alone prints, on stderr. */
+    static final String USAGE = """
+            Usage: execstream serve [flags]                          start the server
+                   execstream run [flags] PROJECT -- CMD [ARG...]    run a command and print its output live
+                   execstream tail [flags] STREAM_URL                follow an existing stream to its end
+                   execstream --version
+            execstream --help lists the server's flags; execstream run --help and execstream tail --help list theirs.
+            """;
+
     private Main() {
+    }
+
+    /** This build's version, from its jar's manifest ({@code Implementation-Version}). */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "(version unknown: not run from the server's jar)";
     }
 
     public static void main(String[] args) {
@@ -24,11 +39,20 @@ public final class Main {
         if (!words.isEmpty() && Cli.SUBCOMMANDS.contains(words.get(0))) {
             System.exit(Cli.main(words, System.getenv()));
         }
-        if (words.isEmpty() || words.contains("--help") || words.contains("-h") || words.get(0).equals("help")) {
+        if (words.isEmpty()) {
+            // Not the whole --help: a wrong command line gets a short answer, where errors go.
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        if (words.get(0).equals("--version")) {
+            System.out.println("execstream " + version());
+            System.exit(0);
+        }
+        if (words.contains("--help") || words.contains("-h") || words.get(0).equals("help")) {
             System.out.print(ServerConfig.help());
             System.out.print(AdapterPlugins.help(words, System.getenv()));
             System.out.print(Cli.summary());
-            System.exit(words.isEmpty() ? 2 : 0);
+            System.exit(0);
         }
         if (!words.get(0).equals("serve")) {
             fail("unknown command '" + words.get(0) + "'; try: execstream --help");

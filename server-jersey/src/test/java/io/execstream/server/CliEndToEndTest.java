@@ -124,12 +124,96 @@ class CliEndToEndTest {
     @Test
     void serverErrorsAreReportedWithExitCode125() throws Exception {
         Result r = cli(Map.of(), "run", "--server", url(), "--api-key", "wrong", "demo", "--", "true");
-        assertEquals(125, r.exitCode());
-        assertTrue(r.err().startsWith("execstream: ") && r.err().contains("401 unauthorized"), r.err());
+        assertEquals(new Result(125, "", "execstream: the server did not accept the API key (401 unauthorized): "
+                + "check --api-key or EXECSTREAM_API_KEY\n"), r);
 
-        r = cli(Map.of(), "run", "--server", "http://127.0.0.1:1/", "demo", "--", "true");
-        assertEquals(125, r.exitCode());
-        assertTrue(r.err().contains("ConnectException"), r.err());
+        r = cli(Map.of(), "run", "--server", url(), "demo", "--", "true");
+        assertEquals(new Result(125, "", "execstream: the server needs an API key (401 unauthorized): "
+                + "pass --api-key KEY or set EXECSTREAM_API_KEY\n"), r);
+
+        r = cli(Map.of(), "run", "--server", "http://127.0.0.1:1", "demo", "--", "true");
+        assertEquals(new Result(125, "", "execstream: connection refused (is the server running at http://127.0.0.1:1/?)\n"), r);
+        r = cli(Map.of(), "tail", "http://127.0.0.1:1/projects/demo/events/0123456789abcdef01234567?token=t");
+        assertEquals(new Result(125, "", "execstream: connection refused (is the server running at http://127.0.0.1:1/?)\n"), r);
+    }
+
+    @Test
+    void tailSaysHowToAuthenticate() throws Exception {
+        String project = TestServer.newProject("cli-tail-key");
+        Started started = server.startCommand(project, body("command", "echo hi"));
+        String events = server.uri(TestServer.eventsPath(project, started.streamId())).toString();
+        Result r = cli(Map.of(), "tail", events);
+        assertEquals(new Result(125, "", "execstream: the server needs an API key (401 unauthorized): "
+                + "pass --api-key KEY or set EXECSTREAM_API_KEY\n"), r);
+        r = cli(Map.of(), "tail", events + "?token=not-a-token");
+        assertEquals(new Result(125, "", "execstream: the stream token is not valid for this stream (401 unauthorized); "
+                + "or follow it with a key: pass --api-key KEY or set EXECSTREAM_API_KEY\n"), r);
+        assertEquals(new Result(0, "hi\n", ""), cli(Map.of("EXECSTREAM_API_KEY", server.apiKey()), "tail", events));
+    }
+
+    /** The API's stream_url is a path: tail resolves it against the server, as a client would. */
+    @Test
+    void tailTakesTheStreamUrlAsTheApiHandsItOut() throws Exception {
+        String project = TestServer.newProject("cli-tail-path");
+        Started started = server.startCommand(project, body("command", "echo hi; exit 3"));
+        assertTrue(started.streamUrl().startsWith("/projects/"), started.streamUrl());
+        assertEquals(new Result(3, "hi\n", ""), cli(Map.of(), "tail", "--server", url(), started.streamUrl()));
+        assertEquals(new Result(3, "hi\n", ""), cli(Map.of("EXECSTREAM_URL", url()), "tail", started.streamUrl()));
+
+        Result r = cli(Map.of(), "tail", started.streamUrl());
+        assertEquals(new Result(2, "", "execstream tail: '" + started.streamUrl() + "' is a path: give the server with "
+                + "--server URL (or EXECSTREAM_URL), or the whole URL, http://HOST:PORT" + started.streamUrl()
+                + " (see execstream tail --help)\n"), r);
+    }
+
+    /** A status or viewer URL is not an event stream: tail says which URL is. */
+    @Test
+    void tailOnAStatusUrlPointsToTheStreamUrl() throws Exception {
+        String project = TestServer.newProject("cli-tail-status");
+        Started started = server.startCommand(project, body("command", "true"));
+        String status = server.uri(started.statusUrl()).toString();
+        String events = server.uri(TestServer.eventsPath(project, started.streamId())).toString();
+        Result r = cli(Map.of("EXECSTREAM_API_KEY", server.apiKey()), "tail", status);
+        assertEquals(new Result(2, "", "execstream tail: " + status + " is a stream's status_url, not its event stream: "
+                + "tail takes the stream_url from its status (" + events + "?token=...), or " + events
+                + " with --api-key (see execstream tail --help)\n"), r);
+        r = cli(Map.of(), "tail", "--server", url(), started.statusUrl() + "/view");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().startsWith("execstream tail: " + status + "/view is a stream's view_url, not its event stream"), r.err());
+    }
+
+    @Test
+    void runTimeoutStopsTheCommandOnAServerAndHere() throws Exception {
+        String expected = "execstream: the command ran past its timeout and was stopped\n";
+        Result r = cli(Map.of(), "run", "--server", url(), "--api-key", server.apiKey(), "--timeout", "300ms",
+                TestServer.newProject("cli-timeout"), "--", "sh", "-c", "echo started; exec sleep 30");
+        assertEquals(new Result(124, "started\n", expected), r);
+        r = cli(Map.of(), "run", "--workspace-root", dir.resolve("embedded").toString(), "--timeout", "300ms",
+                "local", "--", "sh", "-c", "echo started; exec sleep 30");
+        assertEquals(new Result(124, "started\n", expected), r);
+        assertEquals(new Result(0, "quick\n", ""), cli(Map.of(), "run", "--server", url(), "--api-key", server.apiKey(),
+                "--timeout=1m", TestServer.newProject("cli-timeout"), "--", "echo", "quick"));
+
+        for (String bad : List.of("0s", "25h", "soon", "10")) {
+            r = cli(Map.of(), "run", "--timeout", bad, "local", "--", "true");
+            assertEquals(2, r.exitCode(), r::toString);
+            assertTrue(r.err().startsWith("execstream run: --timeout must be "), r.err());
+        }
+    }
+
+    /** A command that cannot start is told once: the stream's last stderr line already says why. */
+    @Test
+    void aMissingProgramIsToldOnce() throws Exception {
+        Result remote = cli(Map.of(), "run", "--server", url(), "--api-key", server.apiKey(),
+                TestServer.newProject("cli-missing"), "--", "no-such-program-xyz");
+        Result embedded = cli(Map.of(), "run", "--workspace-root", dir.resolve("embedded").toString(),
+                "local", "--", "no-such-program-xyz");
+        for (Result r : List.of(remote, embedded)) {
+            assertEquals(125, r.exitCode(), r::toString);
+            assertEquals("", r.out());
+            assertEquals(1, r.err().lines().count(), r::toString);
+            assertTrue(r.err().startsWith("execstream: ") && r.err().contains("no-such-program-xyz"), r.err());
+        }
     }
 
     @Test
@@ -146,7 +230,7 @@ class CliEndToEndTest {
         Map<String, String> env = Map.of("EXECSTREAM_WORKSPACE_ROOT", dir.resolve("embedded").toString());
         Result r = cli(env, "run", "local", "--", "no-such-program-xyz");
         assertEquals(125, r.exitCode());
-        assertTrue(r.err().contains("execstream: the command failed: "), r.err());
+        assertTrue(r.err().startsWith("execstream: ") && r.err().contains("no-such-program-xyz"), r.err());
 
         r = cli(env, "run", "local", "--", "sh", "-c", "kill -KILL $$");
         assertEquals(new Result(137, "", ""), r);
@@ -208,6 +292,15 @@ class CliEndToEndTest {
         assertEquals(130, r.exitCode(), r::toString);
         assertEquals("started\n", r.out());
         assertTrue(r.err().contains("execstream: the command was cancelled"), r.err());
+    }
+
+    /** {@code execstream} alone: the usage on stderr, exit 2; {@code --version}: the build's version. */
+    @Test
+    void noArgumentsPrintTheUsageOnStderrAndVersionPrintsTheVersion() throws Exception {
+        assertEquals(new Result(2, "", Main.USAGE), java(List.of(), null));
+        // From the build's classes there is no jar manifest; LauncherJarIT checks the jar's version.
+        assertEquals(new Result(0, "execstream (version unknown: not run from the server's jar)\n", ""),
+                java(List.of("--version"), null));
     }
 
     /**

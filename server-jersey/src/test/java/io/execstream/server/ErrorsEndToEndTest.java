@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -158,7 +159,14 @@ class ErrorsEndToEndTest {
     void notFoundForAnUnknownPath() {
         assertError(server.get("/nope"), 404, "not_found");
         assertError(server.get("/projects/p/nothing-here"), 404, "not_found");
-        assertError(server.send(server.requestWithoutKey("/").GET().build()), 404, "not_found");
+        Response root = server.send(server.requestWithoutKey("/").GET().build());
+        if (TestServer.TRANSPORT.equals("standalone")) {
+            // The standalone server's root points to the docs (OpenApiEndToEndTest); the feature
+            // leaves an application's root to the application.
+            assertEquals(200, root.status(), root::toString);
+        } else {
+            assertError(root, 404, "not_found");
+        }
     }
 
     @Test
@@ -221,6 +229,45 @@ class ErrorsEndToEndTest {
             "{\"command\":\"echo hi\",\"env\":{\"A\":\"a\\u0000b\"}}"})
     void invalidRequest(String b) {
         assertError(postCommand(TestServer.newProject("req"), b), 400, "invalid_request");
+    }
+
+    /** A body that is not JSON, or not an object: what is wrong and where, without the parser's internals. */
+    @Test
+    void malformedBodiesSayWhatIsWrongAndWhere() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("{\"command\": \"echo\"", "request body is not valid JSON at line 1, column 19: "
+                + "it ends before the JSON is complete (an object, array or string is not closed)");
+        expected.put("{\"command\": echo}", "request body is not valid JSON at line 1, column 18: unrecognized token "
+                + "'echo': expected a JSON value: a string, number, array, object, true, false or null");
+        expected.put("{\n  \"command\": \"echo\",\n  oops\n}", "request body is not valid JSON at line 3, column 3: "
+                + "unexpected character ('o'): expected double-quote to start field name");
+        expected.put("{\"command\": \"echo\u0001\"}", "request body is not valid JSON at line 1, column 18: illegal "
+                + "unquoted character (U+0001): has to be escaped using backslash to be included in string value");
+        expected.put("{} {}", "request body is not valid JSON at line 1, column 4: more follows the JSON value; "
+                + "a body holds one object");
+        expected.put("[".repeat(65) + "]".repeat(65),
+                "request body is not valid JSON: arrays and objects are nested too deep (at most 64 levels)");
+        expected.put("[\"echo\", \"hi\"]", "request body must be a JSON object ({...}), not an array");
+        expected.put("\"echo hi\"", "request body must be a JSON object ({...}), not a string");
+        expected.put("null", "request body must be a JSON object ({...}), not null");
+        expected.put("", "request body must be a JSON object ({...}), not an empty body");
+        expected.forEach((body, message) -> {
+            Response r = postCommand(TestServer.newProject("req"), body);
+            assertError(r, 400, "invalid_request");
+            assertEquals(message, r.json().path("message").asText(), body);
+        });
+    }
+
+    /** An agent provider the server has but runs without names the flag that turns it on. */
+    @Test
+    void anAgentThatIsOffNamesTheFlagThatTurnsItOn() {
+        Response r = server.post("/projects/" + TestServer.newProject("agent") + "/agents/opencode", body("prompt", "hi"));
+        assertError(r, 404, "not_found");
+        assertEquals("the agent provider 'opencode' is off on this server: start the server with --opencode-url "
+                + "(or --agent-option opencode.url=...)", r.json().path("message").asText());
+        r = server.post("/projects/" + TestServer.newProject("agent") + "/agents/codex", body("prompt", "hi"));
+        assertError(r, 404, "not_found");
+        assertEquals("no agent provider 'codex' is configured", r.json().path("message").asText());
     }
 
     @Test

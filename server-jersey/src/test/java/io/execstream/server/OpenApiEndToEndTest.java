@@ -91,6 +91,26 @@ class OpenApiEndToEndTest {
         assertEquals(Set.of(), notServed, "in openapi.json but not served");
     }
 
+    /** {@code GET /}, without a key: someone who opens the server's address is pointed to this document. */
+    @Test
+    void theRootPointsToThisDocument() {
+        TestServer.Response r = server.send(server.requestWithoutKey("/").GET().build());
+        assertEquals(200, r.status(), r::toString);
+        assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
+        assertEquals("nosniff", r.header("X-Content-Type-Options"), "the API's security headers");
+        JsonNode index = r.json();
+        assertEquals("execstream", index.path("service").asText(), r::toString);
+        assertEquals("/openapi.json", index.path("openapi_url").asText(), r::toString);
+        assertEquals("/healthz", index.path("health_url").asText(), r::toString);
+        assertEquals("The execstream HTTP API; /openapi.json describes it. Start a command with POST "
+                + "/projects/{project}/commands and your key in the X-API-Key header: the answer's stream_url is its "
+                + "live event stream (Server-Sent Events), and GET on its status_url gives a view_url to watch it in a "
+                + "browser.", index.path("message").asText());
+        TestServer.Response document = server.send(server.requestWithoutKey(index.path("openapi_url").asText()).GET().build());
+        assertEquals(doc, document.json());
+        assertEquals(200, server.send(server.requestWithoutKey(index.path("health_url").asText()).GET().build()).status());
+    }
+
     @Test
     void theEventStreamServedBeforeJerseyIsWhereTheDocumentSays() {
         String project = TestServer.newProject("openapi");

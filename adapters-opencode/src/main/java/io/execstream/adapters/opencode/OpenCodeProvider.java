@@ -35,6 +35,11 @@ public final class OpenCodeProvider implements CodeAgentProvider {
     }
 
     @Override
+    public List<String> turnedOnBy() {
+        return List.of("url");
+    }
+
+    @Override
     public Optional<CodeAgent> create(AgentContext context) {
         AdapterOptions options = context.options();
         return options.optionalString("url").map(url -> {

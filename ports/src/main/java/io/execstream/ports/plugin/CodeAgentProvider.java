@@ -1,6 +1,7 @@
 package io.execstream.ports.plugin;
 
 import io.execstream.ports.CodeAgent;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,4 +20,13 @@ public non-sealed interface CodeAgentProvider extends AdapterProvider {
      * @throws IllegalArgumentException when an option is wrong, with a message that names it
      */
     Optional<CodeAgent> create(AgentContext context);
+
+    /**
+     * The options that turn this agent on, when {@link #create} leaves it off without them (e.g.
+     * the URL of the server it talks to). A request for an agent that is off is refused with
+     * their names, as the server's flags set them. Empty by default: always on, or nothing to name.
+     */
+    default List<String> turnedOnBy() {
+        return List.of();
+    }
 }

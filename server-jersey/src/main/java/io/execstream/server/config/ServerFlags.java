@@ -127,6 +127,7 @@ public final class ServerFlags {
 
                 Usage: execstream serve [flags]
                        execstream --help
+                       execstream --version
 
                 Every flag can also be set by its environment variable (shown in brackets); a flag wins
                 over its variable. Durations take ms, s, m, h or d (15s, 1h); sizes take B, KB, MB or GB

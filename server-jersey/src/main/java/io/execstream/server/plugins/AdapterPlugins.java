@@ -47,10 +47,13 @@ public final class AdapterPlugins {
      * @param publisher   where streams are kept
      * @param cancelRelay the publisher's relay of cancels between nodes ({@link CancelRelay#LOCAL} for one node)
      * @param agents      the agents that are on, in provider-name order
+     * @param agentsOff   the agent providers found but off, each with what would turn it on
      */
-    public record Loaded(CommandRunner runner, StreamPublisher publisher, CancelRelay cancelRelay, List<CodeAgent> agents) {
+    public record Loaded(CommandRunner runner, StreamPublisher publisher, CancelRelay cancelRelay, List<CodeAgent> agents,
+                         Map<String, String> agentsOff) {
         public Loaded {
             agents = List.copyOf(agents);
+            agentsOff = Map.copyOf(agentsOff);
         }
     }
 
@@ -89,10 +92,11 @@ public final class AdapterPlugins {
                 new AdapterContext(publisherOptions, limits, config.killGrace(), DELIVERY_THREADS));
         try {
             List<CodeAgent> agents = new ArrayList<>();
+            Map<String, String> off = new LinkedHashMap<>();
             agentOptions.forEach((provider, options) -> agent(provider,
                     new AgentContext(new AdapterContext(options, limits, config.killGrace(), DELIVERY_THREADS), runner))
-                    .ifPresent(agents::add));
-            return new Loaded(runner, publisher, publisher.cancelRelay(), agents);
+                    .ifPresentOrElse(agents::add, () -> off.put(provider.name(), howToTurnOn(provider))));
+            return new Loaded(runner, publisher, publisher.cancelRelay(), agents, off);
         } catch (RuntimeException e) {
             publisher.close();
             throw e;
@@ -105,6 +109,17 @@ public final class AdapterPlugins {
      */
     public static String help(List<String> args, Map<String, String> env) {
         return ProviderHelp.text(args, env);
+    }
+
+    /** {@code start the server with --opencode-url (or --agent-option opencode.url=...)}, for an agent that is off. */
+    private static String howToTurnOn(CodeAgentProvider provider) {
+        List<String> flags = provider.turnedOnBy().stream().map(option -> {
+            String flag = ProviderKind.AGENT.optionPrefix(provider.name()) + option + "=...";
+            return Shorthands.flagOf(ProviderKind.AGENT, provider.name(), option)
+                    .map(shorthand -> shorthand + " (or " + flag + ")").orElse(flag);
+        }).toList();
+        return flags.isEmpty() ? "its options leave it off (execstream --help lists them)"
+                : "start the server with " + String.join(" and ", flags);
     }
 
     private static Optional<CodeAgent> agent(CodeAgentProvider provider, AgentContext context) {
