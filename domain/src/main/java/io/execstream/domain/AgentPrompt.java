@@ -33,13 +33,22 @@ import java.util.regex.Pattern;
  *                  {@link Long}, {@link BigInteger}, {@link Double}, {@link BigDecimal}), a
  *                  {@link List} or a {@link Map} with {@link String} keys of these; never null.
  *                  Held as an unmodifiable copy, in the given order
+ * @param interactive whether the run is a live session: the agent keeps running after its first
+ *                  turn and takes follow-up messages and interrupts until it is closed, idle past
+ *                  {@code idleTimeout}, cancelled, timed out, or ends by itself
+ * @param idleTimeout for a live session, how long it may wait for a message before it is closed;
+ *                  empty for {@link #DEFAULT_IDLE_TIMEOUT}. Only with {@code interactive}
  */
 public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<String> model,
-                          Optional<Duration> timeout, Map<String, Object> options) {
+                          Optional<Duration> timeout, Map<String, Object> options,
+                          boolean interactive, Optional<Duration> idleTimeout) {
+    /** How long a live session waits for a message, unless the prompt says otherwise. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
     /** The most options a prompt may carry. */
     public static final int MAX_OPTIONS = 64;
     /** The names of the neutral fields, which no option may take. */
-    public static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms");
+    public static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms",
+            "interactive", "idle_timeout_ms");
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
     /** A model name; '/' for agents that name models provider/model (OpenCode). */
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/\\[\\]-]{0,127}");
@@ -60,6 +69,22 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
         }
         timeout.ifPresent(t -> CommandSpec.timeoutOfMillis(t.toMillis()));
         options = copyOptions(options == null ? Map.of() : options);
+        idleTimeout = idleTimeout == null ? Optional.empty() : idleTimeout;
+        if (idleTimeout.isPresent() && !interactive) {
+            throw invalid("idle_timeout_ms is only for an interactive session (\"interactive\": true)");
+        }
+        idleTimeout.ifPresent(t -> {
+            if (t.isNegative() || t.isZero() || t.compareTo(CommandSpec.MAX_TIMEOUT) > 0) {
+                throw new InvalidInputException(ErrorCode.INVALID_TIMEOUT,
+                        "idle_timeout_ms must be a whole number from 1 to " + CommandSpec.MAX_TIMEOUT.toMillis());
+            }
+        });
+    }
+
+    /** A run of one prompt, not a live session. */
+    public AgentPrompt(String prompt, Optional<String> sessionId, Optional<String> model,
+                       Optional<Duration> timeout, Map<String, Object> options) {
+        this(prompt, sessionId, model, timeout, options, false, Optional.empty());
     }
 
     /** Just a prompt, everything else the agent's default. */
@@ -69,22 +94,35 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
 
     /** This prompt resuming {@code sessionId}. */
     public AgentPrompt resuming(String sessionId) {
-        return new AgentPrompt(prompt, Optional.of(sessionId), model, timeout, options);
+        return new AgentPrompt(prompt, Optional.of(sessionId), model, timeout, options, interactive, idleTimeout);
     }
 
     /** This prompt with {@code model}. */
     public AgentPrompt withModel(String model) {
-        return new AgentPrompt(prompt, sessionId, Optional.of(model), timeout, options);
+        return new AgentPrompt(prompt, sessionId, Optional.of(model), timeout, options, interactive, idleTimeout);
     }
 
     /** This prompt stopped after {@code timeout}. */
     public AgentPrompt withTimeout(Duration timeout) {
-        return new AgentPrompt(prompt, sessionId, model, Optional.of(timeout), options);
+        return new AgentPrompt(prompt, sessionId, model, Optional.of(timeout), options, interactive, idleTimeout);
     }
 
     /** This prompt with {@code options} in place of its own. */
     public AgentPrompt withOptions(Map<String, ?> options) {
-        return new AgentPrompt(prompt, sessionId, model, timeout, new LinkedHashMap<>(options));
+        return new AgentPrompt(prompt, sessionId, model, timeout, new LinkedHashMap<>(options), interactive, idleTimeout);
+    }
+
+    /**
+     * This prompt as the first of a live session, closed after {@code idleTimeout} without a
+     * message (null for {@link #DEFAULT_IDLE_TIMEOUT}).
+     */
+    public AgentPrompt interactive(Duration idleTimeout) {
+        return new AgentPrompt(prompt, sessionId, model, timeout, options, true, Optional.ofNullable(idleTimeout));
+    }
+
+    /** How long this live session may wait for a message: its own idle timeout or the default. */
+    public Duration idleTimeoutOrDefault() {
+        return idleTimeout.orElse(DEFAULT_IDLE_TIMEOUT);
     }
 
     /** The option named {@code name}, if given. */

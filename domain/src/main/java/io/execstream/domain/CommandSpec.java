@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * @param env     variables added to the runner's environment; names are
  *                {@code [A-Za-z_][A-Za-z0-9_]*}, values contain no NUL
  * @param timeout how long the command may run before it is stopped; empty for no limit
+ * @param stdin   whether the command's standard input stays open for the caller to write to;
+ *                when false it is closed at start (the command reads end-of-file at once)
  */
-public record CommandSpec(CommandLine command, Map<String, String> env, Optional<Duration> timeout) {
+public record CommandSpec(CommandLine command, Map<String, String> env, Optional<Duration> timeout, boolean stdin) {
     /** The longest timeout a command may ask for. */
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     /** The most environment variables a command may set. */
@@ -30,16 +32,26 @@ public record CommandSpec(CommandLine command, Map<String, String> env, Optional
         timeout.ifPresent(CommandSpec::checkTimeout);
     }
 
+    /** A command whose stdin is closed at start. */
+    public CommandSpec(CommandLine command, Map<String, String> env, Optional<Duration> timeout) {
+        this(command, env, timeout, false);
+    }
+
     public static CommandSpec of(CommandLine command) {
-        return new CommandSpec(command, Map.of(), Optional.empty());
+        return new CommandSpec(command, Map.of(), Optional.empty(), false);
     }
 
     public CommandSpec withTimeout(Duration timeout) {
-        return new CommandSpec(command, env, Optional.ofNullable(timeout));
+        return new CommandSpec(command, env, Optional.ofNullable(timeout), stdin);
     }
 
     public CommandSpec withEnv(Map<String, String> env) {
-        return new CommandSpec(command, env, timeout);
+        return new CommandSpec(command, env, timeout, stdin);
+    }
+
+    /** This command with its stdin kept open ({@code true}) or closed at start. */
+    public CommandSpec withStdin(boolean stdin) {
+        return new CommandSpec(command, env, timeout, stdin);
     }
 
     /** Checks a timeout given in milliseconds, as the HTTP API takes it. */

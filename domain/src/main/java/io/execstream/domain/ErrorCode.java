@@ -31,6 +31,12 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405),
     /** The request's {@code Accept} excludes what the resource produces. */
     NOT_ACCEPTABLE(406),
+    /** Input, a message, an interrupt or a close sent to a stream that has finished. */
+    STREAM_FINISHED(409),
+    /** Input sent to a command started without {@code "stdin": true}, or whose stdin was closed. */
+    NO_STDIN(409),
+    /** A message, interrupt or close sent to a stream that is not a live agent session. */
+    NOT_INTERACTIVE(409),
     /** The request body is larger than the limit. */
     PAYLOAD_TOO_LARGE(413),
     /** The request body is not JSON. */
@@ -40,7 +46,11 @@ public enum ErrorCode {
     /** A failure the service did not expect; its log has the details. */
     INTERNAL_ERROR(500),
     /** The service takes no new commands: it is shutting down. */
-    UNAVAILABLE(503);
+    UNAVAILABLE(503),
+    /** The command has not read the input already sent to it for too long; send again later. */
+    INPUT_BLOCKED(503),
+    /** The node that runs the stream is gone; the stream will end as failed. */
+    NODE_UNREACHABLE(503);
 
     private final int status;
 

@@ -63,6 +63,44 @@ public sealed interface StreamEvent {
     }
 
     /**
+     * Text written to the command's stdin through the API ({@code "stdin": true}), recorded in the
+     * order it was written, so that a reader sees the whole exchange. Input sent with
+     * {@code "echo": false} is written but not recorded.
+     *
+     * @param data the text written; empty for an end-of-file alone
+     * @param eof  whether stdin was closed after it
+     */
+    record Input(String data, boolean eof) implements StreamEvent {
+        public Input {
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /**
+     * A message of a live agent session: its first prompt or a follow-up, recorded when the
+     * session took it.
+     *
+     * @param prompt what was sent
+     * @param turn   the turn that answers it, from 1
+     * @param queued whether a turn was running when it came, so that it waits for that turn's end
+     */
+    record Message(String prompt, int turn, boolean queued) implements StreamEvent {
+        public Message {
+            Objects.requireNonNull(prompt, "prompt");
+            if (turn < 1) {
+                throw new IllegalArgumentException("turns are numbered from 1");
+            }
+        }
+    }
+
+    /** The end of one turn of a live agent session. */
+    record Turn(AgentTurn turn) implements StreamEvent {
+        public Turn {
+            Objects.requireNonNull(turn, "turn");
+        }
+    }
+
+    /**
      * The end of a stream; always its last event, exactly once.
      *
      * @param exitCode   the process's exit code ({@code 128 + signal} when a signal ended it),

@@ -15,12 +15,21 @@ import java.util.Set;
  *                      {@link io.execstream.domain.AgentPrompt#options()}, which
  *                      {@link CodeAgent#validate} checks; empty for none. The HTTP API accepts
  *                      them as body fields on the agent's {@linkplain CodeAgent#alias() alias}
+ * @param interactive   whether it runs live sessions: for an
+ *                      {@link io.execstream.domain.AgentPrompt#interactive()} prompt its
+ *                      {@link CodeAgent#start} returns a {@link RunningSession}
  */
 public record AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models,
-                                Set<String> options) {
+                                Set<String> options, boolean interactive) {
     public AgentCapabilities {
         models = List.copyOf(Objects.requireNonNull(models, "models"));
         options = Set.copyOf(Objects.requireNonNull(options, "options"));
+    }
+
+    /** Capabilities of an agent that runs one prompt per run, no live sessions. */
+    public AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models,
+                             Set<String> options) {
+        this(resume, cancel, costReporting, models, options, false);
     }
 
     /** Capabilities of an agent that takes no options of its own. */

@@ -1,6 +1,7 @@
 package io.execstream.ports;
 
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 
 /**
  * Receives a coding agent's run: its raw output and exit as a {@link CommandListener} does, and the
@@ -24,5 +25,15 @@ public interface AgentListener extends CommandListener {
      * latest wins. The default ignores it.
      */
     default void onSession(String sessionId) {
+    }
+
+    /**
+     * The end of one turn of a live session ({@link io.execstream.domain.AgentPrompt#interactive()}):
+     * the agent answered a message, or was interrupted, and now runs the next message it has or
+     * waits for one. On the thread of {@code onAgentEvent}, after the agent's own event for it.
+     * The core numbers turns itself: {@code turn.number()} may be any value from 1. A one-prompt
+     * run reports its end through {@code onResult} only. The default ignores it.
+     */
+    default void onTurn(AgentTurn turn) {
     }
 }

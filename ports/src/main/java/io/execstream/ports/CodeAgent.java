@@ -39,6 +39,14 @@ import java.util.Optional;
  * {@code failed}; its done event still carries the session named by {@code onSession}, so the
  * conversation can be resumed.
  *
+ * <h2>Live sessions</h2>
+ * An agent whose {@link AgentCapabilities#interactive()} is true runs an
+ * {@linkplain AgentPrompt#interactive() interactive} prompt as a live session: {@code start}
+ * returns a {@link RunningSession}, which takes follow-up messages, interrupts and an end; the
+ * end of each turn is reported through {@link AgentListener#onTurn}, and {@code onResult} at the
+ * session's end carries its totals. The core refuses an interactive prompt to an agent without
+ * the capability ({@code unsupported_by_provider}).
+ *
  * <p>A run the core stopped ({@link RunningCommand#terminate} after a cancel or a timeout) is
  * never a success, whatever the agent reports after the stop: its done event says
  * {@code is_error} true.

@@ -1,6 +1,7 @@
 package io.execstream.ports;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -63,6 +64,18 @@ public interface StreamPublisher extends AutoCloseable {
      * @throws IllegalStateException if the stream is unknown or already complete
      */
     String complete(StreamId stream, StreamEvent.Done done);
+
+    /**
+     * Records where a running live agent session stands (whether a turn runs, how many have
+     * ended, what it cost), so that {@link #find} and {@link #list} show it, on every node that
+     * shares this publisher. The writer calls it as the session changes, in order with its
+     * appends; the state is kept when the stream completes. A publisher that does not keep it
+     * (the default does nothing) shows the state the stream was opened with.
+     *
+     * @throws IllegalStateException if the stream is unknown
+     */
+    default void updateSession(StreamId stream, SessionState state) {
+    }
 
     /** The stream's metadata, or empty if it is unknown or has left retention. */
     Optional<StreamInfo> find(StreamId stream);

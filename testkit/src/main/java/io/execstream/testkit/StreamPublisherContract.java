@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.ErrorCode;
+import io.execstream.domain.Interaction;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -135,6 +139,50 @@ public abstract class StreamPublisherContract {
         RecordingSubscriber r = subscribe(p, s, null);
         r.awaitDone(timeout());
         assertEquals(ids, r.events().stream().map(PublishedEvent::id).toList());
+    }
+
+    @Test
+    void theEventsOfALiveSessionAndOfStdinComeBackAsTheyWereAppended() {
+        StreamPublisher p = publisher();
+        StreamId s = open(p, PROJECT);
+        List<StreamEvent> sent = List.of(
+                new StreamEvent.Message("fix the build", 1, false),
+                new StreamEvent.Input("yes\n", false),
+                new StreamEvent.Input("", true),
+                new StreamEvent.Turn(new AgentTurn(1, "success", false, 0.25, 0.5, "{\"output_tokens\":3}", 1200L)),
+                new StreamEvent.Turn(new AgentTurn(2, "error_during_execution", true, null, null, null, null)),
+                new StreamEvent.Message("and the tests", 3, true));
+        sent.forEach(e -> p.append(s, e));
+        StreamEvent.Done done = new StreamEvent.Done(0, 5, StreamStatus.EXITED, null,
+                new AgentResult("sess-1", false, "success", 2, 0.5, "{}", 1.75));
+        p.complete(s, done);
+        RecordingSubscriber r = subscribe(p, s, null);
+        r.awaitDone(timeout());
+        List<StreamEvent> got = r.events().stream().map(PublishedEvent::event).toList();
+        assertEquals(sent, got.subList(0, sent.size()));
+        assertEquals(done, got.get(sent.size()));
+    }
+
+    @Test
+    void aLiveSessionsStateIsShownByFindAndListAndKeptWhenItEnds() {
+        StreamPublisher p = publisher();
+        StreamId s = StreamId.random();
+        p.open(StreamInfo.started(s, PROJECT, START, Interaction.SESSION));
+        assertEquals(Interaction.SESSION, p.find(s).orElseThrow().interaction());
+        assertEquals(SessionState.starting(), p.find(s).orElseThrow().session());
+        SessionState idle = new SessionState(SessionState.Activity.IDLE, 2, 0.125);
+        p.updateSession(s, idle);
+        assertEquals(idle, p.find(s).orElseThrow().session());
+        assertEquals(idle, p.list(PROJECT, 10).get(0).session());
+        p.complete(s, exited(0));
+        StreamInfo ended = p.find(s).orElseThrow();
+        assertEquals(idle, ended.session());
+        assertEquals(Interaction.SESSION, ended.interaction());
+
+        StreamId withStdin = StreamId.random();
+        p.open(StreamInfo.started(withStdin, PROJECT, START, Interaction.STDIN));
+        assertEquals(Interaction.STDIN, p.find(withStdin).orElseThrow().interaction());
+        assertNull(p.find(withStdin).orElseThrow().session());
     }
 
     @Test

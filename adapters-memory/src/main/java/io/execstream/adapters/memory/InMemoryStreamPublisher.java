@@ -5,14 +5,15 @@ import io.execstream.adapters.support.Deliveries;
 import io.execstream.adapters.support.DeliveryQueue;
 import io.execstream.adapters.support.DeliverySettings;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamNotFoundException;
 import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.StreamPublisher;
-import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.StreamSubscriber.CloseReason;
+import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
 import java.time.Clock;
 import java.util.List;
@@ -106,6 +107,14 @@ public final class InMemoryStreamPublisher implements StreamPublisher {
         Objects.requireNonNull(done, "done");
         ensureOpen();
         return registry.complete(stream, done);
+    }
+
+    @Override
+    public void updateSession(StreamId stream, SessionState state) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(state, "state");
+        ensureOpen();
+        registry.updateSession(stream, state);
     }
 
     @Override

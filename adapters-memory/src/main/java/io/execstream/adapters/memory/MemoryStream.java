@@ -3,10 +3,11 @@ package io.execstream.adapters.memory;
 import io.execstream.adapters.support.DeliveryQueue;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
-import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.Gap;
+import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber;
 import java.time.Duration;
@@ -91,6 +92,14 @@ final class MemoryStream {
      * Like {@link #append}, and marks the stream finished as of {@code now}, {@code order}-th of
      * the publisher's streams to finish; {@code onFinished} runs under the monitor once it is.
      */
+    /** Records where the stream's live session stands, while it runs. */
+    synchronized void updateSession(SessionState state) {
+        if (removed || info.isFinished()) {
+            throw new IllegalStateException("stream " + info.id() + " is already complete");
+        }
+        info = info.withSession(state);
+    }
+
     synchronized String complete(StreamEvent.Done done, Instant now, long order, Runnable onFinished,
                                  long maxHistoryBytes, LongConsumer budget) {
         if (removed || info.isFinished()) {

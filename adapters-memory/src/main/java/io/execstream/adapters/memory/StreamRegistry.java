@@ -1,6 +1,7 @@
 package io.execstream.adapters.memory;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -80,6 +81,11 @@ final class StreamRegistry {
         String id = writable(stream).append(event, limits.maxHistoryBytes(), historyBytes::addAndGet);
         evictIfOverBudget();
         return id;
+    }
+
+    /** Records where a running stream's live session stands. */
+    void updateSession(StreamId stream, SessionState state) {
+        writable(stream).updateSession(state);
     }
 
     /** Completes a stream being written; the id of its done event. */
