@@ -3,7 +3,11 @@ package io.execstream.core;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
+import io.execstream.domain.ErrorCode;
+import io.execstream.domain.Interaction;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.RequestRefusedException;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -19,6 +23,7 @@ import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
+import io.execstream.ports.StreamControl;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -74,10 +79,13 @@ import java.util.regex.Pattern;
  * {@link Builder#shutdownHook(boolean)} turns it off for a host that stops the service itself.
  */
 public final class ExecStream implements StartCommandUseCase, CancelStreamUseCase, StreamQueries,
-        FollowStreamUseCase, AutoCloseable {
+        FollowStreamUseCase, SendInputUseCase, AgentSessionUseCase, AutoCloseable {
     /** How long an agent run whose prompt sets no timeout may take, unless the builder says otherwise. */
     public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofMinutes(30);
     private static final System.Logger LOG = System.getLogger(ExecStream.class.getName());
+    private static final String NO_STDIN = "this command was started without stdin: start it with \"stdin\": true to write to it";
+    private static final String NOT_A_SESSION = "this stream is not a live agent session: start the agent with \"interactive\": true";
+    private static final String TAKES_NOTHING = "this stream takes no input: start it with \"stdin\": true or \"interactive\": true";
 
     private final CommandRunner runner;
     private final StreamPublisher publisher;
@@ -94,6 +102,11 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private final ScheduledExecutorService scheduler;
     /** Starts the commands, so that a request does not wait for a process to be spawned. */
     private final ExecutorService launcher;
+    /** Carries out what is sent to running streams (stdin writes, messages), each stream in order. */
+    private final ExecutorService talkers;
+    /** How long a request waits for a command to read what it was sent before. */
+    private final Duration inputWait;
+    private final long maxPendingInput;
     private final Map<StreamId, StreamPump> running = new ConcurrentHashMap<>();
     /** Closes the service when the JVM exits; null when the builder turned it off. */
     private final Thread shutdownHook;
@@ -114,7 +127,11 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.named("execstream-timer-"));
         // At most maxRunning at once: each start holds a slot.
         this.launcher = Executors.newCachedThreadPool(DaemonThreads.named("execstream-launch-"));
+        this.talkers = Executors.newCachedThreadPool(DaemonThreads.named("execstream-input-"));
+        this.inputWait = builder.inputWait;
+        this.maxPendingInput = builder.maxPendingInput;
         cancelRelay.onCancelRequest(this::cancelHere);
+        cancelRelay.onControlRequest(this::controlHere);
         if (builder.shutdownHook) {
             shutdownHook = new Thread(this::close, "execstream-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -132,6 +149,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     public StreamInfo start(StartCommand command) {
         CommandSpec spec = command.spec();
         return launch(command.project(), spec.timeout().orElse(null), describe(spec), false,
+                spec.stdin() ? Interaction.STDIN : Interaction.NONE, null,
                 pump -> runner.start(command.project(), spec, pump));
     }
 
@@ -158,7 +176,12 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             throw new UnsupportedByProviderException(agent.provider() + " has no model " + prompt.model().get()
                     + "; it offers " + String.join(", ", models));
         }
-        return launch(command.project(), prompt.timeout().orElse(agentTimeout), "agent " + agent.provider(), true,
+        if (prompt.interactive() && !can.interactive()) {
+            throw new UnsupportedByProviderException(agent.provider() + " cannot run a live session (\"interactive\": true)");
+        }
+        return launch(command.project(), prompt.timeout().orElse(agentTimeout),
+                "agent " + agent.provider() + (prompt.interactive() ? " (live session)" : ""), true,
+                prompt.interactive() ? Interaction.SESSION : Interaction.NONE, prompt,
                 pump -> agent.start(command.project(), prompt, pump));
     }
 
@@ -203,6 +226,126 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             cancelRelay.requestCancel(stream);
         }
         return info;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On a node that does not run the stream, the input is relayed to the one that does
+     * ({@link CancelRelay#requestControl}); it is then checked and recorded there.
+     */
+    @Override
+    public Accepted sendInput(SendInput input) {
+        StreamInfo info = status(input.project(), input.stream());
+        StreamTalk talk = talkHere(input.stream(), info, ErrorCode.NO_STDIN, NO_STDIN);
+        if (talk != null) {
+            talk.input(input);
+            return new Accepted(current(info), false);
+        }
+        if (info.interaction() != Interaction.STDIN) {
+            throw new RequestRefusedException(ErrorCode.NO_STDIN,
+                    info.interaction() == Interaction.SESSION ? StreamTalk.A_SESSION : NO_STDIN);
+        }
+        cancelRelay.requestControl(input.stream(), new StreamControl.Input(input.data(), input.eof(), input.echo()));
+        return new Accepted(info, true);
+    }
+
+    @Override
+    public MessageAccepted sendMessage(SendMessage message) {
+        StreamInfo info = status(message.project(), message.stream());
+        StreamTalk talk = talkHere(message.stream(), info, ErrorCode.NOT_INTERACTIVE, NOT_A_SESSION);
+        if (talk != null) {
+            int[] turnAndQueued = talk.message(message.prompt());
+            return new MessageAccepted(current(info), turnAndQueued[0], turnAndQueued[1] == 1, false);
+        }
+        requireSession(info);
+        cancelRelay.requestControl(message.stream(), new StreamControl.Message(message.prompt()));
+        boolean working = info.session() != null && info.session().activity() == SessionState.Activity.WORKING;
+        return new MessageAccepted(info, 0, working, true);
+    }
+
+    @Override
+    public Accepted interrupt(ProjectId project, StreamId stream) {
+        StreamInfo info = status(project, stream);
+        StreamTalk talk = talkHere(stream, info, ErrorCode.NOT_INTERACTIVE, NOT_A_SESSION);
+        if (talk != null) {
+            talk.interrupt();
+            return new Accepted(current(info), false);
+        }
+        requireSession(info);
+        cancelRelay.requestControl(stream, new StreamControl.Interrupt());
+        return new Accepted(info, true);
+    }
+
+    @Override
+    public Accepted close(ProjectId project, StreamId stream) {
+        StreamInfo info = status(project, stream);
+        StreamTalk talk = talkHere(stream, info, ErrorCode.NOT_INTERACTIVE, TAKES_NOTHING);
+        if (talk != null) {
+            talk.close();
+            return new Accepted(current(info), false);
+        }
+        if (info.interaction() == Interaction.NONE) {
+            throw new RequestRefusedException(ErrorCode.NOT_INTERACTIVE, TAKES_NOTHING);
+        }
+        cancelRelay.requestControl(stream, new StreamControl.End());
+        return new Accepted(info, true);
+    }
+
+    /**
+     * The talking side of {@code stream} when this node runs it; null when another node does.
+     *
+     * @throws RequestRefusedException {@code stream_finished} for a finished stream, and
+     *         {@code whenNone} with {@code message} for a stream that takes nothing
+     */
+    private StreamTalk talkHere(StreamId stream, StreamInfo info, ErrorCode whenNone, String message) {
+        StreamPump pump = running.get(stream);
+        if (pump == null) {
+            if (info.isFinished() || publisher.find(stream).map(StreamInfo::isFinished).orElse(true)) {
+                throw new RequestRefusedException(ErrorCode.STREAM_FINISHED, "the stream has finished; it takes no more input");
+            }
+            return null;
+        }
+        StreamTalk talk = pump.talk();
+        if (talk == null) {
+            throw new RequestRefusedException(whenNone, message);
+        }
+        return talk;
+    }
+
+    private static void requireSession(StreamInfo info) {
+        if (info.interaction() != Interaction.SESSION) {
+            throw new RequestRefusedException(ErrorCode.NOT_INTERACTIVE, NOT_A_SESSION);
+        }
+    }
+
+    /** The stream as the publisher has it now (after a request changed its session state). */
+    private StreamInfo current(StreamInfo before) {
+        return publisher.find(before.id()).orElse(before);
+    }
+
+    /** Carries out a control request relayed from another node, for a stream this node runs. */
+    private void controlHere(StreamId stream, StreamControl control) {
+        StreamPump pump = running.get(stream);
+        StreamTalk talk = pump == null ? null : pump.talk();
+        if (talk == null) {
+            LOG.log(Level.DEBUG, "stream={0}: relayed {1} ignored: not running here", stream, control.getClass().getSimpleName());
+            return;
+        }
+        try {
+            if (control instanceof StreamControl.Input input) {
+                talk.input(new SendInput(publisher.find(stream).orElseThrow().project(), stream, input.data(), input.eof(), input.echo()));
+            } else if (control instanceof StreamControl.Message message) {
+                talk.message(message.prompt());
+            } else if (control instanceof StreamControl.Interrupt) {
+                talk.interrupt();
+            } else {
+                talk.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "stream={0}: relayed {1} not carried out: {2}", stream,
+                    control.getClass().getSimpleName(), e.getMessage());
+        }
     }
 
     /** Cancels {@code stream} if this node runs it; whether it does. */
@@ -290,6 +433,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        talkers.shutdown();
         // Not shutdownNow: a start already handed over still ends its stream.
         launcher.shutdown();
     }
@@ -306,6 +450,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     }
 
     private StreamInfo launch(ProjectId project, Duration timeout, String what, boolean agentRun,
+                              Interaction interaction, AgentPrompt session,
                               Function<StreamPump, RunningCommand> starter) {
         Objects.requireNonNull(project, "project");
         if (closed) {
@@ -317,9 +462,18 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         StreamInfo info;
         StreamPump pump;
         try {
-            info = StreamInfo.started(StreamId.random(), project, clock.instant());
+            info = StreamInfo.started(StreamId.random(), project, clock.instant(), interaction);
             publisher.open(info);
             pump = track(info, timeout, agentRun);
+            if (interaction != Interaction.NONE) {
+                StreamTalk talk = new StreamTalk(info.id(), publisher, pump.lock(), pump::isDone, interaction,
+                        new StreamControls(info.id().value(), talkers, maxPendingInput), scheduler,
+                        session == null ? AgentPrompt.DEFAULT_IDLE_TIMEOUT : session.idleTimeoutOrDefault(), inputWait);
+                pump.talk(talk);
+                if (session != null) {
+                    talk.openSession(session.prompt());
+                }
+            }
         } catch (RuntimeException e) {
             slots.release();
             throw e;
@@ -393,6 +547,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration agentTimeout = DEFAULT_AGENT_TIMEOUT;
         private boolean shutdownHook = true;
+        private Duration inputWait = Duration.ofSeconds(2);
+        private long maxPendingInput = 1 << 20;
 
         private Builder(CommandRunner runner, StreamPublisher publisher) {
             this.runner = Objects.requireNonNull(runner, "runner");
@@ -459,6 +615,30 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
                 throw new IllegalArgumentException("agentTimeout must not be negative");
             }
             this.agentTimeout = agentTimeout;
+            return this;
+        }
+
+        /**
+         * How long a request that sends input or a message waits for the command to read what it
+         * was sent before, when more than {@link #maxPendingInput} bytes of it wait (2 s by
+         * default). Past it the request is refused ({@code input_blocked}, 503): a command that
+         * does not read its stdin holds up no request thread for long.
+         */
+        public Builder inputWait(Duration inputWait) {
+            Objects.requireNonNull(inputWait, "inputWait");
+            if (inputWait.isNegative()) {
+                throw new IllegalArgumentException("inputWait must not be negative");
+            }
+            this.inputWait = inputWait;
+            return this;
+        }
+
+        /** How many bytes sent to one stream may wait for its command to read them (1 MiB by default). */
+        public Builder maxPendingInput(long maxPendingInput) {
+            if (maxPendingInput < 1) {
+                throw new IllegalArgumentException("maxPendingInput must be at least 1");
+            }
+            this.maxPendingInput = maxPendingInput;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.execstream.core;
 
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
@@ -38,6 +39,8 @@ final class StreamPump implements AgentListener {
     /** The session the agent last named; what a done event without a result still carries. */
     private String sessionId;
     private boolean done;
+    /** What the stream takes besides a cancel; null for nothing. */
+    private volatile StreamTalk talk;
 
     StreamPump(StreamId stream, StreamPublisher publisher, ScheduledExecutorService scheduler,
                boolean agentRun, Consumer<StreamEvent.Done> onDone) {
@@ -49,12 +52,35 @@ final class StreamPump implements AgentListener {
         this.stderr = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDERR, text, utf8Bytes), scheduler);
     }
 
+    /** The lock that orders this stream's events, for the {@link StreamTalk} that shares it. */
+    Object lock() {
+        return lock;
+    }
+
+    /** Whether the stream is complete; under {@link #lock()}. */
+    boolean isDone() {
+        return done;
+    }
+
+    /** Gives the stream its talking side, before the command starts. */
+    void talk(StreamTalk talk) {
+        this.talk = talk;
+    }
+
+    /** The stream's talking side, or null when it takes nothing but a cancel. */
+    StreamTalk talk() {
+        return talk;
+    }
+
     /** Hands over the runner's handle; a stop asked for before it came is carried out now. */
     void attach(RunningCommand command) {
         boolean stopNow;
         synchronized (lock) {
             this.command = command;
             stopNow = stopReason != null && !done;
+        }
+        if (talk != null) {
+            talk.attach(command);
         }
         if (stopNow) {
             command.terminate();
@@ -122,6 +148,15 @@ final class StreamPump implements AgentListener {
     }
 
     @Override
+    public void onTurn(AgentTurn turn) {
+        synchronized (lock) {
+            if (!done && talk != null) {
+                talk.onTurn(turn);
+            }
+        }
+    }
+
+    @Override
     public void onSession(String sessionId) {
         synchronized (lock) {
             this.sessionId = sessionId;
@@ -140,6 +175,12 @@ final class StreamPump implements AgentListener {
             stderr.accept(stderrDecoder.finish());
             stdout.flush();
             stderr.flush();
+            if (talk != null) {
+                talk.ended();
+                if (result == null) {
+                    result = talk.resultFromTurns(sessionId);
+                }
+            }
             event = withAgentReport(doneEvent(exit, durationMs));
             if (exit instanceof CommandExit.FailedToStart failed && stopReason == null) {
                 append(OutputType.STDERR, "execstream: " + failed.message() + "\n");
