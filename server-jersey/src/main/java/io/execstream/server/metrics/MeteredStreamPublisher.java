@@ -1,9 +1,11 @@
 package io.execstream.server.metrics;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.ports.CancelRelay;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -46,6 +48,16 @@ final class MeteredStreamPublisher implements StreamPublisher {
         metrics.eventPublished();
         metrics.streamFinished(done.status());
         return id;
+    }
+
+    @Override
+    public void updateSession(StreamId stream, SessionState state) {
+        delegate.updateSession(stream, state);
+    }
+
+    @Override
+    public CancelRelay cancelRelay() {
+        return delegate.cancelRelay();
     }
 
     @Override
