@@ -23,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code setsid}, in a session and process group of its own, its stdin read from the file
  * {@code STDIN}: {@code /dev/null} (end of file at once), or the named pipe of a command whose
  * stdin stays open ({@link io.execstream.adapters.support.StdinPipe}), never the launcher's own
- * stdin. Then it waits for a line on its stdin, a pipe from the server: meanwhile the runner finds the command's pid
- * (the launcher's only child) and the pipes its output goes to, which nothing can have closed yet.
+ * stdin. Then it waits for a line on its stdin, a pipe from the server: meanwhile the runner
+ * finds the command's pid (the launcher's only child) and the pipes its output goes to, which
+ * nothing can have closed yet.
  * Then the launcher leaves a watcher in the background, keeps none of the output pipes and waits
  * for the command, whose status it exits with ({@code 128 + signal} after a signal, as a shell
  * reports it). Once the command has ended it stops the watcher and exits.
@@ -44,9 +45,9 @@ final class Launcher {
      * the program and its arguments. Nothing is assigned before the command starts, so that no
      * variable of the command's environment is changed under it. The stdin file is opened (fd 4)
      * before the command is forked, so that once the command exists, the file is open for it:
-     * the runner may then let go of the named pipe. The watcher gets the server's pipe through fd 3:
-     * a non-interactive shell gives an asynchronous list {@code /dev/null} as its stdin unless it
-     * is redirected explicitly. The watcher starts the KILL's timer before the TERM: once the
+     * the runner may then let go of the named pipe. The watcher gets the server's pipe through
+     * fd 3: a non-interactive shell gives an asynchronous list {@code /dev/null} as its stdin
+     * unless it is redirected explicitly. The watcher starts the KILL's timer before the TERM: once the
      * command has gone, the launcher kills the watcher, not the timer.
      */
     static final String SCRIPT = """
