@@ -19,17 +19,23 @@ import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
 import io.execstream.domain.ProjectId;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,6 +86,20 @@ public abstract class CommandRunnerContract {
     /** How long the runner waits for the pipes after the command exited, before it stops what holds them. */
     protected Duration drainTimeout() {
         return Duration.ofSeconds(2);
+    }
+
+    /**
+     * How many bytes fill the way to a command that does not read its stdin, so that a write of
+     * them blocks: 1 MiB by default, well over a pipe's 64 KiB. More for a runner that buffers
+     * on the way (a network connection).
+     */
+    protected int fullPipeBytes() {
+        return 1 << 20;
+    }
+
+    /** How long a write to a full pipe is watched to stay blocked; 500 ms by default. */
+    protected Duration blockedWriteCheck() {
+        return Duration.ofMillis(500);
     }
 
     // ---- output and exit codes
@@ -391,6 +411,131 @@ public abstract class CommandRunnerContract {
         assertEquals("started\n", started.listener().stdout());
     }
 
+    // ---- stdin
+
+    @Test
+    void stdinIsClosedByDefault() {
+        Started started = start(CommandLine.Argv.of("cat"));
+        assertTrue(started.command().stdin().isEmpty(), "no stdin unless the spec asks for it");
+        assertExited(0, started.listener());
+        assertEquals("", started.listener().stdout());
+    }
+
+    @Test
+    void linesWrittenToStdinComeBackInOrderAndCloseEndsTheInput() throws IOException {
+        Started started = start(withStdin(CommandLine.Argv.of("cat")));
+        OutputStream stdin = stdinOf(started);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            String line = "line " + i + " \u00e9\n";
+            stdin.write(line.getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            expected.append(line);
+        }
+        started.listener().awaitOutput(OutputType.STDOUT, "line 999 ", TIMEOUT);
+        assertNull(started.listener().exit(), "cat reads on until the end of file");
+        stdin.close();
+        assertExited(0, started.listener());
+        assertEquals(expected.toString(), started.listener().stdout());
+        assertDoesNotThrow(stdin::close, "closing twice does nothing");
+    }
+
+    @Test
+    void aShellCommandReadsStdin() throws IOException {
+        Started started = start(withStdin(shell("read line; echo got:$line")));
+        stdinOf(started).write("hello world\n".getBytes(StandardCharsets.UTF_8));
+        assertExited(0, started.listener());
+        assertEquals("got:hello world\n", started.listener().stdout());
+    }
+
+    @Test
+    void aWriteToAFullPipeBlocksUntilTheCommandReads() throws Exception {
+        // The command reads nothing until a file appears that a second command creates, then counts what it reads.
+        String go = "\"${TMPDIR:-/tmp}/execstream-contract-go-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\"";
+        Started started = start(withStdin(shell("echo ready; i=0; while [ ! -e " + go + " ] && [ $i -lt 1200 ]; do"
+                + " sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done; rm -f " + go + "; wc -c")));
+        started.listener().awaitOutput(OutputType.STDOUT, "ready\n", TIMEOUT);
+        OutputStream stdin = stdinOf(started);
+        byte[] data = new byte[fullPipeBytes()];
+        Arrays.fill(data, (byte) 'x');
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> write = writer.submit(() -> {
+                stdin.write(data);
+                return null;
+            });
+            assertThrows(TimeoutException.class, () -> write.get(blockedWriteCheck().toMillis(), TimeUnit.MILLISECONDS),
+                    "a write blocks while the command does not read");
+            assertExited(0, run(shell(": > " + go)));
+            write.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            stdin.close();
+            assertExited(0, started.listener());
+            assertEquals("ready\n" + data.length, started.listener().stdout().trim().replaceAll("[ \t]+", ""));
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    @Test
+    void writingAfterTheCommandExitedFails() {
+        Started started = start(withStdin(CommandLine.Argv.of("true")));
+        OutputStream stdin = stdinOf(started);
+        assertExited(0, started.listener());
+        assertThrows(IOException.class, () -> stdin.write("late\n".getBytes(StandardCharsets.UTF_8)));
+        assertDoesNotThrow(stdin::close);
+        assertEquals(new CommandExit.Exited(0), started.listener().exit());
+        started.listener().assertContractKept();
+    }
+
+    @Test
+    void writingAfterTheCommandClosedItsStdinFails() throws IOException {
+        Started started = start(withStdin(CommandLine.Argv.of("head", "-n", "1")));
+        OutputStream stdin = stdinOf(started);
+        stdin.write("first\n".getBytes(StandardCharsets.UTF_8));
+        started.listener().awaitOutput(OutputType.STDOUT, "first\n", TIMEOUT);
+        // Writes may still be taken on the way (a buffer) for a moment; then they fail.
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        IOException failure = null;
+        while (failure == null) {
+            try {
+                stdin.write("more\n".getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                failure = e;
+            }
+            assertTrue(System.nanoTime() < deadline, "writes still succeed " + TIMEOUT + " after head ended");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        assertExited(0, started.listener());
+        assertEquals("first\n", started.listener().stdout());
+        assertThrows(IOException.class, () -> stdin.write("after\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(new CommandExit.Exited(0), started.listener().exit());
+        started.listener().assertContractKept();
+    }
+
+    @Test
+    void terminateReleasesAWriteBlockedOnAFullPipe() throws Exception {
+        Started started = start(withStdin(shell("echo ready; sleep 1000")));
+        started.listener().awaitOutput(OutputType.STDOUT, "ready\n", TIMEOUT);
+        OutputStream stdin = stdinOf(started);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> write = writer.submit(() -> {
+                stdin.write(new byte[fullPipeBytes()]);
+                return null;
+            });
+            assertThrows(TimeoutException.class, () -> write.get(blockedWriteCheck().toMillis(), TimeUnit.MILLISECONDS),
+                    "a write blocks while the command does not read");
+            started.command().terminate();
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> write.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(IOException.class, failed.getCause());
+            assertSignalled(started.listener().awaitExit(gracePeriod().plus(TIMEOUT)));
+            assertThrows(IOException.class, () -> stdin.write(new byte[1]));
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
     // ---- helpers
 
     /** A started command and its listener. */
@@ -399,6 +544,16 @@ public abstract class CommandRunnerContract {
 
     protected static CommandLine shell(String script) {
         return new CommandLine.Shell(script);
+    }
+
+    /** {@code line} with its stdin kept open. */
+    protected static CommandSpec withStdin(CommandLine line) {
+        return CommandSpec.of(line).withStdin(true);
+    }
+
+    /** The write end of a command started {@link #withStdin}. */
+    protected static OutputStream stdinOf(Started started) {
+        return started.command().stdin().orElseGet(() -> fail("a command started with stdin has one"));
     }
 
     protected Started start(CommandLine line) {

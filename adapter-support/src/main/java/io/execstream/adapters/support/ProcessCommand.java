@@ -4,13 +4,17 @@ import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
 import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * One command run through a local {@link Process}, from spawn to {@code onExit}: the skeleton a
@@ -31,6 +35,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       thread at once, then {@link #signalKill()} on one {@code gracePeriod} later, even if the
  *       command has ended meanwhile (a descendant may still ignore TERM).</li>
  * </ol>
+ *
+ * <p>A command whose stdin stays open gets its {@link StdinPipe} connected by
+ * {@link #begin(OutputPump, OutputPump, StdinPipe)}; {@link #stdin()} hands out its
+ * {@link CommandStdin}. The skeleton
+ * closes it (end-of-file; a write blocked on a full pipe is released with an
+ * {@link java.io.IOException}) when a stop is taken, on the caller's thread before the TERM, and
+ * on the waiter thread right before the exit is reported, so that a write after the exit always
+ * fails, even while a process the command left behind still holds the pipe.
  *
  * <p>A stop that races the command's own end: once the waiter is about to report the exit, a
  * stop is no longer taken ({@link #terminateIfRunning()} returns false). A stop taken before
@@ -61,6 +73,7 @@ public abstract class ProcessCommand implements RunningCommand {
     private volatile boolean finished;
     private OutputPump stdout;
     private OutputPump stderr;
+    private volatile CommandStdin stdin;
 
     /**
      * @param process          the started process
@@ -93,6 +106,30 @@ public abstract class ProcessCommand implements RunningCommand {
         LOG.log(System.Logger.Level.WARNING, detail + (cause == null ? ""
                 : ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage())));
         return failed(listener, "the command could not be started: " + what);
+    }
+
+    /**
+     * For a runner's {@code start}: runs {@code start} with the command's {@link StdinPipe} when
+     * {@code stdin} is asked for, null otherwise; {@code start} starts the process on it and hands
+     * it to {@link #begin(OutputPump, OutputPump, StdinPipe)}. Once {@code start} returns, the
+     * pipe's file is gone, whether it was connected or the start failed. A pipe that cannot be
+     * made is reported as {@link #couldNotStart}.
+     */
+    public static RunningCommand withStdin(boolean stdin, CommandListener listener, Function<StdinPipe, RunningCommand> start) {
+        if (!stdin) {
+            return start.apply(null);
+        }
+        StdinPipe pipe;
+        try {
+            pipe = StdinPipe.open();
+        } catch (IOException | RuntimeException e) {
+            return couldNotStart(listener, "its stdin could not be set up", "cannot make the named pipe for a command's stdin", e);
+        }
+        try {
+            return start.apply(pipe);
+        } finally {
+            pipe.close();
+        }
     }
 
     /** Runs {@code job} now on a shared background thread; for blocking jobs such as signals. */
@@ -131,6 +168,30 @@ public abstract class ProcessCommand implements RunningCommand {
     }
 
     /**
+     * {@link #begin(OutputPump, OutputPump)} for a command whose stdin stays open ({@code stdin}
+     * null for none): connects {@code stdin} ({@link StdinPipe#connect()}; the process must hold
+     * its read end by now), whose write end {@link #stdin()} then returns. If it cannot be
+     * connected (out of file descriptors), the command, which would wait for input that cannot
+     * come, is stopped.
+     */
+    protected final void begin(OutputPump stdout, OutputPump stderr, StdinPipe stdin) {
+        IOException failure = null;
+        if (stdin != null) {
+            try {
+                this.stdin = stdin.connect();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        begin(stdout, stderr);
+        if (failure != null) {
+            LOG.log(System.Logger.Level.WARNING, "cannot open the write end of a command's stdin; stopping it: "
+                    + failure.getMessage());
+            terminate();
+        }
+    }
+
+    /**
      * Starts reading the pipes and waiting for the end. Call once, from the runner, right after
      * construction.
      */
@@ -154,6 +215,12 @@ public abstract class ProcessCommand implements RunningCommand {
         }
     }
 
+    /** The write end of the command's stdin, if it was started with one; see {@link CommandStdin}. */
+    @Override
+    public final Optional<OutputStream> stdin() {
+        return Optional.ofNullable(stdin);
+    }
+
     /** TERM now, KILL after the grace period; once, and not once the exit is being reported. */
     @Override
     public final void terminate() {
@@ -166,6 +233,7 @@ public abstract class ProcessCommand implements RunningCommand {
         if (!terminating.compareAndSet(false, true)) {
             return !endedFirst;
         }
+        closeStdin();
         inBackground(() -> {
             try {
                 signalTerm();
@@ -250,7 +318,15 @@ public abstract class ProcessCommand implements RunningCommand {
             }
         }
         finished = true;
+        closeStdin();
         delivery.exit(exit);
+    }
+
+    private void closeStdin() {
+        CommandStdin in = stdin;
+        if (in != null) {
+            in.close();
+        }
     }
 
     private void awaitTermSent() {

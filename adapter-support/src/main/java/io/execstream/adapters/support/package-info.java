@@ -11,7 +11,9 @@
  *       {@code kubectl exec}), with its {@link io.execstream.adapters.support.OutputPump}s;
  *       {@link io.execstream.adapters.support.ListenerGuard}, which keeps a runner's calls into
  *       its listener within the contract; and {@link io.execstream.adapters.support.ProcessExit},
- *       a wait for a process that an interrupt cannot cut short;</li>
+ *       a wait for a process that an interrupt cannot cut short; and
+ *       {@link io.execstream.adapters.support.StdinPipe}, the named pipe a command's open stdin
+ *       is, written through {@link io.execstream.adapters.support.CommandStdin};</li>
  *   <li>for both: {@link io.execstream.adapters.support.DaemonThreads}.</li>
  * </ul>
  *

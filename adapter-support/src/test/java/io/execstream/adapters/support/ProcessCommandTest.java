@@ -1,7 +1,9 @@
 package io.execstream.adapters.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.OutputType;
@@ -9,6 +11,8 @@ import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
 import io.execstream.testkit.RecordingListener;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +35,16 @@ class ProcessCommandTest {
             Recorded command = new Recorded(process, listener, grace);
             command.begin(command.pump(OutputType.STDOUT, process), command.pump(OutputType.STDERR, process));
             return command;
+        }
+
+        /** {@link #start} with the process's stdin kept open, through a {@link StdinPipe}. */
+        static Recorded withStdin(List<String> argv, CommandListener listener, Duration grace) throws IOException {
+            try (StdinPipe pipe = StdinPipe.open()) {
+                Process process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(pipe.path().toFile())).start();
+                Recorded command = new Recorded(process, listener, grace);
+                command.begin(command.pump(OutputType.STDOUT, process), command.pump(OutputType.STDERR, process), pipe);
+                return command;
+            }
         }
 
         private OutputPump pump(OutputType type, Process process) {
@@ -91,6 +105,26 @@ class ProcessCommandTest {
         command.terminate(); // after the exit: nothing
         assertEquals(3, command.calls.size());
         listener.assertContractKept();
+    }
+
+    @Test
+    void stdinIsClosedWhenAStopIsTakenAndBeforeTheExitIsReported() throws IOException {
+        RecordingListener listener = new RecordingListener();
+        // TERM is ignored here: only closing stdin ends cat before the KILL.
+        Recorded command = Recorded.withStdin(List.of("cat"), listener, Duration.ofSeconds(30));
+        OutputStream stdin = command.stdin().orElseThrow();
+        stdin.write("one\n".getBytes(StandardCharsets.UTF_8));
+        listener.awaitOutput(OutputType.STDOUT, "one\n", TIMEOUT);
+        command.terminate();
+        assertThrows(IOException.class, () -> stdin.write(1), "a stop closes stdin on the caller's thread");
+        assertEquals(new CommandExit.Exited(0), listener.awaitExit(TIMEOUT), "cat read the end of file");
+        assertFalse(command.calls.contains("kill"), command.calls.toString());
+
+        RecordingListener second = new RecordingListener();
+        Recorded ended = Recorded.withStdin(List.of("/bin/sh", "-c", "exit 4"), second, TIMEOUT);
+        assertEquals(new CommandExit.Exited(4), second.awaitExit(TIMEOUT));
+        assertThrows(IOException.class, () -> ended.stdin().orElseThrow().write(1), "closed before the exit was reported");
+        assertTrue(Recorded.start(List.of("true"), new RecordingListener(), TIMEOUT).stdin().isEmpty());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.execstream.adapters.kubectl;
 
 import io.execstream.adapters.support.OutputPump;
 import io.execstream.adapters.support.ProcessCommand;
+import io.execstream.adapters.support.StdinPipe;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
@@ -59,14 +60,19 @@ final class KubectlCommand extends ProcessCommand {
         this.filter = new StderrFilter(tag);
     }
 
+    /**
+     * The command that {@code process}, a {@code kubectl exec}, runs; {@code stdin}, if any, is
+     * the pipe kubectl reads its stdin from ({@code -i}), which it opened before it started.
+     */
     static RunningCommand started(Process process, String tag, RemoteKill remoteKill, String program,
-                                  CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
+                                  CommandListener listener, Duration gracePeriod, Duration drainTimeout, StdinPipe stdin) {
         KubectlCommand command = new KubectlCommand(process, tag, remoteKill, program, listener, gracePeriod, drainTimeout);
         command.begin(
                 new OutputPump(command.threadName("stdout"), process, process.getInputStream(),
                         command::readStdout, OutputPump.AfterExit.LET_THE_JDK_CLOSE),
                 new OutputPump(command.threadName("stderr"), process, process.getErrorStream(),
-                        command.new StderrSink(), OutputPump.AfterExit.LET_THE_JDK_CLOSE));
+                        command.new StderrSink(), OutputPump.AfterExit.LET_THE_JDK_CLOSE),
+                stdin);
         return command;
     }
 

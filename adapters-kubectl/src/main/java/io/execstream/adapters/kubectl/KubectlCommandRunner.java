@@ -1,6 +1,7 @@
 package io.execstream.adapters.kubectl;
 
 import io.execstream.adapters.support.StartFailure;
+import io.execstream.adapters.support.StdinPipe;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -32,12 +33,17 @@ import java.util.regex.Pattern;
  * subprocess started from an argument list (never through a local shell):
  *
  * <pre>
- * kubectl [--context C] -n NAMESPACE exec TARGET [-c CONTAINER] -- sh -c WRAPPER execstream-NONCE ... -- ARGV...
+ * kubectl [--context C] -n NAMESPACE exec TARGET [-i] [-c CONTAINER] -- sh -c WRAPPER execstream-NONCE ... -- ARGV...
  * </pre>
  *
  * {@code {project}} in the namespace and target templates is replaced by the project id (a
- * DNS-1123 label). There is no {@code -t} or {@code -i}: stdout and stderr stay separate and the
- * command's stdin is at end of file.
+ * DNS-1123 label). There is no {@code -t}: stdout and stderr stay separate. The command's stdin
+ * is at end of file, unless {@link CommandSpec#stdin()} asks for it: then kubectl runs with
+ * {@code -i}, reads its stdin from a named pipe of the server ({@link StdinPipe}), whose write
+ * end is {@link RunningCommand#stdin()}, and the wrapper hands what kubectl passes on to the
+ * command alone. What is written goes only through that pipe and kubectl's connection: never on
+ * a command line, never through a shell. Closing it sends end-of-file (kubectl closes the
+ * command's stdin); once the command has ended (or kubectl has), writes fail.
  *
  * <h2>In the pod</h2>
  * The command runs under a small POSIX {@code sh} wrapper (the {@code sh -c} script; the
@@ -144,16 +150,21 @@ public final class KubectlCommandRunner implements CommandRunner {
         String pidFile = remoteTempDir + "/" + tag + ".pid";
         List<String> argv = spec.command().toArgv();
 
-        List<String> launch = exec(namespace, target);
-        launch.addAll(RemoteScripts.wrapped(tag, pidFile, drainTimeout, gracePeriod, spec.env(), argv));
-        Process process;
-        try {
-            process = kubectl(launch).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
-        } catch (IOException | RuntimeException e) {
-            return KubectlCommand.couldNotStart(listener, StartFailure.reason(e), "cannot run " + kubectl, e);
-        }
-        KubectlCommand.RemoteKill remoteKill = (signal, host) -> signal(namespace, target, host, signal, pidFile);
-        return KubectlCommand.started(process, tag, remoteKill, argv.get(0), listener, gracePeriod, drainTimeout);
+        return KubectlCommand.withStdin(spec.stdin(), listener, stdin -> {
+            List<String> launch = exec(namespace, target, stdin != null);
+            launch.addAll(RemoteScripts.wrapped(tag, pidFile, drainTimeout, gracePeriod, stdin != null, spec.env(), argv));
+            Process process;
+            try {
+                process = kubectl(launch)
+                        .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? DEV_NULL : stdin.path().toFile()))
+                        .start();
+            } catch (IOException | RuntimeException e) {
+                return KubectlCommand.couldNotStart(listener, StartFailure.reason(e), "cannot run " + kubectl, e);
+            }
+            KubectlCommand.RemoteKill remoteKill = (signal, host) -> signal(namespace, target, host, signal, pidFile);
+            // kubectl opened its stdin before it started: the pipe may be connected.
+            return KubectlCommand.started(process, tag, remoteKill, argv.get(0), listener, gracePeriod, drainTimeout, stdin);
+        });
     }
 
     /**
@@ -215,8 +226,8 @@ public final class KubectlCommandRunner implements CommandRunner {
         }
     }
 
-    /** {@code kubectl [--context C] -n NS exec TARGET [-c CONTAINER] --} */
-    private List<String> exec(String namespace, String target) {
+    /** {@code kubectl [--context C] -n NS exec TARGET [-i] [-c CONTAINER] --}; {@code -i} passes kubectl's stdin on. */
+    private List<String> exec(String namespace, String target, boolean stdin) {
         List<String> argv = new ArrayList<>();
         argv.add(kubectl);
         if (context != null) {
@@ -227,6 +238,9 @@ public final class KubectlCommandRunner implements CommandRunner {
         argv.add(namespace);
         argv.add("exec");
         argv.add(target);
+        if (stdin) {
+            argv.add("-i");
+        }
         if (container != null) {
             argv.add("-c");
             argv.add(container);
@@ -255,7 +269,7 @@ public final class KubectlCommandRunner implements CommandRunner {
         targets.add(target);
         int status = -1;
         for (String to : targets) {
-            List<String> argv = exec(namespace, to);
+            List<String> argv = exec(namespace, to, false);
             argv.addAll(RemoteScripts.kill(signal, pidFile));
             status = run(argv);
             if (status == RemoteScripts.KILL_SIGNALLED || status == RemoteScripts.KILL_NO_PROCESS) {

@@ -16,19 +16,28 @@ final class RemoteScripts {
     /** The {@code $0} of the kill script, as {@code ps} in the pod shows it. */
     static final String KILL_NAME = "execstream-kill";
 
+    /** The wrapper's argument for a command that reads the wrapper's stdin ({@code kubectl exec -i}). */
+    static final String STDIN = "stdin";
+
+    /** The wrapper's argument for a command whose stdin is at end of file from the start. */
+    static final String NO_STDIN = "no-stdin";
+
     /** Separates the environment entries from the command's argv in the wrapper's arguments. */
     static final String END_OF_ENV = "--";
 
     /**
      * The wrapper. Arguments: {@code $0} is {@code execstream-<nonce>} (the tag of its marker
      * lines), then the pid file, the drain period and the grace period (tenths of a second),
-     * {@code NAME=VALUE} entries for the environment, {@code --}, and the command's argv.
+     * {@link #STDIN} or {@link #NO_STDIN}, {@code NAME=VALUE} entries for the environment,
+     * {@code --}, and the command's argv.
      *
      * <p>It writes marker lines to stderr, each {@code NUL tag ": " word [arg] LF}: {@code started
      * [hostname]} first, {@code not-found} when the program does not exist, {@code cancelled} when
      * it acts on a {@code .cancel} file, {@code exit N} last.
      * It runs the command in the background, in a session of its own when {@code setsid} exists
-     * (so its pid is also its process group), stdin at end of file, the environment entries
+     * (so its pid is also its process group), stdin at end of file (or, with {@link #STDIN}, the
+     * wrapper's own stdin, which {@code kubectl exec -i} feeds, and which the wrapper itself then
+     * lets go of, so that the command is its only reader), the environment entries
      * exported only there. It records the pid in the pid file and waits. Once the command has
      * exited, processes left in its group get the drain period to end by themselves, then TERM,
      * then KILL after the grace period. It removes its files and exits with the command's status
@@ -39,8 +48,8 @@ final class RemoteScripts {
      * pid file is written, so that a terminate racing the start is never lost.
      */
     static final String WRAPPER = """
-            f=$1 d=$2 g=$3
-            shift 3
+            f=$1 d=$2 g=$3 k=$4
+            shift 4
             c=${f%.pid}.cancel
             m() { printf '\\000%s: %s\\n' "$0" "$1" >&2; }
             l() {
@@ -64,6 +73,7 @@ final class RemoteScripts {
             [ -n "$h" ] || h=$(uname -n 2>/dev/null) || h=
             m "started $h"
             if [ -e "$c" ]; then rm -f "$c"; m cancelled; m 'exit 143'; exit 143; fi
+            if [ "$k" = stdin ]; then exec 4<&0 </dev/null; else exec 4</dev/null; fi
             (
               while [ $# -gt 0 ] && [ "$1" != -- ]; do export "$1"; shift; done
               shift
@@ -73,8 +83,9 @@ final class RemoteScripts {
               esac || { m not-found; exit 127; }
               if command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
               exec "$@"
-            ) </dev/null &
+            ) <&4 4<&- &
             p=$!
+            exec 4<&-
             echo "$p" >"$f" 2>/dev/null
             if [ -e "$c" ]; then m cancelled; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi
             wait "$p" 2>/dev/null
@@ -145,10 +156,13 @@ final class RemoteScripts {
     private RemoteScripts() {
     }
 
-    /** What follows {@code --} on kubectl's command line to run {@code argv} under the wrapper. */
-    static List<String> wrapped(String tag, String pidFile, Duration drain, Duration grace,
+    /**
+     * What follows {@code --} on kubectl's command line to run {@code argv} under the wrapper;
+     * with {@code stdin}, the command reads the wrapper's stdin (kubectl must run with {@code -i}).
+     */
+    static List<String> wrapped(String tag, String pidFile, Duration drain, Duration grace, boolean stdin,
                                 Map<String, String> env, List<String> argv) {
-        List<String> command = new ArrayList<>(8 + env.size() + argv.size());
+        List<String> command = new ArrayList<>(9 + env.size() + argv.size());
         command.add("sh");
         command.add("-c");
         command.add(WRAPPER);
@@ -156,6 +170,7 @@ final class RemoteScripts {
         command.add(pidFile);
         command.add(Long.toString(tenths(drain)));
         command.add(Long.toString(tenths(grace)));
+        command.add(stdin ? STDIN : NO_STDIN);
         // Names are validated ([A-Za-z_][A-Za-z0-9_]*): each entry is one argument, never script text.
         env.forEach((name, value) -> command.add(name + "=" + value));
         command.add(END_OF_ENV);

@@ -10,11 +10,13 @@ import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
+import io.execstream.ports.RunningCommand;
 import io.execstream.testkit.CommandRunnerContract;
 import io.execstream.testkit.RecordingListener;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -342,8 +344,25 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
                 "sh", "-c", RemoteScripts.WRAPPER), argv.subList(0, 12));
         String tag = argv.get(12);
         assertTrue(tag.matches("execstream-[0-9a-f]{24}"), tag);
-        assertEquals(List.of(cluster.remoteTmp + "/" + tag + ".pid", "10", "10", "A=1", "--", "printf", "%s", "x"),
+        assertEquals(List.of(cluster.remoteTmp + "/" + tag + ".pid", "10", "10", RemoteScripts.NO_STDIN, "A=1", "--", "printf", "%s", "x"),
                 argv.subList(13, argv.size()));
+    }
+
+    @Test
+    void aCommandWithStdinRunsUnderExecDashI() throws IOException {
+        RecordingListener listener = new RecordingListener();
+        RunningCommand command = runner.start(project(), CommandSpec.of(CommandLine.Argv.of("cat")).withStdin(true), listener);
+        OutputStream stdin = command.stdin().orElseThrow();
+        String data = "; touch x $(id) `id` '\"\n";
+        stdin.write(data.getBytes(StandardCharsets.UTF_8));
+        stdin.close();
+        assertExited(0, listener);
+        assertEquals(data, listener.stdout());
+        List<String> argv = cluster.invocations().get(0);
+        assertEquals(List.of("-n", "contract", "exec", "deploy/contract", "-i", "--", "sh", "-c", RemoteScripts.WRAPPER),
+                argv.subList(0, 9));
+        assertEquals(RemoteScripts.STDIN, argv.get(13));
+        assertFalse(String.join(" ", argv).contains("touch"), "what is written never is on a command line");
     }
 
     @Test

@@ -64,6 +64,17 @@ class RealClusterKubectlTest extends CommandRunnerContract {
         return GRACE;
     }
 
+    @Override
+    protected int fullPipeBytes() {
+        // kubectl -i, the connection and the kubelet buffer on the way, beyond the pod's pipe.
+        return 64 << 20;
+    }
+
+    @Override
+    protected Duration blockedWriteCheck() {
+        return Duration.ofSeconds(2);
+    }
+
     @Test
     void unknownPodFailsToStartWithKubectlsMessage() {
         runner = configured().targetTemplate("pod/execstream-it-no-such-pod").build();

@@ -18,11 +18,14 @@ import java.util.concurrent.locks.LockSupport;
  * command dies with the server even when the server cannot stop it (SIGKILL, a crash, the OOM
  * killer).
  *
- * <p>The runner starts {@code setsid /bin/sh -c SCRIPT execstream-command GRACE SETSID PROGRAM
- * ARGS...}. The script (the launcher, the runner's child) starts the command with
- * {@code setsid}, in a session and process group of its own, stdin at end of file, then waits
- * for a line on its stdin, a pipe from the server: meanwhile the runner finds the command's pid
- * (the launcher's only child) and the pipes its output goes to, which nothing can have closed yet.
+ * <p>The runner starts {@code setsid /bin/sh -c SCRIPT execstream-command GRACE STDIN SETSID
+ * PROGRAM ARGS...}. The script (the launcher, the runner's child) starts the command with
+ * {@code setsid}, in a session and process group of its own, its stdin read from the file
+ * {@code STDIN}: {@code /dev/null} (end of file at once), or the named pipe of a command whose
+ * stdin stays open ({@link io.execstream.adapters.support.StdinPipe}), never the launcher's own
+ * stdin. Then it waits for a line on its stdin, a pipe from the server: meanwhile the runner
+ * finds the command's pid (the launcher's only child) and the pipes its output goes to, which
+ * nothing can have closed yet.
  * Then the launcher leaves a watcher in the background, keeps none of the output pipes and waits
  * for the command, whose status it exits with ({@code 128 + signal} after a signal, as a shell
  * reports it). Once the command has ended it stops the watcher and exits.
@@ -38,16 +41,20 @@ final class Launcher {
     static final String NAME = "execstream-command";
 
     /**
-     * Arguments: the grace period in seconds, the setsid executable, the program and its
-     * arguments. Nothing is assigned before the command starts, so that no variable of the
-     * command's environment is changed under it. The watcher gets the server's pipe through fd 3:
-     * a non-interactive shell gives an asynchronous list {@code /dev/null} as its stdin unless it
-     * is redirected explicitly. The watcher starts the KILL's timer before the TERM: once the
+     * Arguments: the grace period in seconds, the command's stdin file, the setsid executable,
+     * the program and its arguments. Nothing is assigned before the command starts, so that no
+     * variable of the command's environment is changed under it. The stdin file is opened (fd 4)
+     * before the command is forked, so that once the command exists, the file is open for it:
+     * the runner may then let go of the named pipe. The watcher gets the server's pipe through
+     * fd 3: a non-interactive shell gives an asynchronous list {@code /dev/null} as its stdin
+     * unless it is redirected explicitly. The watcher starts the KILL's timer before the TERM: once the
      * command has gone, the launcher kills the watcher, not the timer.
      */
     static final String SCRIPT = """
-            (shift; exec "$@") </dev/null &
+            exec 4<"$2"
+            (shift 2; exec "$@") <&4 4<&- &
             c=$!
+            exec 4<&-
             if ! IFS= read -r _; then
               kill -KILL -"$c" 2>/dev/null || kill -KILL "$c" 2>/dev/null
               exit 125
@@ -76,15 +83,16 @@ final class Launcher {
     private Launcher() {
     }
 
-    /** The argv that runs {@code program args...} under the launcher. */
-    static List<String> argv(Path setsid, Duration grace, Path program, List<String> args) {
-        List<String> argv = new ArrayList<>(args.size() + 8);
+    /** The argv that runs {@code program args...} under the launcher, its stdin read from {@code stdin}. */
+    static List<String> argv(Path setsid, Duration grace, Path stdin, Path program, List<String> args) {
+        List<String> argv = new ArrayList<>(args.size() + 9);
         argv.add(setsid.toString());
         argv.add("/bin/sh");
         argv.add("-c");
         argv.add(SCRIPT);
         argv.add(NAME);
         argv.add(String.format(Locale.ROOT, "%d.%03d", grace.toSeconds(), grace.toMillisPart()));
+        argv.add(stdin.toString());
         argv.add(setsid.toString());
         argv.add(program.toString());
         argv.addAll(args);

@@ -2,6 +2,7 @@ package io.execstream.adapters.local;
 
 import io.execstream.adapters.support.OutputPump;
 import io.execstream.adapters.support.ProcessCommand;
+import io.execstream.adapters.support.StdinPipe;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
@@ -54,22 +55,27 @@ final class LocalCommand extends ProcessCommand {
 
     /**
      * A command started under the {@link Launcher}: {@code launcher} is the runner's child, which
-     * exits with the command's status.
+     * exits with the command's status. {@code stdin}, if any, is the command's stdin pipe, which
+     * the launcher opened before it forked the command.
      */
     static RunningCommand launched(Process launcher, Launcher.Started command, CommandListener listener,
-                                   Duration gracePeriod, Duration drainTimeout) {
+                                   Duration gracePeriod, Duration drainTimeout, StdinPipe stdin) {
         return begin(new LocalCommand(launcher, command.command(), true, command.outputPipes(), listener,
-                gracePeriod, drainTimeout));
+                gracePeriod, drainTimeout), stdin);
     }
 
-    /** A command started as the runner's own child, in its parent's process group (no setsid). */
-    static RunningCommand started(Process process, CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
+    /**
+     * A command started as the runner's own child, in its parent's process group (no setsid).
+     * {@code stdin}, if any, is its stdin pipe, which the process opened before it started.
+     */
+    static RunningCommand started(Process process, CommandListener listener, Duration gracePeriod, Duration drainTimeout,
+                                  StdinPipe stdin) {
         return begin(new LocalCommand(process, process.toHandle(), false, ProcStat.outputPipes(process.pid()),
-                listener, gracePeriod, drainTimeout));
+                listener, gracePeriod, drainTimeout), stdin);
     }
 
-    private static RunningCommand begin(LocalCommand command) {
-        command.begin(command.pump(OutputType.STDOUT), command.pump(OutputType.STDERR));
+    private static RunningCommand begin(LocalCommand command, StdinPipe stdin) {
+        command.begin(command.pump(OutputType.STDOUT), command.pump(OutputType.STDERR), stdin);
         return command;
     }
 

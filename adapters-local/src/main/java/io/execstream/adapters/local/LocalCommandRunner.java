@@ -1,6 +1,7 @@
 package io.execstream.adapters.local;
 
 import io.execstream.adapters.support.StartFailure;
+import io.execstream.adapters.support.StdinPipe;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
@@ -28,7 +29,9 @@ import java.util.Optional;
  *       {@code PATH} of the command's environment) and starts it with {@code setsid}, so it
  *       leads a session and process group of its own, under a small {@code sh}
  *       launcher that stops it if the server dies (see below). A string command runs as
- *       {@code sh -c -- script}. stdin is {@code /dev/null}. Anything that prevents the start (no
+ *       {@code sh -c -- script}. stdin is {@code /dev/null}, or, for a command whose
+ *       {@link CommandSpec#stdin()} stays open, a named pipe of the server ({@link StdinPipe}),
+ *       never the launcher's pipe from the server (see below). Anything that prevents the start (no
  *       directory, no such program, spawn error) is reported as {@link CommandExit.FailedToStart}
  *       on a runner thread, in words that name no path of the server (the log has the detail);
  *       {@code start} itself never throws for it.</li>
@@ -47,6 +50,16 @@ import java.util.Optional;
  *       found it running: if it had already ended by itself, its exit is reported as
  *       {@link CommandExit.Exited#beforeStop() beforeStop}.</li>
  * </ol>
+ *
+ * <h2>stdin</h2>
+ * With {@link CommandSpec#stdin()}, {@link RunningCommand#stdin()} is the write end of the
+ * command's stdin pipe: the launcher opens the pipe before it forks the command, the runner then
+ * removes its file, so the command and what it starts with that stdin are its only readers.
+ * Writes go to the pipe, unbuffered, in order, from the caller's thread, and block while the pipe
+ * is full; they fail with an {@link IOException} once nothing reads it any more (the command has
+ * ended or closed its stdin) and once the stream is closed. {@code close()} sends end-of-file. The
+ * runner closes it when a stop is taken (a blocked write then fails at once) and before it reports
+ * the exit, so a write after {@code onExit} always fails.
  *
  * <h2>If the server dies</h2>
  * The launcher is the runner's child and the command's parent. It holds a pipe from the server
@@ -120,9 +133,16 @@ public final class LocalCommandRunner implements CommandRunner {
             return LocalCommand.failed(listener, "command not found: " + argv.get(0));
         }
 
+        return LocalCommand.withStdin(spec.stdin(), listener,
+                stdin -> launch(workDir, environment, program, argv, stdin, listener));
+    }
+
+    private RunningCommand launch(Path workDir, Map<String, String> environment, Path program, List<String> argv,
+                                  StdinPipe stdin, CommandListener listener) {
+        Path stdinFile = stdin == null ? DEV_NULL.toPath() : stdin.path();
         List<String> launch;
         if (setsid != null) {
-            launch = Launcher.argv(setsid, gracePeriod, program, argv.subList(1, argv.size()));
+            launch = Launcher.argv(setsid, gracePeriod, stdinFile, program, argv.subList(1, argv.size()));
         } else {
             launch = new ArrayList<>(argv.size());
             launch.add(program.toString());
@@ -130,7 +150,7 @@ public final class LocalCommandRunner implements CommandRunner {
         }
         ProcessBuilder builder = new ProcessBuilder(launch).directory(workDir.toFile());
         if (setsid == null) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+            builder.redirectInput(ProcessBuilder.Redirect.from(stdinFile.toFile()));
         }
         builder.environment().clear();
         builder.environment().putAll(environment);
@@ -143,14 +163,16 @@ public final class LocalCommandRunner implements CommandRunner {
                     : "its working directory is missing", "cannot start " + launch.get(0) + " in " + workDir, e);
         }
         if (setsid == null) {
-            return LocalCommand.started(process, listener, gracePeriod, drainTimeout);
+            // The process opened its stdin before it started the program.
+            return LocalCommand.started(process, listener, gracePeriod, drainTimeout, stdin);
         }
         Optional<Launcher.Started> started = Launcher.handshake(process);
         if (started.isEmpty()) {
             return LocalCommand.couldNotStart(listener, "the system could not start a process for it",
                     "the launcher (pid " + process.pid() + ") ended before it started the command", null);
         }
-        return LocalCommand.launched(process, started.get(), listener, gracePeriod, drainTimeout);
+        // The launcher opened the stdin file before it forked the command, which now exists.
+        return LocalCommand.launched(process, started.get(), listener, gracePeriod, drainTimeout, stdin);
     }
 
     private static Path findSetsid() {

@@ -14,6 +14,8 @@ import io.execstream.ports.CommandRunner;
 import io.execstream.testkit.CommandRunnerContract;
 import io.execstream.testkit.RecordingListener;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -283,6 +285,56 @@ class LocalCommandRunnerTest extends CommandRunnerContract {
         started.command().terminate();
         assertEquals(new CommandExit.Exited(143), started.listener().awaitExit(TIMEOUT));
         assertProcessEnds(child);
+    }
+
+    // ---- stdin
+
+    @Test
+    void theEndOfStdinIsNotTakenForTheServersDeath() throws IOException {
+        // The launcher stops the command when its pipe from the server ends: stdin must be another pipe.
+        Started started = start(CommandSpec.of(shell("cat >/dev/null; echo eof; sleep 0.3; echo alive")).withStdin(true));
+        OutputStream stdin = stdinOf(started);
+        stdin.write("x\n".getBytes(StandardCharsets.UTF_8));
+        stdin.close();
+        assertExited(0, started.listener());
+        assertEquals("eof\nalive\n", started.listener().stdout());
+    }
+
+    @Test
+    void theStdinPipeIsNoLongerReachableByItsPathOnceTheCommandRuns() throws IOException {
+        // After the line arrives, the runner has connected: the pipe's file and directory are gone.
+        Started started = start(CommandSpec.of(shell("read x; readlink /proc/$$/fd/0")).withStdin(true));
+        stdinOf(started).write("x\n".getBytes(StandardCharsets.UTF_8));
+        assertExited(0, started.listener());
+        String link = started.listener().stdout().trim();
+        assertTrue(link.contains("execstream-stdin-") && link.endsWith("(deleted)"), link);
+        Path file = Path.of(link.substring(0, link.length() - "(deleted)".length()).trim());
+        assertFalse(Files.exists(file.getParent()), "the pipe's directory is removed: " + file.getParent());
+    }
+
+    @Test
+    void aWriteToACommandThatClosedItsStdinFailsWhileItRuns() {
+        Started started = start(CommandSpec.of(shell("exec 0<&-; echo closed; sleep 1000")).withStdin(true));
+        started.listener().awaitOutput(OutputType.STDOUT, "closed\n", TIMEOUT);
+        OutputStream stdin = stdinOf(started);
+        // Nothing reads the pipe any more: EPIPE, an exception here, not a signal that ends the JVM.
+        IOException failed = assertThrows(IOException.class, () -> stdin.write("x\n".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(failed.getMessage().contains("no longer reads"), failed.getMessage());
+        assertEquals(null, started.listener().exit(), "the command runs on");
+        started.command().terminate();
+        assertEquals(new CommandExit.Exited(143), started.listener().awaitExit(TIMEOUT));
+    }
+
+    @Test
+    void withoutSetsidStdinStillReachesTheCommand() throws Exception {
+        runner = configured().withoutSetsid().build();
+        Started started = start(CommandSpec.of(CommandLine.Argv.of("cat")).withStdin(true));
+        OutputStream stdin = stdinOf(started);
+        stdin.write("one\ntwo\n".getBytes(StandardCharsets.UTF_8));
+        stdin.close();
+        assertExited(0, started.listener());
+        assertEquals("one\ntwo\n", started.listener().stdout());
+        assertTrue(start(CommandLine.Argv.of("true")).command().stdin().isEmpty());
     }
 
     // ---- configuration
