@@ -1,6 +1,7 @@
 package io.execstream.adapters.redis;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -174,6 +175,18 @@ public final class RedisStreamPublisher implements StreamPublisher {
     @Override
     public String complete(StreamId stream, StreamEvent.Done done) {
         return writer.complete(stream, done);
+    }
+
+    /**
+     * Written in order with the stream's events: while Redis is unavailable it is buffered behind
+     * them, a newer state replacing one still waiting, so it never throws for that either.
+     *
+     * @throws IllegalStateException    if this node does not write the stream, or it is complete
+     * @throws IllegalArgumentException if the stream is not a live agent session
+     */
+    @Override
+    public void updateSession(StreamId stream, SessionState state) {
+        writer.updateSession(stream, state);
     }
 
     /** @throws IllegalStateException if Redis cannot be reached */

@@ -81,12 +81,16 @@ final class Scripts {
 
     /**
      * KEYS: meta, project set, node's running set. ARGV: project, started (ISO), started millis,
-     * owner node, stream id. Returns 1, or 0 if the stream exists.
+     * owner node, stream id, then field/value pairs of its interaction and session
+     * ({@link SessionFields}; an empty value is not set). Returns 1, or 0 if the stream exists.
      */
     static final Script OPEN = new Script("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
             redis.call('HSET', KEYS[1], 'project', ARGV[1], 'status', 'running', 'started', ARGV[2],
                 'owner', ARGV[4], 'seq', 0, 'bytes', 0, 'first', 0)
+            for i = 6, #ARGV, 2 do
+              if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+            end
             redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
             redis.call('SADD', KEYS[3], ARGV[5])
             return 1
@@ -199,6 +203,23 @@ final class Scripts {
               return 1
             end
             return 0
+            """);
+
+    /**
+     * KEYS: meta. ARGV: field/value pairs of a live session's state ({@link SessionFields#of}; an
+     * empty value deletes the field). Sets them on a running stream; returns 1, or 0 if the stream
+     * is gone or complete (nothing is created: a stray hash would never expire).
+     */
+    static final Script SESSION = new Script("""
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+            for i = 1, #ARGV, 2 do
+              if ARGV[i + 1] == '' then
+                redis.call('HDEL', KEYS[1], ARGV[i])
+              else
+                redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+              end
+            end
+            return 1
             """);
 
     /** KEYS: meta. Flags a cancel request on an existing stream; returns 1 if it exists. */
