@@ -131,6 +131,22 @@ class RedisControlRelayTest extends RedisNodesFixture {
     }
 
     @Test
+    void aNodeStartedAgainUnderItsIdGetsOnlyTheRequestsSentToItsNewRun() {
+        RedisStreamPublisher before = node("a", Duration.ofSeconds(15));
+        RedisStreamPublisher b = node("b", Duration.ofSeconds(15));
+        StreamId old = openOn(before);
+        b.cancelRelay().requestControl(old, new StreamControl.Message("for the run that is gone"));
+        before.close(); // no handler was ever registered: the request is still queued
+        RedisStreamPublisher after = node("a", Duration.ofSeconds(15));
+        List<Received> onA = new CopyOnWriteArrayList<>();
+        after.cancelRelay().onControlRequest((stream, c) -> onA.add(new Received(stream, c)));
+        StreamId fresh = openOn(after);
+        b.cancelRelay().requestControl(fresh, new StreamControl.Interrupt());
+        eventually("the new request is handled", () -> !onA.isEmpty());
+        assertEquals(List.of(new Received(fresh, new StreamControl.Interrupt())), onA);
+    }
+
+    @Test
     void aRequestForAStreamWhoseNodeIsGoneIsRefusedAsNodeUnreachable() {
         RedisStreamPublisher dying = node("dying", Duration.ofMillis(600));
         // B's lease ticks every 10 s: the dead node's stream stays running (not yet failed) that long.

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.execstream.domain.Interaction;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -177,6 +179,22 @@ class RedisNodesTest extends RedisNodesFixture {
         // Writes of the presumed-dead node do not disturb the core, and change nothing.
         a.append(s, StreamEvent.Output.stdout("late\n"));
         assertEquals("3-0", b.find(s).orElseThrow().doneEventId());
+    }
+
+    @Test
+    void aLiveSessionsStateSetOnOneNodeIsShownByAnother() {
+        RedisStreamPublisher a = node("a", Duration.ofSeconds(15));
+        RedisStreamPublisher b = node("b", Duration.ofSeconds(15));
+        StreamId s = StreamId.random();
+        a.open(StreamInfo.started(s, PROJECT, Instant.now(), Interaction.SESSION));
+        assertEquals(SessionState.starting(), b.find(s).orElseThrow().session());
+        SessionState idle = new SessionState(SessionState.Activity.IDLE, 1, 0.0425);
+        a.updateSession(s, idle);
+        assertEquals(idle, b.find(s).orElseThrow().session());
+        assertEquals(idle, b.list(PROJECT, 5).get(0).session());
+        assertThrows(IllegalStateException.class, () -> b.updateSession(s, idle), "only the writing node updates it");
+        StreamId plain = openOn(a);
+        assertThrows(IllegalArgumentException.class, () -> a.updateSession(plain, idle), "not a live session");
     }
 
     @Test
