@@ -12,6 +12,7 @@ import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.StreamControl;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,16 +128,17 @@ class RedisControlRelayTest extends RedisNodesFixture {
 
     /** A script's reply with its strings decoded. */
     private static List<Object> reply(Object r) {
-        return ((List<?>) r).stream().map(o -> o instanceof byte[] b ? (Object) new String(b, java.nio.charset.StandardCharsets.UTF_8) : o).toList();
+        return ((List<?>) r).stream().map(o -> o instanceof byte[] b ? (Object) new String(b, StandardCharsets.UTF_8) : o).toList();
     }
 
     @Test
     void aNodeStartedAgainUnderItsIdGetsOnlyTheRequestsSentToItsNewRun() {
         RedisStreamPublisher before = node("a", Duration.ofSeconds(15));
-        RedisStreamPublisher b = node("b", Duration.ofSeconds(15));
         StreamId old = openOn(before);
+        RedisStreamPublisher b = node("b", Duration.ofSeconds(15));
         b.cancelRelay().requestControl(old, new StreamControl.Message("for the run that is gone"));
-        before.close(); // no handler was ever registered: the request is still queued
+        // No handler was ever registered, and the stream still runs: the request stays queued.
+        before.close();
         RedisStreamPublisher after = node("a", Duration.ofSeconds(15));
         List<Received> onA = new CopyOnWriteArrayList<>();
         after.cancelRelay().onControlRequest((stream, c) -> onA.add(new Received(stream, c)));
