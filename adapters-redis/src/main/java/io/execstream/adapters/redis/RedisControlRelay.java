@@ -7,6 +7,7 @@ import io.execstream.domain.StreamNotFoundException;
 import io.execstream.domain.UnavailableException;
 import io.execstream.ports.StreamControl;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -116,7 +117,7 @@ final class RedisControlRelay {
      */
     @SuppressWarnings("unchecked")
     private List<Object> send(StreamId stream, long n, List<String> fields) {
-        List<String> args = new java.util.ArrayList<>(3 + fields.size());
+        List<String> args = new ArrayList<>(3 + fields.size());
         args.add(keys.prefix);
         args.add(Long.toString(n));
         args.add(Integer.toString(MAX_QUEUED));
@@ -130,8 +131,7 @@ final class RedisControlRelay {
             } catch (JedisException e) {
                 if (!RedisConnections.isTransient(e) || System.nanoTime() - deadline > 0) {
                     throw new UnavailableException("cannot reach the node that runs stream " + stream.value()
-                            + ": Redis at " + redis.shownUri() + " is unavailable (" + RedisConnections.describe(e)
-                            + "); the request may not have been delivered");
+                            + ": " + redis.unavailable(e).getMessage() + "; the request may not have been delivered");
                 }
                 try {
                     Thread.sleep(backoff); // a pause between retries while Redis is away
