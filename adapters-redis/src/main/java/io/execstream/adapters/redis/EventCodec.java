@@ -1,6 +1,7 @@
 package io.execstream.adapters.redis;
 
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
@@ -12,16 +13,25 @@ import java.util.Map;
 
 /**
  * Events as the fields of a Redis stream entry. Every entry has {@code k} (its kind: {@code o}
- * output, {@code a} agent, {@code d} done) and {@code w} (its weight in history bytes: the UTF-8
- * length of an output's content, 64 for any other event); then, by kind:
+ * output, {@code a} agent, {@code i} input, {@code m} message, {@code t} turn, {@code d} done) and
+ * {@code w} (its weight in history bytes: the UTF-8 length of an output's content, 64 for any
+ * other event); then, by kind:
  * <ul>
  *   <li>output: {@code t} (stdout/stderr), {@code c} (content);</li>
  *   <li>agent: {@code j} (the JSON);</li>
+ *   <li>input: {@code c} (the text written), {@code eof} (0/1);</li>
+ *   <li>message: {@code p} (the prompt), {@code tn} (the turn that answers it), {@code q} (0/1,
+ *       queued);</li>
+ *   <li>turn: {@code tn} (number), {@code tsub} (subtype), {@code te} (0/1), {@code tc} (its cost),
+ *       {@code trc} (the run's cost so far), {@code tu} (usage JSON), {@code tms} (duration); the
+ *       last four absent if not reported;</li>
  *   <li>done: {@code st} (status wire name), {@code x} (exit code, absent if none), {@code ms}
  *       (duration), {@code m} (message, absent if none), and when there is an agent result
  *       {@code as} (session, absent if none), {@code ae} (0/1), {@code asub}, {@code an},
- *       {@code ac}, {@code au} (absent if none).</li>
+ *       {@code ac}, {@code au}, {@code asc} (the session's cost) (absent if none).</li>
  * </ul>
+ * A field a later version adds is optional, so that entries written before it still decode; an
+ * entry of a kind this version does not know is skipped.
  */
 final class EventCodec {
     private EventCodec() {
@@ -37,6 +47,25 @@ final class EventCodec {
         } else if (event instanceof StreamEvent.Agent agent) {
             put(f, "k", "a");
             put(f, "j", agent.json());
+        } else if (event instanceof StreamEvent.Input input) {
+            put(f, "k", "i");
+            put(f, "c", input.data());
+            put(f, "eof", flag(input.eof()));
+        } else if (event instanceof StreamEvent.Message message) {
+            put(f, "k", "m");
+            put(f, "p", message.prompt());
+            put(f, "tn", Integer.toString(message.turn()));
+            put(f, "q", flag(message.queued()));
+        } else if (event instanceof StreamEvent.Turn turn) {
+            AgentTurn t = turn.turn();
+            put(f, "k", "t");
+            put(f, "tn", Integer.toString(t.number()));
+            put(f, "tsub", t.subtype());
+            put(f, "te", flag(t.isError()));
+            putIfPresent(f, "tc", t.costUsd());
+            putIfPresent(f, "trc", t.runCostUsd());
+            putIfPresent(f, "tu", t.usageJson());
+            putIfPresent(f, "tms", t.durationMs());
         } else if (event instanceof StreamEvent.Done done) {
             put(f, "k", "d");
             put(f, "st", done.status().wireName());
@@ -52,17 +81,12 @@ final class EventCodec {
                 if (a.sessionId() != null) {
                     put(f, "as", a.sessionId());
                 }
-                put(f, "ae", a.isError() ? "1" : "0");
+                put(f, "ae", flag(a.isError()));
                 put(f, "asub", a.subtype());
-                if (a.numTurns() != null) {
-                    put(f, "an", a.numTurns().toString());
-                }
-                if (a.totalCostUsd() != null) {
-                    put(f, "ac", a.totalCostUsd().toString());
-                }
-                if (a.usageJson() != null) {
-                    put(f, "au", a.usageJson());
-                }
+                putIfPresent(f, "an", a.numTurns());
+                putIfPresent(f, "ac", a.totalCostUsd());
+                putIfPresent(f, "au", a.usageJson());
+                putIfPresent(f, "asc", a.sessionCostUsd());
             }
         } else {
             throw new IllegalArgumentException("unknown event " + event);
@@ -83,12 +107,21 @@ final class EventCodec {
                         f.getOrDefault("c", ""));
             case "a":
                 return new StreamEvent.Agent(f.getOrDefault("j", "{}"));
+            case "i":
+                return new StreamEvent.Input(f.getOrDefault("c", ""), "1".equals(f.get("eof")));
+            case "m":
+                return new StreamEvent.Message(f.getOrDefault("p", ""), Integer.parseInt(f.getOrDefault("tn", "1")),
+                        "1".equals(f.get("q")));
+            case "t":
+                return new StreamEvent.Turn(new AgentTurn(Integer.parseInt(f.getOrDefault("tn", "1")),
+                        f.getOrDefault("tsub", ""), "1".equals(f.get("te")), decimal(f, "tc"), decimal(f, "trc"),
+                        f.get("tu"), f.containsKey("tms") ? Long.valueOf(f.get("tms")) : null));
             case "d":
                 AgentResult agent = null;
                 if (f.containsKey("asub")) {
                     agent = new AgentResult(f.get("as"), "1".equals(f.get("ae")), f.get("asub"),
                             f.containsKey("an") ? Integer.valueOf(f.get("an")) : null,
-                            f.containsKey("ac") ? Double.valueOf(f.get("ac")) : null, f.get("au"));
+                            decimal(f, "ac"), f.get("au"), decimal(f, "asc"));
                 }
                 return new StreamEvent.Done(f.containsKey("x") ? Integer.valueOf(f.get("x")) : null,
                         Long.parseLong(f.getOrDefault("ms", "0")), status(f.get("st")), f.get("m"), agent);
@@ -114,6 +147,25 @@ final class EventCodec {
     static long seqOf(String entryId) {
         int dash = entryId.indexOf('-');
         return Long.parseLong(dash < 0 ? entryId : entryId.substring(0, dash));
+    }
+
+    /**
+     * The number in field {@code key}, or null where the entry has none: it was not reported, or
+     * the entry predates the field.
+     */
+    static Double decimal(Map<String, String> f, String key) {
+        String v = f.get(key);
+        return v == null ? null : Double.valueOf(v);
+    }
+
+    private static String flag(boolean b) {
+        return b ? "1" : "0";
+    }
+
+    private static void putIfPresent(List<String> f, String key, Object value) {
+        if (value != null) {
+            put(f, key, value.toString());
+        }
     }
 
     private static void put(List<String> f, String key, String value) {

@@ -5,7 +5,7 @@ import io.execstream.domain.StreamId;
 
 /**
  * The names of the Redis keys of one deployment, all under one prefix. The Lua scripts build
- * some of them from the prefix too ({@code s:}, {@code e:}, {@code p:}, {@code n:}): keep both in step.
+ * some of them from the prefix too ({@code s:}, {@code e:}, {@code p:}, {@code n:}, {@code c:}): keep both in step.
  * Every key the Java side uses is named here. Immutable, so used by every thread.
  */
 final class Keys {
@@ -63,6 +63,22 @@ final class Keys {
     /** Hash: stream id to the history bytes it holds (outlives the stream's own keys). */
     String streamBytes() {
         return prefix + "stream-bytes";
+    }
+
+    /**
+     * Stream: the control requests (input, messages, interrupts, ends) for the streams a node runs,
+     * oldest first; the node reads it from the last entry it handled and trims what it handled.
+     */
+    String controls(String node) {
+        return prefix + "c:" + node;
+    }
+
+    /**
+     * String: the number of the last control request a sender (one run of one node) added, so that
+     * a request it sends again, not knowing whether the first attempt got through, is added once.
+     */
+    String controlsSent(String sender) {
+        return prefix + "c-sent:" + sender;
     }
 
     /** Pub/sub channel of cancel requests; messages are stream ids. */

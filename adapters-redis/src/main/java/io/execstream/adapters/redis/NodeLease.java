@@ -20,7 +20,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * renews it ({@link Scripts#RENEW}, by Redis's clock), which also answers the nodes whose leases
  * expired; this node then completes each of their running streams as {@code failed}, through the
  * same atomic script as any completion (so two survivors cannot both complete one), and forgets
- * the node.
+ * the node and its control requests. A control request for a stream of a node whose lease expired
+ * is refused ({@link RedisControlRelay}): the same lease says a node is gone.
  *
  * <p>Threads: {@link #renew} runs first on the thread that builds the publisher, then on the
  * publisher's scheduler thread, one tick at a time; {@link #stopRenewing} on a test's thread and
@@ -106,7 +107,7 @@ final class NodeLease {
                 }
             }
         }
-        redis.call(j -> Scripts.FORGET.run(j, List.of(keys.nodes(), runningKey), List.of(node)));
+        redis.call(j -> Scripts.FORGET.run(j, List.of(keys.nodes(), runningKey, keys.controls(node)), List.of(node)));
     }
 
     /** Stops renewing the lease, as a node that died would: for tests of failover. */
@@ -115,13 +116,14 @@ final class NodeLease {
     }
 
     /**
-     * Leaves the node list at once if this node runs no stream; otherwise its lease is left to
-     * expire, so that other nodes fail the streams it leaves running.
+     * Leaves the node list at once (dropping its control requests) if this node runs no stream;
+     * otherwise its lease is left to expire, so that other nodes fail the streams it leaves running.
      */
     void leave() {
         try {
-            redis.call(j -> j.eval("if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]) end",
-                    List.of(keys.nodes(), keys.running(nodeId)), List.of(nodeId)));
+            redis.call(j -> j.eval("if redis.call('SCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]) "
+                    + "redis.call('DEL', KEYS[3]) end",
+                    List.of(keys.nodes(), keys.running(nodeId), keys.controls(nodeId)), List.of(nodeId)));
         } catch (JedisException e) {
             // the lease expires by itself
         }

@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * The write-behind side of a node: writes each numbered event to Redis at once when it can, and
- * otherwise buffers it, in order behind the stream's earlier writes, for a thread of its own (the
+ * The write-behind side of a node: writes each numbered event (and each state of a live session)
+ * to Redis at once when it can, and otherwise buffers it, in order behind the stream's earlier writes, for a thread of its own (the
  * flusher) to write once Redis answers again. Bounded: past {@code maxEvents} or {@code maxBytes}
  * buffered, the oldest buffered output of the stream being written is dropped (never a done or
- * agent event), which readers later see as a gap.
+ * agent event), which readers later see as a gap. A session state still waiting at the end of a
+ * stream's buffer is replaced by the next one, as only the latest matters.
  *
  * <p>Threads: {@link #submit} runs on the threads that call append and complete, holding the
  * stream's monitor; the flusher takes that monitor only to peek and remove, and writes outside it,
@@ -75,6 +76,14 @@ final class OutageBuffer {
                 }
             }
         }
+        PendingWrite last = os.pending.peekLast();
+        if (w.session != null && last != null && last.session != null) {
+            // Only the latest state matters: it replaces the one still waiting, at the same place
+            // behind the events. Should the flusher be sending that one now, both are written, in order.
+            os.pending.pollLast();
+            bufferedEvents.decrementAndGet();
+            bufferedBytes.addAndGet(-last.weight);
+        }
         os.pending.addLast(w);
         bufferedEvents.incrementAndGet();
         bufferedBytes.addAndGet(w.weight);
@@ -113,6 +122,11 @@ final class OutageBuffer {
             return;
         }
         StreamId id = os.id;
+        if (w.session != null) {
+            // 0: the stream is complete or gone; its events say why, and are handled below.
+            scripts.session(id, w.session);
+            return;
+        }
         List<Object> result = w.event instanceof StreamEvent.Done done
                 ? scripts.complete(id, w.n, w.weight, w.completedAt, done)
                 : scripts.append(id, w.n, w.weight, w.event);

@@ -4,7 +4,8 @@ import io.execstream.domain.StreamId;
 import java.util.ArrayDeque;
 
 /**
- * A stream this node writes: the last number it gave an event, and the writes waiting for Redis.
+ * A stream this node writes: the last number it gave an event, and the writes (events, and a live
+ * session's state) waiting for Redis.
  * Its monitor orders the stream's numbering and its buffer: callers of append and complete hold it
  * while they number, write or buffer an event, the flusher while it takes a buffered write or
  * removes a written one. The volatile fields are also used without it: the flusher writes outside
@@ -13,6 +14,8 @@ import java.util.ArrayDeque;
 final class OwnedStream {
     final StreamId id;
     final String eventsKey;
+    /** Whether it is a live agent session, whose state {@code updateSession} records. */
+    final boolean session;
     /** Numbered events not written yet, in order. */
     final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
     volatile long seq;
@@ -20,8 +23,9 @@ final class OwnedStream {
     /** Redis refused the stream for good (its keys are gone, or another node completed it). */
     volatile boolean fenced;
 
-    OwnedStream(StreamId id, String eventsKey) {
+    OwnedStream(StreamId id, String eventsKey, boolean session) {
         this.id = id;
         this.eventsKey = eventsKey;
+        this.session = session;
     }
 }

@@ -3,8 +3,10 @@ package io.execstream.adapters.redis;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.StreamId;
 import io.execstream.ports.CancelRelay;
+import io.execstream.ports.StreamControl;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -15,7 +17,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * stream's metadata ({@code cancel_requested}) and PUBLISHes its id on {@code <prefix>cancel};
  * every node SUBSCRIBEs to that channel on a connection of its own and hands each id to its
  * handler. A node that misses the message (its subscription was reconnecting) still sees the flag
- * on its next lease tick ({@link #checkFlags}). Delivery is at least once.
+ * on its next lease tick ({@link #checkFlags}). Delivery is at least once. Control requests
+ * (input, messages, interrupts, ends), which must arrive exactly once and in order, go through
+ * {@link RedisControlRelay} instead.
  *
  * <p>Threads: {@link #requestCancel} runs on any caller's thread; the subscription on a thread of
  * its own, which {@link #stop} ends; {@link #checkFlags} on the publisher's scheduler thread. The
@@ -27,15 +31,17 @@ final class RedisCancelRelay implements CancelRelay {
 
     private final RedisConnections redis;
     private final Keys keys;
+    private final RedisControlRelay controls;
     private final Thread thread;
     private volatile Consumer<StreamId> handler;
     private volatile boolean stopped;
     private volatile JedisPubSub pubSub;
     private volatile Jedis connection;
 
-    RedisCancelRelay(RedisConnections redis, Keys keys, String threadName) {
+    RedisCancelRelay(RedisConnections redis, Keys keys, RedisControlRelay controls, String threadName) {
         this.redis = redis;
         this.keys = keys;
+        this.controls = controls;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
@@ -53,6 +59,27 @@ final class RedisCancelRelay implements CancelRelay {
         } catch (JedisException e) {
             throw redis.unavailable(e);
         }
+    }
+
+    /**
+     * Adds the request to the requests of the node that runs {@code stream}, which hands it to its
+     * handler exactly once, in order; see {@link RedisControlRelay}.
+     *
+     * @throws io.execstream.domain.ExecStreamException {@link io.execstream.domain.ErrorCode#NODE_UNREACHABLE}
+     *         when that node's lease has expired, {@link io.execstream.domain.ErrorCode#STREAM_FINISHED}
+     *         when the stream has finished, {@link io.execstream.domain.ErrorCode#NOT_FOUND} when
+     *         there is no such stream, {@link io.execstream.domain.ErrorCode#UNAVAILABLE} when Redis
+     *         cannot be reached for a few seconds
+     */
+    @Override
+    public void requestControl(StreamId stream, StreamControl control) {
+        controls.requestControl(stream, control);
+    }
+
+    /** The handler runs on the thread that reads this node's requests, one request at a time, in order. */
+    @Override
+    public void onControlRequest(BiConsumer<StreamId, StreamControl> handler) {
+        controls.onControlRequest(handler);
     }
 
     @Override
@@ -89,7 +116,7 @@ final class RedisCancelRelay implements CancelRelay {
     }
 
     private void run() {
-        long backoff = 50;
+        Reconnection reconnection = new Reconnection(LOG, "cancel subscription");
         while (!stopped) {
             JedisPubSub subscription = new JedisPubSub() {
                 @Override
@@ -107,27 +134,24 @@ final class RedisCancelRelay implements CancelRelay {
                 if (stopped) {
                     break;
                 }
-                backoff = 50;
+                reconnection.connected();
                 jedis.subscribe(subscription, keys.cancelChannel());
             } catch (RuntimeException e) {
                 if (stopped) {
                     break;
                 }
-                LOG.log(System.Logger.Level.DEBUG, "cancel subscription lost Redis; retrying in " + backoff + " ms", e);
-                try {
-                    Thread.sleep(backoff); // a pause between reconnections, not a wait for a condition
-                } catch (InterruptedException ie) {
+                if (!reconnection.pauseAfter(e)) {
                     break;
                 }
-                backoff = Math.min(backoff * 2, 1000);
             } finally {
                 connection = null;
             }
         }
     }
 
-    /** Ends the subscription and its thread. */
+    /** Ends the subscription, the reading of control requests, and their threads. */
     void stop() {
+        controls.stop();
         stopped = true;
         JedisPubSub subscription = pubSub;
         if (subscription != null && subscription.isSubscribed()) {

@@ -1,6 +1,7 @@
 package io.execstream.adapters.redis;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -68,12 +69,19 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@link #find}, {@link #list}, {@link #open} and {@link #subscribe} then throw
  * {@link IllegalStateException} saying Redis is unavailable.
  *
+ * <h2>Control requests</h2>
+ * Input, messages, interrupts and ends for a stream another node runs go to that node through a
+ * Redis stream of requests per node ({@code <prefix>c:<node>}), read from the last one handled:
+ * each reaches the node's handler exactly once, in the order sent, even across a lost connection
+ * on either side; see {@link RedisControlRelay}.
+ *
  * <h2>Parts</h2>
  * This class builds a node's parts, hands each call to one of them and closes them in order:
  * {@link StreamWriter} (open, append, complete) and its {@link OutageBuffer} (write-behind during
  * an outage), {@link StreamReads} (find, list, subscribe) over the {@link LiveReader},
  * {@link NodeLease} (lease and failover), {@link Retention} (retention sweep and history budget)
- * and {@link RedisCancelRelay}. Each part's Javadoc says which threads call it and what it guards.
+ * and {@link RedisCancelRelay} with its {@link RedisControlRelay}. Each part's Javadoc says which
+ * threads call it and what it guards.
  *
  * <p>Safe for concurrent use: any thread may call it. It holds no lock of its own; it guards only
  * its lifecycle, through {@link Lifecycle}: the first {@link #close()} stops the parts, later calls
@@ -114,7 +122,9 @@ public final class RedisStreamPublisher implements StreamPublisher {
         }
         this.deliveries = Deliveries.start(b.delivery, "execstream-delivery-");
         this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, deliveries.fanoutTasks());
-        this.cancelRelay = new RedisCancelRelay(redis, keys, "execstream-redis-cancel-" + nodeId);
+        RedisControlRelay controls = new RedisControlRelay(redis, keys, nodeId, nodeId + "/" + randomHex(),
+                "execstream-redis-controls-" + nodeId);
+        this.cancelRelay = new RedisCancelRelay(redis, keys, controls, "execstream-redis-cancel-" + nodeId);
         // The streams this node writes: the writer adds them, the writer or the flusher removes them.
         Map<StreamId, OwnedStream> owned = new ConcurrentHashMap<>();
         this.buffer = new OutageBuffer(redis, scripts, retention, reader, lifecycle, owned,
@@ -134,8 +144,13 @@ public final class RedisStreamPublisher implements StreamPublisher {
     }
 
     /**
-     * The relay that carries cancel requests to the node running a stream; hand it to the core.
-     * {@link CancelRelay#requestCancel} throws {@link IllegalStateException} if Redis cannot be reached.
+     * The relay that carries cancel and control requests to the node running a stream; hand it to
+     * the core. {@link CancelRelay#requestCancel} throws {@link IllegalStateException} if Redis
+     * cannot be reached. {@link CancelRelay#requestControl} delivers each request exactly once,
+     * in order, across brief losses of either node's connection, and throws an
+     * {@link io.execstream.domain.ExecStreamException} with
+     * {@link io.execstream.domain.ErrorCode#NODE_UNREACHABLE} when the node that runs the stream
+     * has let its lease expire.
      */
     @Override
     public CancelRelay cancelRelay() {
@@ -174,6 +189,18 @@ public final class RedisStreamPublisher implements StreamPublisher {
     @Override
     public String complete(StreamId stream, StreamEvent.Done done) {
         return writer.complete(stream, done);
+    }
+
+    /**
+     * Written in order with the stream's events: while Redis is unavailable it is buffered behind
+     * them, a newer state replacing one still waiting, so it never throws for that either.
+     *
+     * @throws IllegalStateException    if this node does not write the stream, or it is complete
+     * @throws IllegalArgumentException if the stream is not a live agent session
+     */
+    @Override
+    public void updateSession(StreamId stream, SessionState state) {
+        writer.updateSession(stream, state);
     }
 
     /** @throws IllegalStateException if Redis cannot be reached */
@@ -237,9 +264,13 @@ public final class RedisStreamPublisher implements StreamPublisher {
     }
 
     private static String randomNodeId() {
+        return "node-" + randomHex();
+    }
+
+    private static String randomHex() {
         byte[] bytes = new byte[6];
         new SecureRandom().nextBytes(bytes);
-        return "node-" + HexFormat.of().formatHex(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** Settings of a {@link RedisStreamPublisher}; every one has a default. */

@@ -81,12 +81,16 @@ final class Scripts {
 
     /**
      * KEYS: meta, project set, node's running set. ARGV: project, started (ISO), started millis,
-     * owner node, stream id. Returns 1, or 0 if the stream exists.
+     * owner node, stream id, then field/value pairs of its interaction and session
+     * ({@link SessionFields}; an empty value is not set). Returns 1, or 0 if the stream exists.
      */
     static final Script OPEN = new Script("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
             redis.call('HSET', KEYS[1], 'project', ARGV[1], 'status', 'running', 'started', ARGV[2],
                 'owner', ARGV[4], 'seq', 0, 'bytes', 0, 'first', 0)
+            for i = 6, #ARGV, 2 do
+              if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+            end
             redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
             redis.call('SADD', KEYS[3], ARGV[5])
             return 1
@@ -188,17 +192,57 @@ final class Scripts {
             """);
 
     /**
-     * KEYS: nodes, the node's running set. ARGV: node. Forgets a node whose lease has expired and
-     * whose streams have all been completed; returns 1 if it did.
+     * KEYS: nodes, the node's running set, its control requests. ARGV: node. Forgets a node whose
+     * lease has expired and whose streams have all been completed; returns 1 if it did.
      */
     static final Script FORGET = new Script(NOW + """
             local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
             if score and tonumber(score) < now and redis.call('SCARD', KEYS[2]) == 0 then
               redis.call('ZREM', KEYS[1], ARGV[1])
-              redis.call('DEL', KEYS[2])
+              redis.call('DEL', KEYS[2], KEYS[3])
               return 1
             end
             return 0
+            """);
+
+    /**
+     * KEYS: meta. ARGV: field/value pairs of a live session's state ({@link SessionFields#of}; an
+     * empty value deletes the field). Sets them on a running stream; returns 1, or 0 if the stream
+     * is gone or complete (nothing is created: a stray hash would never expire).
+     */
+    static final Script SESSION = new Script("""
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+            for i = 1, #ARGV, 2 do
+              if ARGV[i + 1] == '' then
+                redis.call('HDEL', KEYS[1], ARGV[i])
+              else
+                redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+              end
+            end
+            return 1
+            """);
+
+    /**
+     * KEYS: meta, nodes, the sender's last number ({@link Keys#controlsSent}). ARGV: key prefix,
+     * the request's number (from 1, rising, per sender), the most entries a node's requests keep,
+     * then the entry's fields. Adds the request to the requests of the node that runs the stream,
+     * once: a number not above the sender's last was added before (a retry). Returns {code, owner}:
+     * 1 added, 0 added before, -1 no such stream, -2 stream complete, -3 its node's lease expired.
+     */
+    static final Script CONTROL = new Script(NOW + """
+            local n = tonumber(ARGV[2])
+            if n <= tonumber(redis.call('GET', KEYS[3]) or '0') then return {0, ''} end
+            local status = redis.call('HGET', KEYS[1], 'status')
+            if not status then return {-1, ''} end
+            if status ~= 'running' then return {-2, ''} end
+            local owner = redis.call('HGET', KEYS[1], 'owner')
+            local lease = redis.call('ZSCORE', KEYS[2], owner)
+            if not lease or tonumber(lease) < now then return {-3, owner} end
+            local fields = {}
+            for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+            redis.call('XADD', ARGV[1] .. 'c:' .. owner, 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
+            redis.call('SET', KEYS[3], n, 'PX', 86400000)
+            return {1, owner}
             """);
 
     /** KEYS: meta. Flags a cancel request on an existing stream; returns 1 if it exists. */

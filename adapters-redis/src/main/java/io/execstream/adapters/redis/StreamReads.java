@@ -1,6 +1,7 @@
 package io.execstream.adapters.redis;
 
 import io.execstream.domain.ErrorCode;
+import io.execstream.domain.Interaction;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
@@ -179,8 +180,10 @@ final class StreamReads {
     private static StreamInfo info(StreamId id, Map<String, String> m) {
         String exit = m.get("exit");
         String duration = m.get("duration");
+        Interaction interaction = SessionFields.interaction(m);
         return new StreamInfo(id, ProjectId.of(m.get("project")), EventCodec.status(m.get("status")),
                 exit == null ? null : Integer.valueOf(exit), Instant.parse(m.get("started")),
-                duration == null ? null : Long.valueOf(duration), m.get("done"));
+                duration == null ? null : Long.valueOf(duration), m.get("done"), interaction,
+                SessionFields.session(interaction, m));
     }
 }

@@ -1,9 +1,12 @@
 package io.execstream.adapters.redis;
 
+import io.execstream.domain.Interaction;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,7 +16,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * The streams this node writes: {@link #open} records a stream in Redis as running and owned by
  * this node; {@link #append} and {@link #complete} number its events (the number is the event id,
  * given before Redis has the event, so numbering goes on through an outage) and hand each to the
- * {@link OutageBuffer}, which writes it at once or later.
+ * {@link OutageBuffer}, which writes it at once or later; {@link #updateSession} hands it a live
+ * session's state the same way, so that the state is written in order with the events.
  *
  * <p>Threads: any thread that calls the publisher. The map of owned streams is concurrent; each
  * stream's monitor orders its numbering and its writes (see {@link OwnedStream}). A stream leaves
@@ -46,7 +50,8 @@ final class StreamWriter {
             throw new IllegalArgumentException("a stream is opened running, not " + stream.status().wireName());
         }
         lifecycle.ensureOpen();
-        OwnedStream os = new OwnedStream(stream.id(), keys.events(stream.id()));
+        OwnedStream os = new OwnedStream(stream.id(), keys.events(stream.id()),
+                stream.interaction() == Interaction.SESSION);
         if (owned.putIfAbsent(stream.id(), os) != null) {
             throw new IllegalStateException("stream " + stream.id() + " already exists");
         }
@@ -54,8 +59,7 @@ final class StreamWriter {
         try {
             created = (Long) redis.call(j -> Scripts.OPEN.run(j,
                     List.of(keys.meta(stream.id()), keys.project(stream.project()), keys.running(nodeId)),
-                    List.of(stream.project().value(), stream.startedAt().toString(),
-                            Long.toString(stream.startedAt().toEpochMilli()), nodeId, stream.id().value())));
+                    openArgs(stream)));
         } catch (JedisException e) {
             owned.remove(stream.id(), os);
             throw redis.unavailable(e);
@@ -99,13 +103,42 @@ final class StreamWriter {
         }
     }
 
+    /**
+     * See {@link RedisStreamPublisher#updateSession}. Behind the stream's earlier events in the
+     * buffer; a state still buffered is replaced by the next, as only the last one matters.
+     */
+    void updateSession(StreamId stream, SessionState state) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(state, "state");
+        lifecycle.ensureOpen();
+        OwnedStream os = writable(stream);
+        if (!os.session) {
+            throw new IllegalArgumentException("stream " + stream + " is not a live agent session");
+        }
+        synchronized (os) {
+            ensureRunning(os);
+            buffer.submit(os, PendingWrite.session(state));
+        }
+    }
+
     /** Gives the next number of a stream not complete yet. Under os's monitor. */
     private static long next(OwnedStream os) {
+        ensureRunning(os);
+        os.seq = os.seq + 1;
+        return os.seq;
+    }
+
+    private static void ensureRunning(OwnedStream os) {
         if (os.completed) {
             throw new IllegalStateException("stream " + os.id + " is already complete");
         }
-        os.seq = os.seq + 1;
-        return os.seq;
+    }
+
+    private List<String> openArgs(StreamInfo stream) {
+        List<String> args = new ArrayList<>(List.of(stream.project().value(), stream.startedAt().toString(),
+                Long.toString(stream.startedAt().toEpochMilli()), nodeId, stream.id().value()));
+        args.addAll(SessionFields.ofOpen(stream.interaction(), stream.session()));
+        return args;
     }
 
     private OwnedStream writable(StreamId stream) {

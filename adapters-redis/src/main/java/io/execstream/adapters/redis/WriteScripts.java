@@ -1,5 +1,6 @@
 package io.execstream.adapters.redis;
 
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.ports.HistoryLimits;
@@ -8,7 +9,7 @@ import java.util.List;
 
 /**
  * Runs the scripts that write one numbered event, {@link Scripts#APPEND} and
- * {@link Scripts#COMPLETE}, with their keys and arguments. Each answers as {@link Scripts} says:
+ * {@link Scripts#COMPLETE}, with their keys and arguments, and {@link Scripts#SESSION}. Each answers as {@link Scripts} says:
  * a code (1 written, 0 written before: a retry, negative refused), then the history bytes held by
  * all streams.
  *
@@ -38,6 +39,11 @@ final class WriteScripts {
         args.addAll(fields);
         return (List<Object>) redis.call(j -> Scripts.APPEND.run(j,
                 List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(), keys.streamBytes()), args));
+    }
+
+    /** Records a live session's state on {@code stream}'s metadata; 1 if it did, 0 if the stream is not running. */
+    long session(StreamId stream, SessionState state) {
+        return (Long) redis.call(j -> Scripts.SESSION.run(j, List.of(keys.meta(stream)), SessionFields.of(state)));
     }
 
     /**

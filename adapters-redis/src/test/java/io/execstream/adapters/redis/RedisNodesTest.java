@@ -1,15 +1,14 @@
 package io.execstream.adapters.redis;
 
-import io.execstream.testkit.RedisServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.execstream.domain.Interaction;
 import io.execstream.domain.InvalidInputException;
-import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -19,65 +18,19 @@ import io.execstream.ports.HistoryLimits;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber.CloseReason;
 import io.execstream.testkit.RecordingSubscriber;
-import java.nio.file.Path;
+import io.execstream.testkit.RedisServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /** Several nodes (publishers) sharing one Redis, as several servers behind a load balancer would. */
-class RedisNodesTest {
-    static final Duration TIMEOUT = Duration.ofSeconds(20);
-    static final ProjectId PROJECT = ProjectId.of("alpha");
-
-    @TempDir
-    static Path dir;
-    private static RedisServer server;
-
-    private final List<RedisStreamPublisher> nodes = new ArrayList<>();
-    private String prefix;
-
-    @BeforeAll
-    static void startRedis() {
-        server = RedisServer.start(dir, false);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void freshPrefix() {
-        prefix = "nodes-" + UUID.randomUUID() + ":";
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.forEach(RedisStreamPublisher::close);
-    }
-
-    private RedisStreamPublisher node(String id, Duration lease) {
-        RedisStreamPublisher p = RedisStreamPublisher.builder()
-                .redisUri(server.uri()).keyPrefix(prefix).nodeId(id).nodeLease(lease).build();
-        nodes.add(p);
-        return p;
-    }
+class RedisNodesTest extends RedisNodesFixture {
 
     @Test
     void streamWrittenOnOneNodeIsServedResumedListedAndFoundOnAnother() {
@@ -229,6 +182,22 @@ class RedisNodesTest {
     }
 
     @Test
+    void aLiveSessionsStateSetOnOneNodeIsShownByAnother() {
+        RedisStreamPublisher a = node("a", Duration.ofSeconds(15));
+        RedisStreamPublisher b = node("b", Duration.ofSeconds(15));
+        StreamId s = StreamId.random();
+        a.open(StreamInfo.started(s, PROJECT, Instant.now(), Interaction.SESSION));
+        assertEquals(SessionState.starting(), b.find(s).orElseThrow().session());
+        SessionState idle = new SessionState(SessionState.Activity.IDLE, 1, 0.0425);
+        a.updateSession(s, idle);
+        assertEquals(idle, b.find(s).orElseThrow().session());
+        assertEquals(idle, b.list(PROJECT, 5).get(0).session());
+        assertThrows(IllegalStateException.class, () -> b.updateSession(s, idle), "only the writing node updates it");
+        StreamId plain = openOn(a);
+        assertThrows(IllegalArgumentException.class, () -> a.updateSession(plain, idle), "not a live session");
+    }
+
+    @Test
     void buildFailsFastWhenNothingListens() {
         int port = RedisServer.freePort();
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -269,16 +238,6 @@ class RedisNodesTest {
             r.awaitDone(TIMEOUT);
             assertEquals(21, r.gap().orElseThrow());
             assertEquals(9, r.outputs().size());
-        }
-    }
-
-    static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("not within " + TIMEOUT + ": " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
     }
 }

@@ -5,18 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.execstream.domain.AgentTurn;
+import io.execstream.domain.Interaction;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.PublishedEvent;
+import io.execstream.ports.StreamControl;
 import io.execstream.testkit.RecordingSubscriber;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,5 +152,54 @@ class RedisOutageTest {
         assertEquals(999, resumed.outputs().size());
         assertEquals("during 501\n", resumed.outputs().get(0));
         resumed.assertWellBehaved();
+    }
+    @Test
+    void aRedisRestartMidSequenceLosesAndRepeatsNoControlRequest() throws Exception {
+        server = RedisServer.start(dir, true);
+        RedisStreamPublisher a = node("a");
+        RedisStreamPublisher b = node("b");
+        StreamId s = RedisNodesFixture.openOn(a);
+        List<StreamControl> onA = new CopyOnWriteArrayList<>();
+        a.cancelRelay().onControlRequest((stream, c) -> onA.add(c));
+        List<StreamControl> sent = RedisControlRelayTest.controls(300);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            for (StreamControl c : sent) {
+                b.cancelRelay().requestControl(s, c);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        });
+        RedisNodesTest.eventually("the first requests are handled", () -> onA.size() >= 50);
+        assertTrue(!sending.isDone(), "the restart comes mid-sequence");
+        server.restart();
+        sending.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        RedisNodesTest.eventually("all 300 requests are handled", () -> onA.size() >= 300);
+        assertEquals(sent, onA);
+    }
+
+    @Test
+    void aSessionStateSetWhileRedisIsAwayIsWrittenAfterTheEventsBeforeIt() {
+        server = RedisServer.start(dir, true);
+        RedisStreamPublisher a = node("a");
+        StreamId s = StreamId.random();
+        a.open(StreamInfo.started(s, ProjectId.of("alpha"), Instant.now(), Interaction.SESSION));
+        server.stop();
+        a.append(s, new StreamEvent.Message("hello", 1, false));
+        a.updateSession(s, new SessionState(SessionState.Activity.WORKING, 0, null));
+        a.append(s, new StreamEvent.Turn(new AgentTurn(1, "success", false, 0.5, 0.5, null, null)));
+        SessionState idle = new SessionState(SessionState.Activity.IDLE, 1, 0.5);
+        a.updateSession(s, idle);
+        server.restart();
+        RedisNodesTest.eventually("the buffered state is written", () -> {
+            try {
+                return a.find(s).map(StreamInfo::session).filter(idle::equals).isPresent();
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        });
+        RecordingSubscriber r = new RecordingSubscriber();
+        a.subscribe(s, null, r);
+        r.awaitEvents(2, TIMEOUT);
+        assertEquals(new StreamEvent.Message("hello", 1, false), r.events().get(0).event());
+        assertEquals(Interaction.SESSION, a.find(s).orElseThrow().interaction());
     }
 }

@@ -1,0 +1,77 @@
+package io.execstream.adapters.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
+import io.execstream.domain.Interaction;
+import io.execstream.domain.SessionState;
+import io.execstream.domain.StreamEvent;
+import io.execstream.domain.StreamStatus;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The fields of entries and metadata: every event survives a round trip, and what older versions wrote still reads. */
+class EventCodecTest {
+
+    @Test
+    void everyKindOfEventComesBackEqual() {
+        List<StreamEvent> events = List.of(
+                StreamEvent.Output.stderr("oops\n"),
+                new StreamEvent.Agent("{\"type\":\"result\"}"),
+                new StreamEvent.Input("yes\nnö 😀\n", false),
+                new StreamEvent.Input("", true),
+                new StreamEvent.Message("fix the build", 1, false),
+                new StreamEvent.Message("and then the tests", 4, true),
+                new StreamEvent.Turn(new AgentTurn(3, "success", false, 0.1 + 0.2, 1.0 / 3, "{\"output_tokens\":7}", 1234L)),
+                new StreamEvent.Turn(new AgentTurn(1, "error_during_execution", true, null, null, null, null)),
+                new StreamEvent.Done(0, 9, StreamStatus.EXITED, null,
+                        new AgentResult("s-1", false, "success", 2, 0.25, "{}", 1.75)),
+                new StreamEvent.Done(null, 9, StreamStatus.CANCELLED, "stopped",
+                        new AgentResult(null, true, "cancelled", null, null, null, null)));
+        for (StreamEvent e : events) {
+            assertEquals(e, EventCodec.decode(fields(EventCodec.encode(e))), e.toString());
+        }
+    }
+
+    @Test
+    void aDoneWrittenBeforeTheSessionCostExistedHasNone() {
+        Map<String, String> old = Map.of("k", "d", "st", "exited", "x", "0", "ms", "5", "as", "s-1", "ae", "0",
+                "asub", "success", "an", "1", "ac", "0.5", "w", "64");
+        StreamEvent.Done done = (StreamEvent.Done) EventCodec.decode(old);
+        assertEquals(new AgentResult("s-1", false, "success", 1, 0.5, null, null), done.agent());
+    }
+
+    @Test
+    void anEntryOfAKindThisVersionDoesNotKnowIsSkipped() {
+        assertNull(EventCodec.decode(Map.of("k", "z", "w", "64")));
+    }
+
+    @Test
+    void metadataWithoutInteractionIsAStreamThatTakesNothing() {
+        Map<String, String> old = Map.of("project", "alpha", "status", "running");
+        assertEquals(Interaction.NONE, SessionFields.interaction(old));
+        assertNull(SessionFields.session(Interaction.NONE, old));
+    }
+
+    @Test
+    void aSessionsStateComesBackFromItsFields() {
+        for (SessionState state : List.of(SessionState.starting(), new SessionState(SessionState.Activity.IDLE, 3, 0.75))) {
+            Map<String, String> meta = new HashMap<>(fields(SessionFields.ofOpen(Interaction.SESSION, state)));
+            meta.values().removeIf(String::isEmpty); // as the scripts store them
+            assertEquals(Interaction.SESSION, SessionFields.interaction(meta));
+            assertEquals(state, SessionFields.session(Interaction.SESSION, meta));
+        }
+    }
+
+    private static Map<String, String> fields(List<String> pairs) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < pairs.size(); i += 2) {
+            m.put(pairs.get(i), pairs.get(i + 1));
+        }
+        return m;
+    }
+}
