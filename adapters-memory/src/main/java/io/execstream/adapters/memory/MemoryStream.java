@@ -88,10 +88,6 @@ final class MemoryStream {
         return add(event, maxHistoryBytes, budget).id();
     }
 
-    /**
-     * Like {@link #append}, and marks the stream finished as of {@code now}, {@code order}-th of
-     * the publisher's streams to finish; {@code onFinished} runs under the monitor once it is.
-     */
     /** Records where the stream's live session stands, while it runs. */
     synchronized void updateSession(SessionState state) {
         if (removed || info.isFinished()) {
@@ -100,6 +96,10 @@ final class MemoryStream {
         info = info.withSession(state);
     }
 
+    /**
+     * Like {@link #append}, and marks the stream finished as of {@code now}, {@code order}-th of
+     * the publisher's streams to finish; {@code onFinished} runs under the monitor once it is.
+     */
     synchronized String complete(StreamEvent.Done done, Instant now, long order, Runnable onFinished,
                                  long maxHistoryBytes, LongConsumer budget) {
         if (removed || info.isFinished()) {
