@@ -327,13 +327,17 @@ public final class FakeAnthropicApi implements AutoCloseable {
             return texts.isEmpty() ? "" : texts.get(texts.size() - 1);
         }
 
-        /** Whether the last user message carries a tool's result: the model is to go on after its call. */
+        /**
+         * Whether the request ends with a tool's result: the model is to go on after its call. (After
+         * an interrupt the CLI sends the stopped call's result with the user's next text after it.)
+         */
         public boolean afterToolResult() {
             List<Map<?, ?>> messages = userMessages();
-            if (messages.isEmpty() || !(messages.get(messages.size() - 1).get("content") instanceof List<?> blocks)) {
+            if (messages.isEmpty() || !(messages.get(messages.size() - 1).get("content") instanceof List<?> blocks)
+                    || blocks.isEmpty()) {
                 return false;
             }
-            return blocks.stream().anyMatch(b -> b instanceof Map<?, ?> m && "tool_result".equals(m.get("type")));
+            return blocks.get(blocks.size() - 1) instanceof Map<?, ?> last && "tool_result".equals(last.get("type"));
         }
 
         private List<Map<?, ?>> userMessages() {

@@ -1,6 +1,7 @@
 package io.execstream.adapters.claude;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /** Reads the lines of Claude Code's {@code --output-format stream-json}. */
 final class StreamJson {
@@ -59,6 +61,8 @@ final class StreamJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            // As JavaScript's JSON.stringify writes them: \u001b, not \u001B.
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
             .build();
 
     private StreamJson() {
@@ -78,7 +82,32 @@ final class StreamJson {
         if (tree == null || !tree.isObject()) {
             return new Unparsed(NOT_AN_OBJECT);
         }
-        return new Event(compact(tree), tree);
+        // A compact line is kept as written, byte for byte (the CLI writes every line so); only a
+        // line with whitespace between its tokens is re-written, which could change how a
+        // number or an escape is spelled.
+        String json = isCompact(buffer, offset, length) ? new String(buffer, offset, length, StandardCharsets.UTF_8)
+                : compact(tree);
+        return new Event(json, tree);
+    }
+
+    /** Whether the line (valid JSON) has no whitespace outside its strings. */
+    private static boolean isCompact(byte[] buffer, int offset, int length) {
+        boolean inString = false;
+        for (int i = offset; i < offset + length; i++) {
+            byte b = buffer[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
