@@ -175,11 +175,14 @@ class ClaudeCodeSessionLiveTest {
         assertEquals(new CommandExit.Exited(0), first.awaitExit(WAIT));
         AgentResult one = first.result();
         assertEquals(one.totalCostUsd(), one.sessionCostUsd(), CENT_FRACTION);
+        assertEveryStdoutLineIsAnEvent(first);
+        first.assertAgentContractKept();
 
         RecordingAgentListener second = new RecordingAgentListener();
         agent.start(PROJECT, AgentPrompt.of("two").resuming(one.sessionId()), second);
         assertEquals(new CommandExit.Exited(0), second.awaitExit(WAIT));
         AgentResult two = second.result();
+        assertEveryStdoutLineIsAnEvent(second);
         assertEquals(one.sessionId(), two.sessionId());
         // Same tokens, same cost: this run's figure is its own, the session's includes the first.
         assertEquals(one.totalCostUsd(), two.totalCostUsd(), CENT_FRACTION);
