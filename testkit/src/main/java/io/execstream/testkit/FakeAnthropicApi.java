@@ -1,16 +1,19 @@
 package io.execstream.testkit;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +35,9 @@ import java.util.function.Predicate;
  * {@code count_tokens} and anything else the CLI might ask get a small sensible answer. Every
  * request is recorded, so a test can check what a follow-up carried.
  *
+ * <p>It speaks just enough HTTP/1.1 on plain {@link java.net} sockets (the testkit uses the JDK's
+ * core only): one request per connection, answered with {@code Connection: close}.
+ *
  * <p>Each reply reports {@value #INPUT_TOKENS} input and {@value #OUTPUT_TOKENS} output tokens,
  * so what the CLI computes from them is the same in every run.
  */
@@ -44,13 +50,13 @@ public final class FakeAnthropicApi implements AutoCloseable {
     /** The longest a {@linkplain Reply#after gated} reply waits for its gate. */
     public static final Duration GATE_LIMIT = Duration.ofSeconds(60);
 
-    private final HttpServer server;
+    private final ServerSocket server;
     private final ExecutorService executor;
     private final AtomicInteger messageIds = new AtomicInteger();
     private final List<Request> requests = new ArrayList<>();
     private volatile Function<Request, Reply> responder = request -> Reply.text("ok");
 
-    private FakeAnthropicApi(HttpServer server, ExecutorService executor) {
+    private FakeAnthropicApi(ServerSocket server, ExecutorService executor) {
         this.server = server;
         this.executor = executor;
     }
@@ -58,26 +64,46 @@ public final class FakeAnthropicApi implements AutoCloseable {
     /** A fake API listening on a free port of 127.0.0.1. */
     public static FakeAnthropicApi start() {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            // Gated replies hold their thread; every request gets one of its own.
+            ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            // Gated replies hold their thread; every connection gets one of its own.
             ExecutorService executor = Executors.newCachedThreadPool(r -> {
                 Thread thread = new Thread(r, "fake-anthropic-api");
                 thread.setDaemon(true);
                 return thread;
             });
             FakeAnthropicApi api = new FakeAnthropicApi(server, executor);
-            server.createContext("/", api::handle);
-            server.setExecutor(executor);
-            server.start();
+            executor.execute(api::accept);
             return api;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                executor.execute(() -> serve(socket));
+            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            Exchange exchange = Exchange.read(socket);
+            if (exchange != null) {
+                handle(exchange);
+            }
+        } catch (IOException e) {
+            // The client went away (an interrupted turn closes its request): nothing to answer.
+        }
+    }
+
     /** What {@code ANTHROPIC_BASE_URL} should be: {@code http://127.0.0.1:PORT}. */
     public String baseUrl() {
-        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+        return "http://" + server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
     }
 
     /** Picks the reply to each {@code POST /v1/messages}; by default the text {@code ok}. */
@@ -127,34 +153,36 @@ public final class FakeAnthropicApi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), body);
-            synchronized (requests) {
-                requests.add(request);
-                requests.notifyAll();
-            }
-            if (request.isMessages()) {
-                reply(exchange, request, responder.apply(request));
-            } else if ("POST".equals(request.method()) && request.path().endsWith("/count_tokens")) {
-                json(exchange, 200, "{\"input_tokens\":" + INPUT_TOKENS + "}");
-            } else if ("HEAD".equals(request.method())) {
-                exchange.sendResponseHeaders(200, -1);
-            } else if ("GET".equals(request.method()) && request.path().equals("/v1/models")) {
-                json(exchange, 200, "{\"data\":[],\"has_more\":false,\"first_id\":null,\"last_id\":null}");
-            } else {
-                json(exchange, 404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":"
-                        + MiniJson.quote("no " + request.method() + " " + request.path() + " here") + "}}");
-            }
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            executor.shutdownNow();
         }
     }
 
-    private void reply(HttpExchange exchange, Request request, Reply reply) throws IOException {
+    private void handle(Exchange exchange) throws IOException {
+        Request request = exchange.request();
+        synchronized (requests) {
+            requests.add(request);
+            requests.notifyAll();
+        }
+        if (request.isMessages()) {
+            reply(exchange, request, responder.apply(request));
+        } else if ("POST".equals(request.method()) && request.path().endsWith("/count_tokens")) {
+            json(exchange, 200, "{\"input_tokens\":" + INPUT_TOKENS + "}");
+        } else if ("HEAD".equals(request.method())) {
+            exchange.head(200);
+        } else if ("GET".equals(request.method()) && request.path().equals("/v1/models")) {
+            json(exchange, 200, "{\"data\":[],\"has_more\":false,\"first_id\":null,\"last_id\":null}");
+        } else {
+            json(exchange, 404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":"
+                    + MiniJson.quote("no " + request.method() + " " + request.path() + " here") + "}}");
+        }
+    }
+
+    private void reply(Exchange exchange, Request request, Reply reply) throws IOException {
         while (reply instanceof Reply.Gated gated) {
             try {
                 if (!gated.gate().await(GATE_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -177,10 +205,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
                     + OUTPUT_TOKENS + "}}");
             return;
         }
-        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+        OutputStream out = exchange.stream("text/event-stream");
         event(out, "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"" + id
                 + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + MiniJson.quote(model)
                 + ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":"
@@ -223,11 +248,78 @@ public final class FakeAnthropicApi implements AutoCloseable {
         out.flush();
     }
 
-    private static void json(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+    private static void json(Exchange exchange, int status, String body) throws IOException {
+        exchange.send(status, "application/json", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One request on a connection, and its answer: the response closes the connection. */
+    private record Exchange(Request request, OutputStream out) {
+
+        /** The request on {@code socket}; null when it closed before one came. */
+        static Exchange read(Socket socket) throws IOException {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            String requestLine = line(in);
+            if (requestLine == null || requestLine.isEmpty()) {
+                return null;
+            }
+            String[] parts = requestLine.split(" ");
+            Map<String, String> headers = new java.util.HashMap<>();
+            for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
+                int colon = header.indexOf(':');
+                if (colon > 0) {
+                    headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+                }
+            }
+            byte[] body;
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+                for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; line(in)) {
+                    chunks.write(in.readNBytes(size));
+                }
+                body = chunks.toByteArray();
+            } else {
+                body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            }
+            String path = parts.length > 1 ? parts[1].split("\\?")[0] : "/";
+            return new Exchange(new Request(parts[0], path, new String(body, StandardCharsets.UTF_8)), socket.getOutputStream());
+        }
+
+        void send(int status, String contentType, byte[] body) throws IOException {
+            out.write(head(status, "Content-Type: " + contentType + "\r\nContent-Length: " + body.length));
+            out.write(body);
+            out.flush();
+        }
+
+        void head(int status) throws IOException {
+            out.write(head(status, "Content-Length: 0"));
+            out.flush();
+        }
+
+        /** The head of a response whose body runs until the connection closes. */
+        OutputStream stream(String contentType) throws IOException {
+            out.write(head(200, "Content-Type: " + contentType + "\r\nCache-Control: no-cache"));
+            out.flush();
+            return out;
+        }
+
+        private static byte[] head(int status, String headers) {
+            return ("HTTP/1.1 " + status + " " + (status == 200 ? "OK" : "Not Found") + "\r\n" + headers
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** A line of the head without its CRLF; null at the end of the stream. */
+        private static String line(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int b; (b = in.read()) != '\n'; ) {
+                if (b < 0) {
+                    return line.length() == 0 ? null : line.toString();
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
     }
 
     /** What the model answers to one request. */
