@@ -32,8 +32,27 @@ import java.util.Optional;
  * The prompt comes last, after {@code --}, so a prompt that starts with {@code -} is still a prompt
  * (and the variadic {@code --allowedTools} cannot swallow it). The session and model were checked
  * by {@link AgentPrompt}, the rest by {@link ClaudeOptions}, so none of them can be read as an
- * option. The {@link CommandSpec} has no extra environment and the prompt's timeout, which the
- * caller enforces.
+ * option. The {@link CommandSpec} has the {@linkplain Builder#env environment} the agent was built
+ * with and the prompt's timeout, which the caller enforces.
+ *
+ * <h2>Live sessions</h2>
+ * For an {@linkplain AgentPrompt#interactive() interactive} prompt the command is
+ * <pre>
+ * BINARY -p --input-format stream-json --output-format stream-json --verbose [the options above]
+ * </pre>
+ * with no prompt argument and its stdin kept open ({@link CommandSpec#stdin()}): the first prompt
+ * and each follow-up go in as {@code user} lines, an interrupt as a {@code control_request}, and
+ * the end closes stdin (see {@link ClaudeSession}). {@code start} returns a
+ * {@link io.execstream.ports.RunningSession}. Each {@code result} line ends a turn
+ * ({@link AgentListener#onTurn}); the run's totals come as {@code onResult} when the process has
+ * ended. The runner must honour {@link CommandSpec#stdin()}; one that gives no stdin gets its
+ * command stopped at once.
+ *
+ * <h2>Costs</h2>
+ * The CLI's {@code total_cost_usd} is cumulative, for the process and for the session (a
+ * {@code --resume} run's figure includes what the earlier runs cost). The result's
+ * {@code totalCostUsd} is what this run cost, from each result's
+ * {@code model_usage_since_last_result}; {@code sessionCostUsd} is the CLI's cumulative figure.
  *
  * <h2>Its rules</h2>
  * The CLI's options ({@code max_turns}, {@code allowed_tools}, {@code permission_mode}) travel as
@@ -49,7 +68,8 @@ import java.util.Optional;
  * so always one line); the {@code session_id} it carries, when it differs from the last one,
  * becomes {@link AgentListener#onSession} (the {@code system}/{@code init} line names it first), so
  * a run cancelled before its result can still be resumed; and the first object whose {@code type}
- * is {@code result} also becomes {@link AgentListener#onResult}. A non-blank line that is not a JSON object, or is longer than
+ * is {@code result} also becomes {@link AgentListener#onResult} (for a one-prompt run; a live
+ * session's ends turns, as above). A non-blank line that is not a JSON object, or is longer than
  * 16 MiB, becomes the event
  * {@code {"type":"execstream","subtype":"unparsed_line","bytes":N,"reason":R}} instead (R is
  * {@code invalid_json}, {@code not_an_object} or {@code too_long}); blank lines are skipped.
@@ -67,16 +87,19 @@ public final class ClaudeCodeAgent implements CodeAgent {
     /** The longest stdout line parsed, in bytes; longer lines are dropped. */
     static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
-    private static final AgentCapabilities CAPABILITIES = new AgentCapabilities(true, true, true, List.of(), ClaudeOptions.NAMES);
+    private static final AgentCapabilities CAPABILITIES =
+            new AgentCapabilities(true, true, true, List.of(), ClaudeOptions.NAMES, true);
 
     private final CommandRunner runner;
     private final String binary;
     private final int maxLineBytes;
+    private final Map<String, String> env;
 
     private ClaudeCodeAgent(Builder builder) {
         this.runner = builder.runner;
         this.binary = builder.binary;
         this.maxLineBytes = builder.maxLineBytes;
+        this.env = builder.env;
     }
 
     public static Builder builder() {
@@ -122,14 +145,23 @@ public final class ClaudeCodeAgent implements CodeAgent {
             // Cannot happen for a prompt validate accepted (its limits keep the argv in bounds), but
             // a caller may skip validate, and a run that cannot start is reported, never thrown.
             listener.onExit(new CommandExit.FailedToStart("cannot build the claude command: " + e.getMessage()));
-            return () -> { };
+            return prompt.interactive() ? ClaudeSession.ended() : () -> { };
         }
-        return runner.start(project, spec, new StreamJsonListener(listener, maxLineBytes));
+        boolean resumed = prompt.sessionId().isPresent();
+        if (!prompt.interactive()) {
+            return runner.start(project, spec, StreamJsonListener.oneShot(listener, maxLineBytes, resumed));
+        }
+        ClaudeSession session = new ClaudeSession();
+        RunningCommand command = runner.start(project, spec,
+                StreamJsonListener.session(listener, maxLineBytes, resumed, session::exited));
+        session.attach(command, prompt.prompt());
+        return session;
     }
 
-    /** The command run for {@code prompt}. */
+    /** The command run for {@code prompt}: with its stdin kept open for a live session. */
     CommandSpec spec(AgentPrompt prompt) {
-        return new CommandSpec(new CommandLine.Argv(argv(binary, prompt, ClaudeOptions.of(prompt))), Map.of(), prompt.timeout());
+        return new CommandSpec(new CommandLine.Argv(argv(binary, prompt, ClaudeOptions.of(prompt))), env, prompt.timeout(),
+                prompt.interactive());
     }
 
     /** The argument vector run for {@code prompt}. */
@@ -137,6 +169,10 @@ public final class ClaudeCodeAgent implements CodeAgent {
         List<String> argv = new ArrayList<>(16);
         argv.add(binary);
         argv.add("-p");
+        if (prompt.interactive()) {
+            argv.add("--input-format");
+            argv.add("stream-json");
+        }
         argv.add("--output-format");
         argv.add("stream-json");
         argv.add("--verbose");
@@ -160,8 +196,11 @@ public final class ClaudeCodeAgent implements CodeAgent {
             argv.add("--permission-mode");
             argv.add(mode);
         });
-        argv.add("--");
-        argv.add(prompt.prompt());
+        if (!prompt.interactive()) {
+            // A live session's prompts come on stdin, as stream-json lines.
+            argv.add("--");
+            argv.add(prompt.prompt());
+        }
         return argv;
     }
 
@@ -170,8 +209,27 @@ public final class ClaudeCodeAgent implements CodeAgent {
         private CommandRunner runner;
         private String binary = "claude";
         private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+        private Map<String, String> env = Map.of();
 
         private Builder() {
+        }
+
+        /**
+         * Variables added to the CLI's environment (over the runner's), e.g.
+         * {@code ANTHROPIC_BASE_URL} to point it at another model API, without changing the
+         * server's own environment. Replaces what an earlier call gave; default none.
+         *
+         * @throws IllegalArgumentException for a name or value a command's environment cannot
+         *                                  hold (see {@link CommandSpec#env()})
+         */
+        public Builder env(Map<String, String> env) {
+            Objects.requireNonNull(env, "env");
+            try {
+                this.env = CommandSpec.of(new CommandLine.Argv(List.of("claude"))).withEnv(env).env();
+            } catch (InvalidInputException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            return this;
         }
 
         /** Where the CLI runs: a local runner, a kubectl runner, any other. */

@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * @param maxTurns       the most turns the run may take, 1 to {@value #MAX_TURNS}
  * @param allowedTools   tool rules such as {@code Bash(git log:*)} or {@code Edit}, at most
  *                       {@value #MAX_TOOLS}; empty for the CLI's default
- * @param permissionMode one of {@link #PERMISSION_MODES}
+ * @param permissionMode a mode such as {@code acceptEdits}, {@code plan} or {@code dontAsk}: a
+ *                       {@linkplain #PERMISSION_MODE safe token}, which the CLI itself accepts or
+ *                       refuses (its list changes between versions)
  */
 public record ClaudeOptions(OptionalInt maxTurns, List<String> allowedTools, Optional<String> permissionMode) {
     /** The option giving the turn limit, {@code --max-turns}: a whole number. */
@@ -40,8 +42,14 @@ public record ClaudeOptions(OptionalInt maxTurns, List<String> allowedTools, Opt
     public static final int MAX_TURNS = 1000;
     /** The most allowed-tool rules a run may give. */
     public static final int MAX_TOOLS = 100;
-    /** The permission modes the CLI may be asked to run in. */
-    public static final Set<String> PERMISSION_MODES = Set.of("default", "acceptEdits", "plan", "bypassPermissions");
+    /**
+     * What a permission mode may look like: a letter, then up to 63 letters, digits, '_' or '-'.
+     * Only the shape is checked, so that the value cannot be read as another option; which modes
+     * exist is the CLI's to say (2.1.332 takes {@code acceptEdits}, {@code auto},
+     * {@code bypassPermissions}, {@code manual}, {@code dontAsk} and {@code plan}), and it refuses
+     * an unknown one itself: the run fails with the CLI's message on stderr.
+     */
+    public static final Pattern PERMISSION_MODE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
     /**
      * The longest prompt the agent takes, in bytes of UTF-8. The prompt travels as one
      * command-line argument, and Linux refuses any single argument of 128 KiB or more
@@ -62,8 +70,9 @@ public record ClaudeOptions(OptionalInt maxTurns, List<String> allowedTools, Opt
         if (allowedTools.size() > MAX_TOOLS || !allowedTools.stream().allMatch(t -> TOOL.matcher(t).matches())) {
             throw invalid(ALLOWED_TOOLS_OPTION + " must be at most " + MAX_TOOLS + " tool names such as Edit or Bash(git log:*)");
         }
-        if (permissionMode.isPresent() && !PERMISSION_MODES.contains(permissionMode.get())) {
-            throw invalid(PERMISSION_MODE_OPTION + " must be one of " + String.join(", ", PERMISSION_MODES.stream().sorted().toList()));
+        if (permissionMode.isPresent() && !PERMISSION_MODE.matcher(permissionMode.get()).matches()) {
+            throw invalid(PERMISSION_MODE_OPTION + " must be 1 to 64 letters, digits, '_' or '-', starting with a letter,"
+                    + " such as acceptEdits or plan");
         }
     }
 

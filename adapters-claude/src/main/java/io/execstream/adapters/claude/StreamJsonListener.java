@@ -1,9 +1,13 @@
 package io.execstream.adapters.claude;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,12 +20,23 @@ import java.nio.ByteBuffer;
  * newline, is parsed and reported first, then {@code onExit} is passed on (exactly once, as the
  * runner calls it). If a downstream call on the stdout path throws, the exception goes back to the
  * runner (which stops delivering stdout and terminates the command) and nothing more is parsed.
+ *
+ * <h2>Results and costs</h2>
+ * A one-prompt run reports its first {@code result} line as {@code onResult}. A live session
+ * reports each {@code result} line as the end of a turn ({@code onTurn}: its subtype and verdict,
+ * what the turn cost, what the run has cost so far, the turn's usage and duration), and at its
+ * end, just before {@code onExit}, the run's totals as {@code onResult}: the last turn's verdict,
+ * the number of turns, the summed usage. In both, {@code totalCostUsd} is what this run cost and
+ * {@code sessionCostUsd} the CLI's cumulative {@code total_cost_usd}; see {@link RunCosts}.
  */
 final class StreamJsonListener implements CommandListener {
 
     private static final System.Logger LOG = System.getLogger(StreamJsonListener.class.getName());
 
     private final AgentListener downstream;
+    private final boolean session;
+    /** Told when the process has ended, before {@code onExit} goes downstream. */
+    private final Runnable onEnd;
     private final LineSplitter lines;
     private final LineSink sink = new LineSink();
     /** Orders the stdout thread's state with the thread that calls onExit. */
@@ -29,15 +44,39 @@ final class StreamJsonListener implements CommandListener {
 
     // Guarded by lock.
     private boolean resultSeen;
+    private final RunCosts costs;
+    /** A live session's turns so far, and what they add up to. */
+    private int turns;
+    private StreamJson.Result lastTurn;
+    private ObjectNode usage;
     /** The session last passed on, so that each change goes downstream once. */
-    private String session;
+    private String sessionId;
     private long unparsedLines;
     /** Set once a downstream stdout call threw, or at the exit: nothing more is parsed. */
     private boolean stopped;
 
-    StreamJsonListener(AgentListener downstream, int maxLineBytes) {
+    private StreamJsonListener(AgentListener downstream, int maxLineBytes, boolean resumed, boolean session,
+                               Runnable onEnd) {
         this.downstream = downstream;
         this.lines = new LineSplitter(maxLineBytes);
+        this.costs = new RunCosts(resumed);
+        this.session = session;
+        this.onEnd = onEnd;
+    }
+
+    /** A one-prompt run of a new session. */
+    StreamJsonListener(AgentListener downstream, int maxLineBytes) {
+        this(downstream, maxLineBytes, false, false, () -> { });
+    }
+
+    /** A one-prompt run; {@code resumed} when it continues an earlier session. */
+    static StreamJsonListener oneShot(AgentListener downstream, int maxLineBytes, boolean resumed) {
+        return new StreamJsonListener(downstream, maxLineBytes, resumed, false, () -> { });
+    }
+
+    /** A live session; {@code onEnd} is told when its process has ended, before {@code onExit}. */
+    static StreamJsonListener session(AgentListener downstream, int maxLineBytes, boolean resumed, Runnable onEnd) {
+        return new StreamJsonListener(downstream, maxLineBytes, resumed, true, onEnd);
     }
 
     @Override
@@ -71,6 +110,10 @@ final class StreamJsonListener implements CommandListener {
                     stopped = true;
                     lines.finish(sink);
                 }
+                onEnd.run();
+                if (session && lastTurn != null) {
+                    downstream.onResult(totals());
+                }
                 if (unparsedLines > 0) {
                     LOG.log(System.Logger.Level.WARNING, "claude wrote {0} stdout line(s) that were not JSON objects",
                             unparsedLines);
@@ -79,6 +122,30 @@ final class StreamJsonListener implements CommandListener {
         } finally {
             downstream.onExit(exit);
         }
+    }
+
+    /** Called under lock. */
+    private void result(StreamJson.Result result) {
+        if (session) {
+            BigDecimal turnCost = costs.turn(result.totalCostUsd(), result.sinceLastCostUsd());
+            turns++;
+            lastTurn = result;
+            usage = StreamJson.addUsage(usage, result.usage());
+            downstream.onTurn(new AgentTurn(turns, result.subtype(), result.isError(), RunCosts.dollars(turnCost),
+                    RunCosts.dollars(costs.run()), result.usageJson(), result.durationMs()));
+        } else if (!resultSeen) {
+            resultSeen = true;
+            costs.turn(result.totalCostUsd(), result.sinceLastCostUsd());
+            downstream.onResult(new AgentResult(result.sessionId(), result.isError(), result.subtype(), result.numTurns(),
+                    RunCosts.dollars(costs.run()), result.usageJson(), RunCosts.dollars(costs.session())));
+        }
+    }
+
+    /** A live session's totals: called under lock, at its end, when a turn ended. */
+    private AgentResult totals() {
+        String id = lastTurn.sessionId() != null ? lastTurn.sessionId() : sessionId;
+        return new AgentResult(id, lastTurn.isError(), lastTurn.subtype(), turns, RunCosts.dollars(costs.run()),
+                usage == null ? null : StreamJson.compact(usage), RunCosts.dollars(costs.session()));
     }
 
     /** Lines that were not JSON objects (or too long) so far. */
@@ -96,13 +163,12 @@ final class StreamJsonListener implements CommandListener {
             if (line instanceof StreamJson.Event event) {
                 downstream.onAgentEvent(event.json());
                 String named = event.sessionId();
-                if (named != null && !named.equals(session)) {
-                    session = named;
+                if (named != null && !named.equals(sessionId)) {
+                    sessionId = named;
                     downstream.onSession(named);
                 }
-                if (!resultSeen && event.isResult()) {
-                    resultSeen = true;
-                    downstream.onResult(StreamJson.result(event.tree()));
+                if (event.isResult()) {
+                    result(StreamJson.result(event.tree()));
                 }
             } else if (line instanceof StreamJson.Unparsed unparsed) {
                 unparsed(length, unparsed.reason());

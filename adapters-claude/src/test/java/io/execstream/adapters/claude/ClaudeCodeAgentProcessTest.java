@@ -78,7 +78,7 @@ class ClaudeCodeAgentProcessTest {
         assertTrue(listener.events().get(0).startsWith("{\"type\":\"system\",\"subtype\":\"init\""));
         assertTrue(listener.events().get(1).contains("\"type\":\"tool_use\""));
         assertTrue(listener.events().get(2).contains("\"type\":\"tool_result\""), "the spaced line compacted");
-        assertEquals(new AgentResult(SESSION, false, "success", 2, 0.0123, USAGE), listener.result());
+        assertEquals(new AgentResult(SESSION, false, "success", 2, 0.0123, USAGE, 0.0123), listener.result());
         assertEquals(5, listener.eventsBeforeResult());
         assertEquals("", listener.stderr());
         for (String thread : listener.eventThreads()) {
@@ -151,7 +151,7 @@ class ClaudeCodeAgentProcessTest {
         assertEquals(StreamJsonListenerTest.unparsed(32, "invalid_json"), events.get(3));
         assertEquals(StreamJsonListenerTest.unparsed(7, "not_an_object"), events.get(4));
         assertTrue(events.get(5).startsWith("{\"type\":\"user\""));
-        assertEquals(new AgentResult(SESSION, false, "success", 2, 0.0123, USAGE), listener.result());
+        assertEquals(new AgentResult(SESSION, false, "success", 2, 0.0123, USAGE, 0.0123), listener.result());
     }
 
     @Test
@@ -160,7 +160,7 @@ class ClaudeCodeAgentProcessTest {
                 OptionalInt.of(7), List.of(), Optional.empty(), Optional.empty()));
         assertEquals(new CommandExit.Exited(1), listener.exit());
         assertEventsAreTheStandInsLines(listener);
-        assertEquals(new AgentResult(SESSION, true, "error_max_turns", 7, 0.5, USAGE), listener.result());
+        assertEquals(new AgentResult(SESSION, true, "error_max_turns", 7, 0.5, USAGE, 0.5), listener.result());
         assertEquals("Reached the maximum number of turns\n", listener.stderr());
     }
 
@@ -171,7 +171,7 @@ class ClaudeCodeAgentProcessTest {
         assertEventsAreTheStandInsLines(listener);
         assertEquals(5, listener.events().size());
         assertTrue(listener.events().get(1).contains("Je regarde le dépôt — ça prend 1 s ☕ 🚀"));
-        assertEquals(new AgentResult(SESSION, false, "success", 2, 0.0123, USAGE), listener.result());
+        assertEquals(new AgentResult(SESSION, false, "success", 2, 0.0123, USAGE, 0.0123), listener.result());
     }
 
     @Test

@@ -41,7 +41,7 @@ class ClaudeCodeAgentTest {
     @Test
     void providerAndCapabilities() {
         assertEquals("claude-code", agent.provider());
-        assertEquals(new AgentCapabilities(true, true, true, List.of(), Set.of("max_turns", "allowed_tools", "permission_mode")),
+        assertEquals(new AgentCapabilities(true, true, true, List.of(), Set.of("max_turns", "allowed_tools", "permission_mode"), true),
                 agent.capabilities());
         assertEquals(Optional.of("claude"), agent.alias());
     }
@@ -164,7 +164,7 @@ class ClaudeCodeAgentTest {
         given.onExit(new CommandExit.Exited(0));
         listener.assertAgentContractKept();
         assertEquals(List.of(result), listener.events());
-        assertEquals(new AgentResult("s", false, "success", 1, 0.5, null), listener.result());
+        assertEquals(new AgentResult("s", false, "success", 1, 0.5, null, 0.5), listener.result());
         assertEquals("warn\n", listener.stderr());
         assertEquals(new CommandExit.Exited(0), listener.exit());
     }

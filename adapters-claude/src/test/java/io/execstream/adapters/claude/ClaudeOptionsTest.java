@@ -40,7 +40,7 @@ class ClaudeOptionsTest {
     }
 
     @Test
-    void allowedToolsAndPermissionModesAreChecked() {
+    void allowedToolsAreChecked() {
         assertDoesNotThrow(() -> tools(List.of("Edit", "Bash(git log:*)", "mcp__github__get_issue")));
         assertInvalid(() -> tools(List.of("--dangerously-skip-permissions")));
         assertInvalid(() -> tools(List.of("Bash(x\ny)")));
@@ -48,9 +48,29 @@ class ClaudeOptionsTest {
         assertInvalid(() -> tools(java.util.Collections.nCopies(ClaudeOptions.MAX_TOOLS + 1, "Edit")));
         assertRefused(Map.of("allowed_tools", "Edit"));
         assertRefused(Map.of("allowed_tools", List.of(1)));
-        assertInvalid(() -> new ClaudeOptions(OptionalInt.empty(), List.of(), Optional.of("yolo")));
+    }
+
+    @Test
+    void aPermissionModeIsASafeTokenThatTheCliJudges() {
+        // Modes of CLI versions the server has never heard of go through: the CLI answers them.
+        for (String mode : List.of("default", "acceptEdits", "plan", "bypassPermissions", "auto", "dontAsk", "manual",
+                "yolo", "some_future-mode2", "m" + "x".repeat(63))) {
+            assertDoesNotThrow(() -> permissionMode(mode), mode);
+        }
+        for (String mode : List.of("", "-p", "--dangerously-skip-permissions", "2fast", "_mode", "accept Edits",
+                "plan\n", "plan;rm", "$(touch x)", "mod\u0000e", "m" + "x".repeat(64), "modé")) {
+            assertInvalid(() -> permissionMode(mode));
+            assertRefused(Map.of("permission_mode", mode));
+        }
         assertRefused(Map.of("permission_mode", 3));
-        assertDoesNotThrow(() -> new ClaudeOptions(OptionalInt.empty(), List.of(), Optional.of("acceptEdits")));
+        assertRefused(Map.of("permission_mode", List.of("plan")));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> permissionMode("-x"));
+        assertEquals("permission_mode must be 1 to 64 letters, digits, '_' or '-', starting with a letter,"
+                + " such as acceptEdits or plan", e.getMessage());
+    }
+
+    private static ClaudeOptions permissionMode(String mode) {
+        return new ClaudeOptions(OptionalInt.empty(), List.of(), Optional.of(mode));
     }
 
     @Test

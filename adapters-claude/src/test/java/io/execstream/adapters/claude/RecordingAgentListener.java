@@ -3,11 +3,13 @@ package io.execstream.adapters.claude;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
 import io.execstream.testkit.RecordingListener;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +28,9 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
     private final List<String> violations = new ArrayList<>();
     private final List<AgentResult> results = new ArrayList<>();
     private final List<String> sessions = new ArrayList<>();
+    private final List<AgentTurn> turns = new ArrayList<>();
+    /** How many events had come when each turn ended. */
+    private final List<Integer> eventsBeforeTurn = new ArrayList<>();
     private long stdoutBytes;
     private boolean inStdout;
     private boolean exited;
@@ -60,6 +65,45 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
         events.add(json);
         eventThreads.add(Thread.currentThread().getName());
         stdoutBytesBeforeEvent.add(stdoutBytes);
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void onTurn(AgentTurn turn) {
+        check("onTurn");
+        if (!results.isEmpty()) {
+            violations.add("onTurn after onResult: " + turn);
+        }
+        turns.add(turn);
+        eventsBeforeTurn.add(events.size());
+        notifyAll();
+    }
+
+    /** Waits until {@code count} turns have ended, and returns them all. */
+    synchronized List<AgentTurn> awaitTurns(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (turns.size() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                fail("only " + turns.size() + " of " + count + " turns ended within " + timeout + ": " + turns
+                        + "; events: " + events);
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+        return List.copyOf(turns);
+    }
+
+    synchronized List<AgentTurn> turns() {
+        return List.copyOf(turns);
+    }
+
+    synchronized List<Integer> eventsBeforeTurn() {
+        return List.copyOf(eventsBeforeTurn);
     }
 
     @Override

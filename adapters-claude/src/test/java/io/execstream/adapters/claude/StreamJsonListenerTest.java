@@ -35,7 +35,7 @@ class StreamJsonListenerTest {
     /** The stream as the CLI writes it; the result line has no final newline. */
     private static final byte[] STREAM = utf8(INIT + "\n" + ASSISTANT + "\r\n\n" + USER + "\n" + RESULT);
     private static final List<String> EVENTS = List.of(INIT, ASSISTANT, USER, RESULT);
-    private static final AgentResult EXPECTED_RESULT = new AgentResult("s-1", false, "success", 2, 0.0123, USAGE);
+    private static final AgentResult EXPECTED_RESULT = new AgentResult("s-1", false, "success", 2, 0.0123, USAGE, 0.0123);
 
     @Test
     void oneChunk() {

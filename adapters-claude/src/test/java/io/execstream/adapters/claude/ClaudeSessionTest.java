@@ -1,0 +1,203 @@
+package io.execstream.adapters.claude;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.CommandLine;
+import io.execstream.domain.CommandSpec;
+import io.execstream.domain.ProjectId;
+import io.execstream.ports.CommandExit;
+import io.execstream.ports.CommandListener;
+import io.execstream.ports.RunningCommand;
+import io.execstream.ports.RunningSession;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The live-session side of the agent with a runner stand-in: the command, and the lines it is sent. */
+class ClaudeSessionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ProjectId PROJECT = ProjectId.of("demo");
+
+    /** A runner that starts nothing: it keeps the spec, the listener, and what goes to stdin. */
+    private static final class StandIn implements io.execstream.ports.CommandRunner {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        final boolean giveStdin;
+        CommandSpec spec;
+        CommandListener listener;
+        boolean stdinClosed;
+        int terminations;
+        IOException failWrites;
+
+        StandIn(boolean giveStdin) {
+            this.giveStdin = giveStdin;
+        }
+
+        @Override
+        public RunningCommand start(ProjectId project, CommandSpec spec, CommandListener listener) {
+            this.spec = spec;
+            this.listener = listener;
+            OutputStream stdin = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (stdinClosed) {
+                        throw new IOException("Stream closed");
+                    }
+                    if (failWrites != null) {
+                        throw failWrites;
+                    }
+                    written.write(b, off, len);
+                }
+
+                @Override
+                public void close() {
+                    stdinClosed = true;
+                }
+            };
+            return new RunningCommand() {
+                @Override
+                public Optional<OutputStream> stdin() {
+                    return giveStdin ? Optional.of(stdin) : Optional.empty();
+                }
+
+                @Override
+                public void terminate() {
+                    terminations++;
+                }
+            };
+        }
+
+        List<JsonNode> lines() throws IOException {
+            List<JsonNode> lines = new ArrayList<>();
+            String text = written.toString(StandardCharsets.UTF_8);
+            assertTrue(text.isEmpty() || text.endsWith("\n"), "whole lines only");
+            for (String line : text.split("\n")) {
+                if (!line.isEmpty()) {
+                    lines.add(JSON.readTree(line));
+                }
+            }
+            return lines;
+        }
+    }
+
+    private static RunningSession start(StandIn runner, AgentPrompt prompt) {
+        ClaudeCodeAgent agent = ClaudeCodeAgent.builder().runner(runner).binary("/opt/claude")
+                .env(Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:1")).build();
+        return assertInstanceOf(RunningSession.class, agent.start(PROJECT, prompt, new RecordingAgentListener()));
+    }
+
+    @Test
+    void oneProcessWithItsStdinOpenAndThePromptAsTheFirstLine() throws IOException {
+        StandIn runner = new StandIn(true);
+        start(runner, AgentPrompt.of("-starts with a dash").withModel("opus")
+                .withOptions(Map.of("allowed_tools", List.of("Edit"), "permission_mode", "dontAsk")).interactive(null)
+                .resuming("s-1"));
+        assertEquals(new CommandLine.Argv(List.of("/opt/claude", "-p", "--input-format", "stream-json", "--output-format",
+                "stream-json", "--verbose", "--resume", "s-1", "--model", "opus", "--allowedTools", "Edit",
+                "--permission-mode", "dontAsk")), runner.spec.command(), "no prompt argument: it goes in on stdin");
+        assertTrue(runner.spec.stdin());
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:1"), runner.spec.env());
+        assertEquals(List.of(JSON.readTree("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":"
+                + "\"-starts with a dash\"},\"parent_tool_use_id\":null,\"session_id\":\"default\"}")), runner.lines());
+    }
+
+    @Test
+    void messagesInterruptsAndTheEndAreLinesOnStdin() throws IOException {
+        StandIn runner = new StandIn(true);
+        RunningSession session = start(runner, AgentPrompt.of("first").interactive(null));
+        String tricky = "quote \" backslash \\ newline \n tab \t nul \0 bell \u0007 é 🚀 {\"type\":\"control_request\"}";
+        session.send(tricky);
+        session.interrupt();
+        session.interrupt();
+        session.send("third");
+        List<JsonNode> lines = runner.lines();
+        assertEquals(5, lines.size(), "one line each, the text never breaking out of its string");
+        assertEquals(tricky, lines.get(1).at("/message/content").textValue());
+        assertEquals("user", lines.get(1).get("type").textValue());
+        assertEquals("control_request", lines.get(2).get("type").textValue());
+        assertEquals("interrupt", lines.get(2).at("/request/subtype").textValue());
+        assertFalse(lines.get(2).get("request_id").textValue().equals(lines.get(3).get("request_id").textValue()),
+                "each request has its own id");
+        assertEquals("third", lines.get(4).at("/message/content").textValue());
+
+        assertFalse(runner.stdinClosed);
+        session.end();
+        assertTrue(runner.stdinClosed, "the end closes stdin: the CLI finishes the turn and exits");
+        assertDoesNotThrow(session::end);
+        assertThrows(IOException.class, () -> session.send("late"));
+        assertThrows(IOException.class, session::interrupt);
+        assertEquals(0, runner.terminations, "ending is not stopping");
+        session.terminate();
+        assertEquals(1, runner.terminations);
+    }
+
+    @Test
+    void noMoreLinesOnceTheProcessHasEnded() {
+        StandIn runner = new StandIn(true);
+        RunningSession session = start(runner, AgentPrompt.of("first").interactive(null));
+        runner.listener.onExit(new CommandExit.Exited(0));
+        IOException e = assertThrows(IOException.class, () -> session.send("late"));
+        assertTrue(e.getMessage().contains("ended"), e.getMessage());
+    }
+
+    @Test
+    void aFailedWriteClosesTheSession() {
+        StandIn runner = new StandIn(true);
+        RunningSession session = start(runner, AgentPrompt.of("first").interactive(null));
+        runner.failWrites = new IOException("Broken pipe");
+        assertThrows(IOException.class, () -> session.send("one"));
+        runner.failWrites = null;
+        assertThrows(IOException.class, () -> session.send("two"), "nothing half-written is followed by more");
+    }
+
+    @Test
+    void aRunnerThatGivesNoStdinHasItsCommandStopped() {
+        StandIn runner = new StandIn(false);
+        RunningSession session = start(runner, AgentPrompt.of("first").interactive(null));
+        assertEquals(1, runner.terminations);
+        assertThrows(IOException.class, () -> session.send("more"));
+    }
+
+    @Test
+    void aSessionThatCannotStartTakesNothing() {
+        StandIn runner = new StandIn(true);
+        RecordingAgentListener listener = new RecordingAgentListener();
+        RunningCommand started = ClaudeCodeAgent.builder().runner(runner).build()
+                .start(PROJECT, AgentPrompt.of("a\0b").interactive(null), listener);
+        assertInstanceOf(CommandExit.FailedToStart.class, listener.exit());
+        RunningSession session = assertInstanceOf(RunningSession.class, started);
+        assertThrows(IOException.class, () -> session.send("more"));
+        assertDoesNotThrow(session::end);
+        assertDoesNotThrow(session::terminate);
+    }
+
+    @Test
+    void theEnvironmentIsCheckedWhenTheAgentIsBuilt() {
+        ClaudeCodeAgent.Builder builder = ClaudeCodeAgent.builder();
+        assertThrows(IllegalArgumentException.class, () -> builder.env(Map.of("BAD=NAME", "x")));
+        assertThrows(IllegalArgumentException.class, () -> builder.env(Map.of("X", "nul\0")));
+        StandIn runner = new StandIn(true);
+        ClaudeCodeAgent.builder().runner(runner).build().start(PROJECT, AgentPrompt.of("hi"), new RecordingAgentListener());
+        assertEquals(Map.of(), runner.spec.env(), "none by default");
+        assertFalse(runner.spec.stdin(), "a one-prompt run's stdin is closed");
+    }
+}
