@@ -203,7 +203,7 @@ class ClaudeEndToEndTest {
     @ValueSource(strings = {
             "{\"prompt\":\"hi\",\"allowed_tools\":[\"--dangerously-skip-permissions\"]}",
             "{\"prompt\":\"hi\",\"allowed_tools\":\"Edit\"}",
-            "{\"prompt\":\"hi\",\"permission_mode\":\"yolo\"}",
+            "{\"prompt\":\"hi\",\"permission_mode\":\"-yolo\"}",
             "{\"prompt\":\"hi\",\"session_id\":\"--evil\"}",
             "{\"prompt\":\"hi\",\"session_id\":\"a b\"}",
             "{\"prompt\":\"hi\",\"session_id\":\"\"}",

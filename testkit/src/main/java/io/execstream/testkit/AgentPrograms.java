@@ -40,8 +40,10 @@ public final class AgentPrograms {
 
     /** The installed program {@code name}, looked for from the working directory up to the reactor's root. */
     public static Optional<Path> find(String name) {
+        // OpenCode is pinned as its platform's binary package, which declares no bin entry.
+        String where = OPENCODE.equals(name) ? "opencode-linux-x64/bin/opencode" : ".bin/" + name;
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path bin = dir.resolve("testkit/agents/node_modules/.bin").resolve(name);
+            Path bin = dir.resolve("testkit/agents/node_modules").resolve(where);
             if (Files.isExecutable(bin)) {
                 return Optional.of(bin);
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
@@ -17,8 +18,8 @@ import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
 import io.execstream.testkit.ClaudeCli;
-import io.execstream.testkit.FakeAnthropicApi;
 import io.execstream.testkit.FakeAnthropicApi.Reply;
+import io.execstream.testkit.FakeAnthropicApi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,8 @@ class ClaudeCodeSessionLiveTest {
             }
             return Reply.text("answer to: " + text);
         });
-        CommandRunner runner = StdinRunners.forWorkspaces(tmp.resolve("workspaces"));
+        CommandRunner runner = LocalCommandRunner.builder().workspaceRoot(tmp.resolve("workspaces"))
+                .gracePeriod(Duration.ofMillis(500)).drainTimeout(Duration.ofSeconds(2)).build();
         agent = ClaudeCodeAgent.builder().runner(runner).binary(claude.toString())
                 .env(ClaudeCli.environment(api, tmp.resolve("home"))).build();
     }
