@@ -1,6 +1,7 @@
 package io.execstream.server.metrics;
 
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
@@ -46,6 +47,12 @@ final class MeteredStreamPublisher implements StreamPublisher {
         metrics.eventPublished();
         metrics.streamFinished(done.status());
         return id;
+    }
+
+    @Override
+    public void updateSession(StreamId stream, SessionState state) {
+        // Not the default's nothing: status and list show a live session's state from here.
+        delegate.updateSession(stream, state);
     }
 
     @Override
