@@ -5,6 +5,7 @@ import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.ports.CancelRelay;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -51,8 +52,12 @@ final class MeteredStreamPublisher implements StreamPublisher {
 
     @Override
     public void updateSession(StreamId stream, SessionState state) {
-        // Not the default's nothing: status and list show a live session's state from here.
         delegate.updateSession(stream, state);
+    }
+
+    @Override
+    public CancelRelay cancelRelay() {
+        return delegate.cancelRelay();
     }
 
     @Override
