@@ -87,7 +87,8 @@ public final class StreamsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response input(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                           @Context UriInfo uri) {
-        var input = RequestBodies.input(ProjectId.of(project), Ids.stream(stream), RequestBodies.readObject(body, maxBody));
+        StreamInfo info = existing(project, stream);
+        var input = RequestBodies.input(info.project(), info.id(), RequestBodies.readObject(body, maxBody));
         return accepted(uri, service.sendInput(input));
     }
 
@@ -97,7 +98,8 @@ public final class StreamsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response message(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                             @Context UriInfo uri) {
-        var message = RequestBodies.message(ProjectId.of(project), Ids.stream(stream), RequestBodies.readObject(body, maxBody));
+        StreamInfo info = existing(project, stream);
+        var message = RequestBodies.message(info.project(), info.id(), RequestBodies.readObject(body, maxBody));
         MessageAccepted taken = service.sendMessage(message);
         ObjectNode answer = answer(uri, taken.stream(), taken.relayed()).put("turn", taken.turn()).put("queued", taken.queued());
         return JsonResponses.json(Response.Status.ACCEPTED, answer).build();
@@ -122,10 +124,17 @@ public final class StreamsResource {
     /** A request to a running stream that takes no fields: an empty body or {@code {}}. */
     private Response bodiless(String project, String stream, InputStream body, UriInfo uri,
                               BiFunction<ProjectId, StreamId, Accepted> request) {
-        ProjectId p = ProjectId.of(project);
-        StreamId s = Ids.stream(stream);
+        StreamInfo info = existing(project, stream);
         RequestBodies.noFields(body, maxBody);
-        return accepted(uri, request.apply(p, s));
+        return accepted(uri, request.apply(info.project(), info.id()));
+    }
+
+    /**
+     * The stream, or {@code not_found} when the project has none such: checked before the body
+     * is read, as an unknown agent provider is, since no body can make the stream the project's.
+     */
+    private StreamInfo existing(String project, String stream) {
+        return service.status(ProjectId.of(project), Ids.stream(stream));
     }
 
     private Response accepted(UriInfo uri, Accepted taken) {
