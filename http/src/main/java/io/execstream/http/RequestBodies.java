@@ -2,12 +2,16 @@ package io.execstream.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.execstream.core.SendInput;
+import io.execstream.core.SendMessage;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.ProjectId;
 import io.execstream.domain.RequestRefusedException;
+import io.execstream.domain.StreamId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,12 +28,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the JSON bodies of the start endpoints into domain values. Types are checked strictly (a
+ * Reads the JSON bodies of the start endpoints, and of the requests to running streams, into
+ * domain values. Types are checked strictly (a
  * timeout given as a string is an error, not a guess), and unknown fields are refused so that a
  * misspelt option does not pass silently.
  */
 public final class RequestBodies {
-    private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env");
+    private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env", "stdin");
+    private static final Set<String> INPUT_FIELDS = Set.of("data", "eof", "echo");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("prompt");
     /** What every provider takes, on {@code POST /projects/{project}/agents/{provider}}. */
     private static final Set<String> AGENT_FIELDS = AgentPrompt.FIELDS;
     /**
@@ -44,7 +51,10 @@ public final class RequestBodies {
 
     /** The body as a JSON object, reading at most {@code maxBytes}. */
     public static JsonNode readObject(InputStream in, long maxBytes) {
-        byte[] bytes = readLimited(in, maxBytes);
+        return parseObject(readLimited(in, maxBytes));
+    }
+
+    private static JsonNode parseObject(byte[] bytes) {
         JsonNode node;
         try {
             node = ApiJson.MAPPER.readTree(bytes);
@@ -94,7 +104,40 @@ public final class RequestBodies {
         } else {
             throw new InvalidInputException(ErrorCode.INVALID_COMMAND, "command must be a string for sh -c, or an array of strings");
         }
-        return new CommandSpec(line, env(body.get("env")), timeout(body.get("timeout_ms")));
+        return new CommandSpec(line, env(body.get("env")), timeout(body.get("timeout_ms")), bool(body, "stdin", false));
+    }
+
+    /**
+     * The body of {@code POST /projects/{project}/streams/{stream}/input}: {@code data} (a
+     * string) and/or {@code "eof": true}, and {@code echo} (default true).
+     */
+    public static SendInput input(ProjectId project, StreamId stream, JsonNode body) {
+        rejectUnknown(body, INPUT_FIELDS);
+        String data = text(body, "data").orElse("");
+        return new SendInput(project, stream, data, bool(body, "eof", false), bool(body, "echo", true));
+    }
+
+    /** The body of {@code POST /projects/{project}/streams/{stream}/messages}: {@code {"prompt": "..."}}. */
+    public static SendMessage message(ProjectId project, StreamId stream, JsonNode body) {
+        rejectUnknown(body, MESSAGE_FIELDS);
+        JsonNode prompt = body.get("prompt");
+        if (prompt != null && !prompt.isNull() && !prompt.isTextual()) {
+            throw new InvalidInputException(ErrorCode.PROMPT_REQUIRED, "prompt must be a string");
+        }
+        return new SendMessage(project, stream, prompt == null || prompt.isNull() ? null : prompt.textValue());
+    }
+
+    /**
+     * The body of a request that takes no fields ({@code interrupt}, {@code close}): empty, or
+     * {@code {}}. Anything else is refused, so that a field meant for another route does not
+     * pass silently.
+     */
+    public static void noFields(InputStream in, long maxBytes) {
+        byte[] bytes = readLimited(in, maxBytes);
+        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+            return;
+        }
+        rejectUnknown(parseObject(bytes), Set.of());
     }
 
     /** The body of {@code POST /projects/{project}/agents/{provider}}: what every provider takes. */
@@ -135,7 +178,9 @@ public final class RequestBodies {
                 values.put(name, json(name, value));
             }
         }
-        return new AgentPrompt(text, session, model, timeout, values);
+        boolean interactive = bool(body, "interactive", false);
+        Optional<Duration> idleTimeout = idleTimeout(body.get("idle_timeout_ms"));
+        return new AgentPrompt(text, session, model, timeout, values, interactive, idleTimeout);
     }
 
     /** {@code node} as the plain Java value {@link AgentPrompt#options()} holds. */
@@ -168,14 +213,36 @@ public final class RequestBodies {
     }
 
     private static Optional<Duration> timeout(JsonNode node) {
+        return millis(node, "timeout_ms").map(CommandSpec::timeoutOfMillis);
+    }
+
+    /** The range is AgentPrompt's to check, with the rule that only a live session takes it. */
+    private static Optional<Duration> idleTimeout(JsonNode node) {
+        return millis(node, "idle_timeout_ms").map(Duration::ofMillis);
+    }
+
+    /** A field of whole milliseconds: absent or null is empty; anything but a whole number is refused. */
+    private static Optional<Long> millis(JsonNode node, String field) {
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
         if (!node.isIntegralNumber() || !node.canConvertToLong()) {
             throw new InvalidInputException(ErrorCode.INVALID_TIMEOUT,
-                    "timeout_ms must be a whole number of milliseconds from 1 to " + CommandSpec.MAX_TIMEOUT.toMillis());
+                    field + " must be a whole number of milliseconds from 1 to " + CommandSpec.MAX_TIMEOUT.toMillis());
         }
-        return Optional.of(CommandSpec.timeoutOfMillis(node.longValue()));
+        return Optional.of(node.longValue());
+    }
+
+    /** A boolean field: absent or null is {@code absent}; anything but true or false is refused. */
+    private static boolean bool(JsonNode body, String field, boolean absent) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        if (!node.isBoolean()) {
+            throw InvalidInputException.invalidRequest(field + " must be true or false");
+        }
+        return node.booleanValue();
     }
 
     private static Map<String, String> env(JsonNode node) {
@@ -210,7 +277,9 @@ public final class RequestBodies {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!known.contains(name)) {
-                throw InvalidInputException.invalidRequest("unknown field '" + shorten(name) + "'; expected " + String.join(", ", known.stream().sorted().toList()));
+                throw InvalidInputException.invalidRequest("unknown field '" + shorten(name) + "'; "
+                        + (known.isEmpty() ? "this request takes no fields: send an empty body or {}"
+                        : "expected " + String.join(", ", known.stream().sorted().toList())));
             }
         }
     }

@@ -3,6 +3,7 @@ package io.execstream.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.StreamEvent;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
@@ -120,7 +121,40 @@ public final class SseEvents {
             // Already compact JSON on one line: sent as it is, not parsed and written again.
             return frame(published.id(), "agent", agent.json().getBytes(StandardCharsets.UTF_8));
         }
-        return frame(published.id(), "done", done((StreamEvent.Done) event).getBytes(StandardCharsets.UTF_8));
+        String name;
+        ObjectNode data;
+        if (event instanceof StreamEvent.Input input) {
+            name = "input";
+            data = ApiJson.MAPPER.createObjectNode().put("data", input.data()).put("eof", input.eof());
+        } else if (event instanceof StreamEvent.Message message) {
+            name = "message";
+            data = ApiJson.MAPPER.createObjectNode().put("prompt", message.prompt()).put("turn", message.turn())
+                    .put("queued", message.queued());
+        } else if (event instanceof StreamEvent.Turn turn) {
+            name = "turn";
+            data = turn(turn.turn());
+        } else {
+            name = "done";
+            data = done((StreamEvent.Done) event);
+        }
+        return frame(published.id(), name, json(data).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The end of a live session's turn; what the agent did not report is left out. */
+    private static ObjectNode turn(AgentTurn turn) {
+        ObjectNode data = ApiJson.MAPPER.createObjectNode().put("turn", turn.number()).put("subtype", turn.subtype())
+                .put("is_error", turn.isError());
+        if (turn.costUsd() != null) {
+            data.put("cost_usd", turn.costUsd());
+        }
+        if (turn.runCostUsd() != null) {
+            data.put("run_cost_usd", turn.runCostUsd());
+        }
+        putUsage(data, turn.usageJson());
+        if (turn.durationMs() != null) {
+            data.put("duration_ms", turn.durationMs());
+        }
+        return data;
     }
 
     private static byte[] head(String name) {
@@ -142,7 +176,7 @@ public final class SseEvents {
         return out.toByteArray();
     }
 
-    private static String done(StreamEvent.Done done) {
+    private static ObjectNode done(StreamEvent.Done done) {
         ObjectNode data = ApiJson.MAPPER.createObjectNode();
         if (done.exitCode() != null) {
             data.put("exit_code", done.exitCode());
@@ -156,7 +190,7 @@ public final class SseEvents {
         if (done.agent() != null) {
             putAgentResult(data, done.agent());
         }
-        return json(data);
+        return data;
     }
 
     /** A coding agent's report, flat in the done event as the Claude Code CLI names its fields. */
@@ -166,13 +200,22 @@ public final class SseEvents {
             data.put("num_turns", result.numTurns());
         }
         if (result.totalCostUsd() != null) {
+            // What this run cost; a resumed session's earlier runs are in session_cost_usd.
             data.put("total_cost_usd", result.totalCostUsd());
         }
-        if (result.usageJson() != null) {
+        if (result.sessionCostUsd() != null) {
+            data.put("session_cost_usd", result.sessionCostUsd());
+        }
+        putUsage(data, result.usageJson());
+    }
+
+    /** An agent's usage object as it reported it; as a string should it not be JSON after all. */
+    private static void putUsage(ObjectNode data, String usageJson) {
+        if (usageJson != null) {
             try {
-                data.set("usage", ApiJson.MAPPER.readTree(result.usageJson()));
+                data.set("usage", ApiJson.MAPPER.readTree(usageJson));
             } catch (JsonProcessingException e) {
-                data.put("usage", result.usageJson());
+                data.put("usage", usageJson);
             }
         }
     }

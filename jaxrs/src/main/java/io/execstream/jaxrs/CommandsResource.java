@@ -74,8 +74,7 @@ public final class CommandsResource {
     /** The answer to a start request: {@code 202}, the status URL as {@code Location}, and the stream's links. */
     static Response started(Links links, StreamInfo info) {
         String statusUrl = links.statusUrl(info.project(), info.id());
-        return JsonResponses.json(Response.Status.ACCEPTED,
-                        new Links.Started(info.id().value(), links.streamUrl(info.project(), info.id()), statusUrl))
+        return JsonResponses.json(Response.Status.ACCEPTED, links.started(info))
                 .location(URI.create(statusUrl))
                 .build();
     }

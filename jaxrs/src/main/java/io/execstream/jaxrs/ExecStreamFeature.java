@@ -22,7 +22,7 @@ import org.glassfish.jersey.media.sse.SseFeature;
 /**
  * The whole execstream HTTP API, for any Jersey application: register one of these in the
  * application's {@code ResourceConfig} and it serves every path of the API (commands, agents,
- * streams, cancel, the event streams on JAX-RS SSE, the viewer page, {@code /healthz} and
+ * streams, cancel, input, messages, interrupt and close, the event streams on JAX-RS SSE, the viewer page, {@code /healthz} and
  * {@code /openapi.json}), with the API's keys, stream tokens, error bodies and headers.
  *
  * <pre>{@code
@@ -75,7 +75,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         context.register(SseFeature.class)
                 .register(new CommandsResource(service, links, maxBody))
                 .register(new AgentsResource(service, links, maxBody))
-                .register(new StreamsResource(service, service, links))
+                .register(new StreamsResource(service, links, maxBody))
                 .register(new EventsResource(events, sinks))
                 .register(new SseFrame.Writer())
                 .register(new HealthResource())

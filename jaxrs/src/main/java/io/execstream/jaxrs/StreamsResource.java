@@ -1,12 +1,18 @@
 package io.execstream.jaxrs;
 
-import io.execstream.core.CancelStreamUseCase;
-import io.execstream.core.StreamQueries;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.core.Accepted;
+import io.execstream.core.ExecStream;
+import io.execstream.core.MessageAccepted;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.http.ApiJson;
 import io.execstream.http.Ids;
 import io.execstream.http.Links;
+import io.execstream.http.RequestBodies;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -18,23 +24,29 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.InputStream;
 import java.util.List;
+import java.util.function.BiFunction;
 
-/** Status, list and cancel of a project's streams. */
+/**
+ * Status, list and cancel of a project's streams, and what is sent to a running one: input for a
+ * command started with stdin, and the messages, interrupts and close of a live agent session.
+ * Those write routes take an API key only, never a stream's read-only token ({@link AuthFilter}).
+ */
 @ExecStreamApi
 @Path("/projects/{project}/streams")
 @Produces(MediaType.APPLICATION_JSON)
 public final class StreamsResource {
     static final int MAX_LIST = 1000;
 
-    private final StreamQueries queries;
-    private final CancelStreamUseCase canceller;
+    private final ExecStream service;
     private final Links links;
+    private final long maxBody;
 
-    StreamsResource(StreamQueries queries, CancelStreamUseCase canceller, Links links) {
-        this.queries = queries;
-        this.canceller = canceller;
+    StreamsResource(ExecStream service, Links links, long maxBody) {
+        this.service = service;
         this.links = links;
+        this.maxBody = maxBody;
     }
 
     /** The body of {@code GET /projects/{project}/streams}. */
@@ -53,19 +65,89 @@ public final class StreamsResource {
         if (n < 1 || n > MAX_LIST) {
             throw InvalidInputException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
         }
-        return JsonResponses.ok(new StreamList(queries.list(ProjectId.of(project), n).stream().map(links.at(uri.getBaseUri().getRawPath())::view).toList()));
+        return JsonResponses.ok(new StreamList(service.list(ProjectId.of(project), n).stream().map(links(uri)::view).toList()));
     }
 
     @GET
     @Path("{stream}")
     public Response status(@PathParam("project") String project, @PathParam("stream") String stream, @Context UriInfo uri) {
-        return JsonResponses.ok(links.at(uri.getBaseUri().getRawPath()).view(queries.status(ProjectId.of(project), Ids.stream(stream))));
+        return JsonResponses.ok(links(uri).view(service.status(ProjectId.of(project), Ids.stream(stream))));
     }
 
     @POST
     @Path("{stream}/cancel")
     public Response cancel(@PathParam("project") String project, @PathParam("stream") String stream, @Context UriInfo uri) {
-        StreamInfo info = canceller.cancel(ProjectId.of(project), Ids.stream(stream));
-        return JsonResponses.json(Response.Status.ACCEPTED, links.at(uri.getBaseUri().getRawPath()).view(info)).build();
+        StreamInfo info = service.cancel(ProjectId.of(project), Ids.stream(stream));
+        return JsonResponses.json(Response.Status.ACCEPTED, links(uri).view(info)).build();
+    }
+
+    /** Writes to the stdin of a command started with {@code "stdin": true}. */
+    @POST
+    @Path("{stream}/input")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response input(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
+                          @Context UriInfo uri) {
+        StreamInfo info = existing(project, stream);
+        var input = RequestBodies.input(info.project(), info.id(), RequestBodies.readObject(body, maxBody));
+        return accepted(uri, service.sendInput(input));
+    }
+
+    /** Sends a follow-up message to a live agent session; the answer says which turn takes it. */
+    @POST
+    @Path("{stream}/messages")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response message(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
+                            @Context UriInfo uri) {
+        StreamInfo info = existing(project, stream);
+        var message = RequestBodies.message(info.project(), info.id(), RequestBodies.readObject(body, maxBody));
+        MessageAccepted taken = service.sendMessage(message);
+        ObjectNode answer = answer(uri, taken.stream(), taken.relayed()).put("turn", taken.turn()).put("queued", taken.queued());
+        return JsonResponses.json(Response.Status.ACCEPTED, answer).build();
+    }
+
+    /** Stops a live session's current turn; the session then waits for a message. */
+    @POST
+    @Path("{stream}/interrupt")
+    public Response interrupt(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
+                              @Context UriInfo uri) {
+        return bodiless(project, stream, body, uri, service::interrupt);
+    }
+
+    /** Ends a live session after its current turn, or closes a command's stdin. */
+    @POST
+    @Path("{stream}/close")
+    public Response close(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
+                          @Context UriInfo uri) {
+        return bodiless(project, stream, body, uri, service::close);
+    }
+
+    /** A request to a running stream that takes no fields: an empty body or {@code {}}. */
+    private Response bodiless(String project, String stream, InputStream body, UriInfo uri,
+                              BiFunction<ProjectId, StreamId, Accepted> request) {
+        StreamInfo info = existing(project, stream);
+        RequestBodies.noFields(body, maxBody);
+        return accepted(uri, request.apply(info.project(), info.id()));
+    }
+
+    /**
+     * The stream, or {@code not_found} when the project has none such: checked before the body
+     * is read, as an unknown agent provider is, since no body can make the stream the project's.
+     */
+    private StreamInfo existing(String project, String stream) {
+        return service.status(ProjectId.of(project), Ids.stream(stream));
+    }
+
+    private Response accepted(UriInfo uri, Accepted taken) {
+        return JsonResponses.json(Response.Status.ACCEPTED, answer(uri, taken.stream(), taken.relayed())).build();
+    }
+
+    /** The stream's view, as its status shows it, and whether the request went on to another node. */
+    private ObjectNode answer(UriInfo uri, StreamInfo info, boolean relayed) {
+        ObjectNode answer = ApiJson.MAPPER.valueToTree(links(uri).view(info));
+        return answer.put("relayed", relayed);
+    }
+
+    private Links links(UriInfo uri) {
+        return links.at(uri.getBaseUri().getRawPath());
     }
 }

@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import io.execstream.core.ExecStream;
 import io.execstream.server.config.ServerConfig;
 import io.execstream.http.ApiKeys;
 import io.execstream.jaxrs.ExecStreamFeature;
@@ -79,15 +80,8 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Path dir, String... flags) {
         String apiKey = "test-key-" + UUID.randomUUID();
         String scopedKey = "scoped-key-" + UUID.randomUUID();
-        Path keys = dir.resolve("api-keys.txt");
+        Path keys = writeKeys(dir, apiKey, scopedKey);
         Path workspaces = dir.resolve("workspaces");
-        try {
-            Files.writeString(keys, "# keys for the end-to-end tests\n"
-                    + apiKey + "\n"
-                    + scopedKey + " project-a,project-b   # only these two\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         List<String> args = new ArrayList<>(List.of(
                 "--port", "0",
                 "--api-keys-file", keys.toString(),
@@ -97,6 +91,35 @@ final class TestServer implements AutoCloseable {
         ServerConfig config = ServerConfig.parse(args, Map.of());
         ExecStreamServer server = ExecStreamServer.start(config);
         return new TestServer(server, mount(server, config, keys), apiKey, scopedKey, dir);
+    }
+
+    /**
+     * A server around a service the test built (its own agents, say), which it closes, then
+     * {@code alsoClosing} (the service's publisher, say): the
+     * standalone server with the default settings, or the API mounted on the JAX-RS transport
+     * under test; the keys as for {@link #start}.
+     */
+    static TestServer around(ExecStream service, Path dir, AutoCloseable... alsoClosing) {
+        String apiKey = "test-key-" + UUID.randomUUID();
+        String scopedKey = "scoped-key-" + UUID.randomUUID();
+        Path keys = writeKeys(dir, apiKey, scopedKey);
+        ExecStreamServer server = ExecStreamServer.builder(service).apiKeys(ApiKeys.load(keys)).port(0)
+                .closing(service).closing(alsoClosing).start();
+        MountedApi mounted = TRANSPORT.equals("standalone") ? null
+                : mountOn(ExecStreamFeature.builder(service).apiKeys(ApiKeys.load(keys)).build());
+        return new TestServer(server, mounted, apiKey, scopedKey, dir);
+    }
+
+    private static Path writeKeys(Path dir, String apiKey, String scopedKey) {
+        Path keys = dir.resolve("api-keys.txt");
+        try {
+            Files.writeString(keys, "# keys for the end-to-end tests\n"
+                    + apiKey + "\n"
+                    + scopedKey + " project-a,project-b   # only these two\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys;
     }
 
     /**
@@ -117,7 +140,11 @@ final class TestServer implements AutoCloseable {
                 .corsOrigins(config.corsOrigins());
         // The same secret as the server's, so that tokens open streams across nodes as theirs do.
         config.tokenSecret().ifPresent(feature::tokenSecret);
-        ExecStreamFeature api = feature.build();
+        return mountOn(feature.build());
+    }
+
+    /** {@code api} on the JAX-RS transport under test. */
+    private static MountedApi mountOn(ExecStreamFeature api) {
         return switch (TRANSPORT) {
             case "jaxrs-grizzly" -> MountedApi.onGrizzly(api);
             case "jaxrs-jetty" -> MountedApi.onJetty(api);
