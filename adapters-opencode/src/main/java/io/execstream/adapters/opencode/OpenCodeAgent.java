@@ -7,6 +7,7 @@ import io.execstream.ports.AgentListener;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.RunningCommand;
+import io.execstream.ports.RunningSession;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -97,7 +99,7 @@ public final class OpenCodeAgent implements CodeAgent {
         this.urlTemplate = builder.urlTemplate;
         this.username = builder.username;
         this.password = builder.password;
-        this.capabilities = new AgentCapabilities(true, true, true, builder.models);
+        this.capabilities = new AgentCapabilities(true, true, true, builder.models, Set.of(), true);
         this.requestTimeout = builder.requestTimeout;
         this.abortGrace = builder.abortGrace;
         this.reconnectFor = builder.reconnectFor;
@@ -128,7 +130,7 @@ public final class OpenCodeAgent implements CodeAgent {
     }
 
     @Override
-    public RunningCommand start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
+    public RunningSession start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(listener, "listener");
@@ -139,8 +141,9 @@ public final class OpenCodeAgent implements CodeAgent {
         try {
             thread.start();
         } catch (RuntimeException | OutOfMemoryError e) {
+            run.abandon();
             listener.onExit(new CommandExit.FailedToStart("cannot start a thread for the OpenCode run: " + e));
-            return () -> { };
+            return run;
         }
         return run;
     }
