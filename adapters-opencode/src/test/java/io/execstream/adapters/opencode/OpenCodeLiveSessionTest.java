@@ -49,6 +49,14 @@ class OpenCodeLiveSessionTest {
         session = agent.start(PROJECT, AgentPrompt.of(prompt).interactive(null), run);
     }
 
+    /** Starts a live session whose first turn is held after its first piece until the returned latch opens. */
+    private CountDownLatch startHeld(String prompt) {
+        CountDownLatch gate = opencode.holdSlowReplies();
+        startLive("slow: " + prompt);
+        run.awaitOutput(OutputType.STDOUT, "You as", WAIT);
+        return gate;
+    }
+
     private String sessionId() {
         return run.sessions().get(0);
     }
@@ -86,9 +94,7 @@ class OpenCodeLiveSessionTest {
 
     @Test
     void messagesSentDuringATurnWaitForItAndRunInOrder() throws IOException {
-        CountDownLatch gate = opencode.holdSlowReplies();
-        startLive("a slow start");
-        run.awaitOutput(OutputType.STDOUT, "You as", WAIT);
+        CountDownLatch gate = startHeld("a start");
         session.send("second");
         session.send("third");
         assertEquals(1, opencode.prompts().size(), "held back while the first turn runs");
@@ -97,7 +103,7 @@ class OpenCodeLiveSessionTest {
         List<AgentTurn> turns = run.awaitTurns(3, WAIT);
         assertEquals(List.of("success", "success", "success"), turns.stream().map(AgentTurn::subtype).toList());
         assertEquals(0, opencode.promptsWhileBusy(), "no prompt went to a busy session");
-        assertEquals(List.of("a slow start", "second", "third"),
+        assertEquals(List.of("slow: a start", "second", "third"),
                 opencode.prompts().stream().map(p -> p.path("parts").path(0).path("text").asText()).toList());
         session.end();
         assertEquals(new CommandExit.Exited(0), run.awaitExit(WAIT));
@@ -131,9 +137,7 @@ class OpenCodeLiveSessionTest {
 
     @Test
     void endDuringATurnEndsAfterItAndTheMessagesAlreadySent() throws IOException {
-        CountDownLatch gate = opencode.holdSlowReplies();
-        startLive("slow to end");
-        run.awaitOutput(OutputType.STDOUT, "You as", WAIT);
+        CountDownLatch gate = startHeld("to end");
         session.send("one more");
         session.end();
         assertThrows(IOException.class, () -> session.send("after the end"));

@@ -68,6 +68,9 @@ class RealOpenCodeTest {
             return ChatReply.text("The command is done.");
         }
         String said = request.lastUserText();
+        if (said.contains("refuse")) {
+            return ChatReply.error(400, "the fake model refuses");
+        }
         if (said.contains("sleep")) {
             return ChatReply.bash("sleep 30", "Waits thirty seconds");
         }
@@ -196,6 +199,21 @@ class RealOpenCodeTest {
         assertEquals(CALL_COST, result.totalCostUsd(), 1e-9);
         assertEquals(2 * CALL_COST, result.sessionCostUsd(), 1e-9);
         assertEquals("You said: resumed", run.stdout());
+    }
+
+    @Test
+    void aTurnTheModelApiRefusesIsAnErrorTurnAndTheSessionGoesOn() throws IOException {
+        RunningSession[] holder = new RunningSession[1];
+        AgentRecorder run = startLive(AgentPrompt.of("please refuse"), holder);
+        AgentTurn refused = run.awaitTurns(1, WAIT).get(0);
+        assertEquals("error", refused.subtype(), () -> run.events().toString());
+        assertTrue(refused.isError());
+        assertTrue(run.stderr().startsWith("opencode: "), run::stderr);
+        holder[0].send("now answer");
+        assertEquals("success", run.awaitTurns(2, WAIT).get(1).subtype());
+        holder[0].end();
+        assertEquals(new CommandExit.Exited(0), run.awaitExit(WAIT));
+        assertEquals(2, run.result().numTurns());
     }
 
     @Test
