@@ -136,6 +136,17 @@ class OpenCodeLiveSessionTest {
     }
 
     @Test
+    void anInterruptBeforeOpenCodeTookTheMessageIsSentOnceItHas() throws IOException {
+        startLive("late, then wait");
+        session.interrupt();
+        AgentTurn aborted = run.awaitTurns(1, WAIT).get(0);
+        assertEquals("aborted", aborted.subtype());
+        assertEquals(1, opencode.aborts().size());
+        session.end();
+        assertEquals(new CommandExit.Exited(0), run.awaitExit(WAIT));
+    }
+
+    @Test
     void endDuringATurnEndsAfterItAndTheMessagesAlreadySent() throws IOException {
         CountDownLatch gate = startHeld("to end");
         session.send("one more");

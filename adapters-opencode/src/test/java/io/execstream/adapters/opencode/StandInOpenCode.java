@@ -78,6 +78,8 @@ import java.util.regex.Pattern;
  *       more is published into the void, the connections are closed, and the rest follows once
  *       a client has connected again;</li>
  *   <li>{@code drop-finish}: as {@code drop}, but the whole run ends while no one is connected;</li>
+ *   <li>{@code late}: the run starts half a second after {@code prompt_async} answered, as the
+ *       real server's first prompt does while it loads; an abort before that is lost;</li>
  *   <li>{@code slow}: the first piece of the reply, then the rest once the latch of
  *       {@link #holdSlowReplies} opens (an abort ends it as {@code wait} does).</li>
  * </ul>
@@ -94,6 +96,7 @@ public final class StandInOpenCode implements AutoCloseable {
     private static final Pattern PERMISSION_REPLY = Pattern.compile("/permission/([^/]+)/reply|/session/[^/]+/permissions/([^/]+)");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int PIECE = 6;
+    private static final Duration LATE = Duration.ofMillis(500);
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -451,6 +454,15 @@ public final class StandInOpenCode implements AutoCloseable {
         String prompt = body.path("parts").path(0).path("text").asText();
         String providerID = body.path("model").path("providerID").asText("anthropic");
         String modelID = body.path("model").path("modelID").asText("claude-sonnet-4-5");
+        if (prompt.contains("late")) {
+            // OpenCode's first prompt waits for its plugins before the user message is stored.
+            try {
+                Thread.sleep(LATE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         long now = System.currentTimeMillis();
         s.busy = true;
         s.abort = new CountDownLatch(1);
