@@ -293,8 +293,10 @@ final class OpenCodeRun implements RunningSession, Runnable {
             if (!live) {
                 return finish(error);
             }
-            // A live session goes on: the error is the turn's, which ends when the session is idle.
-            if (turn != null) {
+            // A live session goes on: the error is the turn's, which ends when the session is idle. One
+            // that comes before OpenCode took the turn's message is the turn before's, late.
+            noteTurnStarted();
+            if (turn != null && turn.started) {
                 turn.error = error;
             }
             return null;
