@@ -1,18 +1,15 @@
 package io.execstream.testkit;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the fake model APIs, which must not pull a JSON library into the testkit:
- * reads a document into {@link Map}, {@link List}, {@link String}, {@link BigDecimal},
- * {@link Boolean} and null, and quotes strings for writing.
+ * Just enough JSON for the fake model APIs, which use the JDK only: a reader into maps, lists,
+ * strings, numbers ({@link Double} or {@link Long}), booleans and null, and string quoting.
  */
 final class MiniJson {
-
     private final String text;
     private int at;
 
@@ -20,53 +17,53 @@ final class MiniJson {
         this.text = text;
     }
 
-    /** The value {@code text} holds. */
+    /** The value {@code text} holds. @throws IllegalArgumentException when it is not JSON */
     static Object parse(String text) {
         MiniJson reader = new MiniJson(text);
         Object value = reader.value();
         reader.space();
         if (reader.at != text.length()) {
-            throw reader.error("trailing characters");
+            throw reader.error("text after the value");
         }
         return value;
     }
 
-    /** {@code s} as a JSON string literal. */
+    /** {@code s} as a JSON string, quoted and escaped. */
     static String quote(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        b.append(String.format("\\u%04x", (int) c));
                     } else {
-                        out.append(c);
+                        b.append(c);
                     }
                 }
             }
         }
-        return out.append('"').toString();
+        return b.append('"').toString();
     }
 
     private Object value() {
         space();
         if (at >= text.length()) {
-            throw error("unexpected end");
+            throw error("end of text");
         }
         char c = text.charAt(at);
         return switch (c) {
             case '{' -> object();
             case '[' -> array();
             case '"' -> string();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", null);
+            case 't' -> word("true", Boolean.TRUE);
+            case 'f' -> word("false", Boolean.FALSE);
+            case 'n' -> word("null", null);
             default -> number();
         };
     }
@@ -81,16 +78,20 @@ final class MiniJson {
         }
         while (true) {
             space();
+            if (peek() != '"') {
+                throw error("a field name");
+            }
             String key = string();
             space();
             expect(':');
             map.put(key, value());
             space();
-            if (peek() == ',') {
-                at++;
-            } else {
-                expect('}');
+            char c = next();
+            if (c == '}') {
                 return map;
+            }
+            if (c != ',') {
+                throw error("',' or '}'");
             }
         }
     }
@@ -106,63 +107,69 @@ final class MiniJson {
         while (true) {
             list.add(value());
             space();
-            if (peek() == ',') {
-                at++;
-            } else {
-                expect(']');
+            char c = next();
+            if (c == ']') {
                 return list;
+            }
+            if (c != ',') {
+                throw error("',' or ']'");
             }
         }
     }
 
     private String string() {
-        expect('"');
-        StringBuilder out = new StringBuilder();
+        at++;
+        StringBuilder b = new StringBuilder();
         while (true) {
-            if (at >= text.length()) {
-                throw error("unterminated string");
-            }
-            char c = text.charAt(at++);
+            char c = next();
             if (c == '"') {
-                return out.toString();
+                return b.toString();
             }
             if (c != '\\') {
-                out.append(c);
+                b.append(c);
                 continue;
             }
-            char e = text.charAt(at++);
+            char e = next();
             switch (e) {
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
+                case 'n' -> b.append('\n');
+                case 't' -> b.append('\t');
+                case 'r' -> b.append('\r');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
                 case 'u' -> {
-                    out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
+                    if (at + 4 > text.length()) {
+                        throw error("four hex digits");
+                    }
+                    b.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
                     at += 4;
                 }
-                default -> out.append(e);
+                default -> b.append(e);
             }
         }
     }
 
-    private Object literal(String word, Object value) {
-        if (!text.startsWith(word, at)) {
-            throw error("expected " + word);
-        }
-        at += word.length();
-        return value;
-    }
-
-    private BigDecimal number() {
+    private Object number() {
         int start = at;
         while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
             at++;
         }
-        if (start == at) {
-            throw error("unexpected character");
+        String n = text.substring(start, at);
+        if (n.isEmpty()) {
+            throw error("a value");
         }
-        return new BigDecimal(text.substring(start, at));
+        try {
+            return n.contains(".") || n.contains("e") || n.contains("E") ? (Object) Double.valueOf(n) : (Object) Long.valueOf(n);
+        } catch (NumberFormatException e) {
+            throw error("a number");
+        }
+    }
+
+    private Object word(String word, Object value) {
+        if (!text.startsWith(word, at)) {
+            throw error(word);
+        }
+        at += word.length();
+        return value;
     }
 
     private void space() {
@@ -175,14 +182,20 @@ final class MiniJson {
         return at < text.length() ? text.charAt(at) : '\0';
     }
 
-    private void expect(char c) {
-        if (peek() != c) {
-            throw error("expected '" + c + "'");
+    private char next() {
+        if (at >= text.length()) {
+            throw error("more text");
         }
-        at++;
+        return text.charAt(at++);
     }
 
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("not JSON: " + what + " at " + at);
+    private void expect(char c) {
+        if (next() != c) {
+            throw error("'" + c + "'");
+        }
+    }
+
+    private IllegalArgumentException error(String expected) {
+        return new IllegalArgumentException("not JSON: expected " + expected + " at " + at);
     }
 }

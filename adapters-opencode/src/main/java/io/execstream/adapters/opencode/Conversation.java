@@ -141,9 +141,36 @@ final class Conversation {
 
     /** The last error an assistant message of the run carries, or null. */
     SessionError messageError() {
-        SessionError last = null;
+        return errorSince(0);
+    }
+
+    /** Cost and tokens summed over the run's assistant messages. */
+    Totals totals() {
+        Totals sum = Totals.NONE;
         for (Message m : messages.values()) {
-            if ("assistant".equals(m.role) && m.info.path("error").isObject()) {
+            if ("assistant".equals(m.role)) {
+                sum = sum.plus(m.info);
+            }
+        }
+        return sum;
+    }
+
+    /** How many messages the run added so far: a mark for {@link #errorSince}. */
+    int size() {
+        return messages.size();
+    }
+
+    /** How many user messages the run added so far: one more means a prompt was taken. */
+    int userMessages() {
+        return (int) messages.values().stream().filter(m -> "user".equals(m.role)).count();
+    }
+
+    /** The last error an assistant message added after mark {@code from} ({@link #size}) carries, or null. */
+    SessionError errorSince(int from) {
+        SessionError last = null;
+        int i = 0;
+        for (Message m : messages.values()) {
+            if (i++ >= from && "assistant".equals(m.role) && m.info.path("error").isObject()) {
                 last = SessionError.of(m.info.path("error"));
             }
         }
@@ -152,40 +179,14 @@ final class Conversation {
 
     /**
      * The run's report: cost and tokens summed over its assistant messages (one per step), the
-     * number of those messages as turns, and {@code error} if the session reported one.
+     * number of those messages as turns, {@code error} if the session reported one, and the
+     * session's cost ({@code sessionCost}, null when unknown).
      */
-    AgentResult result(SessionError error) {
-        double cost = 0;
-        boolean costSeen = false;
-        long input = 0;
-        long output = 0;
-        long reasoning = 0;
-        long cacheRead = 0;
-        long cacheWrite = 0;
-        int turns = 0;
-        for (Message m : messages.values()) {
-            if (!"assistant".equals(m.role)) {
-                continue;
-            }
-            turns++;
-            JsonNode c = m.info.get("cost");
-            if (c != null && c.isNumber()) {
-                cost += c.doubleValue();
-                costSeen = true;
-            }
-            JsonNode tokens = m.info.path("tokens");
-            input += tokens.path("input").asLong();
-            output += tokens.path("output").asLong();
-            reasoning += tokens.path("reasoning").asLong();
-            cacheRead += tokens.path("cache").path("read").asLong();
-            cacheWrite += tokens.path("cache").path("write").asLong();
-        }
-        ObjectNode usage = OpenCodeJson.MAPPER.createObjectNode()
-                .put("input", input).put("output", output).put("reasoning", reasoning);
-        usage.putObject("cache").put("read", cacheRead).put("write", cacheWrite);
+    AgentResult result(SessionError error, Double sessionCost) {
+        int steps = (int) messages.values().stream().filter(m -> "assistant".equals(m.role)).count();
         String subtype = error == null ? "success" : error.aborted() ? "aborted" : "error";
-        return new AgentResult(sessionId, error != null, subtype, turns,
-                costSeen && Double.isFinite(cost) ? cost : null, OpenCodeJson.compact(usage));
+        Totals totals = totals();
+        return new AgentResult(sessionId, error != null, subtype, steps, totals.costOrNull(), totals.usageJson(), sessionCost);
     }
 
     private void message(JsonNode info) {

@@ -7,6 +7,7 @@ import io.execstream.ports.AgentListener;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.RunningCommand;
+import io.execstream.ports.RunningSession;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code onSession}: the session, once it is created (or found, to resume);</li>
  *   <li>{@code onResult}: when the session ends: its id, {@code is_error}, {@code subtype}
  *       ({@code success}, {@code aborted} or {@code error}), the number of assistant messages as
- *       turns, their summed cost and tokens. A session that ends after {@link RunningCommand#terminate}
+ *       turns, their summed cost and tokens, and the session's cost: the sum over all its
+ *       assistant messages, those of earlier runs included (OpenCode reports cost per message). A session that ends after {@link RunningCommand#terminate}
  *       is {@code aborted} even when OpenCode reports no error (it reports none for an abort while
  *       it waits to retry a provider error);</li>
  *   <li>{@code onExit}: {@code Exited(0)} after a session that ended without error,
@@ -55,6 +58,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       cannot be reached or refuses a call, when the event stream drops and cannot be opened
  *       again within the reconnect window, and when the session does not end within the abort
  *       grace period after {@link RunningCommand#terminate}.</li>
+ * </ul>
+ *
+ * <h2>Live sessions</h2>
+ * For an {@linkplain AgentPrompt#interactive() interactive} prompt {@link #start} returns a
+ * {@link RunningSession} whose run stays in the session after the first turn:
+ * <ul>
+ *   <li>{@link RunningSession#send} queues a follow-up, sent with {@code prompt_async} once the
+ *       session is idle, one turn per message, in order. OpenCode itself would take a prompt sent
+ *       while it works into the running turn (one reply for two messages), and drop it on an
+ *       abort, so none is sent to a busy session;</li>
+ *   <li>{@link RunningSession#interrupt} aborts the turn that runs ({@code POST /session/:id/abort});
+ *       the session goes idle and takes the next message;</li>
+ *   <li>a turn ends at the first idle after OpenCode stored its message; {@code onTurn} gets its
+ *       subtype ({@code success}, {@code aborted} or {@code error}), its cost and tokens, the run's
+ *       cost so far and its duration. A {@code session.error} ends the turn, not the run;</li>
+ *   <li>{@link RunningSession#end} ends the run once no turn runs and no message waits:
+ *       {@code onResult} with the run's turns, this run's cost and the session's, then
+ *       {@code Exited(0)}. {@code terminate} aborts the turn that runs and ends {@code aborted},
+ *       {@code Exited(1)}.</li>
  * </ul>
  *
  * <h2>Requests for permission</h2>
@@ -70,7 +92,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Threads</h2>
  * Each run has a daemon thread of its own that makes every listener call, in order. {@code start}
  * returns at once; {@code terminate} may be called from any thread: it sends
- * {@code POST /session/:id/abort} and the run ends when OpenCode confirms.
+ * {@code POST /session/:id/abort} and the run ends when OpenCode confirms. A live session's
+ * {@code send}, {@code interrupt} and {@code end} only queue the call for the run's thread.
  *
  * <p>Instances are immutable and safe for concurrent use. They share one {@link HttpClient}
  * (HTTP/1.1).
@@ -97,7 +120,7 @@ public final class OpenCodeAgent implements CodeAgent {
         this.urlTemplate = builder.urlTemplate;
         this.username = builder.username;
         this.password = builder.password;
-        this.capabilities = new AgentCapabilities(true, true, true, builder.models);
+        this.capabilities = new AgentCapabilities(true, true, true, builder.models, Set.of(), true);
         this.requestTimeout = builder.requestTimeout;
         this.abortGrace = builder.abortGrace;
         this.reconnectFor = builder.reconnectFor;
@@ -128,7 +151,7 @@ public final class OpenCodeAgent implements CodeAgent {
     }
 
     @Override
-    public RunningCommand start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
+    public RunningSession start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(listener, "listener");
@@ -139,8 +162,9 @@ public final class OpenCodeAgent implements CodeAgent {
         try {
             thread.start();
         } catch (RuntimeException | OutOfMemoryError e) {
+            run.abandon();
             listener.onExit(new CommandExit.FailedToStart("cannot start a thread for the OpenCode run: " + e));
-            return () -> { };
+            return run;
         }
         return run;
     }

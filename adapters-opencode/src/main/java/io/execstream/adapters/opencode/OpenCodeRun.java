@@ -3,10 +3,12 @@ package io.execstream.adapters.opencode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execstream.domain.AgentPrompt;
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
-import io.execstream.ports.RunningCommand;
+import io.execstream.ports.RunningSession;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -14,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -30,8 +35,19 @@ import java.util.concurrent.TimeUnit;
  * dropped event connection is opened again, and the session's messages are reloaded to fill what
  * it missed. {@link #terminate} asks OpenCode to abort the session and waits for it to end, at
  * most the abort grace period.
+ *
+ * <h2>A live session</h2>
+ * For an {@linkplain AgentPrompt#interactive() interactive} prompt the run goes on after the first
+ * turn. A turn is one prompt sent with {@code prompt_async}; it ends when the session goes idle
+ * after OpenCode stored the prompt's user message (an idle from the turn before is not taken for
+ * it). Follow-ups are queued here and each is sent only once the session is idle: OpenCode itself
+ * takes a prompt sent while it works (HTTP 204), stores it at once and folds it into the running
+ * turn, so the model answers both in one go and there is one idle for two messages; and an abort
+ * drops such a stored prompt unanswered. An interrupt is {@code POST /session/:id/abort}; the
+ * session then goes idle and takes the next message. The calls ({@link #send}, {@link #interrupt},
+ * {@link #end}) only queue a {@link Signal.Call} for the run's thread.
  */
-final class OpenCodeRun implements RunningCommand, Runnable {
+final class OpenCodeRun implements RunningSession, Runnable {
     private static final System.Logger LOG = System.getLogger(OpenCodeRun.class.getName());
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
@@ -46,6 +62,12 @@ final class OpenCodeRun implements RunningCommand, Runnable {
     private final Duration reconnectFor;
     private final LinkedBlockingQueue<Signal> inbox = new LinkedBlockingQueue<>();
     private volatile boolean stopRequested;
+    /** Whether this is a live session, which takes messages after its first turn. */
+    private final boolean live;
+    /** The live session's calls, in order; a {@link Signal.Wake} in the inbox tells the thread. */
+    private final ConcurrentLinkedQueue<Signal.Call> calls = new ConcurrentLinkedQueue<>();
+    /** Set once the session takes no more calls: after end, terminate, or the run's end. */
+    private volatile boolean closed;
 
     // Owned by the run's thread.
     /** Signals taken from the inbox while connecting, to be handled first. */
@@ -60,6 +82,31 @@ final class OpenCodeRun implements RunningCommand, Runnable {
     private long abortDeadline;
     private Conversation conversation;
 
+    // The live session's turns, owned by the run's thread.
+    /** Messages sent while a turn ran, to be sent in order once the session is idle. */
+    private final ArrayDeque<String> queued = new ArrayDeque<>();
+    private boolean endAsked;
+    private int turns;
+    private Turn turn;
+
+    /** The turn that runs: what the run had when it was sent, to tell its share and its own messages. */
+    private static final class Turn {
+        final long sentAt = System.nanoTime();
+        final int userMark;
+        final int messageMark;
+        final Totals before;
+        /** Whether OpenCode stored the turn's user message: an idle before that is not the turn's end. */
+        boolean started;
+        boolean interruptAsked;
+        Conversation.SessionError error;
+
+        Turn(Conversation conversation) {
+            userMark = conversation.userMessages();
+            messageMark = conversation.size();
+            before = conversation.totals();
+        }
+    }
+
     OpenCodeRun(OpenCodeHttp http, AgentPrompt prompt, AgentListener listener, Duration requestTimeout,
                 Duration abortGrace, Duration reconnectFor) {
         this.http = http;
@@ -68,12 +115,50 @@ final class OpenCodeRun implements RunningCommand, Runnable {
         this.requestTimeout = requestTimeout;
         this.abortGrace = abortGrace;
         this.reconnectFor = reconnectFor;
+        this.live = prompt.interactive();
     }
 
     @Override
     public void terminate() {
+        closed = true;
         stopRequested = true;
         inbox.add(new Signal.Stop());
+    }
+
+    /** Marks a run whose thread never started: it takes no calls. */
+    void abandon() {
+        closed = true;
+    }
+
+    @Override
+    public void send(String prompt) throws IOException {
+        Objects.requireNonNull(prompt, "prompt");
+        call(new Signal.Send(prompt));
+    }
+
+    @Override
+    public void interrupt() throws IOException {
+        call(new Signal.Interrupt());
+    }
+
+    @Override
+    public void end() {
+        if (live && !closed) {
+            calls.add(new Signal.End());
+            closed = true;
+            inbox.add(new Signal.Wake());
+        }
+    }
+
+    private void call(Signal.Call call) throws IOException {
+        if (!live) {
+            throw new IOException("a one-prompt OpenCode run takes no messages");
+        }
+        if (closed) {
+            throw new IOException("the OpenCode session takes no more messages");
+        }
+        calls.add(call);
+        inbox.add(new Signal.Wake());
     }
 
     @Override
@@ -91,6 +176,7 @@ final class OpenCodeRun implements RunningCommand, Runnable {
             abortInBackground();
             exit = new CommandExit.FailedToStart("the OpenCode run failed: " + e);
         } finally {
+            closed = true;
             if (current != null) {
                 current.cancel();
             }
@@ -144,7 +230,7 @@ final class OpenCodeRun implements RunningCommand, Runnable {
             return new CommandExit.FailedToStart("stopped before the prompt was sent");
         }
         try {
-            http.post(sessionPath() + "/prompt_async", promptBody(prompt));
+            sendPrompt(prompt.prompt());
         } catch (OpenCodeHttp.CallFailed e) {
             return new CommandExit.FailedToStart(e.getMessage());
         }
@@ -155,6 +241,12 @@ final class OpenCodeRun implements RunningCommand, Runnable {
     /** Handles signals until the session ends; the run's exit. */
     private CommandExit follow() throws InterruptedException {
         while (true) {
+            if (live) {
+                CommandExit end = takeCalls();
+                if (end != null) {
+                    return end;
+                }
+            }
             startAbortIfAsked();
             Signal signal = next();
             if (signal == null) {
@@ -197,12 +289,155 @@ final class OpenCodeRun implements RunningCommand, Runnable {
             return null;
         }
         if (type.equals("session.error")) {
-            return finish(Conversation.SessionError.of(properties.path("error")));
+            Conversation.SessionError error = Conversation.SessionError.of(properties.path("error"));
+            if (!live) {
+                return finish(error);
+            }
+            // A live session goes on: the error is the turn's, which ends when the session is idle. One
+            // that comes before OpenCode took the turn's message is the turn before's, late.
+            noteTurnStarted();
+            if (turn != null && turn.started) {
+                turn.error = error;
+            }
+            return null;
         }
         boolean idle = type.equals("session.idle")
                 || type.equals("session.status") && "idle".equals(OpenCodeJson.text(properties.path("status"), "type"));
+        if (live) {
+            noteTurnStarted();
+            return idle && turn != null && turn.started ? turnOver() : null;
+        }
         // An idle session that has no message of this run yet is still before the prompt.
         return idle && conversation.started() ? finish(null) : null;
+    }
+
+    // ---- The live session
+
+    /** Carries out the calls that came, in order; the run's exit when one ended it. */
+    private CommandExit takeCalls() throws InterruptedException {
+        if (stopRequested && turn == null) {
+            // Nothing runs: there is nothing to abort.
+            return finishLive();
+        }
+        Signal.Call call;
+        while (!stopRequested && (call = calls.poll()) != null) {
+            if (call instanceof Signal.Send send) {
+                queued.add(send.prompt());
+            } else if (call instanceof Signal.Interrupt) {
+                interruptTurn();
+            } else if (call instanceof Signal.End) {
+                endAsked = true;
+            }
+        }
+        return turn == null ? nextTurn() : null;
+    }
+
+    /** With no turn running: sends the next queued message, or ends the run when asked and none is left. */
+    private CommandExit nextTurn() {
+        while (!queued.isEmpty()) {
+            String next = queued.poll();
+            try {
+                sendPrompt(next);
+                return null;
+            } catch (OpenCodeHttp.CallFailed e) {
+                // The message never reached OpenCode: its turn ends at once, as a failure.
+                write(OutputType.STDERR, "opencode: " + e.getMessage() + "\n");
+                Turn failed = turn;
+                turn = null;
+                reportTurn(failed, "error", true);
+            }
+        }
+        return endAsked ? finishLive() : null;
+    }
+
+    /** Sends {@code text} with {@code prompt_async}; for a live session it starts a turn. */
+    private void sendPrompt(String text) throws OpenCodeHttp.CallFailed {
+        if (live) {
+            turn = new Turn(conversation);
+        }
+        http.post(sessionPath() + "/prompt_async", promptBody(text, prompt.model()));
+    }
+
+    private void interruptTurn() {
+        if (turn == null || turn.interruptAsked) {
+            return;
+        }
+        turn.interruptAsked = true;
+        if (turn.started) {
+            postAbort();
+        }
+        // Else the abort is sent once OpenCode has taken the prompt: before, it would abort nothing.
+    }
+
+    /** Marks the turn started once OpenCode stored its user message; an interrupt waiting for that is sent then. */
+    private void noteTurnStarted() {
+        if (turn != null && !turn.started && conversation.userMessages() > turn.userMark) {
+            turn.started = true;
+            if (turn.interruptAsked) {
+                postAbort();
+            }
+        }
+    }
+
+    /** The session went idle after the turn's prompt: reports the turn, then goes on with the next. */
+    private CommandExit turnOver() {
+        reloadMessages();
+        Turn over = turn;
+        turn = null;
+        Conversation.SessionError error = over.error != null ? over.error : conversation.errorSince(over.messageMark);
+        boolean aborted = over.interruptAsked || aborting || error != null && error.aborted();
+        if (error != null && !aborted) {
+            write(OutputType.STDERR, "opencode: " + error.name() + ": " + error.message() + "\n");
+        }
+        reportTurn(over, aborted ? "aborted" : error != null ? "error" : "success", aborted || error != null);
+        if (stopRequested) {
+            return finishLive();
+        }
+        return nextTurn();
+    }
+
+    private void reportTurn(Turn over, String subtype, boolean isError) {
+        Totals run = conversation.totals();
+        Totals share = run.since(over.before);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - over.sentAt);
+        listener.onTurn(new AgentTurn(++turns, subtype, isError, share.costOrNull(), run.costOrNull(),
+                share.usageJson(), millis));
+    }
+
+    /**
+     * The live session's end: its totals, what this run cost and, summed over every assistant
+     * message of the session (earlier runs included), what the session cost.
+     */
+    private CommandExit finishLive() {
+        closed = true;
+        JsonNode all = reloadMessages();
+        Totals run = conversation.totals();
+        Double sessionCost = all == null ? null : Totals.ofMessages(all).costOrNull();
+        boolean stopped = stopRequested;
+        listener.onResult(new AgentResult(sessionId, stopped, stopped ? "aborted" : "success", turns,
+                run.costOrNull(), run.usageJson(), sessionCost));
+        return new CommandExit.Exited(stopped ? 1 : 0);
+    }
+
+    private void postAbort() {
+        http.postInBackground(sessionPath() + "/abort", OpenCodeJson.MAPPER.createObjectNode()).whenComplete((r, e) -> {
+            if (e != null || r.statusCode() / 100 != 2) {
+                LOG.log(Level.WARNING, "OpenCode at {0} did not take the abort of session {1}: {2}", http.base(), sessionId,
+                        e != null ? OpenCodeHttp.describe(e) : "HTTP " + r.statusCode());
+            }
+        });
+    }
+
+    /** The session's messages, stored by OpenCode, taken into the conversation; null when they cannot be had. */
+    private JsonNode reloadMessages() {
+        try {
+            JsonNode all = http.get(sessionPath() + "/message");
+            conversation.reload(all);
+            return all;
+        } catch (OpenCodeHttp.CallFailed e) {
+            LOG.log(Level.DEBUG, "could not reload the messages of session {0}: {1}", sessionId, e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -266,6 +501,10 @@ final class OpenCodeRun implements RunningCommand, Runnable {
                 JsonNode status = http.get("/session/status").path(sessionId);
                 boolean busy = !status.isMissingNode() && !"idle".equals(OpenCodeJson.text(status, "type"));
                 conversation.reload(http.get(sessionPath() + "/message"));
+                if (live) {
+                    noteTurnStarted();
+                    return !busy && turn != null && turn.started ? turnOver() : null;
+                }
                 if (!busy && conversation.answered()) {
                     return finish(conversation.messageError());
                 }
@@ -283,11 +522,7 @@ final class OpenCodeRun implements RunningCommand, Runnable {
 
     /** The session ended: the run's result from its messages as OpenCode stored them. */
     private CommandExit finish(Conversation.SessionError reported) {
-        try {
-            conversation.reload(http.get(sessionPath() + "/message"));
-        } catch (OpenCodeHttp.CallFailed e) {
-            LOG.log(Level.DEBUG, "could not reload the messages of session {0} at its end: {1}", sessionId, e.getMessage());
-        }
+        JsonNode all = reloadMessages();
         Conversation.SessionError error = reported != null ? reported : conversation.messageError();
         if (error == null && aborting) {
             // A stopped run is never a success, whatever OpenCode reports (or leaves out) after the abort.
@@ -296,7 +531,7 @@ final class OpenCodeRun implements RunningCommand, Runnable {
         if (error != null && !(error.aborted() && aborting)) {
             write(OutputType.STDERR, "opencode: " + error.name() + ": " + error.message() + "\n");
         }
-        listener.onResult(conversation.result(error));
+        listener.onResult(conversation.result(error, all == null ? null : Totals.ofMessages(all).costOrNull()));
         return new CommandExit.Exited(error == null ? 0 : 1);
     }
 
@@ -375,16 +610,9 @@ final class OpenCodeRun implements RunningCommand, Runnable {
     }
 
     private void abortInBackground() {
-        if (!promptSent || sessionId == null) {
-            return;
+        if (promptSent && sessionId != null) {
+            postAbort();
         }
-        String session = sessionId;
-        http.postInBackground(sessionPath() + "/abort", OpenCodeJson.MAPPER.createObjectNode()).whenComplete((r, e) -> {
-            if (e != null || r.statusCode() / 100 != 2) {
-                LOG.log(Level.WARNING, "OpenCode at {0} did not take the abort of session {1}: {2}", http.base(), session,
-                        e != null ? OpenCodeHttp.describe(e) : "HTTP " + r.statusCode());
-            }
-        });
     }
 
     private void write(OutputType type, String text) {
@@ -408,13 +636,18 @@ final class OpenCodeRun implements RunningCommand, Runnable {
         return null;
     }
 
-    /** The body of {@code POST /session/:id/prompt_async}. */
+    /** The body of {@code POST /session/:id/prompt_async} for {@code prompt}. */
     static ObjectNode promptBody(AgentPrompt prompt) {
+        return promptBody(prompt.prompt(), prompt.model());
+    }
+
+    /** The body of {@code POST /session/:id/prompt_async}: {@code text}, and the model if given. */
+    static ObjectNode promptBody(String text, Optional<String> model) {
         ObjectNode body = OpenCodeJson.MAPPER.createObjectNode();
-        body.putArray("parts").addObject().put("type", "text").put("text", prompt.prompt());
-        prompt.model().ifPresent(model -> {
-            int slash = model.indexOf('/');
-            body.putObject("model").put("providerID", model.substring(0, slash)).put("modelID", model.substring(slash + 1));
+        body.putArray("parts").addObject().put("type", "text").put("text", text);
+        model.ifPresent(name -> {
+            int slash = name.indexOf('/');
+            body.putObject("model").put("providerID", name.substring(0, slash)).put("modelID", name.substring(slash + 1));
         });
         return body;
     }

@@ -77,8 +77,16 @@ import java.util.regex.Pattern;
  *   <li>{@code drop}: half the reply, then the event connections stop getting events, a quarter
  *       more is published into the void, the connections are closed, and the rest follows once
  *       a client has connected again;</li>
- *   <li>{@code drop-finish}: as {@code drop}, but the whole run ends while no one is connected.</li>
+ *   <li>{@code drop-finish}: as {@code drop}, but the whole run ends while no one is connected;</li>
+ *   <li>{@code late}: the run starts half a second after {@code prompt_async} answered, as the
+ *       real server's first prompt does while it loads; an abort before that is lost;</li>
+ *   <li>{@code slow}: the first piece of the reply, then the rest once the latch of
+ *       {@link #holdSlowReplies} opens (an abort ends it as {@code wait} does).</li>
  * </ul>
+ *
+ * <p>A live session sends prompt after prompt into one session; {@link #promptsWhileBusy} counts
+ * those that came while a run of the session was still going (a client that waits for the idle
+ * session sends none), and {@link #refusePrompts} makes {@code prompt_async} fail.
  *
  * <p>Thread-safe; every wait is bounded. Close it to end its event streams and stop listening.
  */
@@ -88,6 +96,7 @@ public final class StandInOpenCode implements AutoCloseable {
     private static final Pattern PERMISSION_REPLY = Pattern.compile("/permission/([^/]+)/reply|/session/[^/]+/permissions/([^/]+)");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int PIECE = 6;
+    private static final Duration LATE = Duration.ofMillis(500);
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -109,6 +118,9 @@ public final class StandInOpenCode implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() << 12);
     private volatile boolean deltaEvents;
     private volatile boolean refusePermissionReplies;
+    private volatile boolean refusePrompts;
+    private volatile CountDownLatch slowGate = new CountDownLatch(0);
+    private final AtomicInteger promptsWhileBusy = new AtomicInteger();
     private volatile CountDownLatch reconnected = new CountDownLatch(1);
 
     private static final class Connection {
@@ -122,7 +134,8 @@ public final class StandInOpenCode implements AutoCloseable {
         /** Copies of the messages' infos and parts as stored, under busLock. */
         final Map<String, ObjectNode> messages = new LinkedHashMap<>();
         final Map<String, LinkedHashMap<String, ObjectNode>> parts = new LinkedHashMap<>();
-        final CountDownLatch abort = new CountDownLatch(1);
+        /** Opened by an abort; each run of a prompt arms a new one, so an abort stops only the run it hits. */
+        volatile CountDownLatch abort = new CountDownLatch(1);
         volatile boolean busy;
 
         Session(String id, ObjectNode info) {
@@ -167,6 +180,23 @@ public final class StandInOpenCode implements AutoCloseable {
     /** Answer replies to requests for permission with {@code 500}, as a server that fails would. */
     public void refusePermissionReplies(boolean on) {
         refusePermissionReplies = on;
+    }
+
+    /** Answer {@code prompt_async} with {@code 500}, as a server that fails would. */
+    public void refusePrompts(boolean on) {
+        refusePrompts = on;
+    }
+
+    /** Holds the replies to {@code slow} prompts from now on until the returned latch opens. */
+    public CountDownLatch holdSlowReplies() {
+        CountDownLatch gate = new CountDownLatch(1);
+        slowGate = gate;
+        return gate;
+    }
+
+    /** How many prompts came while a run of their session was still going. */
+    public int promptsWhileBusy() {
+        return promptsWhileBusy.get();
     }
 
     /** The bodies of the prompts received, each with the session added as {@code "session"}. */
@@ -291,6 +321,13 @@ public final class StandInOpenCode implements AutoCloseable {
                 }
                 case "POST /prompt_async" -> {
                     ObjectNode body = (ObjectNode) JSON.readTree(exchange.getRequestBody());
+                    if (refusePrompts) {
+                        send(exchange, 500, "prompt store unavailable");
+                        return;
+                    }
+                    if (session.busy) {
+                        promptsWhileBusy.incrementAndGet();
+                    }
                     prompts.add(body.deepCopy().put("session", session.id));
                     // As OpenCode does: accepted at once, the run follows on the bus.
                     exchange.sendResponseHeaders(204, -1);
@@ -417,8 +454,18 @@ public final class StandInOpenCode implements AutoCloseable {
         String prompt = body.path("parts").path(0).path("text").asText();
         String providerID = body.path("model").path("providerID").asText("anthropic");
         String modelID = body.path("model").path("modelID").asText("claude-sonnet-4-5");
+        if (prompt.contains("late")) {
+            // OpenCode's first prompt waits for its plugins before the user message is stored.
+            try {
+                Thread.sleep(LATE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         long now = System.currentTimeMillis();
         s.busy = true;
+        s.abort = new CountDownLatch(1);
 
         ObjectNode user = JSON.createObjectNode().put("id", id("msg")).put("sessionID", s.id).put("role", "user");
         user.putObject("time").put("created", now);
@@ -475,6 +522,21 @@ public final class StandInOpenCode implements AutoCloseable {
                 ((ObjectNode) a.get("time")).put("completed", System.currentTimeMillis());
                 updateMessage(s, a);
                 publish("session.error", JSON.createObjectNode().put("sessionID", s.id).set("error", error.deepCopy()));
+            } else if (prompt.contains("slow")) {
+                ObjectNode a = assistant(s, user, providerID, modelID);
+                updatePart(s, part(s, a, "step-start"), null);
+                ObjectNode text = streamText(s, a, reply, PIECE);
+                CountDownLatch gate = slowGate;
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!gate.await(10, TimeUnit.MILLISECONDS)) {
+                    if (s.abort.getCount() == 0 || System.nanoTime() - deadline > 0) {
+                        abortText(s, a, text);
+                        idle(s);
+                        return;
+                    }
+                }
+                appendText(s, text, reply.substring(PIECE));
+                finishStep(s, a, 0.02, "stop");
             } else if (prompt.contains("wait") || prompt.contains("ignore-abort")) {
                 ObjectNode a = assistant(s, user, providerID, modelID);
                 updatePart(s, part(s, a, "step-start"), null);
@@ -486,13 +548,7 @@ public final class StandInOpenCode implements AutoCloseable {
                 if (!s.abort.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
-                updatePart(s, text, null);
-                ObjectNode error = JSON.createObjectNode().put("name", "MessageAbortedError");
-                error.putObject("data").put("message", "The operation was aborted.");
-                a.set("error", error);
-                ((ObjectNode) a.get("time")).put("completed", System.currentTimeMillis());
-                updateMessage(s, a);
-                publish("session.error", JSON.createObjectNode().put("sessionID", s.id).set("error", error.deepCopy()));
+                abortText(s, a, text);
             } else if (prompt.contains("drop")) {
                 boolean finishAlone = prompt.contains("drop-finish");
                 ObjectNode a = assistant(s, user, providerID, modelID);
@@ -608,6 +664,17 @@ public final class StandInOpenCode implements AutoCloseable {
     }
 
     /** Streams {@code text} as a new text part; stops after {@code upTo} chars. */
+    /** Ends an aborted message: its text as it stands, {@code MessageAbortedError}, {@code session.error}. */
+    private void abortText(Session s, ObjectNode message, ObjectNode text) {
+        updatePart(s, text, null);
+        ObjectNode error = JSON.createObjectNode().put("name", "MessageAbortedError");
+        error.putObject("data").put("message", "The operation was aborted.");
+        message.set("error", error);
+        ((ObjectNode) message.get("time")).put("completed", System.currentTimeMillis());
+        updateMessage(s, message);
+        publish("session.error", JSON.createObjectNode().put("sessionID", s.id).set("error", error.deepCopy()));
+    }
+
     private ObjectNode streamText(Session s, ObjectNode message, String text, int upTo) {
         ObjectNode part = part(s, message, "text").put("text", "");
         part.putObject("time").put("start", System.currentTimeMillis());
