@@ -114,7 +114,7 @@ class ClaudeSessionEndToEndTest {
         assertEquals("working", server.get(path).json().path("activity").asText());
         slowGate.countDown();
         t.await("turn", e -> e.json().path("turn").asInt() == 2, WAIT);
-        JsonNode idle = awaitStatus(path, "idle");
+        JsonNode idle = t.awaitActivity(path, "idle", WAIT);
         assertEquals(2, idle.path("turns").asInt(), idle::toString);
         assertTrue(idle.path("cost_usd").asDouble() > 0, idle::toString);
 
@@ -128,7 +128,7 @@ class ClaudeSessionEndToEndTest {
         Event turn3 = t.await("turn", e -> e.json().path("turn").asInt() == 3, WAIT);
         assertEquals("error_during_execution", turn3.json().path("subtype").asText(), turn3::toString);
         assertTrue(turn3.json().path("is_error").asBoolean(), turn3::toString);
-        assertEquals("running", awaitStatus(path, "idle").path("status").asText());
+        assertEquals("running", t.awaitActivity(path, "idle", WAIT).path("status").asText());
 
         Response after = t.post(path + "/messages", body("prompt", "Never mind, summarise"));
         assertEquals(4, after.json().path("turn").asInt(), after::toString);
@@ -161,18 +161,6 @@ class ClaudeSessionEndToEndTest {
         assertFalse(agent.path("session_id").asText().isEmpty(), agent::toString);
     }
 
-    private static JsonNode awaitStatus(String path, String activity) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode last;
-        do {
-            last = server.get(path).json();
-            if (activity.equals(last.path("activity").asText())) {
-                return last;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("the session never became " + activity + ": " + last);
-    }
 
     private static void awaitFile(Path file) {
         long deadline = System.nanoTime() + WAIT.toNanos();

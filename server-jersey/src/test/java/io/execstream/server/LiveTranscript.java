@@ -1,5 +1,6 @@
 package io.execstream.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.SseTestClient.SseStream;
 import io.execstream.server.TestServer.Response;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
@@ -52,6 +55,20 @@ final class LiveTranscript {
                 return e;
             }
         }
+    }
+
+    /** The stream's status at {@code path} once its session's activity is {@code activity}, polled. */
+    JsonNode awaitActivity(String path, String activity, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last;
+        do {
+            last = server.get(path).json();
+            if (activity.equals(last.path("activity").asText())) {
+                return last;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, not a wait for the condition
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the session never became " + activity + ": " + last);
     }
 
     /** Every event read so far. */
