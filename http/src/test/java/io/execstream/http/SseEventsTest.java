@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.execstream.domain.AgentResult;
+import io.execstream.domain.AgentTurn;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.Gap;
@@ -37,6 +39,31 @@ class SseEventsTest {
         assertEquals("event: done\ndata: {\"exit_code\":3,\"duration_ms\":12,\"status\":\"exited\"}\nid: 5\n\n",
                 text(SseEvents.of(new PublishedEvent("5", new StreamEvent.Done(3, 12, StreamStatus.EXITED, null)))));
         assertEquals("event: gap\ndata: {\"missed\":7}\nid: 9\n\n", text(SseEvents.gap(new Gap(7, "9"))));
+    }
+
+    @Test
+    void inputMessageAndTurnEventsAreJsonObjectsOnOneLine() {
+        assertEquals("event: input\ndata: {\"data\":\"yes\\n\",\"eof\":true}\nid: 6\n\n",
+                text(SseEvents.of(new PublishedEvent("6", new StreamEvent.Input("yes\n", true)))));
+        assertEquals("event: message\ndata: {\"prompt\":\"and\\nthen?\",\"turn\":2,\"queued\":true}\nid: 7\n\n",
+                text(SseEvents.of(new PublishedEvent("7", new StreamEvent.Message("and\nthen?", 2, true)))));
+        AgentTurn turn = new AgentTurn(2, "success", false, 0.01, 0.03, "{\"output_tokens\":5}", 1200L);
+        assertEquals("event: turn\ndata: {\"turn\":2,\"subtype\":\"success\",\"is_error\":false,\"cost_usd\":0.01,"
+                        + "\"run_cost_usd\":0.03,\"usage\":{\"output_tokens\":5},\"duration_ms\":1200}\nid: 8\n\n",
+                text(SseEvents.of(new PublishedEvent("8", new StreamEvent.Turn(turn)))));
+        // What the agent did not report is left out, not sent as null.
+        assertEquals("event: turn\ndata: {\"turn\":3,\"subtype\":\"error_during_execution\",\"is_error\":true}\nid: 9\n\n",
+                text(SseEvents.of(new PublishedEvent("9", new StreamEvent.Turn(
+                        new AgentTurn(3, "error_during_execution", true, null, null, null, null))))));
+    }
+
+    @Test
+    void doneGivesTheSessionsCostApartFromTheRuns() {
+        AgentResult result = new AgentResult("s1", false, "success", 3, 0.25, null, 1.25);
+        assertEquals("event: done\ndata: {\"exit_code\":0,\"duration_ms\":9,\"status\":\"exited\",\"session_id\":\"s1\","
+                        + "\"is_error\":false,\"subtype\":\"success\",\"num_turns\":3,\"total_cost_usd\":0.25,"
+                        + "\"session_cost_usd\":1.25}\nid: 10\n\n",
+                text(SseEvents.of(new PublishedEvent("10", new StreamEvent.Done(0, 9, StreamStatus.EXITED, null, result)))));
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class AgentsResource {
     record AgentView(String provider, Capabilities capabilities) {
     }
 
-    record Capabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models) {
+    record Capabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models, boolean interactive) {
     }
 
     @GET
@@ -51,7 +51,7 @@ public final class AgentsResource {
         ProjectId.of(project);
         return JsonResponses.ok(new AgentList(starter.agents().entrySet().stream()
                 .map(e -> new AgentView(e.getKey(), new Capabilities(e.getValue().resume(), e.getValue().cancel(),
-                        e.getValue().costReporting(), e.getValue().models())))
+                        e.getValue().costReporting(), e.getValue().models(), e.getValue().interactive())))
                 .toList()));
     }
 

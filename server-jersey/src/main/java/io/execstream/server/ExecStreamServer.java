@@ -91,6 +91,7 @@ public final class ExecStreamServer implements AutoCloseable {
                 .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
                 .agentTimeout(config.agentTimeout())
+                .inputWait(config.inputWait())
                 .shutdownGrace(config.killGrace().plusSeconds(5))
                 // The server closes the service itself, first, so that done events reach clients
                 // before it stops listening (Main's shutdown hook closes the server).

@@ -182,6 +182,8 @@ class LiveSessionStreamingEndToEndTest {
     @Test
     void badRequestsGetAClearError() {
         String agents = "/projects/" + TestServer.newProject("live-bad") + "/agents/" + StandInSessionAgent.PROVIDER;
+        JsonNode listed = server.get("/projects/live-bad/agents").json().path("agents").get(0);
+        assertTrue(listed.path("capabilities").path("interactive").asBoolean(), listed::toString);
         assertError(server.post(agents, "{\"prompt\":\"x\",\"interactive\":\"yes\"}"), 400, "invalid_request");
         assertError(server.post(agents, "{\"prompt\":\"x\",\"idle_timeout_ms\":1000}"), 400, "invalid_request");
         assertError(server.post(agents, "{\"prompt\":\"x\",\"interactive\":true,\"idle_timeout_ms\":0}"), 400, "invalid_timeout");

@@ -7,6 +7,7 @@ import static io.execstream.server.TestServer.body;
 import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,11 +15,13 @@ import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.SseTestClient.SseStream;
 import io.execstream.server.TestServer.Response;
 import io.execstream.server.TestServer.Started;
+import io.execstream.server.config.ServerConfig;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StdinStreamingEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** How long a request waits for the command to read, for this class's server. */
+    private static final Duration INPUT_WAIT = Duration.ofMillis(500);
 
     @TempDir
     static Path dir;
@@ -42,7 +47,7 @@ class StdinStreamingEndToEndTest {
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.start(dir);
+        server = TestServer.start(dir, "--input-wait", INPUT_WAIT.toMillis() + "ms");
     }
 
     @Test
@@ -120,21 +125,35 @@ class StdinStreamingEndToEndTest {
         String path = "/projects/" + project + "/streams/" + started.streamId();
         String chunk = body("data", "x".repeat(500_000));
         // The pipe takes 64 KiB and the server holds up to 1 MiB more: past that a request waits
-        // its bounded time (2 s) for the command to read, then is refused.
+        // --input-wait for the command to read, then is refused.
         Response refused = null;
+        long waitedMs = 0;
         for (int i = 0; i < 8 && refused == null; i++) {
             long t0 = System.nanoTime();
             Response r = server.post(path + "/input", chunk);
             if (r.status() != 202) {
                 refused = r;
-                long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                assertTrue(waitedMs < 8_000, "refused after " + waitedMs + " ms");
+                waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             }
         }
         assertTrue(refused != null, "every write was taken by a command that never reads");
         assertError(refused, 503, "input_blocked");
+        assertTrue(waitedMs >= INPUT_WAIT.toMillis() - 50 && waitedMs < INPUT_WAIT.toMillis() + 4_000,
+                "refused after " + waitedMs + " ms");
         assertEquals(202, server.post(path + "/cancel", "").status());
         server.awaitFinished(project, started.streamId(), WAIT);
+    }
+
+    @Test
+    void theInputWaitIsAFlagWithItsVariable() {
+        assertEquals(Duration.ofSeconds(2), ServerConfig.defaults().inputWait());
+        assertEquals(Duration.ofSeconds(7), ServerConfig.parse(List.of(), Map.of("EXECSTREAM_INPUT_WAIT", "7s")).inputWait());
+        assertEquals(Duration.ofMillis(100), ServerConfig.parse(List.of("--input-wait", "100ms"),
+                Map.of("EXECSTREAM_INPUT_WAIT", "7s")).inputWait(), "a flag wins over its variable");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(List.of("--input-wait", "soon"), Map.of()));
+        assertTrue(bad.getMessage().contains("--input-wait"), bad.getMessage());
+        assertTrue(ServerConfig.help().contains("--input-wait") && ServerConfig.help().contains("EXECSTREAM_INPUT_WAIT"));
     }
 
     @Test

@@ -41,6 +41,7 @@ public record ServerConfig(
         long maxBody,
         Duration killGrace,
         Duration agentTimeout,
+        Duration inputWait,
         boolean metricsPublic,
         Optional<Path> plugins,
         List<String> runnerOptions,
@@ -70,7 +71,8 @@ public record ServerConfig(
                 v.required("redis-url"), v.optional("token-secret"), v.positive("token-ttl"),
                 v.duration("node-lease"), v.duration("keepalive"), v.positive("write-timeout"), v.duration("retention"),
                 v.intIn("max-running", 1, 100_000), v.size("max-history"), v.size("history-budget"),
-                v.size("max-body"), v.duration("kill-grace"), v.duration("agent-timeout"), v.bool("metrics-public"),
+                v.size("max-body"), v.duration("kill-grace"), v.duration("agent-timeout"), v.duration("input-wait"),
+                v.bool("metrics-public"),
                 v.optional("plugins").map(Path::of), v.lines("runner-option"), v.lines("publisher-option"),
                 v.lines("agent-option"), corsOrigins(v.lines("cors-origin")));
     }

@@ -56,6 +56,8 @@ public final class ServerFlags {
             new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
             new Flag("agent-timeout", "30m", "a coding agent's run whose request sets no timeout_ms is stopped after "
                     + "this long and ends timed_out; 0s for no limit"),
+            new Flag("input-wait", "2s", "how long input or a message for a running stream waits for the command to "
+                    + "read what it was sent before (past 1 MiB unread); past it, 503 input_blocked"),
             new Flag("metrics-public", "false", "serve GET /metrics without an API key (default: it needs a key "
                     + "for all projects)", true),
             Flag.repeatable("cors-origin", "ORIGIN (scheme://host[:port], or * for any): a page of that origin may read "
