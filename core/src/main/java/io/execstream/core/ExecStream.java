@@ -255,8 +255,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         StreamInfo info = status(message.project(), message.stream());
         StreamTalk talk = talkHere(message.stream(), info, ErrorCode.NOT_INTERACTIVE, NOT_A_SESSION);
         if (talk != null) {
-            int[] turnAndQueued = talk.message(message.prompt());
-            return new MessageAccepted(current(info), turnAndQueued[0], turnAndQueued[1] == 1, false);
+            StreamTalk.TakenMessage taken = talk.message(message.prompt());
+            return new MessageAccepted(current(info), taken.turn(), taken.queued(), false);
         }
         requireSession(info);
         cancelRelay.requestControl(message.stream(), new StreamControl.Message(message.prompt()));

@@ -122,8 +122,12 @@ final class StreamTalk {
         }
     }
 
-    /** Sends a follow-up; returns {turn, queued}. */
-    int[] message(String prompt) {
+    /** A follow-up as the session took it: the turn that answers it, and whether it waits for one. */
+    record TakenMessage(int turn, boolean queued) {
+    }
+
+    /** Sends a follow-up. */
+    TakenMessage message(String prompt) {
         requireSession();
         long bytes = prompt.getBytes(StandardCharsets.UTF_8).length;
         reserve(bytes);
@@ -137,7 +141,7 @@ final class StreamTalk {
             cancelIdleTimer();
             publishState();
             controls.submit(bytes, "message", () -> session().send(prompt));
-            return new int[] {turn, queued ? 1 : 0};
+            return new TakenMessage(turn, queued);
         }
     }
 
