@@ -37,6 +37,7 @@ final class StreamTalk {
     private static final System.Logger LOG = System.getLogger(StreamTalk.class.getName());
     /** Why input is refused to a live session. */
     static final String A_SESSION = "this stream is a live agent session: send messages to its /messages instead";
+    private static final String FINISHED = "the stream has finished; it takes no more input";
 
     private final StreamId stream;
     private final StreamPublisher publisher;
@@ -145,12 +146,16 @@ final class StreamTalk {
         }
     }
 
+    /**
+     * Stops the turn that runs, if one does. A closed session still runs its last turn, and that
+     * turn can be stopped too: only a finished stream refuses.
+     */
     void interrupt() {
         requireSession();
         reserve(0);
         synchronized (lock) {
-            if (!takes(0)) {
-                throw refused(ErrorCode.STREAM_FINISHED, "the session was closed and ends after its current turn");
+            if (done.getAsBoolean()) {
+                throw refused(ErrorCode.STREAM_FINISHED, FINISHED);
             }
             if (messages > turnsEnded) {
                 // Nothing to stop while the session waits for a message.
@@ -251,7 +256,7 @@ final class StreamTalk {
     private boolean takes(long bytes) {
         if (done.getAsBoolean()) {
             controls.release(bytes);
-            throw refused(ErrorCode.STREAM_FINISHED, "the stream has finished; it takes no more input");
+            throw refused(ErrorCode.STREAM_FINISHED, FINISHED);
         }
         if (inputClosed) {
             controls.release(bytes);
@@ -271,7 +276,7 @@ final class StreamTalk {
         if (!reserved) {
             synchronized (lock) {
                 if (done.getAsBoolean()) {
-                    throw refused(ErrorCode.STREAM_FINISHED, "the stream has finished; it takes no more input");
+                    throw refused(ErrorCode.STREAM_FINISHED, FINISHED);
                 }
             }
             throw refused(ErrorCode.INPUT_BLOCKED, "the command has not read the input it was sent for "

@@ -193,6 +193,23 @@ class TalkingToStreamsTest {
     }
 
     @Test
+    void theLastTurnOfAClosedSessionCanStillBeInterrupted() {
+        StreamInfo info = startSession(null);
+        SessionAgent.Session session = agent.last();
+        service.close(PROJECT, info.id());
+        assertEquals(ErrorCode.STREAM_FINISHED, assertThrows(ExecStreamException.class,
+                () -> service.sendMessage(new SendMessage(PROJECT, info.id(), "more"))).code(), "closed: no more turns");
+        service.interrupt(PROJECT, info.id());
+        Waits.until(() -> session.calls.size() == 2, () -> "calls: " + session.calls);
+        assertEquals(List.of("end", "interrupt"), session.calls, "turn 1 still runs, and it can be stopped");
+
+        session.listener.onExit(new CommandExit.Exited(0));
+        follow(info).awaitDone(WAIT);
+        assertEquals(ErrorCode.STREAM_FINISHED, assertThrows(ExecStreamException.class,
+                () -> service.interrupt(PROJECT, info.id())).code(), "finished");
+    }
+
+    @Test
     void aSessionIdleLongerThanItsLimitIsEndedAndReportsItsTurnsWithoutAResultOfItsOwn() {
         StreamInfo info = startSession(Duration.ofMillis(100));
         SessionAgent.Session session = agent.last();

@@ -13,8 +13,9 @@ import java.io.IOException;
  * <h2>Calls</h2>
  * The core calls {@link #send}, {@link #interrupt} and {@link #end} from one thread at a time, in
  * the order its clients asked for them. Each may block briefly (a write to the agent's stdin, a
- * request to its server), never for a turn. After {@code end}, {@code terminate} or the run's end,
- * {@code send} and {@code interrupt} throw {@link IOException}.
+ * request to its server), never for a turn. After {@code end}, {@code send} throws
+ * {@link IOException}, while {@code interrupt} still stops the last turn; after {@code terminate}
+ * or the run's end, both throw.
  */
 public interface RunningSession extends RunningCommand {
 

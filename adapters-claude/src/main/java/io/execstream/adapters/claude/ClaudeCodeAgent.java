@@ -42,7 +42,7 @@ import java.util.Optional;
  * </pre>
  * with no prompt argument and its stdin kept open ({@link CommandSpec#stdin()}): the first prompt
  * and each follow-up go in as {@code user} lines, an interrupt as a {@code control_request}, and
- * the end closes stdin (see {@link ClaudeSession}). {@code start} returns a
+ * the end closes stdin once the turns sent have ended (see {@link ClaudeSession}). {@code start} returns a
  * {@link io.execstream.ports.RunningSession}. Each {@code result} line ends a turn
  * ({@link AgentListener#onTurn}); the run's totals come as {@code onResult} when the process has
  * ended. The runner must honour {@link CommandSpec#stdin()}; one that gives no stdin gets its
@@ -153,7 +153,7 @@ public final class ClaudeCodeAgent implements CodeAgent {
         }
         ClaudeSession session = new ClaudeSession();
         RunningCommand command = runner.start(project, spec,
-                StreamJsonListener.session(listener, maxLineBytes, resumed, session::exited));
+                StreamJsonListener.session(listener, maxLineBytes, resumed, session::turnEnded, session::exited));
         session.attach(command, prompt.prompt());
         return session;
     }

@@ -11,10 +11,15 @@ import java.io.OutputStream;
  * turn runs and runs it as the next turn); an interrupt is a {@code control_request} with subtype
  * {@code interrupt} (the CLI stops the turn, killing a tool that runs, ends it with a
  * {@code result} of subtype {@code error_during_execution}, and waits for the next message); the
- * end closes stdin (the CLI finishes the turn that runs, then exits 0).
+ * end closes stdin (the CLI then exits 0).
  *
- * <p>Lines are written whole, one at a time, under a lock. Once the session is ended, terminated
- * or its process gone, {@link #send} and {@link #interrupt} throw {@link IOException}.
+ * <p>The end takes no more messages at once, but stdin stays open until every prompt written has
+ * had its {@code result}: the CLI exits when its stdin closes and it has nothing left to run, so
+ * closing at once would leave the last turn impossible to interrupt.
+ *
+ * <p>Lines are written whole, one at a time, under a lock. Once the session is ended,
+ * {@link #send} throws {@link IOException}; once its stdin is closed, it is terminated or its
+ * process is gone, {@link #interrupt} does too.
  */
 final class ClaudeSession implements RunningSession {
 
@@ -27,7 +32,12 @@ final class ClaudeSession implements RunningSession {
     private OutputStream stdin;
     /** Why the session takes no more lines; null while it does. */
     private String closed;
+    /** Whether the session was ended: no more prompts, and stdin closes once the last turn has ended. */
+    private boolean ending;
     private long requests;
+    /** The prompts written, and the turns that have ended (a {@code result} each). */
+    private int prompts;
+    private int turnsEnded;
 
     /** A session whose command could not even be built: it takes nothing. */
     static ClaudeSession ended() {
@@ -57,9 +67,20 @@ final class ClaudeSession implements RunningSession {
             stdin = pipe;
             try {
                 write(StreamJsonInput.user(firstPrompt));
+                prompts++;
             } catch (IOException e) {
                 // The process is gone already; its exit reports the run.
                 LOG.log(System.Logger.Level.DEBUG, "could not send the first prompt to claude", e);
+            }
+        }
+    }
+
+    /** A {@code result} line ended a turn; an ended session closes stdin after the last one. */
+    void turnEnded() {
+        synchronized (lock) {
+            turnsEnded++;
+            if (ending && turnsEnded >= prompts) {
+                closeStdin();
             }
         }
     }
@@ -80,7 +101,11 @@ final class ClaudeSession implements RunningSession {
         }
         byte[] line = StreamJsonInput.user(prompt);
         synchronized (lock) {
+            if (ending && closed == null) {
+                throw new IOException("the session takes no more messages: the session was ended");
+            }
             write(line);
+            prompts++;
         }
     }
 
@@ -94,10 +119,10 @@ final class ClaudeSession implements RunningSession {
     @Override
     public void end() {
         synchronized (lock) {
-            if (closed == null) {
-                closed = "the session was ended";
+            ending = true;
+            if (turnsEnded >= prompts) {
+                closeStdin();
             }
-            closeStdin();
         }
     }
 
@@ -135,6 +160,9 @@ final class ClaudeSession implements RunningSession {
 
     /** Called under lock. */
     private void closeStdin() {
+        if (closed == null) {
+            closed = "the session was ended";
+        }
         if (stdin == null) {
             return;
         }

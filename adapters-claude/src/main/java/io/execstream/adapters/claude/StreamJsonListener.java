@@ -37,6 +37,8 @@ final class StreamJsonListener implements CommandListener {
     private final boolean session;
     /** Told when the process has ended, before {@code onExit} goes downstream. */
     private final Runnable onEnd;
+    /** A live session's: told after each turn's end went downstream. */
+    private final Runnable onTurnEnd;
     private final LineSplitter lines;
     private final LineSink sink = new LineSink();
     /** Orders the stdout thread's state with the thread that calls onExit. */
@@ -56,27 +58,32 @@ final class StreamJsonListener implements CommandListener {
     private boolean stopped;
 
     private StreamJsonListener(AgentListener downstream, int maxLineBytes, boolean resumed, boolean session,
-                               Runnable onEnd) {
+                               Runnable onTurnEnd, Runnable onEnd) {
         this.downstream = downstream;
         this.lines = new LineSplitter(maxLineBytes);
         this.costs = new RunCosts(resumed);
         this.session = session;
+        this.onTurnEnd = onTurnEnd;
         this.onEnd = onEnd;
     }
 
     /** A one-prompt run of a new session. */
     StreamJsonListener(AgentListener downstream, int maxLineBytes) {
-        this(downstream, maxLineBytes, false, false, () -> { });
+        this(downstream, maxLineBytes, false, false, () -> { }, () -> { });
     }
 
     /** A one-prompt run; {@code resumed} when it continues an earlier session. */
     static StreamJsonListener oneShot(AgentListener downstream, int maxLineBytes, boolean resumed) {
-        return new StreamJsonListener(downstream, maxLineBytes, resumed, false, () -> { });
+        return new StreamJsonListener(downstream, maxLineBytes, resumed, false, () -> { }, () -> { });
     }
 
-    /** A live session; {@code onEnd} is told when its process has ended, before {@code onExit}. */
-    static StreamJsonListener session(AgentListener downstream, int maxLineBytes, boolean resumed, Runnable onEnd) {
-        return new StreamJsonListener(downstream, maxLineBytes, resumed, true, onEnd);
+    /**
+     * A live session; {@code onTurnEnd} is told after each turn's {@code onTurn}, and {@code onEnd}
+     * when its process has ended, before {@code onExit}.
+     */
+    static StreamJsonListener session(AgentListener downstream, int maxLineBytes, boolean resumed, Runnable onTurnEnd,
+                                      Runnable onEnd) {
+        return new StreamJsonListener(downstream, maxLineBytes, resumed, true, onTurnEnd, onEnd);
     }
 
     @Override
@@ -133,6 +140,7 @@ final class StreamJsonListener implements CommandListener {
             usage = StreamJson.addUsage(usage, result.usage());
             downstream.onTurn(new AgentTurn(turns, result.subtype(), result.isError(), RunCosts.dollars(turnCost),
                     RunCosts.dollars(costs.run()), result.usageJson(), result.durationMs()));
+            onTurnEnd.run();
         } else if (!resultSeen) {
             resultSeen = true;
             costs.turn(result.totalCostUsd(), result.sinceLastCostUsd());

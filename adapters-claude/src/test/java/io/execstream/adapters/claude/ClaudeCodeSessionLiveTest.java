@@ -171,6 +171,27 @@ class ClaudeCodeSessionLiveTest {
     }
 
     @Test
+    void theLastTurnOfAnEndedSessionCanStillBeInterrupted() throws Exception {
+        RecordingAgentListener listener = new RecordingAgentListener();
+        Path marker = tmp.resolve("last-tool-started");
+        RunningSession session = (RunningSession) agent.start(PROJECT, interactive("RUN touch " + marker + "; sleep 30"),
+                listener);
+        await(() -> Files.exists(marker), "the tool to start");
+        session.end();
+        assertThrows(IOException.class, () -> session.send("no more turns"));
+        session.interrupt();
+        // The CLI ends once its stdin is closed and the turn has stopped; its exit code is its last
+        // turn's verdict, 1 after an interrupted one.
+        assertEquals(new CommandExit.Exited(1), listener.awaitExit(WAIT), () -> "the turn stopped, and the CLI ended: "
+                + listener.stderr());
+        assertEquals(1, listener.turns().size());
+        assertEquals("error_during_execution", listener.turns().get(0).subtype());
+        await(() -> ProcessHandle.allProcesses().noneMatch(p -> commandLine(p).contains(marker.toString())),
+                "the interrupted tool's processes to be gone");
+        assertEveryStdoutLineIsAnEvent(listener);
+    }
+
+    @Test
     void aResumedRunCostsWhatItDidAndTheSessionWhatAllDid() throws Exception {
         RecordingAgentListener first = new RecordingAgentListener();
         agent.start(PROJECT, AgentPrompt.of("one"), first);

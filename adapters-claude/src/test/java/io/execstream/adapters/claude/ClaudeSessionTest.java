@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
+import io.execstream.domain.OutputType;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
@@ -20,6 +21,7 @@ import io.execstream.ports.RunningSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,14 +142,38 @@ class ClaudeSessionTest {
         assertEquals("third", lines.get(4).at("/message/content").textValue());
 
         assertFalse(runner.stdinClosed);
+        endTurn(runner);
+        endTurn(runner);
         session.end();
-        assertTrue(runner.stdinClosed, "the end closes stdin: the CLI finishes the turn and exits");
+        assertFalse(runner.stdinClosed, "one turn still runs: stdin stays open so that it can be interrupted");
+        assertThrows(IOException.class, () -> session.send("after the end"));
+        session.interrupt();
+        assertEquals("control_request", runner.lines().get(5).get("type").textValue());
+        endTurn(runner);
+        assertTrue(runner.stdinClosed, "the last turn has ended: stdin closes, and the CLI exits");
         assertDoesNotThrow(session::end);
         assertThrows(IOException.class, () -> session.send("late"));
         assertThrows(IOException.class, session::interrupt);
         assertEquals(0, runner.terminations, "ending is not stopping");
         session.terminate();
         assertEquals(1, runner.terminations);
+    }
+
+    @Test
+    void anIdleSessionClosesStdinAtItsEnd() {
+        StandIn runner = new StandIn(true);
+        RunningSession session = start(runner, AgentPrompt.of("first").interactive(null));
+        endTurn(runner);
+        session.end();
+        assertTrue(runner.stdinClosed, "no turn runs: the CLI can exit at once");
+        assertThrows(IOException.class, session::interrupt);
+    }
+
+    /** The CLI's {@code result} line: one turn has ended. */
+    private static void endTurn(StandIn runner) {
+        byte[] line = "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"session_id\":\"s-1\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        runner.listener.onOutput(OutputType.STDOUT, ByteBuffer.wrap(line));
     }
 
     @Test

@@ -101,7 +101,7 @@ class StreamJsonSessionTest {
                 super.onExit(exit);
             }
         };
-        StreamJsonListener listener = StreamJsonListener.session(downstream, 1 << 20, false, () -> ended.set(true));
+        StreamJsonListener listener = StreamJsonListener.session(downstream, 1 << 20, false, () -> { }, () -> ended.set(true));
         listener.onOutput(OutputType.STDOUT, ByteBuffer.wrap(utf8(INIT + "\n")));
         listener.onExit(new CommandExit.Exited(143));
         downstream.assertAgentContractKept();
@@ -130,7 +130,7 @@ class StreamJsonSessionTest {
 
     private static RecordingAgentListener session(List<String> lines, boolean resumed) {
         RecordingAgentListener downstream = new RecordingAgentListener();
-        StreamJsonListener listener = StreamJsonListener.session(downstream, 1 << 20, resumed, () -> { });
+        StreamJsonListener listener = StreamJsonListener.session(downstream, 1 << 20, resumed, () -> { }, () -> { });
         listener.onOutput(OutputType.STDOUT, ByteBuffer.wrap(utf8(String.join("\n", lines) + "\n")));
         listener.onExit(new CommandExit.Exited(0));
         downstream.assertAgentContractKept();

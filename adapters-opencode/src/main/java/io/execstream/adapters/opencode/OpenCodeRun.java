@@ -66,8 +66,10 @@ final class OpenCodeRun implements RunningSession, Runnable {
     private final boolean live;
     /** The live session's calls, in order; a {@link Signal.Wake} in the inbox tells the thread. */
     private final ConcurrentLinkedQueue<Signal.Call> calls = new ConcurrentLinkedQueue<>();
-    /** Set once the session takes no more calls: after end, terminate, or the run's end. */
+    /** Set once the session takes no more calls: after terminate, or the run's end. */
     private volatile boolean closed;
+    /** Set by end: no more messages, but its last turn can still be interrupted. */
+    private volatile boolean ending;
 
     // Owned by the run's thread.
     /** Signals taken from the inbox while connecting, to be handled first. */
@@ -133,9 +135,13 @@ final class OpenCodeRun implements RunningSession, Runnable {
     @Override
     public void send(String prompt) throws IOException {
         Objects.requireNonNull(prompt, "prompt");
+        if (ending) {
+            throw new IOException("the OpenCode session was ended; it takes no more messages");
+        }
         call(new Signal.Send(prompt));
     }
 
+    /** Stops the turn that runs; after {@link #end()} too, since the session's last turn still runs. */
     @Override
     public void interrupt() throws IOException {
         call(new Signal.Interrupt());
@@ -143,9 +149,9 @@ final class OpenCodeRun implements RunningSession, Runnable {
 
     @Override
     public void end() {
-        if (live && !closed) {
+        if (live && !closed && !ending) {
+            ending = true;
             calls.add(new Signal.End());
-            closed = true;
             inbox.add(new Signal.Wake());
         }
     }

@@ -152,7 +152,6 @@ class OpenCodeLiveSessionTest {
         session.send("one more");
         session.end();
         assertThrows(IOException.class, () -> session.send("after the end"));
-        assertThrows(IOException.class, () -> session.interrupt());
         session.end();
         gate.countDown();
 
@@ -160,6 +159,19 @@ class OpenCodeLiveSessionTest {
         assertEquals(2, run.turns().size());
         assertEquals(2, run.result().numTurns());
         assertEquals(2, opencode.prompts().size());
+    }
+
+    @Test
+    void theLastTurnOfAnEndedSessionCanStillBeInterrupted() throws IOException {
+        startLive("wait for it");
+        run.awaitOutput(OutputType.STDOUT, "You as", WAIT);
+        session.end();
+        session.interrupt();
+        assertEquals(new CommandExit.Exited(0), run.awaitExit(WAIT));
+        assertEquals(List.of("aborted"), run.turns().stream().map(AgentTurn::subtype).toList());
+        assertEquals(List.of(sessionId()), opencode.aborts());
+        session.terminate();
+        assertThrows(IOException.class, session::interrupt, "a finished run takes nothing");
     }
 
     @Test
