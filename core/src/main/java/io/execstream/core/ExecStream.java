@@ -239,7 +239,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         StreamInfo info = status(input.project(), input.stream());
         StreamTalk talk = talkHere(input.stream(), info, ErrorCode.NO_STDIN, NO_STDIN);
         if (talk != null) {
-            talk.input(input);
+            talk.input(input.data(), input.eof(), input.echo());
             return new Accepted(current(info), false);
         }
         if (info.interaction() != Interaction.STDIN) {
@@ -334,7 +334,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         }
         try {
             if (control instanceof StreamControl.Input input) {
-                talk.input(new SendInput(publisher.find(stream).orElseThrow().project(), stream, input.data(), input.eof(), input.echo()));
+                // Checked by the node that took it; no lookup here, which Redis may not answer now.
+                talk.input(input.data(), input.eof(), input.echo());
             } else if (control instanceof StreamControl.Message message) {
                 talk.message(message.prompt());
             } else if (control instanceof StreamControl.Interrupt) {

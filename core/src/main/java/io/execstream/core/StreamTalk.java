@@ -101,11 +101,12 @@ final class StreamTalk {
 
     // ---- requests ---------------------------------------------------------------------------
 
-    void input(SendInput input) {
+    /** Writes {@code data} (checked by {@link SendInput}), then closes stdin if {@code eof}. */
+    void input(String data, boolean eof, boolean echo) {
         if (interaction != Interaction.STDIN) {
             throw refused(ErrorCode.NO_STDIN, A_SESSION);
         }
-        byte[] bytes = input.data().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
         reserve(bytes.length);
         synchronized (lock) {
             if (!takes(bytes.length)) {
@@ -115,11 +116,11 @@ final class StreamTalk {
                 controls.release(bytes.length);
                 throw refused(ErrorCode.NO_STDIN, "this server's runner gives commands no stdin");
             }
-            if (input.echo()) {
-                publisher.append(stream, new StreamEvent.Input(input.data(), input.eof()));
+            if (echo) {
+                publisher.append(stream, new StreamEvent.Input(data, eof));
             }
-            inputClosed = input.eof();
-            controls.submit(bytes.length, "input", () -> write(bytes, input.eof()));
+            inputClosed = eof;
+            controls.submit(bytes.length, "input", () -> write(bytes, eof));
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Objects;
  *   <li>{@link UnknownProviderException}: no agent registered under that name (404);</li>
  *   <li>{@link UnsupportedByProviderException}: the agent cannot do what is asked (400);</li>
  *   <li>{@link TooManyRunningException}: the running limit is reached (429);</li>
- *   <li>{@link UnavailableException}: the service is shutting down (503);</li>
+ *   <li>{@link UnavailableException}: the service is shutting down, or a store it needs is
+ *       unreachable (503);</li>
  *   <li>{@link RequestRefusedException}: a transport's own checks refused the request (a key,
  *       a route, a method, a media type, the body's size).</li>
  * </ul>

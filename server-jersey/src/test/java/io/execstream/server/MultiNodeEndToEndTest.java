@@ -2,6 +2,7 @@ package io.execstream.server;
 
 import static io.execstream.server.SseTestClient.done;
 import static io.execstream.server.SseTestClient.stdout;
+import static io.execstream.server.TestServer.assertError;
 import static io.execstream.server.TestServer.body;
 import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.SseTestClient.SseStream;
+import io.execstream.server.TestServer.Response;
 import io.execstream.server.TestServer.Started;
 import io.execstream.testkit.RedisServer;
 import java.io.BufferedReader;
@@ -148,6 +150,41 @@ class MultiNodeEndToEndTest {
     }
 
     @Test
+    void inputSentToTheOtherNodeReachesTheCommandInOrderAcrossARedisRestart() throws Exception {
+        String project = TestServer.newProject("input");
+        Started started = a.startCommand(project, body("command", List.of("cat"), "stdin", true));
+        String path = "/projects/" + project + "/streams/" + started.streamId();
+        StringBuilder sent = new StringBuilder();
+        for (int i = 1; i <= 60; i++) {
+            if (i == 31) {
+                // The relay's connections drop and come back between two inputs; meanwhile a
+                // lookup is a 503 to try again, and the first ones after are served.
+                redis.stop();
+                assertError(b.get(path), 503, "unavailable");
+                redis.startAgain();
+            }
+            String line = "input " + i + "\n";
+            Response r = b.post(path + "/input", body("data", line));
+            assertEquals(202, r.status(), r::toString);
+            assertTrue(r.json().path("relayed").asBoolean(), r::toString);
+            sent.append(line);
+        }
+        assertEquals(202, b.post(path + "/close", "{}").status());
+
+        JsonNode finished = b.awaitFinished(project, started.streamId(), WAIT);
+        assertEquals("exited", finished.path("status").asText(), finished::toString);
+        assertEquals(0, finished.path("exit_code").asInt(-1), finished::toString);
+        try (SseStream stream = b.events(eventsPath(project, started.streamId()))) {
+            List<Event> events = stream.readUntilDone(WAIT);
+            assertEquals(sent.toString(), stdout(events), "every input once, in order");
+            List<JsonNode> inputs = events.stream().filter(e -> e.type().equals("input")).map(Event::json).toList();
+            assertEquals(61, inputs.size(), "60 inputs and the end of input, recorded by the node that runs cat");
+            assertTrue(inputs.get(60).path("eof").asBoolean(), inputs.get(60)::toString);
+        }
+        assertError(b.post(path + "/input", body("data", "late")), 409, "stream_finished");
+    }
+
+    @Test
     void aNodeKilledMidCommandHasItsStreamFailedByAnotherNode() throws Exception {
         Path home = Files.createDirectories(dir.resolve("c"));
         Path keys = home.resolve("keys");
@@ -163,7 +200,7 @@ class MultiNodeEndToEndTest {
             var response = client.send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + port + "/projects/" + project + "/commands"))
                     .header("X-API-Key", "node-c-key").header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body("command", "echo up; sleep 120")))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body("command", "echo up; sleep 120", "stdin", true)))
                     .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(202, response.statusCode(), response.body());
             String streamId = TestServer.JSON.readTree(response.body()).path("stream_id").asText();
@@ -175,6 +212,10 @@ class MultiNodeEndToEndTest {
                 assertTrue(doneEvent.path("message").asText().contains("lease"), doneEvent::toString);
             }
             assertEquals("failed", a.get("/projects/" + project + "/streams/" + streamId).json().path("status").asText());
+            // Input for it now is refused: between the node's death and the failure, as
+            // node_unreachable (RedisControlRelayTest pins that window); after it, as finished.
+            assertError(a.post("/projects/" + project + "/streams/" + streamId + "/input", body("data", "x")),
+                    409, "stream_finished");
         } finally {
             nodeC.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

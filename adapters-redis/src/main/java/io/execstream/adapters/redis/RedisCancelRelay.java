@@ -47,7 +47,7 @@ final class RedisCancelRelay implements CancelRelay {
         thread.start();
     }
 
-    /** @throws IllegalStateException if Redis cannot be reached */
+    /** @throws io.execstream.domain.UnavailableException if Redis cannot be reached */
     @Override
     public void requestCancel(StreamId stream) {
         Objects.requireNonNull(stream, "stream");

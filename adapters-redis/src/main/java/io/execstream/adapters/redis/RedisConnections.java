@@ -1,5 +1,6 @@
 package io.execstream.adapters.redis;
 
+import io.execstream.domain.UnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -45,10 +46,17 @@ final class RedisConnections implements AutoCloseable {
         return shownUri;
     }
 
-    /** Runs {@code action} on a pooled connection. */
+    /**
+     * Runs {@code action} on a pooled connection. A lost connection empties the pool of its idle
+     * ones: after a Redis restart or a network drop they are all as dead, and each would fail its
+     * next use, so one failure each would reach the callers after Redis is back.
+     */
     <T> T call(Function<Jedis, T> action) {
         try (Jedis jedis = pool.getResource()) {
             return action.apply(jedis);
+        } catch (JedisConnectionException e) {
+            pool.clear();
+            throw e;
         }
     }
 
@@ -68,7 +76,7 @@ final class RedisConnections implements AutoCloseable {
     /**
      * Runs a read-only {@code action}, retrying once on a transient error (a pooled connection
      * broken by a Redis restart fails its first use); a lasting failure becomes an
-     * {@link IllegalStateException} that says Redis is unavailable.
+     * {@link UnavailableException} that says Redis is unavailable.
      */
     <T> T read(Function<Jedis, T> action) {
         try {
@@ -85,10 +93,14 @@ final class RedisConnections implements AutoCloseable {
         }
     }
 
-    /** The exception for a Redis that cannot be used now. */
-    IllegalStateException unavailable(RuntimeException cause) {
+    /**
+     * The exception for a Redis that cannot be used now: an {@link UnavailableException} (a
+     * client answered 503 may try again) for a lost connection or a busy server, else an
+     * {@link IllegalStateException}.
+     */
+    RuntimeException unavailable(RuntimeException cause) {
         return isTransient(cause)
-                ? new IllegalStateException("Redis at " + shownUri + " is unavailable: " + describe(cause), cause)
+                ? new UnavailableException("Redis at " + shownUri + " is unavailable: " + describe(cause), cause)
                 : new IllegalStateException("Redis at " + shownUri + " failed: " + describe(cause), cause);
     }
 

@@ -5,6 +5,7 @@ import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
+import io.execstream.domain.UnavailableException;
 import io.execstream.ports.CancelRelay;
 import io.execstream.adapters.support.DaemonThreads;
 import io.execstream.adapters.support.Deliveries;
@@ -67,7 +68,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * sees a lease expired completes the dead node's running streams with status {@code failed}. A
  * write that fails because Redis is unreachable is buffered in order (bounded) and retried;
  * {@link #find}, {@link #list}, {@link #open} and {@link #subscribe} then throw
- * {@link IllegalStateException} saying Redis is unavailable.
+ * {@link UnavailableException} saying Redis is unavailable (503 {@code unavailable} over HTTP).
  *
  * <h2>Control requests</h2>
  * Input, messages, interrupts and ends for a stream another node runs go to that node through a
@@ -169,7 +170,8 @@ public final class RedisStreamPublisher implements StreamPublisher {
 
     /**
      * @throws IllegalArgumentException if {@code stream} is not running
-     * @throws IllegalStateException    if it exists, or Redis cannot be reached
+     * @throws IllegalStateException    if it exists
+     * @throws UnavailableException     if Redis cannot be reached
      */
     @Override
     public void open(StreamInfo stream) {
@@ -203,7 +205,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         writer.updateSession(stream, state);
     }
 
-    /** @throws IllegalStateException if Redis cannot be reached */
+    /** @throws UnavailableException if Redis cannot be reached */
     @Override
     public Optional<StreamInfo> find(StreamId stream) {
         return reads.find(stream);
@@ -211,7 +213,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
 
     /**
      * @throws IllegalArgumentException if {@code limit} is negative
-     * @throws IllegalStateException    if Redis cannot be reached
+     * @throws UnavailableException     if Redis cannot be reached
      */
     @Override
     public List<StreamInfo> list(ProjectId project, int limit) {
@@ -222,7 +224,8 @@ public final class RedisStreamPublisher implements StreamPublisher {
      * Replays the history with {@code XRANGE}, then joins this node's live reader without loss or
      * repetition. Event ids are {@code N-0}; any other id, or one not given yet, is invalid.
      *
-     * @throws IllegalStateException if Redis cannot be reached, or the publisher is closed
+     * @throws UnavailableException  if Redis cannot be reached
+     * @throws IllegalStateException if the publisher is closed
      */
     @Override
     public Subscription subscribe(StreamId stream, String afterEventId, StreamSubscriber subscriber) {

@@ -1,6 +1,5 @@
 package io.execstream.adapters.redis;
 
-import io.execstream.testkit.RedisServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,9 +12,11 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.StreamStatus;
+import io.execstream.domain.UnavailableException;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamControl;
 import io.execstream.testkit.RecordingSubscriber;
+import io.execstream.testkit.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,7 +74,7 @@ class RedisOutageTest {
         for (int i = 0; i < 50; i++) {
             ids.add(a.append(s, StreamEvent.Output.stdout("during " + i + "\n")));
         }
-        assertThrows(IllegalStateException.class, () -> b.find(s), "lookups say Redis is unavailable");
+        assertThrows(UnavailableException.class, () -> b.find(s), "lookups say Redis is unavailable");
         server.restart();
         for (int i = 0; i < 50; i++) {
             ids.add(a.append(s, StreamEvent.Output.stdout("after " + i + "\n")));
@@ -114,7 +115,7 @@ class RedisOutageTest {
         RedisNodesTest.eventually("the buffered done is written", () -> {
             try {
                 return a.find(s).map(StreamInfo::doneEventId).filter(doneId::equals).isPresent();
-            } catch (IllegalStateException e) {
+            } catch (UnavailableException e) {
                 return false;
             }
         });
@@ -192,7 +193,7 @@ class RedisOutageTest {
         RedisNodesTest.eventually("the buffered state is written", () -> {
             try {
                 return a.find(s).map(StreamInfo::session).filter(idle::equals).isPresent();
-            } catch (IllegalStateException e) {
+            } catch (UnavailableException e) {
                 return false;
             }
         });
