@@ -4,10 +4,14 @@
 //
 //   node view-check.mjs CHROMIUM_EXECUTABLE SETTLE_MS PAGES_JSON
 //
-// PAGES_JSON is an array of {"url": VIEW_URL, "scrollTrigger"?: FILE}. With a scrollTrigger the
-// stream is still running: once the page shows "300" it is scrolled up, then FILE is created,
-// which lets the command print the rest, and the report tells whether the page stayed where the
-// user left it. SETTLE_MS is how long it keeps watching a page after done, counting requests to
+// PAGES_JSON is an array of {"url": VIEW_URL, "scrollTrigger"?: FILE, "checkpoints"?: [...]}.
+// With a scrollTrigger the stream is still running: once the page shows "300" it is scrolled up,
+// then FILE is created, which lets the command print the rest, and the report tells whether the
+// page stayed where the user left it. Checkpoints, {"until": {...}, "signal": FILE}, are for a
+// stream the test drives while the page is open: in order, each waits until the page's
+// conversation matches "until" (any of activity, turns, messages, turnEnds, state; see
+// conversation()), reports what the page shows then, and creates its FILE, which tells the test
+// to take the next step. SETTLE_MS is how long it keeps watching a page after done, counting requests to
 // the event stream: a page that reconnected after done would make a second one. The pages load
 // side by side in one browser, to keep the run short. Exits 0 whenever the pages loaded (the test
 // judges what they show), non-zero when the browser could not be driven at all.
@@ -26,13 +30,13 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
 });
 try {
-  const reports = await Promise.all(pages.map((spec) => check(spec.url, spec.scrollTrigger)));
+  const reports = await Promise.all(pages.map((spec) => check(spec.url, spec.scrollTrigger, spec.checkpoints || [])));
   console.log(JSON.stringify(reports));
 } finally {
   await browser.close();
 }
 
-async function check(url, scrollTrigger) {
+async function check(url, scrollTrigger, checkpoints) {
   const page = await browser.newPage();
   const problems = [];
   const dialogs = [];
@@ -54,6 +58,15 @@ async function check(url, scrollTrigger) {
   });
   const response = await page.goto(url, { waitUntil: "domcontentloaded", timeout: 15000 });
   const scrolling = scrollTrigger ? await scrollUpWhileRunning(page, scrollTrigger) : null;
+  const reached = [];
+  for (const point of checkpoints) {
+    const view = await reach(page, point.until);
+    reached.push(view);
+    writeFileSync(point.signal, "reached");
+    if (view.timedOut) {
+      break;
+    }
+  }
   let timedOut = false;
   try {
     await page.waitForFunction(() => document.body.dataset.state === "done"
@@ -62,44 +75,7 @@ async function check(url, scrollTrigger) {
     timedOut = true;
   }
   await page.waitForTimeout(Number(settleMs));
-  const seen = await page.evaluate(() => {
-    const text = (id) => {
-      const el = document.getElementById(id);
-      return el && !el.hidden ? el.textContent : null;
-    };
-    const all = (selector) => Array.from(document.querySelectorAll(selector));
-    const visible = (el) => el.getClientRects().length > 0;
-    const output = document.getElementById("output");
-    return {
-      state: document.body.dataset.state,
-      status: document.body.dataset.status || null,
-      badge: text("state"),
-      exitCode: text("exit-code"),
-      duration: text("duration"),
-      cost: text("cost"),
-      message: text("message"),
-      outputText: output.textContent,
-      stdout: all("#output .out.stdout").map((s) => s.textContent).join(""),
-      stderr: all("#output .out.stderr").map((s) => s.textContent).join(""),
-      injected: {
-        script: output.querySelectorAll("script").length,
-        b: output.querySelectorAll("b").length,
-        img: output.querySelectorAll("img").length,
-        xssFlag: window.__execstreamXss === true,
-      },
-      coloured: all("#output .out").filter((s) => /\b(fg|bg)-/.test(s.className) || s.classList.contains("bold"))
-          .map((s) => ({ text: s.textContent, classes: s.className, color: getComputedStyle(s).color, visible: visible(s) })),
-      agent: {
-        mode: document.body.classList.contains("agent-mode"),
-        system: all(".agent-system").map((e) => e.textContent),
-        text: all(".agent-text").map((e) => e.textContent),
-        toolUse: all(".agent-tool-use").map((e) => e.textContent),
-        toolResult: all(".agent-tool-result").map((e) => e.textContent),
-        result: all(".agent-result").map((e) => e.textContent),
-        rawStdoutVisible: all("#output .out.stdout").some(visible),
-      },
-    };
-  });
+  const seen = await page.evaluate(pageView);
   if (scrolling) {
     scrolling.after = await scrollState(page);
     await page.click("#follow");
@@ -116,8 +92,113 @@ async function check(url, scrollTrigger) {
     problems,
     dialogs,
     eventRequests: eventRequests.length,
+    checkpoints: reached,
     ...seen,
   };
+}
+
+/** What the page shows, as a person would read it; run in the page. */
+function pageView() {
+  const text = (id) => {
+    const el = document.getElementById(id);
+    return el && !el.hidden ? el.textContent : null;
+  };
+  const all = (selector) => Array.from(document.querySelectorAll(selector));
+  const visible = (el) => el.getClientRects().length > 0;
+  const output = document.getElementById("output");
+  return {
+    state: document.body.dataset.state,
+    status: document.body.dataset.status || null,
+    badge: text("state"),
+    exitCode: text("exit-code"),
+    duration: text("duration"),
+    cost: text("cost"),
+    message: text("message"),
+    outputText: output.textContent,
+    stdout: all("#output .out.stdout").map((s) => s.textContent).join(""),
+    stderr: all("#output .out.stderr").map((s) => s.textContent).join(""),
+    injected: {
+      script: output.querySelectorAll("script").length,
+      b: output.querySelectorAll("b").length,
+      img: output.querySelectorAll("img").length,
+      xssFlag: window.__execstreamXss === true,
+    },
+    coloured: all("#output .out").filter((s) => /\b(fg|bg)-/.test(s.className) || s.classList.contains("bold"))
+        .map((s) => ({ text: s.textContent, classes: s.className, color: getComputedStyle(s).color, visible: visible(s) })),
+    agent: {
+      mode: document.body.classList.contains("agent-mode"),
+      system: all(".agent-system").map((e) => e.textContent),
+      text: all(".agent-text").map((e) => e.textContent),
+      toolUse: all(".agent-tool-use").map((e) => e.textContent),
+      toolResult: all(".agent-tool-result").map((e) => e.textContent),
+      result: all(".agent-result").map((e) => e.textContent),
+      rawStdoutVisible: all("#output .out.stdout").some(visible),
+    },
+    // A live session: where it stands, each message sent and the end of each turn.
+    activity: document.body.dataset.activity || null,
+    activityText: text("activity"),
+    turns: text("turns"),
+    messages: all("#output .user-message").map((e) => ({
+      turn: Number(e.dataset.turn),
+      queued: e.classList.contains("queued"),
+      label: e.querySelector(".tool-name").textContent,
+      prompt: e.querySelector(".prompt").textContent,
+    })),
+    turnEnds: all("#output .turn-end").map((e) => ({
+      turn: Number(e.dataset.turn),
+      text: e.textContent,
+      interrupted: e.classList.contains("interrupted"),
+    })),
+    // The output pane in order, runs of one kind joined: what was printed, typed, sent and ended.
+    flow: Array.from(output.children).reduce((runs, e) => {
+      const kind = e.classList.contains("eof") ? "eof"
+          : e.classList.contains("in") ? "input"
+          : e.classList.contains("user-message") ? "message"
+          : e.classList.contains("turn-end") ? "turn"
+          : e.classList.contains("stderr") ? "stderr"
+          : e.classList.contains("stdout") ? "stdout"
+          : e.className;
+      const content = kind === "message" ? e.querySelector(".prompt").textContent : e.textContent;
+      const last = runs[runs.length - 1];
+      if (last && last.kind === kind && kind !== "eof" && kind !== "message" && kind !== "turn") {
+        last.text += content;
+      } else {
+        runs.push({ kind, text: content });
+      }
+      return runs;
+    }, []),
+    styles: {
+      input: all("#output .in:not(.eof)").slice(0, 1).map((e) => getComputedStyle(e).color + " on " + getComputedStyle(e).backgroundColor)[0] || null,
+      stdout: all("#output .out.stdout").slice(0, 1).map((e) => getComputedStyle(e).color + " on " + getComputedStyle(e).backgroundColor)[0] || null,
+    },
+  };
+}
+
+/** The part of pageView() that checkpoints wait on. */
+function conversation(view) {
+  return {
+    activity: view.activity,
+    turns: view.turns,
+    messages: view.messages.length,
+    turnEnds: view.turnEnds.length,
+    state: view.state,
+  };
+}
+
+/** Waits (15 s at most) until the page's conversation matches every field of until; what the page shows then. */
+async function reach(page, until) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const view = await page.evaluate(pageView);
+    const now = conversation(view);
+    if (Object.keys(until).every((key) => now[key] === until[key])) {
+      return view;
+    }
+    if (Date.now() > deadline) {
+      return { timedOut: true, until, ...view };
+    }
+    await page.waitForTimeout(50); // poll interval, not a guess at when the page gets there
+  }
 }
 
 /** Waits for the first part of the output, scrolls up as a reader would, then lets the command go on. */

@@ -1,20 +1,37 @@
 package io.execstream.server;
 
 import io.execstream.http.ViewerPage;
+import static io.execstream.server.SseTestClient.stdout;
+import static io.execstream.server.TestServer.body;
+import static io.execstream.server.TestServer.eventsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execstream.adapters.local.LocalCommandRunner;
+import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.core.ExecStream;
+import io.execstream.server.SseTestClient.Event;
+import io.execstream.server.SseTestClient.SseStream;
+import io.execstream.server.StandInSessionAgent.Session;
+import io.execstream.server.TestServer.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,10 +42,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live viewer page in a real browser: headless Chromium, driven by playwright-core through
- * {@code src/test/browser/view-check.mjs}, opens the {@code view_url} of three streams side by
- * side (a finished command, a finished Claude run, and a running command whose page is scrolled
- * up before the rest of its output comes) and reports what each page shows once its stream is
- * done. The browser starts once for the class; each test checks one page's report.
+ * {@code src/test/browser/view-check.mjs}, opens the {@code view_url} of six streams side by
+ * side (a finished command, a finished Claude run, a running command whose page is scrolled up
+ * before the rest of its output comes, a finished {@code cat} that was typed to, a live agent
+ * session driven while its page is open, and one whose page opens after its turns) and reports
+ * what each page shows once its stream is done, and at the checkpoints where the test takes the
+ * live session's next step. The browser starts once for the class; each test checks one page's
+ * report. The sessions run on a second server, around {@link StandInSessionAgent}.
  *
  * <p>Needs {@code node}, Debian's {@code chromium} (or {@code EXECSTREAM_CHROMIUM}) and
  * {@code npm ci} in {@code src/test/browser}; without them the tests are skipped with a message,
@@ -38,6 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ViewerBrowserEndToEndTest {
     private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(45);
     private static final String HTML = "<script>window.__execstreamXss=true;alert(1)</script><b>x</b><img src=x onerror=alert(2)>";
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
     static Path dir;
@@ -47,6 +68,14 @@ class ViewerBrowserEndToEndTest {
     static JsonNode commandPage;
     static JsonNode claudePage;
     static JsonNode scrollPage;
+    static JsonNode stdinPage;
+    static JsonNode sessionPage;
+    static JsonNode lateSessionPage;
+    /** The server of the live sessions, whose agent is the stand-in. */
+    @AutoClose
+    static TestServer sessions;
+    static final StandInSessionAgent agent = new StandInSessionAgent();
+    private static int sessionsStarted;
     /** Why the browser tests cannot run here; null when they can. */
     static String skipReason;
 
@@ -77,17 +106,62 @@ class ViewerBrowserEndToEndTest {
         String scrollStream = server.startCommand(scrollProject, TestServer.body("command",
                 "seq 1 300; i=0; while [ ! -e go ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; seq 301 600")).streamId();
         Path trigger = server.workspaceRoot().resolve(scrollProject).resolve("go");
+        String stdinProject = TestServer.newProject("viewer-stdin");
+        String stdinStream = typeIntoCat(stdinProject);
+
+        sessions = sessionServer();
+        // Two turns over before its page opens: the page learns all it shows from the replay.
+        LiveSession late = startSession("what failed?");
+        assertEquals(202, sessions.post(late.path() + "/messages", body("prompt", "and why?")).status());
+        late.session().awaitPrompts(2);
+        late.session().endTurn();
+        late.session().endTurn();
+        awaitTurnsEnded(late, 2);
+        LiveSession live = startSession(HTML);
 
         // Each page is watched past the stream's retry interval (2 s) after done: an EventSource
         // left open would have reconnected by then.
         ArrayNode pages = TestServer.JSON.createArrayNode();
-        pages.addObject().put("url", viewUrl(project, commandStream));
-        pages.addObject().put("url", viewUrl(claudeProject, claudeStream));
-        pages.addObject().put("url", viewUrl(scrollProject, scrollStream)).put("scrollTrigger", trigger.toString());
-        JsonNode reports = open(2500, pages);
+        pages.addObject().put("url", viewUrl(server, project, commandStream));
+        pages.addObject().put("url", viewUrl(server, claudeProject, claudeStream));
+        pages.addObject().put("url", viewUrl(server, scrollProject, scrollStream)).put("scrollTrigger", trigger.toString());
+        pages.addObject().put("url", viewUrl(server, stdinProject, stdinStream));
+        ObjectNode livePage = pages.addObject().put("url", viewUrl(sessions, live.project(), live.streamId()));
+        Path liveStarted = checkpoint(livePage, "live-started", "activity", "working", "messages", 1);
+        Path liveQueued = checkpoint(livePage, "live-queued", "messages", 2);
+        Path liveFirstEnded = checkpoint(livePage, "live-first-ended", "turnEnds", 1);
+        Path liveIdle = checkpoint(livePage, "live-idle", "activity", "idle", "turnEnds", 2);
+        ObjectNode latePage = pages.addObject().put("url", viewUrl(sessions, late.project(), late.streamId()));
+        Path lateIdle = checkpoint(latePage, "late-idle", "activity", "idle", "turnEnds", 2);
+        CompletableFuture<JsonNode> browsing = CompletableFuture.supplyAsync(() -> open(2500, pages));
+
+        // The live session's next step each time its page shows the last one.
+        awaitSignal(browsing, liveStarted);
+        Response second = sessions.post(live.path() + "/messages", body("prompt", "second"));
+        assertEquals(2, second.json().path("turn").asInt(), second::toString);
+        assertTrue(second.json().path("queued").asBoolean(), second::toString);
+        live.session().awaitPrompts(2);
+        awaitSignal(browsing, liveQueued);
+        live.session().endTurn();
+        awaitSignal(browsing, liveFirstEnded);
+        live.session().endTurn();
+        awaitSignal(browsing, liveIdle);
+        Response third = sessions.post(live.path() + "/messages", body("prompt", "third"));
+        assertFalse(third.json().path("queued").asBoolean(true), third::toString);
+        live.session().awaitPrompts(3);
+        assertEquals(202, sessions.post(live.path() + "/interrupt", "").status());
+        live.session().awaitCall("interrupt");
+        assertEquals(202, sessions.post(live.path() + "/close", "").status());
+        awaitSignal(browsing, lateIdle);
+        assertEquals(202, sessions.post(late.path() + "/close", "").status());
+
+        JsonNode reports = finished(browsing);
         commandPage = reports.get(0);
         claudePage = reports.get(1);
         scrollPage = reports.get(2);
+        stdinPage = reports.get(3);
+        sessionPage = reports.get(4);
+        lateSessionPage = reports.get(5);
     }
 
     @BeforeEach
@@ -134,9 +208,7 @@ class ViewerBrowserEndToEndTest {
     void showsAClaudeRunAsAConversation() {
         JsonNode page = claudePage;
 
-        assertFalse(page.path("timedOut").asBoolean(), () -> "the page never showed the stream as done: " + page);
-        assertEquals("[]", page.path("problems").toString());
-        assertEquals("exited", page.path("status").asText());
+        assertEndedCleanly(page, "exited");
         assertEquals("exit code 0", page.path("exitCode").asText());
         assertEquals("cost $0.0731", page.path("cost").asText());
         JsonNode agent = page.path("agent");
@@ -156,9 +228,7 @@ class ViewerBrowserEndToEndTest {
     @Test
     void followsTheEndUntilTheUserScrollsUp() {
         JsonNode page = scrollPage;
-        assertFalse(page.path("timedOut").asBoolean(), () -> "the page never showed the stream as done: " + page);
-        assertEquals("[]", page.path("problems").toString());
-        assertEquals("exited", page.path("status").asText());
+        assertEndedCleanly(page, "exited");
         JsonNode scrolling = page.path("scrolling");
         JsonNode before = scrolling.path("before");
         assertTrue(before.path("overflows").asBoolean(), scrolling::toString);
@@ -177,12 +247,228 @@ class ViewerBrowserEndToEndTest {
         assertFalse(followed.path("followButton").asBoolean(), scrolling::toString);
     }
 
-    private static String viewUrl(String project, String streamId) {
-        TestServer.Response status = server.get("/projects/" + project + "/streams/" + streamId);
+    @Test
+    void showsTypedInputInlineWhereItWasTypedAndTheEndOfInput() {
+        JsonNode page = stdinPage;
+        assertEndedCleanly(page, "exited");
+        assertEquals("exit code 0", page.path("exitCode").asText());
+        assertEquals(List.of(
+                        "input: one\n", "stdout: one\n",
+                        "input: <b>two</b>\n", "stdout: <b>two</b>\n",
+                        "input: three\n", "eof: \u23CE end of input", "stdout: three\n"),
+                flow(page), page::toString);
+        JsonNode styles = page.path("styles");
+        assertFalse(styles.path("input").asText().equals(styles.path("stdout").asText()),
+                () -> "typed input looks like output: " + styles);
+        assertEquals(0, page.path("injected").path("b").asInt(), "typed input is text too");
+        assertEquals(1, page.path("eventRequests").asInt(), () -> "no reconnect after done: " + page);
+    }
+
+    @Test
+    void showsALiveSessionsMessagesTurnsAndWhetherTheAgentWorks() {
+        JsonNode page = sessionPage;
+        assertEndedCleanly(page, "exited");
+        JsonNode[] at = checkpoints(page, 4);
+
+        assertEquals("working on turn 1", at[0].path("activityText").asText(), at[0]::toString);
+        assertEquals("0 turns", at[0].path("turns").asText(), at[0]::toString);
+        JsonNode first = at[0].path("messages").get(0);
+        assertEquals(HTML, first.path("prompt").asText(), "the prompt shows as the text it is");
+        assertEquals("message · turn 1", first.path("label").asText(), first::toString);
+
+        assertEquals("working on turn 1 · 1 queued", at[1].path("activityText").asText(), at[1]::toString);
+        JsonNode queued = at[1].path("messages").get(1);
+        assertTrue(queued.path("queued").asBoolean(), queued::toString);
+        assertEquals("message · turn 2 · queued", queued.path("label").asText(), queued::toString);
+
+        // The queued message's turn starts as the first ends: still working.
+        assertEquals("working", at[2].path("activity").asText(), at[2]::toString);
+        assertEquals("working on turn 2", at[2].path("activityText").asText(), at[2]::toString);
+        assertEquals("1 turn", at[2].path("turns").asText(), at[2]::toString);
+        assertEquals("cost $0.2500", at[2].path("cost").asText(), at[2]::toString);
+        assertEquals("turn 1 done · cost $0.2500 · 5 ms", at[2].path("turnEnds").get(0).path("text").asText(), at[2]::toString);
+
+        assertEquals("waiting for a message", at[3].path("activityText").asText(), at[3]::toString);
+        assertEquals("2 turns", at[3].path("turns").asText(), at[3]::toString);
+        assertEquals("cost $0.5000", at[3].path("cost").asText(), at[3]::toString);
+
+        // Over: the whole conversation in order, the interrupted turn marked, and the totals.
+        assertTrue(page.path("activity").isNull(), page::toString);
+        assertTrue(page.path("activityText").isNull(), "neither working nor waiting once the session ended");
+        assertEquals("3 turns", page.path("turns").asText(), page::toString);
+        assertEquals("cost $0.7500 · session $1.75", page.path("cost").asText(), page::toString);
+        assertEquals(List.of("message: " + HTML, "message: second", "turn: turn 1 done · cost $0.2500 · 5 ms",
+                        "turn: turn 2 done · cost $0.2500 · 5 ms", "message: third",
+                        "turn: turn 3 interrupted · cost $0.2500 · 5 ms"),
+                flow(page), page::toString);
+        assertTrue(page.path("turnEnds").get(2).path("interrupted").asBoolean(), page::toString);
+        assertEquals(List.of(false, true, false), page.path("messages").findValues("queued").stream().map(JsonNode::asBoolean).toList());
+        assertEquals(0, page.path("agent").path("result").size(), "each turn's end is marked once, by its turn event");
+
+        JsonNode injected = page.path("injected");
+        assertEquals(0, injected.path("script").asInt(), page::toString);
+        assertEquals(0, injected.path("b").asInt(), page::toString);
+        assertEquals(0, injected.path("img").asInt(), page::toString);
+        assertFalse(injected.path("xssFlag").asBoolean(), "no script from the prompt ran");
+        assertEquals("[]", page.path("dialogs").toString());
+        assertEquals(1, page.path("eventRequests").asInt(), () -> "no reconnect after done: " + page);
+    }
+
+    @Test
+    void aPageOpenedAfterTheTurnsShowsThemAndTheSessionWaiting() {
+        JsonNode page = lateSessionPage;
+        assertEndedCleanly(page, "exited");
+        JsonNode waiting = checkpoints(page, 1)[0];
+        assertEquals("waiting for a message", waiting.path("activityText").asText(), waiting::toString);
+        assertEquals("2 turns", waiting.path("turns").asText(), waiting::toString);
+        assertEquals("cost $0.5000", waiting.path("cost").asText(), waiting::toString);
+        assertEquals(List.of("message: what failed?", "message: and why?", "turn: turn 1 done · cost $0.2500 · 5 ms",
+                "turn: turn 2 done · cost $0.2500 · 5 ms"), flow(waiting), waiting::toString);
+        assertEquals("message · turn 2 · queued", waiting.path("messages").get(1).path("label").asText(), waiting::toString);
+
+        assertTrue(page.path("activityText").isNull(), page::toString);
+        assertEquals("2 turns", page.path("turns").asText(), page::toString);
+    }
+
+    /** The page showed its stream as done, with {@code status}, and had no script error and no CSP violation. */
+    private static void assertEndedCleanly(JsonNode page, String status) {
+        assertFalse(page.path("timedOut").asBoolean(), () -> "the page never showed the stream as done: " + page);
+        assertEquals("[]", page.path("problems").toString(), "no script error and no CSP violation");
+        assertEquals(status, page.path("status").asText(), page::toString);
+    }
+
+    private static String viewUrl(TestServer on, String project, String streamId) {
+        TestServer.Response status = on.get("/projects/" + project + "/streams/" + streamId);
         assertEquals(200, status.status(), status::toString);
         String viewUrl = status.json().path("view_url").asText();
         assertTrue(viewUrl.startsWith("/projects/" + project + "/streams/" + streamId + "/view?token="), viewUrl);
-        return server.uri(viewUrl).toString();
+        return on.uri(viewUrl).toString();
+    }
+
+    /** The page's output pane in order, as "kind: text" (kinds: stdout, stderr, input, eof, message, turn). */
+    private static List<String> flow(JsonNode view) {
+        return StreamSupport.stream(view.path("flow").spliterator(), false)
+                .map(run -> run.path("kind").asText() + ": " + run.path("text").asText())
+                .toList();
+    }
+
+    /** What the page showed at each of its {@code n} checkpoints, each reached in time. */
+    private static JsonNode[] checkpoints(JsonNode page, int n) {
+        JsonNode reached = page.path("checkpoints");
+        assertEquals(n, reached.size(), page::toString);
+        JsonNode[] views = new JsonNode[n];
+        for (int i = 0; i < n; i++) {
+            views[i] = reached.get(i);
+            assertFalse(views[i].path("timedOut").asBoolean(), "the page never showed checkpoint " + i + ": " + views[i]);
+        }
+        return views;
+    }
+
+    /**
+     * A {@code cat} with stdin, typed to through the API: each line is echoed before the next is
+     * sent, so the stream holds each input before its own output; the last line closes stdin.
+     */
+    private static String typeIntoCat(String project) {
+        String streamId = server.startCommand(project, body("command", List.of("cat"), "stdin", true)).streamId();
+        String path = "/projects/" + project + "/streams/" + streamId;
+        try (SseStream stream = server.events(eventsPath(project, streamId))) {
+            List<Event> events = new ArrayList<>();
+            for (String line : List.of("one\n", "<b>two</b>\n")) {
+                assertEquals(202, server.post(path + "/input", body("data", line)).status());
+                while (!stdout(events).endsWith(line)) {
+                    events.add(stream.nextEvent(WAIT));
+                }
+            }
+            assertEquals(202, server.post(path + "/input", body("data", "three\n", "eof", true)).status());
+            stream.readUntilDone(WAIT);
+        }
+        return streamId;
+    }
+
+    /** A server whose agent is {@link #agent}, with its files in a folder of its own. */
+    private static TestServer sessionServer() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("sessions"));
+        InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
+        ExecStream service = ExecStream.builder(LocalCommandRunner.builder().workspaceRoot(home.resolve("workspaces")).build(),
+                        publisher)
+                .agent(agent)
+                .shutdownHook(false)
+                .build();
+        return TestServer.around(service, home, publisher);
+    }
+
+    /** A live session of the stand-in, with its handle on it. */
+    private record LiveSession(String project, String streamId, String path, Session session) {
+    }
+
+    private static LiveSession startSession(String prompt) {
+        String project = TestServer.newProject("viewer-live");
+        Response r = sessions.post("/projects/" + project + "/agents/" + StandInSessionAgent.PROVIDER,
+                body("prompt", prompt, "interactive", true));
+        assertEquals(202, r.status(), r::toString);
+        String streamId = r.json().path("stream_id").asText();
+        return new LiveSession(project, streamId, "/projects/" + project + "/streams/" + streamId, agent.session(++sessionsStarted));
+    }
+
+    /** Polls the session's status until {@code n} turns have ended and it waits for a message, within {@link #WAIT}. */
+    private static void awaitTurnsEnded(LiveSession live, int n) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode status;
+        do {
+            status = sessions.get(live.path()).json();
+            if (status.path("turns").asInt() == n && status.path("activity").asText().equals("idle")) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // poll interval, not a wait for the condition
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the session never got to " + n + " turns, idle: " + status);
+    }
+
+    /**
+     * Adds a checkpoint to {@code page}: the browser script waits until the page's conversation
+     * has the {@code until} pairs (name, value, ...), then creates the file returned.
+     */
+    private static Path checkpoint(ObjectNode page, String name, Object... until) {
+        Path signal = dir.resolve(name);
+        ObjectNode point = page.withArray("checkpoints").addObject();
+        point.put("signal", signal.toString());
+        ObjectNode condition = point.putObject("until");
+        for (int i = 0; i < until.length; i += 2) {
+            condition.set((String) until[i], TestServer.JSON.valueToTree(until[i + 1]));
+        }
+        return signal;
+    }
+
+    /** Waits until the browser script created {@code signal}, within {@link #PAGE_TIMEOUT}; fails at once if the script did. */
+    private static void awaitSignal(CompletableFuture<JsonNode> browsing, Path signal) {
+        long deadline = System.nanoTime() + PAGE_TIMEOUT.toNanos();
+        while (!Files.exists(signal)) {
+            if (browsing.isDone()) {
+                finished(browsing);
+                throw new AssertionError("the browser script ended before it reached " + signal.getFileName());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the page never reached " + signal.getFileName() + " within " + PAGE_TIMEOUT);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, not a wait for the condition
+        }
+    }
+
+    /** The browser script's reports, once it has ended (it bounds its own run by {@link #PAGE_TIMEOUT}). */
+    private static JsonNode finished(CompletableFuture<JsonNode> browsing) {
+        try {
+            return browsing.get(PAGE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AssertionError failure) {
+                throw failure;
+            }
+            throw new AssertionError("the browser script failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("the browser script did not end within " + PAGE_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     private static JsonNode colouredSpan(JsonNode page, String text) {

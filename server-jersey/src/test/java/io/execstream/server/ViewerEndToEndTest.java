@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +107,10 @@ class ViewerEndToEndTest {
         assertEquals(200, js.status(), js::toString);
         assertTrue(js.header("Content-Type").startsWith("text/javascript"), js.header("Content-Type"));
         assertEquals("nosniff", js.header("X-Content-Type-Options"));
-        assertFalse(js.body().contains("innerHTML"), "output is never parsed as HTML");
+        // Output, typed input and a session's prompts are user text: no HTML sink in the script at all.
+        for (String sink : List.of("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser")) {
+            assertFalse(js.body().contains(sink), () -> "nothing from the stream is parsed as HTML, yet the script uses " + sink);
+        }
         TestServer.Response css = server.send(server.requestWithoutKey("/assets/viewer.css").GET().build());
         assertEquals(200, css.status(), css::toString);
         assertTrue(css.header("Content-Type").startsWith("text/css"), css.header("Content-Type"));

@@ -1,14 +1,15 @@
 // The live viewer of one execstream stream. The page's address is the stream's view_url, which
 // carries the stream's token: the event stream's address is made from it, so the page holds no
-// inline script. Whatever the command printed goes into the page through text nodes only
-// (textContent), never parsed as HTML. EventSource resumes by itself after a dropped connection,
-// sending Last-Event-ID; the page closes it on the done event, so it never reconnects after that.
+// inline script. Whatever the command printed, the input it was sent and the prompts of a live
+// session (user text all) go into the page through text nodes only (textContent), never parsed
+// as HTML. EventSource resumes by itself after a dropped connection, sending Last-Event-ID; the
+// page closes it on the done event, so it never reconnects after that.
 (function () {
   "use strict";
 
   /** Output nodes kept in the page; past it the oldest leave, so a chatty command cannot exhaust the tab. */
   var MAX_NODES = 20000;
-  /** A tool result or input longer than this is cut in the page. */
+  /** A tool call's input, a tool result or a session's prompt longer than this is cut in the page. */
   var MAX_DETAIL = 4000;
   /** An escape sequence cut at the end of an event waits this long at most for the rest of it. */
   var MAX_PENDING = 4096;
@@ -20,6 +21,12 @@
   var done = false;
   var trimmedNotice = null;
   var terminals = { stdout: newTerminal(), stderr: newTerminal() };
+  /**
+   * A live agent session, known from its message and turn events: the last turn asked for and the
+   * last turn ended. The token opens no status, so these are counted from the events themselves:
+   * a page opened late replays the history and ends up where a page open all along is.
+   */
+  var session = { interactive: false, asked: 0, ended: 0 };
 
   document.addEventListener("DOMContentLoaded", start);
 
@@ -89,6 +96,25 @@
         agentEvent(data);
       }
     });
+    source.addEventListener("input", function (e) {
+      var data = parse(e.data);
+      if (data) {
+        typedInput(data);
+      }
+    });
+    // A live session's "message" events are named: they never reach this listener unnamed.
+    source.addEventListener("message", function (e) {
+      var data = parse(e.data);
+      if (data && typeof data.prompt === "string") {
+        userMessage(data);
+      }
+    });
+    source.addEventListener("turn", function (e) {
+      var data = parse(e.data);
+      if (data) {
+        turnEnd(data);
+      }
+    });
     source.addEventListener("gap", function (e) {
       var data = parse(e.data) || {};
       notice((data.missed || "Some") + " event(s) are missing here: they had left the server's history.");
@@ -137,7 +163,10 @@
       duration.hidden = false;
     }
     if (typeof data.total_cost_usd === "number") {
-      showCost(data.total_cost_usd);
+      showCost(data.total_cost_usd, data.session_cost_usd);
+    }
+    if (session.interactive) {
+      sessionEnded(data);
     }
     if (typeof data.message === "string") {
       showMessage(data.message);
@@ -145,9 +174,11 @@
     document.title = status + " · " + document.title;
   }
 
-  function showCost(usd) {
+  /** The run's cost in the header; a resumed session's whole cost after it, when it is more. */
+  function showCost(usd, sessionUsd) {
     var cost = byId("cost");
-    cost.textContent = "cost " + formatCost(usd);
+    cost.textContent = "cost " + formatCost(usd)
+        + (typeof sessionUsd === "number" && sessionUsd > usd ? " · session " + formatCost(sessionUsd) : "");
     cost.hidden = false;
   }
 
@@ -403,7 +434,8 @@
           toolResult(part);
         }
       });
-    } else if (data.type === "result") {
+    } else if (data.type === "result" && !session.interactive) {
+      // A live session's turn event marks the end of each turn (below): its result is not repeated.
       var facts = ["result: " + (data.subtype || "?")];
       if (data.is_error) {
         facts.push("error");
@@ -472,13 +504,103 @@
     return div;
   }
 
-  function detail(parent, text) {
+  function detail(parent, text, className) {
     var pre = document.createElement("div");
-    pre.className = "detail";
+    pre.className = className || "detail";
     pre.textContent = text.length > MAX_DETAIL
         ? text.substring(0, MAX_DETAIL) + "\n\u2026 (" + (text.length - MAX_DETAIL) + " more characters)"
         : text;
     parent.appendChild(pre);
     scheduleScroll();
+  }
+
+  // ---- commands with stdin: what was typed, where it was typed ----
+
+  /** An input event: its text inline with the output, then the end of input when it closed stdin. */
+  function typedInput(data) {
+    if (typeof data.data === "string" && data.data) {
+      var span = document.createElement("span");
+      span.className = "in";
+      span.textContent = data.data;
+      append(span);
+    }
+    if (data.eof === true) {
+      var eof = document.createElement("span");
+      eof.className = "in eof";
+      eof.textContent = "\u23CE end of input";
+      append(eof);
+    }
+  }
+
+  // ---- live agent sessions: the prompts, the end of each turn, and where the session stands ----
+
+  function userMessage(data) {
+    session.interactive = true;
+    var turn = typeof data.turn === "number" && data.turn > 0 ? data.turn : session.asked + 1;
+    session.asked = Math.max(session.asked, turn);
+    var div = block("agent user-message" + (data.queued === true ? " queued" : ""), "");
+    div.dataset.turn = String(turn);
+    var label = document.createElement("span");
+    label.className = "tool-name";
+    label.textContent = "message \u00B7 turn " + turn + (data.queued === true ? " \u00B7 queued" : "");
+    div.appendChild(label);
+    detail(div, data.prompt, "prompt");
+    showActivity();
+  }
+
+  function turnEnd(data) {
+    session.interactive = true;
+    var turn = typeof data.turn === "number" ? data.turn : session.ended + 1;
+    session.ended = Math.max(session.ended, turn);
+    var interrupted = data.subtype === "error_during_execution";
+    var facts = ["turn " + turn + (interrupted ? " interrupted" : data.is_error === true ? " failed" : " done")];
+    if (data.is_error === true && !interrupted && typeof data.subtype === "string") {
+      facts.push(data.subtype);
+    }
+    if (typeof data.cost_usd === "number") {
+      facts.push("cost " + formatCost(data.cost_usd));
+    }
+    if (typeof data.duration_ms === "number") {
+      facts.push(formatDuration(data.duration_ms));
+    }
+    var div = block("turn-end" + (interrupted ? " interrupted" : data.is_error === true ? " error" : ""), facts.join(" \u00B7 "));
+    div.dataset.turn = String(turn);
+    if (typeof data.run_cost_usd === "number") {
+      showCost(data.run_cost_usd);
+    }
+    showActivity();
+  }
+
+  /**
+   * The header's line for a session: working while a turn asked for has not ended (a message that
+   * came during a turn is queued behind it), else waiting for a message; and the turns ended.
+   */
+  function showActivity() {
+    if (done) {
+      return;
+    }
+    var working = session.asked > session.ended;
+    document.body.dataset.activity = working ? "working" : "idle";
+    var activity = byId("activity");
+    var queued = session.asked - session.ended - 1;
+    activity.textContent = working
+        ? "working on turn " + (session.ended + 1) + (queued > 0 ? " \u00B7 " + queued + " queued" : "")
+        : "waiting for a message";
+    activity.className = "badge activity-" + (working ? "working" : "idle");
+    activity.hidden = false;
+    showTurns(session.ended);
+  }
+
+  /** At done the session neither works nor waits any more; its turns are the done event's count. */
+  function sessionEnded(data) {
+    delete document.body.dataset.activity;
+    byId("activity").hidden = true;
+    showTurns(typeof data.num_turns === "number" ? data.num_turns : session.ended);
+  }
+
+  function showTurns(n) {
+    var turns = byId("turns");
+    turns.textContent = n === 1 ? "1 turn" : n + " turns";
+    turns.hidden = false;
   }
 })();
