@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * http                       domain, ports, core and Jackson: no container
  * jaxrs                      http, JAX-RS and Jersey: no container, no adapter, not the server
  * cli                        client and core; no adapter class, nothing of the server
- * testkit                    domain, ports, JUnit and the JDK's HTTP server: what an adapter author's tests need
+ * testkit                    domain, ports, JUnit, Jackson and the JDK's HTTP server: what an adapter author's tests need
  * server-jersey              everything, but names no adapter class: it finds them by provider
  * </pre>
  *
@@ -84,9 +84,11 @@ class ArchitectureTest {
 
     @Test
     void testkitUsesThePortsAndJunitOnly() {
-        // The JDK's own HTTP server serves the fake model APIs that real agent programs are run against.
+        // The JDK's own HTTP server serves the fake model APIs that real agent programs are run
+        // against, and Jackson reads and writes their JSON.
         onlyUses(TESTKIT, "an adapter's tests need nothing but the ports and the contract suites",
-                DOMAIN, PORTS, "org.junit..", "org.opentest4j..", "org.apiguardian..", "com.sun.net.httpserver..")
+                DOMAIN, PORTS, "org.junit..", "org.opentest4j..", "org.apiguardian..", "com.sun.net.httpserver..",
+                "com.fasterxml.jackson..")
                 .check(CLASSES);
     }
 

@@ -52,8 +52,8 @@ public final class ChatReply {
 
     /** A call of OpenCode's bash tool running {@code command}. */
     public static ChatReply bash(String command, String description) {
-        return toolCall("bash", "{\"command\":" + MiniJson.quote(command) + ",\"description\":"
-                + MiniJson.quote(description) + "}");
+        return toolCall("bash", "{\"command\":" + TestJson.quote(command) + ",\"description\":"
+                + TestJson.quote(description) + "}");
     }
 
     /** A refusal: HTTP {@code status} with an OpenAI-style error body saying {@code message}. */

@@ -178,7 +178,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
             json(exchange, 200, "{\"data\":[],\"has_more\":false,\"first_id\":null,\"last_id\":null}");
         } else {
             json(exchange, 404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":"
-                    + MiniJson.quote("no " + request.method() + " " + request.path() + " here") + "}}");
+                    + TestJson.quote("no " + request.method() + " " + request.path() + " here") + "}}");
         }
     }
 
@@ -200,14 +200,14 @@ public final class FakeAnthropicApi implements AutoCloseable {
         String stopReason = reply instanceof Reply.ToolUse ? "tool_use" : "end_turn";
         if (!request.streaming()) {
             json(exchange, 200, "{\"id\":\"" + id + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":"
-                    + MiniJson.quote(model) + ",\"content\":[" + complete(reply) + "],\"stop_reason\":\"" + stopReason
+                    + TestJson.quote(model) + ",\"content\":[" + complete(reply) + "],\"stop_reason\":\"" + stopReason
                     + "\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":" + INPUT_TOKENS + ",\"output_tokens\":"
                     + OUTPUT_TOKENS + "}}");
             return;
         }
         OutputStream out = exchange.stream("text/event-stream");
         event(out, "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"" + id
-                + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + MiniJson.quote(model)
+                + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + TestJson.quote(model)
                 + ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":"
                 + INPUT_TOKENS + ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":1}}}");
         event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":" + block + "}");
@@ -221,7 +221,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
     /** The content block as {@code content_block_start} opens it: empty, filled by the delta. */
     private static String block(Reply reply) {
         if (reply instanceof Reply.ToolUse tool) {
-            return "{\"type\":\"tool_use\",\"id\":" + MiniJson.quote(tool.id()) + ",\"name\":" + MiniJson.quote(tool.name())
+            return "{\"type\":\"tool_use\",\"id\":" + TestJson.quote(tool.id()) + ",\"name\":" + TestJson.quote(tool.name())
                     + ",\"input\":{}}";
         }
         return "{\"type\":\"text\",\"text\":\"\"}";
@@ -229,18 +229,18 @@ public final class FakeAnthropicApi implements AutoCloseable {
 
     private static String delta(Reply reply) {
         if (reply instanceof Reply.ToolUse tool) {
-            return "{\"type\":\"input_json_delta\",\"partial_json\":" + MiniJson.quote(tool.inputJson()) + "}";
+            return "{\"type\":\"input_json_delta\",\"partial_json\":" + TestJson.quote(tool.inputJson()) + "}";
         }
-        return "{\"type\":\"text_delta\",\"text\":" + MiniJson.quote(((Reply.Text) reply).text()) + "}";
+        return "{\"type\":\"text_delta\",\"text\":" + TestJson.quote(((Reply.Text) reply).text()) + "}";
     }
 
     /** The content block of a non-streamed reply. */
     private static String complete(Reply reply) {
         if (reply instanceof Reply.ToolUse tool) {
-            return "{\"type\":\"tool_use\",\"id\":" + MiniJson.quote(tool.id()) + ",\"name\":" + MiniJson.quote(tool.name())
+            return "{\"type\":\"tool_use\",\"id\":" + TestJson.quote(tool.id()) + ",\"name\":" + TestJson.quote(tool.name())
                     + ",\"input\":" + tool.inputJson() + "}";
         }
-        return "{\"type\":\"text\",\"text\":" + MiniJson.quote(((Reply.Text) reply).text()) + "}";
+        return "{\"type\":\"text\",\"text\":" + TestJson.quote(((Reply.Text) reply).text()) + "}";
     }
 
     private static void event(OutputStream out, String name, String data) throws IOException {
@@ -359,7 +359,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
         /** A call of the Bash tool running {@code command}. */
         static Reply bash(String command) {
             return new ToolUse("toolu_fake_" + Integer.toHexString(command.hashCode()), "Bash",
-                    "{\"command\":" + MiniJson.quote(command) + ",\"description\":\"Run a command\"}");
+                    "{\"command\":" + TestJson.quote(command) + ",\"description\":\"Run a command\"}");
         }
 
         /** {@code then}, once {@code gate} is open. */
@@ -392,7 +392,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
             if (body.isBlank()) {
                 return Map.of();
             }
-            return MiniJson.parse(body) instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+            return TestJson.parse(body) instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
         }
 
         /** The text blocks of the user's messages, in order (tool results are not text). */

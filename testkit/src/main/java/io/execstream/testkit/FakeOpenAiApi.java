@@ -155,7 +155,7 @@ public final class FakeOpenAiApi implements AutoCloseable {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Object json;
             try {
-                json = body.isBlank() ? null : MiniJson.parse(body);
+                json = body.isBlank() ? null : TestJson.parse(body);
             } catch (IllegalArgumentException e) {
                 json = null;
             }
@@ -196,8 +196,8 @@ public final class FakeOpenAiApi implements AutoCloseable {
         if (!request.stream()) {
             await(reply);
             send(exchange, 200, "{\"id\":\"" + id + "\",\"object\":\"chat.completion\",\"created\":" + now()
-                    + ",\"model\":" + MiniJson.quote(model) + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-                    + "\"content\":" + MiniJson.quote(reply.text()) + toolCalls(reply) + "},\"finish_reason\":"
+                    + ",\"model\":" + TestJson.quote(model) + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                    + "\"content\":" + TestJson.quote(reply.text()) + toolCalls(reply) + "},\"finish_reason\":"
                     + finish(reply) + "}],\"usage\":" + usage(reply) + "}");
             return;
         }
@@ -206,26 +206,26 @@ public final class FakeOpenAiApi implements AutoCloseable {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         String head = "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + now()
-                + ",\"model\":" + MiniJson.quote(model) + ",\"choices\":[{\"index\":0,\"delta\":";
+                + ",\"model\":" + TestJson.quote(model) + ",\"choices\":[{\"index\":0,\"delta\":";
         chunk(out, head + "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}");
         String text = reply.text();
         int first = Math.min(PIECE, text.length());
         if (first > 0) {
-            chunk(out, head + "{\"content\":" + MiniJson.quote(text.substring(0, first)) + "},\"finish_reason\":null}]}");
+            chunk(out, head + "{\"content\":" + TestJson.quote(text.substring(0, first)) + "},\"finish_reason\":null}]}");
         }
         await(reply);
         for (int i = first; i < text.length(); i += PIECE) {
             String piece = text.substring(i, Math.min(text.length(), i + PIECE));
-            chunk(out, head + "{\"content\":" + MiniJson.quote(piece) + "},\"finish_reason\":null}]}");
+            chunk(out, head + "{\"content\":" + TestJson.quote(piece) + "},\"finish_reason\":null}]}");
         }
         List<ChatReply.ToolCall> calls = reply.toolCalls();
         for (int i = 0; i < calls.size(); i++) {
             String callId = "call_" + id.substring("chatcmpl-".length()) + "_" + i;
             chunk(out, head + "{\"tool_calls\":[{\"index\":" + i + ",\"id\":\"" + callId + "\",\"type\":\"function\","
-                    + "\"function\":{\"name\":" + MiniJson.quote(calls.get(i).name()) + ",\"arguments\":\"\"}}]},"
+                    + "\"function\":{\"name\":" + TestJson.quote(calls.get(i).name()) + ",\"arguments\":\"\"}}]},"
                     + "\"finish_reason\":null}]}");
             chunk(out, head + "{\"tool_calls\":[{\"index\":" + i + ",\"function\":{\"arguments\":"
-                    + MiniJson.quote(calls.get(i).arguments()) + "}}]},\"finish_reason\":null}]}");
+                    + TestJson.quote(calls.get(i).arguments()) + "}}]},\"finish_reason\":null}]}");
         }
         chunk(out, head + "{},\"finish_reason\":" + finish(reply) + "}],\"usage\":" + usage(reply) + "}");
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
@@ -255,8 +255,8 @@ public final class FakeOpenAiApi implements AutoCloseable {
         StringBuilder b = new StringBuilder(",\"tool_calls\":[");
         for (int i = 0; i < calls.size(); i++) {
             b.append(i == 0 ? "" : ",").append("{\"id\":\"call_").append(i).append("\",\"type\":\"function\",\"function\":{\"name\":")
-                    .append(MiniJson.quote(calls.get(i).name())).append(",\"arguments\":")
-                    .append(MiniJson.quote(calls.get(i).arguments())).append("}}");
+                    .append(TestJson.quote(calls.get(i).name())).append(",\"arguments\":")
+                    .append(TestJson.quote(calls.get(i).arguments())).append("}}");
         }
         return b.append(']').toString();
     }
@@ -271,7 +271,7 @@ public final class FakeOpenAiApi implements AutoCloseable {
     }
 
     private static String errorBody(String message) {
-        return "{\"error\":{\"message\":" + MiniJson.quote(message) + ",\"type\":\"invalid_request_error\",\"code\":null}}";
+        return "{\"error\":{\"message\":" + TestJson.quote(message) + ",\"type\":\"invalid_request_error\",\"code\":null}}";
     }
 
     private static long now() {

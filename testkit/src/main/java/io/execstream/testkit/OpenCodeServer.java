@@ -217,7 +217,7 @@ public final class OpenCodeServer implements AutoCloseable {
                   "share": "disabled",
                   "permission": {"bash": "allow", "edit": "allow"}
                 }
-                """.formatted(PROVIDER, MiniJson.quote(baseUrl), MiniJson.quote(MODEL), MiniJson.quote(SMALL_MODEL));
+                """.formatted(PROVIDER, TestJson.quote(baseUrl), TestJson.quote(MODEL), TestJson.quote(SMALL_MODEL));
     }
 
     private interface LineSink {

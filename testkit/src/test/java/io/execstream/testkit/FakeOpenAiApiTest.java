@@ -37,7 +37,7 @@ class FakeOpenAiApiTest {
 
     private static String chat(String model, boolean stream, String said) {
         return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
-                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":" + MiniJson.quote(said) + "}]}],"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":" + TestJson.quote(said) + "}]}],"
                 + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"bash\"}}]}";
     }
 
@@ -46,7 +46,7 @@ class FakeOpenAiApiTest {
     private static List<Map<String, Object>> chunks(String sse) {
         List<String> data = sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
         assertEquals("[DONE]", data.get(data.size() - 1));
-        return data.subList(0, data.size() - 1).stream().map(d -> (Map<String, Object>) MiniJson.parse(d)).toList();
+        return data.subList(0, data.size() - 1).stream().map(d -> (Map<String, Object>) TestJson.parse(d)).toList();
     }
 
     @SuppressWarnings("unchecked")
@@ -90,7 +90,7 @@ class FakeOpenAiApiTest {
         assertTrue(((String) named.get("id")).startsWith("call_"));
         Map<String, Object> args = ((List<Map<String, Object>>) delta(chunks.get(2)).get("tool_calls")).get(0);
         assertEquals(Map.of("command", "sleep 30", "description", "Waits"),
-                MiniJson.parse((String) ((Map<String, Object>) args.get("function")).get("arguments")));
+                TestJson.parse((String) ((Map<String, Object>) args.get("function")).get("arguments")));
         Map<String, Object> last = chunks.get(chunks.size() - 1);
         assertEquals("tool_calls", ((List<Map<String, Object>>) last.get("choices")).get(0).get("finish_reason"));
     }
@@ -125,7 +125,7 @@ class FakeOpenAiApiTest {
         api.enqueue(ChatReply.error(400, "no \"thanks\""));
         HttpResponse<String> refused = post(chat("m", true, "x"));
         assertEquals(400, refused.statusCode());
-        assertEquals("no \"thanks\"", ((Map<?, ?>) ((Map<?, ?>) MiniJson.parse(refused.body())).get("error")).get("message"));
+        assertEquals("no \"thanks\"", ((Map<?, ?>) ((Map<?, ?>) TestJson.parse(refused.body())).get("error")).get("message"));
         HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/embeddings"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, other.statusCode());
