@@ -38,17 +38,25 @@ import java.util.regex.Pattern;
  *                  {@code idleTimeout}, cancelled, timed out, or ends by itself
  * @param idleTimeout for a live session, how long it may wait for a message before it is closed;
  *                  empty for {@link #DEFAULT_IDLE_TIMEOUT}. Only with {@code interactive}
+ * @param approvals whether the agent asks before a tool call its rules do not allow, and waits
+ *                  for a person's answer ({@link PermissionRequest}), instead of being refused
+ *                  the call. Only with {@code interactive}
+ * @param approvalTimeout how long a request for permission waits for an answer before it is
+ *                  denied; empty for {@link #DEFAULT_APPROVAL_TIMEOUT}. Only with {@code approvals}
  */
 public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<String> model,
                           Optional<Duration> timeout, Map<String, Object> options,
-                          boolean interactive, Optional<Duration> idleTimeout) {
+                          boolean interactive, Optional<Duration> idleTimeout,
+                          boolean approvals, Optional<Duration> approvalTimeout) {
     /** How long a live session waits for a message, unless the prompt says otherwise. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    /** How long a request for permission waits for an answer, unless the prompt says otherwise. */
+    public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(5);
     /** The most options a prompt may carry. */
     public static final int MAX_OPTIONS = 64;
     /** The names of the neutral fields, which no option may take. */
     public static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms",
-            "interactive", "idle_timeout_ms");
+            "interactive", "idle_timeout_ms", "approvals", "approval_timeout_ms");
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
     /** A model name; '/' for agents that name models provider/model (OpenCode). */
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/\\[\\]-]{0,127}");
@@ -73,18 +81,28 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
         if (idleTimeout.isPresent() && !interactive) {
             throw invalid("idle_timeout_ms is only for an interactive session (\"interactive\": true)");
         }
-        idleTimeout.ifPresent(t -> {
-            if (t.isNegative() || t.isZero() || t.compareTo(CommandSpec.MAX_TIMEOUT) > 0) {
-                throw new InvalidInputException(ErrorCode.INVALID_TIMEOUT,
-                        "idle_timeout_ms must be a whole number from 1 to " + CommandSpec.MAX_TIMEOUT.toMillis());
-            }
-        });
+        idleTimeout.ifPresent(t -> checkTimeout("idle_timeout_ms", t));
+        approvalTimeout = approvalTimeout == null ? Optional.empty() : approvalTimeout;
+        if (approvals && !interactive) {
+            throw invalid("approvals are only for an interactive session (\"interactive\": true)");
+        }
+        if (approvalTimeout.isPresent() && !approvals) {
+            throw invalid("approval_timeout_ms is only for a session with approvals (\"approvals\": true)");
+        }
+        approvalTimeout.ifPresent(t -> checkTimeout("approval_timeout_ms", t));
     }
 
     /** A run of one prompt, not a live session. */
     public AgentPrompt(String prompt, Optional<String> sessionId, Optional<String> model,
                        Optional<Duration> timeout, Map<String, Object> options) {
         this(prompt, sessionId, model, timeout, options, false, Optional.empty());
+    }
+
+    /** A run without approvals. */
+    public AgentPrompt(String prompt, Optional<String> sessionId, Optional<String> model,
+                       Optional<Duration> timeout, Map<String, Object> options,
+                       boolean interactive, Optional<Duration> idleTimeout) {
+        this(prompt, sessionId, model, timeout, options, interactive, idleTimeout, false, Optional.empty());
     }
 
     /** Just a prompt, everything else the agent's default. */
@@ -94,22 +112,26 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
 
     /** This prompt resuming {@code sessionId}. */
     public AgentPrompt resuming(String sessionId) {
-        return new AgentPrompt(prompt, Optional.of(sessionId), model, timeout, options, interactive, idleTimeout);
+        return new AgentPrompt(prompt, Optional.of(sessionId), model, timeout, options, interactive, idleTimeout,
+                approvals, approvalTimeout);
     }
 
     /** This prompt with {@code model}. */
     public AgentPrompt withModel(String model) {
-        return new AgentPrompt(prompt, sessionId, Optional.of(model), timeout, options, interactive, idleTimeout);
+        return new AgentPrompt(prompt, sessionId, Optional.of(model), timeout, options, interactive, idleTimeout,
+                approvals, approvalTimeout);
     }
 
     /** This prompt stopped after {@code timeout}. */
     public AgentPrompt withTimeout(Duration timeout) {
-        return new AgentPrompt(prompt, sessionId, model, Optional.of(timeout), options, interactive, idleTimeout);
+        return new AgentPrompt(prompt, sessionId, model, Optional.of(timeout), options, interactive, idleTimeout,
+                approvals, approvalTimeout);
     }
 
     /** This prompt with {@code options} in place of its own. */
     public AgentPrompt withOptions(Map<String, ?> options) {
-        return new AgentPrompt(prompt, sessionId, model, timeout, new LinkedHashMap<>(options), interactive, idleTimeout);
+        return new AgentPrompt(prompt, sessionId, model, timeout, new LinkedHashMap<>(options), interactive,
+                idleTimeout, approvals, approvalTimeout);
     }
 
     /**
@@ -117,12 +139,27 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
      * message (null for {@link #DEFAULT_IDLE_TIMEOUT}).
      */
     public AgentPrompt interactive(Duration idleTimeout) {
-        return new AgentPrompt(prompt, sessionId, model, timeout, options, true, Optional.ofNullable(idleTimeout));
+        return new AgentPrompt(prompt, sessionId, model, timeout, options, true, Optional.ofNullable(idleTimeout),
+                approvals, approvalTimeout);
+    }
+
+    /**
+     * This live session with approvals: a request for permission waits for a person's answer,
+     * and is denied after {@code approvalTimeout} (null for {@link #DEFAULT_APPROVAL_TIMEOUT}).
+     */
+    public AgentPrompt withApprovals(Duration approvalTimeout) {
+        return new AgentPrompt(prompt, sessionId, model, timeout, options, interactive, idleTimeout, true,
+                Optional.ofNullable(approvalTimeout));
     }
 
     /** How long this live session may wait for a message: its own idle timeout or the default. */
     public Duration idleTimeoutOrDefault() {
         return idleTimeout.orElse(DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** How long a request for permission waits for an answer: this prompt's own or the default. */
+    public Duration approvalTimeoutOrDefault() {
+        return approvalTimeout.orElse(DEFAULT_APPROVAL_TIMEOUT);
     }
 
     /** The option named {@code name}, if given. */
@@ -174,6 +211,13 @@ public record AgentPrompt(String prompt, Optional<String> sessionId, Optional<St
         }
         throw invalid("option " + option + " must be a JSON value: a string, boolean, number, array or object, not "
                 + (value == null ? "null" : value.getClass().getSimpleName()));
+    }
+
+    private static void checkTimeout(String field, Duration t) {
+        if (t.isNegative() || t.isZero() || t.compareTo(CommandSpec.MAX_TIMEOUT) > 0) {
+            throw new InvalidInputException(ErrorCode.INVALID_TIMEOUT,
+                    field + " must be a whole number from 1 to " + CommandSpec.MAX_TIMEOUT.toMillis());
+        }
     }
 
     private static InvalidInputException invalid(String message) {

@@ -37,6 +37,8 @@ public enum ErrorCode {
     NO_STDIN(409),
     /** A message, interrupt or close sent to a stream that is not a live agent session. */
     NOT_INTERACTIVE(409),
+    /** An answer to a request for permission that was already settled (answered, expired, withdrawn). */
+    PERMISSION_RESOLVED(409),
     /** The request body is larger than the limit. */
     PAYLOAD_TOO_LARGE(413),
     /** The request body is not JSON. */

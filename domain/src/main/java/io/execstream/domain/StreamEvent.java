@@ -100,6 +100,20 @@ public sealed interface StreamEvent {
         }
     }
 
+    /** A live session started with approvals asks whether a tool call may run. */
+    record Permission(PermissionRequest request) implements StreamEvent {
+        public Permission {
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /** A {@link Permission} request was settled: answered, expired, withdrawn, or left at the run's end. */
+    record PermissionResolved(PermissionResolution resolution) implements StreamEvent {
+        public PermissionResolved {
+            Objects.requireNonNull(resolution, "resolution");
+        }
+    }
+
     /**
      * The end of a stream; always its last event, exactly once.
      *

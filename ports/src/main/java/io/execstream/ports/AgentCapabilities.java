@@ -18,12 +18,24 @@ import java.util.Set;
  * @param interactive   whether it runs live sessions: for an
  *                      {@link io.execstream.domain.AgentPrompt#interactive()} prompt its
  *                      {@link CodeAgent#start} returns a {@link RunningSession}
+ * @param approvals     whether its live sessions ask a person before a tool call
+ *                      ({@link io.execstream.domain.AgentPrompt#approvals()}); only with
+ *                      {@code interactive}
  */
 public record AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models,
-                                Set<String> options, boolean interactive) {
+                                Set<String> options, boolean interactive, boolean approvals) {
     public AgentCapabilities {
         models = List.copyOf(Objects.requireNonNull(models, "models"));
         options = Set.copyOf(Objects.requireNonNull(options, "options"));
+        if (approvals && !interactive) {
+            throw new IllegalArgumentException("approvals are asked in live sessions only");
+        }
+    }
+
+    /** Capabilities of an agent whose live sessions, if any, ask for no approvals. */
+    public AgentCapabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models,
+                             Set<String> options, boolean interactive) {
+        this(resume, cancel, costReporting, models, options, interactive, false);
     }
 
     /** Capabilities of an agent that runs one prompt per run, no live sessions. */

@@ -36,4 +36,22 @@ public interface AgentListener extends CommandListener {
      */
     default void onTurn(AgentTurn turn) {
     }
+
+    /**
+     * A live session started with approvals ({@link io.execstream.domain.AgentPrompt#approvals()})
+     * asks whether a tool call may run, and waits: the turn goes on once
+     * {@link RunningSession#answerPermission} answers it under {@code ask.agentRequestId()}. On
+     * the thread of {@code onAgentEvent}, after the agent's own event for it. The default ignores
+     * it (nothing then answers, and the agent waits until the session ends).
+     */
+    default void onPermissionRequest(PermissionAsk ask) {
+    }
+
+    /**
+     * The agent no longer waits for the request it made as {@code agentRequestId} (an interrupt
+     * stopped the turn that asked): an answer to it now would be ignored. On the thread of
+     * {@code onAgentEvent}. The default ignores it.
+     */
+    default void onPermissionWithdrawn(String agentRequestId) {
+    }
 }

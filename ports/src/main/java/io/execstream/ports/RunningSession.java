@@ -1,5 +1,6 @@
 package io.execstream.ports;
 
+import io.execstream.domain.PermissionDecision;
 import java.io.IOException;
 
 /**
@@ -11,7 +12,8 @@ import java.io.IOException;
  * session's cost when the agent knows it) and {@code onExit}, last.
  *
  * <h2>Calls</h2>
- * The core calls {@link #send}, {@link #interrupt} and {@link #end} from one thread at a time, in
+ * The core calls {@link #send}, {@link #interrupt}, {@link #end} and {@link #answerPermission}
+ * from one thread at a time, in
  * the order its clients asked for them. Each may block briefly (a write to the agent's stdin, a
  * request to its server), never for a turn. After {@code end}, {@code send} throws
  * {@link IOException}, while {@code interrupt} still stops the last turn; after {@code terminate}
@@ -41,4 +43,17 @@ public interface RunningSession extends RunningCommand {
      * Calling it again does nothing.
      */
     void end();
+
+    /**
+     * Answers the request for permission the agent made as {@code agentRequestId}
+     * ({@link AgentListener#onPermissionRequest}): the tool runs (with the decision's updated
+     * input, if any) or is refused, the agent being told the decision's message. Called at most
+     * once per request, never after {@link AgentListener#onPermissionWithdrawn} for it. The default,
+     * for agents without approvals, throws.
+     *
+     * @throws IOException when the session no longer takes requests, or the agent cannot take answers
+     */
+    default void answerPermission(String agentRequestId, PermissionDecision decision) throws IOException {
+        throw new IOException("this agent takes no answers to requests for permission");
+    }
 }
