@@ -143,6 +143,15 @@ final class StandInSessionAgent implements CodeAgent {
             return id;
         }
 
+        /** Has the turn that runs reply {@code text}, as an agent's stream-json {@code assistant} event. */
+        synchronized void say(String text) {
+            if (!running()) {
+                throw new IllegalStateException("no turn runs");
+            }
+            listener.onAgentEvent("{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\""
+                    + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}]}}");
+        }
+
         /** Ends the turn that runs, as a success; the next prompt's turn starts if there is one. */
         synchronized void endTurn() {
             if (!running()) {
