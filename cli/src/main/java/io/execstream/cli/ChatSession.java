@@ -9,6 +9,7 @@ import io.execstream.client.MessageEvent;
 import io.execstream.client.MessageReceipt;
 import io.execstream.client.OutputEvent;
 import io.execstream.client.StreamListener;
+import io.execstream.client.StreamState;
 import io.execstream.client.TurnEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -127,7 +128,7 @@ final class ChatSession implements StreamListener {
             again = lastPress != 0 && now - lastPress < DOUBLE_PRESS.toNanos();
             lastPress = now;
         }
-        if (working() && !again && !closedByCtrlC) {
+        if (!again && !closedByCtrlC && turnRuns()) {
             note("interrupting the turn (Ctrl-C again within " + DOUBLE_PRESS.toSeconds() + " s ends the session)");
             try {
                 client.interrupt(project, streamId);
@@ -151,8 +152,22 @@ final class ChatSession implements StreamListener {
         });
     }
 
+    /** What this side has seen: a prompt was sent for a turn that has not ended. */
     private boolean working() {
         return turnAsked.get() > turnEnded.get();
+    }
+
+    /**
+     * Whether a turn runs now, as the server sees it: a message this side sent a moment ago may
+     * not have come back as an event yet. What this side has seen when the server cannot say.
+     */
+    private boolean turnRuns() {
+        try {
+            StreamState state = client.status(project, streamId);
+            return state.activity() != null ? !state.isIdle() : state.isRunning() && working();
+        } catch (ExecStreamException e) {
+            return working();
+        }
     }
 
     private void close() {
