@@ -1,5 +1,8 @@
 package io.execstream.cli;
 
+import io.execstream.domain.CommandSpec;
+import io.execstream.ports.plugin.OptionSyntax;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +37,16 @@ record CliArgs(Map<String, List<String>> flags, List<String> positional, List<St
      * @throws UsageException for an unknown flag or a flag without its value
      */
     static CliArgs parse(List<String> args, Set<String> known, int positionalCount) {
+        return parse(args, known, Set.of(), positionalCount);
+    }
+
+    /**
+     * The same, for a subcommand that also takes the flags {@code switches}, which take no value
+     * ({@code --stdin}); see {@link #has}.
+     *
+     * @throws UsageException for an unknown flag, a flag without its value, or a switch given one
+     */
+    static CliArgs parse(List<String> args, Set<String> known, Set<String> switches, int positionalCount) {
         Map<String, List<String>> flags = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         boolean help = false;
@@ -55,7 +68,12 @@ record CliArgs(Map<String, List<String>> flags, List<String> positional, List<St
                     value = name.substring(eq + 1);
                     name = name.substring(0, eq);
                 }
-                if (!known.contains(name)) {
+                if (switches.contains(name)) {
+                    if (value != null) {
+                        throw new UsageException("--" + name + " takes no value");
+                    }
+                    value = "true";
+                } else if (!known.contains(name)) {
                     throw new UsageException("unknown flag --" + name);
                 }
                 if (value == null) {
@@ -85,6 +103,34 @@ record CliArgs(Map<String, List<String>> flags, List<String> positional, List<St
         }
         String fromEnv = envName == null ? null : env.get(envName);
         return fromEnv == null || fromEnv.isEmpty() ? null : fromEnv;
+    }
+
+    /**
+     * The duration given for {@code flag} ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}: the
+     * server's syntax), more than 0 and at most 24 h; null when not given.
+     *
+     * @throws UsageException for a value that is not such a duration
+     */
+    Duration duration(String flag) {
+        String value = value(flag, Map.of(), null);
+        if (value == null) {
+            return null;
+        }
+        Duration d;
+        try {
+            d = OptionSyntax.duration("--" + flag, value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (d.isZero() || d.compareTo(CommandSpec.MAX_TIMEOUT) > 0) {
+            throw new UsageException("--" + flag + " must be more than 0 and at most 24h, got '" + value + "'");
+        }
+        return d;
+    }
+
+    /** Whether the switch {@code name} was given. */
+    boolean has(String name) {
+        return flags.containsKey(name);
     }
 
     /** Every value given for {@code flag}. */

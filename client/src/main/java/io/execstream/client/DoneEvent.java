@@ -28,4 +28,38 @@ public record DoneEvent(String id, Integer exitCode, long durationMs, String sta
     public boolean succeeded() {
         return status.equals("exited") && exitCode != null && exitCode == 0;
     }
+
+    /** For an agent run, the session to pass back to continue the conversation; else null. */
+    public String sessionId() {
+        return fields.get("session_id") instanceof String s ? s : null;
+    }
+
+    /** For an agent run, whether the agent reported an error (a stopped run is one); else null. */
+    public Boolean isError() {
+        return fields.get("is_error") instanceof Boolean b ? b : null;
+    }
+
+    /** For an agent run, the agent's word for how it ended ({@code success}, ...); else null. */
+    public String subtype() {
+        return fields.get("subtype") instanceof String s ? s : null;
+    }
+
+    /** For an agent run, the turns it took, as the agent counts them; else null. */
+    public Integer numTurns() {
+        return fields.get("num_turns") instanceof Number n ? n.intValue() : null;
+    }
+
+    /** For an agent run, what this run cost in US dollars (a live session: all its turns); else null. */
+    public Double totalCostUsd() {
+        return number("total_cost_usd");
+    }
+
+    /** For an agent run, what the whole session has cost, earlier runs included, when reported; else null. */
+    public Double sessionCostUsd() {
+        return number("session_cost_usd");
+    }
+
+    private Double number(String field) {
+        return fields.get(field) instanceof Number n ? n.doubleValue() : null;
+    }
 }

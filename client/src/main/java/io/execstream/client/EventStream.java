@@ -357,6 +357,21 @@ public final class EventStream implements AutoCloseable {
                         AgentEvent agent = new AgentEvent(id, event.data(), Json.parseObject(event.data()));
                         yield () -> listener.onAgent(agent);
                     }
+                    case "input" -> {
+                        Map<String, Object> m = Json.parseObject(event.data());
+                        InputEvent input = new InputEvent(id, text(m, "data"), Boolean.TRUE.equals(m.get("eof")));
+                        yield () -> listener.onInput(input);
+                    }
+                    case "message" -> {
+                        Map<String, Object> m = Json.parseObject(event.data());
+                        MessageEvent message = new MessageEvent(id, text(m, "prompt"), (int) whole(m, "turn"),
+                                Boolean.TRUE.equals(m.get("queued")));
+                        yield () -> listener.onMessage(message);
+                    }
+                    case "turn" -> {
+                        TurnEvent turn = turn(id, Json.parseObject(event.data()));
+                        yield () -> listener.onTurn(turn);
+                    }
                     case "gap" -> {
                         Map<String, Object> m = Json.parseObject(event.data());
                         if (!(m.get("missed") instanceof Number missed)) {
@@ -411,9 +426,26 @@ public final class EventStream implements AutoCloseable {
                 text(m, "status"), m.get("message") instanceof String s ? s : null, m);
     }
 
+    @SuppressWarnings("unchecked")
+    private static TurnEvent turn(String id, Map<String, Object> m) {
+        return new TurnEvent(id, (int) whole(m, "turn"), m.get("subtype") instanceof String s ? s : null,
+                Boolean.TRUE.equals(m.get("is_error")),
+                m.get("cost_usd") instanceof Number n ? n.doubleValue() : null,
+                m.get("run_cost_usd") instanceof Number n ? n.doubleValue() : null,
+                m.get("usage") instanceof Map<?, ?> usage ? (Map<String, Object>) usage : null,
+                m.get("duration_ms") instanceof Number n ? n.longValue() : null);
+    }
+
     private static String text(Map<String, Object> m, String field) {
         if (m.get(field) instanceof String s) {
             return s;
+        }
+        throw new IllegalArgumentException("no " + field);
+    }
+
+    private static long whole(Map<String, Object> m, String field) {
+        if (m.get(field) instanceof Number n) {
+            return n.longValue();
         }
         throw new IllegalArgumentException("no " + field);
     }

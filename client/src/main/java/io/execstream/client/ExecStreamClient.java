@@ -23,9 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A client of an execstream server's HTTP API: start a command, read a stream's status, list a
- * project's streams, cancel, and {@linkplain #follow follow} a stream live, resuming by itself
- * after a dropped connection.
+ * A client of an execstream server's HTTP API: start a command or a coding agent, read a
+ * stream's status, list a project's streams, cancel, talk to a running stream (input for a
+ * command started with stdin; messages, interrupts and close for a live agent session), and
+ * {@linkplain #follow follow} a stream live, resuming by itself after a dropped connection.
  *
  * <pre>{@code
  * try (ExecStreamClient client = ExecStreamClient.builder(URI.create("http://127.0.0.1:8080/"))
@@ -92,13 +93,97 @@ public final class ExecStreamClient implements AutoCloseable {
      */
     public StartedStream start(String project, CommandRequest command) {
         Objects.requireNonNull(command, "command");
-        HttpRequest request = request(projectPath(project) + "/commands")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(command.toJson(), StandardCharsets.UTF_8))
-                .build();
-        Map<String, Object> body = exchange(request, 202);
+        return started(project, post(projectPath(project) + "/commands", command.toJson(), 202));
+    }
+
+    private StartedStream started(String project, Map<String, Object> body) {
         return new StartedStream(project, text(body, "stream_id"), resolve(text(body, "stream_url")),
                 resolve(text(body, "status_url")));
+    }
+
+    /**
+     * Starts a coding agent in {@code project}: {@code POST /projects/{project}/agents/{provider}}
+     * (or the provider's alias route, for a request with {@linkplain AgentRequest#options()
+     * options}). Follow it like a command; a {@linkplain AgentRequest#interactive(String, String) live session}
+     * then takes {@link #sendMessage}, {@link #interrupt} and {@link #closeStream}.
+     *
+     * @throws ExecStreamException for an error answer ({@code not_found} for a provider the
+     *         server lacks, {@code unsupported_by_provider}, {@code invalid_request}, ...) or none
+     */
+    public StartedStream startAgent(String project, AgentRequest agent) {
+        Objects.requireNonNull(agent, "agent");
+        return started(project, post(projectPath(project) + "/" + agent.path(), agent.toJson(), 202));
+    }
+
+    /**
+     * Writes {@code data} to the stdin of a command started {@linkplain CommandRequest#withStdin()
+     * with stdin}, recorded in the stream as an {@code input} event; see
+     * {@link #sendInput(String, String, Input)}.
+     */
+    public StreamState sendInput(String project, String streamId, String data) {
+        return sendInput(project, streamId, Input.of(data));
+    }
+
+    /**
+     * Sends {@code input} to the stdin of a command started with stdin: {@code POST
+     * .../streams/{stream}/input}. Inputs are written in the order the server takes them. The
+     * answer comes once the input is queued, not when the command has read it.
+     *
+     * @return the stream's status as the server saw it when it took the input
+     * @throws ExecStreamException for an error answer: {@code no_stdin} (started without stdin,
+     *         or its stdin was closed), {@code stream_finished}, {@code payload_too_large} (over
+     *         1 MiB: send it in parts), {@code input_blocked} (the command has not read what it
+     *         was sent: {@linkplain ExecStreamException#isRetryLater() send again later}), ...
+     */
+    public StreamState sendInput(String project, String streamId, Input input) {
+        Objects.requireNonNull(input, "input");
+        return state(post(streamPath(project, streamId) + "/input", input.toJson(), 202));
+    }
+
+    /**
+     * Sends a follow-up to a live agent session: {@code POST .../streams/{stream}/messages}. The
+     * agent runs it as its next turn: at once when it is idle, after the turn that runs otherwise.
+     *
+     * @throws ExecStreamException for an error answer: {@code not_interactive},
+     *         {@code stream_finished} (also once the session was closed), {@code prompt_required},
+     *         {@code payload_too_large}, ...
+     */
+    public MessageReceipt sendMessage(String project, String streamId, String prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        Map<String, Object> body = post(streamPath(project, streamId) + "/messages",
+                Json.write(Map.of("prompt", prompt)), 202);
+        if (!(body.get("turn") instanceof Number turn)) {
+            throw protocol("the answer has no turn");
+        }
+        return new MessageReceipt(turn.intValue(), Boolean.TRUE.equals(body.get("queued")),
+                Boolean.TRUE.equals(body.get("relayed")), state(body));
+    }
+
+    /**
+     * Stops the turn a live agent session runs, without ending the session: {@code POST
+     * .../streams/{stream}/interrupt}. The session then waits for a message, or runs the next one
+     * already queued. Its {@code turn} event follows on the stream.
+     *
+     * @return the stream's status as the server saw it when it took the interrupt
+     * @throws ExecStreamException for an error answer: {@code not_interactive},
+     *         {@code stream_finished}, ...
+     */
+    public StreamState interrupt(String project, String streamId) {
+        return state(post(streamPath(project, streamId) + "/interrupt", "", 202));
+    }
+
+    /**
+     * Ends a live agent session after its current turn, or closes the stdin of a command started
+     * with stdin: {@code POST .../streams/{stream}/close}. The stream's done event follows once
+     * the session (or the command) has ended. Named so as not to be {@link #close()}, which
+     * closes this client.
+     *
+     * @return the stream's status as the server saw it when it took the close
+     * @throws ExecStreamException for an error answer: {@code not_interactive} (a stream that
+     *         takes neither input nor messages), {@code stream_finished}, ...
+     */
+    public StreamState closeStream(String project, String streamId) {
+        return state(post(streamPath(project, streamId) + "/close", "", 202));
     }
 
     /** A stream's status: {@code GET /projects/{project}/streams/{stream}}. */
@@ -137,9 +222,7 @@ public final class ExecStreamClient implements AutoCloseable {
      * @return the stream's status as the server saw it when it took the cancel
      */
     public StreamState cancel(String project, String streamId) {
-        HttpRequest request = request(streamPath(project, streamId) + "/cancel")
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-        return state(exchange(request, 202));
+        return state(post(streamPath(project, streamId) + "/cancel", "", 202));
     }
 
     /**
@@ -234,6 +317,18 @@ public final class ExecStreamClient implements AutoCloseable {
         return b;
     }
 
+    /** A POST with a JSON body, or none when {@code json} is empty. */
+    private Map<String, Object> post(String pathAndQuery, String json, int expected) {
+        HttpRequest.Builder request = request(pathAndQuery);
+        if (json.isEmpty()) {
+            request.POST(HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        }
+        return exchange(request.build(), expected);
+    }
+
     private Map<String, Object> exchange(HttpRequest request, int expected) {
         HttpResponse<String> response;
         try {
@@ -300,8 +395,12 @@ public final class ExecStreamClient implements AutoCloseable {
                     exit instanceof Number n ? n.intValue() : null,
                     started instanceof String s ? Instant.parse(s) : null,
                     duration instanceof Number n ? n.longValue() : null,
-                    m.get("stream_url") instanceof String s ? resolve(s) : null,
-                    m.get("status_url") instanceof String s ? resolve(s) : null);
+                    url(m, "stream_url"), url(m, "status_url"),
+                    Boolean.TRUE.equals(m.get("stdin")), Boolean.TRUE.equals(m.get("interactive")),
+                    m.get("activity") instanceof String s ? s : null,
+                    m.get("turns") instanceof Number n ? n.intValue() : null,
+                    m.get("cost_usd") instanceof Number n ? n.doubleValue() : null,
+                    url(m, "input_url"), url(m, "messages_url"), url(m, "interrupt_url"), url(m, "close_url"));
         } catch (DateTimeParseException e) {
             throw protocol("started_at is not an instant: " + e.getParsedString());
         }
@@ -320,6 +419,11 @@ public final class ExecStreamClient implements AutoCloseable {
 
     private URI resolve(String url) {
         return baseUri.resolve(url);
+    }
+
+    /** The link in {@code field}, resolved against the server; null when the answer has none. */
+    private URI url(Map<String, Object> m, String field) {
+        return m.get(field) instanceof String s ? resolve(s) : null;
     }
 
     private static String projectPath(String project) {

@@ -14,9 +14,30 @@ package io.execstream.client;
  *   <li>{@code ended}: a stream resumed after its done event: the server answered 204;</li>
  *   <li>{@code listener}: a {@link StreamListener} callback threw (the cause).</li>
  * </ul>
+ *
+ * <p>The codes of the requests to a running stream have constants here:
+ * {@link #STREAM_FINISHED}, {@link #NO_STDIN}, {@link #NOT_INTERACTIVE} ({@code 409}),
+ * {@link #INPUT_BLOCKED}, {@link #NODE_UNREACHABLE} ({@code 503}) and {@link #PAYLOAD_TOO_LARGE}
+ * ({@code 413}). {@link #isRetryLater()} tells an answer that the same request may get right
+ * later from one it never will.
  */
 public final class ExecStreamException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
+    /** {@code 409}: the stream has ended, or the live session was closed and takes no more. */
+    public static final String STREAM_FINISHED = "stream_finished";
+    /** {@code 409}: input for a stream whose stdin is not open (started without stdin, or closed). */
+    public static final String NO_STDIN = "no_stdin";
+    /** {@code 409}: a message or interrupt for a stream that is not a live agent session. */
+    public static final String NOT_INTERACTIVE = "not_interactive";
+    /** {@code 503}: the command has not read the input sent before; send again later. */
+    public static final String INPUT_BLOCKED = "input_blocked";
+    /** {@code 503}: the node that runs the stream is gone. */
+    public static final String NODE_UNREACHABLE = "node_unreachable";
+    /** {@code 413}: the body, an input's data or a message is over the server's limit. */
+    public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+    /** {@code 429}: the server runs as many commands as it may; start again later. */
+    public static final String TOO_MANY_REQUESTS = "too_many_requests";
 
     private final int status;
     private final String error;
@@ -41,6 +62,16 @@ public final class ExecStreamException extends RuntimeException {
     /** The API's error code, or one of the client's own listed above; never null. */
     public String error() {
         return error;
+    }
+
+    /**
+     * Whether the same request may succeed if sent again later, unchanged: the command has not
+     * read its input yet ({@link #INPUT_BLOCKED}), or the server runs as many commands as it may
+     * ({@link #TOO_MANY_REQUESTS}). Back off between attempts, and give up at some point: a
+     * command that never reads its stdin stays blocked.
+     */
+    public boolean isRetryLater() {
+        return error.equals(INPUT_BLOCKED) || error.equals(TOO_MANY_REQUESTS);
     }
 
     @Override

@@ -6,8 +6,10 @@ package io.execstream.client;
  *
  * <h2>Lifecycle</h2>
  * <ol>
- *   <li>{@link #onOutput}, {@link #onAgent} and {@link #onGap} as the events arrive, in the
- *       stream's order. Across reconnects nothing is repeated and nothing is skipped: the client
+ *   <li>{@link #onOutput}, {@link #onAgent}, {@link #onInput}, {@link #onMessage},
+ *       {@link #onTurn} and {@link #onGap} as the events arrive, in the stream's order: for a
+ *       live agent session, each prompt's {@code onMessage} (the first prompt's too) comes before
+ *       the agent's events of its turn, and that turn's {@code onTurn} after them. Across reconnects nothing is repeated and nothing is skipped: the client
  *       resumes with {@code Last-Event-ID}, and events that left the server's history before
  *       they could be read are announced by one {@code onGap} in their place.</li>
  *   <li>Then exactly one terminal call: {@link #onDone} with the stream's done event, or
@@ -20,8 +22,7 @@ package io.execstream.client;
  * connection is then simply read later, and only this stream waits. Reconnects are silent.
  *
  * <p>After {@link EventStream#close()} no further call begins (a call already under way runs to
- * its end) and no terminal call is made. If {@code onOutput}, {@code onAgent} or {@code onGap}
- * throws, the stream is closed and {@code onFailure} is called with an
+ * its end) and no terminal call is made. If a call other than the terminal one throws, the stream is closed and {@code onFailure} is called with an
  * {@link ExecStreamException} of error {@code listener} whose cause is what was thrown.
  */
 public interface StreamListener {
@@ -32,6 +33,18 @@ public interface StreamListener {
 
     /** An event of a coding agent's protocol (Claude Code streams). */
     default void onAgent(AgentEvent event) {
+    }
+
+    /** What was written to the command's stdin through the API (a command started with stdin). */
+    default void onInput(InputEvent event) {
+    }
+
+    /** A prompt of a live agent session, the first or a follow-up, with the turn that answers it. */
+    default void onMessage(MessageEvent event) {
+    }
+
+    /** The end of a live agent session's turn, with its cost. */
+    default void onTurn(TurnEvent event) {
     }
 
     /** Events that will never come, because the server's history moved past them. */

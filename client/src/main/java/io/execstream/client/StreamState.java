@@ -16,9 +16,22 @@ import java.util.Objects;
  * @param durationMs how long it ran, once finished, else null
  * @param streamUrl  the event stream, with its read-only token, resolved against the server
  * @param statusUrl  this status, resolved against the server
+ * @param stdin      whether the command was started with its stdin open for input
+ * @param interactive whether the stream is a live agent session
+ * @param activity   for a live session that runs: {@code working} while a turn runs, {@code idle}
+ *                   while it waits for a message; otherwise null
+ * @param turns      for a live session, the turns that have ended; otherwise null
+ * @param costUsd    for a live session, what the run has cost so far, or null until the agent
+ *                   reports a cost
+ * @param inputUrl   where input goes, for a command with stdin, else null
+ * @param messagesUrl where messages go, for a live session, else null
+ * @param interruptUrl what interrupts a live session's turn, else null
+ * @param closeUrl   what closes a live session or a command's stdin, else null
  */
 public record StreamState(String streamId, String projectId, String status, Integer exitCode, Instant startedAt,
-                          Long durationMs, URI streamUrl, URI statusUrl) {
+                          Long durationMs, URI streamUrl, URI statusUrl, boolean stdin, boolean interactive,
+                          String activity, Integer turns, Double costUsd, URI inputUrl, URI messagesUrl,
+                          URI interruptUrl, URI closeUrl) {
     /** Checks that the parts that are always present are. */
     public StreamState {
         Objects.requireNonNull(streamId, "streamId");
@@ -29,5 +42,10 @@ public record StreamState(String streamId, String projectId, String status, Inte
     /** Whether the command is still running. */
     public boolean isRunning() {
         return status.equals("running");
+    }
+
+    /** Whether this is a live session waiting for a message: a message sent now starts a turn at once. */
+    public boolean isIdle() {
+        return "idle".equals(activity);
     }
 }

@@ -37,6 +37,21 @@ class Recorder implements StreamListener {
     }
 
     @Override
+    public void onInput(InputEvent event) {
+        record("input " + event.id() + " " + event.data() + (event.eof() ? " eof" : ""));
+    }
+
+    @Override
+    public void onMessage(MessageEvent event) {
+        record("message " + event.id() + " " + event.turn() + (event.queued() ? " queued " : " ") + event.prompt());
+    }
+
+    @Override
+    public void onTurn(TurnEvent event) {
+        record("turn " + event.id() + " " + event.turn() + " " + event.subtype() + " " + event.costUsd());
+    }
+
+    @Override
     public void onGap(GapEvent gap) {
         record("gap " + gap.id() + " " + gap.missed());
     }

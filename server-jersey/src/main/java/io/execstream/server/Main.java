@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The {@code execstream} command line: {@code serve [flags]} runs the standalone server;
- * {@code run} and {@code tail} are the client commands of {@link Cli}.
+ * {@code run}, {@code tail} and {@code chat} are the client commands of {@link Cli}
+ * ({@link Cli#SUBCOMMANDS}).
  */
 public final class Main {
     /** What {@code execstream} alone prints, on stderr. */
@@ -18,8 +19,9 @@ public final class Main {
             Usage: execstream serve [flags]                          start the server
                    execstream run [flags] PROJECT -- CMD [ARG...]    run a command and print its output live
                    execstream tail [flags] STREAM_URL                follow an existing stream to its end
+                   execstream chat [flags] PROJECT [PROMPT]          talk with a coding agent in a live session
                    execstream --version
-            execstream --help lists the server's flags; execstream run --help and execstream tail --help list theirs.
+            execstream --help lists the server's flags; execstream run|tail|chat --help list theirs.
             """;
 
     private Main() {

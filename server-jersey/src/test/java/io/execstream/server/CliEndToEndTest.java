@@ -2,13 +2,20 @@ package io.execstream.server;
 
 import static io.execstream.server.TestServer.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.cli.Cli;
+import io.execstream.server.StandInSessionAgent.Session;
 import io.execstream.server.TestServer.Started;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +36,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code execstream run} and {@code execstream tail}: against a running server and embedded,
- * through the entry point with captured streams, and as a real process for Ctrl-C.
+ * {@code execstream run}, {@code execstream tail} and {@code execstream chat}: against a running
+ * server and embedded, through the entry point with captured streams (and a piped stdin), and as
+ * a real process for Ctrl-C. Chat talks to a second server whose agent is the
+ * {@link StandInSessionAgent}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CliEndToEndTest {
@@ -40,10 +49,21 @@ class CliEndToEndTest {
     static Path dir;
     @AutoClose
     static TestServer server;
+    /** A server whose agent is the stand-in, for chat. */
+    @AutoClose
+    static TestServer sessions;
+    static final StandInSessionAgent agent = new StandInSessionAgent();
+    private static int sessionsStarted;
 
     @BeforeAll
-    static void startServer() {
+    static void startServer() throws IOException {
         server = TestServer.start(dir);
+        sessions = agent.serve(Files.createDirectories(dir.resolve("sessions")));
+    }
+
+    /** The stand-in's session that the chat started last has started. */
+    private static synchronized Session nextSession() {
+        return agent.session(++sessionsStarted);
     }
 
     /** One run of the CLI: its exit code and what it printed. */
@@ -58,9 +78,14 @@ class CliEndToEndTest {
         final CompletableFuture<Integer> exit;
 
         Run(Map<String, String> env, String... args) {
+            this(InputStream.nullInputStream(), env, args);
+        }
+
+        /** A run that reads {@code in} as its stdin. */
+        Run(InputStream in, Map<String, String> env, String... args) {
             PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-            exit = CompletableFuture.supplyAsync(() -> Cli.run(List.of(args), env, o, e, interrupt::set));
+            exit = CompletableFuture.supplyAsync(() -> Cli.run(List.of(args), env, in, o, e, interrupt::set));
         }
 
         String out() {
@@ -279,6 +304,136 @@ class CliEndToEndTest {
         assertEquals("line 2\nline 3\n", r.out());
     }
 
+    @Test
+    void runWithStdinFeedsTheCommandOnAServerAndHere() throws Exception {
+        byte[] input = "hello\nwörld\n".getBytes(StandardCharsets.UTF_8);
+        Result remote = new Run(new ByteArrayInputStream(input), Map.of(), "run", "--stdin", "--server", url(),
+                "--api-key", server.apiKey(), TestServer.newProject("cli-stdin"), "--", "sh", "-c", "cat; exit 3").result();
+        assertEquals(new Result(3, "hello\nwörld\n", ""), remote);
+        Result embedded = new Run(new ByteArrayInputStream(input), Map.of(), "run", "--stdin", "--workspace-root",
+                dir.resolve("embedded").toString(), "local", "--", "cat").result();
+        assertEquals(new Result(0, "hello\nwörld\n", ""), embedded);
+        // Without --stdin the command's stdin is closed at start, whatever this process's holds.
+        Result closed = new Run(new ByteArrayInputStream(input), Map.of(), "run", "--server", url(), "--api-key",
+                server.apiKey(), TestServer.newProject("cli-stdin"), "--", "cat").result();
+        assertEquals(new Result(0, "", ""), closed);
+    }
+
+    /** A line typed at a terminal goes to the command at once, not when the input ends. */
+    @Test
+    void runWithStdinSendsEachLineAsItIsRead() throws Exception {
+        for (String where : List.of("--server=" + url(), "--workspace-root=" + dir.resolve("embedded"))) {
+            PipedOutputStream typing = new PipedOutputStream();
+            Run run = new Run(new PipedInputStream(typing), Map.of("EXECSTREAM_API_KEY", server.apiKey()), "run", "--stdin",
+                    where, where.startsWith("--server") ? TestServer.newProject("cli-typing") : "local", "--",
+                    "sh", "-c", "while read line; do echo \"got $line\"; done; echo end");
+            typing.write("one\n".getBytes(StandardCharsets.UTF_8));
+            typing.flush();
+            await(() -> run.out().contains("got one\n"), run::out);
+            typing.write("two\n".getBytes(StandardCharsets.UTF_8));
+            typing.close();
+            assertEquals(new Result(0, "got one\ngot two\nend\n", ""), run.result(), where);
+        }
+    }
+
+    /** Starts {@code chat} on the stand-in's server with {@code in} as its stdin. */
+    private static Run chat(InputStream in, String... promptWords) {
+        List<String> args = new ArrayList<>(List.of("chat", "--server", sessions.baseUri().toString(), "--api-key",
+                sessions.apiKey(), "--provider", StandInSessionAgent.PROVIDER, TestServer.newProject("chat")));
+        args.addAll(List.of(promptWords));
+        return new Run(in, Map.of(), args.toArray(String[]::new));
+    }
+
+    @Test
+    void chatSendsEachLineAsAMessageAndCtrlCInterruptsATurnWithoutEndingIt() throws Exception {
+        PipedOutputStream typing = new PipedOutputStream();
+        Run run = chat(new PipedInputStream(typing), "fix", "the", "tests");
+        Session session = nextSession();
+        session.say("Looking at the tests.");
+        session.endTurn();
+        await(() -> run.out().contains("[turn 1 ended: success, $0.2500, $0.2500 so far]\n> "), run::out);
+
+        typing.write("and then?\n".getBytes(StandardCharsets.UTF_8));
+        typing.flush();
+        session.awaitPrompts(2);
+        run.interrupt.get().run();
+        session.awaitCall("interrupt");
+        await(() -> run.out().contains("[turn 2 ended: error_during_execution"), run::out);
+        assertFalse(run.exit.isDone(), "an interrupt does not end the chat");
+
+        typing.close(); // Ctrl-D
+        Result r = run.result();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().startsWith("Looking at the tests.\n[turn 1 ended"), r.out());
+        assertTrue(r.out().endsWith("[session ended: 2 turns, $0.5000 (session $1.5000); session id " + session.id() + "]\n"),
+                r.out());
+        assertTrue(r.err().contains("execstream: interrupting the turn (Ctrl-C again within 2 s ends the session)"), r.err());
+        assertEquals(List.of("send and then?", "interrupt", "end"), session.calls);
+    }
+
+    @Test
+    void chatCtrlCWhileIdleOrTwiceClosesTheSessionAndExits130() throws Exception {
+        // Nothing is ever typed: the chat waits on its stdin throughout.
+        PipedOutputStream typing = new PipedOutputStream();
+        Run idle = chat(new PipedInputStream(typing), "quick");
+        Session first = nextSession();
+        first.endTurn();
+        await(() -> idle.out().contains("> "), idle::out);
+        idle.interrupt.get().run();
+        Result r = idle.result();
+        assertEquals(130, r.exitCode(), r::toString);
+        assertTrue(r.out().contains("[session ended: 1 turn"), r.out());
+        assertEquals(List.of("end"), first.calls);
+
+        PipedOutputStream silent = new PipedOutputStream();
+        Run twice = chat(new PipedInputStream(silent), "long job");
+        Session second = nextSession();
+        await(() -> twice.interrupt.get() != null, twice::out);
+        twice.interrupt.get().run();
+        second.awaitCall("interrupt");
+        twice.interrupt.get().run();
+        r = twice.result();
+        assertEquals(130, r.exitCode(), r::toString);
+        assertEquals(List.of("interrupt", "end"), second.calls);
+        typing.close();
+        silent.close();
+    }
+
+    @Test
+    void chatTakesItsFirstPromptFromStdinAndReportsWhatWentWrong() throws Exception {
+        Run typed = chat(new ByteArrayInputStream("\nwhat now?\n".getBytes(StandardCharsets.UTF_8)));
+        Session session = nextSession();
+        session.endTurn();
+        Result r = typed.result();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(List.of("end"), session.calls);
+        assertTrue(r.out().startsWith("> [turn 1 ended: success"), r.out());
+
+        r = chat(InputStream.nullInputStream()).result();
+        assertEquals(new Result(2, "> \n", "execstream chat: nothing to ask: give a PROMPT after the project, or type one "
+                + "(see execstream chat --help)\n"), r);
+        r = cli(Map.of(), "chat", "demo", "hi");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().startsWith("execstream chat: chat talks to a live session on a server: give --server URL"), r.err());
+        r = cli(Map.of(), "chat", "--server", url(), "--provider", "Claude Code", "demo", "hi");
+        assertEquals(2, r.exitCode(), r::toString);
+        r = cli(Map.of(), "chat", "--server", url(), "--idle-timeout", "soon", "demo", "hi");
+        assertEquals(2, r.exitCode(), r::toString);
+        r = cli(Map.of(), "chat", "--server", url(), "--api-key", server.apiKey(), "--provider", "no-such-agent", "demo", "hi");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.err().startsWith("execstream: ") && r.err().contains("(404 not_found)"), r.err());
+        r = cli(Map.of(), "run", "--stdin=yes", "demo", "--", "true");
+        assertEquals(new Result(2, "", "execstream run: --stdin takes no value (see execstream run --help)\n"), r);
+
+        Result help = cli(Map.of(), "chat", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().startsWith("Usage: execstream chat"), help.out());
+        for (String flag : List.of("--server", "--api-key", "--provider", "--model", "--idle-timeout", "--timeout", "Ctrl-C", "Ctrl-D")) {
+            assertTrue(help.out().contains(flag), flag);
+        }
+        assertTrue(cli(Map.of(), "run", "--help").out().contains("--stdin"));
+    }
+
     /** The real thing: the launcher's main class in a JVM of its own, stopped by SIGINT as Ctrl-C would. */
     @Test
     void aRealProcessExitsWithTheCodeAndCtrlCCancels() throws Exception {
@@ -292,6 +447,45 @@ class CliEndToEndTest {
         assertEquals(130, r.exitCode(), r::toString);
         assertEquals("started\n", r.out());
         assertTrue(r.err().contains("execstream: the command was cancelled"), r.err());
+    }
+
+    /**
+     * Chat as a real process: SIGINT during a turn interrupts it and the session goes on; the
+     * end of its stdin (Ctrl-D) closes the session and the process exits 0.
+     */
+    @Test
+    void aRealChatProcessInterruptsATurnOnSigintAndEndsAtEndOfInput() throws Exception {
+        List<String> command = new ArrayList<>(SIGINT_RESTORED);
+        command.addAll(List.of(ServerProcess.javaBinary(), "-cp", ServerProcess.testClassPath(), Main.class.getName(),
+                "chat", "--server", sessions.baseUri().toString(), "--api-key", sessions.apiKey(),
+                "--provider", StandInSessionAgent.PROVIDER, TestServer.newProject("chat-process"), "first"));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().keySet().removeIf(name -> name.startsWith("EXECSTREAM_"));
+        Process p = pb.start();
+        try (OutputStream typing = p.getOutputStream()) {
+            Session session = nextSession();
+            session.say("working on it");
+            await(() -> read(out).contains("working on it\n"), () -> read(out) + read(err));
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+            session.awaitCall("interrupt");
+            await(() -> read(out).contains("[turn 1 ended: error_during_execution"), () -> read(out) + read(err));
+            assertTrue(p.isAlive(), "the first Ctrl-C interrupts the turn, not the chat");
+
+            typing.write("second\n".getBytes(StandardCharsets.UTF_8));
+            typing.flush();
+            session.awaitPrompts(2);
+            session.endTurn();
+            typing.close(); // Ctrl-D
+            assertTrue(p.waitFor(WAIT.toSeconds() * 2, TimeUnit.SECONDS), "the chat did not exit");
+            assertEquals(0, p.exitValue(), () -> read(out) + read(err));
+            assertTrue(read(out).contains("[session ended: 2 turns"), read(out));
+            assertEquals(List.of("interrupt", "send second", "end"), session.calls);
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     /** {@code execstream} alone: the usage on stderr, exit 2; {@code --version}: the build's version. */

@@ -1,5 +1,8 @@
 package io.execstream.server;
 
+import io.execstream.adapters.local.LocalCommandRunner;
+import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.core.ExecStream;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
@@ -11,6 +14,7 @@ import io.execstream.ports.CommandExit;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +56,20 @@ final class StandInSessionAgent implements CodeAgent {
         sessions.add(session);
         listener.onSession(session.id);
         return session;
+    }
+
+    /**
+     * A server whose service runs commands with the local runner (workspaces under {@code dir})
+     * and this agent's live sessions, on the transport under test.
+     */
+    TestServer serve(Path dir) {
+        InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
+        ExecStream service = ExecStream.builder(LocalCommandRunner.builder().workspaceRoot(dir.resolve("workspaces")).build(),
+                        publisher)
+                .agent(this)
+                .shutdownHook(false)
+                .build();
+        return TestServer.around(service, dir, publisher);
     }
 
     /** The session started {@code n}-th (from 1), once it has started. */
@@ -123,6 +141,15 @@ final class StandInSessionAgent implements CodeAgent {
         /** The session's id, as the agent named it. */
         String id() {
             return id;
+        }
+
+        /** Has the turn that runs reply {@code text}, as an agent's stream-json {@code assistant} event. */
+        synchronized void say(String text) {
+            if (!running()) {
+                throw new IllegalStateException("no turn runs");
+            }
+            listener.onAgentEvent("{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\""
+                    + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}]}}");
         }
 
         /** Ends the turn that runs, as a success; the next prompt's turn starts if there is one. */

@@ -1,0 +1,158 @@
+package io.execstream.client;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A prompt for a coding agent: {@code POST /projects/{project}/agents/{provider}}, see
+ * {@link ExecStreamClient#startAgent}. It checks what it can without the server (a blank prompt,
+ * an idle timeout without a live session, a timeout out of range); the server checks the rest,
+ * and answers {@code 400} ({@code unsupported_by_provider}, {@code invalid_request}, ...) for
+ * what it refuses.
+ *
+ * <pre>{@code
+ * AgentRequest.prompt("claude-code", "Run the tests").withModel("claude-sonnet-4-5")
+ * AgentRequest.interactive("claude-code", "Run the tests").withIdleTimeout(Duration.ofMinutes(30))
+ * }</pre>
+ *
+ * @param provider    the agent: {@code claude-code}, {@code opencode}, or another the server has
+ * @param prompt      what to ask, not blank
+ * @param interactive whether the run is a live session that takes
+ *                    {@linkplain ExecStreamClient#sendMessage messages} until it is closed
+ * @param idleTimeout for a live session, how long it may wait for a message before it is closed,
+ *                    or null for the server's default (10 minutes)
+ * @param model       the model to use, or null for the agent's default
+ * @param sessionId   an earlier run's {@code session_id} to continue, or null for a new session
+ * @param timeout     how long the whole run may take, or null for the server's agent timeout
+ * @param options     the provider's own options by name (for {@code claude-code}:
+ *                    {@code max_turns}, {@code allowed_tools}, {@code permission_mode}), sent
+ *                    through the provider's alias route ({@code /claude}); empty for none
+ */
+public record AgentRequest(String provider, String prompt, boolean interactive, Duration idleTimeout, String model,
+                           String sessionId, Duration timeout, Map<String, Object> options) {
+    /** The longest timeout the server takes: 24 hours. */
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+    private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern OPTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    /** The fields every provider takes: no option may take their names. */
+    private static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms", "interactive",
+            "idle_timeout_ms");
+    /** The providers whose options the API takes, with the alias route that takes them. */
+    private static final Map<String, String> ALIASES = Map.of("claude-code", "claude");
+
+    /** Checks the request as far as the client can, and copies the options. */
+    public AgentRequest {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(prompt, "prompt");
+        if (!PROVIDER.matcher(provider).matches()) {
+            throw new IllegalArgumentException("provider must be a name such as claude-code or opencode, got '"
+                    + provider + "'");
+        }
+        if (prompt.isBlank()) {
+            throw new IllegalArgumentException("the prompt is blank: say what the agent should do");
+        }
+        if (idleTimeout != null && !interactive) {
+            throw new IllegalArgumentException("an idle timeout is only for a live session: start it with AgentRequest.interactive(provider, prompt)");
+        }
+        checkMillis(idleTimeout, "idleTimeout");
+        checkMillis(timeout, "timeout");
+        options = options == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        for (Map.Entry<String, Object> option : options.entrySet()) {
+            if (!OPTION.matcher(option.getKey()).matches() || FIELDS.contains(option.getKey())) {
+                throw new IllegalArgumentException("option names are lower-case snake_case words other than "
+                        + String.join(", ", FIELDS.stream().sorted().toList()) + ", got '" + option.getKey() + "'");
+            }
+            Objects.requireNonNull(option.getValue(), () -> "option " + option.getKey());
+        }
+        if (!options.isEmpty() && !ALIASES.containsKey(provider)) {
+            throw new IllegalArgumentException("the API takes options only for " + String.join(", ", ALIASES.keySet())
+                    + ", not for " + provider);
+        }
+    }
+
+    /** A one-prompt run of {@code provider}: it ends when the agent has answered. */
+    public static AgentRequest prompt(String provider, String prompt) {
+        return new AgentRequest(provider, prompt, false, null, null, null, null, null);
+    }
+
+    /**
+     * A live session of {@code provider}: after its first prompt the agent keeps running and takes
+     * {@linkplain ExecStreamClient#sendMessage follow-up messages} until it is closed.
+     */
+    public static AgentRequest interactive(String provider, String prompt) {
+        return new AgentRequest(provider, prompt, true, null, null, null, null, null);
+    }
+
+    /** This live session, closed after waiting {@code idleTimeout} for a message (whole milliseconds, up to 24 h). */
+    public AgentRequest withIdleTimeout(Duration idleTimeout) {
+        return new AgentRequest(provider, prompt, interactive, Objects.requireNonNull(idleTimeout, "idleTimeout"),
+                model, sessionId, timeout, options);
+    }
+
+    /** This request with the model to use, e.g. {@code claude-sonnet-4-5} or {@code anthropic/claude-sonnet-4-5}. */
+    public AgentRequest withModel(String model) {
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, Objects.requireNonNull(model, "model"),
+                sessionId, timeout, options);
+    }
+
+    /** This request continuing the session of an earlier run: its done event's {@code session_id}. */
+    public AgentRequest resuming(String sessionId) {
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model,
+                Objects.requireNonNull(sessionId, "sessionId"), timeout, options);
+    }
+
+    /** This request with a limit on the whole run (whole milliseconds, up to 24 h). */
+    public AgentRequest withTimeout(Duration timeout) {
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId,
+                Objects.requireNonNull(timeout, "timeout"), options);
+    }
+
+    /**
+     * This request with one of the provider's own options, as a JSON value (a string, number,
+     * boolean, list or map of these), e.g. {@code withOption("max_turns", 5)}.
+     */
+    public AgentRequest withOption(String name, Object value) {
+        Map<String, Object> more = new LinkedHashMap<>(options);
+        more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, more);
+    }
+
+    /** The path under the project: the provider's alias route when options are given. */
+    String path() {
+        return options.isEmpty() ? "agents/" + ExecStreamClient.segment(provider) : ALIASES.get(provider);
+    }
+
+    /** The request body: the fields that are set. */
+    String toJson() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("prompt", prompt);
+        if (sessionId != null) {
+            body.put("session_id", sessionId);
+        }
+        if (model != null) {
+            body.put("model", model);
+        }
+        if (timeout != null) {
+            body.put("timeout_ms", timeout.toMillis());
+        }
+        if (interactive) {
+            body.put("interactive", true);
+        }
+        if (idleTimeout != null) {
+            body.put("idle_timeout_ms", idleTimeout.toMillis());
+        }
+        body.putAll(options);
+        return Json.write(body);
+    }
+
+    private static void checkMillis(Duration d, String name) {
+        if (d != null && (d.toMillis() < 1 || d.compareTo(MAX_TIMEOUT) > 0)) {
+            throw new IllegalArgumentException(name + " must be from 1 ms to 24 h, got " + d);
+        }
+    }
+}
