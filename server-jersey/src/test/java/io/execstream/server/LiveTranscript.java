@@ -85,10 +85,15 @@ final class LiveTranscript {
         if (stream != null) {
             stream.close();
         }
+        saveText(name, String.join("\n", lines) + "\n");
+    }
+
+    /** Writes {@code text} to {@code target/transcripts/name}, for a person to read. */
+    static void saveText(String name, String text) {
         try {
             Path file = Path.of("target/transcripts").resolve(name);
             Files.createDirectories(file.getParent());
-            Files.write(file, lines);
+            Files.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
