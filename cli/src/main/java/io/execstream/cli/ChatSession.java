@@ -220,7 +220,7 @@ final class ChatSession implements StreamListener {
         }
         line.append("]\n");
         synchronized (out) {
-            print(line.toString());
+            printOwnLine(line.toString());
             if (!working() && !closedByCtrlC) {
                 print(PROMPT_MARKER);
             }
@@ -250,7 +250,7 @@ final class ChatSession implements StreamListener {
         if (done.sessionId() != null) {
             line.append("; session id ").append(done.sessionId());
         }
-        print(line.append("]\n").toString());
+        printOwnLine(line.append("]\n").toString());
         if (done.message() != null) {
             note(done.message());
         }
@@ -287,6 +287,16 @@ final class ChatSession implements StreamListener {
             out.print(text);
             out.flush();
             atLineStart = text.endsWith("\n");
+        }
+    }
+
+    /** A line of the chat's own on stdout (a turn's end), after the agent's text even when that ended mid-line. */
+    private void printOwnLine(String line) {
+        synchronized (out) {
+            if (!atLineStart) {
+                out.println();
+            }
+            print(line);
         }
     }
 

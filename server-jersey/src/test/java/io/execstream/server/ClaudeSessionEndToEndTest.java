@@ -8,18 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.execstream.cli.Cli;
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.TestServer.Response;
 import io.execstream.testkit.ClaudeCli;
 import io.execstream.testkit.FakeAnthropicApi;
 import io.execstream.testkit.FakeAnthropicApi.Reply;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -103,25 +97,17 @@ class ClaudeSessionEndToEndTest {
         }
     }
 
-    /** {@code execstream chat} against the real CLI: the replies and a line per turn, then the close at end of input. */
+    /** {@code execstream chat} against the real CLI: the replies as text and a line per turn, then the close at end of input. */
     @Test
     void theChatCommandTalksWithTheRealCli() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        InputStream typed = new ByteArrayInputStream("and one more thing\n".getBytes(StandardCharsets.UTF_8));
-        int exit = Cli.run(List.of("chat", "--server", server.baseUri().toString(), "--api-key", server.apiKey(),
-                        TestServer.newProject("claude-chat"), "hello there"), Map.of(), typed,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                onExit -> { });
-        String printed = out.toString(StandardCharsets.UTF_8);
-        LiveTranscript.saveText("claude-chat.txt", "$ execstream chat PROJECT 'hello there' <<< 'and one more thing'\n"
-                + printed + err.toString(StandardCharsets.UTF_8) + "(exit " + exit + ")\n");
-        assertEquals(0, exit, () -> printed + err.toString(StandardCharsets.UTF_8));
-        int first = printed.indexOf("answer to: hello there");
-        int second = printed.indexOf("answer to: and one more thing");
-        assertTrue(first >= 0 && second > first, printed);
-        assertTrue(printed.contains("turn 2"), printed);
-        assertFalse(printed.contains("{\"type\""), () -> "replies as text, not as stream-json: " + printed);
+        ChatRun chat = ChatRun.run(server, "claude-code", TestServer.newProject("claude-chat"), "hello there",
+                "and one more thing\n", "claude-chat.txt");
+        assertEquals(0, chat.exit(), chat::toString);
+        int first = chat.out().indexOf("answer to: hello there");
+        int second = chat.out().indexOf("answer to: and one more thing");
+        assertTrue(first >= 0 && second > first, chat::toString);
+        assertTrue(chat.out().contains("turn 2 ended"), chat::toString);
+        assertFalse(chat.out().contains("{\"type\""), () -> "replies as text, not as stream-json: " + chat);
     }
 
     private static void drive(String project, LiveTranscript t) {

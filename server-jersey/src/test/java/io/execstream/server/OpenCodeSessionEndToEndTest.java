@@ -89,6 +89,18 @@ class OpenCodeSessionEndToEndTest {
         }
     }
 
+    /** {@code execstream chat} against the real OpenCode server: the replies as text and a line per turn. */
+    @Test
+    void theChatCommandTalksWithTheRealServer() {
+        ChatRun chat = ChatRun.run(server, "opencode", TestServer.newProject("opencode-chat"), "hello there",
+                "and one more thing\n", "opencode-chat.txt");
+        assertEquals(0, chat.exit(), chat::toString);
+        int first = chat.out().indexOf("You said: hello there");
+        int second = chat.out().indexOf("You said: and one more thing");
+        assertTrue(first >= 0 && second > first, chat::toString);
+        assertTrue(chat.out().contains("turn 2 ended"), chat::toString);
+    }
+
     private static void drive(String project, LiveTranscript t) throws InterruptedException {
         Response started = t.post("/projects/" + project + "/agents/opencode", body("prompt", "first question", "interactive", true));
         assertEquals(202, started.status(), started::toString);
