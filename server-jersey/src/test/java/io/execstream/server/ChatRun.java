@@ -1,5 +1,8 @@
 package io.execstream.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.execstream.cli.Cli;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -32,6 +35,15 @@ record ChatRun(String out, String err, int exit) {
         LiveTranscript.saveText(transcript, "$ execstream chat --provider " + provider + " PROJECT '" + prompt + "' <<< '"
                 + typed.strip() + "'\n" + run.out + run.err + "(exit " + exit + ")\n");
         return run;
+    }
+
+    /** Checks a chat of two turns that ended at end of input: exit 0, both replies in order, a line per turn. */
+    void assertTwoTurns(String firstReply, String secondReply) {
+        assertEquals(0, exit, this::toString);
+        int first = out.indexOf(firstReply);
+        int second = out.indexOf(secondReply);
+        assertTrue(first >= 0 && second > first, this::toString);
+        assertTrue(out.contains("[turn 1 ended") && out.contains("[turn 2 ended"), this::toString);
     }
 
     @Override

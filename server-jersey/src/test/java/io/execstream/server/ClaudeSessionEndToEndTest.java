@@ -102,11 +102,7 @@ class ClaudeSessionEndToEndTest {
     void theChatCommandTalksWithTheRealCli() {
         ChatRun chat = ChatRun.run(server, "claude-code", TestServer.newProject("claude-chat"), "hello there",
                 "and one more thing\n", "claude-chat.txt");
-        assertEquals(0, chat.exit(), chat::toString);
-        int first = chat.out().indexOf("answer to: hello there");
-        int second = chat.out().indexOf("answer to: and one more thing");
-        assertTrue(first >= 0 && second > first, chat::toString);
-        assertTrue(chat.out().contains("turn 2 ended"), chat::toString);
+        chat.assertTwoTurns("answer to: hello there", "answer to: and one more thing");
         assertFalse(chat.out().contains("{\"type\""), () -> "replies as text, not as stream-json: " + chat);
     }
 

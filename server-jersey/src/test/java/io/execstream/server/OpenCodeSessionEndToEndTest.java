@@ -94,11 +94,7 @@ class OpenCodeSessionEndToEndTest {
     void theChatCommandTalksWithTheRealServer() {
         ChatRun chat = ChatRun.run(server, "opencode", TestServer.newProject("opencode-chat"), "hello there",
                 "and one more thing\n", "opencode-chat.txt");
-        assertEquals(0, chat.exit(), chat::toString);
-        int first = chat.out().indexOf("You said: hello there");
-        int second = chat.out().indexOf("You said: and one more thing");
-        assertTrue(first >= 0 && second > first, chat::toString);
-        assertTrue(chat.out().contains("turn 2 ended"), chat::toString);
+        chat.assertTwoTurns("You said: hello there", "You said: and one more thing");
     }
 
     private static void drive(String project, LiveTranscript t) throws InterruptedException {
