@@ -115,7 +115,9 @@ class OpenCodeSessionEndToEndTest {
         assertTrue(queued.json().path("queued").asBoolean(), queued::toString);
         assertEquals("working", server.get(path).json().path("activity").asText());
         slow.countDown();
-        t.await("turn", e -> e.json().path("turn").asInt() == 3, WAIT);
+        Event turn3 = t.await("turn", e -> e.json().path("turn").asInt() == 3, WAIT);
+        // A turn's cost is a difference of the run's sums: in decimal, not 0.0012000000000000001.
+        assertEquals("0.0012", turn3.json().path("cost_usd").asText(), turn3::toString);
         assertEquals("idle", t.awaitActivity(path, "idle", WAIT).path("activity").asText());
 
         Response sleep = t.post(path + "/messages", body("prompt", "please sleep"));

@@ -2,16 +2,19 @@ package io.execstream.adapters.opencode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 
 /**
  * Cost and tokens summed over assistant messages. OpenCode reports them per assistant message (one
  * per step of a turn), never per run, so a run's, a turn's or a session's figures are sums.
  *
- * @param cost     the summed {@code cost} in US dollars
+ * @param cost     the summed {@code cost} in US dollars, in decimal: a turn's share is a difference
+ *                 of sums, which in binary floating point shows as 0.0012000000000000001
  * @param costSeen whether any message reported a cost
  */
-record Totals(double cost, boolean costSeen, long input, long output, long reasoning, long cacheRead, long cacheWrite) {
-    static final Totals NONE = new Totals(0, false, 0, 0, 0, 0, 0);
+record Totals(BigDecimal cost, boolean costSeen, long input, long output, long reasoning, long cacheRead,
+              long cacheWrite) {
+    static final Totals NONE = new Totals(BigDecimal.ZERO, false, 0, 0, 0, 0, 0);
 
     /** The totals of the assistant messages among {@code withParts}, {@code GET /session/:id/message}'s answer. */
     static Totals ofMessages(JsonNode withParts) {
@@ -28,9 +31,9 @@ record Totals(double cost, boolean costSeen, long input, long output, long reaso
     /** These totals with assistant message {@code info} added. */
     Totals plus(JsonNode info) {
         JsonNode c = info.get("cost");
-        boolean hasCost = c != null && c.isNumber();
+        boolean hasCost = c != null && c.isNumber() && Double.isFinite(c.doubleValue());
         JsonNode tokens = info.path("tokens");
-        return new Totals(cost + (hasCost ? c.doubleValue() : 0), costSeen || hasCost,
+        return new Totals(hasCost ? cost.add(c.decimalValue()) : cost, costSeen || hasCost,
                 input + tokens.path("input").asLong(), output + tokens.path("output").asLong(),
                 reasoning + tokens.path("reasoning").asLong(), cacheRead + tokens.path("cache").path("read").asLong(),
                 cacheWrite + tokens.path("cache").path("write").asLong());
@@ -38,13 +41,13 @@ record Totals(double cost, boolean costSeen, long input, long output, long reaso
 
     /** What was added since {@code earlier}: a turn's share of the run. */
     Totals since(Totals earlier) {
-        return new Totals(cost - earlier.cost, costSeen, input - earlier.input, output - earlier.output,
+        return new Totals(cost.subtract(earlier.cost), costSeen, input - earlier.input, output - earlier.output,
                 reasoning - earlier.reasoning, cacheRead - earlier.cacheRead, cacheWrite - earlier.cacheWrite);
     }
 
-    /** The cost, or null when no message reported one (or the sum is not a number). */
+    /** The cost, or null when no message reported one. */
     Double costOrNull() {
-        return costSeen && Double.isFinite(cost) ? cost : null;
+        return costSeen ? cost.doubleValue() : null;
     }
 
     /** The tokens as OpenCode names them: {@code {"input","output","reasoning","cache":{"read","write"}}}, compact. */
