@@ -120,7 +120,7 @@ public final class OpenCodeAgent implements CodeAgent {
         this.urlTemplate = builder.urlTemplate;
         this.username = builder.username;
         this.password = builder.password;
-        this.capabilities = new AgentCapabilities(true, true, true, builder.models, Set.of(), true);
+        this.capabilities = new AgentCapabilities(true, true, true, builder.models, Set.of(), true, true);
         this.requestTimeout = builder.requestTimeout;
         this.abortGrace = builder.abortGrace;
         this.reconnectFor = builder.reconnectFor;
