@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * ({@code @ai-sdk/openai-compatible}, which OpenCode bundles: nothing is installed) points at the
  * fake API, with the models {@value #MODEL} (the default; cost $1 per million input tokens, $2 per
  * million output tokens) and {@value #SMALL_MODEL} (the small model, for titles and summaries;
- * free). The bash and edit tools are allowed. OpenCode is told not to fetch its model catalogue nor
+ * free). The bash and edit tools are allowed ({@link #ALLOW_TOOLS}), unless the server is started
+ * with permission rules of the test's own. OpenCode is told not to fetch its model catalogue nor
  * update itself, and its background installs (of its plugin package into the config directory)
  * are pointed at a loopback port where nothing listens, so they fail at once.
  *
@@ -44,6 +45,10 @@ public final class OpenCodeServer implements AutoCloseable {
     public static final String SMALL_MODEL = PROVIDER + "/fake-small";
     /** How long the server may take to answer after it was started. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** The permission rules of the config by default: bash and edit run without asking. */
+    public static final String ALLOW_TOOLS = "{\"bash\": \"allow\", \"edit\": \"allow\"}";
+    /** Permission rules that make OpenCode ask before each bash command; edits run without asking. */
+    public static final String ASK_FOR_BASH = "{\"bash\": \"ask\", \"edit\": \"allow\"}";
     private static final String LISTENING = "listening on ";
 
     private final Path dir;
@@ -71,11 +76,20 @@ public final class OpenCodeServer implements AutoCloseable {
      * @throws IllegalStateException when it does not answer within {@link #START_TIMEOUT}
      */
     public static OpenCodeServer start(FakeOpenAiApi api, String password) {
+        return start(api, password, ALLOW_TOOLS);
+    }
+
+    /**
+     * Starts OpenCode against {@code api} as {@link #start(FakeOpenAiApi, String)} does, with
+     * {@code permission} (a JSON object, e.g. {@link #ASK_FOR_BASH}) as the config's
+     * {@code "permission"} rules.
+     */
+    public static OpenCodeServer start(FakeOpenAiApi api, String password, String permission) {
         Path program = AgentPrograms.require(AgentPrograms.OPENCODE);
         try {
             Path dir = Files.createTempDirectory("execstream-opencode-");
             Path project = Files.createDirectories(dir.resolve("project"));
-            Files.writeString(project.resolve("opencode.json"), config(api.baseUrl()));
+            Files.writeString(project.resolve("opencode.json"), config(api.baseUrl(), permission));
             IllegalStateException failure = null;
             // A port found free may be taken before OpenCode binds it: then try another.
             for (int attempt = 1; attempt <= 3; attempt++) {
@@ -194,7 +208,7 @@ public final class OpenCodeServer implements AutoCloseable {
         }
     }
 
-    private static String config(String baseUrl) {
+    private static String config(String baseUrl, String permission) {
         return """
                 {
                   "$schema": "https://opencode.ai/config.json",
@@ -215,9 +229,10 @@ public final class OpenCodeServer implements AutoCloseable {
                   "small_model": %s,
                   "autoupdate": false,
                   "share": "disabled",
-                  "permission": {"bash": "allow", "edit": "allow"}
+                  "permission": %s
                 }
-                """.formatted(PROVIDER, TestJson.quote(baseUrl), TestJson.quote(MODEL), TestJson.quote(SMALL_MODEL));
+                """.formatted(PROVIDER, TestJson.quote(baseUrl), TestJson.quote(MODEL), TestJson.quote(SMALL_MODEL),
+                permission);
     }
 
     private interface LineSink {

@@ -120,6 +120,23 @@ final class Conversation {
         }
     }
 
+    /**
+     * What the tool call {@code callId} of the run's session was called with, as its latest part
+     * shows it ({@code state.input}); null when the run saw no such call, or no input for it yet.
+     */
+    JsonNode toolInput(String callId) {
+        if (callId == null) {
+            return null;
+        }
+        for (Part p : parts.values()) {
+            if ("tool".equals(p.type) && p.last != null && callId.equals(OpenCodeJson.text(p.last, "callID"))) {
+                JsonNode input = p.last.path("state").path("input");
+                return input.isObject() ? input : null;
+            }
+        }
+        return null;
+    }
+
     /** Whether the run added a message to the session yet. */
     boolean started() {
         return !messages.isEmpty();

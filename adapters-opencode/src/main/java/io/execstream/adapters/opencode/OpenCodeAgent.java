@@ -79,8 +79,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code Exited(1)}.</li>
  * </ul>
  *
- * <h2>Requests for permission</h2>
- * No one watches a run to approve a tool call, so a request for permission of the run's session,
+ * <h2>Approvals</h2>
+ * A live session started with {@linkplain AgentPrompt#approvals() approvals} passes each request
+ * for permission of its session tree on: after the agent event that asked,
+ * {@link io.execstream.ports.AgentListener#onPermissionRequest} on the run's thread, with
+ * OpenCode's id, the permission as the tool and a compact object of {@code input} (the call's
+ * arguments, when seen), {@code patterns}, {@code always} and {@code metadata} as the input.
+ * {@link RunningSession#answerPermission} replies on the caller's thread ({@code once}, or
+ * {@code reject} with the message); it refuses an allow with updated input, which OpenCode cannot
+ * apply. A request OpenCode settles otherwise ({@code permission.replied} for a request not
+ * answered here), or that the end of its turn drops (an interrupt), is withdrawn
+ * ({@link io.execstream.ports.AgentListener#onPermissionWithdrawn}, on the run's thread).
+ *
+ * <h2>Requests for permission without approvals</h2>
+ * No one watches such a run to approve a tool call, so a request for permission of the run's session,
  * or of a subagent's session under it ({@code permission.asked}, or {@code permission.updated} of
  * OpenCode before 1.1), is denied at once, where it would otherwise hold the run until it is
  * cancelled or times out: {@code POST /permission/:id/reply} with {@code reply: reject} and a
@@ -120,7 +132,7 @@ public final class OpenCodeAgent implements CodeAgent {
         this.urlTemplate = builder.urlTemplate;
         this.username = builder.username;
         this.password = builder.password;
-        this.capabilities = new AgentCapabilities(true, true, true, builder.models, Set.of(), true);
+        this.capabilities = new AgentCapabilities(true, true, true, builder.models, Set.of(), true, true);
         this.requestTimeout = builder.requestTimeout;
         this.abortGrace = builder.abortGrace;
         this.reconnectFor = builder.reconnectFor;

@@ -6,8 +6,10 @@ import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
+import io.execstream.domain.PermissionDecision;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningSession;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -16,9 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,17 @@ import java.util.concurrent.TimeUnit;
  * drops such a stored prompt unanswered. An interrupt is {@code POST /session/:id/abort}; the
  * session then goes idle and takes the next message. The calls ({@link #send}, {@link #interrupt},
  * {@link #end}) only queue a {@link Signal.Call} for the run's thread.
+ *
+ * <h2>Approvals</h2>
+ * A live session started with {@linkplain AgentPrompt#approvals() approvals} passes each request
+ * for permission of its session tree on ({@link AgentListener#onPermissionRequest}, on the run's
+ * thread, after the event that asked) and keeps it in {@link #awaiting} until it is settled:
+ * {@link #answerPermission} takes it out and replies, on the caller's thread; a
+ * {@code permission.replied} for a request still there (answered in OpenCode's own UI, or rejected
+ * by OpenCode along with another request of its session) withdraws it, as does the end of the
+ * turn that asked: an abort drops OpenCode's pending requests without a {@code permission.replied}.
+ * Taking a request out of the map is what decides between an answer and a withdrawal, so only one
+ * of them happens.
  */
 final class OpenCodeRun implements RunningSession, Runnable {
     private static final System.Logger LOG = System.getLogger(OpenCodeRun.class.getName());
@@ -70,6 +85,14 @@ final class OpenCodeRun implements RunningSession, Runnable {
     private volatile boolean closed;
     /** Set by end: no more messages, but its last turn can still be interrupted. */
     private volatile boolean ending;
+    /** Whether requests for permission are passed on to be answered, rather than denied at once. */
+    private final boolean approvals;
+    /**
+     * The requests for permission passed on and not yet answered or withdrawn, by OpenCode's id:
+     * the run's thread adds them, and whoever removes one (an answer, or the run's thread
+     * withdrawing it) settles it.
+     */
+    private final ConcurrentHashMap<String, PermissionRequest> awaiting = new ConcurrentHashMap<>();
 
     // Owned by the run's thread.
     /** Signals taken from the inbox while connecting, to be handled first. */
@@ -118,6 +141,7 @@ final class OpenCodeRun implements RunningSession, Runnable {
         this.abortGrace = abortGrace;
         this.reconnectFor = reconnectFor;
         this.live = prompt.interactive();
+        this.approvals = live && prompt.approvals();
     }
 
     @Override
@@ -155,6 +179,48 @@ final class OpenCodeRun implements RunningSession, Runnable {
             inbox.add(new Signal.Wake());
         }
     }
+
+    /**
+     * Replies to the request for permission {@code agentRequestId} on the caller's thread:
+     * {@code once} for an allow, {@code reject} (with the decision's message, which the model
+     * reads) for a deny. OpenCode runs a tool only with the input it asked for, so an allow with
+     * updated input is refused.
+     */
+    @Override
+    public void answerPermission(String agentRequestId, PermissionDecision decision) throws IOException {
+        Objects.requireNonNull(agentRequestId, "agentRequestId");
+        Objects.requireNonNull(decision, "decision");
+        if (!approvals) {
+            throw new IOException("this OpenCode session was started without approvals: it asks no one");
+        }
+        if (decision.updatedInputJson() != null) {
+            throw new IOException(UPDATED_INPUT_REFUSED);
+        }
+        if (closed) {
+            throw new IOException("the OpenCode session has ended; it takes no more answers");
+        }
+        PermissionRequest request = awaiting.remove(agentRequestId);
+        if (request == null) {
+            throw new IOException("OpenCode does not wait for an answer to " + agentRequestId
+                    + ": it was answered or withdrawn");
+        }
+        try {
+            http.post(request.replyPath(), request.answerBody(decision));
+        } catch (OpenCodeHttp.CallFailed e) {
+            if (e.status() == 404) {
+                throw new IOException(e.getMessage() + "; OpenCode no longer waits for an answer to it");
+            }
+            // Not taken: the request still waits, and a later answer may get through.
+            if (!closed) {
+                awaiting.putIfAbsent(agentRequestId, request);
+            }
+            throw new IOException(e.getMessage());
+        }
+    }
+
+    /** Why an allow with updated input is refused. */
+    static final String UPDATED_INPUT_REFUSED = "OpenCode runs a tool only with the input it asked for and takes no "
+            + "updated_input: allow the call as asked, or deny it with a message that says what to do instead";
 
     private void call(Signal.Call call) throws IOException {
         if (!live) {
@@ -291,7 +357,11 @@ final class OpenCodeRun implements RunningSession, Runnable {
         }
         conversation.onEvent(event);
         if (PermissionRequest.asks(type)) {
-            deny(PermissionRequest.of(type, properties));
+            ask(PermissionRequest.of(type, properties));
+            return null;
+        }
+        if (type.equals(PermissionRequest.REPLIED)) {
+            replied(properties);
             return null;
         }
         if (type.equals("session.error")) {
@@ -390,6 +460,8 @@ final class OpenCodeRun implements RunningSession, Runnable {
         reloadMessages();
         Turn over = turn;
         turn = null;
+        // OpenCode no longer waits for what the turn asked: an abort drops its requests without a word.
+        withdrawAll();
         Conversation.SessionError error = over.error != null ? over.error : conversation.errorSince(over.messageMark);
         boolean aborted = over.interruptAsked || aborting || error != null && error.aborted();
         if (error != null && !aborted) {
@@ -460,7 +532,49 @@ final class OpenCodeRun implements RunningSession, Runnable {
             }
         } else if (PermissionRequest.asks(type) && sessionTree.contains(owner)) {
             listener.onAgentEvent(OpenCodeJson.compact(event));
-            deny(PermissionRequest.of(type, event.path("properties")));
+            ask(PermissionRequest.of(type, event.path("properties")));
+        } else if (type.equals(PermissionRequest.REPLIED) && sessionTree.contains(owner)) {
+            listener.onAgentEvent(OpenCodeJson.compact(event));
+            replied(event.path("properties"));
+        }
+    }
+
+    /**
+     * A request for permission of the run's session tree: passed on to be answered when the
+     * session has approvals, else denied at once.
+     */
+    private void ask(PermissionRequest request) {
+        if (request == null) {
+            return;
+        }
+        if (!approvals) {
+            deny(request);
+            return;
+        }
+        if (awaiting.putIfAbsent(request.id(), request) != null) {
+            return;
+        }
+        listener.onPermissionRequest(new PermissionAsk(request.id(), request.permission(),
+                request.askInput(conversation.toolInput(request.callId())), request.reason(sessionId)));
+    }
+
+    /**
+     * OpenCode settled a request: one the run answered is gone from {@link #awaiting} already; one
+     * still there was settled elsewhere, and is withdrawn.
+     */
+    private void replied(JsonNode properties) {
+        String id = PermissionRequest.repliedId(properties);
+        if (id != null && awaiting.remove(id) != null) {
+            listener.onPermissionWithdrawn(id);
+        }
+    }
+
+    /** Withdraws every request still waiting for an answer. */
+    private void withdrawAll() {
+        for (String id : List.copyOf(awaiting.keySet())) {
+            if (awaiting.remove(id) != null) {
+                listener.onPermissionWithdrawn(id);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.execstream.adapters.opencode;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.ports.AgentListener;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.testkit.RecordingListener;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,12 +13,17 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** Records a run for the tests: what {@link RecordingListener} keeps, plus the agent events, sessions and results. */
+/**
+ * Records a run for the tests: what {@link RecordingListener} keeps, plus the agent events,
+ * sessions, turns, results, and requests for permission asked and withdrawn.
+ */
 final class AgentRecorder extends RecordingListener implements AgentListener {
     private final List<String> events = new ArrayList<>();
     private final List<AgentResult> results = new ArrayList<>();
     private final List<String> sessions = new ArrayList<>();
     private final List<AgentTurn> turns = new ArrayList<>();
+    private final List<PermissionAsk> asks = new ArrayList<>();
+    private final List<String> withdrawn = new ArrayList<>();
 
     @Override
     public synchronized void onAgentEvent(String json) {
@@ -44,13 +50,48 @@ final class AgentRecorder extends RecordingListener implements AgentListener {
 
     /** Waits until {@code count} turns have ended; all of them so far. */
     synchronized List<AgentTurn> awaitTurns(int count, Duration timeout) {
-        await(() -> turns.size() >= count, () -> "not " + count + " turns within " + timeout + "; turns: " + turns
-                + "; events: " + events, timeout);
-        return List.copyOf(turns);
+        return awaitSize(turns, count, "turns", timeout);
     }
 
     synchronized List<AgentTurn> turns() {
         return List.copyOf(turns);
+    }
+
+    @Override
+    public synchronized void onPermissionRequest(PermissionAsk ask) {
+        asks.add(ask);
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void onPermissionWithdrawn(String agentRequestId) {
+        withdrawn.add(agentRequestId);
+        notifyAll();
+    }
+
+    /** Waits until {@code count} requests for permission were passed on; all of them so far. */
+    synchronized List<PermissionAsk> awaitAsks(int count, Duration timeout) {
+        return awaitSize(asks, count, "requests for permission", timeout);
+    }
+
+    synchronized List<PermissionAsk> asks() {
+        return List.copyOf(asks);
+    }
+
+    /** Waits until {@code count} requests were withdrawn; the ids of all of them so far. */
+    synchronized List<String> awaitWithdrawn(int count, Duration timeout) {
+        return awaitSize(withdrawn, count, "withdrawn requests", timeout);
+    }
+
+    synchronized List<String> withdrawn() {
+        return List.copyOf(withdrawn);
+    }
+
+    /** Waits until {@code list} holds {@code count} {@code what}; a copy of it. Called holding the lock. */
+    private <T> List<T> awaitSize(List<T> list, int count, String what, Duration timeout) {
+        await(() -> list.size() >= count, () -> "not " + count + " " + what + " within " + timeout + "; got: " + list
+                + "; events: " + events, timeout);
+        return List.copyOf(list);
     }
 
     private void await(BooleanSupplier done, Supplier<String> failure,

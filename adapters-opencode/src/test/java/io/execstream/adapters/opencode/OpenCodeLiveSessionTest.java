@@ -9,41 +9,15 @@ import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
-import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.RunningSession;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Live sessions of {@link OpenCodeAgent} against {@link StandInOpenCode}: turns, queueing, interrupts, ends. */
-class OpenCodeLiveSessionTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final ProjectId PROJECT = ProjectId.of("demo");
-
-    private StandInOpenCode opencode;
-    private OpenCodeAgent agent;
-    private AgentRecorder run;
-    private RunningSession session;
-
-    @BeforeEach
-    void start() {
-        opencode = StandInOpenCode.start();
-        agent = OpenCodeAgent.builder().url(opencode.url()).abortGrace(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterEach
-    void stop() {
-        if (session != null) {
-            session.terminate();
-        }
-        opencode.close();
-    }
-
+class OpenCodeLiveSessionTest extends StandInSessionFixture {
     private void startLive(String prompt) {
         run = new AgentRecorder();
         session = agent.start(PROJECT, AgentPrompt.of(prompt).interactive(null), run);

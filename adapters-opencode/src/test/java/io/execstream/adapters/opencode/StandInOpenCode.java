@@ -73,7 +73,11 @@ import java.util.regex.Pattern;
  *       {@code permission.asked} and waits for {@code POST /permission/:id/reply}; a rejection
  *       with a message lets the model answer in a second step. With {@code legacy} it asks with the
  *       older {@code permission.updated} and waits for {@code POST /session/:id/permissions/:id},
- *       and a rejection stops the session; with {@code subagent} a child session of the run's asks;</li>
+ *       and a rejection stops the session; with {@code subagent} a child session of the run's asks.
+ *       An abort while it waits drops the request without a {@code permission.replied}, fails the
+ *       call and the message ({@code MessageAbortedError}), as OpenCode 1.18 does. A reply to a
+ *       request that no longer waits is a {@code 404}, and {@link #replyAsAnotherClient} answers
+ *       one as OpenCode's own UI would;</li>
  *   <li>{@code drop}: half the reply, then the event connections stop getting events, a quarter
  *       more is published into the void, the connections are closed, and the rest follows once
  *       a client has connected again;</li>
@@ -217,6 +221,16 @@ public final class StandInOpenCode implements AutoCloseable {
         return List.copyOf(permissionReplies);
     }
 
+    /**
+     * Answers the waiting request for permission {@code request} with {@code reply} ({@code once},
+     * {@code reject}) as another client of the server would, such as OpenCode's own UI; false when
+     * it does not wait.
+     */
+    public boolean replyAsAnotherClient(String request, String reply) {
+        CompletableFuture<ObjectNode> waiting = permissions.remove(request);
+        return waiting != null && waiting.complete(JSON.createObjectNode().put("reply", reply));
+    }
+
     /** How many times {@code GET /event} was opened. */
     public int eventConnections() {
         return eventConnections.get();
@@ -294,9 +308,13 @@ public final class StandInOpenCode implements AutoCloseable {
                 }
                 String request = reply.group(1) != null ? reply.group(1) : reply.group(2);
                 CompletableFuture<ObjectNode> waiting = permissions.remove(request);
-                if (waiting != null) {
-                    waiting.complete(body);
+                if (waiting == null) {
+                    ObjectNode error = JSON.createObjectNode().put("name", "NotFoundError");
+                    error.putObject("data").put("message", "Permission request not found: " + request);
+                    send(exchange, 404, error);
+                    return;
                 }
+                waiting.complete(body);
                 send(exchange, 200, JSON.getNodeFactory().booleanNode(true));
                 return;
             }
@@ -624,11 +642,27 @@ public final class StandInOpenCode implements AutoCloseable {
             asked.putObject("tool").put("messageID", a.get("id").asText()).put("callID", "toolu_02");
         }
         publish(legacy ? "permission.updated" : "permission.asked", asked);
-        ObjectNode reply;
-        try {
-            reply = replied.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            return;
+        ObjectNode reply = null;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (reply == null) {
+            if (s.abort.getCount() == 0) {
+                // OpenCode 1.18 drops the request on an abort, and says nothing of it.
+                permissions.remove(request);
+                state.put("status", "error").put("error", "Tool execution aborted");
+                updatePart(s, tool, null);
+                abortText(s, a, null);
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return;
+            }
+            try {
+                reply = replied.get(10, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Checked for an abort again.
+            } catch (ExecutionException e) {
+                return;
+            }
         }
         String answer = reply.path(legacy ? "response" : "reply").asText();
         publish("permission.replied", JSON.createObjectNode().put("sessionID", asking)
@@ -666,7 +700,9 @@ public final class StandInOpenCode implements AutoCloseable {
     /** Streams {@code text} as a new text part; stops after {@code upTo} chars. */
     /** Ends an aborted message: its text as it stands, {@code MessageAbortedError}, {@code session.error}. */
     private void abortText(Session s, ObjectNode message, ObjectNode text) {
-        updatePart(s, text, null);
+        if (text != null) {
+            updatePart(s, text, null);
+        }
         ObjectNode error = JSON.createObjectNode().put("name", "MessageAbortedError");
         error.putObject("data").put("message", "The operation was aborted.");
         message.set("error", error);
