@@ -38,7 +38,7 @@ public record ChatRequest(String method, String path, String body, Object json) 
         List<Map<String, Object>> messages = messages();
         for (int i = messages.size() - 1; i >= 0; i--) {
             if ("user".equals(messages.get(i).get("role"))) {
-                return textOf(messages.get(i).get("content"));
+                return TestJson.text(messages.get(i).get("content"));
             }
         }
         return "";
@@ -53,7 +53,7 @@ public record ChatRequest(String method, String path, String body, Object json) 
     /** The content of the last message, when it is a tool's result; else "". */
     public String toolResult() {
         List<Map<String, Object>> messages = messages();
-        return afterToolResult() ? textOf(messages.get(messages.size() - 1).get("content")) : "";
+        return afterToolResult() ? TestJson.text(messages.get(messages.size() - 1).get("content")) : "";
     }
 
     /** Whether the request offers the model a tool (function) named {@code name}. */
@@ -66,20 +66,5 @@ public record ChatRequest(String method, String path, String body, Object json) 
             }
         }
         return false;
-    }
-
-    private static String textOf(Object content) {
-        if (content instanceof String s) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder();
-        if (content instanceof List<?> parts) {
-            for (Object part : parts) {
-                if (part instanceof Map<?, ?> p && p.get("text") instanceof String s) {
-                    b.append(s);
-                }
-            }
-        }
-        return b.toString();
     }
 }

@@ -368,6 +368,16 @@ public final class FakeAnthropicApi implements AutoCloseable {
         }
     }
 
+    /**
+     * The result of a tool call, as a request carries it back to the model.
+     *
+     * @param toolUseId the call it answers ({@code toolu_...})
+     * @param content   what it says: the tool's output, or an error such as a refusal's message
+     * @param isError   whether the call failed or did not run
+     */
+    public record ToolResult(String toolUseId, String content, boolean isError) {
+    }
+
     /** A request the fake got. */
     public record Request(String method, String path, String body) {
 
@@ -430,6 +440,25 @@ public final class FakeAnthropicApi implements AutoCloseable {
                 return false;
             }
             return blocks.get(blocks.size() - 1) instanceof Map<?, ?> last && "tool_result".equals(last.get("type"));
+        }
+
+        /**
+         * The results of tool calls the user's messages carry, in order: what the CLI tells the model
+         * a call gave (its output, or why it did not run, such as a denied permission).
+         */
+        public List<ToolResult> toolResults() {
+            List<ToolResult> results = new ArrayList<>();
+            for (Map<?, ?> message : userMessages()) {
+                if (message.get("content") instanceof List<?> blocks) {
+                    for (Object block : blocks) {
+                        if (block instanceof Map<?, ?> b && "tool_result".equals(b.get("type"))) {
+                            results.add(new ToolResult(String.valueOf(b.get("tool_use_id")), TestJson.text(b.get("content")),
+                                    Boolean.TRUE.equals(b.get("is_error"))));
+                        }
+                    }
+                }
+            }
+            return results;
         }
 
         private List<Map<?, ?>> userMessages() {

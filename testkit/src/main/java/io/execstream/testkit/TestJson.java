@@ -3,6 +3,8 @@ package io.execstream.testkit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
 
 /**
  * JSON for the fake model APIs, through Jackson: a reader into maps, lists, strings, numbers
@@ -23,6 +25,25 @@ final class TestJson {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * The text of a message's {@code content} as the model APIs write it: a string, or a list of
+     * parts whose {@code text} fields are joined; "" for anything else.
+     */
+    static String text(Object content) {
+        if (content instanceof String s) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        if (content instanceof List<?> parts) {
+            for (Object part : parts) {
+                if (part instanceof Map<?, ?> p && p.get("text") instanceof String s) {
+                    b.append(s);
+                }
+            }
+        }
+        return b.toString();
     }
 
     /** {@code s} as a JSON string, quoted and escaped. */

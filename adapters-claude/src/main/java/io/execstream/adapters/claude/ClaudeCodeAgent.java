@@ -39,6 +39,7 @@ import java.util.Optional;
  * For an {@linkplain AgentPrompt#interactive() interactive} prompt the command is
  * <pre>
  * BINARY -p --input-format stream-json --output-format stream-json --verbose [the options above]
+ *        [--permission-prompt-tool stdio]
  * </pre>
  * with no prompt argument and its stdin kept open ({@link CommandSpec#stdin()}): the first prompt
  * and each follow-up go in as {@code user} lines, an interrupt as a {@code control_request}, and
@@ -47,6 +48,18 @@ import java.util.Optional;
  * ({@link AgentListener#onTurn}); the run's totals come as {@code onResult} when the process has
  * ended. The runner must honour {@link CommandSpec#stdin()}; one that gives no stdin gets its
  * command stopped at once.
+ *
+ * <h2>Approvals</h2>
+ * A live session whose prompt has {@linkplain AgentPrompt#approvals() approvals} runs the CLI with
+ * {@code --permission-prompt-tool stdio}: before a tool call that neither {@code allowed_tools}
+ * nor the permission mode allows, it writes a {@code control_request} of subtype
+ * {@code can_use_tool} and waits. That line stays an agent event; after it the listener gets
+ * {@link AgentListener#onPermissionRequest} under the CLI's {@code request_id}, and
+ * {@link io.execstream.ports.RunningSession#answerPermission} writes the {@code control_response}.
+ * When the CLI withdraws a request (an interrupt stopped its turn: {@code control_cancel_request})
+ * the listener gets {@link AgentListener#onPermissionWithdrawn}. {@link ClaudeOptions#of} refuses
+ * approvals with a permission mode under which the CLI asks no one ({@code dontAsk},
+ * {@code bypassPermissions}).
  *
  * <h2>Costs</h2>
  * The CLI's {@code total_cost_usd} is cumulative, for the process and for the session (a
@@ -88,7 +101,7 @@ public final class ClaudeCodeAgent implements CodeAgent {
     static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
     private static final AgentCapabilities CAPABILITIES =
-            new AgentCapabilities(true, true, true, List.of(), ClaudeOptions.NAMES, true);
+            new AgentCapabilities(true, true, true, List.of(), ClaudeOptions.NAMES, true, true);
 
     private final CommandRunner runner;
     private final String binary;
@@ -151,9 +164,9 @@ public final class ClaudeCodeAgent implements CodeAgent {
         if (!prompt.interactive()) {
             return runner.start(project, spec, StreamJsonListener.oneShot(listener, maxLineBytes, resumed));
         }
-        ClaudeSession session = new ClaudeSession();
+        ClaudeSession session = new ClaudeSession(prompt.approvals());
         RunningCommand command = runner.start(project, spec,
-                StreamJsonListener.session(listener, maxLineBytes, resumed, session::turnEnded, session::exited));
+                StreamJsonListener.session(listener, maxLineBytes, resumed, session));
         session.attach(command, prompt.prompt());
         return session;
     }
@@ -196,6 +209,11 @@ public final class ClaudeCodeAgent implements CodeAgent {
             argv.add("--permission-mode");
             argv.add(mode);
         });
+        if (prompt.approvals()) {
+            // Ask the host (this process, on stdout) instead of refusing what the rules do not allow.
+            argv.add("--permission-prompt-tool");
+            argv.add("stdio");
+        }
         if (!prompt.interactive()) {
             // A live session's prompts come on stdin, as stream-json lines.
             argv.add("--");

@@ -57,6 +57,13 @@ public record ClaudeOptions(OptionalInt maxTurns, List<String> allowedTools, Opt
      */
     public static final int MAX_PROMPT_BYTES = 120_000;
 
+    /**
+     * The permission modes under which the CLI asks no one before a tool call: {@code dontAsk}
+     * refuses every call its rules do not allow, {@code bypassPermissions} allows every call (and is
+     * refused as root). A session with approvals would never ask, so the two do not go together.
+     */
+    public static final Set<String> MODES_THAT_NEVER_ASK = Set.of("dontAsk", "bypassPermissions");
+
     /** A tool name, optionally with a rule in parentheses: {@code Bash(npm run test:*)}. */
     private static final Pattern TOOL = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,127}(\\([^()\\p{Cntrl}]{1,256}\\))?");
 
@@ -84,7 +91,8 @@ public record ClaudeOptions(OptionalInt maxTurns, List<String> allowedTools, Opt
      *
      * @throws InvalidInputException ({@code invalid_request}) for a prompt over
      *                               {@value #MAX_PROMPT_BYTES} bytes or with NUL, an option the
-     *                               agent does not take, or a value it refuses
+     *                               agent does not take, a value it refuses, or approvals with a
+     *                               permission mode that never asks ({@link #MODES_THAT_NEVER_ASK})
      */
     public static ClaudeOptions of(AgentPrompt prompt) {
         String text = prompt.prompt();
@@ -99,8 +107,15 @@ public record ClaudeOptions(OptionalInt maxTurns, List<String> allowedTools, Opt
                         + String.join(", ", NAMES.stream().sorted().toList()));
             }
         }
-        return new ClaudeOptions(turns(options.get(MAX_TURNS_OPTION)), tools(options.get(ALLOWED_TOOLS_OPTION)),
-                mode(options.get(PERMISSION_MODE_OPTION)));
+        ClaudeOptions checked = new ClaudeOptions(turns(options.get(MAX_TURNS_OPTION)),
+                tools(options.get(ALLOWED_TOOLS_OPTION)), mode(options.get(PERMISSION_MODE_OPTION)));
+        checked.permissionMode().filter(MODES_THAT_NEVER_ASK::contains).filter(mode -> prompt.approvals())
+                .ifPresent(mode -> {
+                    throw invalid(PERMISSION_MODE_OPTION + " " + mode + " never asks for permission, so it cannot go with"
+                            + " \"approvals\": true; leave permission_mode out (or use default, acceptEdits, plan or"
+                            + " auto), and list the tools that need no approval in allowed_tools");
+                });
+        return checked;
     }
 
     /** These options as {@link AgentPrompt#options()}, for {@link AgentPrompt#withOptions}. */

@@ -90,6 +90,20 @@ final class StreamJson {
         return new Event(json, tree);
     }
 
+    /**
+     * {@code json}, one JSON object (such as a person's replacement for a tool's input), as a tree,
+     * its numbers kept as written.
+     *
+     * @throws IllegalArgumentException when it is not one JSON object
+     */
+    static ObjectNode object(String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        if (parse(bytes, 0, bytes.length) instanceof Event event && event.tree() instanceof ObjectNode object) {
+            return object;
+        }
+        throw new IllegalArgumentException("a tool's input must be one JSON object");
+    }
+
     /** Whether the line (valid JSON) has no whitespace outside its strings. */
     private static boolean isCompact(byte[] buffer, int offset, int length) {
         boolean inString = false;

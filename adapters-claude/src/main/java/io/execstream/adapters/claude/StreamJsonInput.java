@@ -1,11 +1,13 @@
 package io.execstream.adapters.claude;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * The lines a live session writes to the CLI's stdin ({@code --input-format stream-json}): one
@@ -48,6 +50,40 @@ final class StreamJsonInput {
         line.put("type", "control_request");
         line.put("request_id", requestId);
         line.putObject("request").put("subtype", "interrupt");
+        return encode(line);
+    }
+
+    /**
+     * The answer that lets a tool call run:
+     * {@code {"type":"control_response","response":{"subtype":"success","request_id":ID,"response":{"behavior":"allow","updatedInput":INPUT}}}}.
+     * {@code input} is what the tool runs with: the input it was asked for, or a person's
+     * replacement. It is always given: the CLI 2.1.328 requires it (2.1.332 would take an answer
+     * without it).
+     */
+    static byte[] allow(String requestId, JsonNode input) {
+        return permissionAnswer(requestId, "allow", answer -> answer.set("updatedInput", input));
+    }
+
+    /**
+     * The answer that refuses a tool call:
+     * {@code {"type":"control_response","response":{"subtype":"success","request_id":ID,"response":{"behavior":"deny","message":MESSAGE}}}}.
+     * The CLI gives the model {@code message} as the call's error {@code tool_result}. It needs one:
+     * to the CLI an answer without a message is invalid, and the call fails with an error saying so.
+     */
+    static byte[] deny(String requestId, String message) {
+        return permissionAnswer(requestId, "deny", answer -> answer.put("message", message));
+    }
+
+    /** A {@code control_response} to the CLI's request {@code requestId}, with {@code behavior} and what {@code fill} adds. */
+    private static byte[] permissionAnswer(String requestId, String behavior, Consumer<ObjectNode> fill) {
+        ObjectNode line = MAPPER.createObjectNode();
+        line.put("type", "control_response");
+        ObjectNode response = line.putObject("response");
+        response.put("subtype", "success");
+        response.put("request_id", requestId);
+        ObjectNode answer = response.putObject("response");
+        answer.put("behavior", behavior);
+        fill.accept(answer);
         return encode(line);
     }
 

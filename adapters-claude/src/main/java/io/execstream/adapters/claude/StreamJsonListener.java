@@ -7,6 +7,7 @@ import io.execstream.domain.OutputType;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
+import io.execstream.ports.PermissionAsk;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 
@@ -28,17 +29,61 @@ import java.nio.ByteBuffer;
  * end, just before {@code onExit}, the run's totals as {@code onResult}: the last turn's verdict,
  * the number of turns, the summed usage. In both, {@code totalCostUsd} is what this run cost and
  * {@code sessionCostUsd} the CLI's cumulative {@code total_cost_usd}; see {@link RunCosts}.
+ *
+ * <h2>Requests for permission</h2>
+ * A live session run with approvals gets {@code control_request} lines of subtype
+ * {@code can_use_tool} and {@code control_cancel_request} lines ({@link ControlLine}). Each stays
+ * an agent event like any line; after it, the session's {@link SessionHooks#control} is told, and
+ * when it says so the request goes downstream as {@link AgentListener#onPermissionRequest} (the
+ * tool's input in compact form, the request's {@code decision_reason} as the reason) or its
+ * withdrawal as {@link AgentListener#onPermissionWithdrawn}, on the same thread.
  */
 final class StreamJsonListener implements CommandListener {
 
     private static final System.Logger LOG = System.getLogger(StreamJsonListener.class.getName());
 
+    /**
+     * What a live session's listener tells the session. On the stdout thread, except
+     * {@link #exited}, which comes on the thread that calls {@code onExit}; never two at a time.
+     */
+    interface SessionHooks {
+        /** A {@code result} line ended a turn; called after its {@code onTurn} went downstream. */
+        void turnEnded();
+
+        /** The process has ended; called before {@code onExit} goes downstream. */
+        void exited();
+
+        /**
+         * The CLI asked for permission or withdrew a request (after the line's agent event went
+         * downstream). Returns whether to tell the listener downstream; it is told after this returns.
+         */
+        boolean control(ControlLine line);
+    }
+
+    /** The hooks of a session that asks for no permission: it ignores control lines. */
+    private record TurnHooks(Runnable onTurnEnd, Runnable onEnd) implements SessionHooks {
+        @Override
+        public void turnEnded() {
+            onTurnEnd.run();
+        }
+
+        @Override
+        public void exited() {
+            onEnd.run();
+        }
+
+        @Override
+        public boolean control(ControlLine line) {
+            return false;
+        }
+    }
+
+    private static final SessionHooks NO_HOOKS = new TurnHooks(() -> { }, () -> { });
+
     private final AgentListener downstream;
     private final boolean session;
-    /** Told when the process has ended, before {@code onExit} goes downstream. */
-    private final Runnable onEnd;
-    /** A live session's: told after each turn's end went downstream. */
-    private final Runnable onTurnEnd;
+    /** A live session's; a one-prompt run's do nothing. */
+    private final SessionHooks hooks;
     private final LineSplitter lines;
     private final LineSink sink = new LineSink();
     /** Orders the stdout thread's state with the thread that calls onExit. */
@@ -58,32 +103,36 @@ final class StreamJsonListener implements CommandListener {
     private boolean stopped;
 
     private StreamJsonListener(AgentListener downstream, int maxLineBytes, boolean resumed, boolean session,
-                               Runnable onTurnEnd, Runnable onEnd) {
+                               SessionHooks hooks) {
         this.downstream = downstream;
         this.lines = new LineSplitter(maxLineBytes);
         this.costs = new RunCosts(resumed);
         this.session = session;
-        this.onTurnEnd = onTurnEnd;
-        this.onEnd = onEnd;
+        this.hooks = hooks;
     }
 
     /** A one-prompt run of a new session. */
     StreamJsonListener(AgentListener downstream, int maxLineBytes) {
-        this(downstream, maxLineBytes, false, false, () -> { }, () -> { });
+        this(downstream, maxLineBytes, false, false, NO_HOOKS);
     }
 
     /** A one-prompt run; {@code resumed} when it continues an earlier session. */
     static StreamJsonListener oneShot(AgentListener downstream, int maxLineBytes, boolean resumed) {
-        return new StreamJsonListener(downstream, maxLineBytes, resumed, false, () -> { }, () -> { });
+        return new StreamJsonListener(downstream, maxLineBytes, resumed, false, NO_HOOKS);
     }
 
     /**
-     * A live session; {@code onTurnEnd} is told after each turn's {@code onTurn}, and {@code onEnd}
-     * when its process has ended, before {@code onExit}.
+     * A live session that asks for no permission; {@code onTurnEnd} is told after each turn's
+     * {@code onTurn}, and {@code onEnd} when its process has ended, before {@code onExit}.
      */
     static StreamJsonListener session(AgentListener downstream, int maxLineBytes, boolean resumed, Runnable onTurnEnd,
                                       Runnable onEnd) {
-        return new StreamJsonListener(downstream, maxLineBytes, resumed, true, onTurnEnd, onEnd);
+        return session(downstream, maxLineBytes, resumed, new TurnHooks(onTurnEnd, onEnd));
+    }
+
+    /** A live session, which {@code hooks} hear of. */
+    static StreamJsonListener session(AgentListener downstream, int maxLineBytes, boolean resumed, SessionHooks hooks) {
+        return new StreamJsonListener(downstream, maxLineBytes, resumed, true, hooks);
     }
 
     @Override
@@ -117,7 +166,7 @@ final class StreamJsonListener implements CommandListener {
                     stopped = true;
                     lines.finish(sink);
                 }
-                onEnd.run();
+                hooks.exited();
                 if (session && lastTurn != null) {
                     downstream.onResult(totals());
                 }
@@ -140,7 +189,7 @@ final class StreamJsonListener implements CommandListener {
             usage = StreamJson.addUsage(usage, result.usage());
             downstream.onTurn(new AgentTurn(turns, result.subtype(), result.isError(), RunCosts.dollars(turnCost),
                     RunCosts.dollars(costs.run()), result.usageJson(), result.durationMs()));
-            onTurnEnd.run();
+            hooks.turnEnded();
         } else if (!resultSeen) {
             resultSeen = true;
             costs.turn(result.totalCostUsd(), result.sinceLastCostUsd());
@@ -154,6 +203,19 @@ final class StreamJsonListener implements CommandListener {
         String id = lastTurn.sessionId() != null ? lastTurn.sessionId() : sessionId;
         return new AgentResult(id, lastTurn.isError(), lastTurn.subtype(), turns, RunCosts.dollars(costs.run()),
                 usage == null ? null : StreamJson.compact(usage), RunCosts.dollars(costs.session()));
+    }
+
+    /** Called under lock, after the line's agent event: a request for permission, or its withdrawal. */
+    private void control(ControlLine line) {
+        if (line == null || !hooks.control(line)) {
+            return;
+        }
+        if (line instanceof ControlLine.CanUseTool ask) {
+            downstream.onPermissionRequest(new PermissionAsk(ask.requestId(), ask.toolName(),
+                    StreamJson.compact(ask.input()), ask.reason()));
+        } else if (line instanceof ControlLine.Cancel cancel) {
+            downstream.onPermissionWithdrawn(cancel.requestId());
+        }
     }
 
     /** Lines that were not JSON objects (or too long) so far. */
@@ -177,6 +239,8 @@ final class StreamJsonListener implements CommandListener {
                 }
                 if (event.isResult()) {
                     result(StreamJson.result(event.tree()));
+                } else if (session) {
+                    control(ControlLine.of(event.tree()));
                 }
             } else if (line instanceof StreamJson.Unparsed unparsed) {
                 unparsed(length, unparsed.reason());

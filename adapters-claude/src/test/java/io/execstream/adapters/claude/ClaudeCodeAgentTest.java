@@ -41,8 +41,8 @@ class ClaudeCodeAgentTest {
     @Test
     void providerAndCapabilities() {
         assertEquals("claude-code", agent.provider());
-        assertEquals(new AgentCapabilities(true, true, true, List.of(), Set.of("max_turns", "allowed_tools", "permission_mode"), true),
-                agent.capabilities());
+        assertEquals(new AgentCapabilities(true, true, true, List.of(), Set.of("max_turns", "allowed_tools", "permission_mode"),
+                true, true), agent.capabilities());
         assertEquals(Optional.of("claude"), agent.alias());
     }
 

@@ -1,35 +1,31 @@
 package io.execstream.adapters.claude;
 
+import static io.execstream.adapters.claude.LiveClaude.anyProcessMentions;
+import static io.execstream.adapters.claude.LiveClaude.assertEveryStdoutLineIsAnEvent;
+import static io.execstream.adapters.claude.LiveClaude.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
-import io.execstream.ports.CommandRunner;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
-import io.execstream.testkit.ClaudeCli;
 import io.execstream.testkit.FakeAnthropicApi.Reply;
 import io.execstream.testkit.FakeAnthropicApi;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClaudeCodeSessionLiveTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = LiveClaude.WAIT;
     private static final ProjectId PROJECT = ProjectId.of("live");
     private static final double CENT_FRACTION = 1e-12;
 
@@ -55,7 +51,6 @@ class ClaudeCodeSessionLiveTest {
 
     @BeforeEach
     void start() {
-        Path claude = ClaudeCli.program();
         api = FakeAnthropicApi.start();
         api.respond(request -> {
             String text = request.lastUserText();
@@ -70,10 +65,7 @@ class ClaudeCodeSessionLiveTest {
             }
             return Reply.text("answer to: " + text);
         });
-        CommandRunner runner = LocalCommandRunner.builder().workspaceRoot(tmp.resolve("workspaces"))
-                .gracePeriod(Duration.ofMillis(500)).drainTimeout(Duration.ofSeconds(2)).build();
-        agent = ClaudeCodeAgent.builder().runner(runner).binary(claude.toString())
-                .env(ClaudeCli.environment(api, tmp.resolve("home"))).build();
+        agent = LiveClaude.agent(tmp, api);
     }
 
     @AfterEach
@@ -110,7 +102,7 @@ class ClaudeCodeSessionLiveTest {
         turns = listener.awaitTurns(3, WAIT);
         assertEquals("error_during_execution", turns.get(2).subtype());
         assertTrue(turns.get(2).isError());
-        await(() -> ProcessHandle.allProcesses().noneMatch(p -> commandLine(p).contains(marker.toString())),
+        await(() -> !anyProcessMentions(marker.toString()),
                 "the interrupted tool's processes to be gone");
 
         session.send("after the interrupt");
@@ -186,7 +178,7 @@ class ClaudeCodeSessionLiveTest {
                 + listener.stderr());
         assertEquals(1, listener.turns().size());
         assertEquals("error_during_execution", listener.turns().get(0).subtype());
-        await(() -> ProcessHandle.allProcesses().noneMatch(p -> commandLine(p).contains(marker.toString())),
+        await(() -> !anyProcessMentions(marker.toString()),
                 "the interrupted tool's processes to be gone");
         assertEveryStdoutLineIsAnEvent(listener);
     }
@@ -242,26 +234,5 @@ class ClaudeCodeSessionLiveTest {
 
     private static AgentPrompt interactive(String prompt) {
         return AgentPrompt.of(prompt).withOptions(Map.of("allowed_tools", List.of("Bash"))).interactive(null);
-    }
-
-    /** Every line the CLI printed is an agent event, byte for byte, in order. */
-    private static void assertEveryStdoutLineIsAnEvent(RecordingAgentListener listener) {
-        List<String> lines = Arrays.stream(new String(listener.bytes(io.execstream.domain.OutputType.STDOUT),
-                StandardCharsets.UTF_8).split("\n")).filter(l -> !l.isBlank()).toList();
-        assertEquals(lines, listener.events());
-    }
-
-    private static String commandLine(ProcessHandle process) {
-        return process.info().commandLine().orElse("");
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("waited " + WAIT + " for " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.ErrorCode;
@@ -67,6 +68,23 @@ class ClaudeOptionsTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> permissionMode("-x"));
         assertEquals("permission_mode must be 1 to 64 letters, digits, '_' or '-', starting with a letter,"
                 + " such as acceptEdits or plan", e.getMessage());
+    }
+
+    @Test
+    void approvalsGoWithEveryModeThatAsksAndWithAllowedTools() {
+        AgentPrompt live = AgentPrompt.of("hi").interactive(null).withApprovals(null);
+        for (String mode : List.of("default", "acceptEdits", "plan", "auto", "manual")) {
+            assertDoesNotThrow(() -> agent.validate(live.withOptions(Map.of("permission_mode", mode,
+                    "allowed_tools", List.of("Read", "Bash(git status:*)")))), mode);
+        }
+        for (String mode : List.of("dontAsk", "bypassPermissions")) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> agent.validate(live.withOptions(Map.of("permission_mode", mode))));
+            assertEquals(ErrorCode.INVALID_REQUEST, e.code());
+            assertTrue(e.getMessage().startsWith("permission_mode " + mode + " never asks for permission"), e.getMessage());
+            assertDoesNotThrow(() -> agent.validate(AgentPrompt.of("hi").interactive(null)
+                    .withOptions(Map.of("permission_mode", mode))), "without approvals the CLI decides");
+        }
     }
 
     private static ClaudeOptions permissionMode(String mode) {

@@ -13,9 +13,11 @@ import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.OutputType;
+import io.execstream.domain.PermissionDecision;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
 import java.io.ByteArrayOutputStream;
@@ -102,9 +104,144 @@ class ClaudeSessionTest {
     }
 
     private static RunningSession start(StandIn runner, AgentPrompt prompt) {
+        return start(runner, prompt, new RecordingAgentListener());
+    }
+
+    private static RunningSession start(StandIn runner, AgentPrompt prompt, RecordingAgentListener listener) {
         ClaudeCodeAgent agent = ClaudeCodeAgent.builder().runner(runner).binary("/opt/claude")
                 .env(Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:1")).build();
-        return assertInstanceOf(RunningSession.class, agent.start(PROJECT, prompt, new RecordingAgentListener()));
+        return assertInstanceOf(RunningSession.class, agent.start(PROJECT, prompt, listener));
+    }
+
+    private static AgentPrompt withApprovals(String prompt) {
+        return AgentPrompt.of(prompt).interactive(null).withApprovals(null);
+    }
+
+    /** The CLI writes {@code line} on stdout. */
+    private static void cliWrites(StandIn runner, String line) {
+        runner.listener.onOutput(OutputType.STDOUT, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String canUseTool(String requestId, String inputJson) {
+        return "{\"type\":\"control_request\",\"request_id\":\"" + requestId + "\",\"request\":{\"subtype\":"
+                + "\"can_use_tool\",\"tool_name\":\"Bash\",\"input\":" + inputJson + ",\"tool_use_id\":\"toolu_1\"}}";
+    }
+
+    private static String cancel(String requestId) {
+        return "{\"type\":\"control_cancel_request\",\"request_id\":\"" + requestId + "\"}";
+    }
+
+    /** The {@code control_response} the session wrote as its last line. */
+    private static JsonNode lastAnswer(StandIn runner) throws IOException {
+        List<JsonNode> lines = runner.lines();
+        JsonNode last = lines.get(lines.size() - 1);
+        assertEquals("control_response", last.get("type").textValue(), last::toString);
+        assertEquals("success", last.at("/response/subtype").textValue());
+        return last.get("response");
+    }
+
+    @Test
+    void withApprovalsTheCliAsksOnStdoutAndTheAnswersGoToItsStdin() throws IOException {
+        StandIn runner = new StandIn(true);
+        RecordingAgentListener listener = new RecordingAgentListener();
+        RunningSession session = start(runner, withApprovals("go").withOptions(Map.of("allowed_tools", List.of("Read"),
+                "permission_mode", "acceptEdits")), listener);
+        assertEquals(List.of("/opt/claude", "-p", "--input-format", "stream-json", "--output-format", "stream-json",
+                "--verbose", "--allowedTools", "Read", "--permission-mode", "acceptEdits", "--permission-prompt-tool",
+                "stdio"), ((CommandLine.Argv) runner.spec.command()).args());
+        String input = "{\"command\":\"rm -r build\",\"description\":\"Clean\",\"timeout\":1.50}";
+
+        // Allowed as asked: the input the tool was asked for goes back as updatedInput (numbers as written).
+        cliWrites(runner, canUseTool("r-1", input));
+        assertEquals(List.of(new PermissionAsk("r-1", "Bash", input, null)), listener.asks());
+        session.answerPermission("r-1", PermissionDecision.allow());
+        JsonNode answer = lastAnswer(runner);
+        assertEquals("r-1", answer.get("request_id").textValue());
+        assertEquals("allow", answer.at("/response/behavior").textValue());
+        assertTrue(runner.written.toString(StandardCharsets.UTF_8).contains("\"updatedInput\":" + input + "}}}\n"),
+                "the input as it was asked for, its numbers as written");
+        int written = runner.lines().size();
+        IOException twice = assertThrows(IOException.class, () -> session.answerPermission("r-1", PermissionDecision.allow()));
+        assertTrue(twice.getMessage().contains("r-1"), twice.getMessage());
+        assertEquals(written, runner.lines().size(), "a second answer is not written");
+
+        // Allowed with other input: that runs instead.
+        cliWrites(runner, canUseTool("r-2", input));
+        session.answerPermission("r-2", new PermissionDecision(PermissionDecision.Verdict.ALLOW,
+                "{\"command\":\"rm -r build/tmp\"}", null));
+        assertEquals(JSON.readTree("{\"behavior\":\"allow\",\"updatedInput\":{\"command\":\"rm -r build/tmp\"}}"),
+                lastAnswer(runner).get("response"));
+
+        // Denied, with a message and without one (the CLI needs one).
+        cliWrites(runner, canUseTool("r-3", input));
+        cliWrites(runner, canUseTool("r-4", input));
+        session.answerPermission("r-4", PermissionDecision.deny("not \"there\"\nuse make clean"));
+        assertEquals(JSON.readTree("{\"behavior\":\"deny\",\"message\":\"not \\\"there\\\"\\nuse make clean\"}"),
+                lastAnswer(runner).get("response"));
+        session.answerPermission("r-3", PermissionDecision.deny(null));
+        assertEquals(JSON.readTree("{\"behavior\":\"deny\",\"message\":\"" + ClaudeSession.DEFAULT_DENY_MESSAGE + "\"}"),
+                lastAnswer(runner).get("response"));
+        assertEquals("r-3", lastAnswer(runner).get("request_id").textValue());
+
+        // Withdrawn: the listener hears of it once; an answer is not written.
+        cliWrites(runner, canUseTool("r-5", input));
+        cliWrites(runner, cancel("r-5"));
+        cliWrites(runner, cancel("r-5"));
+        cliWrites(runner, cancel("r-1"));
+        assertEquals(List.of("r-5"), listener.withdrawn());
+        written = runner.lines().size();
+        assertThrows(IOException.class, () -> session.answerPermission("r-5", PermissionDecision.allow()));
+        assertThrows(IOException.class, () -> session.answerPermission("never-asked", PermissionDecision.allow()));
+        assertEquals(written, runner.lines().size());
+
+        // Updated input that is not an object is refused before anything is written.
+        cliWrites(runner, canUseTool("r-6", input));
+        assertThrows(IllegalArgumentException.class, () -> session.answerPermission("r-6",
+                new PermissionDecision(PermissionDecision.Verdict.ALLOW, "[1]", null)));
+        assertEquals(written, runner.lines().size());
+
+        // Once the process has ended, nothing waits.
+        runner.listener.onExit(new CommandExit.Exited(0));
+        IOException late = assertThrows(IOException.class, () -> session.answerPermission("r-6", PermissionDecision.allow()));
+        assertTrue(late.getMessage().contains("ended"), late.getMessage());
+        assertEquals(6, listener.asks().size());
+        listener.assertAgentContractKept();
+    }
+
+    @Test
+    void aRequestThatCannotBeReadIsRefusedSoTheCliGoesOn() throws IOException {
+        StandIn runner = new StandIn(true);
+        RecordingAgentListener listener = new RecordingAgentListener();
+        start(runner, withApprovals("go"), listener);
+        cliWrites(runner, "{\"type\":\"control_request\",\"request_id\":\"r-1\",\"request\":{\"subtype\":\"can_use_tool\","
+                + "\"input\":{}}}");
+        cliWrites(runner, "{\"type\":\"control_request\",\"request_id\":\"r-2\",\"request\":{\"subtype\":\"can_use_tool\","
+                + "\"tool_name\":\"Bash\",\"input\":\"ls\"}}");
+        assertEquals(List.of(), listener.asks(), "nothing a person could judge");
+        List<JsonNode> lines = runner.lines();
+        assertEquals(3, lines.size());
+        assertEquals("r-1", lines.get(1).at("/response/request_id").textValue());
+        assertEquals("deny", lines.get(1).at("/response/response/behavior").textValue());
+        assertEquals("r-2", lines.get(2).at("/response/request_id").textValue());
+        assertEquals(2, listener.events().size(), "the lines are still events");
+    }
+
+    @Test
+    void aSessionWithoutApprovalsNeitherAsksNorTakesAnswers() throws IOException {
+        StandIn runner = new StandIn(true);
+        RecordingAgentListener listener = new RecordingAgentListener();
+        RunningSession session = start(runner, AgentPrompt.of("go").interactive(null), listener);
+        assertFalse(((CommandLine.Argv) runner.spec.command()).args().contains("--permission-prompt-tool"));
+        cliWrites(runner, canUseTool("r-1", "{}"));
+        assertEquals(List.of(), listener.asks());
+        IOException e = assertThrows(IOException.class, () -> session.answerPermission("r-1", PermissionDecision.allow()));
+        assertTrue(e.getMessage().contains("without approvals"), e.getMessage());
+        assertEquals(1, runner.lines().size(), "only the first prompt");
+    }
+
+    @Test
+    void theAgentDeclaresApprovals() {
+        assertTrue(ClaudeCodeAgent.builder().runner(new StandIn(true)).build().capabilities().approvals());
     }
 
     @Test

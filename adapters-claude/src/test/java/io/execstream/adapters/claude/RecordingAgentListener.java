@@ -7,6 +7,7 @@ import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.testkit.RecordingListener;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import java.util.List;
  * agent event (with the thread it came on and how many stdout bytes had been delivered before it)
  * the sessions named and the result, and notes breaches of the {@link io.execstream.ports.CodeAgent} contract:
  * an event or result after the exit or during a stdout {@code onOutput}, a second result, an event
- * that is not on one line.
+ * that is not on one line. Requests for permission and their withdrawals are recorded with how
+ * many events had come before each.
  */
 class RecordingAgentListener extends RecordingListener implements AgentListener {
 
@@ -31,6 +33,10 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
     private final List<AgentTurn> turns = new ArrayList<>();
     /** How many events had come when each turn ended. */
     private final List<Integer> eventsBeforeTurn = new ArrayList<>();
+    private final List<PermissionAsk> asks = new ArrayList<>();
+    private final List<Integer> eventsBeforeAsk = new ArrayList<>();
+    private final List<String> withdrawn = new ArrayList<>();
+    private final List<Integer> eventsBeforeWithdrawal = new ArrayList<>();
     private long stdoutBytes;
     private boolean inStdout;
     private boolean exited;
@@ -79,13 +85,47 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
         notifyAll();
     }
 
+    @Override
+    public synchronized void onPermissionRequest(PermissionAsk ask) {
+        check("onPermissionRequest");
+        asks.add(ask);
+        eventsBeforeAsk.add(events.size());
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void onPermissionWithdrawn(String agentRequestId) {
+        check("onPermissionWithdrawn");
+        withdrawn.add(agentRequestId);
+        eventsBeforeWithdrawal.add(events.size());
+        notifyAll();
+    }
+
     /** Waits until {@code count} turns have ended, and returns them all. */
     synchronized List<AgentTurn> awaitTurns(int count, Duration timeout) {
+        awaitCount(turns, count, timeout, "turns ended");
+        return List.copyOf(turns);
+    }
+
+    /** Waits until {@code count} requests for permission have come, and returns them all. */
+    synchronized List<PermissionAsk> awaitAsks(int count, Duration timeout) {
+        awaitCount(asks, count, timeout, "requests for permission came");
+        return List.copyOf(asks);
+    }
+
+    /** Waits until {@code count} requests have been withdrawn, and returns their ids. */
+    synchronized List<String> awaitWithdrawn(int count, Duration timeout) {
+        awaitCount(withdrawn, count, timeout, "requests were withdrawn");
+        return List.copyOf(withdrawn);
+    }
+
+    /** Called holding this: waits until {@code list} has {@code count} elements. */
+    private void awaitCount(List<?> list, int count, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (turns.size() < count) {
+        while (list.size() < count) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                fail("only " + turns.size() + " of " + count + " turns ended within " + timeout + ": " + turns
+                fail("only " + list.size() + " of " + count + " " + what + " within " + timeout + ": " + list
                         + "; events: " + events);
             }
             try {
@@ -95,7 +135,24 @@ class RecordingAgentListener extends RecordingListener implements AgentListener 
                 fail("interrupted");
             }
         }
-        return List.copyOf(turns);
+    }
+
+    synchronized List<PermissionAsk> asks() {
+        return List.copyOf(asks);
+    }
+
+    /** How many events had come when each request for permission came. */
+    synchronized List<Integer> eventsBeforeAsk() {
+        return List.copyOf(eventsBeforeAsk);
+    }
+
+    synchronized List<String> withdrawn() {
+        return List.copyOf(withdrawn);
+    }
+
+    /** How many events had come when each withdrawal came. */
+    synchronized List<Integer> eventsBeforeWithdrawal() {
+        return List.copyOf(eventsBeforeWithdrawal);
     }
 
     synchronized List<AgentTurn> turns() {

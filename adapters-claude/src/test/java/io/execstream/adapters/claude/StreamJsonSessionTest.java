@@ -8,6 +8,7 @@ import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
 import io.execstream.ports.CommandExit;
+import io.execstream.ports.PermissionAsk;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -47,6 +48,56 @@ class StreamJsonSessionTest {
         assertEquals(lines, listener.events(), "every line is an event, as written");
         assertEquals(List.of(2, 5, 7), listener.eventsBeforeTurn(), "each turn after its result line");
         assertEquals(List.of(SESSION), listener.sessions());
+    }
+
+    /** A request for permission as the CLI 2.1.332 wrote it (paths shortened). */
+    static final String CAN_USE_TOOL = "{\"type\":\"control_request\",\"request_id\":\"2fc3cc1c-453d-471a-8163-998c5f8f89b0\","
+            + "\"request\":{\"subtype\":\"can_use_tool\",\"tool_name\":\"Bash\",\"display_name\":\"Bash\",\"input\":"
+            + "{\"command\":\"touch /tmp/x/marker\",\"description\":\"Run a command\"},\"description\":\"Run a command\","
+            + "\"permission_suggestions\":[{\"type\":\"addRules\",\"rules\":[{\"toolName\":\"Bash\",\"ruleContent\":"
+            + "\"touch /tmp/x/marker\"}],\"behavior\":\"allow\",\"destination\":\"localSettings\"}],"
+            + "\"blocked_path\":\"/tmp/x/marker\",\"tool_use_id\":\"toolu_fake_8efeccff\"}}";
+    /** One with a reason, as the CLI 2.1.332 wrote it for a command it cannot check. */
+    static final String WITH_REASON = "{\"type\":\"control_request\",\"request_id\":\"d4b37d2a-9feb-41c3-a191-a711c0e6e18e\","
+            + "\"request\":{\"subtype\":\"can_use_tool\",\"tool_name\":\"Bash\",\"display_name\":\"Bash\",\"input\":"
+            + "{\"command\":\"echo $(whoami) > x\",\"description\":\"Run a command\",\"timeout\":1.50},"
+            + "\"description\":\"Run a command\",\"permission_suggestions\":[],"
+            + "\"decision_reason\":\"A nested command in this command can't be checked before it runs\","
+            + "\"decision_reason_type\":\"other\",\"tool_use_id\":\"toolu_fake_6a7c03b9\"}}";
+
+    @Test
+    void requestsForPermissionAndTheirWithdrawalsGoDownstreamAfterTheirEvents() {
+        String cancel = "{\"type\":\"control_cancel_request\",\"request_id\":\"d4b37d2a-9feb-41c3-a191-a711c0e6e18e\"}";
+        String strayCancel = "{\"type\":\"control_cancel_request\",\"request_id\":\"never-asked\"}";
+        List<String> lines = List.of(INIT, CAN_USE_TOOL, WITH_REASON, cancel, cancel, strayCancel, CONTROL,
+                result("success", false, "0.0016", "0.0016", 300));
+        RecordingAgentListener downstream = new RecordingAgentListener();
+        StreamJsonListener listener = StreamJsonListener.session(downstream, 1 << 20, false, new ClaudeSession(true));
+        listener.onOutput(OutputType.STDOUT, ByteBuffer.wrap(utf8(String.join("\n", lines) + "\n")));
+        listener.onExit(new CommandExit.Exited(0));
+        downstream.assertAgentContractKept();
+
+        assertEquals(lines, downstream.events(), "every line is an event, as written, the requests too");
+        assertEquals(List.of(
+                new PermissionAsk("2fc3cc1c-453d-471a-8163-998c5f8f89b0", "Bash",
+                        "{\"command\":\"touch /tmp/x/marker\",\"description\":\"Run a command\"}", null),
+                new PermissionAsk("d4b37d2a-9feb-41c3-a191-a711c0e6e18e", "Bash",
+                        "{\"command\":\"echo $(whoami) > x\",\"description\":\"Run a command\",\"timeout\":1.50}",
+                        "A nested command in this command can't be checked before it runs")), downstream.asks());
+        assertEquals(List.of(2, 3), downstream.eventsBeforeAsk(), "each after its own line");
+        assertEquals(List.of("d4b37d2a-9feb-41c3-a191-a711c0e6e18e"), downstream.withdrawn(),
+                "once, and only for a request that waits");
+        assertEquals(List.of(4), downstream.eventsBeforeWithdrawal());
+        assertEquals(1, downstream.turns().size());
+    }
+
+    @Test
+    void aSessionWithoutApprovalsPassesNoRequestOn() {
+        RecordingAgentListener listener = session(List.of(INIT, CAN_USE_TOOL,
+                "{\"type\":\"control_cancel_request\",\"request_id\":\"2fc3cc1c-453d-471a-8163-998c5f8f89b0\"}"), false);
+        assertEquals(3, listener.events().size());
+        assertEquals(List.of(), listener.asks());
+        assertEquals(List.of(), listener.withdrawn());
     }
 
     @Test
