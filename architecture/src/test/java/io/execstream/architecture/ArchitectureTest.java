@@ -78,7 +78,7 @@ class ArchitectureTest {
 
     @Test
     void noAdapterUsesAnother() {
-        adaptersUseNoOtherAdapter(ROOT + ".adapters", "local", "memory", "kubectl", "claude", "opencode", "redis")
+        adaptersUseNoOtherAdapter(ROOT + ".adapters", "local", "memory", "kubectl", "claude", "opencode", "redis", "disk")
                 .forEach(rule -> rule.check(CLASSES));
     }
 
