@@ -1,8 +1,7 @@
 package io.execstream.adapters.disk;
 
 import io.execstream.adapters.support.DeliveryQueue;
-import io.execstream.domain.ErrorCode;
-import io.execstream.domain.InvalidInputException;
+import io.execstream.adapters.support.EventIds;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
@@ -26,7 +25,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +40,6 @@ import java.util.stream.Stream;
  */
 final class DiskStream {
     // Canonical decimal, at most 18 digits: anything longer could not fit a long.
-    private static final Pattern EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,17}");
 
     final Path dir;
     final long openOrder;
@@ -488,24 +485,7 @@ final class DiskStream {
     }
 
     private long position(String afterEventId) {
-        if (afterEventId == null) {
-            return 0;
-        }
-        if (!EVENT_ID.matcher(afterEventId).matches()) {
-            throw invalidId(afterEventId);
-        }
-        long position = Long.parseLong(afterEventId);
-        if (position > lastSeq) {
-            throw invalidId(afterEventId);
-        }
-        return position;
-    }
-
-    private InvalidInputException invalidId(String afterEventId) {
-        String shown = afterEventId.length() > 40 ? afterEventId.substring(0, 40) + "..." : afterEventId;
-        return new InvalidInputException(ErrorCode.INVALID_REQUEST, "last event id \""
-                + shown.replaceAll("\\p{Cntrl}", "?") + "\" is not an event id of stream " + info.id()
-                + " (ids are 1 to " + lastSeq + " so far)");
+        return EventIds.after(afterEventId, lastSeq, info.id());
     }
 
     /**

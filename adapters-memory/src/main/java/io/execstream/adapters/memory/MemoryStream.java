@@ -1,8 +1,7 @@
 package io.execstream.adapters.memory;
 
 import io.execstream.adapters.support.DeliveryQueue;
-import io.execstream.domain.ErrorCode;
-import io.execstream.domain.InvalidInputException;
+import io.execstream.adapters.support.EventIds;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
@@ -18,7 +17,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongConsumer;
-import java.util.regex.Pattern;
 
 /**
  * One stream: its metadata, its bounded history and the queues of its live subscribers.
@@ -30,7 +28,6 @@ import java.util.regex.Pattern;
  */
 final class MemoryStream {
     // Canonical decimal, at most 18 digits: anything longer could not fit a long.
-    private static final Pattern EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,17}");
 
     final long openOrder;
     // Set while completing, under the monitor; read by the publisher to find the stream in its
@@ -196,24 +193,7 @@ final class MemoryStream {
     }
 
     private long position(String afterEventId) {
-        if (afterEventId == null) {
-            return 0;
-        }
-        if (!EVENT_ID.matcher(afterEventId).matches()) {
-            throw invalidId(afterEventId);
-        }
-        long position = Long.parseLong(afterEventId);
-        if (position > lastSeq) {
-            throw invalidId(afterEventId);
-        }
-        return position;
-    }
-
-    private InvalidInputException invalidId(String afterEventId) {
-        String shown = afterEventId.length() > 40 ? afterEventId.substring(0, 40) + "..." : afterEventId;
-        return new InvalidInputException(ErrorCode.INVALID_REQUEST, "last event id \""
-                + shown.replaceAll("\\p{Cntrl}", "?") + "\" is not an event id of stream " + info.id()
-                + " (ids are 1 to " + lastSeq + " so far)");
+        return EventIds.after(afterEventId, lastSeq, info.id());
     }
 
     /**
