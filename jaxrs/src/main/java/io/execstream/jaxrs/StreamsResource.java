@@ -153,13 +153,13 @@ public final class StreamsResource {
      * name: {@code 202} once taken; the agent gets it after what was sent to it before.
      */
     @POST
-    @Path("{stream}/permissions/{request}")
+    @Path("{stream}/permissions/{request_id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response answerPermission(@PathParam("project") String project, @PathParam("stream") String stream,
-                                     @PathParam("request") String request, InputStream body, @Context UriInfo uri,
+                                     @PathParam("request_id") String requestId, InputStream body, @Context UriInfo uri,
                                      @Context ContainerRequestContext context) {
         StreamInfo info = existing(project, stream);
-        var answer = RequestBodies.answer(info.project(), info.id(), request, RequestBodies.readObject(body, maxBody),
+        var answer = RequestBodies.answer(info.project(), info.id(), requestId, RequestBodies.readObject(body, maxBody),
                 (String) context.getProperty(AuthFilter.KEY_NAME));
         return accepted(uri, service.answerPermission(answer));
     }
