@@ -38,7 +38,8 @@ public interface AgentSessionUseCase {
      *
      * <p>Besides the refusals above: {@code not_found} (404) when the stream never asked
      * {@code requestId}, and {@code permission_resolved} (409) when the request was already
-     * settled (answered, expired, withdrawn, or left at the run's end). A node that does not run
+     * settled (answered, expired, withdrawn, or left at the run's end); {@code not_interactive}
+     * (409) also for a live session started without approvals. A node that does not run
      * the stream knows only the requests still pending; for one that is not, it answers
      * {@code permission_resolved} when the id is one the core gives ({@code p<N>}), else
      * {@code not_found}.

@@ -44,7 +44,8 @@ import java.util.function.BooleanSupplier;
  * id of the stream's ({@code p1}, ...), the session is {@code awaiting_permission} while any
  * waits, and a timer denies it when it expires. An answer ({@link #answer}), the expiry, the
  * agent's withdrawal or the run's end settles it with a {@code permission_resolved} event; an
- * answer for the agent is queued like a message, in order with the rest.
+ * answer for the agent is queued like a message, in order with the rest. The expiry runs on the
+ * service's timer thread, under the lock, and does nothing once the request is settled.
  */
 final class StreamTalk {
     private static final System.Logger LOG = System.getLogger(StreamTalk.class.getName());
