@@ -32,8 +32,9 @@ import java.util.function.BooleanSupplier;
  * The talking side of one running stream that takes more than a cancel ({@link Interaction#STDIN}
  * or {@link Interaction#SESSION}; a stream that takes nothing has none): input for its command's
  * stdin, or the messages, interrupts and end of a live agent session, with the session's state
- * (turns, activity, cost, pending requests for permission) and its idle timeout. Shares the {@link StreamPump}'s lock, so that what
- * it records (input, message and turn events, the session state) is ordered with the output.
+ * (turns, activity, cost, pending requests for permission) and its idle timeout. Shares the
+ * {@link StreamPump}'s lock, so that what it records (input, message, turn and permission events,
+ * the session state) is ordered with the output.
  *
  * <p>A request is taken in two steps: room is reserved in the stream's {@link StreamControls}
  * without the lock (waiting, bounded, for the command to read), then, under the lock, the
@@ -76,6 +77,7 @@ final class StreamTalk {
     private Double runCost;
     private AgentTurn lastTurn;
     private ScheduledFuture<?> idleTimer;
+    /** Guarded by lock, like the fields above. */
     private final PendingPermissions permissions = new PendingPermissions();
 
     /**
