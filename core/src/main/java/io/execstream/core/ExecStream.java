@@ -85,6 +85,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private static final System.Logger LOG = System.getLogger(ExecStream.class.getName());
     private static final String NO_STDIN = "this command was started without stdin: start it with \"stdin\": true to write to it";
     private static final String NOT_A_SESSION = "this stream is not a live agent session: start the agent with \"interactive\": true";
+    /** The ids the core gives requests for permission: {@code p1}, {@code p2}, ... */
+    private static final Pattern ANSWERABLE = Pattern.compile("p[1-9][0-9]{0,9}");
     private static final String TAKES_NOTHING = "this stream takes no input: start it with \"stdin\": true or \"interactive\": true";
 
     private final CommandRunner runner;
@@ -158,7 +160,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
      *
      * <p>Before a stream exists, in this order: the provider must be registered; the agent's
      * {@link CodeAgent#validate} checks the prompt's options and its own limits; the agent's
-     * {@link AgentCapabilities} must cover a session to resume and the model asked for. A prompt
+     * {@link AgentCapabilities} must cover a session to resume, the model asked for, a live session
+     * and approvals. A prompt
      * without a timeout of its own is stopped after {@link Builder#agentTimeout} ({@code timed_out}).
      */
     @Override
@@ -178,6 +181,10 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         }
         if (prompt.interactive() && !can.interactive()) {
             throw new UnsupportedByProviderException(agent.provider() + " cannot run a live session (\"interactive\": true)");
+        }
+        if (prompt.approvals() && !can.approvals()) {
+            throw new UnsupportedByProviderException(agent.provider()
+                    + " cannot ask for approvals (\"approvals\": true); start it without them, with allowed tools");
         }
         return launch(command.project(), prompt.timeout().orElse(agentTimeout),
                 "agent " + agent.provider() + (prompt.interactive() ? " (live session)" : ""), true,
@@ -293,6 +300,34 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>On a node that does not run the stream, the answer is relayed to the one that does
+     * ({@link CancelRelay#requestControl}) when the published status lists the request as pending.
+     */
+    @Override
+    public Accepted answerPermission(AnswerPermission answer) {
+        StreamInfo info = status(answer.project(), answer.stream());
+        StreamTalk talk = talkHere(answer.stream(), info, ErrorCode.NOT_INTERACTIVE, NOT_A_SESSION);
+        if (talk != null) {
+            talk.answer(answer.requestId(), answer.decision(), answer.decidedBy());
+            return new Accepted(current(info), false);
+        }
+        requireSession(info);
+        boolean pending = info.session() != null && info.session().pending().stream()
+                .anyMatch(r -> r.requestId().equals(answer.requestId()));
+        if (!pending) {
+            throw ANSWERABLE.matcher(answer.requestId()).matches()
+                    ? new RequestRefusedException(ErrorCode.PERMISSION_RESOLVED, "request " + answer.requestId()
+                            + " does not wait for an answer: it was settled (answered, expired or withdrawn) or never asked")
+                    : RequestRefusedException.notFound("this stream asked no request " + answer.requestId());
+        }
+        cancelRelay.requestControl(answer.stream(),
+                new StreamControl.Answer(answer.requestId(), answer.decision(), answer.decidedBy()));
+        return new Accepted(info, true);
+    }
+
+    /**
      * The talking side of {@code stream} when this node runs it; null when another node does.
      *
      * @throws RequestRefusedException {@code stream_finished} for a finished stream, and
@@ -340,6 +375,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
                 talk.message(message.prompt());
             } else if (control instanceof StreamControl.Interrupt) {
                 talk.interrupt();
+            } else if (control instanceof StreamControl.Answer answer) {
+                talk.answer(answer.requestId(), answer.decision(), answer.decidedBy());
             } else {
                 talk.close();
             }
@@ -469,7 +506,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             if (interaction != Interaction.NONE) {
                 StreamTalk talk = new StreamTalk(info.id(), publisher, pump.lock(), pump::isDone, interaction,
                         new StreamControls(info.id().value(), talkers, maxPendingInput), scheduler,
-                        session == null ? AgentPrompt.DEFAULT_IDLE_TIMEOUT : session.idleTimeoutOrDefault(), inputWait);
+                        session == null ? AgentPrompt.DEFAULT_IDLE_TIMEOUT : session.idleTimeoutOrDefault(), inputWait,
+                        session != null && session.approvals() ? session.approvalTimeoutOrDefault() : null, clock);
                 pump.talk(talk);
                 if (session != null) {
                     talk.openSession(session.prompt());

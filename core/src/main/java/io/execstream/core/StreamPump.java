@@ -8,6 +8,7 @@ import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CommandExit;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import java.nio.ByteBuffer;
@@ -152,6 +153,24 @@ final class StreamPump implements AgentListener {
         synchronized (lock) {
             if (!done && talk != null) {
                 talk.onTurn(turn);
+            }
+        }
+    }
+
+    @Override
+    public void onPermissionRequest(PermissionAsk ask) {
+        synchronized (lock) {
+            if (!done && talk != null) {
+                talk.onPermissionRequest(ask);
+            }
+        }
+    }
+
+    @Override
+    public void onPermissionWithdrawn(String agentRequestId) {
+        synchronized (lock) {
+            if (!done && talk != null) {
+                talk.onPermissionWithdrawn(agentRequestId);
             }
         }
     }

@@ -4,10 +4,14 @@ import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.Interaction;
+import io.execstream.domain.PermissionDecision;
+import io.execstream.domain.PermissionRequest;
+import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
 import io.execstream.ports.StreamPublisher;
@@ -15,7 +19,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,12 +32,21 @@ import java.util.function.BooleanSupplier;
  * The talking side of one running stream that takes more than a cancel ({@link Interaction#STDIN}
  * or {@link Interaction#SESSION}; a stream that takes nothing has none): input for its command's
  * stdin, or the messages, interrupts and end of a live agent session, with the session's state
- * (turns, activity, cost) and its idle timeout. Shares the {@link StreamPump}'s lock, so that what
- * it records (input, message and turn events, the session state) is ordered with the output.
+ * (turns, activity, cost, pending requests for permission) and its idle timeout. Shares the
+ * {@link StreamPump}'s lock, so that what it records (input, message, turn and permission events,
+ * the session state) is ordered with the output.
  *
  * <p>A request is taken in two steps: room is reserved in the stream's {@link StreamControls}
  * without the lock (waiting, bounded, for the command to read), then, under the lock, the
  * request is recorded and queued; the queue carries it out later on a pool thread.
+ *
+ * <p>A session started with approvals asks for permission on the agent-event thread
+ * ({@link #onPermissionRequest}): the request is recorded as a {@code permission} event under an
+ * id of the stream's ({@code p1}, ...), the session is {@code awaiting_permission} while any
+ * waits, and a timer denies it when it expires. An answer ({@link #answer}), the expiry, the
+ * agent's withdrawal or the run's end settles it with a {@code permission_resolved} event; an
+ * answer for the agent is queued like a message, in order with the rest. The expiry runs on the
+ * service's timer thread, under the lock, and does nothing once the request is settled.
  */
 final class StreamTalk {
     private static final System.Logger LOG = System.getLogger(StreamTalk.class.getName());
@@ -48,6 +63,9 @@ final class StreamTalk {
     private final StreamControls controls;
     private final ScheduledExecutorService scheduler;
     private final Duration idleTimeout;
+    /** How long a request for permission waits; null for a session without approvals. */
+    private final Duration approvalTimeout;
+    private final Clock clock;
     private final long maxWaitNanos;
     /** Counted down when the runner's handle is attached, or the run ended without one. */
     private final CountDownLatch started = new CountDownLatch(1);
@@ -59,9 +77,17 @@ final class StreamTalk {
     private Double runCost;
     private AgentTurn lastTurn;
     private ScheduledFuture<?> idleTimer;
+    /** Guarded by lock, like the fields above. */
+    private final PendingPermissions permissions = new PendingPermissions();
 
+    /**
+     * @param approvalTimeout how long a request for permission waits for an answer; null for a
+     *                        stream that takes none (no live session, or one without approvals)
+     * @param clock           stamps when requests expire and are settled
+     */
     StreamTalk(StreamId stream, StreamPublisher publisher, Object lock, BooleanSupplier done, Interaction interaction,
-               StreamControls controls, ScheduledExecutorService scheduler, Duration idleTimeout, Duration maxWait) {
+               StreamControls controls, ScheduledExecutorService scheduler, Duration idleTimeout, Duration maxWait,
+               Duration approvalTimeout, Clock clock) {
         this.stream = stream;
         this.publisher = publisher;
         this.lock = lock;
@@ -71,6 +97,8 @@ final class StreamTalk {
         this.scheduler = scheduler;
         this.idleTimeout = idleTimeout;
         this.maxWaitNanos = maxWait.toNanos();
+        this.approvalTimeout = approvalTimeout;
+        this.clock = clock;
     }
 
     /** Records a live session's first prompt, before the agent starts: it is turn 1. */
@@ -92,8 +120,16 @@ final class StreamTalk {
         started.countDown();
     }
 
-    /** The run has ended: nothing more is taken, and what is queued is dropped. Under the lock. */
+    /**
+     * The run has ended: nothing more is taken, what is queued is dropped, and every request for
+     * permission still pending is settled {@code ended} (before the done event). Under the lock.
+     */
     void ended() {
+        List<String> left = permissions.ids();
+        left.forEach(id -> settle(id, PermissionResolution.Outcome.ENDED, null, null));
+        if (!left.isEmpty()) {
+            publishState();
+        }
         cancelIdleTimer();
         controls.close();
         started.countDown();
@@ -165,6 +201,36 @@ final class StreamTalk {
         }
     }
 
+    /**
+     * Answers the pending request {@code requestId} for {@code decidedBy}: records the resolution
+     * and queues the answer for the agent behind what was sent to it before.
+     */
+    void answer(String requestId, PermissionDecision decision, String decidedBy) {
+        requireSession();
+        if (approvalTimeout == null) {
+            throw refused(ErrorCode.NOT_INTERACTIVE,
+                    "this session was started without approvals: start it with \"approvals\": true to answer its tool calls");
+        }
+        reserve(0);
+        synchronized (lock) {
+            if (done.getAsBoolean()) {
+                throw refused(ErrorCode.STREAM_FINISHED, FINISHED);
+            }
+            PendingPermissions.Pending p = permissions.settle(requestId);
+            if (p == null) {
+                throw permissions.wasSettled(requestId)
+                        ? refused(ErrorCode.PERMISSION_RESOLVED, "request " + requestId
+                                + " was already settled (answered, expired or withdrawn); its permission_resolved event says how")
+                        : RequestRefusedException.notFound("this stream asked no request " + requestId
+                                + "; see its permission events or the status' pending_permissions");
+            }
+            PermissionResolution.Outcome outcome = decision.verdict() == PermissionDecision.Verdict.ALLOW
+                    ? PermissionResolution.Outcome.ALLOWED : PermissionResolution.Outcome.DENIED;
+            resolved(requestId, outcome, decidedBy, decision.message());
+            controls.submit(0, "answer", () -> session().answerPermission(p.agentRequestId(), decision));
+        }
+    }
+
     void close() {
         reserve(0);
         synchronized (lock) {
@@ -207,6 +273,38 @@ final class StreamTalk {
     }
 
     /**
+     * The agent asks whether a tool call may run. Under the lock, while the stream runs, after
+     * the agent's own event for it.
+     */
+    void onPermissionRequest(PermissionAsk ask) {
+        if (interaction != Interaction.SESSION) {
+            return;
+        }
+        if (approvalTimeout == null) {
+            // The session was not started to ask anyone: refuse the call as the agent would have.
+            LOG.log(Level.WARNING, "stream={0}: the agent asked for permission in a session without approvals; denied", stream);
+            controls.submit(0, "answer", () -> session().answerPermission(ask.agentRequestId(),
+                    PermissionDecision.deny("this session was started without approvals")));
+            return;
+        }
+        PermissionRequest request = permissions.next(ask, clock.instant().plus(approvalTimeout));
+        publisher.append(stream, new StreamEvent.Permission(request));
+        String id = request.requestId();
+        ScheduledFuture<?> timer = scheduler.schedule(() -> expire(id), approvalTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        permissions.add(request, ask.agentRequestId(), timer);
+        publishState();
+    }
+
+    /** The agent no longer waits for its request {@code agentRequestId}. Under the lock, while the stream runs. */
+    void onPermissionWithdrawn(String agentRequestId) {
+        String id = permissions.idOf(agentRequestId);
+        if (id != null) {
+            settle(id, PermissionResolution.Outcome.WITHDRAWN, null, null);
+            publishState();
+        }
+    }
+
+    /**
      * What a live session's done event reports when the agent gave no result of its own but
      * ended turns: their totals. Null otherwise. Under the lock.
      */
@@ -215,6 +313,41 @@ final class StreamTalk {
             return null;
         }
         return new AgentResult(sessionId, lastTurn.isError(), lastTurn.subtype(), turnsEnded, runCost, null);
+    }
+
+    /** Denies the request {@code requestId} if it still waits: no one answered in time. */
+    private void expire(String requestId) {
+        synchronized (lock) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            String message = "no one answered within " + approvalTimeout.toMillis() + " ms; the tool call was denied";
+            PendingPermissions.Pending p = permissions.settle(requestId);
+            if (p == null) {
+                return;
+            }
+            LOG.log(Level.INFO, "stream={0}: request {1} for permission expired; denied", stream, requestId);
+            resolved(requestId, PermissionResolution.Outcome.TIMED_OUT, null, message);
+            controls.submit(0, "answer", () -> session().answerPermission(p.agentRequestId(), PermissionDecision.deny(message)));
+        }
+    }
+
+    /** Settles a pending request without an answer for the agent (withdrawn, or the run ended). Under the lock. */
+    private void settle(String requestId, PermissionResolution.Outcome outcome, String decidedBy, String message) {
+        if (permissions.settle(requestId) != null) {
+            append(requestId, outcome, decidedBy, message);
+        }
+    }
+
+    /** Records that a request just taken off the pending list was settled, and the state without it. Under the lock. */
+    private void resolved(String requestId, PermissionResolution.Outcome outcome, String decidedBy, String message) {
+        append(requestId, outcome, decidedBy, message);
+        publishState();
+    }
+
+    private void append(String requestId, PermissionResolution.Outcome outcome, String decidedBy, String message) {
+        publisher.append(stream, new StreamEvent.PermissionResolved(
+                new PermissionResolution(requestId, outcome, decidedBy, clock.instant(), message)));
     }
 
     private void closeIdle() {
@@ -235,8 +368,10 @@ final class StreamTalk {
     }
 
     private void publishState() {
-        SessionState.Activity activity = messages > turnsEnded ? SessionState.Activity.WORKING : SessionState.Activity.IDLE;
-        publisher.updateSession(stream, new SessionState(activity, turnsEnded, runCost));
+        List<PermissionRequest> pending = permissions.requests();
+        SessionState.Activity activity = !pending.isEmpty() ? SessionState.Activity.AWAITING_PERMISSION
+                : messages > turnsEnded ? SessionState.Activity.WORKING : SessionState.Activity.IDLE;
+        publisher.updateSession(stream, new SessionState(activity, turnsEnded, runCost, pending));
     }
 
     private void cancelIdleTimer() {

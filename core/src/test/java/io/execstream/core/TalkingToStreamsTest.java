@@ -14,6 +14,9 @@ import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.ExecStreamException;
 import io.execstream.domain.Interaction;
+import io.execstream.domain.PermissionDecision;
+import io.execstream.domain.PermissionRequest;
+import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
@@ -28,9 +31,11 @@ import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandListener;
 import io.execstream.ports.CommandRunner;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
 import io.execstream.ports.StreamControl;
+import io.execstream.testkit.ManualClock;
 import io.execstream.testkit.RecordingSubscriber;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -53,12 +58,14 @@ import org.junit.jupiter.api.Test;
 class TalkingToStreamsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ProjectId PROJECT = ProjectId.of("demo");
+    private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
     private final StdinRunner runner = new StdinRunner();
     private final SessionAgent agent = new SessionAgent();
     private final InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
     private final Relay relay = new Relay();
-    private final ExecStream service = ExecStream.builder(runner, publisher).agent(agent).cancelRelay(relay)
+    private final ManualClock clock = new ManualClock(NOW);
+    private final ExecStream service = ExecStream.builder(runner, publisher).agent(agent).cancelRelay(relay).clock(clock)
             .inputWait(Duration.ofMillis(200)).maxPendingInput(16).shutdownGrace(Duration.ofMillis(200)).build();
 
     @AfterEach
@@ -233,6 +240,102 @@ class TalkingToStreamsTest {
         }
     }
 
+    // ---- approvals ------------------------------------------------------------------------------
+
+    @Test
+    void requestsForPermissionAreRecordedAnsweredOnceWithdrawnAndEndedWithTheRun() {
+        StreamInfo info = startWithApprovals(null);
+        SessionAgent.Session session = agent.last();
+        session.listener.onPermissionRequest(new PermissionAsk("toolu_1", "Bash", "{\"command\":\"ls\"}", "to look"));
+        PermissionRequest p1 = new PermissionRequest("p1", "Bash", "{\"command\":\"ls\"}", "to look",
+                NOW.plus(AgentPrompt.DEFAULT_APPROVAL_TIMEOUT));
+        assertEquals(new SessionState(SessionState.Activity.AWAITING_PERMISSION, 0, null, List.of(p1)),
+                service.status(PROJECT, info.id()).session());
+
+        clock.advance(Duration.ofSeconds(3));
+        Accepted allowed = service.answerPermission(new AnswerPermission(PROJECT, info.id(), "p1",
+                new PermissionDecision(PermissionDecision.Verdict.ALLOW, "{\"command\":\"ls -a\"}", null), "alice"));
+        assertFalse(allowed.relayed());
+        assertEquals(new SessionState(SessionState.Activity.WORKING, 0, null), allowed.stream().session());
+        Waits.until(() -> session.calls.size() == 1, () -> "calls: " + session.calls);
+        assertEquals(List.of("answer toolu_1 allow {\"command\":\"ls -a\"}"), session.calls);
+        assertEquals(ErrorCode.PERMISSION_RESOLVED, assertThrows(ExecStreamException.class,
+                () -> answer(info, "p1", PermissionDecision.deny("no"))).code(), "answered already");
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(ExecStreamException.class,
+                () -> answer(info, "p2", PermissionDecision.allow())).code(), "never asked");
+
+        session.listener.onPermissionRequest(new PermissionAsk("toolu_2", "Edit", "{}", null));
+        session.listener.onPermissionRequest(new PermissionAsk("toolu_3", "Write", "{}", null));
+        assertEquals(List.of("p2", "p3"), service.status(PROJECT, info.id()).session().pending().stream()
+                .map(PermissionRequest::requestId).toList());
+        session.listener.onPermissionWithdrawn("toolu_2");
+        session.listener.onPermissionWithdrawn("toolu_2");
+        answer(info, "p3", PermissionDecision.deny("use Edit"));
+        Waits.until(() -> session.calls.size() == 2, () -> "calls: " + session.calls);
+        session.listener.onPermissionRequest(new PermissionAsk("toolu_4", "Bash", "{}", null));
+        session.listener.onExit(new CommandExit.Exited(0));
+
+        RecordingSubscriber events = follow(info);
+        events.awaitDone(WAIT);
+        Instant later = NOW.plusSeconds(3);
+        assertEquals(List.of(
+                new StreamEvent.Permission(p1),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p1", PermissionResolution.Outcome.ALLOWED, "alice", later, null)),
+                new StreamEvent.Permission(new PermissionRequest("p2", "Edit", "{}", null, later.plus(AgentPrompt.DEFAULT_APPROVAL_TIMEOUT))),
+                new StreamEvent.Permission(new PermissionRequest("p3", "Write", "{}", null, later.plus(AgentPrompt.DEFAULT_APPROVAL_TIMEOUT))),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p2", PermissionResolution.Outcome.WITHDRAWN, null, later, null)),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p3", PermissionResolution.Outcome.DENIED, "bob", later, "use Edit")),
+                new StreamEvent.Permission(new PermissionRequest("p4", "Bash", "{}", null, later.plus(AgentPrompt.DEFAULT_APPROVAL_TIMEOUT))),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p4", PermissionResolution.Outcome.ENDED, null, later, null))),
+                events.events().stream().map(e -> e.event())
+                        .filter(e -> e instanceof StreamEvent.Permission || e instanceof StreamEvent.PermissionResolved).toList());
+        assertTrue(events.events().get(events.events().size() - 2).event() instanceof StreamEvent.PermissionResolved,
+                "settled before done");
+        assertTrue(service.status(PROJECT, info.id()).session().pending().isEmpty());
+        assertEquals(List.of("answer toolu_1 allow {\"command\":\"ls -a\"}", "answer toolu_3 deny: use Edit"), session.calls,
+                "nothing answers a withdrawn request or one left at the end");
+        assertEquals(ErrorCode.STREAM_FINISHED, assertThrows(ExecStreamException.class,
+                () -> answer(info, "p4", PermissionDecision.allow())).code());
+    }
+
+    @Test
+    void aRequestNoOneAnswersIsDeniedWhenItExpires() {
+        StreamInfo info = startWithApprovals(Duration.ofMillis(50));
+        SessionAgent.Session session = agent.last();
+        session.listener.onPermissionRequest(new PermissionAsk("toolu_1", "Bash", "{}", null));
+        Waits.until(() -> !session.calls.isEmpty(), () -> "not denied");
+        assertEquals(List.of("answer toolu_1 deny: no one answered within 50 ms; the tool call was denied"), session.calls);
+        assertEquals(SessionState.Activity.WORKING, service.status(PROJECT, info.id()).session().activity());
+        assertEquals(ErrorCode.PERMISSION_RESOLVED, assertThrows(ExecStreamException.class,
+                () -> answer(info, "p1", PermissionDecision.allow())).code(), "expired");
+        session.listener.onExit(new CommandExit.Exited(0));
+        RecordingSubscriber events = follow(info);
+        events.awaitDone(WAIT);
+        StreamEvent.PermissionResolved resolved = events.events().stream().map(e -> e.event())
+                .filter(e -> e instanceof StreamEvent.PermissionResolved).map(e -> (StreamEvent.PermissionResolved) e)
+                .findFirst().orElseThrow();
+        assertEquals(new PermissionResolution("p1", PermissionResolution.Outcome.TIMED_OUT, null, NOW,
+                "no one answered within 50 ms; the tool call was denied"), resolved.resolution());
+    }
+
+    @Test
+    void approvalsNeedAnAgentThatAsksAndAnswersNeedASessionWithThem() {
+        ExecStream plain = ExecStream.builder(runner, publisher).shutdownHook(false)
+                .agent(new FakeAgent("plain", new AgentCapabilities(true, true, true, List.of(), Set.of(), true))).build();
+        try {
+            assertThrows(UnsupportedByProviderException.class, () -> plain.startAgent(new StartAgent(PROJECT, "plain",
+                    AgentPrompt.of("hi").interactive(null).withApprovals(null))));
+        } finally {
+            plain.close();
+        }
+        StreamInfo without = startSession(null);
+        assertEquals(ErrorCode.NOT_INTERACTIVE, assertThrows(ExecStreamException.class,
+                () -> answer(without, "p1", PermissionDecision.allow())).code());
+        StreamInfo command = startWithStdin();
+        assertEquals(ErrorCode.NOT_INTERACTIVE, assertThrows(ExecStreamException.class,
+                () -> answer(command, "p1", PermissionDecision.allow())).code());
+    }
+
     // ---- several nodes --------------------------------------------------------------------------
 
     @Test
@@ -246,6 +349,23 @@ class TalkingToStreamsTest {
         assertEquals(ErrorCode.NO_STDIN, assertThrows(ExecStreamException.class,
                 () -> service.sendInput(new SendInput(PROJECT, elsewhere, "x", false, true))).code());
         assertEquals(List.of(new StreamControl.Message("hello"), new StreamControl.Interrupt()), relay.sent);
+
+        publisher.updateSession(elsewhere, new SessionState(SessionState.Activity.AWAITING_PERMISSION, 0, null,
+                List.of(new PermissionRequest("p1", "Bash", "{}", null, NOW))));
+        Accepted relayedAnswer = answer(elsewhere, "p1", PermissionDecision.allow());
+        assertTrue(relayedAnswer.relayed());
+        assertEquals(ErrorCode.PERMISSION_RESOLVED, assertThrows(ExecStreamException.class,
+                () -> answer(elsewhere, "p2", PermissionDecision.allow())).code(), "not pending there");
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(ExecStreamException.class,
+                () -> answer(elsewhere, "x1", PermissionDecision.allow())).code(), "no id the core gives");
+        assertEquals(new StreamControl.Answer("p1", PermissionDecision.allow(), "bob"), relay.sent.get(2));
+
+        StreamInfo asking = startWithApprovals(null);
+        SessionAgent.Session session = agent.last();
+        session.listener.onPermissionRequest(new PermissionAsk("toolu_9", "Bash", "{}", null));
+        relay.handler.accept(asking.id(), new StreamControl.Answer("p1", PermissionDecision.deny(null), "carol"));
+        Waits.until(() -> !session.calls.isEmpty(), () -> "relayed answer not carried out");
+        assertEquals(List.of("answer toolu_9 deny"), session.calls);
 
         StreamInfo here = startWithStdin();
         relay.handler.accept(here.id(), new StreamControl.Input("from afar\n", true, true));
@@ -261,6 +381,19 @@ class TalkingToStreamsTest {
 
     private StreamInfo startSession(Duration idleTimeout) {
         return service.startAgent(new StartAgent(PROJECT, "talker", AgentPrompt.of("fix the build").interactive(idleTimeout)));
+    }
+
+    private StreamInfo startWithApprovals(Duration approvalTimeout) {
+        return service.startAgent(new StartAgent(PROJECT, "talker",
+                AgentPrompt.of("fix the build").interactive(null).withApprovals(approvalTimeout)));
+    }
+
+    private Accepted answer(StreamInfo info, String requestId, PermissionDecision decision) {
+        return answer(info.id(), requestId, decision);
+    }
+
+    private Accepted answer(StreamId stream, String requestId, PermissionDecision decision) {
+        return service.answerPermission(new AnswerPermission(PROJECT, stream, requestId, decision, "bob"));
     }
 
     private RecordingSubscriber follow(StreamInfo info) {
@@ -358,6 +491,13 @@ class TalkingToStreamsTest {
             public void terminate() {
                 calls.add("terminate");
             }
+
+            @Override
+            public void answerPermission(String agentRequestId, PermissionDecision decision) {
+                calls.add("answer " + agentRequestId + " " + decision.verdict().wireName()
+                        + (decision.updatedInputJson() == null ? "" : " " + decision.updatedInputJson())
+                        + (decision.message() == null ? "" : ": " + decision.message()));
+            }
         }
 
         @Override
@@ -367,7 +507,7 @@ class TalkingToStreamsTest {
 
         @Override
         public AgentCapabilities capabilities() {
-            return new AgentCapabilities(true, true, true, List.of(), Set.of(), true);
+            return new AgentCapabilities(true, true, true, List.of(), Set.of(), true, true);
         }
 
         @Override

@@ -49,13 +49,15 @@ public final class Access {
     /**
      * A request about {@code project} (or about no project, when it is null) with a key.
      *
+     * @return the key's grant, whose {@linkplain ApiKeys.Grant#name() name} says who asked
      * @throws RequestRefusedException {@code 401} without a valid key, {@code 403} when the key does not open the project
      */
-    public void authorize(String project, String keyHeader) {
+    public ApiKeys.Grant authorize(String project, String keyHeader) {
         ApiKeys.Grant grant = requireKey(keyHeader);
         if (project != null && !grant.allows(ProjectId.of(project))) {
             throw RequestRefusedException.forbidden("this API key is not allowed for project " + project);
         }
+        return grant;
     }
 
     /**

@@ -15,19 +15,28 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * The API keys the server accepts, each for all projects or for a named few. Keys are compared
+ * The API keys the server accepts, each for all projects or for a named few, and each with a name
+ * that the streams record for what its holder did (who answered a request for permission): the
+ * {@code name=} of its line, or {@code key-} and the first 8 hex digits of the key's SHA-256. The
+ * name is safe to show and log; the key never is. Keys are compared
  * as SHA-256 digests with {@link MessageDigest#isEqual}, against every key without stopping at a
  * match, so the time taken tells nothing about how much of a key was right.
  */
 public final class ApiKeys {
-    /** A key's digest and the projects it opens; null for all. */
-    private record Entry(byte[] digest, Set<String> projects) {
+    /** A key's digest, the projects it opens (null for all), and its name. */
+    private record Entry(byte[] digest, Set<String> projects, String name) {
     }
+
+    /** A key's name: a letter or digit, then up to 63 letters, digits, {@code . _ @ -}. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+    private static final String NAME_OPTION = "name=";
 
     /** What a presented key allows. */
     public interface Grant {
@@ -35,10 +44,13 @@ public final class ApiKeys {
 
         /** Whether the key is for every project, which server-wide endpoints such as {@code /metrics} require. */
         boolean allProjects();
+
+        /** The key's name, as streams record who did something with it; never the key. */
+        String name();
     }
 
     /** The grant of a key; {@code projects} null for all. */
-    private record ProjectGrant(Set<String> projects) implements Grant {
+    private record ProjectGrant(Set<String> projects, String name) implements Grant {
         @Override
         public boolean allows(ProjectId project) {
             return projects == null || projects.contains(project.value());
@@ -57,8 +69,9 @@ public final class ApiKeys {
     }
 
     /**
-     * Reads a keys file: lines {@code KEY} or {@code KEY project-a,project-b}; {@code #} starts a
-     * comment; blank lines are skipped.
+     * Reads a keys file: lines {@code KEY} or {@code KEY project-a,project-b}, either optionally
+     * followed by {@code name=NAME} (the key's name, see above); {@code #} starts a comment; blank
+     * lines are skipped.
      *
      * @throws IllegalArgumentException naming the line that is wrong
      */
@@ -77,11 +90,23 @@ public final class ApiKeys {
             if (parts.length == 1 && parts[0].isEmpty()) {
                 continue;
             }
-            if (parts.length > 2) {
-                throw new IllegalArgumentException(file + " line " + (i + 1)
-                        + ": expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces)");
+            String name = null;
+            int fields = parts.length;
+            if (fields > 1 && parts[fields - 1].startsWith(NAME_OPTION)) {
+                name = parts[--fields].substring(NAME_OPTION.length());
+                if (!NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + shown(name) + "' is not a valid "
+                            + "key name: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
+                }
             }
-            entries.add(new Entry(digest(parts[0]), parts.length == 2 ? projects(file, i + 1, parts[1]) : null));
+            if (fields > 2) {
+                throw new IllegalArgumentException(file + " line " + (i + 1)
+                        + ": expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces),"
+                        + " optionally followed by name=NAME");
+            }
+            byte[] digest = digest(parts[0]);
+            entries.add(new Entry(digest, fields == 2 ? projects(file, i + 1, parts[1]) : null,
+                    name != null ? name : defaultName(digest)));
         }
         if (entries.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no key");
@@ -104,9 +129,25 @@ public final class ApiKeys {
                 : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
     }
 
-    /** One key for all projects. */
+    /** One key for all projects, named as a keys file line without {@code name=} would name it. */
     public static ApiKeys single(String key) {
-        return new ApiKeys(List.of(new Entry(digest(key), null)));
+        byte[] digest = digest(key);
+        return new ApiKeys(List.of(new Entry(digest, null, defaultName(digest))));
+    }
+
+    /** The name of a key without one of its own: {@code key-} and the first 8 hex digits of its SHA-256. */
+    public static String defaultName(String key) {
+        return defaultName(digest(key));
+    }
+
+    private static String defaultName(byte[] digest) {
+        return "key-" + HexFormat.of().formatHex(digest, 0, 4);
+    }
+
+    /** Part of a keys file's line as an error message may show it: short, and one line. */
+    private static String shown(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** A fresh random key, for a server started without any. */
@@ -131,7 +172,7 @@ public final class ApiKeys {
         if (found == null) {
             return Optional.empty();
         }
-        return Optional.of(new ProjectGrant(found.projects()));
+        return Optional.of(new ProjectGrant(found.projects(), found.name()));
     }
 
     private static Set<String> projects(Path file, int line, String list) {

@@ -3,11 +3,13 @@ package io.execstream.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execstream.domain.Interaction;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
+import java.util.List;
 
 /**
  * The URLs the API hands out for a stream: absolute paths on the API's host, under the path the
@@ -80,6 +82,14 @@ public final class Links {
         return statusUrl(project, stream) + "/close";
     }
 
+    /**
+     * Where answers to a live session's requests for permission go: this, a slash, and the
+     * request's id.
+     */
+    public String permissionsUrl(ProjectId project, StreamId stream) {
+        return statusUrl(project, stream) + "/permissions";
+    }
+
     /** The status body of a stream. */
     public StreamView view(StreamInfo info) {
         // One token for both links: the viewer follows the very stream_url of the status.
@@ -95,7 +105,15 @@ public final class Links {
                 live && session != null && !info.isFinished() ? session.activity().wireName() : null,
                 live ? (session == null ? 0 : session.turns()) : null,
                 live ? cost(session) : null,
-                talk.inputUrl(), talk.messagesUrl(), talk.interruptUrl(), talk.closeUrl());
+                talk.inputUrl(), talk.messagesUrl(), talk.interruptUrl(), talk.closeUrl(),
+                // Settled at the latest when the run ends: a finished session has none.
+                live && !info.isFinished() ? pending(session) : null,
+                live ? permissionsUrl(info.project(), info.id()) : null);
+    }
+
+    /** A live session's pending requests for permission, as the permission events show them. */
+    private static List<ObjectNode> pending(SessionState session) {
+        return session == null ? List.of() : session.pending().stream().map(PermissionJson::request).toList();
     }
 
     /** The answer to a start request: the stream's id and links, and what it takes. */
@@ -129,13 +147,15 @@ public final class Links {
      * {@code GET /projects/{project}/streams/{stream}}. Fields that do not apply to a stream are
      * null, which the API's JSON leaves out: {@code stdin} and {@code input_url} for a command
      * started with stdin; {@code interactive}, {@code activity} (while it runs), {@code turns},
-     * {@code cost_usd} (a JSON null until known) and the messages and interrupt URLs for a live
-     * agent session; {@code close_url} for both.
+     * {@code cost_usd} (a JSON null until known), the messages and interrupt URLs,
+     * {@code pending_permissions} (while it runs: the requests for permission that wait, oldest
+     * first) and {@code permissions_url} for a live agent session; {@code close_url} for both.
      */
     public record StreamView(String streamId, String projectId, String status, Integer exitCode, String startedAt,
                       Long durationMs, String streamUrl, String statusUrl, String viewUrl,
                       Boolean stdin, Boolean interactive, String activity, Integer turns, JsonNode costUsd,
-                      String inputUrl, String messagesUrl, String interruptUrl, String closeUrl) {
+                      String inputUrl, String messagesUrl, String interruptUrl, String closeUrl,
+                      List<ObjectNode> pendingPermissions, String permissionsUrl) {
     }
 
     /** The answer to a start request; what the stream takes as in {@link StreamView}. */

@@ -2,6 +2,7 @@ package io.execstream.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.execstream.core.AnswerPermission;
 import io.execstream.core.SendInput;
 import io.execstream.core.SendMessage;
 import io.execstream.domain.AgentPrompt;
@@ -9,6 +10,7 @@ import io.execstream.domain.CommandLine;
 import io.execstream.domain.CommandSpec;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.PermissionDecision;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.StreamId;
@@ -37,6 +39,7 @@ public final class RequestBodies {
     private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env", "stdin");
     private static final Set<String> INPUT_FIELDS = Set.of("data", "eof", "echo");
     private static final Set<String> MESSAGE_FIELDS = Set.of("prompt");
+    private static final Set<String> ANSWER_FIELDS = Set.of("decision", "updated_input", "message");
     /** What every provider takes, on {@code POST /projects/{project}/agents/{provider}}. */
     private static final Set<String> AGENT_FIELDS = AgentPrompt.FIELDS;
     /**
@@ -128,6 +131,43 @@ public final class RequestBodies {
     }
 
     /**
+     * The body of {@code POST /projects/{project}/streams/{stream}/permissions/{requestId}}:
+     * {@code "decision"} ({@code "allow"} or {@code "deny"}, required), {@code "updated_input"}
+     * (an object, with allow only) and {@code "message"} (a string, with deny only), answered for
+     * the key named {@code decidedBy}.
+     */
+    public static AnswerPermission answer(ProjectId project, StreamId stream, String requestId, JsonNode body,
+                                          String decidedBy) {
+        rejectUnknown(body, ANSWER_FIELDS);
+        String decision = text(body, "decision").orElseThrow(() ->
+                InvalidInputException.invalidRequest("decision is required: \"allow\" or \"deny\""));
+        PermissionDecision.Verdict verdict = switch (decision) {
+            case "allow" -> PermissionDecision.Verdict.ALLOW;
+            case "deny" -> PermissionDecision.Verdict.DENY;
+            default -> throw InvalidInputException.invalidRequest("decision must be \"allow\" or \"deny\"");
+        };
+        JsonNode updated = body.get("updated_input");
+        String updatedJson = null;
+        if (updated != null && !updated.isNull()) {
+            if (!updated.isObject()) {
+                throw InvalidInputException.invalidRequest("updated_input must be an object: the tool's whole input as it should run");
+            }
+            try {
+                // Compact, and on one line: Jackson escapes a line break inside a string.
+                updatedJson = ApiJson.MAPPER.writeValueAsString(updated);
+            } catch (JacksonException e) {
+                throw InvalidInputException.invalidRequest("updated_input could not be read");
+            }
+        }
+        Optional<String> message = text(body, "message");
+        if (message.isPresent() && verdict == PermissionDecision.Verdict.ALLOW) {
+            throw InvalidInputException.invalidRequest("message is only for \"decision\": \"deny\" (what the agent is told)");
+        }
+        return new AnswerPermission(project, stream, requestId,
+                new PermissionDecision(verdict, updatedJson, message.orElse(null)), decidedBy);
+    }
+
+    /**
      * The body of a request that takes no fields ({@code interrupt}, {@code close}): empty, or
      * {@code {}}. Anything else is refused, so that a field meant for another route does not
      * pass silently.
@@ -180,7 +220,9 @@ public final class RequestBodies {
         }
         boolean interactive = bool(body, "interactive", false);
         Optional<Duration> idleTimeout = idleTimeout(body.get("idle_timeout_ms"));
-        return new AgentPrompt(text, session, model, timeout, values, interactive, idleTimeout);
+        boolean approvals = bool(body, "approvals", false);
+        Optional<Duration> approvalTimeout = millis(body.get("approval_timeout_ms"), "approval_timeout_ms").map(Duration::ofMillis);
+        return new AgentPrompt(text, session, model, timeout, values, interactive, idleTimeout, approvals, approvalTimeout);
     }
 
     /** {@code node} as the plain Java value {@link AgentPrompt#options()} holds. */

@@ -133,6 +133,12 @@ public final class SseEvents {
         } else if (event instanceof StreamEvent.Turn turn) {
             name = "turn";
             data = turn(turn.turn());
+        } else if (event instanceof StreamEvent.Permission permission) {
+            name = "permission";
+            data = PermissionJson.request(permission.request());
+        } else if (event instanceof StreamEvent.PermissionResolved resolved) {
+            name = "permission_resolved";
+            data = PermissionJson.resolution(resolved.resolution());
         } else {
             name = "done";
             data = done((StreamEvent.Done) event);

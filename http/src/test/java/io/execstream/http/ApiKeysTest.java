@@ -1,12 +1,18 @@
 package io.execstream.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.execstream.domain.ProjectId;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +49,32 @@ class ApiKeysTest {
         Path empty = Files.writeString(dir.resolve("empty"), "# nothing yet\n\n");
         assertEquals(empty + " holds no key", refusal(empty));
         Path bad = Files.writeString(dir.resolve("bad"), "key-1\nkey-2 project-a, project-b\n");
-        assertEquals(bad + " line 2: expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces)",
-                refusal(bad));
+        assertEquals(bad + " line 2: expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces),"
+                + " optionally followed by name=NAME", refusal(bad));
+        Path badName = Files.writeString(dir.resolve("bad-name"), "key-1 name=al ice\nkey-2 name=-x\n");
+        assertEquals(badName + " line 1: expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces),"
+                + " optionally followed by name=NAME", refusal(badName));
+        Files.writeString(badName, "key-2 alpha name=-x\n");
+        assertEquals(badName + " line 1: '-x' is not a valid key name: use 1 to 64 letters, digits, '.', '_', '@' or '-',"
+                + " starting with a letter or digit", refusal(badName));
+    }
+
+    @Test
+    void aKeyIsNamedByItsLineOrByTheStartOfItsDigest() throws Exception {
+        Path file = Files.writeString(dir.resolve("named"), "# old lines still read\n"
+                + "k-old\nk-scoped alpha,beta\nk-named name=ops.team@example\nk-both alpha name=alice  # a comment\n");
+        ApiKeys keys = ApiKeys.load(file);
+        assertEquals("key-" + HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest("k-old".getBytes(StandardCharsets.UTF_8)), 0, 4),
+                keys.check("k-old").orElseThrow().name());
+        assertEquals(ApiKeys.defaultName("k-scoped"), keys.check("k-scoped").orElseThrow().name());
+        assertFalse(keys.check("k-scoped").orElseThrow().allProjects());
+        assertEquals("ops.team@example", keys.check("k-named").orElseThrow().name());
+        assertTrue(keys.check("k-named").orElseThrow().allProjects());
+        ApiKeys.Grant both = keys.check("k-both").orElseThrow();
+        assertEquals("alice", both.name());
+        assertTrue(both.allows(ProjectId.of("alpha")));
+        assertFalse(both.allows(ProjectId.of("beta")));
+        assertEquals(ApiKeys.defaultName("solo"), ApiKeys.single("solo").check("solo").orElseThrow().name());
     }
 }

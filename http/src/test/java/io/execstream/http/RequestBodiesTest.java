@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.execstream.core.AnswerPermission;
 import io.execstream.core.SendInput;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.ExecStreamException;
+import io.execstream.domain.PermissionDecision;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +76,40 @@ class RequestBodiesTest {
         assertCode(ErrorCode.PROMPT_REQUIRED, () -> RequestBodies.message(PROJECT, STREAM, json("{\"prompt\":\" \"}")));
         assertCode(ErrorCode.PROMPT_REQUIRED, () -> RequestBodies.message(PROJECT, STREAM, json("{\"prompt\":7}")));
         assertCode(ErrorCode.INVALID_REQUEST, () -> RequestBodies.message(PROJECT, STREAM, json("{\"prompt\":\"a\",\"turn\":2}")));
+    }
+
+    @Test
+    void anAnswerTakesADecisionOtherInputForAnAllowAndAMessageForADeny() {
+        AnswerPermission allow = RequestBodies.answer(PROJECT, STREAM, "p1", json("{\"decision\":\"allow\"}"), "alice");
+        assertEquals(new AnswerPermission(PROJECT, STREAM, "p1", PermissionDecision.allow(), "alice"), allow);
+        AnswerPermission other = RequestBodies.answer(PROJECT, STREAM, "p1",
+                json("{\"decision\":\"allow\",\"updated_input\":{\"command\":\"ls\\n-a\",\"n\": 1}}"), "alice");
+        assertEquals("{\"command\":\"ls\\n-a\",\"n\":1}", other.decision().updatedInputJson(), "compact, on one line");
+        AnswerPermission deny = RequestBodies.answer(PROJECT, STREAM, "p2",
+                json("{\"decision\":\"deny\",\"message\":\"no\"}"), "bob");
+        assertEquals(PermissionDecision.deny("no"), deny.decision());
+        for (String bad : List.of("{}", "{\"decision\":null}", "{\"decision\":\"yes\"}", "{\"decision\":1}",
+                "{\"decision\":\"allow\",\"why\":1}", "{\"decision\":\"allow\",\"updated_input\":[]}",
+                "{\"decision\":\"deny\",\"updated_input\":{}}", "{\"decision\":\"allow\",\"message\":\"ok\"}",
+                "{\"decision\":\"deny\",\"message\":3}")) {
+            assertCode(ErrorCode.INVALID_REQUEST, () -> RequestBodies.answer(PROJECT, STREAM, "p1", json(bad), "alice"));
+        }
+        assertCode(ErrorCode.INVALID_REQUEST,
+                () -> RequestBodies.answer(PROJECT, STREAM, "p 1", json("{\"decision\":\"allow\"}"), "alice"));
+        assertCode(ErrorCode.PAYLOAD_TOO_LARGE, () -> RequestBodies.answer(PROJECT, STREAM, "p1",
+                json("{\"decision\":\"deny\",\"message\":\"" + "é".repeat(2001) + "\"}"), "alice"));
+    }
+
+    @Test
+    void approvalsComeWithTheirTimeout() {
+        AgentPrompt asking = RequestBodies.agentPrompt(
+                json("{\"prompt\":\"hi\",\"interactive\":true,\"approvals\":true,\"approval_timeout_ms\":60000}"));
+        assertTrue(asking.approvals());
+        assertEquals(Duration.ofMinutes(1), asking.approvalTimeoutOrDefault());
+        assertFalse(RequestBodies.agentPrompt(json("{\"prompt\":\"hi\",\"interactive\":true}")).approvals());
+        assertCode(ErrorCode.INVALID_REQUEST, () -> RequestBodies.agentPrompt(json("{\"prompt\":\"hi\",\"approvals\":true}")));
+        assertCode(ErrorCode.INVALID_TIMEOUT, () -> RequestBodies.agentPrompt(
+                json("{\"prompt\":\"hi\",\"interactive\":true,\"approvals\":true,\"approval_timeout_ms\":\"1m\"}")));
     }
 
     @Test

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
+import io.execstream.domain.PermissionRequest;
+import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +58,23 @@ class SseEventsTest {
         assertEquals("event: turn\ndata: {\"turn\":3,\"subtype\":\"error_during_execution\",\"is_error\":true}\nid: 9\n\n",
                 text(SseEvents.of(new PublishedEvent("9", new StreamEvent.Turn(
                         new AgentTurn(3, "error_during_execution", true, null, null, null, null))))));
+    }
+
+    @Test
+    void aRequestForPermissionCarriesTheToolsInputAsAnObjectAndItsResolutionWhoDecided() {
+        Instant at = Instant.parse("2026-01-02T03:04:05Z");
+        assertEquals("event: permission\ndata: {\"request_id\":\"p1\",\"tool_name\":\"Bash\",\"input\":{\"command\":\"ls\"},"
+                        + "\"reason\":\"to look\",\"expires_at\":\"2026-01-02T03:04:05Z\"}\nid: 8\n\n",
+                text(SseEvents.of(new PublishedEvent("8", new StreamEvent.Permission(
+                        new PermissionRequest("p1", "Bash", "{\"command\":\"ls\"}", "to look", at))))));
+        assertEquals("event: permission_resolved\ndata: {\"request_id\":\"p1\",\"outcome\":\"denied\",\"decided_by\":\"ops\","
+                        + "\"decided_at\":\"2026-01-02T03:04:05Z\",\"message\":\"not\\nnow\"}\nid: 9\n\n",
+                text(SseEvents.of(new PublishedEvent("9", new StreamEvent.PermissionResolved(
+                        new PermissionResolution("p1", PermissionResolution.Outcome.DENIED, "ops", at, "not\nnow"))))));
+        assertEquals("event: permission_resolved\ndata: {\"request_id\":\"p2\",\"outcome\":\"timed_out\","
+                        + "\"decided_at\":\"2026-01-02T03:04:05Z\"}\nid: 10\n\n",
+                text(SseEvents.of(new PublishedEvent("10", new StreamEvent.PermissionResolved(
+                        new PermissionResolution("p2", PermissionResolution.Outcome.TIMED_OUT, null, at, null))))));
     }
 
     @Test

@@ -43,7 +43,8 @@ public final class AgentsResource {
     record AgentView(String provider, Capabilities capabilities) {
     }
 
-    record Capabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models, boolean interactive) {
+    record Capabilities(boolean resume, boolean cancel, boolean costReporting, List<String> models, boolean interactive,
+                        boolean approvals) {
     }
 
     @GET
@@ -51,7 +52,8 @@ public final class AgentsResource {
         ProjectId.of(project);
         return JsonResponses.ok(new AgentList(starter.agents().entrySet().stream()
                 .map(e -> new AgentView(e.getKey(), new Capabilities(e.getValue().resume(), e.getValue().cancel(),
-                        e.getValue().costReporting(), e.getValue().models(), e.getValue().interactive())))
+                        e.getValue().costReporting(), e.getValue().models(), e.getValue().interactive(),
+                        e.getValue().approvals())))
                 .toList()));
     }
 

@@ -33,6 +33,9 @@ final class AuthFilter implements ContainerRequestFilter {
     @interface AcceptsStreamToken {
     }
 
+    /** The request property that holds the name of the key a request was let through with. */
+    static final String KEY_NAME = "io.execstream.key-name";
+
     private final Access access;
     @Context
     private ResourceInfo resource;
@@ -53,7 +56,8 @@ final class AuthFilter implements ContainerRequestFilter {
         if (token != null && method.isAnnotationPresent(AcceptsStreamToken.class)) {
             access.authorizeStream(path.getFirst("project"), path.getFirst("stream"), key, token);
         } else {
-            access.authorize(path.getFirst("project"), key);
+            // The key's name, for what the stream records of who did something; never the key.
+            request.setProperty(KEY_NAME, access.authorize(path.getFirst("project"), key).name());
         }
     }
 }

@@ -6,6 +6,7 @@ import io.execstream.core.ExecStream;
 import io.execstream.core.MessageAccepted;
 import io.execstream.domain.InvalidInputException;
 import io.execstream.domain.ProjectId;
+import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.http.ApiJson;
@@ -20,17 +21,20 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
 /**
  * Status, list and cancel of a project's streams, and what is sent to a running one: input for a
- * command started with stdin, and the messages, interrupts and close of a live agent session.
+ * command started with stdin, and the messages, interrupts, close and answers to requests for
+ * permission of a live agent session.
  * Those write routes take an API key only, never a stream's read-only token ({@link AuthFilter}).
  */
 @ExecStreamApi
@@ -53,9 +57,13 @@ public final class StreamsResource {
     record StreamList(List<Links.StreamView> streams) {
     }
 
+    /**
+     * The project's most recent streams, newest first; with {@code ?activity=}, only the live
+     * sessions that run and are {@code working}, {@code awaiting_permission} or {@code idle}.
+     */
     @GET
     public Response list(@PathParam("project") String project, @QueryParam("limit") @DefaultValue("50") String limit,
-                         @Context UriInfo uri) {
+                         @QueryParam("activity") String activity, @Context UriInfo uri) {
         int n;
         try {
             n = Integer.parseInt(limit);
@@ -65,7 +73,26 @@ public final class StreamsResource {
         if (n < 1 || n > MAX_LIST) {
             throw InvalidInputException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
         }
-        return JsonResponses.ok(new StreamList(service.list(ProjectId.of(project), n).stream().map(links(uri)::view).toList()));
+        ProjectId p = ProjectId.of(project);
+        if (activity == null) {
+            return JsonResponses.ok(new StreamList(service.list(p, n).stream().map(links(uri)::view).toList()));
+        }
+        SessionState.Activity wanted = activity(activity);
+        // Of the most recent streams the publisher lists, those that match, up to the limit.
+        List<StreamInfo> matching = service.list(p, MAX_LIST).stream()
+                .filter(info -> !info.isFinished() && info.session() != null && info.session().activity() == wanted)
+                .limit(n).toList();
+        return JsonResponses.ok(new StreamList(matching.stream().map(links(uri)::view).toList()));
+    }
+
+    private static SessionState.Activity activity(String wireName) {
+        for (SessionState.Activity a : SessionState.Activity.values()) {
+            if (a.wireName().equals(wireName)) {
+                return a;
+            }
+        }
+        throw InvalidInputException.invalidRequest("activity must be one of "
+                + String.join(", ", Arrays.stream(SessionState.Activity.values()).map(SessionState.Activity::wireName).toList()));
     }
 
     @GET
@@ -119,6 +146,22 @@ public final class StreamsResource {
     public Response close(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                           @Context UriInfo uri) {
         return bodiless(project, stream, body, uri, service::close);
+    }
+
+    /**
+     * Answers a request for permission of a live session started with approvals, for the key's
+     * name: {@code 202} once taken; the agent gets it after what was sent to it before.
+     */
+    @POST
+    @Path("{stream}/permissions/{request_id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response answerPermission(@PathParam("project") String project, @PathParam("stream") String stream,
+                                     @PathParam("request_id") String requestId, InputStream body, @Context UriInfo uri,
+                                     @Context ContainerRequestContext context) {
+        StreamInfo info = existing(project, stream);
+        var answer = RequestBodies.answer(info.project(), info.id(), requestId, RequestBodies.readObject(body, maxBody),
+                (String) context.getProperty(AuthFilter.KEY_NAME));
+        return accepted(uri, service.answerPermission(answer));
     }
 
     /** A request to a running stream that takes no fields: an empty body or {@code {}}. */

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.execstream.adapters.local.LocalCommandRunner;
+import io.execstream.adapters.redis.RedisStreamPublisher;
+import io.execstream.core.ExecStream;
+import io.execstream.http.ApiKeys;
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.SseTestClient.SseStream;
 import io.execstream.server.TestServer.Response;
@@ -126,6 +130,58 @@ class MultiNodeEndToEndTest {
             assertEquals(202, b.post("/projects/" + project + "/streams/" + sleeper.streamId() + "/cancel", "").status());
             assertEquals("cancelled", done(stream.readUntilDone(WAIT)).path("status").asText());
         }
+    }
+
+    @Test
+    void aRequestForPermissionOfASessionOnOneNodeIsAnsweredOnTheOther() throws Exception {
+        StandInSessionAgent agent = new StandInSessionAgent();
+        try (TestServer onA = agentNode("agents-a", agent); TestServer onB = agentNode("agents-b", new StandInSessionAgent())) {
+            String project = TestServer.newProject("multi-approvals");
+            Response r = onA.post("/projects/" + project + "/agents/" + StandInSessionAgent.PROVIDER,
+                    "{\"prompt\":\"tidy up\",\"interactive\":true,\"approvals\":true}");
+            assertEquals(202, r.status(), r::toString);
+            String path = "/projects/" + project + "/streams/" + r.json().path("stream_id").asText();
+            StandInSessionAgent.Session session = agent.session(1);
+            session.ask("toolu_1", "Bash", "{\"command\":\"ls\"}");
+
+            // B sees the request in the status A published, finds the session waiting, and answers it.
+            JsonNode status = onB.awaitStatus(path, s -> s.path("pending_permissions").size() == 1, WAIT);
+            assertEquals("awaiting_permission", status.path("activity").asText(), status::toString);
+            assertEquals(r.json().path("stream_id").asText(), onB.get("/projects/" + project
+                    + "/streams?activity=awaiting_permission").json().path("streams").get(0).path("stream_id").asText());
+            Response answered = onB.post(path + "/permissions/p1", body("decision", "deny", "message", "not today"));
+            assertEquals(202, answered.status(), answered::toString);
+            assertTrue(answered.json().path("relayed").asBoolean(), answered::toString);
+            session.awaitCall("answer toolu_1 deny: not today");
+            onB.awaitStatus(path, s -> s.path("activity").asText().equals("working"), WAIT);
+            assertError(onB.post(path + "/permissions/p1", body("decision", "allow")), 409, "permission_resolved");
+            assertError(onA.post(path + "/permissions/p1", body("decision", "allow")), 409, "permission_resolved");
+
+            try (SseStream events = onB.events(eventsPath(project, r.json().path("stream_id").asText()))) {
+                Event resolved;
+                do {
+                    resolved = events.nextEvent(WAIT);
+                } while (!resolved.type().equals("permission_resolved"));
+                assertEquals("denied", resolved.json().path("outcome").asText(), resolved::data);
+                assertEquals(ApiKeys.defaultName(onB.apiKey()), resolved.json().path("decided_by").asText(), resolved::data);
+            }
+            session.endTurn();
+            assertEquals(202, onB.post(path + "/close", "").status());
+            assertEquals("exited", onB.awaitFinished(project, r.json().path("stream_id").asText(), WAIT).path("status").asText());
+        }
+    }
+
+    /** A node of its own on the shared Redis whose service runs {@code agent}'s live sessions. */
+    private static TestServer agentNode(String name, StandInSessionAgent agent) throws IOException {
+        Path home = Files.createDirectories(dir.resolve(name));
+        RedisStreamPublisher publisher = RedisStreamPublisher.builder().redisUri(redis.uri()).build();
+        ExecStream service = ExecStream.builder(LocalCommandRunner.builder().workspaceRoot(home.resolve("workspaces")).build(),
+                        publisher)
+                .agent(agent)
+                .cancelRelay(publisher.cancelRelay())
+                .shutdownHook(false)
+                .build();
+        return TestServer.around(service, home, publisher);
     }
 
     @Test

@@ -6,11 +6,13 @@ import io.execstream.core.ExecStream;
 import io.execstream.domain.AgentPrompt;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
+import io.execstream.domain.PermissionDecision;
 import io.execstream.domain.ProjectId;
 import io.execstream.ports.AgentCapabilities;
 import io.execstream.ports.AgentListener;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
+import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.function.Supplier;
  * a real agent's process: what the core asks of it (send, interrupt, end, terminate) is recorded,
  * and it reports turns, a result with the run's and the session's cost, and its exit as an agent
  * does. Each turn costs {@link #TURN_COST}; the session had cost {@link #EARLIER_COST} before.
+ * Its sessions can ask for permission ({@link Session#ask}) and record the answers as calls.
  */
 final class StandInSessionAgent implements CodeAgent {
     static final String PROVIDER = "stand-in";
@@ -47,7 +50,7 @@ final class StandInSessionAgent implements CodeAgent {
 
     @Override
     public AgentCapabilities capabilities() {
-        return new AgentCapabilities(true, true, true, List.of(), Set.of(), true);
+        return new AgentCapabilities(true, true, true, List.of(), Set.of(), true, true);
     }
 
     @Override
@@ -136,6 +139,39 @@ final class StandInSessionAgent implements CodeAgent {
             }, "stand-in-exit");
             exit.setDaemon(true);
             exit.start();
+        }
+
+        /**
+         * Has the turn that runs ask whether {@code tool} may run with {@code inputJson}, under
+         * the agent's id {@code agentRequestId}: its own event first, as Claude's
+         * {@code control_request}, then the request. The answer comes as a call
+         * ({@code "answer ID allow [INPUT]"} or {@code "answer ID deny[: MESSAGE]"}).
+         */
+        synchronized void ask(String agentRequestId, String tool, String inputJson) {
+            if (!running()) {
+                throw new IllegalStateException("no turn runs");
+            }
+            listener.onAgentEvent("{\"type\":\"control_request\",\"request_id\":\"" + agentRequestId
+                    + "\",\"request\":{\"subtype\":\"can_use_tool\",\"tool_name\":\"" + tool + "\",\"input\":" + inputJson + "}}");
+            listener.onPermissionRequest(new PermissionAsk(agentRequestId, tool, inputJson, null));
+        }
+
+        /** Has the agent no longer wait for its request {@code agentRequestId}, as after an interrupt. */
+        synchronized void withdraw(String agentRequestId) {
+            listener.onPermissionWithdrawn(agentRequestId);
+        }
+
+        @Override
+        public void answerPermission(String agentRequestId, PermissionDecision decision) throws IOException {
+            calls.add("answer " + agentRequestId + " " + decision.verdict().wireName()
+                    + (decision.updatedInputJson() == null ? "" : " " + decision.updatedInputJson())
+                    + (decision.message() == null ? "" : ": " + decision.message()));
+        }
+
+        /** Waits until the core has made a call that starts with {@code prefix}; returns it. */
+        String awaitCallStartingWith(String prefix) {
+            await(() -> calls.stream().anyMatch(c -> c.startsWith(prefix)), () -> "no call " + prefix + "...; asked " + calls);
+            return calls.stream().filter(c -> c.startsWith(prefix)).findFirst().orElseThrow();
         }
 
         /** The session's id, as the agent named it. */

@@ -354,6 +354,20 @@ final class TestServer implements AutoCloseable {
         throw new AssertionError("stream " + streamId + " still running after " + timeout + ": " + last);
     }
 
+    /** Polls the status at {@code statusPath} until {@code condition} holds, within {@code timeout}; the status then. */
+    JsonNode awaitStatus(String statusPath, java.util.function.Predicate<JsonNode> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last;
+        do {
+            last = get(statusPath).json();
+            if (condition.test(last)) {
+                return last;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // poll interval, not a wait for the condition
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the status of " + statusPath + " never got there: " + last);
+    }
+
     /** A JSON object from name/value pairs, in order. */
     static String body(Object... pairs) {
         Map<String, Object> map = new LinkedHashMap<>();

@@ -14,6 +14,8 @@ import io.execstream.domain.AgentTurn;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.Interaction;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.PermissionRequest;
+import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
@@ -183,6 +185,42 @@ public abstract class StreamPublisherContract {
         p.open(StreamInfo.started(withStdin, PROJECT, START, Interaction.STDIN));
         assertEquals(Interaction.STDIN, p.find(withStdin).orElseThrow().interaction());
         assertNull(p.find(withStdin).orElseThrow().session());
+    }
+
+    @Test
+    void requestsForPermissionAndTheirResolutionsComeBackAsTheyWereAppended() {
+        StreamPublisher p = publisher();
+        StreamId s = open(p, PROJECT);
+        Instant at = START.plusMillis(1500);
+        List<StreamEvent> sent = List.of(
+                new StreamEvent.Permission(new PermissionRequest("p1", "Bash", "{\"command\":\"ls -la | wc -l\"}",
+                        "to count: 5:files - \u00e9", at)),
+                new StreamEvent.Permission(new PermissionRequest("p2", "Edit", "{}", null, at)),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p1", PermissionResolution.Outcome.DENIED,
+                        "key-0a1b2c3d", at, "not\nnow")),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p2", PermissionResolution.Outcome.TIMED_OUT,
+                        null, at, null)));
+        sent.forEach(e -> p.append(s, e));
+        p.complete(s, exited(0));
+        RecordingSubscriber r = subscribe(p, s, null);
+        r.awaitDone(timeout());
+        assertEquals(sent, r.events().stream().map(PublishedEvent::event).toList().subList(0, sent.size()));
+    }
+
+    @Test
+    void aSessionsPendingRequestsForPermissionAreShownByFindAndListUntilSettled() {
+        StreamPublisher p = publisher();
+        StreamId s = StreamId.random();
+        p.open(StreamInfo.started(s, PROJECT, START, Interaction.SESSION));
+        SessionState waiting = new SessionState(SessionState.Activity.AWAITING_PERMISSION, 1, 0.5, List.of(
+                new PermissionRequest("p1", "Bash", "{\"command\":\"echo 1:2 -\"}", null, START.plusSeconds(300)),
+                new PermissionRequest("p2", "Web:Fetch", "{}", "12:why -", START.plusSeconds(301))));
+        p.updateSession(s, waiting);
+        assertEquals(waiting, p.find(s).orElseThrow().session());
+        assertEquals(waiting, p.list(PROJECT, 10).get(0).session());
+        SessionState working = new SessionState(SessionState.Activity.WORKING, 1, 0.5);
+        p.updateSession(s, working);
+        assertEquals(working, p.find(s).orElseThrow().session());
     }
 
     @Test

@@ -3,9 +3,12 @@ package io.execstream.adapters.redis;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.OutputType;
+import io.execstream.domain.PermissionRequest;
+import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.HistoryLimits;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +16,8 @@ import java.util.Map;
 
 /**
  * Events as the fields of a Redis stream entry. Every entry has {@code k} (its kind: {@code o}
- * output, {@code a} agent, {@code i} input, {@code m} message, {@code t} turn, {@code d} done) and
+ * output, {@code a} agent, {@code i} input, {@code m} message, {@code t} turn, {@code p} permission,
+ * {@code r} permission resolved, {@code d} done) and
  * {@code w} (its weight in history bytes: the UTF-8 length of an output's content, 64 for any
  * other event); then, by kind:
  * <ul>
@@ -25,6 +29,10 @@ import java.util.Map;
  *   <li>turn: {@code tn} (number), {@code tsub} (subtype), {@code te} (0/1), {@code tc} (its cost),
  *       {@code trc} (the run's cost so far), {@code tu} (usage JSON), {@code tms} (duration); the
  *       last four absent if not reported;</li>
+ *   <li>permission: {@code rid} (request id), {@code tool}, {@code in} (the input JSON), {@code why}
+ *       (the reason, absent if none), {@code exp} (when it expires, ISO instant);</li>
+ *   <li>permission resolved: {@code rid}, {@code out} (outcome wire name), {@code by} (who decided,
+ *       absent if no one), {@code at} (ISO instant), {@code m} (the message, absent if none);</li>
  *   <li>done: {@code st} (status wire name), {@code x} (exit code, absent if none), {@code ms}
  *       (duration), {@code m} (message, absent if none), and when there is an agent result
  *       {@code as} (session, absent if none), {@code ae} (0/1), {@code asub}, {@code an},
@@ -66,6 +74,22 @@ final class EventCodec {
             putIfPresent(f, "trc", t.runCostUsd());
             putIfPresent(f, "tu", t.usageJson());
             putIfPresent(f, "tms", t.durationMs());
+        } else if (event instanceof StreamEvent.Permission permission) {
+            PermissionRequest r = permission.request();
+            put(f, "k", "p");
+            put(f, "rid", r.requestId());
+            put(f, "tool", r.toolName());
+            put(f, "in", r.inputJson());
+            putIfPresent(f, "why", r.reason());
+            put(f, "exp", r.expiresAt().toString());
+        } else if (event instanceof StreamEvent.PermissionResolved resolved) {
+            PermissionResolution r = resolved.resolution();
+            put(f, "k", "r");
+            put(f, "rid", r.requestId());
+            put(f, "out", r.outcome().wireName());
+            putIfPresent(f, "by", r.decidedBy());
+            put(f, "at", r.decidedAt().toString());
+            putIfPresent(f, "m", r.message());
         } else if (event instanceof StreamEvent.Done done) {
             put(f, "k", "d");
             put(f, "st", done.status().wireName());
@@ -116,6 +140,13 @@ final class EventCodec {
                 return new StreamEvent.Turn(new AgentTurn(Integer.parseInt(f.getOrDefault("tn", "1")),
                         f.getOrDefault("tsub", ""), "1".equals(f.get("te")), decimal(f, "tc"), decimal(f, "trc"),
                         f.get("tu"), f.containsKey("tms") ? Long.valueOf(f.get("tms")) : null));
+            case "p":
+                return new StreamEvent.Permission(new PermissionRequest(f.get("rid"), f.getOrDefault("tool", ""),
+                        f.getOrDefault("in", "{}"), f.get("why"), Instant.parse(f.get("exp"))));
+            case "r":
+                return new StreamEvent.PermissionResolved(new PermissionResolution(f.get("rid"),
+                        PermissionResolution.Outcome.valueOf(f.get("out").toUpperCase(Locale.ROOT)), f.get("by"),
+                        Instant.parse(f.get("at")), f.get("m")));
             case "d":
                 AgentResult agent = null;
                 if (f.containsKey("asub")) {

@@ -1,7 +1,9 @@
 package io.execstream.adapters.redis;
 
 import io.execstream.domain.Interaction;
+import io.execstream.domain.PermissionRequest;
 import io.execstream.domain.SessionState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,9 +12,14 @@ import java.util.Map;
 /**
  * What a stream takes and where its live session stands, as fields of its metadata hash:
  * {@code interaction} ({@code stdin} or {@code session}; absent for none), and for a session
- * {@code activity} ({@code working}/{@code idle}), {@code turns} and {@code cost} (absent until
- * reported). Metadata written before these fields existed reads as a stream that takes nothing.
- * Stateless.
+ * {@code activity} ({@code working}/{@code awaiting_permission}/{@code idle}), {@code turns},
+ * {@code cost} (absent until reported) and {@code pending} (the requests for permission that wait,
+ * absent for none). Metadata written before these fields existed reads as a stream that takes
+ * nothing, or a session with no request pending.
+ *
+ * <p>{@code pending} holds each request's five fields (request id, tool, input JSON, reason,
+ * expiry as an ISO instant) one after the other, each as {@code <length>:<text>} ({@code -} for
+ * no reason): no character in a field can be taken for a separator. Stateless.
  */
 final class SessionFields {
     private SessionFields() {
@@ -31,10 +38,11 @@ final class SessionFields {
         return f;
     }
 
-    /** {@code activity}, {@code turns} and {@code cost} ('' for none, which the scripts delete). */
+    /** {@code activity}, {@code turns}, {@code cost} and {@code pending} ('' for none, which the scripts delete). */
     static List<String> of(SessionState session) {
         return List.of("activity", session.activity().wireName(), "turns", Integer.toString(session.turns()),
-                "cost", session.costUsd() == null ? "" : session.costUsd().toString());
+                "cost", session.costUsd() == null ? "" : session.costUsd().toString(),
+                "pending", encodePending(session.pending()));
     }
 
     static Interaction interaction(Map<String, String> meta) {
@@ -48,7 +56,63 @@ final class SessionFields {
         if (interaction != Interaction.SESSION || activity == null) {
             return null;
         }
-        return new SessionState(SessionState.Activity.valueOf(activity.toUpperCase(Locale.ROOT)),
-                Integer.parseInt(meta.getOrDefault("turns", "0")), EventCodec.decimal(meta, "cost"));
+        List<PermissionRequest> pending = decodePending(meta.get("pending"));
+        SessionState.Activity a = SessionState.Activity.valueOf(activity.toUpperCase(Locale.ROOT));
+        if (pending.isEmpty() && a == SessionState.Activity.AWAITING_PERMISSION) {
+            // Not written together (an entry cut short): without the requests it is just working.
+            a = SessionState.Activity.WORKING;
+        }
+        return new SessionState(a, Integer.parseInt(meta.getOrDefault("turns", "0")), EventCodec.decimal(meta, "cost"),
+                pending);
+    }
+
+    /** The {@code pending} field for {@code requests}; '' for none. */
+    static String encodePending(List<PermissionRequest> requests) {
+        StringBuilder out = new StringBuilder();
+        for (PermissionRequest r : requests) {
+            for (String field : List.of(r.requestId(), r.toolName(), r.inputJson())) {
+                field(out, field);
+            }
+            if (r.reason() == null) {
+                out.append('-');
+            } else {
+                field(out, r.reason());
+            }
+            field(out, r.expiresAt().toString());
+        }
+        return out.toString();
+    }
+
+    /** The requests of a {@code pending} field; empty for none (or absent). */
+    static List<PermissionRequest> decodePending(String value) {
+        List<PermissionRequest> requests = new ArrayList<>();
+        if (value == null) {
+            return requests;
+        }
+        int[] at = {0};
+        while (at[0] < value.length()) {
+            String id = next(value, at);
+            String tool = next(value, at);
+            String input = next(value, at);
+            String reason = next(value, at);
+            requests.add(new PermissionRequest(id, tool, input, reason, Instant.parse(next(value, at))));
+        }
+        return requests;
+    }
+
+    private static void field(StringBuilder out, String text) {
+        out.append(text.length()).append(':').append(text);
+    }
+
+    /** The field at {@code at[0]}, which moves past it; null for {@code -}. */
+    private static String next(String value, int[] at) {
+        if (value.charAt(at[0]) == '-') {
+            at[0]++;
+            return null;
+        }
+        int colon = value.indexOf(':', at[0]);
+        int length = Integer.parseInt(value.substring(at[0], colon));
+        at[0] = colon + 1 + length;
+        return value.substring(colon + 1, at[0]);
     }
 }

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
 import io.execstream.domain.Interaction;
+import io.execstream.domain.PermissionRequest;
+import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** The fields of entries and metadata: every event survives a round trip, and what older versions wrote still reads. */
 class EventCodecTest {
+    private static final Instant AT = Instant.parse("2026-01-02T03:04:05.678Z");
 
     @Test
     void everyKindOfEventComesBackEqual() {
@@ -28,6 +32,12 @@ class EventCodecTest {
                 new StreamEvent.Message("and then the tests", 4, true),
                 new StreamEvent.Turn(new AgentTurn(3, "success", false, 0.1 + 0.2, 1.0 / 3, "{\"output_tokens\":7}", 1234L)),
                 new StreamEvent.Turn(new AgentTurn(1, "error_during_execution", true, null, null, null, null)),
+                new StreamEvent.Permission(new PermissionRequest("p1", "Bash", "{\"command\":\"ls\"}", "why", AT)),
+                new StreamEvent.Permission(new PermissionRequest("p2", "Edit", "{}", null, AT)),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p1", PermissionResolution.Outcome.ALLOWED,
+                        "alice", AT, null)),
+                new StreamEvent.PermissionResolved(new PermissionResolution("p2", PermissionResolution.Outcome.TIMED_OUT,
+                        null, AT, "no one answered")),
                 new StreamEvent.Done(0, 9, StreamStatus.EXITED, null,
                         new AgentResult("s-1", false, "success", 2, 0.25, "{}", 1.75)),
                 new StreamEvent.Done(null, 9, StreamStatus.CANCELLED, "stopped",
@@ -59,7 +69,10 @@ class EventCodecTest {
 
     @Test
     void aSessionsStateComesBackFromItsFields() {
-        for (SessionState state : List.of(SessionState.starting(), new SessionState(SessionState.Activity.IDLE, 3, 0.75))) {
+        for (SessionState state : List.of(SessionState.starting(), new SessionState(SessionState.Activity.IDLE, 3, 0.75),
+                new SessionState(SessionState.Activity.AWAITING_PERMISSION, 1, null, List.of(
+                        new PermissionRequest("p1", "Bash", "{\"a\":\"1:2\"}", "-", AT),
+                        new PermissionRequest("p3", "B", "{}", null, AT.plusSeconds(1)))))) {
             Map<String, String> meta = new HashMap<>(fields(SessionFields.ofOpen(Interaction.SESSION, state)));
             meta.values().removeIf(String::isEmpty); // as the scripts store them
             assertEquals(Interaction.SESSION, SessionFields.interaction(meta));

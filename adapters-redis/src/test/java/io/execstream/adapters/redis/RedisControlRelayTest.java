@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.ExecStreamException;
+import io.execstream.domain.PermissionDecision;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamNotFoundException;
@@ -28,13 +29,19 @@ import redis.clients.jedis.params.ClientKillParams;
 /** Input, messages, interrupts and ends sent on one node reach the node that runs the stream: once each, in order. */
 class RedisControlRelayTest extends RedisNodesFixture {
 
-    /** Request i of a mixed sequence: input (with and without echo, some closing stdin), messages, interrupts, ends. */
+    /**
+     * Request i of a mixed sequence: input (with and without echo, some closing stdin), messages,
+     * interrupts, ends, answers to requests for permission.
+     */
     static StreamControl control(int i) {
-        return switch (i % 5) {
+        return switch (i % 7) {
             case 0 -> new StreamControl.Input("line " + i + " ünï 😀\n", i % 50 == 0, i % 3 != 0);
             case 1 -> new StreamControl.Message("message " + i);
             case 2 -> new StreamControl.Interrupt();
             case 3 -> new StreamControl.Input("", false, true);
+            case 4 -> new StreamControl.Answer("p" + i, new PermissionDecision(PermissionDecision.Verdict.ALLOW,
+                    "{\"command\":\"ls " + i + "\"}", null), "key-0a1b2c3d");
+            case 5 -> new StreamControl.Answer("p" + i, PermissionDecision.deny(i % 2 == 0 ? null : "not now ü"), "ops");
             default -> new StreamControl.End();
         };
     }
