@@ -22,7 +22,9 @@ import io.execstream.ports.CancelRelay;
 import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
+import io.execstream.ports.ProjectFeed;
 import io.execstream.ports.RunningCommand;
+import io.execstream.ports.StreamChange;
 import io.execstream.ports.StreamControl;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
@@ -44,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -91,6 +94,9 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
 
     private final CommandRunner runner;
     private final StreamPublisher publisher;
+    /** The publisher as the streams' writers use it: it tells the project feed what changed. */
+    private final FeedingPublisher writer;
+    private final ProjectFeed feed;
     private final Clock clock;
     private final Map<String, CodeAgent> agents;
     /** Providers known but off, and what would turn each on. */
@@ -118,6 +124,9 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     private ExecStream(Builder builder) {
         this.runner = builder.runner;
         this.publisher = builder.publisher;
+        this.feed = builder.projectFeed != null ? builder.projectFeed
+                : Objects.requireNonNullElseGet(builder.publisher.projectFeed(), ProjectFeed::local);
+        this.writer = new FeedingPublisher(publisher, feed);
         this.clock = builder.clock;
         this.agents = Map.copyOf(builder.agents);
         this.agentsOff = Map.copyOf(builder.agentsOff);
@@ -147,10 +156,20 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         return new Builder(runner, publisher);
     }
 
+    /**
+     * Has {@code listener} told of every change of every project's streams from now on: a stream
+     * started, its live session changed, it finished; those of other nodes too, when the project
+     * feed reaches them. Called on the feed's threads (for the local feed, the thread that made
+     * the change); the listener must not block.
+     */
+    public void onProjectChange(Consumer<StreamChange> listener) {
+        feed.listen(listener);
+    }
+
     @Override
     public StreamInfo start(StartCommand command) {
         CommandSpec spec = command.spec();
-        return launch(command.project(), spec.timeout().orElse(null), describe(spec), false,
+        return launch(command.project(), spec.timeout().orElse(null), describe(spec), title(spec.command()), false,
                 spec.stdin() ? Interaction.STDIN : Interaction.NONE, null,
                 pump -> runner.start(command.project(), spec, pump));
     }
@@ -187,7 +206,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
                     + " cannot ask for approvals (\"approvals\": true); start it without them, with allowed tools");
         }
         return launch(command.project(), prompt.timeout().orElse(agentTimeout),
-                "agent " + agent.provider() + (prompt.interactive() ? " (live session)" : ""), true,
+                "agent " + agent.provider() + (prompt.interactive() ? " (live session)" : ""), prompt.prompt(), true,
                 prompt.interactive() ? Interaction.SESSION : Interaction.NONE, prompt,
                 pump -> agent.start(command.project(), prompt, pump));
     }
@@ -487,7 +506,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         }
     }
 
-    private StreamInfo launch(ProjectId project, Duration timeout, String what, boolean agentRun,
+    private StreamInfo launch(ProjectId project, Duration timeout, String what, String title, boolean agentRun,
                               Interaction interaction, AgentPrompt session,
                               Function<StreamPump, RunningCommand> starter) {
         Objects.requireNonNull(project, "project");
@@ -501,10 +520,10 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         StreamPump pump;
         try {
             info = StreamInfo.started(StreamId.random(), project, clock.instant(), interaction);
-            publisher.open(info);
+            writer.open(info, title);
             pump = track(info, timeout, agentRun);
             if (interaction != Interaction.NONE) {
-                StreamTalk talk = new StreamTalk(info.id(), publisher, pump.lock(), pump::isDone, interaction,
+                StreamTalk talk = new StreamTalk(info.id(), writer, pump.lock(), pump::isDone, interaction,
                         new StreamControls(info.id().value(), talkers, maxPendingInput), scheduler,
                         session == null ? AgentPrompt.DEFAULT_IDLE_TIMEOUT : session.idleTimeoutOrDefault(), inputWait,
                         session != null && session.approvals() ? session.approvalTimeoutOrDefault() : null, clock);
@@ -547,7 +566,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
 
     private StreamPump track(StreamInfo info, Duration limit, boolean agentRun) {
         ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-        StreamPump pump = new StreamPump(info.id(), publisher, scheduler, agentRun, done -> {
+        StreamPump pump = new StreamPump(info.id(), writer, scheduler, agentRun, done -> {
             if (timer[0] != null) {
                 timer[0].cancel(false);
             }
@@ -565,6 +584,15 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     }
 
     /** What the log says a command is: its program and argument count, never its arguments. */
+    /**
+     * What names a command for a person watching the project: its script, or its arguments
+     * joined by spaces ({@link io.execstream.ports.StreamChange} cuts it short). Unlike the log
+     * line's description, it is shown only to holders of the project's key or console token.
+     */
+    private static String title(CommandLine command) {
+        return command instanceof CommandLine.Shell shell ? shell.script() : String.join(" ", command.toArgv());
+    }
+
     private static String describe(CommandSpec spec) {
         if (spec.command() instanceof CommandLine.Shell) {
             return "sh -c <script>";
@@ -582,6 +610,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private final Map<String, CodeAgent> agents = new LinkedHashMap<>();
         private final Map<String, String> agentsOff = new LinkedHashMap<>();
         private CancelRelay cancelRelay = CancelRelay.LOCAL;
+        private ProjectFeed projectFeed;
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration agentTimeout = DEFAULT_AGENT_TIMEOUT;
@@ -606,6 +635,16 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
          */
         public Builder cancelRelay(CancelRelay cancelRelay) {
             this.cancelRelay = Objects.requireNonNull(cancelRelay, "cancelRelay");
+            return this;
+        }
+
+        /**
+         * What carries the lifecycle of streams to the projects' consoles, on every node: by
+         * default the publisher's own ({@link StreamPublisher#projectFeed()}), or, when it has
+         * none, {@link ProjectFeed#local()}. The caller closes it, after the service.
+         */
+        public Builder projectFeed(ProjectFeed projectFeed) {
+            this.projectFeed = Objects.requireNonNull(projectFeed, "projectFeed");
             return this;
         }
 

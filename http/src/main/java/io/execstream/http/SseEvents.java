@@ -1,6 +1,7 @@
 package io.execstream.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
@@ -170,6 +171,15 @@ public final class SseEvents {
     /** What follows an event's data: its id, last, and the blank line that dispatches it. */
     private static byte[] tail(String id) {
         return ascii("\nid: " + id + "\n\n");
+    }
+
+    /** An event named {@code name} whose data is {@code data} as one line of JSON, with its id. */
+    static byte[] named(String id, String name, JsonNode data) {
+        try {
+            return frame(id, name, ApiJson.MAPPER.writeValueAsBytes(data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode an event", e);
+        }
     }
 
     private static byte[] frame(String id, String name, byte[] data) {

@@ -91,11 +91,22 @@ public final class StreamTokens {
 
     /** A token for {@code stream}, valid for the configured time from now. */
     public String issue(ProjectId project, StreamId stream) {
-        // Rounded up to the whole second: a token is good for at least its ttl, never less (cut
+        // Rounded up (below) to the whole second: a token is good for at least its ttl, never less (cut
         // down, a 1 s token issued late in a second would be good for a few milliseconds only).
-        Instant end = clock.instant().plus(ttl);
+        return issue(project, stream.value(), ttl);
+    }
+
+    /**
+     * A token of the same form for {@code subject} of {@code project}, valid for {@code ttl} (at
+     * most the configured time) from now: for capabilities other than a stream's (a project's
+     * console), whose subject is a string no stream id can be (it holds a character stream ids
+     * do not), so that neither token opens what the other does. {@link #check(ProjectId, String, String)}
+     * checks it.
+     */
+    String issue(ProjectId project, String subject, Duration ttl) {
+        Instant end = clock.instant().plus(ttl.compareTo(this.ttl) < 0 ? ttl : this.ttl);
         long expiry = end.getEpochSecond() + (end.getNano() > 0 ? 1 : 0);
-        return Long.toString(expiry, 36) + "." + keyId + "." + BASE64URL.encodeToString(mac(project, stream, expiry));
+        return Long.toString(expiry, 36) + "." + keyId + "." + BASE64URL.encodeToString(mac(project, subject, expiry));
     }
 
     /**
@@ -104,6 +115,11 @@ public final class StreamTokens {
      * constant time.
      */
     public Verdict check(ProjectId project, StreamId stream, String token) {
+        return check(project, stream.value(), token);
+    }
+
+    /** Whether {@code token} opens {@code subject} of {@code project}, as {@link #issue(ProjectId, String, Duration)} made it. */
+    Verdict check(ProjectId project, String subject, String token) {
         Matcher parts = token == null ? null : PARTS.matcher(token);
         if (parts == null || !parts.matches()) {
             return Verdict.INVALID;
@@ -118,7 +134,7 @@ public final class StreamTokens {
         if (!keyId.equals(presentedKeyId)) {
             return Verdict.FOREIGN;
         }
-        if (!MessageDigest.isEqual(mac(project, stream, expiry), presented)) {
+        if (!MessageDigest.isEqual(mac(project, subject, expiry), presented)) {
             return Verdict.INVALID;
         }
         return clock.instant().getEpochSecond() < expiry ? Verdict.VALID : Verdict.EXPIRED;
@@ -148,8 +164,8 @@ public final class StreamTokens {
         }
     }
 
-    private byte[] mac(ProjectId project, StreamId stream, long expiry) {
-        return mac(VERSION + "\n" + keyId + "\n" + project.value() + "\n" + stream.value() + "\n" + expiry);
+    private byte[] mac(ProjectId project, String subject, long expiry) {
+        return mac(VERSION + "\n" + keyId + "\n" + project.value() + "\n" + subject + "\n" + expiry);
     }
 
     private byte[] mac(String input) {

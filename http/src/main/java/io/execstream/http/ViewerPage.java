@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The live viewer page ({@code GET /projects/{project}/streams/{stream}/view}) and its assets
- * ({@code GET /assets/{name}}), the same bytes and headers on every transport. The page opens
+ * ({@code GET /assets/{name}}, which also serves the {@link ConsolePage console}'s), the same bytes and headers on every transport. The page opens
  * with the stream's token, reads it from its own address and follows the stream's events with it,
  * so it holds no inline script and runs under a strict Content-Security-Policy.
  */
@@ -41,6 +41,8 @@ public final class ViewerPage {
     private static final Map<String, ClasspathAsset> ASSETS = Map.of(
             "viewer.js", ClasspathAsset.load("viewer/viewer.js", "text/javascript; charset=utf-8"),
             "viewer.css", ClasspathAsset.load("viewer/viewer.css", "text/css; charset=utf-8"),
+            "console.js", ClasspathAsset.load("viewer/console.js", "text/javascript; charset=utf-8"),
+            "console.css", ClasspathAsset.load("viewer/console.css", "text/css; charset=utf-8"),
             "favicon.svg", ClasspathAsset.load("viewer/favicon.svg", "image/svg+xml"));
 
     private ViewerPage() {

@@ -3,10 +3,12 @@ package io.execstream.jaxrs;
 import io.execstream.core.ExecStream;
 import io.execstream.http.Access;
 import io.execstream.http.ApiKeys;
+import io.execstream.http.ConsoleTokens;
 import io.execstream.http.CorsPolicy;
 import io.execstream.http.EventStreamListener;
 import io.execstream.http.EventStreams;
 import io.execstream.http.Links;
+import io.execstream.http.ProjectEvents;
 import io.execstream.http.SseHub;
 import io.execstream.http.StreamTokens;
 import jakarta.ws.rs.container.ContainerResponseFilter;
@@ -22,7 +24,8 @@ import org.glassfish.jersey.media.sse.SseFeature;
 /**
  * The whole execstream HTTP API, for any Jersey application: register one of these in the
  * application's {@code ResourceConfig} and it serves every path of the API (commands, agents,
- * streams, cancel, input, messages, interrupt and close, the event streams on JAX-RS SSE, the viewer page, {@code /healthz} and
+ * streams, cancel, input, messages, interrupt and close, the event streams on JAX-RS SSE, the viewer page, a project's
+ * events and console page, {@code /healthz} and
  * {@code /openapi.json}), with the API's keys, stream tokens, error bodies and headers.
  *
  * <pre>{@code
@@ -50,6 +53,8 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     private final Links links;
     private final SseHub hub;
     private final EventStreams events;
+    private final ConsoleTokens consoles;
+    private final ProjectEvents projectEvents;
     private final long maxBody;
     private final CorsPolicy cors;
     private final OpenSinks sinks = new OpenSinks();
@@ -61,6 +66,11 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         this.links = new Links(tokens);
         this.hub = new SseHub(service, builder.keepalive, builder.writeTimeout, builder.listener);
         this.events = new EventStreams(service, access, hub);
+        this.consoles = new ConsoleTokens(tokens);
+        this.projectEvents = new ProjectEvents(service, access, consoles, builder.keepalive, builder.writeTimeout,
+                builder.listener);
+        // For as long as the service runs: a feature is built once per service.
+        service.onProjectChange(projectEvents::onChange);
         this.maxBody = builder.maxBody;
         this.cors = builder.cors;
     }
@@ -77,6 +87,8 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new AgentsResource(service, links, maxBody))
                 .register(new StreamsResource(service, links, maxBody))
                 .register(new EventsResource(events, sinks))
+                .register(new ProjectEventsResource(projectEvents, links, sinks))
+                .register(new ConsoleResource(projectEvents, consoles))
                 .register(new SseFrame.Writer())
                 .register(new HealthResource())
                 .register(new ViewerResource(service, links))
@@ -85,7 +97,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new AuthFilter(access))
                 .register(new BodyLimitFilter(maxBody))
                 .register(new HeaderSyntaxFilter())
-                .register(new EventsAcceptFilter(events))
+                .register(new EventsAcceptFilter(events, projectEvents))
                 .register(new SecurityHeadersFilter())
                 .register(new OptionsAndCorsFilter.OnApiAnswers(cors))
                 .register(new ErrorMapper());
@@ -125,9 +137,9 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         return links;
     }
 
-    /** How many event streams are open now. */
+    /** How many event streams are open now, a project's events included. */
     public int openEventStreams() {
-        return hub.size();
+        return hub.size() + projectEvents.size();
     }
 
     /**
@@ -138,6 +150,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     @Override
     public void close() {
         hub.close();
+        projectEvents.close();
         try {
             sinks.awaitClosed(CLOSE_WAIT);
         } catch (InterruptedException e) {

@@ -106,6 +106,16 @@ public interface StreamPublisher extends AutoCloseable {
     }
 
     /**
+     * What carries the lifecycle of streams (started, session changed, finished) to every node
+     * that shares this publisher's streams, so that each node's project consoles see them all; the
+     * core is built with it ({@code ExecStream.Builder.projectFeed}). The default, null, means the
+     * publisher has none: the core then uses {@link ProjectFeed#local()}.
+     */
+    default ProjectFeed projectFeed() {
+        return null;
+    }
+
+    /**
      * Releases the publisher's threads and resources. Open subscriptions are closed with
      * {@link StreamSubscriber.CloseReason#PUBLISHER_CLOSED}, and still get that call after this
      * returns; a subscription replaying a finished stream may instead be handed the rest of it,

@@ -6,6 +6,7 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.ports.CancelRelay;
+import io.execstream.ports.ProjectFeed;
 import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
@@ -58,6 +59,11 @@ final class MeteredStreamPublisher implements StreamPublisher {
     @Override
     public CancelRelay cancelRelay() {
         return delegate.cancelRelay();
+    }
+
+    @Override
+    public ProjectFeed projectFeed() {
+        return delegate.projectFeed();
     }
 
     @Override
