@@ -82,6 +82,16 @@ final class Keys {
     }
 
     /** Pub/sub channel of cancel requests; messages are stream ids. */
+    /** The pub/sub channel of a project's stream lifecycle ({@link RedisProjectFeed}). */
+    String feedChannel(ProjectId project) {
+        return prefix + "feed:" + project.value();
+    }
+
+    /** The pattern of every project's feed channel. */
+    String feedChannels() {
+        return prefix + "feed:*";
+    }
+
     String cancelChannel() {
         return prefix + "cancel";
     }

@@ -7,6 +7,7 @@ import io.execstream.domain.StreamId;
 import io.execstream.domain.StreamInfo;
 import io.execstream.domain.UnavailableException;
 import io.execstream.ports.CancelRelay;
+import io.execstream.ports.ProjectFeed;
 import io.execstream.adapters.support.DaemonThreads;
 import io.execstream.adapters.support.Deliveries;
 import io.execstream.adapters.support.DeliverySettings;
@@ -100,6 +101,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
     private final Deliveries deliveries;
     private final LiveReader reader;
     private final RedisCancelRelay cancelRelay;
+    private final RedisProjectFeed feed;
     private final OutageBuffer buffer;
     private final StreamWriter writer;
     private final StreamReads reads;
@@ -126,6 +128,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         RedisControlRelay controls = new RedisControlRelay(redis, keys, nodeId, nodeId + "/" + randomHex(),
                 "execstream-redis-controls-" + nodeId);
         this.cancelRelay = new RedisCancelRelay(redis, keys, controls, "execstream-redis-cancel-" + nodeId);
+        this.feed = new RedisProjectFeed(redis, keys, "execstream-redis-feed-" + nodeId);
         // The streams this node writes: the writer adds them, the writer or the flusher removes them.
         Map<StreamId, OwnedStream> owned = new ConcurrentHashMap<>();
         this.buffer = new OutageBuffer(redis, scripts, retention, reader, lifecycle, owned,
@@ -156,6 +159,15 @@ public final class RedisStreamPublisher implements StreamPublisher {
     @Override
     public CancelRelay cancelRelay() {
         return cancelRelay;
+    }
+
+    /**
+     * The feed of every node's stream lifecycle, on a pub/sub channel per project; the core takes
+     * it by default. Best effort: changes made while a node's subscription is down do not reach it.
+     */
+    @Override
+    public ProjectFeed projectFeed() {
+        return feed;
     }
 
     /** This node's id, as its lease and its running streams record it. */
@@ -256,6 +268,7 @@ public final class RedisStreamPublisher implements StreamPublisher {
         }
         scheduler.shutdownNow();
         cancelRelay.stop();
+        feed.stop();
         buffer.stop();
         reader.closeAll(CloseReason.PUBLISHER_CLOSED);
         reader.close();

@@ -100,12 +100,17 @@ final class SessionFields {
         return requests;
     }
 
-    private static void field(StringBuilder out, String text) {
+    /** Appends {@code text} as {@code LENGTH:TEXT}, or {@code -} for null, which {@link #next} reads back. */
+    static void field(StringBuilder out, String text) {
+        if (text == null) {
+            out.append('-');
+            return;
+        }
         out.append(text.length()).append(':').append(text);
     }
 
     /** The field at {@code at[0]}, which moves past it; null for {@code -}. */
-    private static String next(String value, int[] at) {
+    static String next(String value, int[] at) {
         if (value.charAt(at[0]) == '-') {
             at[0]++;
             return null;

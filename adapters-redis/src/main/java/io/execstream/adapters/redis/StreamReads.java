@@ -177,7 +177,8 @@ final class StreamReads {
         return n;
     }
 
-    private static StreamInfo info(StreamId id, Map<String, String> m) {
+    /** The stream whose metadata hash (or a project feed's message, {@link FeedCodec}) is {@code m}. */
+    static StreamInfo info(StreamId id, Map<String, String> m) {
         String exit = m.get("exit");
         String duration = m.get("duration");
         Interaction interaction = SessionFields.interaction(m);
