@@ -112,6 +112,14 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         return events;
     }
 
+    /**
+     * A project's events behind this API, for a transport that serves them itself (the standalone
+     * server's fast path does): they share this API's keys, console tokens and connections.
+     */
+    public ProjectEvents projectEvents() {
+        return projectEvents;
+    }
+
     /** Which other origins' pages may read this API's answers, for a transport that answers some itself. */
     public CorsPolicy cors() {
         return cors;
@@ -137,9 +145,18 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         return links;
     }
 
-    /** How many event streams are open now, a project's events included. */
+    /**
+     * How many streams' event streams are open now. A project's events (a console's) are not
+     * among them: they never end by themselves, so a server that waits for event streams to end
+     * would wait for them in vain; see {@link #openProjectEventStreams()}.
+     */
     public int openEventStreams() {
-        return hub.size() + projectEvents.size();
+        return hub.size();
+    }
+
+    /** How many projects' event streams (consoles) are open now. */
+    public int openProjectEventStreams() {
+        return projectEvents.size();
     }
 
     /**

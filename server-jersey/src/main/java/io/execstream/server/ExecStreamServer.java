@@ -155,7 +155,7 @@ public final class ExecStreamServer implements AutoCloseable {
         String host = config.bind.contains(":") ? "[" + config.bind + "]" : config.bind;
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(
                 URI.create("http://" + host + ":" + config.port + "/"), resources, false);
-        GrizzlyTransport transport = GrizzlyTransport.install(http, api.eventStreams(), api.cors());
+        GrizzlyTransport transport = GrizzlyTransport.install(http, api.eventStreams(), api.projectEvents(), api.links(), api.cors());
         try {
             http.start();
         } catch (IOException e) {

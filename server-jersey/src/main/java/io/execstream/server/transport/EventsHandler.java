@@ -7,10 +7,14 @@ import io.execstream.http.CorsPolicy;
 import io.execstream.http.EventStreamRequest;
 import io.execstream.http.EventStreams;
 import io.execstream.http.HttpOptions;
+import io.execstream.http.Links;
+import io.execstream.http.ProjectEvents;
 import io.execstream.http.SecurityHeaders;
+import io.execstream.http.SseOutput;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.glassfish.grizzly.http.Method;
@@ -21,7 +25,9 @@ import org.glassfish.grizzly.http.server.Response;
 
 /**
  * {@code GET /projects/{project}/events/{stream}}: the stream as Server-Sent Events, served
- * straight on Grizzly; every other request goes on to the JAX-RS application.
+ * straight on Grizzly, and {@code GET /projects/{project}/events}, a project's events
+ * ({@link ProjectEvents}), which also learns at once here when a console goes away; every other
+ * request goes on to the JAX-RS application.
  *
  * <p>Why not the JAX-RS resource the API also has: an event is written to every subscriber, so
  * the per-write cost is what limits fan-out and throughput, and Jersey's event sink pays for a
@@ -33,13 +39,18 @@ import org.glassfish.grizzly.http.server.Response;
  */
 final class EventsHandler extends FrontHandler {
     private static final Pattern ROUTE = Pattern.compile("/projects/([^/]+)/events/([^/]+)");
+    private static final Pattern PROJECT_ROUTE = Pattern.compile("/projects/([^/]+)/events");
 
     private final EventStreams events;
+    private final ProjectEvents projectEvents;
+    private final Links links;
     private final CorsPolicy cors;
 
-    EventsHandler(HttpHandler api, EventStreams events, CorsPolicy cors) {
+    EventsHandler(HttpHandler api, EventStreams events, ProjectEvents projectEvents, Links links, CorsPolicy cors) {
         super("execstream-events", api);
         this.events = events;
+        this.projectEvents = projectEvents;
+        this.links = links;
         this.cors = cors;
     }
 
@@ -51,15 +62,17 @@ final class EventsHandler extends FrontHandler {
     static final int MAX_UNSENT_BYTES = 1 << 20;
 
     /** Puts the handler in front of the application's container in {@code http}, not started yet. */
-    static void install(HttpServer http, EventStreams events, CorsPolicy cors) {
+    static void install(HttpServer http, EventStreams events, ProjectEvents projectEvents, Links links, CorsPolicy cors) {
         http.getListeners().forEach(listener -> listener.setMaxPendingBytes(MAX_UNSENT_BYTES));
-        wrapHandlers(http, handler -> new EventsHandler(handler, events, cors));
+        wrapHandlers(http, handler -> new EventsHandler(handler, events, projectEvents, links, cors));
     }
 
     @Override
     public void service(Request request, Response response) throws Exception {
         Matcher route = ROUTE.matcher(request.getRequestURI());
-        if (!route.matches()) {
+        Matcher project = PROJECT_ROUTE.matcher(request.getRequestURI());
+        boolean ofProject = !route.matches() && project.matches();
+        if (!route.matches() && !ofProject) {
             inner.service(request, response);
             return;
         }
@@ -72,7 +85,11 @@ final class EventsHandler extends FrontHandler {
             return;
         }
         try {
-            serve(request, response, route, origin);
+            if (ofProject) {
+                serveProject(request, response, project, origin);
+            } else {
+                serve(request, response, route, origin);
+            }
         } catch (RuntimeException e) {
             refuse(response, e, origin);
         }
@@ -98,6 +115,41 @@ final class EventsHandler extends FrontHandler {
             return;
         }
         EventStreams.Answer.Open open = (EventStreams.Answer.Open) answer;
+        if (!open.headOnly()) {
+            stream(response, origin, output -> events.open(open, output));
+        } else {
+            commit(response);
+        }
+    }
+
+    /** {@code GET /projects/{project}/events}: the project's events ({@link ProjectEvents}), the same way. */
+    private void serveProject(Request request, Response response, Matcher route, String origin) throws IOException {
+        ProjectEvents.Open open = projectEvents.check(new EventStreamRequest(request.getMethod().getMethodString(),
+                EventStreams.decodeSegment(route.group(1)), null, request.getHeader("Accept"),
+                request.getHeader(Access.API_KEY_HEADER), request.getParameter("token"), request.getHeader("Last-Event-ID"),
+                request.getParameter("last_event_id")));
+        cors.answerHeaders(origin).forEach(response::setHeader);
+        if (!open.headOnly()) {
+            stream(response, origin, output -> projectEvents.open(open, output, links));
+        } else {
+            commit(response);
+        }
+    }
+
+    /** Commits the response as an event stream, suspended, and hands it to {@code open}. */
+    private void stream(Response response, String origin, Consumer<SseOutput> open) throws IOException {
+        commit(response);
+        response.suspend();
+        try {
+            open.accept(new GrizzlySseOutput(response));
+        } catch (RuntimeException e) {
+            // Nothing was written: the error still gets its own status.
+            refuse(response, e, origin);
+            response.resume();
+        }
+    }
+
+    private static void commit(Response response) {
         response.setStatus(200);
         EventStreams.HEADERS.forEach((name, value) -> {
             if (name.equals("Content-Type")) {
@@ -106,17 +158,6 @@ final class EventsHandler extends FrontHandler {
                 response.setHeader(name, value);
             }
         });
-        if (open.headOnly()) {
-            return;
-        }
-        response.suspend();
-        try {
-            events.open(open, new GrizzlySseOutput(response));
-        } catch (RuntimeException e) {
-            // Nothing was written: the error still gets its own status.
-            refuse(response, e, origin);
-            response.resume();
-        }
     }
 
 }

@@ -2,6 +2,8 @@ package io.execstream.server.transport;
 
 import io.execstream.http.CorsPolicy;
 import io.execstream.http.EventStreams;
+import io.execstream.http.Links;
+import io.execstream.http.ProjectEvents;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import org.glassfish.grizzly.http.server.HttpServer;
 
@@ -22,11 +24,13 @@ public final class GrizzlyTransport implements AutoCloseable {
 
     /**
      * Puts the transport in front of the application's container in {@code http}, which must not
-     * be started yet: event streams are served by {@code events}, with the CORS headers of
-     * {@code cors}; everything else goes on to the container.
+     * be started yet: event streams are served by {@code events}, projects' events by
+     * {@code projectEvents} with {@code links}, with the CORS headers of {@code cors}; everything
+     * else goes on to the container.
      */
-    public static GrizzlyTransport install(HttpServer http, EventStreams events, CorsPolicy cors) {
-        EventsHandler.install(http, events, cors);
+    public static GrizzlyTransport install(HttpServer http, EventStreams events, ProjectEvents projectEvents, Links links,
+                                           CorsPolicy cors) {
+        EventsHandler.install(http, events, projectEvents, links, cors);
         // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
         ContainerGuard.install(http);
         return new GrizzlyTransport(ProtocolErrors.install(http));
