@@ -16,10 +16,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +51,7 @@ class ConsoleBrowserEndToEndTest {
         String skip = NodeScripts.skipReason("the console's browser test needs node and chromium",
                 Files.isExecutable(Path.of(chromium)) ? Optional.empty() : Optional.of("no Chromium at " + chromium),
                 "playwright-core");
-        org.junit.jupiter.api.Assumptions.assumeTrue(skip == null, () -> skip);
+        Assumptions.assumeTrue(skip == null, () -> skip);
         server = agent.serve(dir);
         String project = TestServer.newProject("console-browser");
         Response started = server.post("/projects/" + project + "/agents/" + StandInSessionAgent.PROVIDER,
@@ -81,17 +79,17 @@ class ConsoleBrowserEndToEndTest {
         CompletableFuture<JsonNode> browsing = CompletableFuture.supplyAsync(() ->
                 NodeScripts.run(dir, PAGE_TIMEOUT, "console-check.mjs", chromium, url, points.toString()));
 
-        awaitSignal(browsing, both);
+        NodeScripts.awaitSignal(browsing, both, PAGE_TIMEOUT);
         live.ask("toolu_1", "Bash", "{\"command\":\"ls\"}");
-        awaitSignal(browsing, asking);
+        NodeScripts.awaitSignal(browsing, asking, PAGE_TIMEOUT);
         assertEquals(202, server.post(path + "/permissions/p1", body("decision", "allow")).status());
         live.awaitCallStartingWith("answer toolu_1 allow");
-        awaitSignal(browsing, answered);
+        NodeScripts.awaitSignal(browsing, answered, PAGE_TIMEOUT);
         live.endTurn();
         assertEquals(202, server.post(path + "/close", "").status());
         assertEquals(202, server.post("/projects/" + project + "/streams/" + command + "/cancel", "").status());
-        awaitSignal(browsing, ended);
-        JsonNode report = finished(browsing);
+        NodeScripts.awaitSignal(browsing, ended, PAGE_TIMEOUT);
+        JsonNode report = NodeScripts.finished(browsing, PAGE_TIMEOUT);
 
         assertEquals(200, report.path("httpStatus").asInt(), report::toString);
         assertEquals(ViewerPage.CONTENT_SECURITY_POLICY, report.path("csp").asText());
@@ -117,35 +115,5 @@ class ConsoleBrowserEndToEndTest {
         Path signal = dir.resolve(name);
         points.addObject().put("signal", signal.toString()).set("until", TestServer.JSON.valueToTree(until));
         return signal;
-    }
-
-    /** Waits until the browser script created {@code signal}, within {@link #PAGE_TIMEOUT}; fails at once if the script did. */
-    private static void awaitSignal(CompletableFuture<JsonNode> browsing, Path signal) {
-        long deadline = System.nanoTime() + PAGE_TIMEOUT.toNanos();
-        while (!Files.exists(signal)) {
-            if (browsing.isDone()) {
-                throw new AssertionError("the browser script ended before " + signal.getFileName() + ": " + finished(browsing));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the page never reached " + signal.getFileName() + " within " + PAGE_TIMEOUT);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, not a wait for the condition
-        }
-    }
-
-    private static JsonNode finished(CompletableFuture<JsonNode> browsing) {
-        try {
-            return browsing.get(PAGE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AssertionError failure) {
-                throw failure;
-            }
-            throw new AssertionError("the browser script failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("the browser script did not end", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The scripts of {@code src/test/browser}, run with node, for the tests that drive real JavaScript
@@ -107,6 +108,41 @@ final class NodeScripts {
             return TestServer.JSON.readTree(text);
         } catch (IOException | ExecutionException | TimeoutException e) {
             throw new AssertionError("cannot run " + script + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /**
+     * Waits until a script running in {@code script} (a {@link #run} on another thread) created
+     * {@code signal}, its sign that the page reached a checkpoint, within {@code timeout}; fails at
+     * once, with the script's report, if the script ended first.
+     */
+    static void awaitSignal(CompletableFuture<JsonNode> script, Path signal, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(signal)) {
+            if (script.isDone()) {
+                throw new AssertionError("the script ended before " + signal.getFileName() + ": " + finished(script, timeout));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the page never reached " + signal.getFileName() + " within " + timeout);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, not a wait for the condition
+        }
+    }
+
+    /** The report of a script running in {@code script}, once it has ended (it bounds its own run by {@code timeout}). */
+    static JsonNode finished(CompletableFuture<JsonNode> script, Duration timeout) {
+        try {
+            return script.get(timeout.toSeconds() + 10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AssertionError failure) {
+                throw failure;
+            }
+            throw new AssertionError("the script failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("the script did not end", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
