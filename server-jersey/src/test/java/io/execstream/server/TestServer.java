@@ -82,7 +82,10 @@ final class TestServer implements AutoCloseable {
         String scopedKey = "scoped-key-" + UUID.randomUUID();
         Path keys = writeKeys(dir, apiKey, scopedKey);
         Path workspaces = dir.resolve("workspaces");
+        // The memory publisher, as the tests were written for (a flag of the test's wins): the
+        // server's default, disk, has tests of its own (DiskPublisherEndToEndTest).
         List<String> args = new ArrayList<>(List.of(
+                "--publisher", "memory",
                 "--port", "0",
                 "--api-keys-file", keys.toString(),
                 "--workspace-root", workspaces.toString()));
