@@ -76,9 +76,9 @@ class PublisherDefaultsTest {
     @Test
     void helpGivesEachPublishersDefaults() {
         String help = ServerConfig.help();
-        assertTrue(help.contains("16MB; with --publisher disk: 1GB"), help);
-        assertTrue(help.contains("512MB; with --publisher disk: 10GB"), help);
-        assertTrue(help.contains("1h; with --publisher disk: 7d"), help);
+        assertTrue(help.contains("1GB with the disk publisher, 16MB with the others"), help);
+        assertTrue(help.contains("10GB with the disk publisher, 512MB with the others"), help);
+        assertTrue(help.contains("7d with the disk publisher, 1h with the others"), help);
         assertTrue(help.contains("--data-dir"), help);
         assertTrue(help.contains("[EXECSTREAM_FSYNC] default: interval"), help);
     }

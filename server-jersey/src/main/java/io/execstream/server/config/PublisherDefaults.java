@@ -27,9 +27,9 @@ record PublisherDefaults(long maxHistory, long historyBudget, Duration retention
         return publisher.equals("disk") ? DISK : IN_MEMORY;
     }
 
-    /** {@code "16MB; disk: 1GB"}: one setting's defaults, for {@code --help}. */
+    /** {@code "1GB with the disk publisher, 16MB with the others"}: one setting's defaults, for {@code --help}. */
     static String describe(Function<PublisherDefaults, Object> setting) {
-        return text(setting.apply(IN_MEMORY)) + "; with --publisher disk: " + text(setting.apply(DISK));
+        return text(setting.apply(DISK)) + " with the disk publisher, " + text(setting.apply(IN_MEMORY)) + " with the others";
     }
 
     private static String text(Object value) {

@@ -54,7 +54,7 @@ public final class ServerFlags {
                     + PublisherDefaults.describe(PublisherDefaults::retention) + ")"),
             new Flag("max-running", "64", "most commands running at once; past it, 429 too_many_requests"),
             new Flag("max-history", null, "bytes of history kept per stream, oldest events leave first (default: "
-                    + PublisherDefaults.describe(PublisherDefaults::maxHistory) + "; disk: bytes on disk)"),
+                    + PublisherDefaults.describe(PublisherDefaults::maxHistory) + "; disk publisher: bytes on disk)"),
             new Flag("history-budget", null, "history bytes kept across all streams (default: "
                     + PublisherDefaults.describe(PublisherDefaults::historyBudget) + "); past it the oldest finished "
                     + "streams lose their output first (they keep their status and done event until --retention; "
