@@ -61,6 +61,34 @@ public final class Access {
     }
 
     /**
+     * A request about {@code project} (or about no project, when it is null) with a key whose
+     * role includes {@code needed}.
+     *
+     * @param action what the request does, for the message of a refusal (e.g. {@code "POST .../cancel"})
+     * @return the key's grant
+     * @throws RequestRefusedException {@code 401} without a valid key, {@code 403} when the key does
+     *                                 not open the project or its role lacks {@code needed}
+     */
+    public ApiKeys.Grant authorize(String project, String keyHeader, ApiKeys.Role needed, String action) {
+        ApiKeys.Grant grant = authorize(project, keyHeader);
+        requireRole(grant, needed, action);
+        return grant;
+    }
+
+    /**
+     * Refuses a grant whose role lacks {@code needed}, with a message naming both roles.
+     *
+     * @throws RequestRefusedException {@code 403 forbidden}
+     */
+    public static void requireRole(ApiKeys.Grant grant, ApiKeys.Role needed, String action) {
+        if (!grant.role().includes(needed)) {
+            throw RequestRefusedException.forbidden("this API key has role " + grant.role().wireName() + ", which may not "
+                    + action + ": that needs role " + needed.wireName()
+                    + (needed == ApiKeys.Role.ADMIN ? "" : " or above") + " (role= in the keys file)");
+        }
+    }
+
+    /**
      * A request about one stream, which also opens with that stream's token: the token when one
      * is given, else the key as {@link #authorize} checks it.
      *

@@ -1,7 +1,9 @@
 package io.execstream.jaxrs;
 
 import io.execstream.http.Access;
+import io.execstream.http.ApiKeys;
 import jakarta.annotation.Priority;
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -44,6 +46,16 @@ final class AuthFilter implements ContainerRequestFilter {
         this.access = access;
     }
 
+    /**
+     * The role a request needs: reading (GET, HEAD) is a viewer's; every other method of the API
+     * starts or changes something, which is an operator's. By method rather than route by route,
+     * so that a route added later cannot be left open to viewers by mistake.
+     */
+    static ApiKeys.Role roleFor(ContainerRequestContext request) {
+        String method = request.getMethod();
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) ? ApiKeys.Role.VIEWER : ApiKeys.Role.OPERATOR;
+    }
+
     @Override
     public void filter(ContainerRequestContext request) {
         Method method = resource.getResourceMethod();
@@ -57,7 +69,8 @@ final class AuthFilter implements ContainerRequestFilter {
             access.authorizeStream(path.getFirst("project"), path.getFirst("stream"), key, token);
         } else {
             // The key's name, for what the stream records of who did something; never the key.
-            request.setProperty(KEY_NAME, access.authorize(path.getFirst("project"), key).name());
+            request.setProperty(KEY_NAME, access.authorize(path.getFirst("project"), key, roleFor(request),
+                    request.getMethod() + " /" + request.getUriInfo().getPath(false)).name());
         }
     }
 }

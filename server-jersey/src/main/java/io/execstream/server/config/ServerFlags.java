@@ -15,8 +15,9 @@ public final class ServerFlags {
     static final List<Flag> ALL = List.of(
             new Flag("port", "8080", "TCP port to listen on; 0 picks a free port (the chosen one is printed)"),
             new Flag("bind", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface"),
-            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b'; "
-                    + "'#' starts a comment. Without it a key is generated and printed once"),
+            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b', "
+                    + "then optionally name=NAME and role=viewer|operator|admin (default admin); '#' starts a comment. "
+                    + "Without it a key is generated and printed once"),
             new Flag("runner", "local", "where commands run: the name of a runner ('local', a process on this machine, "
                     + "or 'kubectl'; see Runners below)"),
             Flag.repeatable("runner-option", "KEY=VALUE: an option of the runner (see Runners below); repeatable"),
