@@ -1,5 +1,6 @@
 package io.execstream.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +35,15 @@ public final class ViewerPage {
 
     /** The page itself. */
     public static final ClasspathAsset PAGE = ClasspathAsset.load("viewer/view.html", "text/html; charset=utf-8");
+
+    /**
+     * The page as served with a control token: the same, with {@code data-control} on its body,
+     * which makes the page show its controls. The server says so, having checked the token; the
+     * page never decides it from its address.
+     */
+    public static final ClasspathAsset CONTROL_PAGE = new ClasspathAsset(new String(PAGE.bytes(), StandardCharsets.UTF_8)
+            .replace("<body data-state=\"connecting\">", "<body data-state=\"connecting\" data-control=\"true\">")
+            .getBytes(StandardCharsets.UTF_8), PAGE.contentType());
 
     /** {@code GET /openapi.json}: the OpenAPI 3 description of the API. */
     public static final ClasspathAsset OPENAPI = ClasspathAsset.load("openapi.json", "application/json");

@@ -74,6 +74,7 @@ class RolesEndToEndTest {
                 new Route("POST", s + "/interrupt", "", Role.OPERATOR),
                 new Route("POST", s + "/close", "", Role.OPERATOR),
                 new Route("POST", s + "/permissions/p1", "{\"decision\": \"allow\"}", Role.OPERATOR),
+                new Route("POST", s + "/control-token", "", Role.OPERATOR),
                 new Route("GET", "/metrics", null, Role.ADMIN));
     }
 

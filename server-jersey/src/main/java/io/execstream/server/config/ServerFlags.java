@@ -43,6 +43,8 @@ public final class ServerFlags {
             new Flag("token-secret", null, "key that signs stream tokens (default: random at each start); "
                     + "give every node of a cluster the same one"),
             new Flag("token-ttl", "24h", "how long a stream token (the token of a stream_url) stays valid after it is issued"),
+            new Flag("control-token-ttl", "15m", "how long a control token (POST .../control-token: a viewer page "
+                    + "that may act on its stream) stays valid after it is issued"),
             new Flag("node-lease", "15s", "redis publisher: a node silent this long is presumed dead and its streams fail"),
             new Flag("keepalive", "15s", "interval of ': keepalive' comments on open event streams"),
             new Flag("write-timeout", "30s", "an event-stream client whose connection takes nothing for this long is dropped "
