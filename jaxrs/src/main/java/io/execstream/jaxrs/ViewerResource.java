@@ -3,6 +3,7 @@ package io.execstream.jaxrs;
 import io.execstream.core.StreamQueries;
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
+import io.execstream.domain.StreamInfo;
 import io.execstream.http.Access;
 import io.execstream.http.ClasspathAsset;
 import io.execstream.http.Ids;
@@ -45,12 +46,13 @@ public final class ViewerResource {
                          @QueryParam("token") String token, @Context UriInfo uri) {
         ProjectId projectId = ProjectId.of(project);
         StreamId streamId = Ids.stream(stream);
-        queries.status(projectId, streamId);
+        StreamInfo info = queries.status(projectId, streamId);
         if (token == null) {
             return Response.seeOther(URI.create(links.at(uri.getBaseUri().getRawPath()).viewUrl(projectId, streamId))).build();
         }
         // With a control token, the page that shows the controls; the token was checked before this.
-        ClasspathAsset page = access.controls(project, stream, token) ? ViewerPage.CONTROL_PAGE : ViewerPage.PAGE;
+        ClasspathAsset page = access.controls(project, stream, token)
+                ? ViewerPage.controlPage(info.interaction()) : ViewerPage.PAGE;
         Response.ResponseBuilder out = Response.ok(page.bytes(), page.contentType());
         ViewerPage.PAGE_HEADERS.forEach(out::header);
         return out.build();

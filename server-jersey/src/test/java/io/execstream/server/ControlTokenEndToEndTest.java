@@ -157,7 +157,7 @@ class ControlTokenEndToEndTest {
         Live live = start(TestServer.newProject("control-view"));
         Response control = server.send(server.requestWithoutKey(live.path() + "/view?token=" + controlTokenOf(live)).GET().build());
         assertEquals(200, control.status(), control::toString);
-        assertTrue(control.body().contains("data-control=\"true\""), control.body());
+        assertTrue(control.body().contains("data-control=\"session\""), control.body());
         Response read = server.send(server.requestWithoutKey(live.path() + "/view?token=" + live.readToken()).GET().build());
         assertEquals(200, read.status(), read::toString);
         assertFalse(read.body().contains("data-control"), read.body());
