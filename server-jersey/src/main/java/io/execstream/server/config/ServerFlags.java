@@ -15,8 +15,9 @@ public final class ServerFlags {
     static final List<Flag> ALL = List.of(
             new Flag("port", "8080", "TCP port to listen on; 0 picks a free port (the chosen one is printed)"),
             new Flag("bind", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface"),
-            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b'; "
-                    + "'#' starts a comment. Without it a key is generated and printed once"),
+            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b', "
+                    + "then optionally name=NAME and role=viewer|operator|admin (default admin); '#' starts a comment. "
+                    + "Without it a key is generated and printed once"),
             new Flag("runner", "local", "where commands run: the name of a runner ('local', a process on this machine, "
                     + "or 'kubectl'; see Runners below)"),
             Flag.repeatable("runner-option", "KEY=VALUE: an option of the runner (see Runners below); repeatable"),
@@ -46,6 +47,8 @@ public final class ServerFlags {
             new Flag("token-secret", null, "key that signs stream tokens (default: random at each start); "
                     + "give every node of a cluster the same one"),
             new Flag("token-ttl", "24h", "how long a stream token (the token of a stream_url) stays valid after it is issued"),
+            new Flag("control-token-ttl", "15m", "how long a control token (POST .../control-token: a viewer page "
+                    + "that may act on its stream) stays valid after it is issued"),
             new Flag("node-lease", "15s", "redis publisher: a node silent this long is presumed dead and its streams fail"),
             new Flag("keepalive", "15s", "interval of ': keepalive' comments on open event streams"),
             new Flag("write-timeout", "30s", "an event-stream client whose connection takes nothing for this long is dropped "
