@@ -38,14 +38,16 @@ const ONLY = opt("--only", null) ? opt("--only").split(",") : null;
 const RUNS = Number(opt("--runs", "3"));
 const P = QUICK
   ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, fanoutWarmRuns: 1, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 200,
-      startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 170, idleRuns: 1, loadgenRuns: 1 }
+      startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 260, idleRuns: 1, loadgenRuns: 1 }
   : { throughputMB: 300, throughputWarmRuns: 3, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, fanoutWarmRuns: 3, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
       latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 45 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 // The servers: execstream's fast path, its JAX-RS path, the peer. --quick (CI, every build) runs
 // the fast path and the peer unless --servers names the JAX-RS path too (bench/README.md).
-const ALL_KINDS = ["execstream", "execstream-jaxrs", "better-sse"];
-const KINDS = opt("--servers", QUICK ? "execstream,better-sse" : ALL_KINDS.join(",")).split(",");
+// execstream runs with the memory publisher (the figures' reference, as before), execstream-disk with
+// the disk publisher, serve's default: the same fast path, with every event written to a file first.
+const ALL_KINDS = ["execstream", "execstream-disk", "execstream-jaxrs", "better-sse"];
+const KINDS = opt("--servers", QUICK ? "execstream,execstream-disk,better-sse" : ALL_KINDS.join(",")).split(",");
 for (const k of KINDS) if (!ALL_KINDS.includes(k)) { process.stderr.write(`bench: unknown server ${k} in --servers (known: ${ALL_KINDS.join(", ")})\n`); process.exit(2); }
 /** The JVM servers: both run execstream's service, with the same heap, flags and class-data handling. */
 const isJava = (kind) => kind !== "better-sse";
@@ -132,7 +134,10 @@ const COMMANDS = {}; // kind -> command line, for the report
 const HISTORY_BUDGET = "512MB";
 // The heap ./execstream gives the server for these flags (its dry run prints the java command),
 // so that the suite measures the server as users start it.
-const HEAP = process.env.EXECSTREAM_BENCH_NO_HEAP ? [] : launcherHeap(["--history-budget", HISTORY_BUDGET]);
+const HEAP = process.env.EXECSTREAM_BENCH_NO_HEAP ? [] : launcherHeap(["--publisher", "memory", "--history-budget", HISTORY_BUDGET]);
+// The disk publisher's history is in files: the launcher gives it the server's own heap, whatever the budget.
+const DISK_HEAP = process.env.EXECSTREAM_BENCH_NO_HEAP ? [] : launcherHeap(["--publisher", "disk", "--history-budget", HISTORY_BUDGET]);
+let dataDirs = 0; // each disk server gets a directory of its own: a fresh start, and no lock held by the last one
 function launcherHeap(flags) {
   const out = execFileSync("bash", [path.join(ROOT, "execstream"), "serve", ...flags],
     { env: { ...process.env, EXECSTREAM_JAR: JAR, EXECSTREAM_DRY_RUN: "1" }, encoding: "utf8", timeout: 30000 });
@@ -141,9 +146,11 @@ function launcherHeap(flags) {
 function serverArgs(kind, port, keepalive) {
   const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
   const flags = ["--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET];
-  if (kind === "execstream") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAR, "serve", ...flags]];
+  if (kind === "execstream") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAR, "serve", "--publisher", "memory", ...flags]];
+  if (kind === "execstream-disk") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...DISK_HEAP, "-jar", JAR, "serve", "--publisher", "disk",
+    "--data-dir", path.join(WORK, `data-${++dataDirs}`), ...flags]];
   // The same service, flags and JVM options, served through ExecStreamFeature on Jersey's Grizzly container.
-  if (kind === "execstream-jaxrs") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAXRS_JAR, ...flags]];
+  if (kind === "execstream-jaxrs") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAXRS_JAR, "--publisher", "memory", ...flags]];
   return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive,
     "--history-budget", HISTORY_BUDGET]];
 }
@@ -188,7 +195,8 @@ async function startServer(kind, { keepalive = "15s" } = {}) {
     await sleep(5);
   }
   if (healthMs === null) { killChild(proc, "SIGKILL"); throw new Error(`${kind} did not answer /healthz within 30 s: ${out.slice(0, 2000)}`); }
-  const s = { kind, proc, pid: proc.pid, port, healthMs, log: () => out };
+  const dataDir = args[args.indexOf("--data-dir") + 1]; // the disk server's history, removed when it stops
+  const s = { kind, proc, pid: proc.pid, port, healthMs, log: () => out, dataDir: args.includes("--data-dir") ? dataDir : null };
   if (isJava(kind)) jcmd(s.pid, "GC.heap_info"); // attach once now, so the Attach Listener thread is in every baseline
   return s;
 }
@@ -203,6 +211,7 @@ async function stopServer(s, scenario) {
   fs.writeFileSync(file, text);
   const bad = text.split("\n").filter((l) => /\b(WARN|WARNING|ERROR|SEVERE)\b|Exception|OutOfMemory/.test(l));
   LOGS.push({ kind: s.kind, scenario, file, warnings: bad.length, samples: bad.slice(0, 3) });
+  if (s.dataDir) fs.rmSync(s.dataDir, { recursive: true, force: true });
 }
 function jcmd(pid, what) {
   const r = spawnSync("jcmd", [String(pid), what], { timeout: 30000, encoding: "utf8" });
@@ -515,7 +524,8 @@ function better(es, peer, higherIsBetter) {
 const yes = (b) => b === null ? "–" : b ? "yes" : "**no**";
 const verdict = (b) => b === null ? "–" : b ? "**PASS**" : "**FAIL**";
 
-const NAMES = { execstream: "execstream (fast path)", "execstream-jaxrs": "execstream on JAX-RS", "better-sse": "better-sse peer" };
+const NAMES = { execstream: "execstream (fast path)", "execstream-disk": "execstream, disk publisher", "execstream-jaxrs": "execstream on JAX-RS",
+  "better-sse": "better-sse peer" };
 // A figure of one server as a multiple of another's (no inversion): 0.5× on MB/s is half as fast, 2× on a cost twice the cost.
 function times(x, of) { return x === null || of === null || x === undefined || of === undefined || of === 0 ? "–" : `${(x / of).toFixed(2)}×`; }
 
@@ -547,6 +557,7 @@ function report(m, startedAt, minutes) {
     HEAP.length
       ? `The JVM's heap is what \`./execstream\` gives it for a ${HISTORY_BUDGET} history budget (\`${HEAP.join(" ")}\`: twice the budget plus 1 GiB, at most three quarters of the memory)${withJ ? ", on both JVM servers" : ""}; \`EXECSTREAM_BENCH_NO_HEAP=1\` leaves it to the JVM's default (a quarter of the memory).`
       : "The JVM's heap was left to its default (a quarter of the memory).", "",
+    ...(KINDS.includes("execstream-disk") ? [`\`execstream-disk\` is the same server with \`--publisher disk\` (serve's default; a fresh \`--data-dir\` under \`$WORK\` for each start, \`--fsync interval\`) and the heap \`./execstream\` gives it (${DISK_HEAP.length ? `\`${DISK_HEAP.join(" ")}\`` : "the JVM's default"}): the history is in files, the same limits counted on disk. \`execstream\` and \`execstream-jaxrs\` run \`--publisher memory\`.`, ""] : []),
     `History: every server keeps every event of a stream (execstream with \`--max-history 1GB\`), so a subscriber can resume anywhere, and forgets finished streams, oldest first, once more than ${HISTORY_BUDGET} of output is kept in all (\`--history-budget ${HISTORY_BUDGET}\` on all, execstream's default). Each throughput run thus starts from the same memory, not with every earlier run's output still held.`, "");
   // ---- the figures compared: [name, {kind: value}, higher is better, decimals]
   const F = [];

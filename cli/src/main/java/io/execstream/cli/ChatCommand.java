@@ -20,8 +20,9 @@ import java.util.function.Consumer;
 /**
  * {@code execstream chat [flags] PROJECT [PROMPT]}: a line-based conversation with a coding
  * agent's live session on a server. It starts the session with PROMPT (or the first line read),
- * then hands over to a {@link ChatSession}, which sends each further line as a message and
- * prints the agent's replies until the session ends.
+ * then hands over to a {@link ChatSession}, which sends each further line as a message (or, with
+ * {@code --approvals}, as the answer to the request for permission it asks) and prints the
+ * agent's replies until the session ends.
  */
 final class ChatCommand {
     static final String HELP = """
@@ -37,6 +38,14 @@ final class ChatCommand {
             Ctrl-C again within 2 s, or Ctrl-C while the agent waits, closes the session (exit 130).
             Ctrl-D (end of input) closes the session once the current turn has ended.
 
+            With --approvals the agent asks before a tool call its rules do not allow, instead of
+            being refused. Each request is printed with its tool, its input and its id, followed by
+            "allow? [y/N/message]": the next line you type answers it instead of being a message.
+            y or yes allows the call; an empty line or n denies it; any other text denies it and
+            tells the agent that text. Several requests are asked one at a time, oldest first. A
+            request settled elsewhere (answered by someone else, timed out, withdrawn) is no longer
+            asked; a note says how it ended. Unanswered requests are denied after --approval-timeout.
+
             Flags (each also read from the environment variable in brackets):
               --server URL           the execstream server, e.g. http://127.0.0.1:8080 [EXECSTREAM_URL]
               --api-key KEY          the API key for the server [EXECSTREAM_API_KEY]
@@ -45,6 +54,9 @@ final class ChatCommand {
               --idle-timeout DURATION  close the session after waiting this long for a message:
                                      500ms, 30s, 5m, 1h (at most 24h); default: the server's (10m)
               --timeout DURATION     stop the whole session after this long; default: the server's agent timeout
+              --approvals            ask me before a tool call the agent's rules do not allow (see above)
+              --approval-timeout DURATION  deny a request no one answered after this long (with --approvals;
+                                     at most 24h); default: the server's (5m)
 
             Exit code: 0 the session ended (Ctrl-D, or idle); the agent's exit code if it was not 0,
               1 if the agent reported an error; 130 closed with Ctrl-C, or cancelled; 124 it ran past
@@ -52,14 +64,16 @@ final class ChatCommand {
               unreachable, stream lost); 2 the command line was wrong.
             """;
     static final String DEFAULT_PROVIDER = "claude-code";
-    private static final Set<String> FLAGS = Set.of("server", "api-key", "provider", "model", "idle-timeout", "timeout");
+    private static final Set<String> FLAGS = Set.of("server", "api-key", "provider", "model", "idle-timeout", "timeout",
+            "approval-timeout");
+    private static final Set<String> SWITCHES = Set.of("approvals");
 
     private ChatCommand() {
     }
 
     static int run(List<String> args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                    Consumer<Runnable> onInterrupt) {
-        CliArgs a = CliArgs.parse(args, FLAGS, 2);
+        CliArgs a = CliArgs.parse(args, FLAGS, SWITCHES, 2);
         if (a.help()) {
             out.print(HELP);
             return 0;
@@ -75,8 +89,12 @@ final class ChatCommand {
         List<String> words = new ArrayList<>(a.positional().subList(1, a.positional().size()));
         words.addAll(a.rest());
         String provider = a.value("provider", env, null);
+        Duration approvalTimeout = a.duration("approval-timeout");
+        if (approvalTimeout != null && !a.has("approvals")) {
+            throw new CliArgs.UsageException("--approval-timeout is for a session with approvals: add --approvals");
+        }
         Options options = new Options(provider == null ? DEFAULT_PROVIDER : provider, a.value("model", env, null),
-                a.duration("idle-timeout"), a.duration("timeout"));
+                a.duration("idle-timeout"), a.duration("timeout"), a.has("approvals"), approvalTimeout);
         options.request("check"); // a wrong flag is told before anything is read
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String prompt = words.isEmpty() ? firstLine(lines, out) : String.join(" ", words);
@@ -117,13 +135,16 @@ final class ChatCommand {
     }
 
     /** The flags that shape the session. */
-    private record Options(String provider, String model, Duration idleTimeout, Duration timeout) {
+    private record Options(String provider, String model, Duration idleTimeout, Duration timeout, boolean approvals,
+                           Duration approvalTimeout) {
         /** The request that starts the session with {@code prompt}. */
         AgentRequest request(String prompt) {
             try {
                 AgentRequest request = AgentRequest.interactive(provider, prompt);
                 request = model == null ? request : request.withModel(model);
                 request = idleTimeout == null ? request : request.withIdleTimeout(idleTimeout);
+                request = !approvals ? request : approvalTimeout == null ? request.withApprovals()
+                        : request.withApprovalTimeout(approvalTimeout);
                 return timeout == null ? request : request.withTimeout(timeout);
             } catch (IllegalArgumentException e) {
                 throw new CliArgs.UsageException(e.getMessage());

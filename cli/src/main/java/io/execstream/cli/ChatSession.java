@@ -1,6 +1,7 @@
 package io.execstream.cli;
 
 import io.execstream.client.AgentEvent;
+import io.execstream.client.Decision;
 import io.execstream.client.DoneEvent;
 import io.execstream.client.ExecStreamClient;
 import io.execstream.client.ExecStreamException;
@@ -8,6 +9,8 @@ import io.execstream.client.GapEvent;
 import io.execstream.client.MessageEvent;
 import io.execstream.client.MessageReceipt;
 import io.execstream.client.OutputEvent;
+import io.execstream.client.PermissionEvent;
+import io.execstream.client.PermissionResolvedEvent;
 import io.execstream.client.StreamListener;
 import io.execstream.client.StreamState;
 import io.execstream.client.TurnEvent;
@@ -15,6 +18,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +34,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>The stream's reader thread calls the {@link StreamListener} methods, in order.</li>
  *   <li>{@link #readMessages} runs on a daemon thread of its own ({@code execstream-chat-input}):
- *       each non-blank line is a {@code sendMessage}; at end of input a {@code closeStream}.</li>
+ *       each non-blank line is a {@code sendMessage}; at end of input a {@code closeStream}. While
+ *       a request for permission is asked (a {@code permission} event, in a session started with
+ *       approvals), the next line, blank or not, is its answer ({@code answerPermission}) instead;
+ *       requests are asked one at a time, oldest first, and one settled elsewhere (its
+ *       {@code permission_resolved} came first) is no longer asked.</li>
  *   <li>{@link #press()} runs where Ctrl-C is delivered: the JVM's signal thread, or a test's.
  *       During a turn the first press interrupts it; a second within {@link #DOUBLE_PRESS}, or a
  *       press while the session is idle, closes the session and the exit code is 130 once
@@ -43,6 +52,7 @@ final class ChatSession implements StreamListener {
     /** How long a Ctrl-C close waits for the session's done event before it cancels the stream. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(Cli.CANCEL_WAIT_SECONDS);
     static final String PROMPT_MARKER = "> ";
+    static final String ALLOW_QUESTION = "allow? [y/N/message] ";
 
     private final ExecStreamClient client;
     private final String project;
@@ -61,6 +71,10 @@ final class ChatSession implements StreamListener {
     private long lastPress;
     /** Guarded by out: whether the cursor is at the start of a line. */
     private boolean atLineStart = true;
+    /** Guarded by out: the requests for permission not yet answered here nor settled, oldest first. */
+    private final Deque<PermissionEvent> unanswered = new ArrayDeque<>();
+    /** Guarded by out: the request whose question is on the terminal (the oldest), or null. */
+    private PermissionEvent asked;
 
     ChatSession(ExecStreamClient client, String project, String streamId, Transcript transcript, RequestFailures failures,
                 PrintStream out, PrintStream err) {
@@ -83,7 +97,13 @@ final class ChatSession implements StreamListener {
         Thread reader = new Thread(() -> {
             try {
                 for (String line; (line = lines.readLine()) != null; ) {
-                    if (exitCode.isDone() || !line.isBlank() && !send(line)) {
+                    if (exitCode.isDone()) {
+                        return;
+                    }
+                    PermissionEvent question = takeQuestion();
+                    if (question != null) {
+                        answer(question, line);
+                    } else if (!line.isBlank() && !send(line)) {
                         return;
                     }
                 }
@@ -115,6 +135,70 @@ final class ChatSession implements StreamListener {
             note("the message was not sent: " + failures.describe(e));
             return true;
         }
+    }
+
+    /** The request whose question is on the terminal, no longer asked: the line just read answers it. Null if none. */
+    private PermissionEvent takeQuestion() {
+        synchronized (out) {
+            PermissionEvent question = asked;
+            if (question != null) {
+                unanswered.remove(question);
+                asked = null;
+            }
+            return question;
+        }
+    }
+
+    /** Answers {@code question} with what was typed, then asks the next request, if one waits. */
+    private void answer(PermissionEvent question, String line) {
+        String typed = line.strip();
+        String word = typed.toLowerCase(Locale.ROOT);
+        Decision decision = word.equals("y") || word.equals("yes") ? Decision.allow()
+                : word.isEmpty() || word.equals("n") || word.equals("no") ? Decision.deny(null) : Decision.deny(typed);
+        try {
+            client.answerPermission(project, streamId, question.requestId(), decision);
+        } catch (IllegalArgumentException e) {
+            note("the answer was not sent: " + e.getMessage());
+            askAgain(question);
+            return;
+        } catch (ExecStreamException e) {
+            if (e.error().equals(ExecStreamException.PERMISSION_RESOLVED)) {
+                note("request " + question.requestId() + " was already settled; your answer changed nothing");
+            } else if (!e.error().equals(ExecStreamException.STREAM_FINISHED)) {
+                note("the answer was not sent: " + failures.describe(e));
+                askAgain(question);
+                return;
+            }
+        }
+        synchronized (out) {
+            askNext();
+        }
+    }
+
+    /** Puts back a request whose answer did not reach the server, to be asked again first. */
+    private void askAgain(PermissionEvent question) {
+        synchronized (out) {
+            if (asked != null) {
+                // a newer one was asked meanwhile: this older one comes first again
+                asked = null;
+            }
+            unanswered.addFirst(question);
+            askNext();
+        }
+    }
+
+    /** Under out: prints the question of the oldest request not answered, unless one is on the terminal. */
+    private void askNext() {
+        if (asked != null || unanswered.isEmpty()) {
+            return;
+        }
+        asked = unanswered.peekFirst();
+        StringBuilder text = new StringBuilder("[permission ").append(asked.requestId()).append("] ")
+                .append(asked.toolName()).append(' ').append(asked.inputJson()).append('\n');
+        if (asked.reason() != null) {
+            text.append("  (").append(asked.reason()).append(")\n");
+        }
+        printOwnLine(text.append(ALLOW_QUESTION).toString());
     }
 
     /** One Ctrl-C: interrupts the turn that runs, or closes the session; see the class comment. */
@@ -225,6 +309,47 @@ final class ChatSession implements StreamListener {
                 print(PROMPT_MARKER);
             }
         }
+    }
+
+    @Override
+    public void onPermission(PermissionEvent event) {
+        synchronized (out) {
+            unanswered.addLast(event);
+            askNext();
+        }
+    }
+
+    /** A request settled elsewhere (one answered here is no longer in the queue): its question is withdrawn. */
+    @Override
+    public void onPermissionResolved(PermissionResolvedEvent event) {
+        synchronized (out) {
+            PermissionEvent settled = unanswered.stream().filter(p -> p.requestId().equals(event.requestId()))
+                    .findFirst().orElse(null);
+            if (settled == null) {
+                return;
+            }
+            unanswered.remove(settled);
+            boolean wasAsked = settled == asked;
+            if (wasAsked) {
+                asked = null;
+            }
+            note("request " + event.requestId() + " " + settledHow(event) + (!wasAsked ? ""
+                    : unanswered.isEmpty() ? "; no answer needed: the next line you type is a message again"
+                    : "; no answer needed"));
+            askNext();
+        }
+    }
+
+    /** How a request was settled, for a person. */
+    private static String settledHow(PermissionResolvedEvent event) {
+        String how = switch (event.outcome()) {
+            case "allowed", "denied" -> "was " + event.outcome() + (event.decidedBy() == null ? "" : " by " + event.decidedBy());
+            case "timed_out" -> "timed out and was denied";
+            case "withdrawn" -> "was withdrawn: the agent no longer waits for it";
+            case "ended" -> "ended with the run";
+            default -> "was settled (" + event.outcome() + ")";
+        };
+        return how + (event.message() == null || event.outcome().equals("timed_out") ? "" : " (" + event.message() + ")");
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * AgentRequest.prompt("claude-code", "Run the tests").withModel("claude-sonnet-4-5")
  * AgentRequest.interactive("claude-code", "Run the tests").withIdleTimeout(Duration.ofMinutes(30))
+ * AgentRequest.interactive("claude-code", "Clean the build").withApprovalTimeout(Duration.ofMinutes(2))
  * }</pre>
  *
  * @param provider    the agent: {@code claude-code}, {@code opencode}, or another the server has
@@ -32,16 +33,21 @@ import java.util.regex.Pattern;
  * @param options     the provider's own options by name (for {@code claude-code}:
  *                    {@code max_turns}, {@code allowed_tools}, {@code permission_mode}), sent
  *                    through the provider's alias route ({@code /claude}); empty for none
+ * @param approvals   for a live session, whether a tool call the agent's rules do not allow is
+ *                    asked of a person ({@link StreamListener#onPermission}) instead of refused
+ * @param approvalTimeout with approvals, how long a request waits for an answer before it is
+ *                    denied, or null for the server's default (5 minutes)
  */
 public record AgentRequest(String provider, String prompt, boolean interactive, Duration idleTimeout, String model,
-                           String sessionId, Duration timeout, Map<String, Object> options) {
+                           String sessionId, Duration timeout, Map<String, Object> options, boolean approvals,
+                           Duration approvalTimeout) {
     /** The longest timeout the server takes: 24 hours. */
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern OPTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** The fields every provider takes: no option may take their names. */
     private static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms", "interactive",
-            "idle_timeout_ms");
+            "idle_timeout_ms", "approvals", "approval_timeout_ms");
     /** The providers whose options the API takes, with the alias route that takes them. */
     private static final Map<String, String> ALIASES = Map.of("claude-code", "claude");
 
@@ -59,7 +65,14 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
         if (idleTimeout != null && !interactive) {
             throw new IllegalArgumentException("an idle timeout is only for a live session: start it with AgentRequest.interactive(provider, prompt)");
         }
+        if (approvals && !interactive) {
+            throw new IllegalArgumentException("approvals are only for a live session: start it with AgentRequest.interactive(provider, prompt)");
+        }
+        if (approvalTimeout != null && !approvals) {
+            throw new IllegalArgumentException("an approval timeout is only for a session with approvals: use withApprovals() or withApprovalTimeout");
+        }
         checkMillis(idleTimeout, "idleTimeout");
+        checkMillis(approvalTimeout, "approvalTimeout");
         checkMillis(timeout, "timeout");
         options = options == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(options));
         for (Map.Entry<String, Object> option : options.entrySet()) {
@@ -73,6 +86,12 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
             throw new IllegalArgumentException("the API takes options only for " + String.join(", ", ALIASES.keySet())
                     + ", not for " + provider);
         }
+    }
+
+    /** A request without approvals: the form before sessions could ask. */
+    public AgentRequest(String provider, String prompt, boolean interactive, Duration idleTimeout, String model,
+                        String sessionId, Duration timeout, Map<String, Object> options) {
+        this(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, false, null);
     }
 
     /** A one-prompt run of {@code provider}: it ends when the agent has answered. */
@@ -91,25 +110,25 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
     /** This live session, closed after waiting {@code idleTimeout} for a message (whole milliseconds, up to 24 h). */
     public AgentRequest withIdleTimeout(Duration idleTimeout) {
         return new AgentRequest(provider, prompt, interactive, Objects.requireNonNull(idleTimeout, "idleTimeout"),
-                model, sessionId, timeout, options);
+                model, sessionId, timeout, options, approvals, approvalTimeout);
     }
 
     /** This request with the model to use, e.g. {@code claude-sonnet-4-5} or {@code anthropic/claude-sonnet-4-5}. */
     public AgentRequest withModel(String model) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, Objects.requireNonNull(model, "model"),
-                sessionId, timeout, options);
+                sessionId, timeout, options, approvals, approvalTimeout);
     }
 
     /** This request continuing the session of an earlier run: its done event's {@code session_id}. */
     public AgentRequest resuming(String sessionId) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model,
-                Objects.requireNonNull(sessionId, "sessionId"), timeout, options);
+                Objects.requireNonNull(sessionId, "sessionId"), timeout, options, approvals, approvalTimeout);
     }
 
     /** This request with a limit on the whole run (whole milliseconds, up to 24 h). */
     public AgentRequest withTimeout(Duration timeout) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId,
-                Objects.requireNonNull(timeout, "timeout"), options);
+                Objects.requireNonNull(timeout, "timeout"), options, approvals, approvalTimeout);
     }
 
     /**
@@ -119,7 +138,29 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
     public AgentRequest withOption(String name, Object value) {
         Map<String, Object> more = new LinkedHashMap<>(options);
         more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, more);
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, more, approvals,
+                approvalTimeout);
+    }
+
+    /**
+     * This live session, asking a person before a tool call its rules do not allow instead of
+     * refusing it: each request is a {@link PermissionEvent}, answered with
+     * {@link ExecStreamClient#answerPermission}, and denied if no one answers within the server's
+     * default (5 minutes). The server answers {@code 400 unsupported_by_provider} for an agent
+     * that cannot ask.
+     */
+    public AgentRequest withApprovals() {
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, true,
+                approvalTimeout);
+    }
+
+    /**
+     * This live session {@linkplain #withApprovals() with approvals}, each request denied when no
+     * one has answered it within {@code approvalTimeout} (whole milliseconds, up to 24 h).
+     */
+    public AgentRequest withApprovalTimeout(Duration approvalTimeout) {
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, true,
+                Objects.requireNonNull(approvalTimeout, "approvalTimeout"));
     }
 
     /** The path under the project: the provider's alias route when options are given. */
@@ -145,6 +186,12 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
         }
         if (idleTimeout != null) {
             body.put("idle_timeout_ms", idleTimeout.toMillis());
+        }
+        if (approvals) {
+            body.put("approvals", true);
+        }
+        if (approvalTimeout != null) {
+            body.put("approval_timeout_ms", approvalTimeout.toMillis());
         }
         body.putAll(options);
         return Json.write(body);

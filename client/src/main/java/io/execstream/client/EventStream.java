@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -350,7 +352,7 @@ public final class EventStream implements AutoCloseable {
                 call = switch (event.type()) {
                     case "output" -> {
                         Map<String, Object> m = Json.parseObject(event.data());
-                        OutputEvent output = new OutputEvent(id, text(m, "type"), text(m, "content"));
+                        OutputEvent output = new OutputEvent(id, Json.text(m, "type"), Json.text(m, "content"));
                         yield () -> listener.onOutput(output);
                     }
                     case "agent" -> {
@@ -359,18 +361,27 @@ public final class EventStream implements AutoCloseable {
                     }
                     case "input" -> {
                         Map<String, Object> m = Json.parseObject(event.data());
-                        InputEvent input = new InputEvent(id, text(m, "data"), Boolean.TRUE.equals(m.get("eof")));
+                        InputEvent input = new InputEvent(id, Json.text(m, "data"), Boolean.TRUE.equals(m.get("eof")));
                         yield () -> listener.onInput(input);
                     }
                     case "message" -> {
                         Map<String, Object> m = Json.parseObject(event.data());
-                        MessageEvent message = new MessageEvent(id, text(m, "prompt"), (int) whole(m, "turn"),
+                        MessageEvent message = new MessageEvent(id, Json.text(m, "prompt"), (int) whole(m, "turn"),
                                 Boolean.TRUE.equals(m.get("queued")));
                         yield () -> listener.onMessage(message);
                     }
                     case "turn" -> {
                         TurnEvent turn = turn(id, Json.parseObject(event.data()));
                         yield () -> listener.onTurn(turn);
+                    }
+                    case "permission" -> {
+                        PermissionEvent permission = new PermissionEvent(id,
+                                PermissionRequest.of(Json.parseObject(event.data())));
+                        yield () -> listener.onPermission(permission);
+                    }
+                    case "permission_resolved" -> {
+                        PermissionResolvedEvent resolved = resolved(id, Json.parseObject(event.data()));
+                        yield () -> listener.onPermissionResolved(resolved);
                     }
                     case "gap" -> {
                         Map<String, Object> m = Json.parseObject(event.data());
@@ -423,7 +434,7 @@ public final class EventStream implements AutoCloseable {
         }
         Object exit = m.get("exit_code");
         return new DoneEvent(id, exit instanceof Number n ? n.intValue() : null, duration.longValue(),
-                text(m, "status"), m.get("message") instanceof String s ? s : null, m);
+                Json.text(m, "status"), m.get("message") instanceof String s ? s : null, m);
     }
 
     @SuppressWarnings("unchecked")
@@ -436,11 +447,14 @@ public final class EventStream implements AutoCloseable {
                 m.get("duration_ms") instanceof Number n ? n.longValue() : null);
     }
 
-    private static String text(Map<String, Object> m, String field) {
-        if (m.get(field) instanceof String s) {
-            return s;
+    private static PermissionResolvedEvent resolved(String id, Map<String, Object> m) {
+        try {
+            return new PermissionResolvedEvent(id, Json.text(m, "request_id"), Json.text(m, "outcome"),
+                    m.get("decided_by") instanceof String s ? s : null, Instant.parse(Json.text(m, "decided_at")),
+                    m.get("message") instanceof String s ? s : null);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("decided_at is not an instant: " + e.getParsedString(), e);
         }
-        throw new IllegalArgumentException("no " + field);
     }
 
     private static long whole(Map<String, Object> m, String field) {

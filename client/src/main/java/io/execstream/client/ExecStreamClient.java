@@ -25,7 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * A client of an execstream server's HTTP API: start a command or a coding agent, read a
  * stream's status, list a project's streams, cancel, talk to a running stream (input for a
- * command started with stdin; messages, interrupts and close for a live agent session), and
+ * command started with stdin; messages, interrupts, close and answers to requests for
+ * permission for a live agent session), and
  * {@linkplain #follow follow} a stream live, resuming by itself after a dropped connection.
  *
  * <pre>{@code
@@ -184,6 +185,26 @@ public final class ExecStreamClient implements AutoCloseable {
      */
     public StreamState closeStream(String project, String streamId) {
         return state(post(streamPath(project, streamId) + "/close", "", 202));
+    }
+
+    /**
+     * Answers a live session's request for permission: {@code POST
+     * .../streams/{stream}/permissions/{requestId}}, with the client's API key (a stream token
+     * cannot answer). The answer reaches the agent after whatever was sent to the session before
+     * it; the stream's {@code permission_resolved} event records it with the key's name.
+     *
+     * @param requestId the request's id, from its {@link PermissionEvent} or
+     *                  {@link StreamState#pendingPermissions()}
+     * @return the stream's status as the server saw it when it took the answer
+     * @throws ExecStreamException for an error answer: {@link ExecStreamException#PERMISSION_RESOLVED}
+     *         (already answered, expired or withdrawn), {@code not_found} (an id the stream never
+     *         gave), {@code not_interactive} (not a session started with approvals),
+     *         {@code stream_finished}, {@code unsupported_by_provider} (other input for an agent
+     *         that cannot take it), ...
+     */
+    public StreamState answerPermission(String project, String streamId, String requestId, Decision decision) {
+        Objects.requireNonNull(decision, "decision");
+        return state(post(streamPath(project, streamId) + "/permissions/" + segment(requestId), decision.toJson(), 202));
     }
 
     /** A stream's status: {@code GET /projects/{project}/streams/{stream}}. */
@@ -400,10 +421,31 @@ public final class ExecStreamClient implements AutoCloseable {
                     m.get("activity") instanceof String s ? s : null,
                     m.get("turns") instanceof Number n ? n.intValue() : null,
                     m.get("cost_usd") instanceof Number n ? n.doubleValue() : null,
-                    url(m, "input_url"), url(m, "messages_url"), url(m, "interrupt_url"), url(m, "close_url"));
+                    url(m, "input_url"), url(m, "messages_url"), url(m, "interrupt_url"), url(m, "close_url"),
+                    pending(m), url(m, "permissions_url"));
         } catch (DateTimeParseException e) {
             throw protocol("started_at is not an instant: " + e.getParsedString());
         }
+    }
+
+    /** The status' {@code pending_permissions}, or none. */
+    @SuppressWarnings("unchecked")
+    private static List<PermissionRequest> pending(Map<String, Object> m) {
+        if (!(m.get("pending_permissions") instanceof List<?> items)) {
+            return List.of();
+        }
+        List<PermissionRequest> out = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (!(item instanceof Map<?, ?>)) {
+                throw protocol("a pending permission is not an object");
+            }
+            try {
+                out.add(PermissionRequest.of((Map<String, Object>) item));
+            } catch (IllegalArgumentException e) {
+                throw protocol("unreadable pending permission: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static String text(Map<String, Object> m, String field) {

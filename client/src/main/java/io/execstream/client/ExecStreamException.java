@@ -16,7 +16,7 @@ package io.execstream.client;
  * </ul>
  *
  * <p>The codes of the requests to a running stream have constants here:
- * {@link #STREAM_FINISHED}, {@link #NO_STDIN}, {@link #NOT_INTERACTIVE} ({@code 409}),
+ * {@link #STREAM_FINISHED}, {@link #NO_STDIN}, {@link #NOT_INTERACTIVE}, {@link #PERMISSION_RESOLVED} ({@code 409}),
  * {@link #INPUT_BLOCKED}, {@link #NODE_UNREACHABLE} ({@code 503}) and {@link #PAYLOAD_TOO_LARGE}
  * ({@code 413}). {@link #isRetryLater()} tells an answer that the same request may get right
  * later from one it never will.
@@ -30,6 +30,11 @@ public final class ExecStreamException extends RuntimeException {
     public static final String NO_STDIN = "no_stdin";
     /** {@code 409}: a message or interrupt for a stream that is not a live agent session. */
     public static final String NOT_INTERACTIVE = "not_interactive";
+    /**
+     * {@code 409}: an answer to a request for permission that was already settled (answered by
+     * anyone, expired, withdrawn, or left when the run ended); nothing changed.
+     */
+    public static final String PERMISSION_RESOLVED = "permission_resolved";
     /** {@code 503}: the command has not read the input sent before; send again later. */
     public static final String INPUT_BLOCKED = "input_blocked";
     /** {@code 503}: the node that runs the stream is gone. */

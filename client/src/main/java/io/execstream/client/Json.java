@@ -53,6 +53,18 @@ final class Json {
         return (Map<String, Object>) value;
     }
 
+    /**
+     * The string in {@code field} of a parsed object.
+     *
+     * @throws IllegalArgumentException when the field is missing or not a string
+     */
+    static String text(Map<String, Object> m, String field) {
+        if (m.get(field) instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException("no " + field);
+    }
+
     private Object value(int depth) {
         if (depth > MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH);

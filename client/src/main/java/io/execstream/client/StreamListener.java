@@ -7,9 +7,13 @@ package io.execstream.client;
  * <h2>Lifecycle</h2>
  * <ol>
  *   <li>{@link #onOutput}, {@link #onAgent}, {@link #onInput}, {@link #onMessage},
- *       {@link #onTurn} and {@link #onGap} as the events arrive, in the stream's order: for a
+ *       {@link #onTurn}, {@link #onPermission}, {@link #onPermissionResolved} and {@link #onGap}
+ *       as the events arrive, in the stream's order: for a
  *       live agent session, each prompt's {@code onMessage} (the first prompt's too) comes before
- *       the agent's events of its turn, and that turn's {@code onTurn} after them. Across reconnects nothing is repeated and nothing is skipped: the client
+ *       the agent's events of its turn, and that turn's {@code onTurn} after them. In a session
+ *       started with approvals, each {@code onPermission} comes after the agent's own event that
+ *       asked, and is followed, later, by exactly one {@code onPermissionResolved} for the same
+ *       request (unless the stream is left first); the turn waits in between. Across reconnects nothing is repeated and nothing is skipped: the client
  *       resumes with {@code Last-Event-ID}, and events that left the server's history before
  *       they could be read are announced by one {@code onGap} in their place.</li>
  *   <li>Then exactly one terminal call: {@link #onDone} with the stream's done event, or
@@ -45,6 +49,19 @@ public interface StreamListener {
 
     /** The end of a live agent session's turn, with its cost. */
     default void onTurn(TurnEvent event) {
+    }
+
+    /**
+     * A live session's turn asks whether a tool call may run (a session started
+     * {@linkplain AgentRequest#withApprovals() with approvals}). Answer it with
+     * {@link ExecStreamClient#answerPermission}, from another thread or from here: the answer is
+     * a request to the server that does not wait for this stream.
+     */
+    default void onPermission(PermissionEvent event) {
+    }
+
+    /** A request for permission was settled: answered (by anyone), expired, withdrawn, or ended with the run. */
+    default void onPermissionResolved(PermissionResolvedEvent event) {
     }
 
     /** Events that will never come, because the server's history moved past them. */

@@ -52,6 +52,18 @@ class Recorder implements StreamListener {
     }
 
     @Override
+    public void onPermission(PermissionEvent event) {
+        record("permission " + event.id() + " " + event.requestId() + " " + event.toolName() + " " + event.inputJson());
+    }
+
+    @Override
+    public void onPermissionResolved(PermissionResolvedEvent event) {
+        record("resolved " + event.id() + " " + event.requestId() + " " + event.outcome()
+                + (event.decidedBy() == null ? "" : " by " + event.decidedBy())
+                + (event.message() == null ? "" : ": " + event.message()));
+    }
+
+    @Override
     public void onGap(GapEvent gap) {
         record("gap " + gap.id() + " " + gap.missed());
     }

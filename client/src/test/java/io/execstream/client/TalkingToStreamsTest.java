@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TalkingToStreamsTest {
-    private static final String STATUS = "{\"stream_id\":\"s1\",\"project_id\":\"demo\",\"status\":\"running\","
+    /** A running stream's status, without its closing brace. */
+    static final String STATUS = "{\"stream_id\":\"s1\",\"project_id\":\"demo\",\"status\":\"running\","
             + "\"started_at\":\"2025-01-01T00:00:00Z\",\"stream_url\":\"/projects/demo/events/s1?token=t\","
             + "\"status_url\":\"/projects/demo/streams/s1\"";
     private static final String SESSION = STATUS + ",\"interactive\":true,\"activity\":\"working\",\"turns\":1,"

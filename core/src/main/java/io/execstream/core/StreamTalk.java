@@ -11,6 +11,7 @@ import io.execstream.domain.RequestRefusedException;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
+import io.execstream.domain.UnsupportedByProviderException;
 import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.RunningSession;
@@ -210,6 +211,11 @@ final class StreamTalk {
         if (approvalTimeout == null) {
             throw refused(ErrorCode.NOT_INTERACTIVE,
                     "this session was started without approvals: start it with \"approvals\": true to answer its tool calls");
+        }
+        if (decision.updatedInputJson() != null && command instanceof RunningSession s && !s.takesUpdatedInput()) {
+            // Refused before anything is settled: the request still waits for an answer it can take.
+            throw new UnsupportedByProviderException("this agent cannot change a tool call's input: allow the call"
+                    + " as it was asked, or deny it with a message that says what to do instead");
         }
         reserve(0);
         synchronized (lock) {

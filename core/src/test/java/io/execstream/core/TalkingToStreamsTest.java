@@ -243,6 +243,20 @@ class TalkingToStreamsTest {
     // ---- approvals ------------------------------------------------------------------------------
 
     @Test
+    void anUpdatedInputTheAgentCannotTakeIsRefusedAndTheRequestStillWaits() {
+        agent.updatesInput = false;
+        StreamInfo info = startWithApprovals(null);
+        SessionAgent.Session session = agent.last();
+        session.listener.onPermissionRequest(new PermissionAsk("per_1", "bash", "{\"command\":\"ls\"}", null));
+        assertThrows(UnsupportedByProviderException.class, () -> answer(info, "p1",
+                new PermissionDecision(PermissionDecision.Verdict.ALLOW, "{\"command\":\"true\"}", null)));
+        assertEquals(1, service.status(PROJECT, info.id()).session().pending().size(), "still waits");
+        answer(info, "p1", PermissionDecision.allow());
+        Waits.until(() -> session.calls.size() == 1, () -> "calls: " + session.calls);
+        assertEquals(List.of("answer per_1 allow"), session.calls);
+    }
+
+    @Test
     void requestsForPermissionAreRecordedAnsweredOnceWithdrawnAndEndedWithTheRun() {
         StreamInfo info = startWithApprovals(null);
         SessionAgent.Session session = agent.last();
@@ -470,8 +484,15 @@ class TalkingToStreamsTest {
     /** An agent whose live sessions record what the core asks of them. */
     static final class SessionAgent implements CodeAgent {
         final List<Session> sessions = new CopyOnWriteArrayList<>();
+        /** Whether its sessions can run a tool call with an input other than the one asked for. */
+        volatile boolean updatesInput = true;
 
-        record Session(AgentListener listener, List<String> calls) implements RunningSession {
+        record Session(AgentListener listener, List<String> calls, boolean updatesInput) implements RunningSession {
+            @Override
+            public boolean takesUpdatedInput() {
+                return updatesInput;
+            }
+
             @Override
             public void send(String prompt) {
                 calls.add("send " + prompt);
@@ -512,7 +533,7 @@ class TalkingToStreamsTest {
 
         @Override
         public RunningCommand start(ProjectId project, AgentPrompt prompt, AgentListener listener) {
-            Session session = new Session(listener, new CopyOnWriteArrayList<>());
+            Session session = new Session(listener, new CopyOnWriteArrayList<>(), updatesInput);
             sessions.add(session);
             return session;
         }

@@ -8,8 +8,9 @@ import io.execstream.domain.StreamNotFoundException;
 
 /**
  * Who may do what: a request passes with an {@value #API_KEY_HEADER} header whose key opens its
- * project, or, where a stream's token is accepted (its event stream and viewer page), with that
- * stream's token. A key is never read from a query string, where it would land in logs and
+ * project and whose role may do it, or, where a stream's token is accepted (its event stream and
+ * viewer page), with that stream's token, or, where a control token is accepted (what acts on the
+ * stream), with that stream's control token in {@code Authorization: Bearer}. A key is never read from a query string, where it would land in logs and
  * browser history. Transports call this before they do anything else with a request.
  */
 public final class Access {
@@ -61,6 +62,34 @@ public final class Access {
     }
 
     /**
+     * A request about {@code project} (or about no project, when it is null) with a key whose
+     * role includes {@code needed}.
+     *
+     * @param action what the request does, for the message of a refusal (e.g. {@code "POST .../cancel"})
+     * @return the key's grant
+     * @throws RequestRefusedException {@code 401} without a valid key, {@code 403} when the key does
+     *                                 not open the project or its role lacks {@code needed}
+     */
+    public ApiKeys.Grant authorize(String project, String keyHeader, ApiKeys.Role needed, String action) {
+        ApiKeys.Grant grant = authorize(project, keyHeader);
+        requireRole(grant, needed, action);
+        return grant;
+    }
+
+    /**
+     * Refuses a grant whose role lacks {@code needed}, with a message naming both roles.
+     *
+     * @throws RequestRefusedException {@code 403 forbidden}
+     */
+    public static void requireRole(ApiKeys.Grant grant, ApiKeys.Role needed, String action) {
+        if (!grant.role().includes(needed)) {
+            throw RequestRefusedException.forbidden("this API key has role " + grant.role().wireName() + ", which may not "
+                    + action + ": that needs role " + needed.wireName()
+                    + (needed == ApiKeys.Role.ADMIN ? "" : " or above") + " (role= in the keys file)");
+        }
+    }
+
+    /**
      * A request about one stream, which also opens with that stream's token: the token when one
      * is given, else the key as {@link #authorize} checks it.
      *
@@ -80,13 +109,45 @@ public final class Access {
         }
     }
 
-    private void checkToken(String project, String stream, String token) {
-        StreamTokens.Verdict verdict;
-        try {
-            verdict = tokens.check(ProjectId.of(project), StreamId.of(stream), token);
-        } catch (RuntimeException e) {
-            verdict = StreamTokens.Verdict.INVALID;
+    /**
+     * A request that acts on one stream (messages, input, interrupt, close, answers, cancel): a
+     * key whose role is operator or above, or, without a key, that stream's control token sent as
+     * {@code Authorization: Bearer}. A read-only stream token is refused here.
+     *
+     * @param bearer the token of an {@code Authorization: Bearer} header, or null
+     * @param action what the request does, for the message of a refusal
+     * @return the name the request acts in: the key's, or that of the key that asked for the control token
+     * @throws RequestRefusedException {@code 401}, {@code 403}, or {@code 404} as {@link #authorizeStream} says
+     */
+    public String authorizeControl(String project, String stream, String keyHeader, String bearer, String action) {
+        if (keyHeader != null || bearer == null) {
+            return authorize(project, keyHeader, ApiKeys.Role.OPERATOR, action).name();
         }
+        StreamTokens.Checked checked = checkToken(project, stream, bearer);
+        if (!checked.controls()) {
+            throw RequestRefusedException.unauthorized("a stream token only reads its stream: to " + action
+                    + ", send an API key, or a control token (POST .../control-token) in Authorization: Bearer");
+        }
+        return checked.issuer();
+    }
+
+    /** Whether {@code token} is a valid control token of that stream. */
+    public boolean controls(String project, String stream, String token) {
+        try {
+            return token != null && tokens.verify(ProjectId.of(project), StreamId.of(stream), token).controls();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private StreamTokens.Checked checkToken(String project, String stream, String token) {
+        StreamTokens.Checked checked;
+        try {
+            checked = tokens.verify(ProjectId.of(project), StreamId.of(stream), token);
+        } catch (RuntimeException e) {
+            checked = new StreamTokens.Checked(StreamTokens.Verdict.INVALID, null);
+        }
+        StreamTokens.Verdict verdict = checked.verdict();
         if (verdict == StreamTokens.Verdict.FOREIGN) {
             if (!known(project, stream)) {
                 throw RequestRefusedException.notFound("stream " + stream + " is not known to this server: its token was "
@@ -102,6 +163,7 @@ public final class Access {
         if (verdict != StreamTokens.Verdict.VALID) {
             throw RequestRefusedException.unauthorized("the stream token is not valid for this stream");
         }
+        return checked;
     }
 
     /** Whether the stream can be found here; true when this cannot tell. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -30,13 +31,45 @@ import java.util.regex.Pattern;
  * match, so the time taken tells nothing about how much of a key was right.
  */
 public final class ApiKeys {
-    /** A key's digest, the projects it opens (null for all), and its name. */
-    private record Entry(byte[] digest, Set<String> projects, String name) {
+    /** A key's digest, the projects it opens (null for all), its name and its role. */
+    private record Entry(byte[] digest, Set<String> projects, String name, Role role) {
     }
 
     /** A key's name: a letter or digit, then up to 63 letters, digits, {@code . _ @ -}. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final String NAME_OPTION = "name=";
+    private static final String ROLE_OPTION = "role=";
+
+    /**
+     * What a key may do, each role all the one before it may: {@link #VIEWER} reads (status,
+     * lists, events, the viewer page, the agents); {@link #OPERATOR} also acts on streams (start,
+     * cancel, input, messages, interrupt, close, answers to requests for permission, control
+     * tokens); {@link #ADMIN} also reads the server-wide endpoints ({@code /metrics}). A keys file
+     * line without {@code role=} is an admin's, as every key was before roles.
+     */
+    public enum Role {
+        VIEWER, OPERATOR, ADMIN;
+
+        /** The role's name in a keys file and in messages: {@code viewer}, {@code operator}, {@code admin}. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Whether this role may do what {@code needed} may. */
+        public boolean includes(Role needed) {
+            return compareTo(needed) >= 0;
+        }
+
+        /** The role of that name, or empty. */
+        public static Optional<Role> ofWireName(String name) {
+            for (Role role : values()) {
+                if (role.wireName().equals(name)) {
+                    return Optional.of(role);
+                }
+            }
+            return Optional.empty();
+        }
+    }
 
     /** What a presented key allows. */
     public interface Grant {
@@ -47,10 +80,15 @@ public final class ApiKeys {
 
         /** The key's name, as streams record who did something with it; never the key. */
         String name();
+
+        /** What the key may do; {@link Role#ADMIN} for a grant that does not say. */
+        default Role role() {
+            return Role.ADMIN;
+        }
     }
 
     /** The grant of a key; {@code projects} null for all. */
-    private record ProjectGrant(Set<String> projects, String name) implements Grant {
+    private record ProjectGrant(Set<String> projects, String name, Role role) implements Grant {
         @Override
         public boolean allows(ProjectId project) {
             return projects == null || projects.contains(project.value());
@@ -70,8 +108,9 @@ public final class ApiKeys {
 
     /**
      * Reads a keys file: lines {@code KEY} or {@code KEY project-a,project-b}, either optionally
-     * followed by {@code name=NAME} (the key's name, see above); {@code #} starts a comment; blank
-     * lines are skipped.
+     * followed by {@code name=NAME} (the key's name, see above) and {@code role=viewer|operator|admin}
+     * (see {@link Role}; default admin), in either order; {@code #} starts a comment; blank lines are
+     * skipped.
      *
      * @throws IllegalArgumentException naming the line that is wrong
      */
@@ -91,22 +130,33 @@ public final class ApiKeys {
                 continue;
             }
             String name = null;
-            int fields = parts.length;
-            if (fields > 1 && parts[fields - 1].startsWith(NAME_OPTION)) {
-                name = parts[--fields].substring(NAME_OPTION.length());
-                if (!NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + shown(name) + "' is not a valid "
-                            + "key name: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
+            Role role = null;
+            List<String> fields = new ArrayList<>();
+            for (String part : parts) {
+                if (!fields.isEmpty() && part.startsWith(NAME_OPTION) && name == null) {
+                    name = part.substring(NAME_OPTION.length());
+                    if (!NAME.matcher(name).matches()) {
+                        throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + shown(name) + "' is not a valid "
+                                + "key name: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
+                    }
+                } else if (!fields.isEmpty() && part.startsWith(ROLE_OPTION) && role == null) {
+                    String wanted = part.substring(ROLE_OPTION.length());
+                    int lineNo = i + 1;
+                    role = Role.ofWireName(wanted).orElseThrow(() -> new IllegalArgumentException(file + " line " + lineNo
+                            + ": '" + shown(wanted) + "' is not a role: use role=viewer, role=operator or role=admin"));
+                } else {
+                    // The projects come before the options: "KEY name=al ice" is a mistake, not project "ice".
+                    fields.add(name == null && role == null ? part : "");
                 }
             }
-            if (fields > 2) {
+            if (fields.size() > 2 || fields.contains("")) {
                 throw new IllegalArgumentException(file + " line " + (i + 1)
                         + ": expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces),"
-                        + " optionally followed by name=NAME");
+                        + " optionally followed by name=NAME and role=viewer|operator|admin, in either order");
             }
-            byte[] digest = digest(parts[0]);
-            entries.add(new Entry(digest, fields == 2 ? projects(file, i + 1, parts[1]) : null,
-                    name != null ? name : defaultName(digest)));
+            byte[] digest = digest(fields.get(0));
+            entries.add(new Entry(digest, fields.size() == 2 ? projects(file, i + 1, fields.get(1)) : null,
+                    name != null ? name : defaultName(digest), role != null ? role : Role.ADMIN));
         }
         if (entries.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no key");
@@ -132,7 +182,7 @@ public final class ApiKeys {
     /** One key for all projects, named as a keys file line without {@code name=} would name it. */
     public static ApiKeys single(String key) {
         byte[] digest = digest(key);
-        return new ApiKeys(List.of(new Entry(digest, null, defaultName(digest))));
+        return new ApiKeys(List.of(new Entry(digest, null, defaultName(digest), Role.ADMIN)));
     }
 
     /** The name of a key without one of its own: {@code key-} and the first 8 hex digits of its SHA-256. */
@@ -172,7 +222,7 @@ public final class ApiKeys {
         if (found == null) {
             return Optional.empty();
         }
-        return Optional.of(new ProjectGrant(found.projects(), found.name()));
+        return Optional.of(new ProjectGrant(found.projects(), found.name(), found.role()));
     }
 
     private static Set<String> projects(Path file, int line, String list) {

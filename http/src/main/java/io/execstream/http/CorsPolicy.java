@@ -34,7 +34,7 @@ public final class CorsPolicy {
     public static final String ANY = "*";
 
     /** The request headers a page may send: a JSON body, a resume point, a key. */
-    public static final String ALLOWED_HEADERS = "Content-Type, Last-Event-ID, " + Access.API_KEY_HEADER;
+    public static final String ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID, " + Access.API_KEY_HEADER;
 
     /** The answer headers a page may read beyond the safelisted ones. */
     public static final String EXPOSED_HEADERS = "Location, Retry-After";

@@ -58,6 +58,23 @@ public final class Links {
         return statusUrl(project, stream) + "/view?token=" + token;
     }
 
+    /**
+     * A control token for {@code stream} in the name of {@code issuer} (the asking key's name),
+     * with the viewer page and event stream opened with it.
+     */
+    public ControlToken controlToken(ProjectId project, StreamId stream, String issuer) {
+        StreamTokens.Control control = tokens.issueControl(project, stream, issuer);
+        return new ControlToken(control.token(), control.expiresAt().toString(), viewUrl(project, stream, control.token()),
+                streamUrl(project, stream, control.token()));
+    }
+
+    /**
+     * The answer to {@code POST /projects/{project}/streams/{stream}/control-token}: the token, its
+     * expiry (RFC 3339), and the viewer page and event stream opened with it.
+     */
+    public record ControlToken(String token, String expiresAt, String viewUrl, String streamUrl) {
+    }
+
     public String statusUrl(ProjectId project, StreamId stream) {
         return base + "projects/" + project.value() + "/streams/" + stream.value();
     }

@@ -1,5 +1,9 @@
 package io.execstream.http;
 
+import io.execstream.domain.Interaction;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +38,30 @@ public final class ViewerPage {
 
     /** The page itself. */
     public static final ClasspathAsset PAGE = ClasspathAsset.load("viewer/view.html", "text/html; charset=utf-8");
+
+    /**
+     * The page as served with a control token for a stream that takes {@code interaction}: the
+     * same, with {@code data-control} on its body ({@code none}, {@code stdin} or {@code session}),
+     * which makes the page show the controls that stream takes. The server says so, having
+     * checked the token; the page never decides it from its address.
+     */
+    public static ClasspathAsset controlPage(Interaction interaction) {
+        return CONTROL_PAGES.get(interaction);
+    }
+
+    private static final Map<Interaction, ClasspathAsset> CONTROL_PAGES = controlPages();
+
+    private static Map<Interaction, ClasspathAsset> controlPages() {
+        Map<Interaction, ClasspathAsset> pages = new EnumMap<>(Interaction.class);
+        String page = new String(PAGE.bytes(), StandardCharsets.UTF_8);
+        for (Interaction interaction : Interaction.values()) {
+            String kind = interaction.name().toLowerCase(Locale.ROOT);
+            pages.put(interaction, new ClasspathAsset(page.replace("<body data-state=\"connecting\">",
+                    "<body data-state=\"connecting\" data-control=\"" + kind + "\">").getBytes(StandardCharsets.UTF_8),
+                    PAGE.contentType()));
+        }
+        return pages;
+    }
 
     /** {@code GET /openapi.json}: the OpenAPI 3 description of the API. */
     public static final ClasspathAsset OPENAPI = ClasspathAsset.load("openapi.json", "application/json");

@@ -50,10 +50,10 @@ class ApiKeysTest {
         assertEquals(empty + " holds no key", refusal(empty));
         Path bad = Files.writeString(dir.resolve("bad"), "key-1\nkey-2 project-a, project-b\n");
         assertEquals(bad + " line 2: expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces),"
-                + " optionally followed by name=NAME", refusal(bad));
+                + " optionally followed by name=NAME and role=viewer|operator|admin, in either order", refusal(bad));
         Path badName = Files.writeString(dir.resolve("bad-name"), "key-1 name=al ice\nkey-2 name=-x\n");
         assertEquals(badName + " line 1: expected 'KEY' or 'KEY project-a,project-b' (projects separated by commas, no spaces),"
-                + " optionally followed by name=NAME", refusal(badName));
+                + " optionally followed by name=NAME and role=viewer|operator|admin, in either order", refusal(badName));
         Files.writeString(badName, "key-2 alpha name=-x\n");
         assertEquals(badName + " line 1: '-x' is not a valid key name: use 1 to 64 letters, digits, '.', '_', '@' or '-',"
                 + " starting with a letter or digit", refusal(badName));
@@ -76,5 +76,30 @@ class ApiKeysTest {
         assertTrue(both.allows(ProjectId.of("alpha")));
         assertFalse(both.allows(ProjectId.of("beta")));
         assertEquals(ApiKeys.defaultName("solo"), ApiKeys.single("solo").check("solo").orElseThrow().name());
+    }
+
+    @Test
+    void aLineMayGiveARoleBesideItsNameInEitherOrder() throws IOException {
+        Path file = Files.writeString(dir.resolve("roles"), "k-old\nk-viewer alpha role=viewer name=watcher\n"
+                + "k-operator name=ops role=operator\nk-admin role=admin\n");
+        ApiKeys keys = ApiKeys.load(file);
+        assertEquals(ApiKeys.Role.ADMIN, keys.check("k-old").orElseThrow().role());
+        ApiKeys.Grant viewer = keys.check("k-viewer").orElseThrow();
+        assertEquals(ApiKeys.Role.VIEWER, viewer.role());
+        assertEquals("watcher", viewer.name());
+        assertTrue(viewer.allows(ProjectId.of("alpha")));
+        assertEquals(ApiKeys.Role.OPERATOR, keys.check("k-operator").orElseThrow().role());
+        assertEquals("ops", keys.check("k-operator").orElseThrow().name());
+        assertEquals(ApiKeys.Role.ADMIN, keys.check("k-admin").orElseThrow().role());
+        assertEquals(ApiKeys.Role.ADMIN, ApiKeys.single("solo").check("solo").orElseThrow().role());
+        assertTrue(ApiKeys.Role.OPERATOR.includes(ApiKeys.Role.VIEWER));
+        assertFalse(ApiKeys.Role.OPERATOR.includes(ApiKeys.Role.ADMIN));
+
+        Path bad = Files.writeString(dir.resolve("bad-role"), "k-1 role=owner\n");
+        assertEquals(bad + " line 1: 'owner' is not a role: use role=viewer, role=operator or role=admin", refusal(bad));
+        Files.writeString(bad, "k-1 role=viewer alpha\n");
+        assertTrue(refusal(bad).startsWith(bad + " line 1: expected 'KEY'"));
+        Files.writeString(bad, "k-1 role=viewer role=admin\n");
+        assertTrue(refusal(bad).startsWith(bad + " line 1: expected 'KEY'"));
     }
 }

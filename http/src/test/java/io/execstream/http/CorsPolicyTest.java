@@ -64,7 +64,7 @@ class CorsPolicyTest {
         Map<String, String> allowed = cors.preflightHeaders("https://app.example.com", "POST, OPTIONS");
         assertEquals("https://app.example.com", allowed.get("Access-Control-Allow-Origin"));
         assertEquals("POST, OPTIONS", allowed.get("Access-Control-Allow-Methods"));
-        assertEquals("Content-Type, Last-Event-ID, X-API-Key", allowed.get("Access-Control-Allow-Headers"));
+        assertEquals("Authorization, Content-Type, Last-Event-ID, X-API-Key", allowed.get("Access-Control-Allow-Headers"));
         assertEquals("600", allowed.get("Access-Control-Max-Age"));
         assertFalse(allowed.containsKey("Access-Control-Allow-Credentials"));
         assertEquals(Map.of("Vary", "Origin"), cors.preflightHeaders("https://evil.example.com", "POST, OPTIONS"));

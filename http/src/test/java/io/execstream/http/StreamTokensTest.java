@@ -1,7 +1,9 @@
 package io.execstream.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamId;
@@ -133,5 +135,32 @@ class StreamTokensTest {
     void secretAndLifetimeAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new StreamTokens(new byte[15], Duration.ofHours(1), Clock.systemUTC()));
         assertThrows(IllegalArgumentException.class, () -> new StreamTokens(SECRET, Duration.ZERO, Clock.systemUTC()));
+    }
+
+    @Test
+    void aControlTokenCarriesItsIssuerAndIsNoReadTokenAndViceVersa() {
+        ProjectId p = ProjectId.of("alpha");
+        StreamId s = STREAM;
+        StreamTokens tokens = new StreamTokens(SECRET, Duration.ofHours(1), Duration.ofMinutes(15), Clock.fixed(NOW, ZoneOffset.UTC));
+        StreamTokens.Control control = tokens.issueControl(p, s, "ops.team@example");
+        assertEquals(NOW.plus(Duration.ofMinutes(15)).getEpochSecond(), control.expiresAt().getEpochSecond());
+        StreamTokens.Checked checked = tokens.verify(p, s, control.token());
+        assertTrue(checked.controls());
+        assertEquals("ops.team@example", checked.issuer());
+        // It opens its stream (verify), and nothing else; check takes read-only tokens alone.
+        assertEquals(StreamTokens.Verdict.INVALID, tokens.check(p, s, control.token()));
+        assertEquals(StreamTokens.Verdict.INVALID, tokens.verify(p, StreamId.of("0123456789abcdef01234568"), control.token()).verdict());
+        assertEquals(StreamTokens.Verdict.INVALID, tokens.verify(ProjectId.of("beta"), s, control.token()).verdict());
+        // A read token does not control; another issuer breaks the MAC.
+        assertFalse(tokens.verify(p, s, tokens.issue(p, s)).controls());
+        String[] parts = control.token().split("\\.");
+        String forged = parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("admin".getBytes(StandardCharsets.UTF_8)) + "." + parts[3];
+        assertEquals(StreamTokens.Verdict.INVALID, tokens.verify(p, s, forged).verdict());
+        StreamTokens later = new StreamTokens(SECRET, Duration.ofHours(1), Duration.ofMinutes(15),
+                Clock.fixed(NOW.plus(Duration.ofMinutes(16)), ZoneOffset.UTC));
+        assertEquals(StreamTokens.Verdict.EXPIRED, later.verify(p, s, control.token()).verdict());
+        assertThrows(IllegalArgumentException.class, () -> new StreamTokens(SECRET, Duration.ofHours(1), Duration.ZERO,
+                Clock.systemUTC()));
     }
 }

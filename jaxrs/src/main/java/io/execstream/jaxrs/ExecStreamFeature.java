@@ -24,8 +24,8 @@ import org.glassfish.jersey.media.sse.SseFeature;
 /**
  * The whole execstream HTTP API, for any Jersey application: register one of these in the
  * application's {@code ResourceConfig} and it serves every path of the API (commands, agents,
- * streams, cancel, input, messages, interrupt and close, the event streams on JAX-RS SSE, the viewer page, a project's
- * events and console page, {@code /healthz} and
+ * streams, cancel, input, messages, interrupt and close, answers to requests for permission, control tokens, the event
+ * streams on JAX-RS SSE, the viewer page, a project's events and console page, {@code /healthz} and
  * {@code /openapi.json}), with the API's keys, stream tokens, error bodies and headers.
  *
  * <pre>{@code
@@ -91,7 +91,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new ConsoleResource(projectEvents, consoles))
                 .register(new SseFrame.Writer())
                 .register(new HealthResource())
-                .register(new ViewerResource(service, links))
+                .register(new ViewerResource(service, links, access))
                 .register(new ViewerAssets())
                 .register(new OpenApiResource())
                 .register(new AuthFilter(access))
@@ -185,6 +185,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         private StreamTokens tokens;
         private String tokenSecret;
         private Duration tokenTtl = Duration.ofHours(24);
+        private Duration controlTokenTtl = StreamTokens.DEFAULT_CONTROL_TTL;
         private Duration keepalive = Duration.ofSeconds(15);
         private Duration writeTimeout = Duration.ofSeconds(30);
         private long maxBody = 1 << 20;
@@ -228,6 +229,15 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
         /** How long a token opens its stream; default 24 h. In any order with {@link #tokenSecret}. */
         public Builder tokenTtl(Duration ttl) {
             this.tokenTtl = positive(ttl, "tokenTtl");
+            return this;
+        }
+
+        /**
+         * How long a control token ({@code POST .../control-token}) lets its holder act on its
+         * stream; default 15 min. In any order with {@link #tokenSecret}; ignored with {@link #tokens}.
+         */
+        public Builder controlTokenTtl(Duration ttl) {
+            this.controlTokenTtl = positive(ttl, "controlTokenTtl");
             return this;
         }
 
@@ -283,8 +293,8 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
             if (tokens != null) {
                 return tokens;
             }
-            return tokenSecret == null ? StreamTokens.random(tokenTtl)
-                    : new StreamTokens(tokenSecret.getBytes(StandardCharsets.UTF_8), tokenTtl, Clock.systemUTC());
+            return tokenSecret == null ? StreamTokens.random(tokenTtl, controlTokenTtl)
+                    : new StreamTokens(tokenSecret.getBytes(StandardCharsets.UTF_8), tokenTtl, controlTokenTtl, Clock.systemUTC());
         }
 
         private static Duration positive(Duration d, String name) {

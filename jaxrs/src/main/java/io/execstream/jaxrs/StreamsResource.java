@@ -35,7 +35,8 @@ import java.util.function.BiFunction;
  * Status, list and cancel of a project's streams, and what is sent to a running one: input for a
  * command started with stdin, and the messages, interrupts, close and answers to requests for
  * permission of a live agent session.
- * Those write routes take an API key only, never a stream's read-only token ({@link AuthFilter}).
+ * Those write routes take an API key of role operator or above, or the stream's control token in
+ * {@code Authorization: Bearer}; never a stream's read-only token ({@link AuthFilter}).
  */
 @ExecStreamApi
 @Path("/projects/{project}/streams")
@@ -103,6 +104,7 @@ public final class StreamsResource {
 
     @POST
     @Path("{stream}/cancel")
+    @AuthFilter.AcceptsControlToken
     public Response cancel(@PathParam("project") String project, @PathParam("stream") String stream, @Context UriInfo uri) {
         StreamInfo info = service.cancel(ProjectId.of(project), Ids.stream(stream));
         return JsonResponses.json(Response.Status.ACCEPTED, links(uri).view(info)).build();
@@ -111,6 +113,7 @@ public final class StreamsResource {
     /** Writes to the stdin of a command started with {@code "stdin": true}. */
     @POST
     @Path("{stream}/input")
+    @AuthFilter.AcceptsControlToken
     @Consumes(MediaType.APPLICATION_JSON)
     public Response input(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                           @Context UriInfo uri) {
@@ -122,6 +125,7 @@ public final class StreamsResource {
     /** Sends a follow-up message to a live agent session; the answer says which turn takes it. */
     @POST
     @Path("{stream}/messages")
+    @AuthFilter.AcceptsControlToken
     @Consumes(MediaType.APPLICATION_JSON)
     public Response message(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                             @Context UriInfo uri) {
@@ -135,6 +139,7 @@ public final class StreamsResource {
     /** Stops a live session's current turn; the session then waits for a message. */
     @POST
     @Path("{stream}/interrupt")
+    @AuthFilter.AcceptsControlToken
     public Response interrupt(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                               @Context UriInfo uri) {
         return bodiless(project, stream, body, uri, service::interrupt);
@@ -143,6 +148,7 @@ public final class StreamsResource {
     /** Ends a live session after its current turn, or closes a command's stdin. */
     @POST
     @Path("{stream}/close")
+    @AuthFilter.AcceptsControlToken
     public Response close(@PathParam("project") String project, @PathParam("stream") String stream, InputStream body,
                           @Context UriInfo uri) {
         return bodiless(project, stream, body, uri, service::close);
@@ -154,6 +160,7 @@ public final class StreamsResource {
      */
     @POST
     @Path("{stream}/permissions/{request_id}")
+    @AuthFilter.AcceptsControlToken
     @Consumes(MediaType.APPLICATION_JSON)
     public Response answerPermission(@PathParam("project") String project, @PathParam("stream") String stream,
                                      @PathParam("request_id") String requestId, InputStream body, @Context UriInfo uri,
@@ -162,6 +169,22 @@ public final class StreamsResource {
         var answer = RequestBodies.answer(info.project(), info.id(), requestId, RequestBodies.readObject(body, maxBody),
                 (String) context.getProperty(AuthFilter.KEY_NAME));
         return accepted(uri, service.answerPermission(answer));
+    }
+
+    /**
+     * A control token for the stream, in the name of the asking key: {@code 201} with the token,
+     * its expiry, and the viewer page and event stream opened with it. Key only (a control token
+     * cannot ask for another), operator or above.
+     */
+    @POST
+    @Path("{stream}/control-token")
+    public Response controlToken(@PathParam("project") String project, @PathParam("stream") String stream,
+                                 InputStream body, @Context UriInfo uri, @Context ContainerRequestContext context) {
+        StreamInfo info = existing(project, stream);
+        RequestBodies.noFields(body, maxBody);
+        Links.ControlToken token = links(uri).controlToken(info.project(), info.id(),
+                (String) context.getProperty(AuthFilter.KEY_NAME));
+        return JsonResponses.json(Response.Status.CREATED, token).build();
     }
 
     /** A request to a running stream that takes no fields: an empty body or {@code {}}. */

@@ -56,4 +56,13 @@ public interface RunningSession extends RunningCommand {
     default void answerPermission(String agentRequestId, PermissionDecision decision) throws IOException {
         throw new IOException("this agent takes no answers to requests for permission");
     }
+
+    /**
+     * Whether {@link #answerPermission} can run a tool call with an input other than the one asked
+     * for ({@link PermissionDecision#updatedInputJson()}); an answer that needs it is refused before
+     * it is recorded when not. The default is {@code true}.
+     */
+    default boolean takesUpdatedInput() {
+        return true;
+    }
 }

@@ -102,6 +102,7 @@ public final class ExecStreamServer implements AutoCloseable {
         Builder server = builder(service)
                 .apiKeys(keys)
                 .tokenTtl(config.tokenTtl())
+                .controlTokenTtl(config.controlTokenTtl())
                 .bind(config.bind())
                 .port(config.port())
                 .keepalive(config.keepalive())
@@ -305,6 +306,12 @@ public final class ExecStreamServer implements AutoCloseable {
         /** How long a stream token opens its stream ({@code --token-ttl}); default 24 h. */
         public Builder tokenTtl(Duration ttl) {
             api.tokenTtl(ttl);
+            return this;
+        }
+
+        /** How long a control token lets its holder act on its stream ({@code --control-token-ttl}); default 15 min. */
+        public Builder controlTokenTtl(Duration ttl) {
+            api.controlTokenTtl(ttl);
             return this;
         }
 

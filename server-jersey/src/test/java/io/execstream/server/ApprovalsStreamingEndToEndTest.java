@@ -238,7 +238,7 @@ class ApprovalsStreamingEndToEndTest {
                 body("decision", "allow")), 409, "not_interactive");
     }
 
-    private static Event nextOf(SseStream events, String type) {
+    static Event nextOf(SseStream events, String type) {
         List<String> skipped = new ArrayList<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

@@ -10,20 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.server.SseTestClient.Event;
 import io.execstream.server.TestServer.Response;
-import io.execstream.testkit.ClaudeCli;
 import io.execstream.testkit.FakeAnthropicApi;
 import io.execstream.testkit.FakeAnthropicApi.Reply;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,8 +41,7 @@ class ClaudeSessionEndToEndTest {
     static final CountDownLatch slowGate = new CountDownLatch(1);
 
     @BeforeAll
-    static void start() throws IOException {
-        Path claude = ClaudeCli.program();
+    static void start() {
         api = FakeAnthropicApi.start();
         api.respond(request -> {
             if (request.afterToolResult()) {
@@ -64,14 +56,7 @@ class ClaudeSessionEndToEndTest {
             }
             return Reply.text("answer to: " + text);
         });
-        // The server's runner starts the CLI with the server's environment: a wrapper adds the
-        // variables that point it at the fake API and keep it in a home of its own.
-        Map<String, String> env = ClaudeCli.environment(api, dir.resolve("home"));
-        Path wrapper = dir.resolve("claude-offline");
-        Files.writeString(wrapper, "#!/bin/sh\n" + env.entrySet().stream()
-                .map(e -> "export " + e.getKey() + "='" + e.getValue() + "'")
-                .collect(Collectors.joining("\n")) + "\nexec '" + claude + "' \"$@\"\n");
-        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        Path wrapper = RealClaude.wrapper(dir, api);
         server = TestServer.start(dir, "--claude-bin", wrapper.toString());
     }
 
@@ -131,7 +116,7 @@ class ClaudeSessionEndToEndTest {
         Path marker = dir.resolve("tool-started");
         Response tool = t.post(path + "/messages", body("prompt", "RUN touch " + marker + "; sleep 30"));
         assertFalse(tool.json().path("queued").asBoolean(true), tool::toString);
-        awaitFile(marker);
+        RealClaude.awaitFile(marker, WAIT);
         Response interrupted = t.post(path + "/interrupt", "{}");
         assertEquals(202, interrupted.status(), interrupted::toString);
         Event turn3 = t.await("turn", e -> e.json().path("turn").asInt() == 3, WAIT);
@@ -168,16 +153,5 @@ class ClaudeSessionEndToEndTest {
         JsonNode finished = server.get(path).json();
         assertEquals(4, finished.path("turns").asInt(), finished::toString);
         assertFalse(agent.path("session_id").asText().isEmpty(), agent::toString);
-    }
-
-
-    private static void awaitFile(Path file) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.exists(file)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the tool never started: " + file + " missing");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval
-        }
     }
 }

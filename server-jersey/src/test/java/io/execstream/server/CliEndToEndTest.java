@@ -338,10 +338,82 @@ class CliEndToEndTest {
 
     /** Starts {@code chat} on the stand-in's server with {@code in} as its stdin. */
     private static Run chat(InputStream in, String... promptWords) {
+        return chat(List.of(), TestServer.newProject("chat"), in, promptWords);
+    }
+
+    /** Starts {@code chat} with {@code flags} in {@code project} on the stand-in's server, with {@code in} as its stdin. */
+    private static Run chat(List<String> flags, String project, InputStream in, String... promptWords) {
         List<String> args = new ArrayList<>(List.of("chat", "--server", sessions.baseUri().toString(), "--api-key",
-                sessions.apiKey(), "--provider", StandInSessionAgent.PROVIDER, TestServer.newProject("chat")));
+                sessions.apiKey(), "--provider", StandInSessionAgent.PROVIDER));
+        args.addAll(flags);
+        args.add(project);
         args.addAll(List.of(promptWords));
         return new Run(in, Map.of(), args.toArray(String[]::new));
+    }
+
+    private static void type(PipedOutputStream typing, String line) throws IOException {
+        typing.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        typing.flush();
+    }
+
+    @Test
+    void chatWithApprovalsAsksEachRequestInTurnAndTheNextLineAnswersIt() throws Exception {
+        String project = TestServer.newProject("chat-approvals");
+        PipedOutputStream typing = new PipedOutputStream();
+        Run run = chat(List.of("--approvals", "--approval-timeout", "5m"), project, new PipedInputStream(typing), "tidy up");
+        Session session = nextSession();
+        session.ask("toolu_1", "Bash", "{\"command\":\"ls\"}");
+        await(() -> run.out().contains("[permission p1] Bash {\"command\":\"ls\"}\n" + "allow? [y/N/message] "), run::out);
+        type(typing, "y");
+        session.awaitCall("answer toolu_1 allow");
+
+        // Two at once: asked one at a time, oldest first.
+        session.ask("toolu_2", "Write", "{\"file_path\":\"/etc/hosts\"}");
+        session.ask("toolu_3", "Bash", "{\"command\":\"rm -rf build\"}");
+        await(() -> run.out().contains("[permission p2] Write"), run::out);
+        assertFalse(run.out().contains("[permission p3]"), run::out);
+        type(typing, "not /etc, use ./hosts");
+        session.awaitCall("answer toolu_2 deny: not /etc, use ./hosts");
+        await(() -> run.out().contains("[permission p3] Bash {\"command\":\"rm -rf build\"}\nallow? [y/N/message] "), run::out);
+        type(typing, "");
+        session.awaitCall("answer toolu_3 deny");
+
+        // Settled elsewhere while the question waits: by another client, then withdrawn by the agent.
+        session.ask("toolu_4", "Bash", "{\"command\":\"make\"}");
+        await(() -> run.out().contains("[permission p4]"), run::out);
+        String stream = sessions.get("/projects/" + project + "/streams").json().path("streams").get(0).path("stream_id").asText();
+        assertEquals(202, sessions.post("/projects/" + project + "/streams/" + stream + "/permissions/p4",
+                body("decision", "deny", "message", "not now")).status());
+        await(() -> run.err().contains("execstream: request p4 was denied by "), run::err);
+        assertTrue(run.err().contains("(not now); no answer needed: the next line you type is a message again"), run.err());
+        session.ask("toolu_5", "Bash", "{\"command\":\"make\"}");
+        await(() -> run.out().contains("[permission p5]"), run::out);
+        session.withdraw("toolu_5");
+        await(() -> run.err().contains("execstream: request p5 was withdrawn"), run::err);
+        type(typing, "then run the tests");
+        session.awaitPrompts(2);
+        session.endTurn();
+        session.endTurn();
+        typing.close(); // Ctrl-D
+
+        Result r = run.result();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(List.of("answer toolu_1 allow", "answer toolu_2 deny: not /etc, use ./hosts", "answer toolu_3 deny",
+                "answer toolu_4 deny: not now", "send then run the tests", "end"), session.calls, r::toString);
+        assertTrue(r.out().contains("[turn 2 ended: success"), r.out());
+    }
+
+    @Test
+    void chatRefusesAnApprovalTimeoutWithoutApprovals() throws Exception {
+        Result r = cli(Map.of(), "chat", "--server", url(), "--approval-timeout", "1m", "demo", "hi");
+        assertEquals(new Result(2, "", "execstream chat: --approval-timeout is for a session with approvals: add --approvals "
+                + "(see execstream chat --help)\n"), r);
+        r = cli(Map.of(), "chat", "--server", url(), "--approvals", "--approval-timeout", "25h", "demo", "hi");
+        assertEquals(2, r.exitCode(), r::toString);
+        String help = cli(Map.of(), "chat", "--help").out();
+        for (String flag : List.of("--approvals", "--approval-timeout", "allow? [y/N/message]")) {
+            assertTrue(help.contains(flag), flag);
+        }
     }
 
     @Test

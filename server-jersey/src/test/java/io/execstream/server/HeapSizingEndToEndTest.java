@@ -40,14 +40,22 @@ class HeapSizingEndToEndTest {
 
     @Test
     void serverWarnsWhenTheHistoryBudgetTakesMoreThanHalfItsHeap() throws Exception {
-        String log = startAndStop(List.of("-Xmx256m"), List.of());
+        String log = startAndStop(List.of("-Xmx256m"), List.of("--publisher", "memory"));
         assertTrue(log.contains("--history-budget 512MB " + WARNING + " 256MB heap"), log);
         assertTrue(log.contains("give the JVM at least -Xmx1280m"), log);
     }
 
     @Test
     void serverIsQuietWhenTheBudgetFits() throws Exception {
-        String log = startAndStop(List.of("-Xmx256m"), List.of("--history-budget", "64MB"));
+        String log = startAndStop(List.of("-Xmx256m"), List.of("--publisher", "memory", "--history-budget", "64MB"));
+        assertFalse(log.contains(WARNING), log);
+        assertFalse(log.contains(OVER_BUDGET), log);
+    }
+
+    /** The disk publisher, the default, keeps its 10GB budget on disk: the heap is not its business. */
+    @Test
+    void serverWithTheDiskPublisherIgnoresTheHeap() throws Exception {
+        String log = startAndStop(List.of("-Xmx256m"), List.of());
         assertFalse(log.contains(WARNING), log);
         assertFalse(log.contains(OVER_BUDGET), log);
     }
@@ -81,13 +89,25 @@ class HeapSizingEndToEndTest {
 
     @Test
     void launcherGivesTwiceTheBudgetPlusOneGibibyte() throws Exception {
-        assertEquals(List.of("-Xmx2048m"), heapOptions(Map.of(), "serve"));
-        assertEquals(List.of("-Xmx3072m"), heapOptions(Map.of(), "serve", "--history-budget", "1GB"));
-        assertEquals(List.of("-Xmx1224m"), heapOptions(Map.of(), "serve", "--port", "0", "--history-budget=0100MB"));
-        assertEquals(List.of("-Xmx1536m"), heapOptions(Map.of("EXECSTREAM_HISTORY_BUDGET", "256MiB"), "serve"));
+        assertEquals(List.of("-Xmx2048m"), heapOptions(Map.of(), "serve", "--publisher", "memory"));
+        assertEquals(List.of("-Xmx2048m"), heapOptions(Map.of("EXECSTREAM_PUBLISHER", "memory"), "serve"));
+        assertEquals(List.of("-Xmx3072m"), heapOptions(Map.of(), "serve", "--publisher=memory", "--history-budget", "1GB"));
+        assertEquals(List.of("-Xmx1224m"), heapOptions(Map.of("EXECSTREAM_PUBLISHER", "memory"), "serve", "--port", "0",
+                "--history-budget=0100MB"));
+        assertEquals(List.of("-Xmx1536m"), heapOptions(Map.of("EXECSTREAM_HISTORY_BUDGET", "256MiB",
+                "EXECSTREAM_PUBLISHER", "memory"), "serve"));
         // A flag wins over its environment twin, as in the server.
-        assertEquals(List.of("-Xmx1536m"), heapOptions(Map.of("EXECSTREAM_HISTORY_BUDGET", "2GB"), "serve", "--history-budget", "256m"));
+        assertEquals(List.of("-Xmx1536m"), heapOptions(Map.of("EXECSTREAM_HISTORY_BUDGET", "2GB"), "serve",
+                "--publisher", "memory", "--history-budget", "256m"));
         assertEquals(List.of("-Xmx1024m"), heapOptions(Map.of(), "serve", "--publisher", "redis"));
+    }
+
+    /** disk, the default, keeps its history in files: the heap is what the server itself needs, whatever the budget. */
+    @Test
+    void launcherGivesTheDiskPublisherTheServersOwnHeap() throws Exception {
+        assertEquals(List.of("-Xmx1024m"), heapOptions(Map.of(), "serve"));
+        assertEquals(List.of("-Xmx1024m"), heapOptions(Map.of(), "serve", "--history-budget", "100GB"));
+        assertEquals(List.of("-Xmx1024m"), heapOptions(Map.of("EXECSTREAM_PUBLISHER", "memory"), "serve", "--publisher", "disk"));
     }
 
     @Test
@@ -109,7 +129,7 @@ class HeapSizingEndToEndTest {
                 .filter(line -> line.startsWith("MemTotal:"))
                 .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
                 .findFirst().orElseThrow();
-        List<String> heap = heapOptions(Map.of(), "serve", "--history-budget", "100000GB");
+        List<String> heap = heapOptions(Map.of(), "serve", "--publisher", "memory", "--history-budget", "100000GB");
         assertEquals(1, heap.size(), heap::toString);
         long mb = Long.parseLong(heap.get(0).replaceAll("\\D", ""));
         assertTrue(mb > 0 && mb <= memTotalKb * 1024 / 4 * 3 >> 20, heap + " for " + memTotalKb + " kB of memory");

@@ -2,6 +2,7 @@ package io.execstream.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,8 @@ import io.execstream.client.InputEvent;
 import io.execstream.client.MessageEvent;
 import io.execstream.client.MessageReceipt;
 import io.execstream.client.OutputEvent;
+import io.execstream.client.PermissionEvent;
+import io.execstream.client.PermissionResolvedEvent;
 import io.execstream.client.StartedStream;
 import io.execstream.client.StreamListener;
 import io.execstream.client.StreamState;
@@ -24,8 +27,10 @@ import io.execstream.server.StandInSessionAgent.Session;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -62,8 +67,10 @@ class TalkingClientEndToEndTest {
         client = ExecStreamClient.builder(server.baseUri()).apiKey(server.apiKey()).build();
     }
 
-    /** What a followed stream delivered, in order. */
+    /** What a followed stream delivered, in order; requests for permission and their ends to be taken as they come. */
     static final class Seen implements StreamListener {
+        final BlockingQueue<PermissionEvent> asked = new LinkedBlockingQueue<>();
+        final BlockingQueue<PermissionResolvedEvent> resolved = new LinkedBlockingQueue<>();
         final List<OutputEvent> outputs = new CopyOnWriteArrayList<>();
         final List<InputEvent> inputs = new CopyOnWriteArrayList<>();
         final List<MessageEvent> messages = new CopyOnWriteArrayList<>();
@@ -91,6 +98,16 @@ class TalkingClientEndToEndTest {
         }
 
         @Override
+        public void onPermission(PermissionEvent event) {
+            asked.add(event);
+        }
+
+        @Override
+        public void onPermissionResolved(PermissionResolvedEvent event) {
+            resolved.add(event);
+        }
+
+        @Override
         public void onDone(DoneEvent event) {
             done.complete(event);
         }
@@ -108,6 +125,22 @@ class TalkingClientEndToEndTest {
 
         DoneEvent awaitDone() throws Exception {
             return done.get(WAIT_S, TimeUnit.SECONDS);
+        }
+
+        /** The next request for permission, waiting for it. */
+        PermissionEvent nextAsked() throws InterruptedException {
+            return next(asked, "permission");
+        }
+
+        /** The next request settled, waiting for it. */
+        PermissionResolvedEvent nextResolved() throws InterruptedException {
+            return next(resolved, "permission_resolved");
+        }
+
+        private static <T> T next(BlockingQueue<T> queue, String what) throws InterruptedException {
+            T event = queue.poll(WAIT_S, TimeUnit.SECONDS);
+            assertNotNull(event, "no " + what + " event within " + WAIT_S + " s");
+            return event;
         }
     }
 
@@ -237,7 +270,7 @@ class TalkingClientEndToEndTest {
         assertEquals("not_found", unknown.error());
     }
 
-    private static void assertError(int status, String code, Executable request) {
+    static void assertError(int status, String code, Executable request) {
         ExecStreamException e = assertThrows(ExecStreamException.class, request);
         assertEquals(status, e.status(), e::toString);
         assertEquals(code, e.error(), e::toString);

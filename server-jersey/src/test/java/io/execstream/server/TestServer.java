@@ -53,6 +53,11 @@ final class TestServer implements AutoCloseable {
     private static final AtomicInteger PROJECTS = new AtomicInteger();
 
     /** Which transport serves the API: {@code standalone} (the default), {@code jaxrs-grizzly} or {@code jaxrs-jetty}. */
+    /** A key for all projects that may only read ({@code role=viewer}), named {@code a-viewer}. */
+    static final String VIEWER_KEY = "viewer-key-for-tests";
+    /** A key for all projects that may act on streams but not read /metrics ({@code role=operator}), named {@code an-operator}. */
+    static final String OPERATOR_KEY = "operator-key-for-tests";
+
     static final String TRANSPORT = System.getProperty("execstream.transport", "standalone");
 
     private final ExecStreamServer server;
@@ -82,7 +87,10 @@ final class TestServer implements AutoCloseable {
         String scopedKey = "scoped-key-" + UUID.randomUUID();
         Path keys = writeKeys(dir, apiKey, scopedKey);
         Path workspaces = dir.resolve("workspaces");
+        // The memory publisher, as the tests were written for (a flag of the test's wins): the
+        // server's default, disk, has tests of its own (DiskPublisherEndToEndTest).
         List<String> args = new ArrayList<>(List.of(
+                "--publisher", "memory",
                 "--port", "0",
                 "--api-keys-file", keys.toString(),
                 "--workspace-root", workspaces.toString()));
@@ -115,7 +123,9 @@ final class TestServer implements AutoCloseable {
         try {
             Files.writeString(keys, "# keys for the end-to-end tests\n"
                     + apiKey + "\n"
-                    + scopedKey + " project-a,project-b   # only these two\n");
+                    + scopedKey + " project-a,project-b   # only these two\n"
+                    + VIEWER_KEY + " role=viewer name=a-viewer\n"
+                    + OPERATOR_KEY + " name=an-operator role=operator\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

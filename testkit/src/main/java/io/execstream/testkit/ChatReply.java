@@ -56,6 +56,23 @@ public final class ChatReply {
                 + TestJson.quote(description) + "}");
     }
 
+    /** What the model says to a message that starts the work of {@link #runWhatIsAsked}. */
+    public static final String RUN = "run: ";
+
+    /**
+     * A model that runs commands when told: for a message with {@code "run: CMD"} it calls bash with
+     * {@code CMD}; after the tool's result it says {@code "The tool said: RESULT"}; else
+     * {@code "You said: MESSAGE"}. For {@link FakeOpenAiApi#respond}.
+     */
+    public static ChatReply runWhatIsAsked(ChatRequest request) {
+        if (request.afterToolResult()) {
+            return text("The tool said: " + request.toolResult());
+        }
+        String said = request.lastUserText();
+        int at = said.indexOf(RUN);
+        return at >= 0 ? bash(said.substring(at + RUN.length()), "Runs what was asked") : text("You said: " + said);
+    }
+
     /** A refusal: HTTP {@code status} with an OpenAI-style error body saying {@code message}. */
     public static ChatReply error(int status, String message) {
         return new ChatReply(message, List.of(), null, 0, 0, status);

@@ -366,6 +366,20 @@ public final class FakeAnthropicApi implements AutoCloseable {
         static Reply after(CountDownLatch gate, Reply then) {
             return new Gated(gate, then);
         }
+
+        /**
+         * A model that runs commands when told: for a message {@code "RUN CMD"} it calls Bash with
+         * {@code CMD}; after a tool's result it says {@code "the tool said: RESULT"}; else
+         * {@code "answer to: MESSAGE"}. For {@link FakeAnthropicApi#respond}.
+         */
+        static Reply runWhatIsAsked(Request request) {
+            if (request.afterToolResult()) {
+                List<ToolResult> results = request.toolResults();
+                return text("the tool said: " + results.get(results.size() - 1).content());
+            }
+            String text = request.lastUserText();
+            return text.startsWith("RUN ") ? bash(text.substring(4)) : text("answer to: " + text);
+        }
     }
 
     /**

@@ -50,13 +50,7 @@ class ClaudeCodeApprovalsLiveTest {
     @BeforeEach
     void start() {
         api = FakeAnthropicApi.start();
-        api.respond(request -> {
-            if (request.afterToolResult()) {
-                return Reply.text("the tool said: " + request.toolResults().get(request.toolResults().size() - 1).content());
-            }
-            String text = request.lastUserText();
-            return text.startsWith("RUN ") ? Reply.bash(text.substring(4)) : Reply.text("answer to: " + text);
-        });
+        api.respond(Reply::runWhatIsAsked);
         agent = LiveClaude.agent(tmp, api);
     }
 

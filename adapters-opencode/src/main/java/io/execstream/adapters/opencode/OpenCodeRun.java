@@ -186,6 +186,12 @@ final class OpenCodeRun implements RunningSession, Runnable {
      * reads) for a deny. OpenCode runs a tool only with the input it asked for, so an allow with
      * updated input is refused.
      */
+    /** OpenCode's reply is once, always or reject, with a message: it cannot change a call's input. */
+    @Override
+    public boolean takesUpdatedInput() {
+        return false;
+    }
+
     @Override
     public void answerPermission(String agentRequestId, PermissionDecision decision) throws IOException {
         Objects.requireNonNull(agentRequestId, "agentRequestId");

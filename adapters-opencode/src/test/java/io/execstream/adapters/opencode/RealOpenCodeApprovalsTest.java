@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestInstance;
 class RealOpenCodeApprovalsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ProjectId PROJECT = ProjectId.of("demo");
-    private static final String RUN = "run: ";
+    private static final String RUN = ChatReply.RUN;
 
     private FakeOpenAiApi api;
     private OpenCodeServer server;
@@ -52,7 +52,7 @@ class RealOpenCodeApprovalsTest {
     void start() {
         api = FakeOpenAiApi.start();
         api.respondFor("fake-small", r -> ChatReply.text("A fake title"));
-        api.respond(RealOpenCodeApprovalsTest::reply);
+        api.respond(ChatReply::runWhatIsAsked);
         server = OpenCodeServer.start(api, null, OpenCodeServer.ASK_FOR_BASH);
         agent = OpenCodeAgent.builder().url(server.url()).build();
     }
@@ -73,17 +73,6 @@ class RealOpenCodeApprovalsTest {
         if (api != null) {
             api.close();
         }
-    }
-
-    /** The fake model: runs the command after "run: " with bash, and says what the tool answered. */
-    private static ChatReply reply(ChatRequest request) {
-        if (request.afterToolResult()) {
-            return ChatReply.text("The tool said: " + request.toolResult());
-        }
-        String said = request.lastUserText();
-        int at = said.indexOf(RUN);
-        return at >= 0 ? ChatReply.bash(said.substring(at + RUN.length()), "Runs what was asked")
-                : ChatReply.text("You said: " + said);
     }
 
     private void startLive(String prompt) {

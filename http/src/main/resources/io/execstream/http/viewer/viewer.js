@@ -27,6 +27,10 @@
    * a page opened late replays the history and ends up where a page open all along is.
    */
   var session = { interactive: false, asked: 0, ended: 0 };
+  /** Where the page acts, and the control token it acts with; null on a read-only page. */
+  var controls = null;
+  /** The pending requests for permission shown, by request id. */
+  var permissionCards = {};
 
   document.addEventListener("DOMContentLoaded", start);
 
@@ -64,6 +68,15 @@
     document.title = project + "/" + stream + " · execstream";
     follow(base + "/projects/" + encodeURIComponent(project) + "/events/" + encodeURIComponent(stream)
         + "?token=" + encodeURIComponent(token));
+    // The server marks the page it serves for a control token; the address alone never shows controls.
+    var kind = document.body.dataset.control;
+    if (kind) {
+      controls = {
+        url: base + "/projects/" + encodeURIComponent(project) + "/streams/" + encodeURIComponent(stream),
+        token: token
+      };
+      showControls(kind);
+    }
   }
 
   function follow(url) {
@@ -113,6 +126,18 @@
       var data = parse(e.data);
       if (data) {
         turnEnd(data);
+      }
+    });
+    source.addEventListener("permission", function (e) {
+      var data = parse(e.data);
+      if (data && typeof data.request_id === "string") {
+        permissionAsked(data);
+      }
+    });
+    source.addEventListener("permission_resolved", function (e) {
+      var data = parse(e.data);
+      if (data && typeof data.request_id === "string") {
+        permissionResolved(data);
       }
     });
     source.addEventListener("gap", function (e) {
@@ -168,6 +193,7 @@
     if (session.interactive) {
       sessionEnded(data);
     }
+    endControls();
     if (typeof data.message === "string") {
       showMessage(data.message);
     }
@@ -602,5 +628,129 @@
     var turns = byId("turns");
     turns.textContent = n === 1 ? "1 turn" : n + " turns";
     turns.hidden = false;
+  }
+
+  // ---- Controls: only on a page the server served for a control token. ----
+
+  /** Shows what the stream takes: "session" a message box, Interrupt and Close; "stdin" an input box and Close. */
+  function showControls(kind) {
+    byId("controls").hidden = false;
+    byId("message-form").hidden = kind !== "session";
+    byId("input-form").hidden = kind !== "stdin";
+    byId("interrupt").hidden = kind !== "session";
+    byId("close").hidden = kind !== "session";
+    byId("message-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = byId("message-text");
+      if (text.value.trim() !== "") {
+        act("/messages", { prompt: text.value }, function () { text.value = ""; });
+      }
+    });
+    byId("input-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = byId("input-text");
+      act("/input", { data: text.value + "\n" }, function () { text.value = ""; });
+    });
+    byId("interrupt").addEventListener("click", function () { act("/interrupt", null); });
+    byId("close").addEventListener("click", function () { act("/close", null); });
+    byId("cancel").addEventListener("click", function () { act("/cancel", null); });
+  }
+
+  /** The stream has ended: nothing is left to act on. */
+  function endControls() {
+    byId("controls").hidden = true;
+    Object.keys(permissionCards).forEach(removePermission);
+  }
+
+  /**
+   * POSTs to the stream's route {@code path} with the control token in the Authorization header
+   * (never in the address); shows the server's message when it refuses.
+   */
+  function act(path, body, then) {
+    var shown = byId("control-error");
+    shown.textContent = "";
+    fetch(controls.url + path, {
+      method: "POST",
+      headers: { "Authorization": "Bearer " + controls.token, "Content-Type": "application/json" },
+      body: body === null ? "{}" : JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      if (response.ok) {
+        if (then) {
+          then();
+        }
+        return null;
+      }
+      return response.json().catch(function () { return {}; }).then(function (error) {
+        shown.textContent = (error && typeof error.message === "string" ? error.message : "the server answered " + response.status);
+      });
+    }).catch(function () {
+      shown.textContent = "The server could not be reached; try again.";
+    });
+  }
+
+  /** A request for permission: on a page with controls, the tool, its input, and Approve / Deny. */
+  function permissionAsked(data) {
+    if (!controls || done || permissionCards[data.request_id]) {
+      return;
+    }
+    var card = document.createElement("div");
+    card.className = "permission";
+    card.dataset.requestId = data.request_id;
+    var title = document.createElement("div");
+    title.className = "tool";
+    title.textContent = "Allow " + (typeof data.tool_name === "string" ? data.tool_name : "a tool") + "?";
+    card.appendChild(title);
+    var input = document.createElement("pre");
+    input.className = "input";
+    var json = JSON.stringify(data.input === undefined ? {} : data.input, null, 2);
+    input.textContent = json.length > MAX_DETAIL ? json.slice(0, MAX_DETAIL) + "\u2026" : json;
+    card.appendChild(input);
+    if (typeof data.reason === "string") {
+      detail(card, data.reason, "reason");
+    }
+    var buttons = document.createElement("div");
+    buttons.className = "buttons";
+    var approve = document.createElement("button");
+    approve.type = "button";
+    approve.className = "approve";
+    approve.textContent = "Approve";
+    var message = document.createElement("input");
+    message.type = "text";
+    message.className = "deny-message";
+    message.placeholder = "why not (optional)";
+    message.setAttribute("aria-label", "why not");
+    var deny = document.createElement("button");
+    deny.type = "button";
+    deny.className = "deny";
+    deny.textContent = "Deny";
+    var answer = "/permissions/" + encodeURIComponent(data.request_id);
+    approve.addEventListener("click", function () { act(answer, { decision: "allow" }); });
+    deny.addEventListener("click", function () {
+      act(answer, message.value.trim() === "" ? { decision: "deny" } : { decision: "deny", message: message.value });
+    });
+    buttons.appendChild(approve);
+    buttons.appendChild(deny);
+    buttons.appendChild(message);
+    card.appendChild(buttons);
+    permissionCards[data.request_id] = card;
+    var list = byId("permissions");
+    list.appendChild(card);
+    list.hidden = false;
+  }
+
+  /** A request settled (answered here or elsewhere, expired, withdrawn): its buttons go. */
+  function permissionResolved(data) {
+    removePermission(data.request_id);
+  }
+
+  function removePermission(requestId) {
+    var card = permissionCards[requestId];
+    if (card) {
+      card.parentNode.removeChild(card);
+      delete permissionCards[requestId];
+    }
+    byId("permissions").hidden = Object.keys(permissionCards).length === 0;
   }
 })();

@@ -28,9 +28,12 @@ public record ServerConfig(
         Optional<String> opencodePassword,
         List<String> opencodeModels,
         String publisher,
+        Path dataDir,
+        String fsync,
         String redisUrl,
         Optional<String> tokenSecret,
         Duration tokenTtl,
+        Duration controlTokenTtl,
         Duration nodeLease,
         Duration keepalive,
         Duration writeTimeout,
@@ -63,18 +66,46 @@ public record ServerConfig(
         // Any name: the providers found at start-up say which exist.
         String runner = v.required("runner");
         String publisher = v.required("publisher");
+        Path workspaceRoot = Path.of(v.required("workspace-root"));
+        // Not given: the publisher's own defaults (PublisherDefaults); given: what was asked for.
+        PublisherDefaults defaults = PublisherDefaults.of(publisher);
         return new ServerConfig(port, v.required("bind"),
-                v.optional("api-keys-file").map(Path::of), runner, Path.of(v.required("workspace-root")),
+                v.optional("api-keys-file").map(Path::of), runner, workspaceRoot,
                 v.required("kubectl-bin"), v.optional("kube-context"), v.required("kube-namespace"),
                 v.required("kube-target"), v.optional("kube-container"), v.required("claude-bin"),
                 v.optional("opencode-url"), v.optional("opencode-password"), v.list("opencode-models"), publisher,
+                v.optional("data-dir").map(Path::of).orElseGet(() -> defaultDataDir(workspaceRoot)), fsync(v),
                 v.required("redis-url"), v.optional("token-secret"), v.positive("token-ttl"),
-                v.duration("node-lease"), v.duration("keepalive"), v.positive("write-timeout"), v.duration("retention"),
-                v.intIn("max-running", 1, 100_000), v.size("max-history"), v.size("history-budget"),
+                v.positive("control-token-ttl"),
+                v.duration("node-lease"), v.duration("keepalive"), v.positive("write-timeout"),
+                v.optional("retention").isPresent() ? v.duration("retention") : defaults.retention(),
+                v.intIn("max-running", 1, 100_000),
+                v.optional("max-history").isPresent() ? v.size("max-history") : defaults.maxHistory(),
+                v.optional("history-budget").isPresent() ? v.size("history-budget") : defaults.historyBudget(),
                 v.size("max-body"), v.duration("kill-grace"), v.duration("agent-timeout"), v.duration("input-wait"),
                 v.bool("metrics-public"),
                 v.optional("plugins").map(Path::of), v.lines("runner-option"), v.lines("publisher-option"),
                 v.lines("agent-option"), corsOrigins(v.lines("cors-origin")));
+    }
+
+    /**
+     * {@code execstream-data} beside the workspace root: {@code ./execstream-data} for the default
+     * {@code ./workspaces}, and a server started with a root of its own (a test's temporary
+     * directory, a service's {@code /srv/execstream/workspaces}) keeps its history beside it, not in
+     * whatever directory it was started from.
+     */
+    static Path defaultDataDir(Path workspaceRoot) {
+        Path parent = workspaceRoot.toAbsolutePath().normalize().getParent();
+        return parent == null ? Path.of("execstream-data").toAbsolutePath() : parent.resolve("execstream-data");
+    }
+
+    /** {@code --fsync}: checked here, for every publisher, so that a typo is found before the disk is needed. */
+    private static String fsync(FlagValues v) {
+        String fsync = v.required("fsync");
+        if (!List.of("always", "interval", "never").contains(fsync)) {
+            throw new IllegalArgumentException("--fsync must be always, interval or never, not '" + fsync + "'");
+        }
+        return fsync;
     }
 
     /** The origins as given, each checked (and the server not started) before anything else. */

@@ -15,8 +15,9 @@ public final class ServerFlags {
     static final List<Flag> ALL = List.of(
             new Flag("port", "8080", "TCP port to listen on; 0 picks a free port (the chosen one is printed)"),
             new Flag("bind", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface"),
-            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b'; "
-                    + "'#' starts a comment. Without it a key is generated and printed once"),
+            new Flag("api-keys-file", null, "file of API keys: lines 'KEY' (all projects) or 'KEY project-a,project-b', "
+                    + "then optionally name=NAME and role=viewer|operator|admin (default admin); '#' starts a comment. "
+                    + "Without it a key is generated and printed once"),
             new Flag("runner", "local", "where commands run: the name of a runner ('local', a process on this machine, "
                     + "or 'kubectl'; see Runners below)"),
             Flag.repeatable("runner-option", "KEY=VALUE: an option of the runner (see Runners below); repeatable"),
@@ -31,8 +32,12 @@ public final class ServerFlags {
             new Flag("opencode-password", null, "OpenCode provider: its basic-auth password"),
             new Flag("opencode-models", null, "OpenCode provider: the models a run may ask for, provider/model, "
                     + "comma-separated (default: any)"),
-            new Flag("publisher", "memory", "where streams are kept: the name of a publisher ('memory' or 'redis'; "
-                    + "see Publishers below)"),
+            new Flag("publisher", "disk", "where streams are kept: the name of a publisher ('disk', files on this node "
+                    + "kept across restarts; 'memory', the heap; 'redis', several nodes; see Publishers below)"),
+            new Flag("data-dir", null, "disk publisher: the directory the history is kept in (default: execstream-data "
+                    + "beside --workspace-root, ./execstream-data for the default ./workspaces); one server at a time"),
+            new Flag("fsync", "interval", "disk publisher: when writes are forced to disk: 'always' (each event), "
+                    + "'interval' (a group commit every 5ms) or 'never' (when the OS writes back)"),
             Flag.repeatable("publisher-option", "KEY=VALUE: an option of the publisher (see Publishers below); repeatable"),
             Flag.repeatable("agent-option", "PROVIDER.KEY=VALUE: an option of an agent provider (see Agents below); "
                     + "repeatable"),
@@ -42,16 +47,21 @@ public final class ServerFlags {
             new Flag("token-secret", null, "key that signs stream tokens (default: random at each start); "
                     + "give every node of a cluster the same one"),
             new Flag("token-ttl", "24h", "how long a stream token (the token of a stream_url) stays valid after it is issued"),
+            new Flag("control-token-ttl", "15m", "how long a control token (POST .../control-token: a viewer page "
+                    + "that may act on its stream) stays valid after it is issued"),
             new Flag("node-lease", "15s", "redis publisher: a node silent this long is presumed dead and its streams fail"),
             new Flag("keepalive", "15s", "interval of ': keepalive' comments on open event streams"),
             new Flag("write-timeout", "30s", "an event-stream client whose connection takes nothing for this long is dropped "
                     + "(it can reconnect with Last-Event-ID)"),
-            new Flag("retention", "1h", "how long a finished stream stays readable"),
+            new Flag("retention", null, "how long a finished stream stays readable (default: "
+                    + PublisherDefaults.describe(PublisherDefaults::retention) + ")"),
             new Flag("max-running", "64", "most commands running at once; past it, 429 too_many_requests"),
-            new Flag("max-history", "16MB", "output bytes of history kept per stream (oldest events leave first)"),
-            new Flag("history-budget", "512MB", "history bytes kept across all streams; past it the oldest finished streams "
-                    + "lose their output first (memory publisher: they keep their status and done event until --retention; "
-                    + "then the running stream that holds the most loses its oldest output)"),
+            new Flag("max-history", null, "bytes of history kept per stream, oldest events leave first (default: "
+                    + PublisherDefaults.describe(PublisherDefaults::maxHistory) + "; disk publisher: bytes on disk)"),
+            new Flag("history-budget", null, "history bytes kept across all streams (default: "
+                    + PublisherDefaults.describe(PublisherDefaults::historyBudget) + "); past it the oldest finished "
+                    + "streams lose their output first (they keep their status and done event until --retention; "
+                    + "memory publisher: then the running stream that holds the most loses its oldest output)"),
             new Flag("max-body", "1MB", "request body limit; past it, 413 payload_too_large"),
             new Flag("kill-grace", "5s", "time between TERM and KILL when a command is cancelled or times out"),
             new Flag("agent-timeout", "30m", "a coding agent's run whose request sets no timeout_ms is stopped after "
@@ -135,8 +145,10 @@ public final class ServerFlags {
                 over its variable. Durations take ms, s, m, h or d (15s, 1h); sizes take B, KB, MB or GB
                 (16MB, binary multiples).
 
-                Memory: the history (--history-budget) is kept on the JVM's heap. ./execstream gives the
-                heap twice the budget plus 1 GiB; set your own with EXECSTREAM_JAVA_OPTS=-Xmx...
+                History: the disk publisher (the default) keeps it in files under --data-dir, across
+                restarts, and --max-history and --history-budget count bytes on disk. The memory
+                publisher keeps it on the JVM's heap: ./execstream then gives the heap twice the budget
+                plus 1 GiB (1 GiB for the others); set your own with EXECSTREAM_JAVA_OPTS=-Xmx...
 
                 Flags:
                 """);

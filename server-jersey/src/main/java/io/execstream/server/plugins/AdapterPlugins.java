@@ -85,6 +85,11 @@ public final class AdapterPlugins {
             LOG.warning("--publisher " + publisherProvider.name() + " without --token-secret: stream tokens from this node "
                     + "will not open streams on other nodes, nor survive a restart; give every node the same secret");
         }
+        if (publisherProvider.name().equals("disk") && config.tokenSecret().isEmpty()) {
+            // Not a warning: this is the default start. The streams are kept; only their old stream_urls go.
+            LOG.info("--publisher disk without --token-secret: streams are kept across a restart, but the stream "
+                    + "tokens (stream_url) issued before it will not open them; give the server a --token-secret to keep them");
+        }
         if (publisherProvider.keepsHistoryOnHeap()) {
             HeapFit.check(config.historyBudget(), Runtime.getRuntime().maxMemory()).ifPresent(LOG::warning);
         }
