@@ -57,6 +57,13 @@ class PublisherDefaultsTest {
     }
 
     @Test
+    void aBudgetGivenBelowTheDefaultPerStreamBoundsIt() {
+        ServerConfig config = ServerConfig.parse(List.of("--history-budget", "512MB"), Map.of());
+        assertEquals(512L << 20, config.maxHistory(), "one stream may take the whole budget, not more");
+        assertEquals(1L << 30, ServerConfig.parse(List.of("--history-budget", "20GB"), Map.of()).maxHistory());
+    }
+
+    @Test
     void theDataDirectoryIsBesideTheWorkspacesUnlessGiven() {
         assertEquals(Path.of("/srv/execstream/execstream-data"),
                 ServerConfig.parse(List.of("--workspace-root", "/srv/execstream/workspaces"), Map.of()).dataDir());

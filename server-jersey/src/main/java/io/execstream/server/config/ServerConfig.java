@@ -80,12 +80,24 @@ public record ServerConfig(
                 v.duration("node-lease"), v.duration("keepalive"), v.positive("write-timeout"),
                 v.optional("retention").isPresent() ? v.duration("retention") : defaults.retention(),
                 v.intIn("max-running", 1, 100_000),
-                v.optional("max-history").isPresent() ? v.size("max-history") : defaults.maxHistory(),
+                maxHistory(v, defaults),
                 v.optional("history-budget").isPresent() ? v.size("history-budget") : defaults.historyBudget(),
                 v.size("max-body"), v.duration("kill-grace"), v.duration("agent-timeout"), v.duration("input-wait"),
                 v.bool("metrics-public"),
                 v.optional("plugins").map(Path::of), v.lines("runner-option"), v.lines("publisher-option"),
                 v.lines("agent-option"), corsOrigins(v.lines("cors-origin")));
+    }
+
+    /**
+     * {@code --max-history} as given; else the publisher's default, but never more than a budget
+     * given smaller (a 512MB budget with the disk publisher's 1GB per stream would only be warned about).
+     */
+    private static long maxHistory(FlagValues v, PublisherDefaults defaults) {
+        if (v.optional("max-history").isPresent()) {
+            return v.size("max-history");
+        }
+        return v.optional("history-budget").isPresent()
+                ? Math.min(defaults.maxHistory(), v.size("history-budget")) : defaults.maxHistory();
     }
 
     /**
