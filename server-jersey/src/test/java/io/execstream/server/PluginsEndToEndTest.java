@@ -55,7 +55,9 @@ class PluginsEndToEndTest {
     void aRunnerFromThePluginsDirectoryRunsCommandsInARealServer(@TempDir Path dir) throws Exception {
         String key = "plugin-key-" + UUID.randomUUID();
         Path keys = Files.writeString(dir.resolve("keys"), key + "\n");
+        // Its workspaces, and the history beside them, in the test's directory, not in the checkout.
         Process server = new ProcessBuilder(ServerProcess.command(List.of(), List.of("--port", "0",
+                "--workspace-root", dir.resolve("workspaces").toString(),
                 "--api-keys-file", keys.toString(), "--plugins", plugins.toString(),
                 "--runner", "echo-plugin", "--runner-option", "greeting=bonjour")))
                 .redirectError(dir.resolve("server.log").toFile())
