@@ -170,7 +170,7 @@ class StdinStreamingEndToEndTest {
         assertError(server.post(path + "/input", "{}"), 400, "invalid_request");
         assertError(server.post(path + "/input", "[\"x\"]"), 400, "invalid_request");
         assertError(server.post(path + "/close", "{\"now\":true}"), 400, "invalid_request");
-        assertError(server.post(path + "/input", body("data", "y".repeat(1_100_000))), 413, "payload_too_large");
+        assertError(server.postAlone(path + "/input", body("data", "y".repeat(1_100_000))), 413, "payload_too_large");
         assertError(server.post("/projects/" + project + "/commands", "{\"command\":[\"cat\"],\"stdin\":\"yes\"}"),
                 400, "invalid_request");
 
