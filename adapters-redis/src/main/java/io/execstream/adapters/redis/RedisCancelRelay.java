@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -23,8 +22,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>Threads: {@link #requestCancel} runs on any caller's thread; the subscription on a thread of
  * its own, which {@link #stop} ends; {@link #checkFlags} on the publisher's scheduler thread. The
- * handler is volatile, registered once by the core; the subscription's connection is volatile so
- * that {@link #stop} can close it from the closing thread.
+ * handler is volatile, registered once by the core; the subscription is a {@link Subscriber}.
  */
 final class RedisCancelRelay implements CancelRelay {
     private static final System.Logger LOG = System.getLogger(RedisCancelRelay.class.getName());
@@ -32,19 +30,23 @@ final class RedisCancelRelay implements CancelRelay {
     private final RedisConnections redis;
     private final Keys keys;
     private final RedisControlRelay controls;
-    private final Thread thread;
+    private final Subscriber subscriber;
     private volatile Consumer<StreamId> handler;
-    private volatile boolean stopped;
-    private volatile JedisPubSub pubSub;
-    private volatile Jedis connection;
 
     RedisCancelRelay(RedisConnections redis, Keys keys, RedisControlRelay controls, String threadName) {
         this.redis = redis;
         this.keys = keys;
         this.controls = controls;
-        this.thread = new Thread(this::run, threadName);
-        thread.setDaemon(true);
-        thread.start();
+        this.subscriber = new Subscriber(redis, LOG, "cancel subscription", threadName, () -> new JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                try {
+                    deliver(StreamId.of(message));
+                } catch (InvalidInputException e) {
+                    LOG.log(System.Logger.Level.WARNING, "ignoring a malformed cancel request on " + channel);
+                }
+            }
+        }, (jedis, subscription) -> jedis.subscribe(subscription, keys.cancelChannel()));
     }
 
     /** @throws io.execstream.domain.UnavailableException if Redis cannot be reached */
@@ -115,65 +117,9 @@ final class RedisCancelRelay implements CancelRelay {
         }
     }
 
-    private void run() {
-        Reconnection reconnection = new Reconnection(LOG, "cancel subscription");
-        while (!stopped) {
-            JedisPubSub subscription = new JedisPubSub() {
-                @Override
-                public void onMessage(String channel, String message) {
-                    try {
-                        deliver(StreamId.of(message));
-                    } catch (InvalidInputException e) {
-                        LOG.log(System.Logger.Level.WARNING, "ignoring a malformed cancel request on " + channel);
-                    }
-                }
-            };
-            try (Jedis jedis = redis.dedicated()) {
-                connection = jedis;
-                pubSub = subscription;
-                if (stopped) {
-                    break;
-                }
-                reconnection.connected();
-                jedis.subscribe(subscription, keys.cancelChannel());
-            } catch (RuntimeException e) {
-                if (stopped) {
-                    break;
-                }
-                if (!reconnection.pauseAfter(e)) {
-                    break;
-                }
-            } finally {
-                connection = null;
-            }
-        }
-    }
-
     /** Ends the subscription, the reading of control requests, and their threads. */
     void stop() {
         controls.stop();
-        stopped = true;
-        JedisPubSub subscription = pubSub;
-        if (subscription != null && subscription.isSubscribed()) {
-            try {
-                subscription.unsubscribe();
-            } catch (RuntimeException e) {
-                // the connection is closed below
-            }
-        }
-        Jedis conn = connection;
-        if (conn != null) {
-            try {
-                conn.disconnect();
-            } catch (RuntimeException e) {
-                // already closed
-            }
-        }
-        thread.interrupt();
-        try {
-            thread.join(RedisConnections.SOCKET_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        subscriber.stop();
     }
 }

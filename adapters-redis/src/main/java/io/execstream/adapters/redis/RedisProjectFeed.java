@@ -8,7 +8,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
 /**
@@ -33,20 +32,22 @@ final class RedisProjectFeed implements ProjectFeed {
     private final BlockingQueue<StreamChange> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final List<Consumer<StreamChange>> listeners = new CopyOnWriteArrayList<>();
     private final Thread publisher;
-    private final Thread subscriber;
+    private final Subscriber subscriber;
     private volatile boolean stopped;
-    private volatile JedisPubSub pubSub;
-    private volatile Jedis connection;
 
     RedisProjectFeed(RedisConnections redis, Keys keys, String threadName) {
         this.redis = redis;
         this.keys = keys;
         this.publisher = new Thread(this::publishLoop, threadName + "-publish");
-        this.subscriber = new Thread(this::subscribeLoop, threadName + "-subscribe");
         publisher.setDaemon(true);
-        subscriber.setDaemon(true);
         publisher.start();
-        subscriber.start();
+        this.subscriber = new Subscriber(redis, LOG, "project feed subscription", threadName + "-subscribe",
+                () -> new JedisPubSub() {
+                    @Override
+                    public void onPMessage(String pattern, String channel, String message) {
+                        deliver(message);
+                    }
+                }, (jedis, subscription) -> jedis.psubscribe(subscription, keys.feedChannels()));
     }
 
     @Override
@@ -102,58 +103,10 @@ final class RedisProjectFeed implements ProjectFeed {
         }
     }
 
-    private void subscribeLoop() {
-        Reconnection reconnection = new Reconnection(LOG, "project feed subscription");
-        while (!stopped) {
-            JedisPubSub subscription = new JedisPubSub() {
-                @Override
-                public void onPMessage(String pattern, String channel, String message) {
-                    deliver(message);
-                }
-            };
-            try (Jedis jedis = redis.dedicated()) {
-                connection = jedis;
-                pubSub = subscription;
-                if (stopped) {
-                    break;
-                }
-                reconnection.connected();
-                jedis.psubscribe(subscription, keys.feedChannels());
-            } catch (RuntimeException e) {
-                if (stopped || !reconnection.pauseAfter(e)) {
-                    break;
-                }
-            } finally {
-                connection = null;
-            }
-        }
-    }
-
     /** Ends the subscription and both threads; changes still queued are not published. */
     void stop() {
         stopped = true;
-        JedisPubSub subscription = pubSub;
-        if (subscription != null && subscription.isSubscribed()) {
-            try {
-                subscription.punsubscribe();
-            } catch (RuntimeException e) {
-                // the connection is closed below
-            }
-        }
-        Jedis conn = connection;
-        if (conn != null) {
-            try {
-                conn.disconnect();
-            } catch (RuntimeException e) {
-                // already closed
-            }
-        }
+        subscriber.stop();
         publisher.interrupt();
-        subscriber.interrupt();
-        try {
-            subscriber.join(RedisConnections.SOCKET_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
