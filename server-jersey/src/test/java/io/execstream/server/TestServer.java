@@ -269,21 +269,6 @@ final class TestServer implements AutoCloseable {
     }
 
     Response send(HttpRequest request) {
-        return send(http, request);
-    }
-
-    /**
-     * POSTs {@code jsonBody} on a connection of its own: for a body the container may refuse
-     * before reading it and then close the connection, which the shared client could otherwise
-     * hand to the next request.
-     */
-    Response postAlone(String pathAndQuery, String jsonBody) {
-        return send(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                .build(), request(pathAndQuery).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(jsonBody)).build());
-    }
-
-    private static Response send(HttpClient http, HttpRequest request) {
         try {
             HttpResponse<String> r = http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
