@@ -101,20 +101,25 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, mount(server, config, keys), apiKey, scopedKey, dir);
     }
 
+    private static final long AROUND_MAX_BODY = 2L << 20;
+
     /**
      * A server around a service the test built (its own agents, say), which it closes, then
      * {@code alsoClosing} (the service's publisher, say): the
-     * standalone server with the default settings, or the API mounted on the JAX-RS transport
+     * standalone server with the default settings (bodies to 2 MiB), or the API mounted on the JAX-RS transport
      * under test; the keys as for {@link #start}.
      */
     static TestServer around(ExecStream service, Path dir, AutoCloseable... alsoClosing) {
         String apiKey = "test-key-" + UUID.randomUUID();
         String scopedKey = "scoped-key-" + UUID.randomUUID();
         Path keys = writeKeys(dir, apiKey, scopedKey);
+        // Bodies up to 2 MiB, above an input's own 1 MiB limit, so that an input over that limit is
+        // read whole and refused by it: a body over --max-body is refused unread, and a container
+        // may close the connection before the client has read the 413 (ErrorsEndToEndTest covers it).
         ExecStreamServer server = ExecStreamServer.builder(service).apiKeys(ApiKeys.load(keys)).port(0)
-                .closing(service).closing(alsoClosing).start();
+                .maxBody(AROUND_MAX_BODY).closing(service).closing(alsoClosing).start();
         MountedApi mounted = TRANSPORT.equals("standalone") ? null
-                : mountOn(ExecStreamFeature.builder(service).apiKeys(ApiKeys.load(keys)).build());
+                : mountOn(ExecStreamFeature.builder(service).apiKeys(ApiKeys.load(keys)).maxBody(AROUND_MAX_BODY).build());
         return new TestServer(server, mounted, apiKey, scopedKey, dir);
     }
 
