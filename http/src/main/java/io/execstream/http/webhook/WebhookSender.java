@@ -1,0 +1,206 @@
+package io.execstream.http.webhook;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sends deliveries over HTTP on threads of its own, never the caller's: at most
+ * {@code maxRetries} retries after the first attempt, {@link Backoff} between them; a 2xx is
+ * delivered; a 408, 429 or 5xx, a timeout or a connection that fails is tried again; any other
+ * answer (a redirect, which is never followed, or a 4xx) is given up at once. At most
+ * {@code capacity} deliveries wait or run at once; past that a new one is dropped, with a log line,
+ * rather than queued without bound. Each delivery given up or dropped logs one line, which names
+ * the event, the stream and the target's scheme, host and port, never the body, the URL's path
+ * (it may hold a receiver's token) or the secret.
+ */
+final class WebhookSender implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WebhookSender.class.getName());
+
+    private final WebhookSignature signature;
+    private final int maxRetries;
+    private final Backoff backoff;
+    private final Duration timeout;
+    private final int capacity;
+    private final WebhookListener listener;
+    private final Clock clock;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final HttpClient client;
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile boolean closed;
+
+    WebhookSender(WebhookSignature signature, int maxRetries, Backoff backoff, Duration timeout, int capacity,
+                  WebhookListener listener, Clock clock) {
+        this.signature = signature;
+        this.maxRetries = maxRetries;
+        this.backoff = backoff;
+        this.timeout = timeout;
+        this.capacity = capacity;
+        this.listener = listener;
+        this.clock = clock;
+        this.workers = Executors.newCachedThreadPool(daemon("execstream-webhook-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("execstream-webhook-timer-"));
+        this.client = HttpClient.newBuilder()
+                // Plain HTTP/1.1: no h2c upgrade for a receiver to trip over.
+                .version(HttpClient.Version.HTTP_1_1)
+                // A redirect could lead a run's own webhook past the allowed hosts.
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(timeout)
+                .executor(workers)
+                .build();
+    }
+
+    /** Takes {@code delivery} to send; returns at once. Dropped when {@code capacity} are pending. */
+    void send(Delivery delivery) {
+        if (closed) {
+            drop(delivery, "the sender is closed");
+            return;
+        }
+        if (pending.incrementAndGet() > capacity) {
+            pending.decrementAndGet();
+            drop(delivery, capacity + " deliveries are waiting already");
+            return;
+        }
+        try {
+            workers.execute(() -> attempt(delivery, 1));
+        } catch (RejectedExecutionException e) {
+            pending.decrementAndGet();
+            drop(delivery, "the sender is closed");
+        }
+    }
+
+    private void attempt(Delivery delivery, int attempt) {
+        if (closed) {
+            end(delivery);
+            drop(delivery, "the sender closed before attempt " + attempt);
+            return;
+        }
+        HttpRequest request = HttpRequest.newBuilder(delivery.target())
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "execstream-webhook")
+                .header(WebhookSignature.HEADER, signature.sign(delivery.body()))
+                .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(clock.instant().getEpochSecond()))
+                .header(WebhookSignature.DELIVERY_HEADER, delivery.id())
+                .header(WebhookSignature.EVENT_HEADER, delivery.event())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(delivery.body()))
+                .build();
+        listener.attempted();
+        try {
+            client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+                    .whenComplete((response, failure) -> settle(delivery, attempt, response, failure));
+        } catch (RuntimeException e) {
+            settle(delivery, attempt, null, e);
+        }
+    }
+
+    private void settle(Delivery delivery, int attempt, HttpResponse<InputStream> response, Throwable failure) {
+        if (response != null) {
+            // The answer's body is not read: closing drops the connection rather than read what
+            // a receiver might send without end.
+            closeQuietly(response.body());
+        }
+        int status = response == null ? 0 : response.statusCode();
+        if (response != null && status / 100 == 2) {
+            end(delivery);
+            listener.delivered();
+            return;
+        }
+        boolean again = response == null || status == 408 || status == 429 || status >= 500;
+        String why = response == null ? describe(failure) : "HTTP " + status
+                + (status / 100 == 3 ? " (redirects are not followed)" : "");
+        if (again && attempt <= maxRetries && !closed) {
+            listener.retried();
+            try {
+                timer.schedule(() -> attempt(delivery, attempt + 1), backoff.after(attempt).toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (RejectedExecutionException e) {
+                why = why + "; the sender closed";
+            }
+        }
+        end(delivery);
+        listener.failed();
+        LOG.log(Level.WARNING, "webhook " + delivery.what() + " to " + origin(delivery.target()) + " gave up after "
+                + attempt + " attempt(s): " + why + " (delivery " + delivery.id() + ")");
+    }
+
+    private void end(Delivery delivery) {
+        pending.decrementAndGet();
+    }
+
+    private void drop(Delivery delivery, String why) {
+        listener.dropped();
+        LOG.log(Level.WARNING, "webhook " + delivery.what() + " to " + origin(delivery.target()) + " dropped: " + why
+                + " (delivery " + delivery.id() + ")");
+    }
+
+    /** Scheme, host and port: a path or query may hold a receiver's own token. */
+    static String origin(URI target) {
+        return target.getScheme() + "://" + target.getHost() + (target.getPort() < 0 ? "" : ":" + target.getPort());
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getMessage() == null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof HttpTimeoutException || failure.getCause() instanceof HttpTimeoutException) {
+            return "no answer in time";
+        }
+        if (cause instanceof ConnectException || failure.getCause() instanceof ConnectException) {
+            return "connection refused or unreachable";
+        }
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // Nothing to do: the connection goes either way.
+        }
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Deliveries taken and not yet delivered, given up or dropped. */
+    int pending() {
+        return Math.max(0, pending.get());
+    }
+
+    /** Stops: deliveries waiting for a retry are dropped; no new ones are taken. */
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow().forEach(waiting -> {
+            // Each was a retry of a delivery, which ends here.
+            pending.decrementAndGet();
+            listener.dropped();
+        });
+        workers.shutdown();
+    }
+}
