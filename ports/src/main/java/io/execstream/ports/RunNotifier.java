@@ -29,7 +29,8 @@ public interface RunNotifier {
         public void check(URI target) {
             throw new InvalidInputException(ErrorCode.WEBHOOK_NOT_ALLOWED,
                     "webhook_url is not allowed: this server sends no webhooks to a run's own URL "
-                            + "(the standalone server: start it with --webhook-allow HOST)");
+                            + "(the standalone server: start it with --webhook-allow " + target.getHost()
+                            + " and --webhook-secret to allow that host)");
         }
 
         @Override
