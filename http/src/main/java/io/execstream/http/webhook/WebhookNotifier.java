@@ -29,7 +29,8 @@ import java.util.UUID;
  * ({@code webhook_not_allowed}); with no allow list, every run's own URL is.
  *
  * <p>Close it after the service, so that the done webhooks of the runs the service stops on its
- * close are taken; deliveries still waiting for a retry then are dropped.
+ * close are taken: {@link #close} waits up to 2 s for attempts under way, and drops deliveries
+ * still waiting for a retry.
  */
 public final class WebhookNotifier implements RunNotifier, AutoCloseable {
     /** Retries after the first attempt, by default. */
@@ -106,7 +107,7 @@ public final class WebhookNotifier implements RunNotifier, AutoCloseable {
         return sender.pending();
     }
 
-    /** Takes no more deliveries; those waiting for a retry are dropped. */
+    /** Takes no more deliveries; waits up to 2 s for attempts under way; those waiting for a retry are dropped. */
     @Override
     public void close() {
         sender.close();

@@ -10,6 +10,7 @@ import java.net.http.HttpTimeoutException;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -81,14 +82,14 @@ final class WebhookSender implements AutoCloseable {
         try {
             workers.execute(() -> attempt(delivery, 1));
         } catch (RejectedExecutionException e) {
-            pending.decrementAndGet();
+            end();
             drop(delivery, "the sender is closed");
         }
     }
 
     private void attempt(Delivery delivery, int attempt) {
-        if (closed) {
-            end(delivery);
+        if (closed && attempt > 1) {
+            end();
             drop(delivery, "the sender closed before attempt " + attempt);
             return;
         }
@@ -119,7 +120,7 @@ final class WebhookSender implements AutoCloseable {
         }
         int status = response == null ? 0 : response.statusCode();
         if (response != null && status / 100 == 2) {
-            end(delivery);
+            end();
             listener.delivered();
             return;
         }
@@ -135,14 +136,19 @@ final class WebhookSender implements AutoCloseable {
                 why = why + "; the sender closed";
             }
         }
-        end(delivery);
+        end();
         listener.failed();
         LOG.log(Level.WARNING, "webhook " + delivery.what() + " to " + origin(delivery.target()) + " gave up after "
                 + attempt + " attempt(s): " + why + " (delivery " + delivery.id() + ")");
     }
 
-    private void end(Delivery delivery) {
-        pending.decrementAndGet();
+    /** A delivery is over, whichever way; {@link #close} may be waiting for the last one. */
+    private void end() {
+        if (pending.decrementAndGet() <= 0) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
     }
 
     private void drop(Delivery delivery, String why) {
@@ -192,15 +198,37 @@ final class WebhookSender implements AutoCloseable {
         return Math.max(0, pending.get());
     }
 
-    /** Stops: deliveries waiting for a retry are dropped; no new ones are taken. */
+    /**
+     * Stops: no new delivery is taken, and those waiting for a retry are dropped; attempts under
+     * way (a run's {@code done} of the last moment, say) are waited for up to {@code grace}.
+     */
+    void close(Duration grace) {
+        closed = true;
+        List<Runnable> waiting = timer.shutdownNow();
+        if (!waiting.isEmpty()) {
+            LOG.log(Level.WARNING, waiting.size() + " webhook deliveries waiting for a retry dropped: the sender is closing");
+        }
+        waiting.forEach(retry -> {
+            listener.dropped();
+            end();
+        });
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (this) {
+            long left;
+            while (pending.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        workers.shutdown();
+    }
+
     @Override
     public void close() {
-        closed = true;
-        timer.shutdownNow().forEach(waiting -> {
-            // Each was a retry of a delivery, which ends here.
-            pending.decrementAndGet();
-            listener.dropped();
-        });
-        workers.shutdown();
+        close(Duration.ofSeconds(2));
     }
 }
