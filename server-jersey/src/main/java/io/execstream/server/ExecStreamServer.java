@@ -101,6 +101,9 @@ public final class ExecStreamServer implements AutoCloseable {
                 // before it stops listening (Main's shutdown hook closes the server).
                 .shutdownHook(false);
         webhooks.ifPresent(services::runNotifier);
+        if (webhooks.isPresent()) {
+            LOG.info(config.webhooks().describe());
+        }
         adapters.agents().forEach(services::agent);
         adapters.agentsOff().forEach(services::agentOff);
         ExecStream service = services.build();

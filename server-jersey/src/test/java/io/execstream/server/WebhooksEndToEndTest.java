@@ -146,6 +146,12 @@ class WebhooksEndToEndTest {
         }
         assertError(server.post("/projects/" + project + "/commands", body("command", "true", "webhook_url", 7)),
                 400, "invalid_request");
+        // The role is checked before the body: a viewer may start nothing, webhook or not.
+        Response viewer = server.send(server.requestWithoutKey("/projects/" + project + "/commands")
+                .header("X-API-Key", TestServer.VIEWER_KEY).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        body("command", "true", "webhook_url", receiver.url("/ok").toString()))).build());
+        assertError(viewer, 403, "forbidden");
         // *.example.com allows hosts under it.
         Response allowed = server.post("/projects/" + project + "/commands",
                 body("command", "true", "webhook_url", "https://hooks.example.com/x"));

@@ -169,7 +169,7 @@ public final class WebhookNotifier implements RunNotifier, AutoCloseable {
             return this;
         }
 
-        /** Retries after the first attempt ({@code --webhook-retries}), 0 to {@value #MAX_RETRIES}; default {@value #DEFAULT_RETRIES}. */
+        /** Retries after the first attempt ({@code --webhook-retries}), 0 to {@value WebhookNotifier#MAX_RETRIES}; default {@value WebhookNotifier#DEFAULT_RETRIES}. */
         public Builder retries(int retries) {
             if (retries < 0 || retries > MAX_RETRIES) {
                 throw new IllegalArgumentException("webhook retries must be from 0 to " + MAX_RETRIES);
@@ -196,7 +196,7 @@ public final class WebhookNotifier implements RunNotifier, AutoCloseable {
             return this;
         }
 
-        /** The most deliveries waiting or running at once; past it new ones are dropped. Default {@value #DEFAULT_CAPACITY}. */
+        /** The most deliveries waiting or running at once; past it new ones are dropped. Default {@value WebhookNotifier#DEFAULT_CAPACITY}. */
         public Builder capacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be at least 1");

@@ -64,7 +64,10 @@ public record WebhookConfig(Optional<URI> url, List<String> allow, Optional<Stri
     /** The settings as a notifier's builder, before its listener; only when {@link #enabled()}. */
     public WebhookNotifier.Builder builder() {
         WebhookNotifier.Builder b = WebhookNotifier.builder(secret.orElseThrow())
-                .allow(allow).retries(retries).backoff(backoff).timeout(timeout).triggers(events);
+                .allow(allow).retries(retries).backoff(backoff).timeout(timeout);
+        if (!events.isEmpty()) {
+            b.triggers(events);
+        }
         url.ifPresent(b::url);
         publicUrl.ifPresent(b::publicUrl);
         return b;
@@ -74,9 +77,25 @@ public record WebhookConfig(Optional<URI> url, List<String> allow, Optional<Stri
         return builder().build();
     }
 
+    /**
+     * One line for the start-up log: where webhooks go (a URL's scheme, host and port only: its
+     * path may hold the receiver's token) and which moments send them; never the secret.
+     */
+    public String describe() {
+        return "webhooks on: " + url.map(u -> "every run's to " + origin(u)).orElse("no URL for every run")
+                + ", a run's own to " + (allow.isEmpty() ? "no host" : "hosts " + String.join(", ", allow))
+                + "; events " + (events.isEmpty() ? "permission, idle, done"
+                : String.join(", ", events.stream().map(Trigger::wireName).toList()))
+                + "; " + retries + " retries from " + backoff.toMillis() + " ms";
+    }
+
+    private static String origin(URI u) {
+        return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+    }
+
     @Override
     public String toString() {
-        return "WebhookConfig[url=" + url.map(u -> u.getScheme() + "://" + u.getHost()).orElse("none") + ", allow=" + allow
+        return "WebhookConfig[url=" + url.map(WebhookConfig::origin).orElse("none") + ", allow=" + allow
                 + ", secret=" + (secret.isPresent() ? "(set)" : "none") + ", retries=" + retries + ", backoff=" + backoff
                 + ", timeout=" + timeout + ", events=" + events + ", publicUrl=" + publicUrl.orElse(null) + "]";
     }
