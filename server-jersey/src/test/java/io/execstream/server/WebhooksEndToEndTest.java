@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.adapters.local.LocalCommandRunner;
 import io.execstream.adapters.memory.InMemoryStreamPublisher;
+import io.execstream.client.CommandRequest;
+import io.execstream.client.ExecStreamClient;
+import io.execstream.client.StartedStream;
 import io.execstream.core.ExecStream;
 import io.execstream.http.webhook.WebhookNotifier;
 import io.execstream.http.webhook.WebhookSignature;
@@ -126,6 +129,19 @@ class WebhooksEndToEndTest {
         assertEquals(0, own.json().path("exit_code").asInt());
         receiver.await(about("/flaky", run.streamId(), "done", null), WebhookReceiver.FAILURES + 1, WAIT);
         assertTrue(new WebhookSignature(SECRET).verify(own.body(), own.header("X-Execstream-Signature")));
+    }
+
+    @Test
+    void theJavaClientSendsARunsOwnUrl() {
+        String project = TestServer.newProject("client");
+        try (ExecStreamClient client = ExecStreamClient.builder(server.baseUri()).apiKey(server.apiKey()).build()) {
+            StartedStream run = client.start(project, CommandRequest.argv("true").withWebhookUrl(receiver.url("/ok")));
+            receiver.await(about("/ok", run.streamId(), "done", null), 1, WAIT);
+            io.execstream.client.ExecStreamException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.execstream.client.ExecStreamException.class, () -> client.start(project,
+                            CommandRequest.argv("true").withWebhookUrl(java.net.URI.create("https://elsewhere.org/"))));
+            assertEquals("webhook_not_allowed", refused.error());
+        }
     }
 
     @Test
