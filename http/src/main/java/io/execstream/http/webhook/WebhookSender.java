@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -162,15 +163,13 @@ final class WebhookSender implements AutoCloseable {
         return target.getScheme() + "://" + target.getHost() + (target.getPort() < 0 ? "" : ":" + target.getPort());
     }
 
+    /** Why an attempt got no answer, for the log: the kind of failure, never a URL. */
     private static String describe(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getMessage() == null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof HttpTimeoutException || failure.getCause() instanceof HttpTimeoutException) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof HttpTimeoutException) {
             return "no answer in time";
         }
-        if (cause instanceof ConnectException || failure.getCause() instanceof ConnectException) {
+        if (cause instanceof ConnectException) {
             return "connection refused or unreachable";
         }
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
