@@ -226,6 +226,12 @@ final class OutageBuffer {
                 LOG.log(System.Logger.Level.WARNING, "Redis at " + redis.shownUri()
                         + " is unavailable; buffering writes until it is back: " + RedisConnections.describe(e));
             }
+        } catch (RuntimeException e) {
+            // An answer this code does not understand: sending the batch again would fail again and
+            // hold every stream behind it, so it is dropped, as a write Redis refuses is.
+            LOG.log(System.Logger.Level.ERROR, "dropping a batch of " + parts.size()
+                    + " streams' writes that failed unexpectedly", e);
+            parts.forEach(part -> part.settled = true);
         }
         settle(parts);
         if (sent && !redisUp) {
