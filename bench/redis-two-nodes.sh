@@ -6,7 +6,8 @@
 # measured runs alternate (redis, memory, redis, ...); medians of 3. Prints the figures.
 #
 # Usage: bench/redis-two-nodes.sh [MB]      (default 200; needs redis-server and node)
-# EXECSTREAM_JAR=path runs a given jar instead of server-jersey/target/execstream-server.jar.
+# EXECSTREAM_JAR=path runs a given jar instead of server-jersey/target/execstream-server.jar;
+# EXECSTREAM_JAVA_OPTS adds JVM flags to node A (e.g. -XX:StartFlightRecording=filename=a.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-200}
@@ -38,8 +39,10 @@ PIDS+=($!)
 start() {
   local name=$1; shift
   local port; port=$(free_port)
+  local opts=()
+  [ "$name" = a ] && [ -n "${EXECSTREAM_JAVA_OPTS:-}" ] && read -ra opts <<< "$EXECSTREAM_JAVA_OPTS"
   mkdir -p "$WORK/ws-$name"
-  java -Xmx2g -jar "$JAR" serve --port "$port" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws-$name" \
+  java -Xmx2g "${opts[@]}" -jar "$JAR" serve --port "$port" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws-$name" \
       --token-secret "$SECRET" --max-history 1GB --history-budget 1GB "$@" > "$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   echo "$port" > "$WORK/$name.port"
