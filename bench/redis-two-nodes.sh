@@ -34,6 +34,7 @@ SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" > "$WORK/redis.log" 2>&1 &
 PIDS+=($!)
+echo $! > "$WORK/redis.pid"
 
 # start NAME PUBLISHER-FLAGS...: a server on a free port; its port is in $WORK/NAME.port
 start() {
@@ -45,6 +46,7 @@ start() {
   java -Xmx2g "${opts[@]}" -jar "$JAR" serve --port "$port" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws-$name" \
       --token-secret "$SECRET" --max-history 1GB --history-budget 1GB "$@" > "$WORK/$name.log" 2>&1 &
   PIDS+=($!)
+  echo $! > "$WORK/$name.pid"
   echo "$port" > "$WORK/$name.port"
 }
 start a --publisher redis --redis-url "redis://127.0.0.1:$REDIS_PORT"
@@ -70,6 +72,8 @@ run() {
         const s = r.postToDoneMs / 1000;
         console.log((r.bytes / 1e6 / s).toFixed(1) + " " + (r.events / s).toFixed(0) + " " + r.events);'
 }
+# CPU seconds (user + system) a process has used so far
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$(cat "$WORK/$1.pid")/stat"; }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 run redis > /dev/null
@@ -79,6 +83,7 @@ for i in $(seq $RUNS); do
   run redis >> "$WORK/redis.runs"
   run memory >> "$WORK/memory.runs"
 done
+echo "[bench] CPU seconds over the throughput runs (1 unmeasured and $RUNS measured of each): redis-server $(cpu redis), node A $(cpu a), node B $(cpu b), memory node $(cpu m)"
 rmbs=$(cut -d' ' -f1 "$WORK/redis.runs" | median); revs=$(cut -d' ' -f2 "$WORK/redis.runs" | median)
 mmbs=$(cut -d' ' -f1 "$WORK/memory.runs" | median); mevs=$(cut -d' ' -f2 "$WORK/memory.runs" | median)
 events=$(cut -d' ' -f3 "$WORK/redis.runs" | median)
