@@ -31,13 +31,13 @@ const browser = await chromium.launch({
 });
 try {
   const reports = await Promise.all(pages.map((spec) => check(spec.url, spec.scrollTrigger, spec.checkpoints || [],
-      spec.timestamps === true)));
+      spec.timestamps === true, spec.download === true)));
   console.log(JSON.stringify(reports));
 } finally {
   await browser.close();
 }
 
-async function check(url, scrollTrigger, checkpoints, timestamps) {
+async function check(url, scrollTrigger, checkpoints, timestamps, download) {
   const page = await browser.newPage();
   const problems = [];
   const dialogs = [];
@@ -85,6 +85,7 @@ async function check(url, scrollTrigger, checkpoints, timestamps) {
   }
   // Counted now: a reload below opens the event stream again, on purpose.
   const eventRequestCount = eventRequests.length;
+  const downloaded = download ? await fetchDownload(page) : null;
   const stamps = timestamps ? await tryTimestamps(page) : null;
   await page.close();
   return {
@@ -98,6 +99,7 @@ async function check(url, scrollTrigger, checkpoints, timestamps) {
     eventRequests: eventRequestCount,
     checkpoints: reached,
     timestamps: stamps,
+    download: downloaded,
     ...seen,
   };
 }
@@ -177,6 +179,23 @@ function pageView() {
       stdout: all("#output .out.stdout").slice(0, 1).map((e) => getComputedStyle(e).color + " on " + getComputedStyle(e).backgroundColor)[0] || null,
     },
   };
+}
+
+/** The page's "download log" link, and what fetching it gives. */
+async function fetchDownload(page) {
+  return page.evaluate(async () => {
+    const link = document.getElementById("download");
+    const r = await fetch(link.href);
+    return {
+      visible: !link.hidden && link.getClientRects().length > 0,
+      text: link.textContent,
+      href: link.getAttribute("href"),
+      status: r.status,
+      disposition: r.headers.get("content-disposition"),
+      more: r.headers.get("x-execstream-more"),
+      body: await r.text(),
+    };
+  });
 }
 
 /** Ticks the timestamps toggle of a page that is done, then reloads it: what the first line shows each time. */

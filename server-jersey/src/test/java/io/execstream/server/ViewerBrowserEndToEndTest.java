@@ -122,7 +122,7 @@ class ViewerBrowserEndToEndTest {
         // Each page is watched past the stream's retry interval (2 s) after done: an EventSource
         // left open would have reconnected by then.
         ArrayNode pages = TestServer.JSON.createArrayNode();
-        pages.addObject().put("url", viewUrl(server, project, commandStream)).put("timestamps", true);
+        pages.addObject().put("url", viewUrl(server, project, commandStream)).put("timestamps", true).put("download", true);
         pages.addObject().put("url", viewUrl(server, claudeProject, claudeStream));
         pages.addObject().put("url", viewUrl(server, scrollProject, scrollStream)).put("scrollTrigger", trigger.toString());
         pages.addObject().put("url", viewUrl(server, stdinProject, stdinStream));
@@ -222,6 +222,20 @@ class ViewerBrowserEndToEndTest {
         JsonNode reloaded = stamps.path("reloaded");
         assertTrue(reloaded.path("checked").asBoolean(), () -> "the choice is remembered: " + stamps);
         assertEquals(on.path("shows").asText(), reloaded.path("shows").asText(), "the same time after a reload");
+    }
+
+    @Test
+    void offersTheWholeLogAsAFileReadWithThePagesToken() {
+        JsonNode download = commandPage.path("download");
+        assertTrue(download.path("visible").asBoolean(), download::toString);
+        assertTrue(download.path("href").asText().matches(".*/streams/[0-9a-f]+/log\\?download=true&token=.+"),
+                download::toString);
+        assertEquals(200, download.path("status").asInt(), download::toString);
+        assertTrue(download.path("disposition").asText().matches("attachment; filename=\"[0-9a-f]+\\.log\""),
+                download::toString);
+        assertEquals("false", download.path("more").asText(), "the whole log of a finished stream");
+        assertTrue(download.path("body").asText().startsWith("plain line\n"), download::toString);
+        assertTrue(download.path("body").asText().contains("oops on stderr\n"), download::toString);
     }
 
     @Test

@@ -80,6 +80,11 @@
     document.title = project + "/" + stream + " · execstream";
     follow(base + "/projects/" + encodeURIComponent(project) + "/events/" + encodeURIComponent(stream)
         + "?token=" + encodeURIComponent(token));
+    // The whole output as a file, read with the same token; the server names it <stream>.log.
+    var download = byId("download");
+    download.href = base + "/projects/" + encodeURIComponent(project) + "/streams/" + encodeURIComponent(stream)
+        + "/log?download=true&token=" + encodeURIComponent(token);
+    download.hidden = false;
     // The server marks the page it serves for a control token; the address alone never shows controls.
     var kind = document.body.dataset.control;
     if (kind) {
