@@ -99,18 +99,7 @@ public final class StreamLogs {
         if (after != null && (after.isEmpty() || after.length() > 64 || !after.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             throw InvalidInputException.invalidRequest("after must be the id of an event of this stream");
         }
-        int n = MAX_LIMIT;
-        if (limit != null) {
-            try {
-                n = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > MAX_LIMIT) {
-                throw InvalidInputException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
-            }
-        }
-        return new Query(pipe, ndjson, after, n, flag("timestamps", timestamps), flag("download", download));
+        return new Query(pipe, ndjson, after, QueryParams.limit(limit, MAX_LIMIT, MAX_LIMIT), flag("timestamps", timestamps), flag("download", download));
     }
 
     private static boolean flag(String name, String value) {
