@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
  * come and where the next page starts; it is bounded ({@value #MAX_LIMIT} events and
  * {@value #MAX_PAGE_BYTES} bytes at most), so the whole log is never held, only one page of it.
  * A page of a running stream ends once it has what the history held (the publisher says the
- * reader has caught up), or when no event has come for {@value #IDLE_MS} ms.
+ * reader has caught up), or when no event has come for {@value #IDLE_MS} ms; a page of a finished
+ * stream ends at its done event, or when full.
  */
 public final class StreamLogs {
     /** Most events a page holds, and what it holds without {@code limit}. */
@@ -134,8 +135,8 @@ public final class StreamLogs {
      * @throws InvalidInputException when {@code after} is not an event id of the stream
      */
     public Page read(ProjectId project, StreamId stream, Query query) {
-        queries.status(project, stream);
-        Collector collector = new Collector(query);
+        boolean running = !queries.status(project, stream).isFinished();
+        Collector collector = new Collector(query, running);
         Subscription subscription = streams.follow(project, stream, query.after(), collector);
         try {
             collector.await();
@@ -151,6 +152,11 @@ public final class StreamLogs {
      */
     private static final class Collector implements StreamSubscriber {
         private final Query query;
+        /**
+         * Whether the stream ran when the page began: only then may the page end before the done
+         * event, at what the history holds now.
+         */
+        private final boolean running;
         private final CompletableFuture<Void> finished = new CompletableFuture<>();
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         private int count;
@@ -161,22 +167,23 @@ public final class StreamLogs {
         /** Calls since the reader last looked: a page that gets none for a while ends. */
         private long calls;
 
-        Collector(Query query) {
+        Collector(Query query, boolean running) {
             this.query = query;
+            this.running = running;
             this.lastId = query.after();
         }
 
         /** Waits until the page is read, the stream is quiet, or the read has taken too long. */
         void await() {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_READ_MS);
-            long seen = -1;
+            long seen = 0;
             while (System.nanoTime() < deadline) {
                 try {
                     finished.get(IDLE_MS, TimeUnit.MILLISECONDS);
                     return;
                 } catch (TimeoutException e) {
                     synchronized (this) {
-                        if (calls == seen) {
+                        if (running && calls == seen) {
                             finish(true);
                             return;
                         }
@@ -252,8 +259,11 @@ public final class StreamLogs {
 
         @Override
         public synchronized void onCaughtUp() {
-            // All the history held is read; what comes now is live, for the next page.
-            finish(true);
+            // All the history held is read; what comes now is live, for the next page. A finished
+            // stream's replay may pause too, but its page goes on to the done event.
+            if (running) {
+                finish(true);
+            }
         }
 
         @Override
