@@ -587,7 +587,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
 
     private StreamPump track(StreamInfo info, Duration limit, boolean agentRun) {
         ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-        StreamPump pump = new StreamPump(info.id(), writer, scheduler, agentRun, done -> {
+        StreamPump pump = new StreamPump(info.id(), writer, scheduler, agentRun, clock, done -> {
             if (timer[0] != null) {
                 timer[0].cancel(false);
             }

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
  * few events and an interactive one loses no time. A trailing partial line waits up to
  * {@link #LINGER_MS} for the rest of its line, then goes out anyway. No event carries more than
  * {@link #MAX_EVENT_BYTES} of UTF-8; a long run of text is cut at a line end where one fits.
+ * Each event carries the time its first text was read, so a partial line that waited for the rest
+ * of its line keeps the time it began.
  *
  * <p>Not thread-safe on its own: every call, including the linger flush it schedules, runs under
  * the {@code lock} its owner passes in, which also orders the events of the two pipes.
@@ -27,15 +29,20 @@ final class OutputCoalescer {
     private ScheduledFuture<?> linger;
     /** Whether all of {@code pending} is known to be ASCII: then its UTF-8 size is its length. */
     private boolean pendingAscii = true;
+    /** When the start of {@code pending} was read, in epoch milliseconds. */
+    private long pendingSince;
+    /** When the text last taken was read: the time of what is left after an event is cut. */
+    private long lastRead;
 
     /** Where events go. */
     @FunctionalInterface
     interface Emit {
         /**
          * One event's text, with its UTF-8 size when that is known already (all ASCII, or counted
-         * to find where to cut), so that nobody counts it again; -1 when it is not.
+         * to find where to cut), so that nobody counts it again; -1 when it is not. {@code readAt}
+         * is when its first text was read, in epoch milliseconds.
          */
-        void event(String content, long utf8Bytes);
+        void event(String content, long utf8Bytes, long readAt);
     }
 
     OutputCoalescer(Object lock, Emit emit, ScheduledExecutorService scheduler) {
@@ -44,19 +51,23 @@ final class OutputCoalescer {
         this.scheduler = scheduler;
     }
 
-    /** Takes text just read; emits what is ready. Call under the lock. */
-    void accept(String text) {
-        accept(text, false);
+    /** Takes text read at {@code readAt} (epoch milliseconds); emits what is ready. Call under the lock. */
+    void accept(String text, long readAt) {
+        accept(text, false, readAt);
     }
 
     /**
-     * As {@link #accept(String)}, for text known to be ASCII only when {@code ascii} is set, which
-     * spares counting its UTF-8 size char by char.
+     * As {@link #accept(String, long)}, for text known to be ASCII only when {@code ascii} is set,
+     * which spares counting its UTF-8 size char by char.
      */
-    void accept(String text, boolean ascii) {
+    void accept(String text, boolean ascii, long readAt) {
         if (text.isEmpty()) {
             return;
         }
+        if (pending.length() == 0) {
+            pendingSince = readAt;
+        }
+        lastRead = readAt;
         pendingAscii = (pending.length() == 0 || pendingAscii) && ascii;
         pending.append(text);
         emitReady();
@@ -121,7 +132,9 @@ final class OutputCoalescer {
         }
         String content = pending.substring(0, cut);
         pending.delete(0, cut);
-        emit.event(content, bytes);
+        long readAt = pendingSince;
+        pendingSince = lastRead;
+        emit.event(content, bytes, readAt);
         return true;
     }
 

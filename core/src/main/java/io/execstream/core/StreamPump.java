@@ -12,6 +12,8 @@ import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
@@ -20,6 +22,9 @@ import java.util.function.Consumer;
  * the text into events, appends them with the agent's own events, and completes the stream with
  * its done event when the run ends. Also the place where a stop (cancel, timeout, shutdown) is
  * requested and remembered, so that the done event can say why the run ended.
+ *
+ * <p>Output, agent and done events are stamped here with the time the run handed them over: one
+ * clock read per read of a pipe, so that every reader of the stream later sees that same time.
  */
 final class StreamPump implements AgentListener {
     private final StreamId stream;
@@ -27,6 +32,8 @@ final class StreamPump implements AgentListener {
     private final Consumer<StreamEvent.Done> onDone;
     /** An agent run must report a result to count as finished. */
     private final boolean agentRun;
+    /** Stamps each event with when it was read. */
+    private final Clock clock;
     private final long startNanos = System.nanoTime();
     /** Orders the events of both pipes and guards everything below. */
     private final Object lock = new Object();
@@ -44,13 +51,16 @@ final class StreamPump implements AgentListener {
     private volatile StreamTalk talk;
 
     StreamPump(StreamId stream, StreamPublisher publisher, ScheduledExecutorService scheduler,
-               boolean agentRun, Consumer<StreamEvent.Done> onDone) {
+               boolean agentRun, Clock clock, Consumer<StreamEvent.Done> onDone) {
         this.stream = stream;
         this.publisher = publisher;
         this.agentRun = agentRun;
+        this.clock = clock;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDOUT, text, utf8Bytes), scheduler);
-        this.stderr = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDERR, text, utf8Bytes), scheduler);
+        this.stdout = new OutputCoalescer(lock,
+                (text, utf8Bytes, readAt) -> append(OutputType.STDOUT, text, utf8Bytes, readAt), scheduler);
+        this.stderr = new OutputCoalescer(lock,
+                (text, utf8Bytes, readAt) -> append(OutputType.STDERR, text, utf8Bytes, readAt), scheduler);
     }
 
     /** The lock that orders this stream's events, for the {@link StreamTalk} that shares it. */
@@ -121,20 +131,22 @@ final class StreamPump implements AgentListener {
     public void onOutput(OutputType type, ByteBuffer bytes) {
         // Each pipe has one reader, so its decoder needs no lock; the coalescers share one.
         Utf8Decoder decoder = type == OutputType.STDOUT ? stdoutDecoder : stderrDecoder;
+        long readAt = clock.millis();
         String text = decoder.decode(bytes);
         boolean ascii = decoder.lastAscii();
         synchronized (lock) {
             if (!done) {
-                coalescer(type).accept(text, ascii);
+                coalescer(type).accept(text, ascii, readAt);
             }
         }
     }
 
     @Override
     public void onAgentEvent(String json) {
+        Instant readAt = Instant.ofEpochMilli(clock.millis());
         synchronized (lock) {
             if (!done) {
-                publisher.append(stream, new StreamEvent.Agent(json));
+                publisher.append(stream, new StreamEvent.Agent(json, readAt));
             }
         }
     }
@@ -185,13 +197,14 @@ final class StreamPump implements AgentListener {
     @Override
     public void onExit(CommandExit exit) {
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
+        long endedAt = clock.millis();
         StreamEvent.Done event;
         synchronized (lock) {
             if (done) {
                 return;
             }
-            stdout.accept(stdoutDecoder.finish());
-            stderr.accept(stderrDecoder.finish());
+            stdout.accept(stdoutDecoder.finish(), endedAt);
+            stderr.accept(stderrDecoder.finish(), endedAt);
             stdout.flush();
             stderr.flush();
             if (talk != null) {
@@ -200,9 +213,9 @@ final class StreamPump implements AgentListener {
                     result = talk.resultFromTurns(sessionId);
                 }
             }
-            event = withAgentReport(doneEvent(exit, durationMs));
+            event = withAgentReport(doneEvent(exit, durationMs)).at(Instant.ofEpochMilli(endedAt));
             if (exit instanceof CommandExit.FailedToStart failed && stopReason == null) {
-                append(OutputType.STDERR, "execstream: " + failed.message() + "\n");
+                append(OutputType.STDERR, "execstream: " + failed.message() + "\n", -1, endedAt);
             }
             done = true;
             publisher.complete(stream, event);
@@ -252,16 +265,16 @@ final class StreamPump implements AgentListener {
         return type == OutputType.STDOUT ? stdout : stderr;
     }
 
-    private void append(OutputType type, String text) {
-        append(type, text, -1);
-    }
-
-    /** {@code utf8Bytes}: the text's UTF-8 size if known, else -1 to count it here. */
-    private void append(OutputType type, String text, long utf8Bytes) {
+    /**
+     * {@code utf8Bytes}: the text's UTF-8 size if known, else -1 to count it here; {@code readAt}:
+     * when it was read, in epoch milliseconds.
+     */
+    private void append(OutputType type, String text, long utf8Bytes, long readAt) {
         // Text whose size is known (ASCII, or counted by the coalescer) needs no pass to count it:
         // that pass was most of this thread's time on large output.
+        Instant ts = Instant.ofEpochMilli(readAt);
         publisher.append(stream, utf8Bytes >= 0
-                ? new StreamEvent.Output(type, text, utf8Bytes)
-                : new StreamEvent.Output(type, text));
+                ? new StreamEvent.Output(type, text, utf8Bytes, ts)
+                : new StreamEvent.Output(type, text, ts));
     }
 }

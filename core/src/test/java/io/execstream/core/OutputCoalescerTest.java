@@ -16,7 +16,13 @@ class OutputCoalescerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Object lock = new Object();
     private final List<String> events = new CopyOnWriteArrayList<>();
-    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (text, ascii) -> events.add(text), scheduler);
+    private final List<Long> readTimes = new CopyOnWriteArrayList<>();
+    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (text, ascii, readAt) -> {
+        events.add(text);
+        readTimes.add(readAt);
+    }, scheduler);
+    /** The read time each accept passes, in epoch milliseconds. */
+    private long now = 1_000;
 
     @AfterEach
     void stop() {
@@ -25,8 +31,19 @@ class OutputCoalescerTest {
 
     private void accept(String text) {
         synchronized (lock) {
-            coalescer.accept(text);
+            coalescer.accept(text, now);
         }
+    }
+
+    @Test
+    void anEventCarriesWhenItsFirstTextWasRead() {
+        accept("abc");
+        now = 1_003;
+        accept("def\ngh");
+        now = 1_007;
+        accept("i\n");
+        assertEquals(List.of("abcdef\n", "ghi\n"), events);
+        assertEquals(List.of(1_000L, 1_003L), readTimes, "a line that waited keeps the time it began");
     }
 
     @Test
@@ -72,7 +89,7 @@ class OutputCoalescerTest {
             OutputCoalescer own = recording(out, sizes);
             synchronized (lock) {
                 for (String read : reads) {
-                    own.accept(read, marked && read.chars().allMatch(c -> c < 0x80));
+                    own.accept(read, marked && read.chars().allMatch(c -> c < 0x80), now);
                 }
                 own.flush();
             }
@@ -116,7 +133,7 @@ class OutputCoalescerTest {
                 for (int i = random.nextInt(40_000); i > 0; i--) {
                     text.append(pieces[random.nextInt(pieces.length)]);
                 }
-                own.accept(text.toString());
+                own.accept(text.toString(), now);
             }
             own.flush();
         }
@@ -128,7 +145,7 @@ class OutputCoalescerTest {
 
     /** A coalescer of its own that records each event's text in {@code out}, and the size it came with in {@code sizes}. */
     private OutputCoalescer recording(List<String> out, List<Long> sizes) {
-        return new OutputCoalescer(lock, (text, utf8Bytes) -> {
+        return new OutputCoalescer(lock, (text, utf8Bytes, readAt) -> {
             out.add(text);
             sizes.add(utf8Bytes);
         }, scheduler);

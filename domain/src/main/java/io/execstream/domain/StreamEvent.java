@@ -1,10 +1,17 @@
 package io.execstream.domain;
 
+import java.time.Instant;
 import java.util.Objects;
 
 /**
  * One event of a stream: a piece of output, an agent's event, or the single {@link Done} that ends it.
  * Further kinds may be added; consumers should ignore the ones they do not know.
+ *
+ * <p>{@link Output}, {@link Agent} and {@link Done} carry {@code ts}, when the server read them
+ * (the output from its pipe, the agent's event from the agent, the end of the run), to the
+ * millisecond. It is taken once, where the run hands the event over, and stored with the event, so
+ * that every reader of the stream, live or replaying its history on any node, sees the same time.
+ * It is null for an event made without one, or read back from a store written before it was kept.
  */
 public sealed interface StreamEvent {
 
@@ -22,8 +29,9 @@ public sealed interface StreamEvent {
      * @param type      which pipe the text came from
      * @param content   the text
      * @param utf8Bytes the UTF-8 size of {@code content}
+     * @param ts        when the server read it, to the millisecond; null if unknown
      */
-    record Output(OutputType type, String content, long utf8Bytes) implements StreamEvent {
+    record Output(OutputType type, String content, long utf8Bytes, Instant ts) implements StreamEvent {
         public Output {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(content, "content");
@@ -34,9 +42,19 @@ public sealed interface StreamEvent {
             }
         }
 
-        /** Output whose UTF-8 size is counted here. */
+        /** Output without a time, whose UTF-8 size is known. */
+        public Output(OutputType type, String content, long utf8Bytes) {
+            this(type, content, utf8Bytes, null);
+        }
+
+        /** Output without a time, whose UTF-8 size is counted here. */
         public Output(OutputType type, String content) {
             this(type, content, Utf8.length(Objects.requireNonNull(content, "content")));
+        }
+
+        /** Output read at {@code ts} (null if unknown), whose UTF-8 size is counted here. */
+        public Output(OutputType type, String content, Instant ts) {
+            this(type, content, Utf8.length(Objects.requireNonNull(content, "content")), ts);
         }
 
         public static Output stdout(String content) {
@@ -52,13 +70,21 @@ public sealed interface StreamEvent {
      * One event of a coding agent's own protocol (for Claude Code, one line of its stream-json),
      * as a JSON object in compact form on one line. Sent alongside the raw output, which still
      * carries every byte.
+     *
+     * @param json the event
+     * @param ts   when the server read it, to the millisecond; null if unknown
      */
-    record Agent(String json) implements StreamEvent {
+    record Agent(String json, Instant ts) implements StreamEvent {
         public Agent {
             Objects.requireNonNull(json, "json");
             if (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0) {
                 throw new IllegalArgumentException("agent event JSON must be on one line");
             }
+        }
+
+        /** An agent event without a time. */
+        public Agent(String json) {
+            this(json, null);
         }
     }
 
@@ -124,9 +150,10 @@ public sealed interface StreamEvent {
      * @param message    why the command failed, for {@link StreamStatus#FAILED}; otherwise null
      * @param agent      what a coding agent reported at its end; null for plain commands, and for
      *                   an agent that ended without a report
+     * @param ts         when the server saw the run end, to the millisecond; null if unknown
      */
-    record Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent)
-            implements StreamEvent {
+    record Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent,
+                Instant ts) implements StreamEvent {
         public Done {
             Objects.requireNonNull(status, "status");
             if (!status.isFinal()) {
@@ -137,9 +164,19 @@ public sealed interface StreamEvent {
             }
         }
 
-        /** The end of a plain command. */
+        /** An end without a time. */
+        public Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent) {
+            this(exitCode, durationMs, status, message, agent, null);
+        }
+
+        /** The end of a plain command, without a time. */
         public Done(Integer exitCode, long durationMs, StreamStatus status, String message) {
             this(exitCode, durationMs, status, message, null);
+        }
+
+        /** This end, seen at {@code ts}. */
+        public Done at(Instant ts) {
+            return new Done(exitCode, durationMs, status, message, agent, ts);
         }
     }
 }

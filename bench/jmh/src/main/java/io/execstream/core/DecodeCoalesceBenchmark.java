@@ -4,6 +4,7 @@ import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +49,9 @@ public class DecodeCoalesceBenchmark {
         sink = blackhole;
         scheduler = Executors.newSingleThreadScheduledExecutor();
         decoder = new Utf8Decoder();
-        coalescer = new OutputCoalescer(lock, (text, utf8Bytes) -> sink.consume(utf8Bytes >= 0
-                ? new StreamEvent.Output(OutputType.STDOUT, text, utf8Bytes)
-                : new StreamEvent.Output(OutputType.STDOUT, text)), scheduler);
+        coalescer = new OutputCoalescer(lock, (text, utf8Bytes, readAt) -> sink.consume(utf8Bytes >= 0
+                ? new StreamEvent.Output(OutputType.STDOUT, text, utf8Bytes, Instant.ofEpochMilli(readAt))
+                : new StreamEvent.Output(OutputType.STDOUT, text, Instant.ofEpochMilli(readAt))), scheduler);
     }
 
     @TearDown(Level.Trial)
@@ -63,7 +64,7 @@ public class DecodeCoalesceBenchmark {
         String decoded = decoder.decode(read.duplicate());
         boolean ascii = decoder.lastAscii();
         synchronized (lock) {
-            coalescer.accept(decoded, ascii);
+            coalescer.accept(decoded, ascii, System.currentTimeMillis());
         }
     }
 }
