@@ -56,6 +56,8 @@ const KINDS = opt("--servers", QUICK ? "execstream,execstream-disk,better-sse" :
 for (const k of KINDS) if (!ALL_KINDS.includes(k)) { process.stderr.write(`bench: unknown server ${k} in --servers (known: ${ALL_KINDS.join(", ")})\n`); process.exit(2); }
 // --quick's time limit is for its three default servers: more servers take turns in every scenario.
 if (QUICK) P.deadlineS = Math.max(P.deadlineS, 90 * KINDS.length);
+// On cores busy with other work everything takes longer: EXECSTREAM_BENCH_DEADLINE_S=SECONDS sets the limit.
+if (process.env.EXECSTREAM_BENCH_DEADLINE_S) P.deadlineS = Number(process.env.EXECSTREAM_BENCH_DEADLINE_S);
 /** The JVM servers (execstream's and the JVM peers): the same heap, flags and class-data handling. */
 const isJava = (kind) => kind !== "better-sse";
 const isPeer = (kind) => PEERS.includes(kind);
@@ -576,7 +578,7 @@ function report(m, startedAt, minutes) {
     `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}${Object.entries(PEER_JARS).filter(([k]) => KINDS.includes(k)).map(([k, j]) => `; ${k} jar: ${j.info}`).join("")}, git ${gitHead()}.`,
     `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for all where they apply):", "",
-    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${withJ && QUICK ? " --servers " + KINDS.join(",") : ""}`,
+    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${opt("--servers", null) ? " --servers " + KINDS.join(",") : ""}`,
     ...KINDS.map((k) => COMMANDS[k] || `(${k} not run)`),
     `# throughput generator, and the raw pipe it is compared with:`, `sh -c "${genCmd(P.throughputMB)}"`, `sh -c "${genCmd(P.throughputMB)} | cat > /dev/null"`,
     `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,

@@ -4,7 +4,7 @@
 # and the peers: better-sse (bench/peers/better-sse/), Spring WebFlux (bench/peers/webflux/) and a plain
 # Jersey SseBroadcaster server (bench/peers/jersey-broadcaster/).
 #
-#   bash bench/run.sh              full run (~25-30 min, three servers): rewrites the generated section of BENCHMARKS.md
+#   bash bench/run.sh              full run (six servers, roughly an hour): rewrites the generated section of BENCHMARKS.md
 #   bash bench/run.sh --quick      small sizes, fast path and peer, < 2 min (CI): exits non-zero if a scenario breaks
 #   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
 #   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N,
