@@ -4,7 +4,7 @@
 // Runs every scenario against execstream (its standalone server, with its Grizzly fast path for
 // event streams), execstream's API through ExecStreamFeature on Jersey's Grizzly container
 // (bench/jaxrs-server, the portable JAX-RS path) and the peers (better-sse on Node.js; Spring
-// WebFlux and a plain Jersey SseBroadcaster server on the JVM), side by side, and writes
+// WebFlux and plain JAX-RS SSE on Jersey, on the JVM), side by side, and writes
 // the figures into BENCHMARKS.md (or --out FILE, or a temp file with --no-write).
 //
 //   node bench/bench.js --jar JAR [--jaxrs-jar JAR] [--webflux-jar JAR] [--jersey-broadcaster-jar JAR] [--quick] [--no-write]
@@ -48,7 +48,7 @@ if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").m
 // execstream runs with the memory publisher (the figures' reference, as before), execstream-disk with
 // the disk publisher, serve's default: the same fast path, with every event written to a file first.
 // The peers serve the same endpoints and event format without execstream: better-sse (Node.js),
-// Spring WebFlux and a plain Jersey SseBroadcaster server (bench/peers/). The JVM peers are not in
+// Spring WebFlux and plain JAX-RS SSE on Jersey (bench/peers/). The JVM peers are not in
 // --quick's default (CI time).
 const PEERS = ["better-sse", "webflux", "jersey-broadcaster"];
 const ALL_KINDS = ["execstream", "execstream-disk", "execstream-jaxrs", ...PEERS];
@@ -557,7 +557,7 @@ const yes = (b) => b === null ? "–" : b ? "yes" : "**no**";
 const verdict = (b) => b === null ? "–" : b ? "**PASS**" : "**FAIL**";
 
 const NAMES = { execstream: "execstream (fast path)", "execstream-disk": "execstream, disk publisher", "execstream-jaxrs": "execstream on JAX-RS",
-  "better-sse": "better-sse peer", webflux: "Spring WebFlux peer", "jersey-broadcaster": "Jersey SseBroadcaster peer" };
+  "better-sse": "better-sse peer", webflux: "Spring WebFlux peer", "jersey-broadcaster": "Jersey JAX-RS SSE peer" };
 // A figure of one server as a multiple of another's (no inversion): 0.5× on MB/s is half as fast, 2× on a cost twice the cost.
 function times(x, of) { return x === null || of === null || x === undefined || of === undefined || of === 0 ? "–" : `${(x / of).toFixed(2)}×`; }
 
@@ -586,7 +586,7 @@ function report(m, startedAt, minutes) {
     `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "",
     ...(withJ ? ["`execstream-jaxrs` is `bench/jaxrs-server/`: the same `ExecStream` as `serve` builds from the same flags (the adapters of `AdapterPlugins.load`, the same limits), served through `ExecStreamFeature` registered in a plain `ResourceConfig` (WADL off) on `jersey-container-grizzly2-http`, with the same keys file, keepalive, write timeout and body limit: the API as an application mounts it, with no fast path (event streams on JAX-RS `SseEventSink`, through `SinkOutput`). It has neither the standalone server's start-up trimming (no scan of META-INF services and auto-discoverable features, a warm-up of the first request on another thread) nor its `/metrics`.", ""] : []),
     ...(KINDS.includes("webflux") ? ["`webflux` is `bench/peers/webflux/`: the same endpoints and event format as the better-sse peer, written the textbook way on Spring Boot WebFlux (Reactor Netty): a `Sinks.many().replay().all()` per stream holds its history, each subscriber gets `Flux<ServerSentEvent<?>>` (the replay with the first `Last-Event-ID` events skipped, merged with a `Flux.interval` keepalive), a platform thread per pipe reads the command's output. Its jar is run extracted (`java -Djarmode=tools -jar … extract`), as Spring Boot runs with a class-data archive.", ""] : []),
-    ...(KINDS.includes("jersey-broadcaster") ? ["`jersey-broadcaster` is `bench/peers/jersey-broadcaster/`: the same endpoints and event format on the JAX-RS standard SSE API alone, on Jersey's Grizzly container: an `SseBroadcaster` per stream, its history in a list of `OutboundSseEvent` (JSON by Jackson, per subscriber, as JAX-RS writes an event's data), replayed to a new `SseEventSink` before it is registered, a timer that broadcasts the keepalive comment, a platform thread per pipe.", ""] : []),
+    ...(KINDS.includes("jersey-broadcaster") ? ["`jersey-broadcaster` is `bench/peers/jersey-broadcaster/`: the same endpoints and event format on the JAX-RS standard SSE API alone, on Jersey's Grizzly container: per stream its history in a list of `OutboundSseEvent` (JSON by Jackson, per subscriber, as JAX-RS writes an event's data), replayed to a new `SseEventSink` before it joins the stream's list of live sinks, each event sent to each sink on the command's reader thread (not Jersey's `SseBroadcaster`, which drops events for a subscriber 256 behind), a timer that sends the keepalive comment, a platform thread per pipe.", ""] : []),
     KINDS.filter(isJava).some(cdsReady)
       ? `${KINDS.filter(cdsReady).map((k) => `\`${k}\``).join(" and ")} run${KINDS.filter(cdsReady).length > 1 ? " each" : "s"} with an AppCDS archive of ${KINDS.filter(cdsReady).length > 1 ? "their" : "its"} classes (\`$WORK/<server>.jsa\`), written by one unmeasured training run (\`-XX:ArchiveClassesAtExit\`: start, one command, stop), as \`./execstream\` runs it; \`EXECSTREAM_BENCH_NO_CDS=1\` measures without.`
       : "execstream ran without a class-data archive.", "",
@@ -639,7 +639,7 @@ function report(m, startedAt, minutes) {
   L.push("", problems.length ? `**Broken scenarios** (a subscriber missed something, or a server failed): ${problems.join(" / ")}` : "Every subscriber of every run received every line or byte and the done event, with no gap.", "");
   L.push("### Figures side by side", "", "Fast path vs a peer: how many times better execstream's fast path is than that peer (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better." +
     (withJ ? " JAX-RS ÷ fast path: the JAX-RS path's figure as a multiple of the fast path's, as it is, not inverted: below 1× on MB/s it moves less, above 1× on a cost (CPU, memory, threads, latency, time) it costs more; this is the cost of the portable path." : ""), "");
-  const SHORT = { "better-sse": "better-sse", webflux: "WebFlux", "jersey-broadcaster": "SseBroadcaster" };
+  const SHORT = { "better-sse": "better-sse", webflux: "WebFlux", "jersey-broadcaster": "Jersey SSE" };
   head(["figure", ...KINDS.map((k) => NAMES[k]), ...peers.flatMap((B) => [`fast path vs ${SHORT[B]}`, "fast path better?"]),
     ...(withJ ? ["JAX-RS ÷ fast path", ...peers.map((B) => `JAX-RS better than ${SHORT[B]}?`)] : [])]);
   for (const f of F) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite, side by side: execstream's standalone server (its Grizzly fast path), the same
 # API through ExecStreamFeature on Jersey's Grizzly container (bench/jaxrs-server/, the JAX-RS path),
-# and the peers: better-sse (bench/peers/better-sse/), Spring WebFlux (bench/peers/webflux/) and a plain
-# Jersey SseBroadcaster server (bench/peers/jersey-broadcaster/).
+# and the peers: better-sse (bench/peers/better-sse/), Spring WebFlux (bench/peers/webflux/) and plain
+# JAX-RS SSE on Jersey (bench/peers/jersey-broadcaster/).
 #
 #   bash bench/run.sh              full run (six servers, roughly an hour): rewrites the generated section of BENCHMARKS.md
 #   bash bench/run.sh --quick      small sizes, fast path and peer, < 2 min (CI): exits non-zero if a scenario breaks

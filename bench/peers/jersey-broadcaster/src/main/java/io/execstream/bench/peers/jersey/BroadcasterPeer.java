@@ -15,8 +15,9 @@ import org.glassfish.jersey.server.ServerProperties;
 /**
  * The benchmark suite's JAX-RS peer: execstream's streaming endpoints and event format, as a Java
  * team would write them with the JAX-RS standard SSE API alone ({@code Sse},
- * {@code SseEventSink}, {@code OutboundSseEvent}, an {@code SseBroadcaster} per stream, the
- * history in a list) on Jersey's Grizzly container. No execstream code.
+ * {@code SseEventSink}, {@code OutboundSseEvent}; per stream the history in a list and the live
+ * sinks in another, see {@link CommandStream} for why not an {@code SseBroadcaster}) on Jersey's
+ * Grizzly container. No execstream code.
  *
  * <pre>{@code java -jar execstream-peer-jersey-broadcaster.jar --port 8080 --api-keys-file keys --workspace-root ws
  *     [--bind 127.0.0.1] [--keepalive 15s] [--retention 1h] [--history-budget 512MB]}</pre>
@@ -36,7 +37,7 @@ public final class BroadcasterPeer {
             return;
         }
         StreamTable<CommandStream> streams = new StreamTable<>(options.workspaceRoot(), options.historyBudget(), options.retention());
-        // SseBroadcaster has no heartbeat of its own: a timer broadcasts the keepalive comment.
+        // JAX-RS has no heartbeat of its own: a timer sends the keepalive comment.
         streams.every(options.keepalive(), () -> streams.all().forEach(CommandStream::keepalive));
         ResourceConfig app = new ResourceConfig()
                 .register(StreamResource.class)
