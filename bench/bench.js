@@ -3,11 +3,12 @@
 // The benchmark suite's driver (bench/run.sh builds what is missing, then runs this).
 // Runs every scenario against execstream (its standalone server, with its Grizzly fast path for
 // event streams), execstream's API through ExecStreamFeature on Jersey's Grizzly container
-// (bench/jaxrs-server, the portable JAX-RS path) and the better-sse peer, side by side, and writes
+// (bench/jaxrs-server, the portable JAX-RS path) and the peers (better-sse on Node.js; Spring
+// WebFlux and plain JAX-RS SSE on Jersey, on the JVM), side by side, and writes
 // the figures into BENCHMARKS.md (or --out FILE, or a temp file with --no-write).
 //
-//   node bench/bench.js --jar JAR [--jaxrs-jar JAR] [--quick] [--no-write] [--out FILE] [--only a,b] [--runs N]
-//        [--servers execstream,execstream-jaxrs,better-sse] [--fanout-subs 1000,5000]
+//   node bench/bench.js --jar JAR [--jaxrs-jar JAR] [--webflux-jar JAR] [--jersey-broadcaster-jar JAR] [--quick] [--no-write]
+//        [--out FILE] [--only a,b] [--runs N] [--servers execstream,execstream-jaxrs,better-sse,webflux,...] [--fanout-subs 1000,5000]
 //
 // Scenarios: startup, throughput, fanout, idle, latency (and loadgen, the load generator alone).
 // Exit status: 0 when every scenario ran and every subscriber got everything; 1 otherwise.
@@ -46,11 +47,20 @@ if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").m
 // the fast path and the peer unless --servers names the JAX-RS path too (bench/README.md).
 // execstream runs with the memory publisher (the figures' reference, as before), execstream-disk with
 // the disk publisher, serve's default: the same fast path, with every event written to a file first.
-const ALL_KINDS = ["execstream", "execstream-disk", "execstream-jaxrs", "better-sse"];
+// The peers serve the same endpoints and event format without execstream: better-sse (Node.js),
+// Spring WebFlux and plain JAX-RS SSE on Jersey (bench/peers/). The JVM peers are not in
+// --quick's default (CI time).
+const PEERS = ["better-sse", "webflux", "jersey-broadcaster"];
+const ALL_KINDS = ["execstream", "execstream-disk", "execstream-jaxrs", ...PEERS];
 const KINDS = opt("--servers", QUICK ? "execstream,execstream-disk,better-sse" : ALL_KINDS.join(",")).split(",");
 for (const k of KINDS) if (!ALL_KINDS.includes(k)) { process.stderr.write(`bench: unknown server ${k} in --servers (known: ${ALL_KINDS.join(", ")})\n`); process.exit(2); }
-/** The JVM servers: both run execstream's service, with the same heap, flags and class-data handling. */
+// --quick's time limit is for its three default servers: more servers take turns in every scenario.
+if (QUICK) P.deadlineS = Math.max(P.deadlineS, 90 * KINDS.length);
+// On cores busy with other work everything takes longer: EXECSTREAM_BENCH_DEADLINE_S=SECONDS sets the limit.
+if (process.env.EXECSTREAM_BENCH_DEADLINE_S) P.deadlineS = Number(process.env.EXECSTREAM_BENCH_DEADLINE_S);
+/** The JVM servers (execstream's and the JVM peers): the same heap, flags and class-data handling. */
 const isJava = (kind) => kind !== "better-sse";
+const isPeer = (kind) => PEERS.includes(kind);
 const want = (s) => !ONLY || ONLY.includes(s);
 const T0 = Date.now();
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "execstream-bench-"));
@@ -60,6 +70,17 @@ const JAR_INFO = privateCopy(JAR_GIVEN, JAR);
 const JAXRS_JAR_GIVEN = path.resolve(opt("--jaxrs-jar", process.env.EXECSTREAM_JAXRS_JAR || path.join(ROOT, "bench/jaxrs-server/target/execstream-jaxrs-server.jar")));
 const JAXRS_JAR = path.join(WORK, "execstream-jaxrs-server.jar");
 const JAXRS_JAR_INFO = KINDS.includes("execstream-jaxrs") ? privateCopy(JAXRS_JAR_GIVEN, JAXRS_JAR) : "";
+// The JVM peers' jars (bench/run.sh builds them when the run includes them), copied like the others.
+const PEER_JARS = {
+  webflux: { given: path.resolve(opt("--webflux-jar", path.join(ROOT, "bench/peers/webflux/target/execstream-peer-webflux.jar"))), copy: path.join(WORK, "execstream-peer-webflux.jar") },
+  "jersey-broadcaster": { given: path.resolve(opt("--jersey-broadcaster-jar", path.join(ROOT, "bench/peers/jersey-broadcaster/target/execstream-peer-jersey-broadcaster.jar"))),
+    copy: path.join(WORK, "execstream-peer-jersey-broadcaster.jar") } };
+for (const [kind, j] of Object.entries(PEER_JARS)) j.info = KINDS.includes(kind) ? privateCopy(j.given, j.copy) : "";
+// The Spring Boot jar runs as Spring Boot's documentation says to run it with a class-data archive:
+// extracted (java -Djarmode=tools -jar app.jar extract) into the application's jar and lib/, as
+// the archive cannot hold classes read from a jar nested in another.
+const WEBFLUX_DIR = path.join(WORK, "webflux");
+if (PEER_JARS.webflux.info) execFileSync("java", ["-Djarmode=tools", "-jar", PEER_JARS.webflux.copy, "extract", "--destination", WEBFLUX_DIR], { stdio: "ignore", timeout: 120000 });
 function privateCopy(given, copy) {
   if (!fs.existsSync(given)) return "";
   fs.copyFileSync(given, copy);
@@ -151,6 +172,11 @@ function serverArgs(kind, port, keepalive) {
     "--data-dir", path.join(WORK, `data-${++dataDirs}`), ...flags]];
   // The same service, flags and JVM options, served through ExecStreamFeature on Jersey's Grizzly container.
   if (kind === "execstream-jaxrs") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAXRS_JAR, "--publisher", "memory", ...flags]];
+  // The JVM peers: the same heap and class-data handling as execstream's servers; the better-sse peer's flags.
+  if (kind === "webflux") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", path.join(WEBFLUX_DIR, path.basename(PEER_JARS.webflux.copy)),
+    `--server.port=${port}`, `--peer.api-keys-file=${keys}`, `--peer.workspace-root=${ws}`, `--peer.keepalive=${keepalive}`, `--peer.history-budget=${HISTORY_BUDGET}`]];
+  if (kind === "jersey-broadcaster") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", PEER_JARS[kind].copy,
+    "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive, "--history-budget", HISTORY_BUDGET]];
   return [process.execPath, ["--expose-gc", PEER, "--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive,
     "--history-budget", HISTORY_BUDGET]];
 }
@@ -180,7 +206,8 @@ async function startServer(kind, { keepalive = "15s" } = {}) {
   const port = await freePort();
   const [cmd, args] = serverArgs(kind, port, keepalive);
   COMMANDS[kind] = [cmd === process.execPath ? "node" : cmd, ...args].map((a) => a.replace(WORK, "$WORK").replace(ROOT + "/", "")).join(" ")
-    .replace(/--port \d+/, "--port $PORT").replace(/--keepalive \S+/, "--keepalive $KEEPALIVE");
+    .replace(/--port \d+/, "--port $PORT").replace(/--keepalive \S+/, "--keepalive $KEEPALIVE")
+    .replace(/--server\.port=\d+/, "--server.port=$PORT").replace(/--peer\.keepalive=\S+/, "--peer.keepalive=$KEEPALIVE");
   const t0 = nowMs();
   const proc = spawn(cmd, args, { cwd: WORK, stdio: ["ignore", "pipe", "pipe"] });
   children.add(proc);
@@ -204,7 +231,9 @@ const LOGS = []; // {kind, scenario, file, warnings, samples}
 async function stopServer(s, scenario) {
   if (!s) return;
   killChild(s.proc, "SIGTERM");
-  for (let i = 0; i < 200 && s.proc.exitCode === null && s.proc.signalCode === null; i++) await sleep(50);
+  // 10 s, or 60 s for a training run: the JVM writes its class-data archive as it exits, and a
+  // Spring Boot application's takes a while on busy cores.
+  for (let i = 0; i < (scenario === "cds-training" ? 1200 : 200) && s.proc.exitCode === null && s.proc.signalCode === null; i++) await sleep(50);
   killChild(s.proc, "SIGKILL");
   const text = s.log();
   const file = path.join(WORK, `server-${s.kind}-${scenario}-${LOGS.length}.log`);
@@ -512,8 +541,11 @@ function machine() {
   const mem = (fs.readFileSync("/proc/meminfo", "utf8").match(/MemTotal:\s+(\d+)/) || [])[1];
   const jv = spawnSync("java", ["-version"], { encoding: "utf8" }).stderr.split("\n").filter(Boolean);
   let bsse = "?"; try { bsse = JSON.parse(fs.readFileSync(path.join(BENCH, "peers/better-sse/node_modules/better-sse/package.json"))).version; } catch { }
+  // The JVM peers' stacks: Spring Boot's from the extracted jar's lib/, Jersey's from the project's pom (the peer's parent).
+  let boot = null; try { boot = fs.readdirSync(path.join(WEBFLUX_DIR, "lib")).map((f) => /^spring-boot-(\d[\w.-]*)\.jar$/.exec(f)).find(Boolean)[1]; } catch { }
+  const jersey = (/<jersey\.version>([^<]+)</.exec(fs.readFileSync(path.join(ROOT, "pom.xml"), "utf8")) || [])[1] || "?";
   return { cores: os.cpus().length, cpu, memGB: mem ? (Number(mem) / 1048576).toFixed(1) : "?", java: jv[0] + (jv[2] ? ` (${jv[2].trim()})` : ""),
-    node: process.version, betterSse: bsse, kernel: os.release(), load: os.loadavg().map((x) => x.toFixed(2)).join(" ") };
+    node: process.version, betterSse: bsse, springBoot: boot, jersey, kernel: os.release(), load: os.loadavg().map((x) => x.toFixed(2)).join(" ") };
 }
 // ratio of execstream to the peer, phrased so that > 1 means execstream is better
 function better(es, peer, higherIsBetter) {
@@ -525,37 +557,41 @@ const yes = (b) => b === null ? "–" : b ? "yes" : "**no**";
 const verdict = (b) => b === null ? "–" : b ? "**PASS**" : "**FAIL**";
 
 const NAMES = { execstream: "execstream (fast path)", "execstream-disk": "execstream, disk publisher", "execstream-jaxrs": "execstream on JAX-RS",
-  "better-sse": "better-sse peer" };
+  "better-sse": "better-sse peer", webflux: "Spring WebFlux peer", "jersey-broadcaster": "Jersey JAX-RS SSE peer" };
 // A figure of one server as a multiple of another's (no inversion): 0.5× on MB/s is half as fast, 2× on a cost twice the cost.
 function times(x, of) { return x === null || of === null || x === undefined || of === undefined || of === 0 ? "–" : `${(x / of).toFixed(2)}×`; }
 
 function report(m, startedAt, minutes) {
-  const E = "execstream", J = "execstream-jaxrs", B = "better-sse";
+  const E = "execstream", J = "execstream-jaxrs";
   const withJ = KINDS.includes(J);
+  const peers = KINDS.filter(isPeer); // each gets its own comparison columns and target row
   const L = [];
   const row = (cells) => L.push("| " + cells.join(" | ") + " |");
   const head = (cells) => { row(cells); row(cells.map(() => "---")); };
   const n = KINDS.length, servers = n === 2 ? "The two servers" : `The ${n} servers`;
-  const titled = KINDS.map((k) => k === B ? "a better-sse peer" : NAMES[k]);
+  const titled = KINDS.map((k) => isPeer(k) ? `a ${NAMES[k]}` : NAMES[k]);
   L.push(`## Side by side: ${titled.length > 2 ? titled.slice(0, -1).join(", ") + " and " + titled[titled.length - 1] : titled.join(" vs ")} (${QUICK ? "quick run" : "full run"}, ${startedAt})`, "");
-  L.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GB memory, Linux ${m.kernel}; ${m.java}; Node ${m.node}; better-sse ${m.betterSse}.`,
+  L.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GB memory, Linux ${m.kernel}; ${m.java}; Node ${m.node}; better-sse ${m.betterSse}` +
+    (KINDS.includes("webflux") ? `; Spring Boot ${m.springBoot || "?"} (WebFlux on Reactor Netty)` : "") + (KINDS.includes("jersey-broadcaster") ? `; Jersey ${m.jersey} (peer)` : "") + ".",
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
-    `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}, git ${gitHead()}.`,
+    `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}${Object.entries(PEER_JARS).filter(([k]) => KINDS.includes(k)).map(([k, j]) => `; ${k} jar: ${j.info}`).join("")}, git ${gitHead()}.`,
     `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for all where they apply):", "",
-    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${withJ && QUICK ? " --servers " + KINDS.join(",") : ""}`,
+    "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${opt("--servers", null) ? " --servers " + KINDS.join(",") : ""}`,
     ...KINDS.map((k) => COMMANDS[k] || `(${k} not run)`),
     `# throughput generator, and the raw pipe it is compared with:`, `sh -c "${genCmd(P.throughputMB)}"`, `sh -c "${genCmd(P.throughputMB)} | cat > /dev/null"`,
     `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,
     `node bench/loadgen/gen.js --interval-ms 20 --count ${P.fanoutLines} --go-file F   # --interval-ms 10 --count ${P.latencyLines} for latency`,
     `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "",
     ...(withJ ? ["`execstream-jaxrs` is `bench/jaxrs-server/`: the same `ExecStream` as `serve` builds from the same flags (the adapters of `AdapterPlugins.load`, the same limits), served through `ExecStreamFeature` registered in a plain `ResourceConfig` (WADL off) on `jersey-container-grizzly2-http`, with the same keys file, keepalive, write timeout and body limit: the API as an application mounts it, with no fast path (event streams on JAX-RS `SseEventSink`, through `SinkOutput`). It has neither the standalone server's start-up trimming (no scan of META-INF services and auto-discoverable features, a warm-up of the first request on another thread) nor its `/metrics`.", ""] : []),
+    ...(KINDS.includes("webflux") ? ["`webflux` is `bench/peers/webflux/`: the same endpoints and event format as the better-sse peer, written the textbook way on Spring Boot WebFlux (Reactor Netty): a `Sinks.many().replay().all()` per stream holds its history, each subscriber gets `Flux<ServerSentEvent<?>>` (the replay with the first `Last-Event-ID` events skipped, merged with a `Flux.interval` keepalive), a platform thread per pipe reads the command's output. Its jar is run extracted (`java -Djarmode=tools -jar … extract`), as Spring Boot runs with a class-data archive.", ""] : []),
+    ...(KINDS.includes("jersey-broadcaster") ? ["`jersey-broadcaster` is `bench/peers/jersey-broadcaster/`: the same endpoints and event format on the JAX-RS standard SSE API alone, on Jersey's Grizzly container: per stream its history in a list of `OutboundSseEvent` (JSON by Jackson, per subscriber, as JAX-RS writes an event's data), replayed to a new `SseEventSink` before it joins the stream's list of live sinks, each event sent to each sink on the command's reader thread (not Jersey's `SseBroadcaster`, which drops events for a subscriber 256 behind), a timer that sends the keepalive comment, a platform thread per pipe.", ""] : []),
     KINDS.filter(isJava).some(cdsReady)
       ? `${KINDS.filter(cdsReady).map((k) => `\`${k}\``).join(" and ")} run${KINDS.filter(cdsReady).length > 1 ? " each" : "s"} with an AppCDS archive of ${KINDS.filter(cdsReady).length > 1 ? "their" : "its"} classes (\`$WORK/<server>.jsa\`), written by one unmeasured training run (\`-XX:ArchiveClassesAtExit\`: start, one command, stop), as \`./execstream\` runs it; \`EXECSTREAM_BENCH_NO_CDS=1\` measures without.`
       : "execstream ran without a class-data archive.", "",
     HEAP.length
-      ? `The JVM's heap is what \`./execstream\` gives it for a ${HISTORY_BUDGET} history budget (\`${HEAP.join(" ")}\`: twice the budget plus 1 GiB, at most three quarters of the memory)${withJ ? ", on both JVM servers" : ""}; \`EXECSTREAM_BENCH_NO_HEAP=1\` leaves it to the JVM's default (a quarter of the memory).`
+      ? `The JVM's heap is what \`./execstream\` gives it for a ${HISTORY_BUDGET} history budget (\`${HEAP.join(" ")}\`: twice the budget plus 1 GiB, at most three quarters of the memory)${KINDS.filter(isJava).length > 1 ? ", on every JVM server" : ""}; \`EXECSTREAM_BENCH_NO_HEAP=1\` leaves it to the JVM's default (a quarter of the memory).`
       : "The JVM's heap was left to its default (a quarter of the memory).", "",
     ...(KINDS.includes("execstream-disk") ? [`\`execstream-disk\` is the same server with \`--publisher disk\` (serve's default; a fresh \`--data-dir\` under \`$WORK\` for each start, \`--fsync interval\`) and the heap \`./execstream\` gives it (${DISK_HEAP.length ? `\`${DISK_HEAP.join(" ")}\`` : "the JVM's default"}): the history is in files, the same limits counted on disk. \`execstream\` and \`execstream-jaxrs\` run \`--publisher memory\`.`, ""] : []),
     `History: every server keeps every event of a stream (execstream with \`--max-history 1GB\`), so a subscriber can resume anywhere, and forgets finished streams, oldest first, once more than ${HISTORY_BUDGET} of output is kept in all (\`--history-budget ${HISTORY_BUDGET}\` on all, execstream's default). Each throughput run thus starts from the same memory, not with every earlier run's output still held.`, "");
@@ -588,12 +624,12 @@ function report(m, startedAt, minutes) {
     ["5,000 subscribers at 50 lines/s: p99 ≤ 500 ms, every line delivered", (k) => { const f = R.fanout[`${k}/5000`]; return f && [`p99 ${fmt(f.p99)} ms${f.ok ? "" : ", lines missing"}`, f.ok && f.p99 <= 500]; }],
     [`${P.idleSubs.toLocaleString("en")} idle connections within 512 MB heap${sizes}`, (k) => { const i = R.idle[k]; return i && i.heapMB !== null && [`${fmt(i.heapMB, 0)} MB live heap (${fmt(i.heapPerConnKB, 1)} KB per connection)`, i.ok && i.heapMB <= 512]; }],
     ["start-up to the first request ≤ 1 s", (k) => { const s = R.startup[k]; return s && s.healthMs !== null && [`${fmt(s.healthMs, 0)} ms`, s.healthMs <= 1000]; }],
-    ["every figure better than the peer", (k) => {
+    ...peers.map((B) => [`every figure better than the ${NAMES[B]}`, (k) => {
       const c = F.filter((f) => f.v[B] !== null && f.v[B] !== undefined && f.v[k] !== null && f.v[k] !== undefined);
       if (!c.length) return null;
       const worse = c.filter((f) => !better(f.v[k], f.v[B], f.hi).ok).map((f) => f.name);
       return [worse.length === 0 ? `all ${c.length} better` : `better on ${c.length - worse.length} of ${c.length}` + (worse.length <= 4 ? ` (not: ${worse.join("; ")})` : " (see the table below)"), worse.length === 0];
-    }]];
+    }])];
   L.push("### Targets", "");
   head(["target (from the issue)", ...mine.flatMap((k) => [NAMES[k], "verdict"])]);
   for (const [name, get] of targets) {
@@ -601,14 +637,14 @@ function report(m, startedAt, minutes) {
     if (cells.some((c) => c !== "–")) row([name, ...cells]);
   }
   L.push("", problems.length ? `**Broken scenarios** (a subscriber missed something, or a server failed): ${problems.join(" / ")}` : "Every subscriber of every run received every line or byte and the done event, with no gap.", "");
-  L.push("### Figures side by side", "", "Fast path vs peer: how many times better execstream's fast path is than the peer (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better." +
+  L.push("### Figures side by side", "", "Fast path vs a peer: how many times better execstream's fast path is than that peer (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better." +
     (withJ ? " JAX-RS ÷ fast path: the JAX-RS path's figure as a multiple of the fast path's, as it is, not inverted: below 1× on MB/s it moves less, above 1× on a cost (CPU, memory, threads, latency, time) it costs more; this is the cost of the portable path." : ""), "");
-  const peerCols = KINDS.includes(B);
-  head(["figure", ...KINDS.map((k) => NAMES[k]), ...(peerCols ? ["fast path vs peer", "fast path better?"] : []), ...(withJ ? ["JAX-RS ÷ fast path", "JAX-RS better than the peer?"].slice(0, peerCols ? 2 : 1) : [])]);
+  const SHORT = { "better-sse": "better-sse", webflux: "WebFlux", "jersey-broadcaster": "Jersey SSE" };
+  head(["figure", ...KINDS.map((k) => NAMES[k]), ...peers.flatMap((B) => [`fast path vs ${SHORT[B]}`, "fast path better?"]),
+    ...(withJ ? ["JAX-RS ÷ fast path", ...peers.map((B) => `JAX-RS better than ${SHORT[B]}?`)] : [])]);
   for (const f of F) {
-    const b = peerCols ? better(f.v[E], f.v[B], f.hi) : null;
-    row([f.name, ...KINDS.map((k) => fmt(f.v[k], f.d)), ...(peerCols ? [b.txt, yes(b.ok)] : []),
-      ...(withJ ? [times(f.v[J], f.v[E]), ...(peerCols ? [yes(better(f.v[J], f.v[B], f.hi).ok)] : [])] : [])]);
+    row([f.name, ...KINDS.map((k) => fmt(f.v[k], f.d)), ...peers.flatMap((B) => { const b = better(f.v[E], f.v[B], f.hi); return [b.txt, yes(b.ok)]; }),
+      ...(withJ ? [times(f.v[J], f.v[E]), ...peers.map((B) => yes(better(f.v[J], f.v[B], f.hi).ok))] : [])]);
   }
   // ---- details
   L.push("", "### Details", "");
@@ -688,6 +724,7 @@ async function main() {
   if (!fs.existsSync(JAR)) throw new Error(`no jar at ${JAR_GIVEN}: run bench/run.sh, or set EXECSTREAM_JAR`);
   if (KINDS.includes("execstream-jaxrs") && !fs.existsSync(JAXRS_JAR))
     throw new Error(`no JAX-RS server jar at ${JAXRS_JAR_GIVEN}: run bench/run.sh, or set EXECSTREAM_JAXRS_JAR`);
+  for (const [kind, j] of Object.entries(PEER_JARS)) if (KINDS.includes(kind) && !j.info) throw new Error(`no ${kind} jar at ${j.given}: run bench/run.sh`);
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const m = machine();
   log(`${QUICK ? "quick" : "full"} run; servers ${KINDS.join(", ")}; jar ${JAR_INFO}${KINDS.includes("execstream-jaxrs") ? `; JAX-RS jar ${JAXRS_JAR_INFO}` : ""}; ${m.cores} cores, load ${m.load}; work dir ${WORK}`);

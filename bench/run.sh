@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # The benchmark suite, side by side: execstream's standalone server (its Grizzly fast path), the same
 # API through ExecStreamFeature on Jersey's Grizzly container (bench/jaxrs-server/, the JAX-RS path),
-# and a better-sse peer (bench/peers/better-sse/).
+# and the peers: better-sse (bench/peers/better-sse/), Spring WebFlux (bench/peers/webflux/) and plain
+# JAX-RS SSE on Jersey (bench/peers/jersey-broadcaster/).
 #
-#   bash bench/run.sh              full run (~25-30 min, three servers): rewrites the generated section of BENCHMARKS.md
+#   bash bench/run.sh              full run (six servers, roughly an hour): rewrites the generated section of BENCHMARKS.md
 #   bash bench/run.sh --quick      small sizes, fast path and peer, < 2 min (CI): exits non-zero if a scenario breaks
 #   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
 #   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N,
-#                --servers execstream,execstream-jaxrs,better-sse (any of them; --quick's default leaves out execstream-jaxrs)
+#                --servers execstream,execstream-jaxrs,better-sse,webflux,jersey-broadcaster (any of them; --quick's
+#                default leaves out execstream-jaxrs and the JVM peers)
 #   bash bench/run.sh --soak [--minutes 10] [--subs 500] [--write]   the soak scenario alone (bench/soak.js)
 #
 # It builds only what is missing: the server jar (EXECSTREAM_JAR=path picks one; otherwise the newest of
 # server-jersey/target*/execstream-server.jar (any -Dexecstream.target build dir), rebuilt into target-bench when missing or older
 # than the sources), the JAX-RS server jar when the run includes it (EXECSTREAM_JAXRS_JAR=path picks one; otherwise
-# bench/jaxrs-server/target-bench/execstream-jaxrs-server.jar, rebuilt when missing or older than the sources) and the
-# peer's node_modules (npm ci from the committed package-lock.json).
+# bench/jaxrs-server/target-bench/execstream-jaxrs-server.jar, rebuilt when missing or older than the sources), the JVM
+# peers' jars when the run includes them (bench/peers/*/target-bench, rebuilt when missing or older than their sources)
+# and the better-sse peer's node_modules (npm ci from the committed package-lock.json).
 # Needs Java 17+, Node.js 20+, npm; all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +79,38 @@ if [ "$jaxrs_wanted" = yes ]; then
   [ -f "$jaxrs_jar" ] || { echo "bench: no JAX-RS server jar at $jaxrs_jar" >&2; exit 2; }
 fi
 
-# --- the peer's dependencies (pinned in package-lock.json)
+# The JVM peers: built when the run includes them (a full run, or --servers naming them). The WebFlux
+# peer is a Spring Boot project of its own (Boot's parent, not execstream's); the Jersey one is a
+# module of the bench profile (the project's Jersey version).
+servers="execstream,execstream-disk,execstream-jaxrs,better-sse,webflux,jersey-broadcaster"
+for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = "--quick" ] && servers="execstream,execstream-disk,better-sse"; done
+for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = "--servers" ] && servers="${args[i+1]:-}"; done
+[ "${1:-}" = "--soak" ] && servers=""
+peer_jars=()
+# build_peer NAME JAR SOURCES -- BUILD...: builds the jar when the run includes NAME and it is missing or older than
+# any file of SOURCES (files or directories).
+build_peer() {
+  local name=$1 jar=$2 sources=()
+  shift 2
+  while [ "$1" != "--" ]; do sources+=("$1"); shift; done
+  shift
+  case ",$servers," in *,"$name",*) ;; *) return 0 ;; esac
+  local stale=""
+  [ -f "$jar" ] && stale=$(find "${sources[@]}" -path '*/target*' -prune -o -type f -newer "$jar" -print | head -n 1)
+  if [ ! -f "$jar" ] || [ -n "$stale" ]; then
+    echo "bench: building the $name peer's jar (${stale:+newer source: $stale}$([ -f "$jar" ] || echo no jar yet))" >&2
+    "$@"
+    [ -f "$jar" ] && touch "$jar" # Maven leaves an up-to-date jar as it was: now it is newer than its sources
+  fi
+  [ -f "$jar" ] || { echo "bench: no $name jar at $jar" >&2; exit 2; }
+  peer_jars+=("--$name-jar" "$jar")
+}
+build_peer webflux bench/peers/webflux/target-bench/execstream-peer-webflux.jar bench/peers/webflux -- \
+  ./mvnw -B -q -f bench/peers/webflux/pom.xml -DskipTests package -Dexecstream.target=target-bench
+build_peer jersey-broadcaster bench/peers/jersey-broadcaster/target-bench/execstream-peer-jersey-broadcaster.jar \
+  bench/peers/jersey-broadcaster pom.xml -- ./mvnw -B -q -DskipTests -Pbench -pl bench/peers/jersey-broadcaster package -Dexecstream.target=target-bench
+
+# --- the better-sse peer's dependencies (pinned in package-lock.json)
 peer=bench/peers/better-sse
 if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.json" -nt "$peer/node_modules/.package-lock.json" ]; then
   echo "bench: npm ci in $peer" >&2
@@ -91,4 +125,4 @@ if [ "${1:-}" = "--soak" ]; then
   shift
   exec node bench/soak.js --jar "$jar" "$@"   # the soak scenario: bench/soak.js
 fi
-exec node bench/bench.js --jar "$jar" --jaxrs-jar "$jaxrs_jar" "$@"
+exec node bench/bench.js --jar "$jar" --jaxrs-jar "$jaxrs_jar" ${peer_jars[@]+"${peer_jars[@]}"} "$@"
