@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,62 +182,21 @@ public final class SseBench {
         return finish(j, ok).toString();
     }
 
-    /** HTTP/1.1 head, chunked (or plain) body and SSE, decoded incrementally from the socket's bytes. */
-    private final class ByteReader {
-        int status;
-        boolean chunked, gotDone, finished, timedOut;
-        long contentBytes, bodyBytes, events, gaps;
-        double doneAt;
-        String doneBody;
-        private byte[] head = new byte[0];
-        private int chunkLeft = -1; // -1: reading a size line; -2: the CRLF after a chunk
-        private final StringBuilder sizeLine = new StringBuilder();
+    /**
+     * SSE parsed on a body's bytes as they come: a line split across reads is carried over; a data
+     * line goes to {@link #data} with the event's name so far (execstream and the peers write
+     * {@code event:} first), the blank line ending an event to {@link #end}.
+     */
+    private abstract static class SseBytes {
         private byte[] line = new byte[1 << 16];
         private int lineLen;
-        private String event = "message";
-        private long pendingContent = -1;
-        private final StringBuilder data = new StringBuilder();
+        protected String event = "message";
 
-        void feed(byte[] b, int off, int len) {
-            int end = off + len;
-            if (status == 0) {
-                byte[] h = Arrays.copyOf(head, head.length + len);
-                System.arraycopy(b, off, h, head.length, len);
-                String text = new String(h, StandardCharsets.ISO_8859_1);
-                int at = text.indexOf("\r\n\r\n");
-                if (at < 0) { head = h; return; }
-                status = Integer.parseInt(text.split(" ", 3)[1]);
-                chunked = text.substring(0, at).toLowerCase().contains("\r\ntransfer-encoding: chunked");
-                b = h; off = at + 4; end = h.length;
-            }
-            while (off < end && !finished) {
-                if (!chunked) { body(b, off, end - off); return; }
-                if (chunkLeft == -1) {
-                    int nl = indexOf(b, off, end, (byte) '\n');
-                    if (nl < 0) { sizeLine.append(new String(b, off, end - off, StandardCharsets.ISO_8859_1)); return; }
-                    sizeLine.append(new String(b, off, nl - off, StandardCharsets.ISO_8859_1));
-                    int size = Integer.parseInt(sizeLine.toString().trim().split(";")[0], 16);
-                    sizeLine.setLength(0);
-                    off = nl + 1;
-                    if (size == 0) { finished = true; return; }
-                    chunkLeft = size;
-                } else if (chunkLeft == -2) {
-                    int nl = indexOf(b, off, end, (byte) '\n');
-                    if (nl < 0) return;
-                    off = nl + 1;
-                    chunkLeft = -1;
-                } else {
-                    int take = Math.min(chunkLeft, end - off);
-                    body(b, off, take);
-                    off += take;
-                    chunkLeft -= take;
-                    if (chunkLeft == 0) chunkLeft = -2;
-                }
-            }
-        }
+        abstract void data(byte[] b, int off, int len);
 
-        private void body(byte[] b, int off, int len) {
-            bodyBytes += len;
+        abstract void end();
+
+        final void body(byte[] b, int off, int len) {
             int end = off + len;
             while (off < end) {
                 int nl = indexOf(b, off, end, (byte) '\n');
@@ -260,17 +220,75 @@ public final class SseBench {
 
         private void line(byte[] b, int off, int len) {
             if (len > 0 && b[off + len - 1] == '\r') len--;
-            if (len == 0) { dispatch(); return; }
+            if (len == 0) { end(); event = "message"; return; }
             if (b[off] == ':') return;
             if (startsWith(b, off, len, "data:")) {
-                if ("done".equals(event) || "gap".equals(event)) data.append(new String(b, off + 5, len - 5, StandardCharsets.UTF_8).trim());
-                else pendingContent = Math.max(0, pendingContent) + contentBytes(b, off, off + len);
+                int skip = len > 5 && b[off + 5] == ' ' ? 6 : 5;
+                data(b, off + skip, len - skip);
             } else if (startsWith(b, off, len, "event:")) {
                 event = new String(b, off + 6, len - 6, StandardCharsets.ISO_8859_1).trim();
             }
         }
+    }
 
-        private void dispatch() {
+    /** HTTP/1.1 head, chunked (or plain) body and SSE, decoded incrementally from the socket's bytes. */
+    private final class ByteReader extends SseBytes {
+        int status;
+        boolean chunked, gotDone, finished, timedOut;
+        long contentBytes, bodyBytes, events, gaps;
+        double doneAt;
+        String doneBody;
+        private byte[] head = new byte[0];
+        private int chunkLeft = -1; // -1: reading a size line; -2: the CRLF after a chunk
+        private final StringBuilder sizeLine = new StringBuilder();
+        private long pendingContent = -1;
+        private final StringBuilder data = new StringBuilder();
+
+        void feed(byte[] b, int off, int len) {
+            int end = off + len;
+            if (status == 0) {
+                byte[] h = Arrays.copyOf(head, head.length + len);
+                System.arraycopy(b, off, h, head.length, len);
+                String text = new String(h, StandardCharsets.ISO_8859_1);
+                int at = text.indexOf("\r\n\r\n");
+                if (at < 0) { head = h; return; }
+                status = Integer.parseInt(text.split(" ", 3)[1]);
+                chunked = text.substring(0, at).toLowerCase().contains("\r\ntransfer-encoding: chunked");
+                b = h; off = at + 4; end = h.length;
+            }
+            while (off < end && !finished) {
+                if (!chunked) { bodyBytes += end - off; body(b, off, end - off); return; }
+                if (chunkLeft == -1) {
+                    int nl = indexOf(b, off, end, (byte) '\n');
+                    if (nl < 0) { sizeLine.append(new String(b, off, end - off, StandardCharsets.ISO_8859_1)); return; }
+                    sizeLine.append(new String(b, off, nl - off, StandardCharsets.ISO_8859_1));
+                    int size = Integer.parseInt(sizeLine.toString().trim().split(";")[0], 16);
+                    sizeLine.setLength(0);
+                    off = nl + 1;
+                    if (size == 0) { finished = true; return; }
+                    chunkLeft = size;
+                } else if (chunkLeft == -2) {
+                    int nl = indexOf(b, off, end, (byte) '\n');
+                    if (nl < 0) return;
+                    off = nl + 1;
+                    chunkLeft = -1;
+                } else {
+                    int take = Math.min(chunkLeft, end - off);
+                    bodyBytes += take;
+                    body(b, off, take);
+                    off += take;
+                    chunkLeft -= take;
+                    if (chunkLeft == 0) chunkLeft = -2;
+                }
+            }
+        }
+
+        @Override void data(byte[] b, int off, int len) {
+            if ("done".equals(event) || "gap".equals(event)) data.append(new String(b, off, len, StandardCharsets.UTF_8));
+            else pendingContent = Math.max(0, pendingContent) + contentBytes(b, off, off + len);
+        }
+
+        @Override void end() {
             if (pendingContent >= 0 || data.length() > 0) {
                 events++;
                 if ("output".equals(event) && pendingContent >= 0) contentBytes += pendingContent;
@@ -281,7 +299,6 @@ public final class SseBench {
                     doneBody = data.toString();
                 } else if ("gap".equals(event)) { gaps++; error("gap " + data); }
             }
-            event = "message";
             pendingContent = -1;
             data.setLength(0);
         }
@@ -291,16 +308,10 @@ public final class SseBench {
 
     /** The UTF-8 length of the "content" string in the JSON object in b[from, to), escapes decoded. */
     static long contentBytes(byte[] b, int from, int to) {
-        int at = -1;
-        outer:
-        for (int i = from; i + CONTENT_KEY.length <= to; i++) {
-            for (int k = 0; k < CONTENT_KEY.length; k++) if (b[i + k] != CONTENT_KEY[k]) continue outer;
-            at = i + CONTENT_KEY.length;
-            break;
-        }
+        int at = indexOf(b, from, to, CONTENT_KEY);
         if (at < 0) return 0;
         long n = 0;
-        int i = at;
+        int i = at + CONTENT_KEY.length;
         while (i < to && b[i] != '"') {
             if (b[i] != '\\') { n++; i++; continue; }
             if (b[i + 1] != 'u') { n++; i += 2; continue; }
@@ -310,6 +321,15 @@ public final class SseBench {
             else n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
         }
         return n;
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte[] x) {
+        outer:
+        for (int i = from; i + x.length <= to; i++) {
+            for (int k = 0; k < x.length; k++) if (b[i + k] != x[k]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     private static int indexOf(byte[] b, int from, int to, byte x) {
@@ -339,7 +359,7 @@ public final class SseBench {
             if (!connecting.tryAcquire(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) break;
             HttpRequest req = HttpRequest.newBuilder(URI.create(opts.get("base") + paths.get(i % paths.size())))
                     .header("X-API-Key", opts.get("key")).header("Accept", "text/event-stream").build();
-            http.sendAsync(req, info -> { s.head(info.statusCode()); return HttpResponse.BodySubscribers.fromLineSubscriber(s, x -> null, StandardCharsets.UTF_8, "\n"); })
+            http.sendAsync(req, info -> { s.head(info.statusCode()); return HttpResponse.BodySubscribers.fromSubscriber(s); })
                     .whenComplete((r, e) -> s.closed(e));
         }
         boolean connected = heads.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -396,8 +416,11 @@ public final class SseBench {
         }
     }
 
-    /** One subscriber: SSE over the lines HttpClient hands over, on its executor's threads. */
-    private final class LineSubscriber implements Flow.Subscriber<String> {
+    /**
+     * One subscriber: the body's buffers as HttpClient hands them over (chunked decoding is its own),
+     * on its executor's threads, one at a time; SSE parsed on their bytes.
+     */
+    private final class LineSubscriber extends SseBytes implements Flow.Subscriber<List<ByteBuffer>> {
         private final CountDownLatch heads, closedLatch;
         private final Semaphore connecting;
         volatile int status;
@@ -407,8 +430,9 @@ public final class SseBench {
         long lines, events, badSeq, gaps;
         double doneAt, firstEventAt;
         final double[] lat = new double[Math.max(1, expectLines)];
-        private String event = "message";
-        private StringBuilder data;
+        private final StringBuilder content = new StringBuilder();
+        private boolean hadData, isOutput;
+        private byte[] scratch = new byte[0];
         private boolean headCounted, closedCounted;
 
         LineSubscriber(CountDownLatch heads, CountDownLatch closed, Semaphore connecting) {
@@ -445,43 +469,44 @@ public final class SseBench {
 
         @Override public void onSubscribe(Flow.Subscription s) { subscription = s; s.request(Long.MAX_VALUE); }
 
-        @Override public synchronized void onNext(String line) {
-            if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
-            if (line.isEmpty()) { dispatch(); return; }
-            if (line.charAt(0) == ':') return;
-            if (line.startsWith("data:")) {
-                String v = line.substring(line.charAt(5) == ' ' ? 6 : 5);
-                if (data == null) data = new StringBuilder(v); else data.append('\n').append(v);
-            } else if (line.startsWith("event:")) event = line.substring(6).trim();
-        }
-
-        private void dispatch() {
-            if (data != null) {
-                events++;
-                double now = nowMs();
-                if (firstEventAt == 0) firstEventAt = now;
-                if ("output".equals(event)) output(decodeContent(data), now);
-                else if ("done".equals(event)) { gotDone = true; doneAt = now; closedFromDone(); }
-                else if ("gap".equals(event)) { gaps++; error("gap " + data); }
+        @Override public synchronized void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer bb : buffers) {
+                int n = bb.remaining();
+                if (bb.hasArray()) { body(bb.array(), bb.arrayOffset() + bb.position(), n); continue; }
+                if (scratch.length < n) scratch = new byte[Math.max(n, 16384)];
+                bb.get(scratch, 0, n);
+                body(scratch, 0, n);
             }
-            event = "message";
-            data = null;
         }
 
-        private void closedFromDone() {
-            closed(null);
-            cancel(); // the server ends the response after done; do not wait for it
+        @Override void data(byte[] b, int off, int len) {
+            hadData = true;
+            if (!"output".equals(event)) return;
+            isOutput = true;
+            decodeContent(b, off, off + len, content);
         }
 
-        private void output(String content, double now) {
-            int p = 0;
-            while (p < content.length()) {
-                int e = content.indexOf('\n', p);
-                if (e < 0) e = content.length();
+        @Override void end() {
+            if (!hadData) return;
+            hadData = false;
+            events++;
+            double now = nowMs();
+            if (firstEventAt == 0) firstEventAt = now;
+            if (isOutput) { output(now); content.setLength(0); isOutput = false; }
+            else if ("done".equals(event)) { gotDone = true; doneAt = now; closed(null); cancel(); } // the server ends the response after done; do not wait for it
+            else if ("gap".equals(event)) { gaps++; error("gap in a stream"); }
+        }
+
+        private void output(double now) {
+            StringBuilder c = content;
+            int p = 0, n = c.length();
+            while (p < n) {
+                int e = c.indexOf("\n", p);
+                if (e < 0) e = n;
                 if (e > p) {
-                    int sp = content.indexOf(' ', p);
-                    double t = Double.parseDouble(content.substring(p, sp));
-                    int s = Integer.parseInt(content.substring(sp + 1, e).trim());
+                    int sp = c.indexOf(" ", p);
+                    double t = Double.parseDouble(c.substring(p, sp));
+                    int s = Integer.parseInt(c.substring(sp + 1, e).trim());
                     if (s != seq + 1) badSeq++;
                     seq = s;
                     lines++;
@@ -496,28 +521,25 @@ public final class SseBench {
         @Override public void onComplete() { }
     }
 
-    /** The "content" string of an output event's JSON, decoded. */
-    static String decodeContent(CharSequence json) {
-        String s = json.toString();
-        int at = s.indexOf("\"content\":\"");
-        if (at < 0) return "";
-        StringBuilder out = new StringBuilder();
-        for (int i = at + 11; i < s.length(); i++) {
-            char c = s.charAt(i);
+    /** Appends the "content" string of the JSON object in b[from, to), decoded (ASCII and escapes; lines here are ASCII). */
+    static void decodeContent(byte[] b, int from, int to, StringBuilder out) {
+        int at = indexOf(b, from, to, CONTENT_KEY);
+        if (at < 0) return;
+        for (int i = at + CONTENT_KEY.length; i < to; i++) {
+            char c = (char) (b[i] & 0xff);
             if (c == '"') break;
             if (c != '\\') { out.append(c); continue; }
-            char n = s.charAt(++i);
+            char n = (char) b[++i];
             switch (n) {
                 case 'n' -> out.append('\n');
                 case 't' -> out.append('\t');
                 case 'r' -> out.append('\r');
                 case 'b' -> out.append('\b');
                 case 'f' -> out.append('\f');
-                case 'u' -> { out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16)); i += 4; }
+                case 'u' -> { out.append((char) Integer.parseInt(new String(b, i + 1, 4, StandardCharsets.US_ASCII), 16)); i += 4; }
                 default -> out.append(n);
             }
         }
-        return out.toString();
     }
 
     static String jsonString(String s) {
