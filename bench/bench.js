@@ -40,7 +40,7 @@ const JAVA_OPTS = (process.env.EXECSTREAM_JAVA_OPTS || "").split(/\s+/).filter(B
 const ONLY = opt("--only", null) ? opt("--only").split(",") : null;
 const RUNS = Number(opt("--runs", "3"));
 const P = QUICK
-  ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, fanoutWarmRuns: 1, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 200,
+  ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, fanoutWarmRuns: 1, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 100,
       startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 260, idleRuns: 1, loadgenRuns: 1 }
   : { throughputMB: 300, throughputWarmRuns: 3, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, fanoutWarmRuns: 3, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
       latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 120 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
@@ -49,9 +49,9 @@ const P = QUICK
 // generator in throughput); --quick runs them once, to keep CI's run short. fanout10k is left out of
 // --quick (its code is fan-out's, which --quick runs) unless --only names it.
 Object.assign(P, QUICK
-  ? { manyStreams: { streams: 20, subs: 40, lines: 40, intervalMs: 50, warmRuns: 0 }, fanout10k: { subs: 500, lines: 100, warmRuns: 0 },
+  ? { manyStreams: { streams: 20, subs: 40, lines: 40, intervalMs: 50, warmRuns: 0, rounds: 1 }, fanout10k: { subs: 500, lines: 100, warmRuns: 0 },
       threadCommands: [10], crossRuns: 1 }
-  : { manyStreams: { streams: 500, subs: 2000, lines: 300, intervalMs: 50, warmRuns: 1 }, fanout10k: { subs: 10000, lines: 500, warmRuns: 1 },
+  : { manyStreams: { streams: 500, subs: 2000, lines: 300, intervalMs: 50, warmRuns: 1, rounds: RUNS }, fanout10k: { subs: 10000, lines: 500, warmRuns: 1 },
       threadCommands: [10, 50], crossRuns: RUNS });
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 // The servers: execstream's fast path, its JAX-RS path, the peer. --quick (CI, every build) runs
@@ -343,7 +343,7 @@ async function scenarioStartup() {
 // measured runs alternate, one of each in turn (inTurn), each once every server is quiet: the
 // machine is shared, and a busy spell then falls on all servers' figures instead of on one's.
 // A server that does not start or warm up is left out, with the problem noted.
-async function sideBySide(scenario, prepare, measure, startOpts = {}) {
+async function sideBySide(scenario, prepare, measure, startOpts = {}, rounds = RUNS) {
   const live = [], label = scenario.replace(/ /g, "-"); // the label names the server logs
   try {
     for (const kind of KINDS) {
@@ -351,7 +351,7 @@ async function sideBySide(scenario, prepare, measure, startOpts = {}) {
       try { s = await startServer(kind, startOpts); await prepare(s); live.push(s); }
       catch (e) { problems.push(`${scenario} on ${kind}: ${e.message}`); log(`${scenario} on ${kind}: ${e.message}`); await stopServer(s, label); }
     }
-    for (let i = 0; i < RUNS; i++) for (const s of inTurn(live, i)) { await quiet(live); await measure(s, i); }
+    for (let i = 0; i < rounds; i++) for (const s of inTurn(live, i)) { await quiet(live); await measure(s, i); }
   } finally { for (const s of live) await stopServer(s, label); }
 }
 // Round i's order: the list rotated by i, so that over as many rounds as servers each one takes
@@ -480,7 +480,7 @@ async function scenarioFanout(subs, { warmRuns = P.fanoutWarmRuns, lines = P.fan
 
 // Many streams at once: P.manyStreams.streams commands, each writing a line every intervalMs
 // (bash's gen.sh), each followed by subs/streams subscribers. Latency, server CPU, RSS and threads
-// (the most seen while it runs: 3 per running command are expected today), every line delivered;
+// (the most seen while it runs: 4 per running command are expected today), every line delivered;
 // both clients, as in fan-out.
 async function scenarioManyStreams() {
   const m = P.manyStreams, label = `many-streams ${m.streams}x${m.subs / m.streams}`;
@@ -491,7 +491,7 @@ async function scenarioManyStreams() {
     r.heapMB = await heapMB(s, false);
     runs[s.kind].push(r);
     if (i < P.crossRuns) { await quiet([s]); cross[s.kind].push(await run(s, `run ${i + 1}`, "java")); }
-  });
+  }, {}, m.rounds);
   for (const kind of KINDS) if (runs[kind].length)
     R.manyStreams[kind] = { ...summariseLines(runs[kind]), peakThreads: median(runs[kind].map((r) => r.serverPeakThreads)),
       java: cross[kind].length ? summariseLines(cross[kind]) : null };
@@ -705,7 +705,7 @@ function report(m, startedAt, minutes) {
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
     `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}, git ${gitHead()}.`,
-    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
+    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server; many-streams: ${P.manyStreams.rounds}; the second clients' figures: ${P.crossRuns}); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for all where they apply):", "",
     "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${withJ && QUICK ? " --servers " + KINDS.join(",") : ""}`,
     ...KINDS.map((k) => COMMANDS[k] || `(${k} not run)`),
@@ -797,10 +797,11 @@ function report(m, startedAt, minutes) {
         [`${fmt(i.threadsBase, 0)} → ${fmt(i.threads, 0)}`, i.threads - i.threadsBase <= 2]; }],
       [`threads independent of the number of running commands (0, 1, ${P.threadCommands.join(", ")}), as far as the JDK allows`, (k) => { const i = idleFor(k);
         if (!i || i.threadsNoCommand === null || i.commandThreads[most] === null) return null;
-        const per = (i.commandThreads[most] - i.threadsNoCommand) / most;
-        return [`${[i.threadsNoCommand, i.threadsBase, ...P.threadCommands.map((n) => i.commandThreads[n])].map((t) => fmt(t, 0)).join(" → ")} (${fmt(per, 1)} per command${k.startsWith("execstream") && Math.round(per) === 3 ? ", as expected today" : ""})`, per < 0.5]; }]];
+        // per command from the first to the last: the first command also starts pools' first threads
+        const per = (i.commandThreads[most] - i.threadsBase) / (most - 1);
+        return [`${[i.threadsNoCommand, i.threadsBase, ...P.threadCommands.map((n) => i.commandThreads[n])].map((t) => fmt(t, 0)).join(" → ")} (${fmt(per, 1)} per command${k.startsWith("execstream") && Math.round(per) === 4 ? ", as expected today" : ""})`, per < 0.5]; }]];
     L.push("### Fixed costs", "", `Goals, reported and not gated. Start-up: the median of the start-up scenario's starts. Heap per idle connection and threads against connections: the idle scenario. Threads against running commands: the same server before its \`sleep\` starts, with it, then with more \`sleep\`s up to ${P.threadCommands.join(" and ")} running. ` +
-      "Today each running command costs execstream 3 threads (a waiter for the process and a blocking reader each for stdout and stderr: the JDK has no non-blocking pipe I/O for a child process short of JNI), which the last goal counts as not met.", "");
+      "Today each running command costs execstream 4 threads: its own 3 (a waiter for the process and a blocking reader each for stdout and stderr: the JDK has no non-blocking pipe I/O for a child process) and the JDK's \"process reaper\" for every child; the last goal counts that as not met. Per command is counted from 1 running to the most, since the first also starts pools' first threads; the launcher's pool keeps an idle thread for a minute, which may add one or two.", "");
     head(["goal", ...KINDS.flatMap((k) => [NAMES[k] || k, "met?"])]);
     for (const [name, get] of goals) row([name, ...KINDS.flatMap((k) => { const r = get(k); return r ? [r[0], k.startsWith("execstream") ? (r[1] ? "met" : "**not met**") : "–"] : ["–", "–"]; })]);
     L.push("");
@@ -872,7 +873,7 @@ function report(m, startedAt, minutes) {
   if (Object.keys(R.manyStreams).length) {
     const m = P.manyStreams;
     L.push(`**Many streams**: ${m.streams} commands at once, each writing a line every ${m.intervalMs} ms (${m.lines} lines, \`bench/loadgen/gen.sh\`: bash, no process per line), each followed by ${m.subs / m.streams} subscribers (${m.subs.toLocaleString("en")} connections), all connected before the first line; ${m.warmRuns} unmeasured warm-up run${m.warmRuns === 1 ? "" : "s"} first. ` +
-      `Threads: the most seen while it ran (3 per running command are expected today: a waiter and a reader each for stdout and stderr).`, "");
+      `Threads: the most seen while it ran (4 per running command are expected today: a waiter and a reader each for stdout and stderr, and the JDK's process reaper).`, "");
     fanoutRows([m.subs], "many", (k) => R.manyStreams[k]);
   }
   if (Object.keys(R.idle).length) {
@@ -896,7 +897,7 @@ function report(m, startedAt, minutes) {
   }
   if (R.loadgen.evps) {
     const lg = R.loadgen;
-    L.push(`**The clients on their own**, against \`bench/loadgen/source.js\`, a trivial SSE source on the same cores (medians of ${P.loadgenRuns} runs; the second clients' of ${Math.min(P.crossRuns, P.loadgenRuns)}): ` +
+    L.push(`**The clients on their own**, against \`bench/loadgen/source.js\`, a trivial SSE source on the same cores (medians of ${P.loadgenRuns} run${P.loadgenRuns === 1 ? "" : "s"}; the second clients' of ${Math.min(P.crossRuns, P.loadgenRuns)}): ` +
       `many subscribers: the load generator (\`bench/loadgen/\`: Node.js, raw sockets, worker threads, incremental SSE parsing) ${fmt(lg.evps / 1000, 0)}k events/s parsed and checked over ${lg.subs} subscribers (CPU ${fmt(lg.evCpuPct, 0)} % of a core), ` +
       `the Java client (\`HttpClient\`) ${fmt(lg.javaEvps / 1000, 0)}k events/s (CPU ${fmt(lg.javaEvCpuPct, 0)} %); ` +
       `one connection with 64 KiB events: the Java socket reader ${ceiling(lg.javaMbps, lg.javaMbSourceCpuPct)} MB/s (its CPU ${fmt(lg.javaMbCpuPct, 0)} %, the source's ${fmt(lg.javaMbSourceCpuPct, 0)} %), ` +
