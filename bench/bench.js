@@ -38,7 +38,8 @@ const QUICK = flag("--quick");
 const JAR_GIVEN = path.resolve(opt("--jar", process.env.EXECSTREAM_JAR || path.join(ROOT, "server-jersey/target/execstream-server.jar")));
 const JAVA_OPTS = (process.env.EXECSTREAM_JAVA_OPTS || "").split(/\s+/).filter(Boolean);
 const ONLY = opt("--only", null) ? opt("--only").split(",") : null;
-const RUNS = Number(opt("--runs", "3"));
+// --quick: two rounds (its figures are indicative; it runs so that nothing rots, within CI's time)
+const RUNS = Number(opt("--runs", QUICK ? "2" : "3"));
 const P = QUICK
   ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, fanoutWarmRuns: 1, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 100,
       startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 260, idleRuns: 1, loadgenRuns: 1 }
@@ -46,13 +47,14 @@ const P = QUICK
       latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 120 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
 // The scenarios at scale, and the second clients' runs. crossRuns: how many of the measured rounds
 // also run the second client (the Java one in fan-out and many-streams; curl and the line-oriented
-// generator in throughput); --quick runs them once, to keep CI's run short. fanout10k is left out of
-// --quick (its code is fan-out's, which --quick runs) unless --only names it.
+// generator in throughput); --quick runs them once, and not in fan-out (many-streams runs the same
+// Java client code), to keep CI's run short. fanout10k is left out of --quick (its code is fan-out's,
+// which --quick runs) unless --only names it.
 Object.assign(P, QUICK
   ? { manyStreams: { streams: 20, subs: 40, lines: 40, intervalMs: 50, warmRuns: 0, rounds: 1 }, fanout10k: { subs: 500, lines: 100, warmRuns: 0 },
-      threadCommands: [10], crossRuns: 1 }
+      threadCommands: [10], crossRuns: 1, fanoutCrossRuns: 0 }
   : { manyStreams: { streams: 500, subs: 2000, lines: 300, intervalMs: 50, warmRuns: 1, rounds: RUNS }, fanout10k: { subs: 10000, lines: 500, warmRuns: 1 },
-      threadCommands: [10, 50], crossRuns: RUNS });
+      threadCommands: [10, 50], crossRuns: RUNS, fanoutCrossRuns: RUNS });
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 // The servers: execstream's fast path, its JAX-RS path, the peer. --quick (CI, every build) runs
 // the fast path and the peer unless --servers names the JAX-RS path too (bench/README.md).
@@ -471,7 +473,7 @@ async function scenarioFanout(subs, { warmRuns = P.fanoutWarmRuns, lines = P.fan
     r.heapMB = await heapMB(s, false);
     runs[s.kind].push(r);
     // the second client, on the same server right after: a lead that one client alone shows is no lead
-    if (i < P.crossRuns) { await quiet([s]); cross[s.kind].push(await linesRun(s, subs, lines, 20, `fan-out ${subs} run ${i + 1}`, { client: "java" })); }
+    if (i < P.fanoutCrossRuns) { await quiet([s]); cross[s.kind].push(await linesRun(s, subs, lines, 20, `fan-out ${subs} run ${i + 1}`, { client: "java" })); }
   });
   for (const kind of KINDS) if (runs[kind].length)
     R.fanout[`${kind}/${subs}`] = { ...summariseLines(runs[kind]), warmP50: warm[kind] ? warm[kind].latP50 : null, warmP99: warm[kind] ? warm[kind].latP99 : null,
@@ -606,12 +608,12 @@ async function scenarioLoadgen() {
   children.add(src); src.on("exit", () => children.delete(src));
   await new Promise((res) => src.stdout.once("data", res));
   const srcBase = `http://127.0.0.1:${port}`;
-  // a run with the source's CPU share over it
+  // a run with the source's CPU share over the client's own run (not its start-up)
   const measured = async (fn) => {
-    const a = procStat(src.pid), t0 = nowMs();
+    const a = procStat(src.pid);
     const r = await fn();
     const b = procStat(src.pid);
-    r.sourceCpuPct = a && b ? 100 * (b.cpuTicks - a.cpuTicks) / CLK_TCK / ((nowMs() - t0) / 1000) : null;
+    r.sourceCpuPct = a && b && r.runMs > 0 ? 100 * 1000 * (b.cpuTicks - a.cpuTicks) / CLK_TCK / r.runMs : null;
     return r;
   };
   try {
@@ -656,7 +658,7 @@ function curlAlone(url, bytes) {
   const ms = nowMs() - t0, size = Number(r.stdout.split("\n")[0]);
   const ok = size >= bytes, cpuMs = childrenCpuMs(r.stdout);
   if (!ok) problems.push(`curl self-test: ${size} bytes for ${bytes} of content`);
-  return Promise.resolve({ ok, mbps: bytes / 1e6 / (ms / 1000), cpuPct: cpuMs === null ? null : 100 * cpuMs / ms });
+  return Promise.resolve({ ok, mbps: bytes / 1e6 / (ms / 1000), cpuPct: cpuMs === null ? null : 100 * cpuMs / ms, runMs: ms });
 }
 // The children's user+sys CPU in ms, from the last line of bash's `times` at the end of `out`.
 function childrenCpuMs(out) {
@@ -867,7 +869,7 @@ function report(m, startedAt, minutes) {
   };
   if (Object.keys(R.fanout).length) {
     L.push(`**Fan-out**: one stream at 50 lines/s (${P.fanoutLines} lines, ${P.fanoutLines / 50} s; ${P.fanout10k.lines} lines at ${P.fanout10k.subs.toLocaleString("en")} subscribers) to N subscribers, all connected before the first line, after ${P.fanoutWarmRuns} unmeasured warm-up run${P.fanoutWarmRuns > 1 ? "s" : ""} of the same size on the same server (${P.fanout10k.warmRuns} at ${P.fanout10k.subs.toLocaleString("en")}; so that its JIT compiling is done, as for throughput; the first warm-up run's figures in their own column); latency from the line's write (timestamp in the line) to its receipt; server CPU over the run (utime+stime from /proc), RSS peak during the run, heap in use after it (JVM: \`jcmd GC.heap_info\`; node: \`heapUsed\`). ` +
-      `The Java client (JDK \`HttpClient\`, two delivery threads; ${fmt(R.loadgen.javaEvps / 1000, 0)}k events/s alone) runs right after the load generator on the same server in ${P.crossRuns} of the ${RUNS} rounds: its p50/p99 are the cross-check.`, "");
+      `The Java client (JDK \`HttpClient\`, two delivery threads; ${fmt(R.loadgen.javaEvps / 1000, 0)}k events/s alone) runs right after the load generator on the same server in ${P.fanoutCrossRuns} of the ${RUNS} rounds: its p50/p99 are the cross-check.`, "");
     fanoutRows(fanoutSizes(), "fanout", (k, n) => R.fanout[`${k}/${n}`]);
   }
   if (Object.keys(R.manyStreams).length) {
