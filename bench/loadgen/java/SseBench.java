@@ -188,7 +188,7 @@ public final class SseBench {
      * {@code event:} first), the blank line ending an event to {@link #end}.
      */
     private abstract static class SseBytes {
-        private byte[] line = new byte[1 << 16];
+        private byte[] line = new byte[256]; // grows to the longest line split across reads: 10,000 subscribers each hold one
         private int lineLen;
         protected String event = "message";
 
