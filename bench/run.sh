@@ -3,7 +3,7 @@
 # API through ExecStreamFeature on Jersey's Grizzly container (bench/jaxrs-server/, the JAX-RS path),
 # and a better-sse peer (bench/peers/better-sse/).
 #
-#   bash bench/run.sh              full run (~25-30 min, three servers): rewrites the generated section of BENCHMARKS.md
+#   bash bench/run.sh              full run (~60-90 min, four servers): rewrites the generated section of BENCHMARKS.md
 #   bash bench/run.sh --quick      small sizes, fast path and peer, < 3.5 min (CI): exits non-zero if a scenario breaks
 #   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
 #   other flags: --out FILE, --only startup,latency,throughput,fanout,many-streams,fanout10k,idle,loadgen, --runs N,
