@@ -15,8 +15,8 @@
 // is reported; --post-base URL POSTs it to another server than the one subscribed to, as for two
 // nodes sharing one publisher) or --path PATH (an existing stream URL). --streams S with --command: S
 // commands, and subscriber i follows stream i mod S (each stream's subscribers get the same lines).
-// --go-file F is created once every
-// subscriber has its response head (gen.js waits for it before its first line).
+// --go-file F is created once every subscriber has its response head (gen.js waits for it before
+// its first line).
 const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
 const http = require("node:http");
 const fs = require("node:fs");
