@@ -302,7 +302,8 @@ async function linesRun(s, subs, lines, intervalMs, label, { client = "node", st
     : `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`;
   const args = ["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--command", command, "--go-file", go,
     "--expect-lines", String(lines), ...(streams > 1 ? ["--streams", String(streams)] : [])];
-  const opts = { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3, onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); } };
+  // + streams / 5 s: the POSTs of many commands, and their subscribers' connects, come first
+  const opts = { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3 + Math.ceil(streams / 5), onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); } };
   const r = client === "java" ? await javaClient(args, opts) : await loadgen([...args, "--workers", subs >= 1000 ? "2" : "1"], opts);
   clearInterval(sampler);
   const st1 = procStat(s.pid), t1 = nowMs();

@@ -17,7 +17,7 @@ wait_until() { # $1: epoch microseconds
 now; start=$now
 while [[ ! -e $go ]]; do
   if (( now - start > max_wait_us )); then echo "gen.sh: no go file" >&2; exit 3; fi
-  wait_until $(( now + 10000 ))
+  wait_until $(( now + 100000 )) # every 100 ms: 500 of these wait at once, and a finer poll loads the machine
 done
 now; t0=$now
 for (( i = 1; i <= count; i++ )); do
