@@ -298,7 +298,8 @@ async function linesRun(s, subs, lines, intervalMs, label, { client = "node", st
   const go = path.join(WORK, `go-${process.hrtime.bigint()}`);
   let st0 = null, t0 = 0, peakRss = 0, peakThreads = 0;
   const sampler = setInterval(() => { const p = procStat(s.pid); if (p) { peakRss = Math.max(peakRss, p.rssKB); peakThreads = Math.max(peakThreads, p.threads); } }, 250);
-  const command = streams > 1 ? `bash ${GEN_SH} ${intervalMs} ${lines} ${go} 120`
+  // gen.sh waits for the go file as long as the client may take to POST and connect (gen.js: 120 s)
+  const command = streams > 1 ? `bash ${GEN_SH} ${intervalMs} ${lines} ${go} ${120 + Math.ceil(streams / 5)}`
     : `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`;
   const args = ["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--command", command, "--go-file", go,
     "--expect-lines", String(lines), ...(streams > 1 ? ["--streams", String(streams)] : [])];
