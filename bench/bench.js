@@ -10,7 +10,8 @@
 //   node bench/bench.js --jar JAR [--jaxrs-jar JAR] [--webflux-jar JAR] [--jersey-broadcaster-jar JAR] [--quick] [--no-write]
 //        [--out FILE] [--only a,b] [--runs N] [--servers execstream,execstream-jaxrs,better-sse,webflux,...] [--fanout-subs 1000,5000]
 //
-// Scenarios: startup, throughput, fanout, idle, latency (and loadgen, the load generator alone).
+// Scenarios (--only names): startup, latency, throughput, fanout, many-streams, fanout10k, idle (which
+// also counts threads against running commands), and loadgen (every client alone, for its ceiling).
 // Exit status: 0 when every scenario ran and every subscriber got everything; 1 otherwise.
 // Every child process is started by this script and killed by its pid; every wait is bounded.
 const { spawn, spawnSync, execFileSync } = require("node:child_process");
@@ -25,6 +26,8 @@ const BENCH = __dirname;
 const LOADGEN = path.join(BENCH, "loadgen", "loadgen.js");
 const GEN = path.join(BENCH, "loadgen", "gen.js");
 const SOURCE = path.join(BENCH, "loadgen", "source.js");
+const GEN_SH = path.join(BENCH, "loadgen", "gen.sh"); // gen.js's lines from bash alone: hundreds at once cost no memory to speak of
+const SSE_BENCH_SRC = path.join(BENCH, "loadgen", "java", "SseBench.java"); // the second, independent client
 const PEER = path.join(BENCH, "peers", "better-sse", "server.js");
 const KEY = "bench-key-0123456789";
 
@@ -36,12 +39,23 @@ const QUICK = flag("--quick");
 const JAR_GIVEN = path.resolve(opt("--jar", process.env.EXECSTREAM_JAR || path.join(ROOT, "server-jersey/target/execstream-server.jar")));
 const JAVA_OPTS = (process.env.EXECSTREAM_JAVA_OPTS || "").split(/\s+/).filter(Boolean);
 const ONLY = opt("--only", null) ? opt("--only").split(",") : null;
-const RUNS = Number(opt("--runs", "3"));
+// --quick: two rounds (its figures are indicative; it runs so that nothing rots, within CI's time)
+const RUNS = Number(opt("--runs", QUICK ? "2" : "3"));
 const P = QUICK
-  ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, fanoutWarmRuns: 1, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 200,
+  ? { throughputMB: 10, throughputWarmRuns: 1, fanoutSubs: [100], fanoutLines: 100, fanoutWarmRuns: 1, idleSubs: 500, idleKeepalive: "1s", idleHoldS: 3, latencyLines: 100,
       startups: 3, warmPosts: 5, sleepS: 120, deadlineS: 260, idleRuns: 1, loadgenRuns: 1 }
   : { throughputMB: 300, throughputWarmRuns: 3, fanoutSubs: [100, 1000, 5000], fanoutLines: 500, fanoutWarmRuns: 3, idleSubs: 10000, idleKeepalive: "5s", idleHoldS: 11,
-      latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 45 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
+      latencyLines: 1000, startups: 5, warmPosts: 20, sleepS: 600, deadlineS: 120 * 60, idleRuns: RUNS, loadgenRuns: RUNS };
+// The scenarios at scale, and the second clients' runs. crossRuns: how many of the measured rounds
+// also run the second client (the Java one in fan-out and many-streams; curl and the line-oriented
+// generator in throughput); --quick runs curl and the line-oriented generator once, and the Java
+// client only against source.js (the loadgen scenario) and as throughput's reader, to keep CI's run short. fanout10k is left out of --quick (its code is fan-out's,
+// which --quick runs) unless --only names it.
+Object.assign(P, QUICK
+  ? { manyStreams: { streams: 20, subs: 40, lines: 40, intervalMs: 50, warmRuns: 0, rounds: 1, crossRuns: 0 }, fanout10k: { subs: 500, lines: 100, warmRuns: 0 },
+      threadCommands: [10], crossRuns: 1, fanoutCrossRuns: 0 }
+  : { manyStreams: { streams: 500, subs: 2000, lines: 300, intervalMs: 50, warmRuns: 1, rounds: RUNS, crossRuns: RUNS }, fanout10k: { subs: 10000, lines: 500, warmRuns: 1 },
+      threadCommands: [10, 50], crossRuns: RUNS, fanoutCrossRuns: RUNS });
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 // The servers: execstream's fast path, its JAX-RS path, the peer. --quick (CI, every build) runs
 // the fast path and the peer unless --servers names the JAX-RS path too (bench/README.md).
@@ -62,6 +76,7 @@ if (process.env.EXECSTREAM_BENCH_DEADLINE_S) P.deadlineS = Number(process.env.EX
 const isJava = (kind) => kind !== "better-sse";
 const isPeer = (kind) => PEERS.includes(kind);
 const want = (s) => !ONLY || ONLY.includes(s);
+const wantFanout10k = () => ONLY ? ONLY.includes("fanout10k") : !QUICK;
 const T0 = Date.now();
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "execstream-bench-"));
 // A private copy: other builds may rewrite the jar while the suite runs.
@@ -166,7 +181,9 @@ function launcherHeap(flags) {
 }
 function serverArgs(kind, port, keepalive) {
   const ws = path.join(WORK, "ws-" + kind), keys = path.join(WORK, "keys");
-  const flags = ["--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET];
+  // --max-running: many-streams runs 500 commands at once (the default is 64; the peer has no limit).
+  const flags = ["--port", String(port), "--api-keys-file", keys, "--workspace-root", ws, "--keepalive", keepalive, "--max-history", "1GB", "--history-budget", HISTORY_BUDGET,
+    "--max-running", "1000"];
   if (kind === "execstream") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...HEAP, "-jar", JAR, "serve", "--publisher", "memory", ...flags]];
   if (kind === "execstream-disk") return ["java", [...JAVA_OPTS, ...cdsFlags(kind), ...DISK_HEAP, "-jar", JAR, "serve", "--publisher", "disk",
     "--data-dir", path.join(WORK, `data-${++dataDirs}`), ...flags]];
@@ -258,12 +275,22 @@ async function heapMB(s, gc) {
   return JSON.parse(r.body).heapUsed / 1048576;
 }
 
-// ------------------------------------------------------------------------------------- loadgen
+// ------------------------------------------------------------------------------------- clients
 // Runs the load generator in its own process; onPhase(line) at {"phase":...}; resolves with its result.
-function loadgen(args, { timeoutS = 300, onPhase, stdinHold = false } = {}) {
+const loadgen = (args, opts) => runClient(process.execPath, [LOADGEN], args, opts);
+// The second client (bench/loadgen/java/SseBench.java: JDK HttpClient for many subscribers, a plain
+// socket for one), compiled once into the work dir; the same arguments and result fields as loadgen.
+const SSE_BENCH_CLASSES = path.join(WORK, "sse-bench");
+function javaClient(args, opts) {
+  if (!fs.existsSync(path.join(SSE_BENCH_CLASSES, "SseBench.class")))
+    execFileSync("javac", ["-d", SSE_BENCH_CLASSES, SSE_BENCH_SRC], { cwd: WORK, stdio: ["ignore", "ignore", "inherit"], timeout: 120000 });
+  // a heap for 10,000 subscribers' buffers and latencies; the serial collector, to take one core at most
+  return runClient("java", ["-Xmx1g", "-XX:+UseSerialGC", "-cp", SSE_BENCH_CLASSES, "SseBench"], args, opts);
+}
+function runClient(cmd, pre, args, { timeoutS = 300, onPhase, stdinHold = false } = {}) {
   checkDeadline();
   return new Promise((resolve) => {
-    const lg = spawn(process.execPath, [LOADGEN, "--timeout-s", String(timeoutS), ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const lg = spawn(cmd, [...pre, "--timeout-s", String(timeoutS), ...args], { cwd: WORK, stdio: ["pipe", "pipe", "pipe"] });
     children.add(lg);
     let out = "", err = "", result = null;
     const timer = setTimeout(() => killChild(lg, "SIGKILL"), (timeoutS + 30) * 1000);
@@ -281,7 +308,7 @@ function loadgen(args, { timeoutS = 300, onPhase, stdinHold = false } = {}) {
     if (!stdinHold) lg.stdin.end();
     lg.on("exit", (code) => {
       clearTimeout(timer); children.delete(lg);
-      resolve(result || { ok: false, fatal: `loadgen exited ${code} without a result: ${err.slice(0, 1000)}` });
+      resolve(result || { ok: false, fatal: `${path.basename(pre[pre.length - 1] || cmd)} exited ${code} without a result: ${err.slice(0, 1000)}` });
     });
     lg.pid && (lg.lgPid = lg.pid);
   });
@@ -292,29 +319,37 @@ function describeFailure(r) {
     `dropped ${r.dropped}${r.timedOut ? ", timed out" : ""}${r.connectTimedOut ? ", connect timed out" : ""}; ${(r.errorSamples || []).join("; ")}`;
 }
 
-// A lines run (fan-out and low-load latency): N subscribers, gen.js at one line per intervalMs.
-async function linesRun(s, subs, lines, intervalMs, label) {
+// A lines run (fan-out, many streams, low-load latency): N subscribers, one line per intervalMs.
+// client: "node" (bench/loadgen/loadgen.js) or "java" (SseBench, the independent cross-check).
+// streams > 1: that many commands, subscriber i on stream i mod streams, each command bash's gen.sh
+// (hundreds of Node.js processes would take more memory than the servers); else one gen.js.
+async function linesRun(s, subs, lines, intervalMs, label, { client = "node", streams = 1 } = {}) {
   const go = path.join(WORK, `go-${process.hrtime.bigint()}`);
-  let st0 = null, t0 = 0, peakRss = 0;
-  const sampler = setInterval(() => { const p = procStat(s.pid); if (p) peakRss = Math.max(peakRss, p.rssKB); }, 250);
-  const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--workers", subs >= 1000 ? "2" : "1",
-    "--command", `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`, "--go-file", go,
-    "--expect-lines", String(lines)], { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3,
-    onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); } });
+  let st0 = null, t0 = 0, peakRss = 0, peakThreads = 0;
+  const sampler = setInterval(() => { const p = procStat(s.pid); if (p) { peakRss = Math.max(peakRss, p.rssKB); peakThreads = Math.max(peakThreads, p.threads); } }, 250);
+  // gen.sh waits for the go file as long as the client may take to POST and connect (gen.js: 120 s)
+  const command = streams > 1 ? `bash ${GEN_SH} ${intervalMs} ${lines} ${go} ${120 + Math.ceil(streams / 5)}`
+    : `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`;
+  const args = ["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--command", command, "--go-file", go,
+    "--expect-lines", String(lines), ...(streams > 1 ? ["--streams", String(streams)] : [])];
+  // + streams / 5 s: the POSTs of many commands, and their subscribers' connects, come first
+  const opts = { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3 + Math.ceil(streams / 5), onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); } };
+  const r = client === "java" ? await javaClient(args, opts) : await loadgen([...args, "--workers", subs >= 1000 ? "2" : "1"], opts);
   clearInterval(sampler);
   const st1 = procStat(s.pid), t1 = nowMs();
   try { fs.unlinkSync(go); } catch { }
   r.lgUsPerLine = r.lines ? 1000 * r.cpuMs / r.lines : null;
-  if (st0 && st1) { r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000); r.serverRssMB = Math.max(peakRss, st1.rssKB) / 1024; r.serverThreads = st1.threads; }
-  if (!r.ok) problems.push(`${label} on ${s.kind}: ${describeFailure(r)}`);
-  log(`${label} ${s.kind}: ${r.ok ? "ok" : "BROKEN"} p50 ${fmt(r.latP50, 2)} ms p99 ${fmt(r.latP99, 2)} ms, server cpu ${fmt(r.serverCpuPct, 0)}%, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
+  if (st0 && st1) { r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000); r.serverRssMB = Math.max(peakRss, st1.rssKB) / 1024; r.serverThreads = st1.threads;
+    r.serverPeakThreads = Math.max(peakThreads, st1.threads); }
+  if (!r.ok) problems.push(`${label}${client === "java" ? " (Java client)" : ""} on ${s.kind}: ${describeFailure(r)}`);
+  log(`${label}${client === "java" ? " (Java client)" : ""} ${s.kind}: ${r.ok ? "ok" : "BROKEN"} p50 ${fmt(r.latP50, 2)} ms p99 ${fmt(r.latP99, 2)} ms, server cpu ${fmt(r.serverCpuPct, 0)}%, ${client === "java" ? "Java client" : "loadgen"} cpu ${fmt(r.cpuPct, 0)}%`);
   return r;
 }
 
 const fmt = (x, d = 1) => x === null || x === undefined || Number.isNaN(x) ? "–" : Number(x).toFixed(d);
 
 // ------------------------------------------------------------------------------------- scenarios
-const R = { startup: {}, throughput: {}, fanout: {}, idle: {}, latency: {}, loadgen: {} };
+const R = { startup: {}, throughput: {}, fanout: {}, manyStreams: {}, idle: {}, latency: {}, loadgen: {} };
 /** [step, % of the machine's CPU time stolen by the hypervisor during it]: why one run differs from the next. */
 const STEAL = [];
 
@@ -341,7 +376,7 @@ async function scenarioStartup() {
 // measured runs alternate, one of each in turn (inTurn), each once every server is quiet: the
 // machine is shared, and a busy spell then falls on all servers' figures instead of on one's.
 // A server that does not start or warm up is left out, with the problem noted.
-async function sideBySide(scenario, prepare, measure, startOpts = {}) {
+async function sideBySide(scenario, prepare, measure, startOpts = {}, rounds = RUNS) {
   const live = [], label = scenario.replace(/ /g, "-"); // the label names the server logs
   try {
     for (const kind of KINDS) {
@@ -349,7 +384,7 @@ async function sideBySide(scenario, prepare, measure, startOpts = {}) {
       try { s = await startServer(kind, startOpts); await prepare(s); live.push(s); }
       catch (e) { problems.push(`${scenario} on ${kind}: ${e.message}`); log(`${scenario} on ${kind}: ${e.message}`); await stopServer(s, label); }
     }
-    for (let i = 0; i < RUNS; i++) for (const s of inTurn(live, i)) { await quiet(live); await measure(s, i); }
+    for (let i = 0; i < rounds; i++) for (const s of inTurn(live, i)) { await quiet(live); await measure(s, i); }
   } finally { for (const s of live) await stopServer(s, label); }
 }
 // Round i's order: the list rotated by i, so that over as many rounds as servers each one takes
@@ -365,14 +400,47 @@ async function quiet(servers) {
   log("servers still busy after 5 s; measuring anyway");
 }
 
-function pipeRun(mb) {
+// The throughput generators. "fast" is the figure's reference: yes-style 101-byte lines, which run
+// at 560-730 MB/s into a pipe here, so that neither the generator nor the pipe is what limits a
+// server. "lines" is the earlier head|tr|fold generator (100-byte lines, 190-240 MB/s into a pipe),
+// kept as the line-oriented figure: a command that computes its output at a more ordinary pace.
+const GENS = {
+  fast: { cmd: (mb) => `yes $(printf %0100d 0) | head -c ${mb * 1000000}`, bytes: (mb) => mb * 1000000 },
+  lines: { cmd: (mb) => `head -c ${mb * 1000000} /dev/zero | tr '\\0' a | fold -w 99`, bytes: (mb) => { const n = mb * 1000000; return n + Math.floor(n / 99) - (n % 99 === 0 ? 1 : 0); } },
+};
+// The same generator into `cat > /dev/null`: what a pipe moves with nothing else in the way.
+function pipeRun(gen, mb) {
   const t0 = nowMs();
-  const r = spawnSync("sh", ["-c", `${genCmd(mb)} | cat > /dev/null`], { timeout: 300000 });
-  if (r.status !== 0) problems.push("throughput: the raw pipe failed");
-  return nowMs() - t0;
+  const r = spawnSync("sh", ["-c", `${GENS[gen].cmd(mb)} | cat > /dev/null`], { timeout: 300000 });
+  if (r.status !== 0) problems.push(`throughput: the raw pipe (${gen} generator) failed`);
+  return GENS[gen].bytes(mb) / 1e6 / ((nowMs() - t0) / 1000);
 }
-const genCmd = (mb) => `head -c ${mb * 1000000} /dev/zero | tr '\\0' a | fold -w 99`;
-const genBytes = (mb) => { const n = mb * 1000000; return n + Math.floor(n / 99) - (n % 99 === 0 ? 1 : 0); };
+// One command's output through the server to the Java client's plain-socket reader, which checks
+// every byte's count and the done event at a fraction of a core (see bench/README.md).
+async function readerRun(s, gen, mb, timeoutS) {
+  const bytes = GENS[gen].bytes(mb);
+  const r = await javaClient(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", GENS[gen].cmd(mb), "--expect-bytes", String(bytes)], { timeoutS });
+  r.mbps = r.ok ? r.bytes / 1e6 / (r.postToDoneMs / 1000) : null;
+  if (!r.ok) problems.push(`throughput (${gen} generator) on ${s.kind}: ${describeFailure(r)} (bytes ${r.bytes} of ${bytes})`);
+  return r;
+}
+// The same through curl (-N, to /dev/null): a second client, which checks only that the response
+// ended well (exit 0 after the server closed it, following the done event) and its size. MB/s of
+// content from the POST to curl's exit; its CPU from bash's `times` (children's user+sys).
+async function curlRun(s, gen, mb) {
+  const bytes = GENS[gen].bytes(mb), t0 = nowMs();
+  const post = await request(s.port, "POST", "/projects/bench/commands", { command: GENS[gen].cmd(mb) });
+  if (post.status !== 202) { problems.push(`throughput (curl) on ${s.kind}: POST ${post.status}`); return { ok: false }; }
+  const r = spawnSync("bash", ["-c", `curl -sS -N --no-buffer --max-time 600 -H "X-API-Key: $2" -o /dev/null -w '%{size_download} %{http_code}\\n' "$1"; echo "exit $?"; times`,
+    "curl-run", base(s) + JSON.parse(post.body).stream_url, KEY], { encoding: "utf8", timeout: 620000 });
+  const ms = nowMs() - t0;
+  const [size, code] = (r.stdout.split("\n")[0] || "").split(" ").map(Number);
+  const exit = Number((/exit (\d+)/.exec(r.stdout) || [])[1]);
+  const cpuMs = childrenCpuMs(r.stdout);
+  const ok = exit === 0 && code === 200 && size > bytes;
+  if (!ok) problems.push(`throughput (curl) on ${s.kind}: exit ${exit}, HTTP ${code}, ${size} bytes for ${bytes} of content`);
+  return { ok, mbps: ok ? bytes / 1e6 / (ms / 1000) : null, cpuPct: cpuMs === null ? null : 100 * cpuMs / ms, wireBytes: size };
+}
 
 async function scenarioThroughput() {
   const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
@@ -381,41 +449,45 @@ async function scenarioThroughput() {
   // of each of the first streams has undone a guess (JFR: 0.5-1.9 s of C2 time in each of the
   // first two runs after one warm-up, under 0.2 s from the fourth run on).
   const warmMB = QUICK ? 2 : P.throughputMB;
-  const prepare = async (s) => {
-    for (let i = 0; i < P.throughputWarmRuns; i++)
-      await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(warmMB), "--expect-bytes", String(genBytes(warmMB))], { timeoutS: 120 });
-  };
+  const prepare = async (s) => { for (let i = 0; i < P.throughputWarmRuns; i++) await readerRun(s, "fast", warmMB, 120); };
   await sideBySide("throughput", prepare, async (s, i) => {
-    const kind = s.kind;
-    const pipeMs = pipeRun(P.throughputMB);
+    const kind = s.kind, bytes = GENS.fast.bytes(P.throughputMB);
+    const pipeMbps = pipeRun("fast", P.throughputMB);
     const st0 = procStat(s.pid), t0 = nowMs();
-    const r = await loadgen(["--base", base(s), "--key", KEY, "--mode", "bytes", "--command", genCmd(P.throughputMB),
-      "--expect-bytes", String(genBytes(P.throughputMB))], { timeoutS: 600 });
+    const r = await readerRun(s, "fast", P.throughputMB, 600);
     const st1 = procStat(s.pid), t1 = nowMs();
-    const bytes = genBytes(P.throughputMB);
-    r.mbps = r.ok ? r.bytes / 1e6 / (r.postToDoneMs / 1000) : null;
-    r.pipeMbps = bytes / 1e6 / (pipeMs / 1000);
+    r.pipeMbps = pipeMbps;
     r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000);
     // The cost of the work, whatever the speed: a server that moves more per second uses more
     // of a core while it runs, so its CPU share alone would count its speed against it.
     r.serverCpuMsPerMB = 1000 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / (bytes / 1e6);
     r.serverRssMB = st1.hwmKB / 1024;
-    if (!r.ok) problems.push(`throughput on ${kind}: ${describeFailure(r)} (bytes ${r.bytes} of ${bytes})`);
-    log(`throughput ${kind} run ${i + 1}: ${fmt(r.mbps, 0)} MB/s (pipe ${fmt(r.pipeMbps, 0)} MB/s), ${r.events} events, loadgen cpu ${fmt(r.cpuPct, 0)}%`);
+    if (i < P.crossRuns) {
+      r.curl = await curlRun(s, "fast", P.throughputMB);
+      r.linePipeMbps = pipeRun("lines", P.throughputMB);
+      r.line = await readerRun(s, "lines", P.throughputMB, 600);
+    }
+    log(`throughput ${kind} run ${i + 1}: ${fmt(r.mbps, 0)} MB/s (pipe ${fmt(r.pipeMbps, 0)} MB/s), ${r.events} events, reader cpu ${fmt(r.cpuPct, 0)}%` +
+      (r.curl ? `; curl ${fmt(r.curl.mbps, 0)} MB/s; line-oriented ${fmt(r.line.mbps, 0)} MB/s (pipe ${fmt(r.linePipeMbps, 0)} MB/s)` : ""));
     runs[kind].push(r);
   });
   for (const kind of KINDS) {
-    const rs = runs[kind];
+    const rs = runs[kind], cross = rs.filter((r) => r.curl);
     if (!rs.length) continue;
     R.throughput[kind] = { mbps: median(rs.map((r) => r.mbps)), pipeMbps: median(rs.map((r) => r.pipeMbps)),
       events: median(rs.map((r) => r.events)), serverCpuPct: median(rs.map((r) => r.serverCpuPct)),
       serverCpuMsPerMB: median(rs.map((r) => r.serverCpuMsPerMB)),
-      loadgenCpuPct: median(rs.map((r) => r.cpuPct)), rssMB: Math.max(...rs.map((r) => r.serverRssMB)), ok: rs.every((r) => r.ok), n: rs.length };
+      clientCpuPct: median(rs.map((r) => r.cpuPct)), rssMB: Math.max(...rs.map((r) => r.serverRssMB)), ok: rs.every((r) => r.ok), n: rs.length,
+      curlMbps: median(cross.map((r) => r.curl.mbps)), curlCpuPct: median(cross.map((r) => r.curl.cpuPct)), curlOk: cross.every((r) => r.curl.ok),
+      lineMbps: median(cross.map((r) => r.line.mbps)), linePipeMbps: median(cross.map((r) => r.linePipeMbps)), lineOk: cross.every((r) => r.line.ok), crossN: cross.length };
   }
 }
 
-async function scenarioFanout(subs) {
-  const runs = Object.fromEntries(KINDS.map((k) => [k, []])), warm = {};
+// The fan-out sizes with results: --fanout-subs's, and fanout10k's when it ran.
+function fanoutSizes() { return [...new Set([...P.fanoutSubs, P.fanout10k.subs])].filter((n) => KINDS.some((k) => R.fanout[`${k}/${n}`])); }
+// warmRuns, lines: fanout10k's own (fewer warm-up runs: at 10,000 subscribers one takes a minute).
+async function scenarioFanout(subs, { warmRuns = P.fanoutWarmRuns, lines = P.fanoutLines } = {}) {
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []])), cross = Object.fromEntries(KINDS.map((k) => [k, []])), warm = {};
   // Warm-up (not counted; the first run's figures are reported): runs like the measured ones, so
   // that the measured runs see the server in its steady state. After a 2-second warm-up, C2 still
   // took 1.3-1.6 s of CPU in each of the first two measured runs at 100 subscribers, more than the
@@ -423,17 +495,39 @@ async function scenarioFanout(subs) {
   // runs took 106-110 % of a core and the three after them 93-98 %, once C2 and G1's refinement
   // threads had next to nothing left to do; the peer's figures did not move from run to run.
   await sideBySide(`fan-out ${subs}`, async (s) => {
-    for (let w = 0; w < P.fanoutWarmRuns; w++) {
-      const r = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} warm-up ${w + 1}`);
+    for (let w = 0; w < warmRuns; w++) {
+      const r = await linesRun(s, subs, lines, 20, `fan-out ${subs} warm-up ${w + 1}`);
       if (w === 0) warm[s.kind] = r;
     }
   }, async (s, i) => {
-    const r = await linesRun(s, subs, P.fanoutLines, 20, `fan-out ${subs} run ${i + 1}`);
+    const r = await linesRun(s, subs, lines, 20, `fan-out ${subs} run ${i + 1}`);
     r.heapMB = await heapMB(s, false);
     runs[s.kind].push(r);
+    // the second client, on the same server right after: a lead that one client alone shows is no lead
+    if (i < P.fanoutCrossRuns) { await quiet([s]); cross[s.kind].push(await linesRun(s, subs, lines, 20, `fan-out ${subs} run ${i + 1}`, { client: "java" })); }
   });
   for (const kind of KINDS) if (runs[kind].length)
-    R.fanout[`${kind}/${subs}`] = { ...summariseLines(runs[kind]), warmP50: warm[kind].latP50, warmP99: warm[kind].latP99, warmOk: warm[kind].ok };
+    R.fanout[`${kind}/${subs}`] = { ...summariseLines(runs[kind]), warmP50: warm[kind] ? warm[kind].latP50 : null, warmP99: warm[kind] ? warm[kind].latP99 : null,
+      warmOk: warm[kind] ? warm[kind].ok : null, lines, java: cross[kind].length ? summariseLines(cross[kind]) : null };
+}
+
+// Many streams at once: P.manyStreams.streams commands, each writing a line every intervalMs
+// (bash's gen.sh), each followed by subs/streams subscribers. Latency, server CPU, RSS and threads
+// (the most seen while it runs: 4 per running command are expected today), every line delivered;
+// both clients, as in fan-out.
+async function scenarioManyStreams() {
+  const m = P.manyStreams, label = `many-streams ${m.streams}x${m.subs / m.streams}`;
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []])), cross = Object.fromEntries(KINDS.map((k) => [k, []]));
+  const run = (s, what, client) => linesRun(s, m.subs, m.lines, m.intervalMs, `${label} ${what}`, { client, streams: m.streams });
+  await sideBySide("many-streams", async (s) => { for (let w = 0; w < m.warmRuns; w++) await run(s, `warm-up ${w + 1}`, "node"); }, async (s, i) => {
+    const r = await run(s, `run ${i + 1}`, "node");
+    r.heapMB = await heapMB(s, false);
+    runs[s.kind].push(r);
+    if (i < m.crossRuns) { await quiet([s]); cross[s.kind].push(await run(s, `run ${i + 1}`, "java")); }
+  }, {}, m.rounds);
+  for (const kind of KINDS) if (runs[kind].length)
+    R.manyStreams[kind] = { ...summariseLines(runs[kind]), peakThreads: median(runs[kind].map((r) => r.serverPeakThreads)),
+      java: cross[kind].length ? summariseLines(cross[kind]) : null };
 }
 function summariseLines(runs) {
   return { p50: median(runs.map((r) => r.latP50)), p99: median(runs.map((r) => r.latP99)), max: median(runs.map((r) => r.latMax)),
@@ -463,6 +557,7 @@ async function idleRun(kind, i, runs) {
   let s = null;
   try {
     s = await startServer(kind, { keepalive: P.idleKeepalive });
+    const threadsNoCommand = await settledThreads(s);
     const post = await request(s.port, "POST", "/projects/bench/commands", { command: `sleep ${P.sleepS}` });
     if (post.status !== 202) throw new Error(`POST ${post.status} ${post.body}`);
     const { stream_url: url, stream_id: id } = JSON.parse(post.body);
@@ -485,9 +580,10 @@ async function idleRun(kind, i, runs) {
       })().catch((e) => { problems.push(`idle on ${kind}: ${e.message}`); lg.stdin.end("close\n"); });
     } });
     if (!r.ok || !after) problems.push(`idle on ${kind}: ${describeFailure(r)}, open at the end ${r.openAtClose}/${P.idleSubs}, fewest keepalives ${r.minKeepalives}`);
+    const commandThreads = await threadsPerCommands(s, kind);
     if (after) {
       const n = P.idleSubs;
-      runs.push({ ok: r.ok, heapBaseMB: heap0, heapMB: after.heap1, heapPerConnKB: (after.heap1 - heap0) * 1024 / n,
+      runs.push({ ok: r.ok, threadsNoCommand, commandThreads, heapBaseMB: heap0, heapMB: after.heap1, heapPerConnKB: (after.heap1 - heap0) * 1024 / n,
         rssBaseMB: b.rssKB / 1024, rssMB: after.a.rssKB / 1024, rssPerConnKB: (after.a.rssKB - b.rssKB) / n,
         threadsBase: b.threads, threads: after.a.threads, fds: after.fd1 - fd0, holdCpuPct: after.holdCpuPct, connectMs: after.connectMs,
         loadgenCpuPct: r.cpuPct, minKeepalives: r.minKeepalives });
@@ -497,37 +593,108 @@ async function idleRun(kind, i, runs) {
   } catch (e) { problems.push(`idle on ${kind}: ${e.message}`); }
   finally { await stopServer(s, "idle"); }
 }
+// The server's thread count once it has not changed for half a second (5 s at most): a command's
+// threads start a moment after its POST's answer.
+async function settledThreads(s) {
+  let last = procStat(s.pid).threads, since = nowMs();
+  for (const end = nowMs() + 5000; nowMs() < end && nowMs() - since < 500;) {
+    await sleep(100);
+    const t = procStat(s.pid).threads;
+    if (t !== last) { last = t; since = nowMs(); }
+  }
+  return last;
+}
+// Threads against running commands: more `sleep`s, up to each of P.threadCommands running (the idle
+// run's own one counts), the thread count read at each; all cancelled after. {commands: threads}.
+async function threadsPerCommands(s, kind) {
+  const ids = [], out = {};
+  try {
+    for (const n of P.threadCommands) {
+      while (ids.length + 1 < n) {
+        const post = await request(s.port, "POST", "/projects/bench/commands", { command: `sleep ${P.sleepS}` });
+        if (post.status !== 202) throw new Error(`POST ${post.status} ${post.body}`);
+        ids.push(JSON.parse(post.body).stream_id);
+      }
+      out[n] = await settledThreads(s);
+    }
+  } catch (e) { problems.push(`threads per command on ${kind}: ${e.message}`); }
+  for (const id of ids) await request(s.port, "POST", `/projects/bench/streams/${id}/cancel`).catch(() => { });
+  return out;
+}
 function summariseIdle(runs) {
   const m = (k) => median(runs.map((r) => r[k]));
-  return { heapBaseMB: m("heapBaseMB"), heapMB: m("heapMB"), heapPerConnKB: m("heapPerConnKB"), rssBaseMB: m("rssBaseMB"), rssMB: m("rssMB"),
+  const commandThreads = Object.fromEntries(P.threadCommands.map((n) => [n, median(runs.map((r) => r.commandThreads[n]))]));
+  return { threadsNoCommand: m("threadsNoCommand"), commandThreads, heapBaseMB: m("heapBaseMB"), heapMB: m("heapMB"), heapPerConnKB: m("heapPerConnKB"), rssBaseMB: m("rssBaseMB"), rssMB: m("rssMB"),
     rssPerConnKB: m("rssPerConnKB"), threadsBase: m("threadsBase"), threads: m("threads"), fds: m("fds"), holdCpuPct: m("holdCpuPct"),
     connectMs: m("connectMs"), loadgenCpuPct: m("loadgenCpuPct"), ok: runs.length === P.idleRuns && runs.every((r) => r.ok), n: runs.length };
 }
 
-// The load generator on its own, against bench/loadgen/source.js (a trivial SSE source).
+// Every client on its own, against bench/loadgen/source.js (a trivial SSE source): the load
+// generator and the Java client over many subscribers, and the Java socket reader, curl and the load
+// generator on one connection. Each figure is a client's ceiling here, unless the source's own CPU
+// was near a full core meanwhile: then it is the source's, and the client's is at least that.
 async function scenarioLoadgen() {
   const port = await freePort();
   const src = spawn(process.execPath, [SOURCE, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
   children.add(src); src.on("exit", () => children.delete(src));
   await new Promise((res) => src.stdout.once("data", res));
+  const srcBase = `http://127.0.0.1:${port}`;
+  // a run with the source's CPU share over the client's own run (not its start-up)
+  const measured = async (fn) => {
+    const a = procStat(src.pid);
+    const r = await fn();
+    const b = procStat(src.pid);
+    r.sourceCpuPct = a && b && r.runMs > 0 ? 100 * 1000 * (b.cpuTicks - a.cpuTicks) / CLK_TCK / r.runMs : null;
+    return r;
+  };
   try {
-    const subs = QUICK ? 100 : 1000, events = QUICK ? 2000 : 1000;
-    const rs = [], rb = [];
+    const subs = QUICK ? 100 : 1000, events = 1000; // --quick: fewer events and bytes than before, as it measures five clients now
+    const mb = QUICK ? 20 : 300, size = 65536, n = Math.ceil(mb * 1e6 / size);
+    const linesArgs = ["--base", srcBase, "--key", KEY, "--mode", "lines", "--subs", String(subs), "--path", `/?events=${events}`, "--expect-lines", String(events)];
+    const bytesArgs = ["--base", srcBase, "--key", KEY, "--mode", "bytes", "--path", `/?events=${n}&size=${size}`, "--expect-bytes", String(n * size)];
+    const rs = [], rb = [], js = [], jb = [], cb = [];
+    const evps = (r) => ({ evps: r.lines / (r.totalMs / 1000), cpuPct: 100 * r.cpuTotalMs / r.totalMs, ok: r.ok });
+    const mbps = (r) => ({ mbps: r.bytes / 1e6 / (r.runMs / 1000), cpuPct: r.cpuPct, sourceCpuPct: r.sourceCpuPct, ok: r.ok });
     for (let i = 0; i < P.loadgenRuns; i++) {
-      const r = await loadgen(["--base", `http://127.0.0.1:${port}`, "--key", KEY, "--mode", "lines", "--subs", String(subs), "--workers", "2",
-        "--path", `/?events=${events}`, "--expect-lines", String(events)], { timeoutS: 120 });
+      const r = await loadgen([...linesArgs, "--workers", "2"], { timeoutS: 120 });
       if (!r.ok) problems.push(`loadgen self-test (lines): ${describeFailure(r)}`);
-      rs.push({ evps: r.lines / (r.totalMs / 1000), cpuPct: 100 * r.cpuTotalMs / r.totalMs });
-      const mb = QUICK ? 50 : 300, size = 65536, n = Math.ceil(mb * 1e6 / size);
-      const b = await loadgen(["--base", `http://127.0.0.1:${port}`, "--key", KEY, "--mode", "bytes", "--subs", "1",
-        "--path", `/?events=${n}&size=${size}`, "--expect-bytes", String(n * size)], { timeoutS: 120 });
+      rs.push(evps(r));
+      const b = await measured(() => loadgen([...bytesArgs, "--subs", "1"], { timeoutS: 120 }));
       if (!b.ok) problems.push(`loadgen self-test (bytes): ${describeFailure(b)}`);
-      rb.push({ mbps: b.bytes / 1e6 / (b.totalMs / 1000), cpuPct: 100 * b.cpuTotalMs / b.totalMs });
+      rb.push({ ...mbps(b), mbps: b.bytes / 1e6 / (b.totalMs / 1000), cpuPct: 100 * b.cpuTotalMs / b.totalMs });
+      if (i < P.crossRuns) {
+        const j = await javaClient(linesArgs, { timeoutS: 120 });
+        if (!j.ok) problems.push(`Java client self-test (lines): ${describeFailure(j)}`);
+        js.push(evps(j));
+        const jr = await measured(() => javaClient(bytesArgs, { timeoutS: 120 }));
+        if (!jr.ok) problems.push(`Java client self-test (bytes): ${describeFailure(jr)}`);
+        jb.push(mbps(jr));
+        cb.push(await measured(() => curlAlone(`${srcBase}/?events=${n}&size=${size}`, n * size)));
+      }
     }
-    R.loadgen = { subs, events, evps: median(rs.map((r) => r.evps)), evCpuPct: median(rs.map((r) => r.cpuPct)),
-      mbps: median(rb.map((r) => r.mbps)), mbCpuPct: median(rb.map((r) => r.cpuPct)) };
-    log(`loadgen alone: ${fmt(R.loadgen.evps, 0)} events/s over ${subs} subscribers (cpu ${fmt(R.loadgen.evCpuPct, 0)}%), ${fmt(R.loadgen.mbps, 0)} MB/s on one (cpu ${fmt(R.loadgen.mbCpuPct, 0)}%)`);
+    const med = (xs, k) => median(xs.map((x) => x[k]));
+    R.loadgen = { subs, events, evps: med(rs, "evps"), evCpuPct: med(rs, "cpuPct"), mbps: med(rb, "mbps"), mbCpuPct: med(rb, "cpuPct"), mbSourceCpuPct: med(rb, "sourceCpuPct"),
+      javaEvps: med(js, "evps"), javaEvCpuPct: med(js, "cpuPct"), javaMbps: med(jb, "mbps"), javaMbCpuPct: med(jb, "cpuPct"), javaMbSourceCpuPct: med(jb, "sourceCpuPct"),
+      curlMbps: med(cb, "mbps"), curlCpuPct: med(cb, "cpuPct"), curlSourceCpuPct: med(cb, "sourceCpuPct") };
+    const lg = R.loadgen;
+    log(`clients alone: loadgen ${fmt(lg.evps, 0)} events/s over ${subs} subscribers (cpu ${fmt(lg.evCpuPct, 0)}%), ${fmt(lg.mbps, 0)} MB/s on one (cpu ${fmt(lg.mbCpuPct, 0)}%); ` +
+      `Java client ${fmt(lg.javaEvps, 0)} events/s (cpu ${fmt(lg.javaEvCpuPct, 0)}%), Java reader ${fmt(lg.javaMbps, 0)} MB/s (cpu ${fmt(lg.javaMbCpuPct, 0)}%, source ${fmt(lg.javaMbSourceCpuPct, 0)}%); ` +
+      `curl ${fmt(lg.curlMbps, 0)} MB/s (cpu ${fmt(lg.curlCpuPct, 0)}%, source ${fmt(lg.curlSourceCpuPct, 0)}%)`);
   } finally { killChild(src); }
+}
+// curl alone on a URL: MB/s of content (`bytes`, known to the caller) over curl's own time.
+function curlAlone(url, bytes) {
+  const t0 = nowMs();
+  const r = spawnSync("bash", ["-c", `curl -sS -N --no-buffer --max-time 120 -o /dev/null -w '%{size_download}\\n' "$1"; times`, "curl-alone", url], { encoding: "utf8", timeout: 130000 });
+  const ms = nowMs() - t0, size = Number(r.stdout.split("\n")[0]);
+  const ok = size >= bytes, cpuMs = childrenCpuMs(r.stdout);
+  if (!ok) problems.push(`curl self-test: ${size} bytes for ${bytes} of content`);
+  return Promise.resolve({ ok, mbps: bytes / 1e6 / (ms / 1000), cpuPct: cpuMs === null ? null : 100 * cpuMs / ms, runMs: ms });
+}
+// The children's user+sys CPU in ms, from the last line of bash's `times` at the end of `out`.
+function childrenCpuMs(out) {
+  const t = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out.trim());
+  return t ? 1000 * (60 * t[1] + Number(t[2]) + 60 * t[3] + Number(t[4])) : null;
 }
 
 // ------------------------------------------------------------------------------------- report
@@ -576,14 +743,21 @@ function report(m, startedAt, minutes) {
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
     `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}${Object.entries(PEER_JARS).filter(([k]) => KINDS.includes(k)).map(([k, j]) => `; ${k} jar: ${j.info}`).join("")}, git ${gitHead()}.`,
-    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
+    `The run took ${minutes.toFixed(1)} minutes. Every figure is the median of ${RUNS} runs unless noted (idle: ${P.idleRuns}, each on a fresh server; many-streams: ${P.manyStreams.rounds}; the second clients' figures: ${P.crossRuns}); each scenario starts fresh servers. ${servers} take turns: their measured runs (and starts) alternate, one of each at a time, the order rotating by one place each round (${KINDS.join(", ")}; then ${inTurn(KINDS, 1).join(", ")}; ...), each run once every server is quiet, so that a busy spell on the shared cores falls on all of them rather than on one.`, "");
   L.push("Commands (`$WORK` is a temp dir; the same keys file and arguments for all where they apply):", "",
     "```sh", `${QUICK ? "bash bench/run.sh --quick" : "bash bench/run.sh"}${opt("--servers", null) ? " --servers " + KINDS.join(",") : ""}`,
     ...KINDS.map((k) => COMMANDS[k] || `(${k} not run)`),
-    `# throughput generator, and the raw pipe it is compared with:`, `sh -c "${genCmd(P.throughputMB)}"`, `sh -c "${genCmd(P.throughputMB)} | cat > /dev/null"`,
+    `# throughput generators (fast: the figure; line-oriented: the second figure), each also into a raw pipe:`,
+    `sh -c "${GENS.fast.cmd(P.throughputMB)}"`, `sh -c "${GENS.lines.cmd(P.throughputMB)}"`, `sh -c "${GENS.fast.cmd(P.throughputMB)} | cat > /dev/null"`,
+    `# throughput clients: the Java socket reader (checks every byte; the figure), curl (the cross-check):`,
+    `java -cp $WORK/sse-bench SseBench --base URL --key K --mode bytes --command CMD --expect-bytes N`,
+    `curl -sS -N --no-buffer -H "X-API-Key: K" -o /dev/null -w '%{size_download} %{http_code}' URL`,
+    `# many streams: ${P.manyStreams.streams} of these, ${P.manyStreams.subs / P.manyStreams.streams} subscribers each:`,
+    `bash bench/loadgen/gen.sh ${P.manyStreams.intervalMs} ${P.manyStreams.lines} F 120`,
     `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,
     `node bench/loadgen/gen.js --interval-ms 20 --count ${P.fanoutLines} --go-file F   # --interval-ms 10 --count ${P.latencyLines} for latency`,
-    `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N ...`, "```", "",
+    `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N [--streams S] ...`,
+    `java -cp $WORK/sse-bench SseBench --base URL --key K --mode lines --subs N [--streams S] ...   # the second client`, "```", "",
     ...(withJ ? ["`execstream-jaxrs` is `bench/jaxrs-server/`: the same `ExecStream` as `serve` builds from the same flags (the adapters of `AdapterPlugins.load`, the same limits), served through `ExecStreamFeature` registered in a plain `ResourceConfig` (WADL off) on `jersey-container-grizzly2-http`, with the same keys file, keepalive, write timeout and body limit: the API as an application mounts it, with no fast path (event streams on JAX-RS `SseEventSink`, through `SinkOutput`). It has neither the standalone server's start-up trimming (no scan of META-INF services and auto-discoverable features, a warm-up of the first request on another thread) nor its `/metrics`.", ""] : []),
     ...(KINDS.includes("webflux") ? ["`webflux` is `bench/peers/webflux/`: the same endpoints and event format as the better-sse peer, written the textbook way on Spring Boot WebFlux (Reactor Netty): a `Sinks.many().replay().all()` per stream holds its history, each subscriber gets `Flux<ServerSentEvent<?>>` (the replay with the first `Last-Event-ID` events skipped, merged with a `Flux.interval` keepalive), a platform thread per pipe reads the command's output. Its jar is run extracted (`java -Djarmode=tools -jar … extract`), as Spring Boot runs with a class-data archive.", ""] : []),
     ...(KINDS.includes("jersey-broadcaster") ? ["`jersey-broadcaster` is `bench/peers/jersey-broadcaster/`: the same endpoints and event format on the JAX-RS standard SSE API alone, on Jersey's Grizzly container: per stream its history in a list of `OutboundSseEvent` (JSON by Jackson, per subscriber, as JAX-RS writes an event's data), replayed to a new `SseEventSink` before it joins the stream's list of live sinks, each event sent to each sink on the command's reader thread (not Jersey's `SseBroadcaster`, which drops events for a subscriber 256 behind), a timer that sends the keepalive comment, a platform thread per pipe.", ""] : []),
@@ -600,16 +774,26 @@ function report(m, startedAt, minutes) {
   const fig = (name, get, hi, d) => { const v = Object.fromEntries(KINDS.map((k) => [k, get(k)])); if (v[E] !== null && v[E] !== undefined) F.push({ name, v, hi, d }); };
   const on = (table, key = (k) => k) => (k) => table[key(k)] || null;
   const thr = on(R.throughput);
-  if (thr(E)) { fig("throughput, MB/s (higher is better)", (k) => thr(k) && thr(k).mbps, true, 0); fig("throughput: server CPU per MB moved, ms", (k) => thr(k) && thr(k).serverCpuMsPerMB, false, 1); }
-  for (const subs of P.fanoutSubs) {
+  if (thr(E)) { fig("throughput, MB/s (higher is better)", (k) => thr(k) && thr(k).mbps, true, 0); fig("throughput: server CPU per MB moved, ms", (k) => thr(k) && thr(k).serverCpuMsPerMB, false, 1);
+    fig("throughput, curl, MB/s (higher is better)", (k) => thr(k) && thr(k).curlMbps, true, 0);
+    fig("throughput, line-oriented generator, MB/s (higher is better)", (k) => thr(k) && thr(k).lineMbps, true, 0); }
+  for (const subs of fanoutSizes()) {
     const f = on(R.fanout, (k) => `${k}/${subs}`);
     if (!f(E)) continue;
     fig(`fan-out ${subs}: p50 latency, ms`, (k) => f(k) && f(k).p50, false, 2); fig(`fan-out ${subs}: p99 latency, ms`, (k) => f(k) && f(k).p99, false, 2);
+    fig(`fan-out ${subs}, Java client: p50 latency, ms`, (k) => f(k) && f(k).java && f(k).java.p50, false, 2); fig(`fan-out ${subs}, Java client: p99 latency, ms`, (k) => f(k) && f(k).java && f(k).java.p99, false, 2);
     fig(`fan-out ${subs}: server CPU, % of a core`, (k) => f(k) && f(k).serverCpuPct, false, 0); fig(`fan-out ${subs}: server RSS, MB`, (k) => f(k) && f(k).rssMB, false, 0);
   }
+  const ms = on(R.manyStreams), msName = `many streams (${P.manyStreams.streams} × ${P.manyStreams.subs / P.manyStreams.streams})`;
+  if (ms(E)) { fig(`${msName}: p50 latency, ms`, (k) => ms(k) && ms(k).p50, false, 2); fig(`${msName}: p99 latency, ms`, (k) => ms(k) && ms(k).p99, false, 2);
+    fig(`${msName}, Java client: p50 latency, ms`, (k) => ms(k) && ms(k).java && ms(k).java.p50, false, 2); fig(`${msName}, Java client: p99 latency, ms`, (k) => ms(k) && ms(k).java && ms(k).java.p99, false, 2);
+    fig(`${msName}: server CPU, % of a core`, (k) => ms(k) && ms(k).serverCpuPct, false, 0); fig(`${msName}: server RSS, MB`, (k) => ms(k) && ms(k).rssMB, false, 0);
+    fig(`${msName}: server threads, most seen`, (k) => ms(k) && ms(k).peakThreads, false, 0); }
   const idl = on(R.idle);
   if (idl(E)) { fig("idle: heap per connection, KB", (k) => idl(k) && idl(k).heapPerConnKB, false, 1); fig("idle: RSS per connection, KB", (k) => idl(k) && idl(k).rssPerConnKB, false, 1);
-    fig(`idle: threads with ${P.idleSubs} connections`, (k) => idl(k) && idl(k).threads, false, 0); }
+    fig(`idle: threads with ${P.idleSubs} connections`, (k) => idl(k) && idl(k).threads, false, 0);
+    const most = P.threadCommands[P.threadCommands.length - 1];
+    fig(`threads with ${most} running commands`, (k) => idl(k) && idl(k).commandThreads[most], false, 0); }
   const lat = on(R.latency);
   if (lat(E)) { fig("low load: p50 latency, ms", (k) => lat(k) && lat(k).p50, false, 2); fig("low load: p99 latency, ms", (k) => lat(k) && lat(k).p99, false, 2); }
   const st = on(R.startup);
@@ -619,9 +803,14 @@ function report(m, startedAt, minutes) {
   const sizes = QUICK ? " (quick sizes: indicative only)" : "";
   const mine = KINDS.filter((k) => k === E || k === J);
   const targets = [
-    [`throughput ≥ 50 % of the raw pipe${sizes}`, (k) => { const t = R.throughput[k]; return t && [`${fmt(100 * t.mbps / t.pipeMbps, 0)} % (${fmt(t.mbps, 0)} of ${fmt(t.pipeMbps, 0)} MB/s)`, t.ok && t.mbps / t.pipeMbps >= 0.5]; }],
+    [`throughput ≥ 50 % of the raw pipe (the fast generator; the reader's ceiling alone: ${fmt(R.loadgen.javaMbps, 0)} MB/s)${sizes}`, (k) => { const t = R.throughput[k]; return t && [`${fmt(100 * t.mbps / t.pipeMbps, 0)} % (${fmt(t.mbps, 0)} of ${fmt(t.pipeMbps, 0)} MB/s)`, t.ok && t.mbps / t.pipeMbps >= 0.5]; }],
     ["1,000 subscribers at 50 lines/s: p99 ≤ 100 ms, every line delivered", (k) => { const f = R.fanout[`${k}/1000`]; return f && [`p99 ${fmt(f.p99)} ms${f.ok ? "" : ", lines missing"}`, f.ok && f.p99 <= 100]; }],
     ["5,000 subscribers at 50 lines/s: p99 ≤ 500 ms, every line delivered", (k) => { const f = R.fanout[`${k}/5000`]; return f && [`p99 ${fmt(f.p99)} ms${f.ok ? "" : ", lines missing"}`, f.ok && f.p99 <= 500]; }],
+    [`10,000 subscribers at 50 lines/s: p99 ≤ 250 ms${P.fanoutCrossRuns ? " with both clients" : ""}, every line delivered`, (k) => { const f = R.fanout[`${k}/10000`];
+      return f && [`p99 ${fmt(f.p99)} ms${f.java ? ` (Java client ${fmt(f.java.p99)} ms)` : ""}${f.ok && (!f.java || f.java.ok) ? "" : ", lines missing"}`,
+        f.ok && f.p99 <= 250 && (!P.fanoutCrossRuns || (!!f.java && f.java.ok && f.java.p99 <= 250))]; }],
+    [`${P.manyStreams.streams} streams × ${1000 / P.manyStreams.intervalMs} lines/s × ${P.manyStreams.subs / P.manyStreams.streams} subscribers: every line delivered${P.manyStreams.crossRuns ? ", with both clients" : ""}${sizes}`, (k) => { const x = R.manyStreams[k];
+      return x && [`p99 ${fmt(x.p99)} ms${x.java ? ` (Java client ${fmt(x.java.p99)} ms)` : ""}${x.ok && (!x.java || x.java.ok) ? "" : ", lines missing"}`, x.ok && (!P.manyStreams.crossRuns || (!!x.java && x.java.ok))]; }],
     [`${P.idleSubs.toLocaleString("en")} idle connections within 512 MB heap${sizes}`, (k) => { const i = R.idle[k]; return i && i.heapMB !== null && [`${fmt(i.heapMB, 0)} MB live heap (${fmt(i.heapPerConnKB, 1)} KB per connection)`, i.ok && i.heapMB <= 512]; }],
     ["start-up to the first request ≤ 1 s", (k) => { const s = R.startup[k]; return s && s.healthMs !== null && [`${fmt(s.healthMs, 0)} ms`, s.healthMs <= 1000]; }],
     ...peers.map((B) => [`every figure better than the ${NAMES[B]}`, (k) => {
@@ -637,6 +826,45 @@ function report(m, startedAt, minutes) {
     if (cells.some((c) => c !== "–")) row([name, ...cells]);
   }
   L.push("", problems.length ? `**Broken scenarios** (a subscriber missed something, or a server failed): ${problems.join(" / ")}` : "Every subscriber of every run received every line or byte and the done event, with no gap.", "");
+  // ---- fixed costs: goals reported, not gated
+  const idleFor = (k) => R.idle[k] || null;
+  if (KINDS.some((k) => R.startup[k] || R.idle[k])) {
+    const most = P.threadCommands[P.threadCommands.length - 1];
+    const goals = [
+      ["start-up to the first request ≤ 500 ms with the class-data archive", (k) => { const st = R.startup[k]; return st && st.healthMs !== null &&
+        [`${fmt(st.healthMs, 0)} ms${isJava(k) && !cdsReady(k) ? " (no archive)" : ""}`, st.healthMs <= 500]; }],
+      ["an idle connection ≤ 16 KB of heap", (k) => { const i = idleFor(k); return i && i.heapPerConnKB !== null && [`${fmt(i.heapPerConnKB, 1)} KB`, i.heapPerConnKB <= 16]; }],
+      [`threads independent of the number of connections (0 → ${P.idleSubs.toLocaleString("en")})`, (k) => { const i = idleFor(k); return i && i.threads !== null &&
+        [`${fmt(i.threadsBase, 0)} → ${fmt(i.threads, 0)}`, i.threads - i.threadsBase <= 2]; }],
+      [`threads independent of the number of running commands (0, 1, ${P.threadCommands.join(", ")}), as far as the JDK allows`, (k) => { const i = idleFor(k);
+        if (!i || i.threadsNoCommand === null || i.commandThreads[most] === null) return null;
+        // per command from the first to the last: the first command also starts pools' first threads
+        const per = (i.commandThreads[most] - i.threadsBase) / (most - 1);
+        return [`${[i.threadsNoCommand, i.threadsBase, ...P.threadCommands.map((n) => i.commandThreads[n])].map((t) => fmt(t, 0)).join(" → ")} (${fmt(per, 1)} per command${k.startsWith("execstream") && Math.round(per) === 4 ? ", as expected today" : ""})`, per < 0.5]; }]];
+    L.push("### Fixed costs", "", `Goals, reported and not gated. Start-up: the median of the start-up scenario's starts. Heap per idle connection and threads against connections: the idle scenario. Threads against running commands: the same server before its \`sleep\` starts, with it, then with more \`sleep\`s up to ${P.threadCommands.join(" and ")} running. ` +
+      "Today each running command costs execstream 4 threads: its own 3 (a waiter for the process and a blocking reader each for stdout and stderr: the JDK has no non-blocking pipe I/O for a child process) and the JDK's \"process reaper\" for every child; the last goal counts that as not met. Per command is counted from 1 running to the most, since the first also starts pools' first threads; the launcher's pool keeps an idle thread for a minute, which may add one or two.", "");
+    head(["goal", ...KINDS.flatMap((k) => [NAMES[k] || k, "met?"])]);
+    for (const [name, get] of goals) row([name, ...KINDS.flatMap((k) => { const r = get(k); return r ? [r[0], k.startsWith("execstream") ? (r[1] ? "met" : "**not met**") : "–"] : ["–", "–"]; })]);
+    L.push("");
+  }
+  // ---- a lead must hold with more than one client
+  if (KINDS.includes(B)) {
+    const pairs = [["throughput, MB/s (Java reader / curl)", "throughput, MB/s (higher is better)", "throughput, curl, MB/s (higher is better)"]];
+    for (const n of fanoutSizes()) for (const q of ["p50", "p99"]) pairs.push([`fan-out ${n}: ${q} latency (loadgen / Java client)`, `fan-out ${n}: ${q} latency, ms`, `fan-out ${n}, Java client: ${q} latency, ms`]);
+    const msn = `many streams (${P.manyStreams.streams} × ${P.manyStreams.subs / P.manyStreams.streams})`;
+    for (const q of ["p50", "p99"]) pairs.push([`${msn}: ${q} latency (loadgen / Java client)`, `${msn}: ${q} latency, ms`, `${msn}, Java client: ${q} latency, ms`]);
+    const byName = Object.fromEntries(F.map((f) => [f.name, f]));
+    const leadRows = pairs.filter(([, a, b]) => byName[a] && byName[b]);
+    if (leadRows.length) {
+      L.push("### Leads, checked with two clients", "", "The fast path vs the peer (as in the table below: above 1× execstream is better) with each of two independent clients; a lead counts only where both see it.", "");
+      head(["figure", "first client", "second client", "lead holds with both?"]);
+      for (const [name, a, b] of leadRows) {
+        const x = better(byName[a].v[E], byName[a].v[B], byName[a].hi), y = better(byName[b].v[E], byName[b].v[B], byName[b].hi);
+        row([name, x.txt, y.txt, x.ok === null || y.ok === null ? "–" : x.ok && y.ok ? "yes" : !x.ok && !y.ok ? "no lead" : "**one client only**"]);
+      }
+      L.push("");
+    }
+  }
   L.push("### Figures side by side", "", "Fast path vs a peer: how many times better execstream's fast path is than that peer (execstream ÷ peer for rates, peer ÷ execstream for costs); above 1× execstream is better." +
     (withJ ? " JAX-RS ÷ fast path: the JAX-RS path's figure as a multiple of the fast path's, as it is, not inverted: below 1× on MB/s it moves less, above 1× on a cost (CPU, memory, threads, latency, time) it costs more; this is the cost of the portable path." : ""), "");
   const SHORT = { "better-sse": "better-sse", webflux: "WebFlux", "jersey-broadcaster": "Jersey SSE" };
@@ -648,22 +876,53 @@ function report(m, startedAt, minutes) {
   }
   // ---- details
   L.push("", "### Details", "");
+  const ceiling = (mbps, src) => mbps === null || mbps === undefined ? "–" : `${src !== null && src >= 85 ? "≥ " : ""}${fmt(mbps, 0)}`;
   if (Object.keys(R.throughput).length) {
-    L.push(`**Throughput**: one command writes ${P.throughputMB} MB of text (${genBytes(P.throughputMB).toLocaleString("en")} bytes with the newlines) to one SSE client; MB/s of content received, from the POST to the done event. Each server first gets ${P.throughputWarmRuns} unmeasured run${P.throughputWarmRuns > 1 ? "s" : ""} of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Every run checks the total content length. Server CPU is the server process's own (utime+stime; the generator's processes are its children and not counted) over the run; per MB it is the cost of the work, which the side-by-side table compares, since a server that moves more per second also uses more of a core while it runs.`, "");
-    head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "events per run", "server CPU %", "server CPU ms per MB", "peak RSS MB", "loadgen CPU %", "runs ok"]);
-    for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.serverCpuMsPerMB, 1), fmt(t.rssMB, 0), fmt(t.loadgenCpuPct, 0), t.ok ? `${t.n}/${t.n}` : "**no**"]); }
+    const lg = R.loadgen;
+    L.push(`**Throughput**: one command writes ${P.throughputMB} MB to one SSE client; MB/s of content received, from the POST to the done event. ` +
+      `The generator is the fast one (\`yes\` with 101-byte lines, ${GENS.fast.bytes(P.throughputMB).toLocaleString("en")} bytes), measured into a raw pipe (\`| cat > /dev/null\`) in the same round; ` +
+      `the client is the Java socket reader (\`bench/loadgen/java/SseBench.java\`, \`--mode bytes\`), which decodes every event and checks the total content length and the done event, ` +
+      `at ${ceiling(lg.javaMbps, lg.javaMbSourceCpuPct)} MB/s on its own against \`source.js\` (its ceiling here; "≥" where the source used a full core). ` +
+      `curl (\`-N\`, to /dev/null: the response's size and a clean end only; ${ceiling(lg.curlMbps, lg.curlSourceCpuPct)} MB/s alone) is the second client, and the earlier \`head | tr | fold\` generator ` +
+      `(100-byte lines, ${GENS.lines.bytes(P.throughputMB).toLocaleString("en")} bytes, through the Java reader, next to its own raw pipe) gives the line-oriented figure; both in ${P.crossRuns} of the ${RUNS} rounds. ` +
+      `The Node.js load generator is not a throughput client any more: at ${fmt(lg.mbps, 0)} MB/s on one connection at a full core it was the limit. ` +
+      `Each server first gets ${P.throughputWarmRuns} unmeasured run${P.throughputWarmRuns > 1 ? "s" : ""} of the same size (so that its JIT compiling is done), then ${RUNS} measured runs on the same server. Server CPU is the server process's own (utime+stime; the generator's processes are its children and not counted) over the Java reader's run; per MB it is the cost of the work, which the side-by-side table compares, since a server that moves more per second also uses more of a core while it runs.`, "");
+    head(["server", "MB/s", "raw pipe MB/s", "% of pipe", "curl MB/s", "curl % of pipe", "line-oriented MB/s", "its raw pipe MB/s", "line-oriented % of pipe",
+      "events per run", "server CPU %", "server CPU ms per MB", "peak RSS MB", "reader CPU %", "curl CPU %", "runs ok"]);
+    for (const k of KINDS) { const t = R.throughput[k]; if (t) row([k, fmt(t.mbps, 0), fmt(t.pipeMbps, 0), fmt(100 * t.mbps / t.pipeMbps, 0), fmt(t.curlMbps, 0), fmt(100 * t.curlMbps / t.pipeMbps, 0),
+      fmt(t.lineMbps, 0), fmt(t.linePipeMbps, 0), fmt(100 * t.lineMbps / t.linePipeMbps, 0), fmt(t.events, 0), fmt(t.serverCpuPct, 0), fmt(t.serverCpuMsPerMB, 1), fmt(t.rssMB, 0),
+      fmt(t.clientCpuPct, 0), fmt(t.curlCpuPct, 0), t.ok && t.curlOk && t.lineOk ? `${t.n}/${t.n}` : "**no**"]); }
     L.push("");
   }
-  if (Object.keys(R.fanout).length) {
-    L.push(`**Fan-out**: one stream at 50 lines/s (${P.fanoutLines} lines, ${P.fanoutLines / 50} s) to N subscribers, all connected before the first line, after ${P.fanoutWarmRuns} unmeasured warm-up run${P.fanoutWarmRuns > 1 ? "s" : ""} of the same size on the same server (so that its JIT compiling is done, as for throughput; the first warm-up run's figures in their own column); latency from the line's write (timestamp in the line) to its receipt; server CPU over the run (utime+stime from /proc), RSS peak during the run, heap in use after it (JVM: \`jcmd GC.heap_info\`; node: \`heapUsed\`).`, "");
-    head(["server", "subscribers", "p50 ms", "p99 ms", "max ms", `first warm-up run (${P.fanoutLines / 50} s): p50 / p99 ms`, "server CPU %", "RSS MB", "heap MB", "threads", "connect all, ms", "loadgen CPU % (of 200)", "loadgen µs CPU per line", "every line"]);
-    for (const n of P.fanoutSubs) for (const k of KINDS) { const f = R.fanout[`${k}/${n}`]; if (f) row([k, n.toLocaleString("en"), fmt(f.p50, 2), fmt(f.p99, 2), fmt(f.max, 1), `${fmt(f.warmP50, 1)} / ${fmt(f.warmP99, 1)}`, fmt(f.serverCpuPct, 0), fmt(f.rssMB, 0), fmt(f.heapMB, 0), fmt(f.threads, 0), fmt(f.connectMs, 0), fmt(f.loadgenCpuPct, 0), fmt(f.lgUsPerLine, 1), f.ok ? "yes" : "**no**"]); }
+  const fanoutRows = (sizes, key, get) => {
+    head(["server", "subscribers", "p50 ms", "p99 ms", "max ms", "Java client: p50 / p99 ms", "first warm-up run: p50 / p99 ms", "server CPU %", "RSS MB", "heap MB", "threads", "connect all, ms",
+      "loadgen CPU % (of 200)", "loadgen µs CPU per line", "Java client CPU %", "every line (loadgen / Java)"]);
+    for (const n of sizes) for (const k of KINDS) {
+      const f = get(k, n); if (!f) continue;
+      const j = f.java || {};
+      row([k, n.toLocaleString("en"), fmt(f.p50, 2), fmt(f.p99, 2), fmt(f.max, 1), `${fmt(j.p50, 2)} / ${fmt(j.p99, 2)}`, `${fmt(f.warmP50, 1)} / ${fmt(f.warmP99, 1)}`, fmt(f.serverCpuPct, 0),
+        fmt(f.rssMB, 0), fmt(f.heapMB, 0), fmt(key === "many" ? f.peakThreads : f.threads, 0), fmt(f.connectMs, 0), fmt(f.loadgenCpuPct, 0), fmt(f.lgUsPerLine, 1), fmt(j.loadgenCpuPct, 0),
+        `${f.ok ? "yes" : "**no**"} / ${f.java ? (f.java.ok ? "yes" : "**no**") : "–"}`]);
+    }
     L.push("");
+  };
+  if (Object.keys(R.fanout).length) {
+    const big = fanoutSizes().includes(P.fanout10k.subs) && !P.fanoutSubs.includes(P.fanout10k.subs) ? P.fanout10k : null; // fanout10k's own sizes
+    L.push(`**Fan-out**: one stream at 50 lines/s (${P.fanoutLines} lines, ${P.fanoutLines / 50} s${big ? `; ${big.lines} lines at ${big.subs.toLocaleString("en")} subscribers` : ""}) to N subscribers, all connected before the first line, after ${P.fanoutWarmRuns} unmeasured warm-up run${P.fanoutWarmRuns > 1 ? "s" : ""} of the same size on the same server (${big ? `${big.warmRuns} at ${big.subs.toLocaleString("en")}; ` : ""}so that its JIT compiling is done, as for throughput; the first warm-up run's figures in their own column); latency from the line's write (timestamp in the line) to its receipt; server CPU over the run (utime+stime from /proc), RSS peak during the run, heap in use after it (JVM: \`jcmd GC.heap_info\`; node: \`heapUsed\`). ` +
+      `The Java client (JDK \`HttpClient\`, two delivery threads; ${fmt(R.loadgen.javaEvps / 1000, 0)}k events/s alone) runs right after the load generator on the same server in ${P.fanoutCrossRuns} of the ${RUNS} rounds: its p50/p99 are the cross-check.`, "");
+    fanoutRows(fanoutSizes(), "fanout", (k, n) => R.fanout[`${k}/${n}`]);
+  }
+  if (Object.keys(R.manyStreams).length) {
+    const m = P.manyStreams;
+    L.push(`**Many streams**: ${m.streams} commands at once, each writing a line every ${m.intervalMs} ms (${m.lines} lines, \`bench/loadgen/gen.sh\`: bash, no process per line), each followed by ${m.subs / m.streams} subscribers (${m.subs.toLocaleString("en")} connections), all connected before the first line; ${m.warmRuns} unmeasured warm-up run${m.warmRuns === 1 ? "" : "s"} first. ` +
+      `Threads: the most seen while it ran (4 per running command are expected today: a waiter and a reader each for stdout and stderr, and the JDK's process reaper).`, "");
+    fanoutRows([m.subs], "many", (k) => R.manyStreams[k]);
   }
   if (Object.keys(R.idle).length) {
     L.push(`**Idle connections**: ${P.idleSubs.toLocaleString("en")} subscribers on a running \`sleep\` stream, keepalive ${P.idleKeepalive}, held ${P.idleHoldS} s; measured after a full GC, against a baseline taken before connecting (same server, same stream). Every connection must still be open and have received a keepalive.`, "");
-    head(["server", "heap MB (baseline → with conns)", "heap KB/conn", "RSS MB (baseline → with conns)", "RSS KB/conn", "threads (baseline → with conns)", "CPU % while idle", "connect all, ms", "all held"]);
-    for (const k of KINDS) { const i = R.idle[k]; if (i) row([k, `${fmt(i.heapBaseMB)} → ${fmt(i.heapMB)}`, fmt(i.heapPerConnKB, 1), `${fmt(i.rssBaseMB)} → ${fmt(i.rssMB)}`, fmt(i.rssPerConnKB, 1), `${fmt(i.threadsBase, 0)} → ${fmt(i.threads, 0)}`, fmt(i.holdCpuPct, 1), fmt(i.connectMs, 0), i.ok ? `${i.n}/${P.idleRuns}` : "**no**"]); }
+    head(["server", "heap MB (baseline → with conns)", "heap KB/conn", "RSS MB (baseline → with conns)", "RSS KB/conn", "threads (baseline → with conns)", `threads with 0, 1, ${P.threadCommands.join(", ")} running commands`, "CPU % while idle", "connect all, ms", "all held"]);
+    for (const k of KINDS) { const i = R.idle[k]; if (i) row([k, `${fmt(i.heapBaseMB)} → ${fmt(i.heapMB)}`, fmt(i.heapPerConnKB, 1), `${fmt(i.rssBaseMB)} → ${fmt(i.rssMB)}`, fmt(i.rssPerConnKB, 1), `${fmt(i.threadsBase, 0)} → ${fmt(i.threads, 0)}`,
+      [i.threadsNoCommand, i.threadsBase, ...P.threadCommands.map((n) => i.commandThreads[n])].map((t) => fmt(t, 0)).join(" → "), fmt(i.holdCpuPct, 1), fmt(i.connectMs, 0), i.ok ? `${i.n}/${P.idleRuns}` : "**no**"]); }
     L.push("");
   }
   if (Object.keys(R.latency).length) {
@@ -680,10 +939,14 @@ function report(m, startedAt, minutes) {
   }
   if (R.loadgen.evps) {
     const lg = R.loadgen;
-    L.push(`**The load generator on its own** (\`bench/loadgen/\`: Node.js, raw sockets, worker threads, incremental SSE parsing) against \`bench/loadgen/source.js\`, a trivial SSE source on the same cores: ` +
-      `${fmt(lg.evps / 1000, 0)}k events/s parsed and checked over ${lg.subs} subscribers (loadgen CPU ${fmt(lg.evCpuPct, 0)} % of a core), and ${fmt(lg.mbps, 0)} MB/s of content on one subscriber with 64 KiB events (CPU ${fmt(lg.mbCpuPct, 0)} %). ` +
-      `Those sources write many events per TCP segment; in the fan-out runs each line arrives in its own read, which costs the loadgen more per line (the fan-out table gives its CPU per line and per run). ` +
-      `The loadgen, the server and the generator share the same ${os.cpus().length} cores (and other builds): where the server's CPU is near ${100 * os.cpus().length} % the server is what saturates; where the loadgen's CPU nears 100 % per thread, it may be the limit.`, "");
+    L.push(`**The clients on their own**, against \`bench/loadgen/source.js\`, a trivial SSE source on the same cores (medians of ${P.loadgenRuns} run${P.loadgenRuns === 1 ? "" : "s"}; the second clients' of ${Math.min(P.crossRuns, P.loadgenRuns)}): ` +
+      `many subscribers: the load generator (\`bench/loadgen/\`: Node.js, raw sockets, worker threads, incremental SSE parsing) ${fmt(lg.evps / 1000, 0)}k events/s parsed and checked over ${lg.subs} subscribers (CPU ${fmt(lg.evCpuPct, 0)} % of a core), ` +
+      `the Java client (\`HttpClient\`) ${fmt(lg.javaEvps / 1000, 0)}k events/s (CPU ${fmt(lg.javaEvCpuPct, 0)} %); ` +
+      `one connection with 64 KiB events: the Java socket reader ${ceiling(lg.javaMbps, lg.javaMbSourceCpuPct)} MB/s (its CPU ${fmt(lg.javaMbCpuPct, 0)} %, the source's ${fmt(lg.javaMbSourceCpuPct, 0)} %), ` +
+      `curl ${ceiling(lg.curlMbps, lg.curlSourceCpuPct)} MB/s (CPU ${fmt(lg.curlCpuPct, 0)} %, the source's ${fmt(lg.curlSourceCpuPct, 0)} %), the load generator ${ceiling(lg.mbps, lg.mbSourceCpuPct)} MB/s (CPU ${fmt(lg.mbCpuPct, 0)} %). ` +
+      `"≥": the source used most of a core, so the client may go faster. ` +
+      `Those sources write many events per TCP segment; in the fan-out runs each line arrives in its own read, which costs the clients more per line (the fan-out table gives their CPU per run). ` +
+      `The clients, the server and the generator share the same ${os.cpus().length} cores (and other builds): where the server's CPU is near ${100 * os.cpus().length} % the server is what saturates; where a client's CPU nears 100 % per thread, it may be the limit.`, "");
   }
   const warned = LOGS.filter((l) => l.warnings > 0);
   L.push(`**Server logs**: ${LOGS.length} server runs; ` + (warned.length === 0 ? "no warning or error line in any of them." :
@@ -703,9 +966,10 @@ function writeReport(text) {
     "Jersey's Grizzly container (`bench/jaxrs-server/`: the portable JAX-RS path) and against a peer written on",
     "[better-sse](https://github.com/MatthewWid/better-sse) (`bench/peers/better-sse/`: the same endpoints, event format, history",
     "replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small sizes, the fast path",
-    "and the peer, under 2 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
-    "`EXECSTREAM_JAR=path` and `EXECSTREAM_JAXRS_JAR=path` pick the jars. The load generator is `bench/loadgen/` (Node.js,",
-    "asynchronous, raw sockets).", ""].join("\n");
+    "and the peer, under 3.5 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
+    "`EXECSTREAM_JAR=path` and `EXECSTREAM_JAXRS_JAR=path` pick the jars. The clients are `bench/loadgen/` (Node.js,",
+    "asynchronous, raw sockets) and `bench/loadgen/java/SseBench.java` (the JDK's HttpClient, and a plain-socket reader for",
+    "throughput), with curl; each is measured alone (bench/README.md: honest limits).", ""].join("\n");
   let out;
   const section = `${begin}\n${text}\n${end}\n`;
   const i = src.indexOf(begin), j = src.indexOf(end);
@@ -739,6 +1003,8 @@ async function main() {
   if (want("latency")) await step("latency", scenarioLatency);
   if (want("throughput")) await step("throughput", scenarioThroughput);
   for (const n of P.fanoutSubs) if (want("fanout")) await step(`fan-out ${n}`, () => scenarioFanout(n));
+  if (want("many-streams")) await step("many-streams", scenarioManyStreams);
+  if (wantFanout10k()) await step(`fan-out ${P.fanout10k.subs}`, () => scenarioFanout(P.fanout10k.subs, P.fanout10k));
   if (want("idle")) await step("idle", scenarioIdle);
   const text = report(m, startedAt, (Date.now() - T0) / 60000);
   const target = writeReport(text);

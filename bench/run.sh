@@ -4,10 +4,10 @@
 # and the peers: better-sse (bench/peers/better-sse/), Spring WebFlux (bench/peers/webflux/) and plain
 # JAX-RS SSE on Jersey (bench/peers/jersey-broadcaster/).
 #
-#   bash bench/run.sh              full run (six servers, roughly an hour): rewrites the generated section of BENCHMARKS.md
-#   bash bench/run.sh --quick      small sizes, fast path and peer, < 2 min (CI): exits non-zero if a scenario breaks
+#   bash bench/run.sh              full run (six servers, roughly 1.5-2 hours): rewrites the generated section of BENCHMARKS.md
+#   bash bench/run.sh --quick      small sizes, fast path and peer, < 3.5 min (CI): exits non-zero if a scenario breaks
 #   bash bench/run.sh --quick --no-write   same, but the report goes to a temp file (CI: BENCHMARKS.md untouched)
-#   other flags: --out FILE, --only startup,latency,throughput,fanout,idle,loadgen, --runs N,
+#   other flags: --out FILE, --only startup,latency,throughput,fanout,many-streams,fanout10k,idle,loadgen, --runs N,
 #                --servers execstream,execstream-jaxrs,better-sse,webflux,jersey-broadcaster (any of them; --quick's
 #                default leaves out execstream-jaxrs and the JVM peers)
 #   bash bench/run.sh --soak [--minutes 10] [--subs 500] [--write]   the soak scenario alone (bench/soak.js)
@@ -18,12 +18,15 @@
 # bench/jaxrs-server/target-bench/execstream-jaxrs-server.jar, rebuilt when missing or older than the sources), the JVM
 # peers' jars when the run includes them (bench/peers/*/target-bench, rebuilt when missing or older than their sources)
 # and the better-sse peer's node_modules (npm ci from the committed package-lock.json).
-# Needs Java 17+, Node.js 20+, npm; all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
+# Needs a JDK 17+ (javac too, for the Java client), Node.js 20+, npm, curl and bash 5 (gen.sh's $EPOCHREALTIME);
+# all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v node >/dev/null || { echo "bench: node (20+) is needed" >&2; exit 2; }
 command -v java >/dev/null || { echo "bench: java (17+) is needed" >&2; exit 2; }
+command -v javac >/dev/null || { echo "bench: javac (a JDK 17+) is needed for the Java client" >&2; exit 2; }
+command -v curl >/dev/null || { echo "bench: curl is needed" >&2; exit 2; }
 
 # --- the jars
 # A source or pom the JAX-RS server's jar is built from (the server's, and bench/jaxrs-server's own) newer than $1, if any.
@@ -117,7 +120,7 @@ if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.jso
   (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# --- file descriptors: 10,000 idle connections need as many on each side
+# --- file descriptors: 10,000 idle connections (and fanout10k's subscribers) need as many on each side
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "bench: open files limit $(ulimit -n)" >&2
 

@@ -13,8 +13,10 @@
 //             count keepalive comments, verify no connection dropped.
 // The stream: --command CMD (POSTed to /projects/<--project>/commands first; the POST -> done time
 // is reported; --post-base URL POSTs it to another server than the one subscribed to, as for two
-// nodes sharing one publisher) or --path PATH (an existing stream URL). --go-file F is created once every
-// subscriber has its response head (gen.js waits for it before its first line).
+// nodes sharing one publisher) or --path PATH (an existing stream URL). --streams S with --command: S
+// commands, and subscriber i follows stream i mod S (each stream's subscribers get the same lines).
+// --go-file F is created once every subscriber has its response head (gen.js waits for it before
+// its first line).
 const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
 const http = require("node:http");
 const fs = require("node:fs");
@@ -22,9 +24,9 @@ const { SseClient, nowMs } = require("./sse.js");
 
 function parseArgs(argv) {
   const o = { base: "http://127.0.0.1:8080", key: "", mode: "lines", subs: 1, workers: 1, project: "bench", command: null,
-    postBase: null, path: null, expectLines: 0, expectBytes: -1, goFile: null, timeoutS: 300, holdS: 600, concurrency: 256, latency: true };
+    postBase: null, path: null, streams: 1, expectLines: 0, expectBytes: -1, goFile: null, timeoutS: 300, holdS: 600, concurrency: 256, latency: true };
   const map = { "--base": "base", "--key": "key", "--mode": "mode", "--subs": "subs", "--workers": "workers",
-    "--project": "project", "--command": "command", "--post-base": "postBase", "--path": "path", "--expect-lines": "expectLines",
+    "--project": "project", "--command": "command", "--post-base": "postBase", "--path": "path", "--streams": "streams", "--expect-lines": "expectLines",
     "--expect-bytes": "expectBytes", "--go-file": "goFile", "--timeout-s": "timeoutS", "--hold-s": "holdS",
     "--concurrency": "concurrency" };
   for (let i = 0; i < argv.length; i += 2) {
@@ -109,7 +111,7 @@ function workerMain(cfg) {
   };
   function pump() {
     while (next < n && pending < cfg.concurrency) {
-      const c = new SseClient({ host: u.hostname, port: +u.port, path: cfg.path, headers: { "X-API-Key": cfg.key } },
+      const c = new SseClient({ host: u.hostname, port: +u.port, path: cfg.paths[(cfg.first + next) % cfg.paths.length], headers: { "X-API-Key": cfg.key } },
         { onHead, onEvent, onComment, onClose });
       c.seq = 0; c.bytes = 0; c.gotDone = false; c.keepalives = 0;
       clients.push(c); next++; pending++;
@@ -124,7 +126,7 @@ function workerMain(cfg) {
   }
   parentPort.postMessage({ type: "ready" });
   parentPort.on("message", (m) => {
-    if (m.type === "start") { cfg.path = m.path; pump(); }
+    if (m.type === "start") { cfg.paths = m.paths; pump(); }
     else if (m.type === "close") { // idle mode end, or a timeout: close what is open, report
       closing = true;
       const open = clients.filter((c) => !c.closed);
@@ -149,16 +151,17 @@ async function main() {
   const deadline = Date.now() + o.timeoutS * 1000;
   const out = { mode: o.mode, subs: o.subs, workers: o.workers };
   const cpu0 = process.cpuUsage();
-  let postAt = 0, path = o.path;
+  let postAt = 0, paths = [o.path];
   const w = Math.max(1, Math.min(o.workers, o.subs));
   const workers = [];
   let connected = 0, ready = 0, results = [];
   const allReady = new Promise((res) => { out._resReady = res; });
   const allConnected = new Promise((res) => { out._resConnected = res; });
   const allDone = new Promise((res) => { out._resDone = res; });
-  for (let k = 0; k < w; k++) {
+  for (let k = 0, first = 0; k < w; k++) {
     const n = Math.floor(o.subs / w) + (k < o.subs % w ? 1 : 0);
-    const wk = new Worker(__filename, { workerData: { ...o, n } });
+    const wk = new Worker(__filename, { workerData: { ...o, n, first } }); // first: the index of its first subscriber
+    first += n;
     wk.on("message", (m) => {
       if (m.type === "ready") { if (++ready === w) out._resReady(); }
       else if (m.type === "connected") { if (++connected === w) out._resConnected(); }
@@ -170,12 +173,12 @@ async function main() {
   await allReady; // threads up before the POST, so that the POST -> done time has no thread start-up in it
   if (o.command) {
     postAt = nowMs();
-    const r = await post(o.postBase || o.base, o.key, o.project, o.command);
-    path = r.stream_url;
+    paths = [];
+    for (let i = 0; i < Math.max(1, o.streams); i++) paths.push((await post(o.postBase || o.base, o.key, o.project, o.command)).stream_url);
     out.postMs = nowMs() - postAt;
   }
   const tStart = nowMs();
-  workers.forEach((wk) => wk.postMessage({ type: "start", path }));
+  workers.forEach((wk) => wk.postMessage({ type: "start", paths }));
   const timeout = (ms) => new Promise((res) => setTimeout(() => res("timeout"), Math.max(0, ms)));
   const c1 = await Promise.race([allConnected, timeout(deadline - Date.now())]);
   out.connectMs = nowMs() - tStart;

@@ -3,7 +3,9 @@
 // A trivial SSE source to measure the load generator on its own: GET /?events=E&size=S writes E
 // output events in execstream's format as fast as the client reads them (with backpressure), in
 // batches, then a done event. size=0 makes "lines" events ("<epoch ms> <seq>\n", ~24 B of content),
-// otherwise each event carries S bytes of 'a'.
+// otherwise each event carries S bytes of 'a', from one batch of events built once and written again
+// and again (no id lines: the clients' byte counts ignore them), so that the source is not what limits
+// a fast client.
 // Usage: node source.js --port P   (prints "listening <port>")
 const http = require("node:http");
 const a = process.argv.slice(2);
@@ -16,7 +18,12 @@ const server = http.createServer((req, res) => {
   const big = size > 0 ? JSON.stringify({ type: "stdout", content: "a".repeat(size) }) : null;
   let i = 1;
   const batch = size > 0 ? Math.max(1, Math.floor(262144 / size)) : 500;
+  const block = big ? Buffer.from(`event: output\ndata: ${big}\n\n`.repeat(batch)) : null;
   const write = () => {
+    while (block && i + batch <= events + 1) { // whole batches of big events: the same bytes every time
+      i += batch;
+      if (!res.write(block)) return res.once("drain", write);
+    }
     while (i <= events) {
       let s = "";
       for (let k = 0; k < batch && i <= events; k++, i++)
