@@ -30,8 +30,8 @@ final class StreamPump implements AgentListener {
     private final long startNanos = System.nanoTime();
     /** Orders the events of both pipes and guards everything below. */
     private final Object lock = new Object();
-    private final Utf8Decoder stdoutDecoder = new Utf8Decoder();
-    private final Utf8Decoder stderrDecoder = new Utf8Decoder();
+    private final Utf8Carry stdoutCarry = new Utf8Carry();
+    private final Utf8Carry stderrCarry = new Utf8Carry();
     private final OutputCoalescer stdout;
     private final OutputCoalescer stderr;
     private RunningCommand command;
@@ -49,8 +49,8 @@ final class StreamPump implements AgentListener {
         this.publisher = publisher;
         this.agentRun = agentRun;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDOUT, text, utf8Bytes), scheduler);
-        this.stderr = new OutputCoalescer(lock, (text, utf8Bytes) -> append(OutputType.STDERR, text, utf8Bytes), scheduler);
+        this.stdout = new OutputCoalescer(lock, content -> append(OutputType.STDOUT, content), scheduler);
+        this.stderr = new OutputCoalescer(lock, content -> append(OutputType.STDERR, content), scheduler);
     }
 
     /** The lock that orders this stream's events, for the {@link StreamTalk} that shares it. */
@@ -119,13 +119,21 @@ final class StreamPump implements AgentListener {
 
     @Override
     public void onOutput(OutputType type, ByteBuffer bytes) {
-        // Each pipe has one reader, so its decoder needs no lock; the coalescers share one.
-        Utf8Decoder decoder = type == OutputType.STDOUT ? stdoutDecoder : stderrDecoder;
-        String text = decoder.decode(bytes);
-        boolean ascii = decoder.lastAscii();
+        byte[] array;
+        int from;
+        if (bytes.hasArray()) {
+            array = bytes.array();
+            from = bytes.arrayOffset() + bytes.position();
+        } else {
+            array = new byte[bytes.remaining()];
+            bytes.duplicate().get(array);
+            from = 0;
+        }
+        int to = from + bytes.remaining();
+        bytes.position(bytes.limit());
         synchronized (lock) {
             if (!done) {
-                coalescer(type).accept(text, ascii);
+                carry(type).split(array, from, to, coalescer(type)::accept);
             }
         }
     }
@@ -190,8 +198,8 @@ final class StreamPump implements AgentListener {
             if (done) {
                 return;
             }
-            stdout.accept(stdoutDecoder.finish());
-            stderr.accept(stderrDecoder.finish());
+            stdoutCarry.finish(stdout::accept);
+            stderrCarry.finish(stderr::accept);
             stdout.flush();
             stderr.flush();
             if (talk != null) {
@@ -252,16 +260,15 @@ final class StreamPump implements AgentListener {
         return type == OutputType.STDOUT ? stdout : stderr;
     }
 
-    private void append(OutputType type, String text) {
-        append(type, text, -1);
+    private Utf8Carry carry(OutputType type) {
+        return type == OutputType.STDOUT ? stdoutCarry : stderrCarry;
     }
 
-    /** {@code utf8Bytes}: the text's UTF-8 size if known, else -1 to count it here. */
-    private void append(OutputType type, String text, long utf8Bytes) {
-        // Text whose size is known (ASCII, or counted by the coalescer) needs no pass to count it:
-        // that pass was most of this thread's time on large output.
-        publisher.append(stream, utf8Bytes >= 0
-                ? new StreamEvent.Output(type, text, utf8Bytes)
-                : new StreamEvent.Output(type, text));
+    private void append(OutputType type, String text) {
+        publisher.append(stream, new StreamEvent.Output(type, text));
+    }
+
+    private void append(OutputType type, byte[] content) {
+        publisher.append(stream, StreamEvent.Output.ofUtf8(type, content));
     }
 }
