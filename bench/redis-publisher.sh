@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The Redis publisher's figures: appends per second through one node, and the latency from an
-# append on node A to a subscriber on node B (p50/p99), medians of 3 runs against a real
-# redis-server started on a free port. Prints them and appends them to BENCHMARKS.md.
-# Usage: bench/redis-publisher.sh      (needs redis-server: apt-get install -y redis-server)
+# The Redis publisher's figures, against real redis-servers started on free ports: events per
+# second through one node's group commit (one stream; 100 streams by 4 threads) and the latency
+# from an append on node A to a subscriber on node B at 1,000 events/s, medians of 3 runs
+# (RedisPublisherBenchmark); then two standalone server nodes on one redis-server against the
+# memory publisher (bench/redis-two-nodes.sh, MB as its argument, default 200). Prints them and
+# appends them to BENCHMARKS.md.
+# Usage: bench/redis-publisher.sh [MB]      (needs redis-server: apt-get install -y redis-server; and node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(./mvnw -B -q -pl adapters-redis -am verify -Dexecstream.bench=true -Dtest=RedisPublisherBenchmark \
       -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false 2>&1 | grep '^\[bench\]' || true)
 [ -n "$out" ] || { echo "no figures: is redis-server installed?"; exit 1; }
+[ -f "${EXECSTREAM_JAR:-server-jersey/target/execstream-server.jar}" ] || ./mvnw -B -q -pl server-jersey -am package -DskipTests
+out="$out
+$(bash bench/redis-two-nodes.sh "${1:-200}" | grep '^\[bench\]')"
 echo "$out"
 {
   echo

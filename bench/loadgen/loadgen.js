@@ -12,7 +12,8 @@
 //   idle    : connect, print {"phase":"connected"}, wait for "close" on stdin (at most --hold-s),
 //             count keepalive comments, verify no connection dropped.
 // The stream: --command CMD (POSTed to /projects/<--project>/commands first; the POST -> done time
-// is reported) or --path PATH (an existing stream URL). --go-file F is created once every
+// is reported; --post-base URL POSTs it to another server than the one subscribed to, as for two
+// nodes sharing one publisher) or --path PATH (an existing stream URL). --go-file F is created once every
 // subscriber has its response head (gen.js waits for it before its first line).
 const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
 const http = require("node:http");
@@ -21,9 +22,9 @@ const { SseClient, nowMs } = require("./sse.js");
 
 function parseArgs(argv) {
   const o = { base: "http://127.0.0.1:8080", key: "", mode: "lines", subs: 1, workers: 1, project: "bench", command: null,
-    path: null, expectLines: 0, expectBytes: -1, goFile: null, timeoutS: 300, holdS: 600, concurrency: 256, latency: true };
+    postBase: null, path: null, expectLines: 0, expectBytes: -1, goFile: null, timeoutS: 300, holdS: 600, concurrency: 256, latency: true };
   const map = { "--base": "base", "--key": "key", "--mode": "mode", "--subs": "subs", "--workers": "workers",
-    "--project": "project", "--command": "command", "--path": "path", "--expect-lines": "expectLines",
+    "--project": "project", "--command": "command", "--post-base": "postBase", "--path": "path", "--expect-lines": "expectLines",
     "--expect-bytes": "expectBytes", "--go-file": "goFile", "--timeout-s": "timeoutS", "--hold-s": "holdS",
     "--concurrency": "concurrency" };
   for (let i = 0; i < argv.length; i += 2) {
@@ -169,7 +170,7 @@ async function main() {
   await allReady; // threads up before the POST, so that the POST -> done time has no thread start-up in it
   if (o.command) {
     postAt = nowMs();
-    const r = await post(o.base, o.key, o.project, o.command);
+    const r = await post(o.postBase || o.base, o.key, o.project, o.command);
     path = r.stream_url;
     out.postMs = nowMs() - postAt;
   }

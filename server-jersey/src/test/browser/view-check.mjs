@@ -30,13 +30,14 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
 });
 try {
-  const reports = await Promise.all(pages.map((spec) => check(spec.url, spec.scrollTrigger, spec.checkpoints || [])));
+  const reports = await Promise.all(pages.map((spec) => check(spec.url, spec.scrollTrigger, spec.checkpoints || [],
+      spec.timestamps === true, spec.download === true)));
   console.log(JSON.stringify(reports));
 } finally {
   await browser.close();
 }
 
-async function check(url, scrollTrigger, checkpoints) {
+async function check(url, scrollTrigger, checkpoints, timestamps, download) {
   const page = await browser.newPage();
   const problems = [];
   const dialogs = [];
@@ -82,6 +83,10 @@ async function check(url, scrollTrigger, checkpoints) {
     await page.waitForTimeout(100);
     scrolling.afterFollow = await scrollState(page);
   }
+  // Counted now: a reload below opens the event stream again, on purpose.
+  const eventRequestCount = eventRequests.length;
+  const downloaded = download ? await fetchDownload(page) : null;
+  const stamps = timestamps ? await tryTimestamps(page) : null;
   await page.close();
   return {
     scrolling,
@@ -91,8 +96,10 @@ async function check(url, scrollTrigger, checkpoints) {
     timedOut,
     problems,
     dialogs,
-    eventRequests: eventRequests.length,
+    eventRequests: eventRequestCount,
     checkpoints: reached,
+    timestamps: stamps,
+    download: downloaded,
     ...seen,
   };
 }
@@ -172,6 +179,45 @@ function pageView() {
       stdout: all("#output .out.stdout").slice(0, 1).map((e) => getComputedStyle(e).color + " on " + getComputedStyle(e).backgroundColor)[0] || null,
     },
   };
+}
+
+/** The page's "download log" link, and what fetching it gives. */
+async function fetchDownload(page) {
+  return page.evaluate(async () => {
+    const link = document.getElementById("download");
+    const r = await fetch(link.href);
+    return {
+      visible: !link.hidden && link.getClientRects().length > 0,
+      text: link.textContent,
+      href: link.getAttribute("href"),
+      status: r.status,
+      disposition: r.headers.get("content-disposition"),
+      more: r.headers.get("x-execstream-more"),
+      body: await r.text(),
+    };
+  });
+}
+
+/** Ticks the timestamps toggle of a page that is done, then reloads it: what the first line shows each time. */
+async function tryTimestamps(page) {
+  const shown = () => page.evaluate(() => {
+    const first = document.querySelector("#output .line-start");
+    const before = first ? getComputedStyle(first, "::before").content : null;
+    return {
+      checked: document.getElementById("show-ts").checked,
+      lines: document.querySelectorAll("#output .line-start").length,
+      title: first ? first.title : null,
+      shows: before === "none" || before === "normal" ? null : before,
+      outputText: document.getElementById("output").textContent,
+    };
+  });
+  const off = await shown();
+  await page.click("#show-ts");
+  const on = await shown();
+  await page.reload({ waitUntil: "domcontentloaded" });
+  await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 15000 });
+  const reloaded = await shown();
+  return { off, on, reloaded };
 }
 
 /** The part of pageView() that checkpoints wait on. */

@@ -43,7 +43,7 @@ final class EmbeddedFollower implements StreamSubscriber {
         StreamEvent event = published.event();
         if (event instanceof StreamEvent.Output output) {
             listener.onOutput(new OutputEvent(published.id(), output.type() == OutputType.STDERR
-                    ? "stderr" : "stdout", output.content()));
+                    ? "stderr" : "stdout", output.content(), output.ts()));
         } else if (event instanceof StreamEvent.Done done) {
             listener.onDone(new DoneEvent(published.id(), done.exitCode(), done.durationMs(), done.status().wireName(),
                     done.message(), Map.of()));

@@ -1,5 +1,6 @@
 package io.execstream.client;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,5 +24,10 @@ public record AgentEvent(String id, String json, Map<String, Object> fields) {
     /** The object's {@code type} field ({@code system}, {@code assistant}, ...), or null. */
     public String type() {
         return fields.get("type") instanceof String s ? s : null;
+    }
+
+    /** When the server read this event ({@code ts}), to the millisecond; null if it does not say. */
+    public Instant ts() {
+        return Json.instant(fields.get("ts"));
     }
 }

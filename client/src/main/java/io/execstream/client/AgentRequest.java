@@ -1,5 +1,6 @@
 package io.execstream.client;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,17 +38,19 @@ import java.util.regex.Pattern;
  *                    asked of a person ({@link StreamListener#onPermission}) instead of refused
  * @param approvalTimeout with approvals, how long a request waits for an answer before it is
  *                    denied, or null for the server's default (5 minutes)
+ * @param webhookUrl  where this run's webhooks go (when it needs a person, when it ends), beside
+ *                    the server's; its host must be one the server allows; null for none
  */
 public record AgentRequest(String provider, String prompt, boolean interactive, Duration idleTimeout, String model,
                            String sessionId, Duration timeout, Map<String, Object> options, boolean approvals,
-                           Duration approvalTimeout) {
+                           Duration approvalTimeout, URI webhookUrl) {
     /** The longest timeout the server takes: 24 hours. */
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern OPTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** The fields every provider takes: no option may take their names. */
     private static final Set<String> FIELDS = Set.of("prompt", "session_id", "model", "timeout_ms", "interactive",
-            "idle_timeout_ms", "approvals", "approval_timeout_ms");
+            "idle_timeout_ms", "approvals", "approval_timeout_ms", "webhook_url");
     /** The providers whose options the API takes, with the alias route that takes them. */
     private static final Map<String, String> ALIASES = Map.of("claude-code", "claude");
 
@@ -91,7 +94,15 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
     /** A request without approvals: the form before sessions could ask. */
     public AgentRequest(String provider, String prompt, boolean interactive, Duration idleTimeout, String model,
                         String sessionId, Duration timeout, Map<String, Object> options) {
-        this(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, false, null);
+        this(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, false, null, null);
+    }
+
+    /** A request without a webhook of its own: the form before webhooks. */
+    public AgentRequest(String provider, String prompt, boolean interactive, Duration idleTimeout, String model,
+                        String sessionId, Duration timeout, Map<String, Object> options, boolean approvals,
+                        Duration approvalTimeout) {
+        this(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, approvals, approvalTimeout,
+                null);
     }
 
     /** A one-prompt run of {@code provider}: it ends when the agent has answered. */
@@ -110,25 +121,25 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
     /** This live session, closed after waiting {@code idleTimeout} for a message (whole milliseconds, up to 24 h). */
     public AgentRequest withIdleTimeout(Duration idleTimeout) {
         return new AgentRequest(provider, prompt, interactive, Objects.requireNonNull(idleTimeout, "idleTimeout"),
-                model, sessionId, timeout, options, approvals, approvalTimeout);
+                model, sessionId, timeout, options, approvals, approvalTimeout, webhookUrl);
     }
 
     /** This request with the model to use, e.g. {@code claude-sonnet-4-5} or {@code anthropic/claude-sonnet-4-5}. */
     public AgentRequest withModel(String model) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, Objects.requireNonNull(model, "model"),
-                sessionId, timeout, options, approvals, approvalTimeout);
+                sessionId, timeout, options, approvals, approvalTimeout, webhookUrl);
     }
 
     /** This request continuing the session of an earlier run: its done event's {@code session_id}. */
     public AgentRequest resuming(String sessionId) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model,
-                Objects.requireNonNull(sessionId, "sessionId"), timeout, options, approvals, approvalTimeout);
+                Objects.requireNonNull(sessionId, "sessionId"), timeout, options, approvals, approvalTimeout, webhookUrl);
     }
 
     /** This request with a limit on the whole run (whole milliseconds, up to 24 h). */
     public AgentRequest withTimeout(Duration timeout) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId,
-                Objects.requireNonNull(timeout, "timeout"), options, approvals, approvalTimeout);
+                Objects.requireNonNull(timeout, "timeout"), options, approvals, approvalTimeout, webhookUrl);
     }
 
     /**
@@ -139,7 +150,7 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
         Map<String, Object> more = new LinkedHashMap<>(options);
         more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, more, approvals,
-                approvalTimeout);
+                approvalTimeout, webhookUrl);
     }
 
     /**
@@ -151,7 +162,7 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
      */
     public AgentRequest withApprovals() {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, true,
-                approvalTimeout);
+                approvalTimeout, webhookUrl);
     }
 
     /**
@@ -160,7 +171,17 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
      */
     public AgentRequest withApprovalTimeout(Duration approvalTimeout) {
         return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, true,
-                Objects.requireNonNull(approvalTimeout, "approvalTimeout"));
+                Objects.requireNonNull(approvalTimeout, "approvalTimeout"), webhookUrl);
+    }
+
+    /**
+     * This run with its own webhooks sent to {@code url} (an {@code http} or {@code https} URL),
+     * beside the server's: a POST when it needs a person and when it ends. The server answers
+     * {@code 400 webhook_not_allowed} for a host it does not allow ({@code --webhook-allow}).
+     */
+    public AgentRequest withWebhookUrl(URI url) {
+        return new AgentRequest(provider, prompt, interactive, idleTimeout, model, sessionId, timeout, options, approvals,
+                approvalTimeout, Objects.requireNonNull(url, "url"));
     }
 
     /** The path under the project: the provider's alias route when options are given. */
@@ -192,6 +213,9 @@ public record AgentRequest(String provider, String prompt, boolean interactive, 
         }
         if (approvalTimeout != null) {
             body.put("approval_timeout_ms", approvalTimeout.toMillis());
+        }
+        if (webhookUrl != null) {
+            body.put("webhook_url", webhookUrl.toString());
         }
         body.putAll(options);
         return Json.write(body);

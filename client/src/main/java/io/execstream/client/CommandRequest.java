@@ -1,5 +1,6 @@
 package io.execstream.client;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +20,11 @@ import java.util.TreeMap;
  * @param env     variables added to the command's environment; empty for none
  * @param stdin   whether the command's stdin stays open for input sent through the API; when
  *                false it is closed at start, as for a command run with {@code < /dev/null}
+ * @param webhookUrl where this run's webhooks go (when it ends), beside the server's; its host
+ *                must be one the server allows; null for none
  */
 public record CommandRequest(String script, List<String> argv, Duration timeout, Map<String, String> env,
-                             boolean stdin) {
+                             boolean stdin, URI webhookUrl) {
     /** Checks that exactly one of script and argv is given, and copies the collections. */
     public CommandRequest {
         if ((script == null) == (argv == null)) {
@@ -29,6 +32,11 @@ public record CommandRequest(String script, List<String> argv, Duration timeout,
         }
         argv = argv == null ? null : List.copyOf(argv);
         env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    /** A command without a webhook of its own: the form before webhooks. */
+    public CommandRequest(String script, List<String> argv, Duration timeout, Map<String, String> env, boolean stdin) {
+        this(script, argv, timeout, env, stdin, null);
     }
 
     /** A script run by {@code sh -c}, e.g. {@code "make test 2>&1 | tail"}. */
@@ -48,12 +56,12 @@ public record CommandRequest(String script, List<String> argv, Duration timeout,
 
     /** This command with a timeout (whole milliseconds, from 1 ms to 24 h). */
     public CommandRequest withTimeout(Duration timeout) {
-        return new CommandRequest(script, argv, Objects.requireNonNull(timeout, "timeout"), env, stdin);
+        return new CommandRequest(script, argv, Objects.requireNonNull(timeout, "timeout"), env, stdin, webhookUrl);
     }
 
     /** This command with these environment variables added. */
     public CommandRequest withEnv(Map<String, String> env) {
-        return new CommandRequest(script, argv, timeout, env, stdin);
+        return new CommandRequest(script, argv, timeout, env, stdin, webhookUrl);
     }
 
     /**
@@ -62,10 +70,19 @@ public record CommandRequest(String script, List<String> argv, Duration timeout,
      * {@link ExecStreamClient#closeStream}.
      */
     public CommandRequest withStdin() {
-        return new CommandRequest(script, argv, timeout, env, true);
+        return new CommandRequest(script, argv, timeout, env, true, webhookUrl);
     }
 
-    /** The request body, {@code {"command": ..., "timeout_ms"?: ..., "env"?: {...}, "stdin"?: true}}. */
+    /**
+     * This command with its own webhooks sent to {@code url} (an {@code http} or {@code https}
+     * URL), beside the server's. The server answers {@code 400 webhook_not_allowed} for a host it
+     * does not allow ({@code --webhook-allow}).
+     */
+    public CommandRequest withWebhookUrl(URI url) {
+        return new CommandRequest(script, argv, timeout, env, stdin, Objects.requireNonNull(url, "url"));
+    }
+
+    /** The request body, {@code {"command": ..., "timeout_ms"?: ..., "env"?: {...}, "stdin"?: true, "webhook_url"?: ...}}. */
     String toJson() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("command", script != null ? script : argv);
@@ -77,6 +94,9 @@ public record CommandRequest(String script, List<String> argv, Duration timeout,
         }
         if (stdin) {
             body.put("stdin", true);
+        }
+        if (webhookUrl != null) {
+            body.put("webhook_url", webhookUrl.toString());
         }
         return Json.write(body);
     }

@@ -1,5 +1,6 @@
 package io.execstream.client;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
@@ -61,5 +62,10 @@ public record DoneEvent(String id, Integer exitCode, long durationMs, String sta
 
     private Double number(String field) {
         return fields.get(field) instanceof Number n ? n.doubleValue() : null;
+    }
+
+    /** When the server read this event ({@code ts}), to the millisecond; null if it does not say. */
+    public Instant ts() {
+        return Json.instant(fields.get("ts"));
     }
 }

@@ -352,7 +352,8 @@ public final class EventStream implements AutoCloseable {
                 call = switch (event.type()) {
                     case "output" -> {
                         Map<String, Object> m = Json.parseObject(event.data());
-                        OutputEvent output = new OutputEvent(id, Json.text(m, "type"), Json.text(m, "content"));
+                        OutputEvent output = new OutputEvent(id, Json.text(m, "type"), Json.text(m, "content"),
+                                Json.instant(m.get("ts")));
                         yield () -> listener.onOutput(output);
                     }
                     case "agent" -> {

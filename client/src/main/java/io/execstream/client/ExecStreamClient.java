@@ -212,6 +212,25 @@ public final class ExecStreamClient implements AutoCloseable {
         return state(exchange(request(streamPath(project, streamId)).GET().build(), 200));
     }
 
+    /**
+     * A page of a stream's log: {@code GET /projects/{project}/streams/{stream}/log}. Read the
+     * next with {@code query.after(page.lastId())} while {@link LogPage#more()}; a running stream
+     * has more until its done event.
+     */
+    public LogPage log(String project, String streamId, LogQuery query) {
+        Objects.requireNonNull(query, "query");
+        HttpRequest request = request(streamPath(project, streamId) + "/log" + query.queryString())
+                .setHeader("Accept", "text/plain, application/x-ndjson, application/json").GET().build();
+        HttpResponse<String> response = send(request);
+        if (response.statusCode() != 200) {
+            throw errorOf(response.statusCode(), response.body());
+        }
+        return new LogPage(response.body(),
+                response.headers().firstValue("X-Execstream-More").map(Boolean::parseBoolean).orElse(false),
+                response.headers().firstValue("X-Execstream-Last-Id").orElse(null),
+                response.headers().firstValue("X-Execstream-Gap").map(Long::parseLong).orElse(0L));
+    }
+
     /** The project's most recent streams, newest first (at most 50). */
     public List<StreamState> list(String project) {
         return list(project, 50);
@@ -350,16 +369,19 @@ public final class ExecStreamClient implements AutoCloseable {
         return exchange(request.build(), expected);
     }
 
-    private Map<String, Object> exchange(HttpRequest request, int expected) {
-        HttpResponse<String> response;
+    private HttpResponse<String> send(HttpRequest request) {
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new ExecStreamException(0, "io", request.method() + " " + request.uri() + ": " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ExecStreamException(0, "io", request.method() + " " + request.uri() + ": interrupted", e);
         }
+    }
+
+    private Map<String, Object> exchange(HttpRequest request, int expected) {
+        HttpResponse<String> response = send(request);
         if (response.statusCode() != expected) {
             throw errorOf(response.statusCode(), response.body());
         }

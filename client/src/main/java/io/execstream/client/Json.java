@@ -2,6 +2,8 @@ package io.execstream.client;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -51,6 +53,21 @@ final class Json {
             throw new IllegalArgumentException("expected a JSON object");
         }
         return (Map<String, Object>) value;
+    }
+
+    /**
+     * An event's {@code ts}, an RFC 3339 time, or null when the value is absent or is not one (a
+     * field of an agent's own that happens to share the name is not the server's time).
+     */
+    static Instant instant(Object value) {
+        if (!(value instanceof String text)) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**

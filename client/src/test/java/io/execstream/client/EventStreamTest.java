@@ -81,6 +81,33 @@ class EventStreamTest {
     }
 
     @Test
+    void outputAgentAndDoneEventsGiveTheTimeTheServerReadThem() throws Exception {
+        String ts = "2026-12-06T01:02:03.456Z";
+        server.then(events(event("1", "output", "{\"type\":\"stdout\",\"content\":\"a\\n\",\"ts\":\"" + ts + "\"}")
+                + event("2", "agent", "{\"type\":\"system\",\"ts\":\"" + ts + "\"}")
+                + event("3", "output", "{\"type\":\"stdout\",\"content\":\"from an older server\"}")
+                + event("4", "done", "{\"exit_code\":0,\"duration_ms\":5,\"status\":\"exited\",\"ts\":\"" + ts + "\"}")));
+        List<Object> times = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Recorder recorder = new Recorder() {
+            @Override
+            public void onOutput(OutputEvent event) {
+                times.add(String.valueOf(event.ts()));
+                super.onOutput(event);
+            }
+
+            @Override
+            public void onAgent(AgentEvent event) {
+                times.add(event.ts());
+                super.onAgent(event);
+            }
+        };
+        EventStream stream = follow(recorder);
+        recorder.awaitTerminal();
+        assertEquals(List.of(ts, java.time.Instant.parse(ts), "null"), times);
+        assertEquals(java.time.Instant.parse(ts), stream.completion().get(5, TimeUnit.SECONDS).ts());
+    }
+
+    @Test
     void givesUpAfterTheReconnectLimitWithoutEvents() throws Exception {
         server.then(events(out("1", "a")));
         for (int i = 0; i < 3; i++) {

@@ -140,6 +140,16 @@ class TalkingToStreamsTest {
     }
 
     @Test
+    void aRunsOwnWebhookUrlGoesInTheStartBody() {
+        java.net.URI hook = java.net.URI.create("https://hooks.example.com/run?id=7");
+        assertEquals("{\"command\":\"make\",\"webhook_url\":\"https://hooks.example.com/run?id=7\"}",
+                CommandRequest.shell("make").withWebhookUrl(hook).toJson());
+        assertEquals("{\"prompt\":\"go\",\"interactive\":true,\"approvals\":true,\"webhook_url\":\"https://hooks.example.com/run?id=7\"}",
+                AgentRequest.interactive("claude-code", "go").withWebhookUrl(hook).withApprovals().toJson());
+        assertThrows(IllegalArgumentException.class, () -> AgentRequest.prompt("claude-code", "x").withOption("webhook_url", "u"));
+    }
+
+    @Test
     void inputMessageAndTurnEventsReachTheListenerAndDoneCarriesTheTotals() throws Exception {
         server.then(events(event("1", "input", "{\"data\":\"x\\n\",\"eof\":false}")
                 + event("2", "input", "{\"data\":\"\",\"eof\":true}")

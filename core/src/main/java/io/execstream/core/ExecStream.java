@@ -23,6 +23,7 @@ import io.execstream.ports.CodeAgent;
 import io.execstream.ports.CommandExit;
 import io.execstream.ports.CommandRunner;
 import io.execstream.ports.ProjectFeed;
+import io.execstream.ports.RunNotifier;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamChange;
 import io.execstream.ports.StreamControl;
@@ -30,6 +31,7 @@ import io.execstream.ports.StreamPublisher;
 import io.execstream.ports.StreamSubscriber;
 import io.execstream.ports.Subscription;
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -97,6 +99,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     /** The publisher as the streams' writers use it: it tells the project feed what changed. */
     private final FeedingPublisher writer;
     private final ProjectFeed feed;
+    /** Told of the changes of the streams this node runs (webhooks). */
+    private final RunNotifier notifier;
     private final Clock clock;
     private final Map<String, CodeAgent> agents;
     /** Providers known but off, and what would turn each on. */
@@ -126,7 +130,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         this.publisher = builder.publisher;
         this.feed = builder.projectFeed != null ? builder.projectFeed
                 : Objects.requireNonNullElseGet(builder.publisher.projectFeed(), ProjectFeed::local);
-        this.writer = new FeedingPublisher(publisher, feed);
+        this.notifier = builder.runNotifier;
+        this.writer = new FeedingPublisher(publisher, feed, notifier);
         this.clock = builder.clock;
         this.agents = Map.copyOf(builder.agents);
         this.agentsOff = Map.copyOf(builder.agentsOff);
@@ -166,11 +171,18 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         feed.listen(listener);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A run's own {@link StartCommand#webhookUrl} is checked by the {@link Builder#runNotifier}
+     * before a stream exists.
+     */
     @Override
     public StreamInfo start(StartCommand command) {
         CommandSpec spec = command.spec();
+        checkWebhook(command.webhookUrl());
         return launch(command.project(), spec.timeout().orElse(null), describe(spec), title(spec.command()), false,
-                spec.stdin() ? Interaction.STDIN : Interaction.NONE, null,
+                spec.stdin() ? Interaction.STDIN : Interaction.NONE, null, command.webhookUrl(),
                 pump -> runner.start(command.project(), spec, pump));
     }
 
@@ -180,7 +192,8 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
      * <p>Before a stream exists, in this order: the provider must be registered; the agent's
      * {@link CodeAgent#validate} checks the prompt's options and its own limits; the agent's
      * {@link AgentCapabilities} must cover a session to resume, the model asked for, a live session
-     * and approvals. A prompt
+     * and approvals; then the {@link Builder#runNotifier} checks the run's own
+     * {@link StartAgent#webhookUrl}. A prompt
      * without a timeout of its own is stopped after {@link Builder#agentTimeout} ({@code timed_out}).
      */
     @Override
@@ -205,10 +218,18 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
             throw new UnsupportedByProviderException(agent.provider()
                     + " cannot ask for approvals (\"approvals\": true); start it without them, with allowed tools");
         }
+        checkWebhook(command.webhookUrl());
         return launch(command.project(), prompt.timeout().orElse(agentTimeout),
                 "agent " + agent.provider() + (prompt.interactive() ? " (live session)" : ""), prompt.prompt(), true,
-                prompt.interactive() ? Interaction.SESSION : Interaction.NONE, prompt,
+                prompt.interactive() ? Interaction.SESSION : Interaction.NONE, prompt, command.webhookUrl(),
                 pump -> agent.start(command.project(), prompt, pump));
+    }
+
+    /** Has the notifier refuse a run's own webhook target it will not send to; null is none. */
+    private void checkWebhook(URI webhookUrl) {
+        if (webhookUrl != null) {
+            notifier.check(webhookUrl);
+        }
     }
 
     /**
@@ -507,7 +528,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     }
 
     private StreamInfo launch(ProjectId project, Duration timeout, String what, String title, boolean agentRun,
-                              Interaction interaction, AgentPrompt session,
+                              Interaction interaction, AgentPrompt session, URI webhookUrl,
                               Function<StreamPump, RunningCommand> starter) {
         Objects.requireNonNull(project, "project");
         if (closed) {
@@ -520,7 +541,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         StreamPump pump;
         try {
             info = StreamInfo.started(StreamId.random(), project, clock.instant(), interaction);
-            writer.open(info, title);
+            writer.open(info, title, webhookUrl);
             pump = track(info, timeout, agentRun);
             if (interaction != Interaction.NONE) {
                 StreamTalk talk = new StreamTalk(info.id(), writer, pump.lock(), pump::isDone, interaction,
@@ -566,7 +587,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
 
     private StreamPump track(StreamInfo info, Duration limit, boolean agentRun) {
         ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-        StreamPump pump = new StreamPump(info.id(), writer, scheduler, agentRun, done -> {
+        StreamPump pump = new StreamPump(info.id(), writer, scheduler, agentRun, clock, done -> {
             if (timer[0] != null) {
                 timer[0].cancel(false);
             }
@@ -611,6 +632,7 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
         private final Map<String, String> agentsOff = new LinkedHashMap<>();
         private CancelRelay cancelRelay = CancelRelay.LOCAL;
         private ProjectFeed projectFeed;
+        private RunNotifier runNotifier = RunNotifier.NONE;
         private int maxRunning = 64;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration agentTimeout = DEFAULT_AGENT_TIMEOUT;
@@ -645,6 +667,17 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
          */
         public Builder projectFeed(ProjectFeed projectFeed) {
             this.projectFeed = Objects.requireNonNull(projectFeed, "projectFeed");
+            return this;
+        }
+
+        /**
+         * Who is told when a run of this node needs a person or ends (webhooks): called on this
+         * node only, for the streams it runs, and asked to check a run's own webhook URL before
+         * the run starts. {@link RunNotifier#NONE} by default, which refuses a run's own URL. The
+         * caller closes it, after the service.
+         */
+        public Builder runNotifier(RunNotifier runNotifier) {
+            this.runNotifier = Objects.requireNonNull(runNotifier, "runNotifier");
             return this;
         }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * events and an interactive one loses no time. A trailing partial line waits up to
  * {@link #LINGER_MS} for the rest of its line, then goes out anyway. No event carries more than
  * {@link #MAX_EVENT_BYTES}; a long run of text is cut at a line end where one fits, else at the
- * limit, never inside a character.
+ * limit, never inside a character. Each event carries the time its first byte was read, so a
+ * partial line that waited for the rest of its line keeps the time it began.
  *
  * <p>It works on the bytes as read, never on decoded text: each event's array is made with one
  * copy of its bytes (a partial line held back, then the read's bytes up to the cut), and is the
@@ -33,13 +34,18 @@ final class OutputCoalescer {
     /** A partial line held back: no line end in it, at most {@link #MAX_EVENT_BYTES}. */
     private byte[] pending = new byte[256];
     private int pendingLength;
+    /** When the start of {@code pending} was read, in epoch milliseconds. */
+    private long pendingSince;
     private ScheduledFuture<?> linger;
 
     /** Where events go. */
     @FunctionalInterface
     interface Emit {
-        /** One event's bytes, in an array of their own, which the receiver keeps. */
-        void event(byte[] content);
+        /**
+         * One event's bytes, in an array of their own, which the receiver keeps; {@code readAt} is
+         * when its first byte was read, in epoch milliseconds.
+         */
+        void event(byte[] content, long readAt);
     }
 
     OutputCoalescer(Object lock, Emit emit, ScheduledExecutorService scheduler) {
@@ -49,10 +55,11 @@ final class OutputCoalescer {
     }
 
     /**
-     * Takes bytes just read, {@code array[from, to)}, which it does not keep (the caller may reuse
-     * the array after the call); emits what is ready. Call under the lock.
+     * Takes bytes read at {@code readAt} (epoch milliseconds), {@code array[from, to)}, which it
+     * does not keep (the caller may reuse the array after the call); emits what is ready. Call
+     * under the lock.
      */
-    void accept(byte[] array, int from, int to) {
+    void accept(byte[] array, int from, int to, long readAt) {
         int i = from;
         while (i < to) {
             // The text is pending followed by array[i, to); pending has no line end.
@@ -65,10 +72,14 @@ final class OutputCoalescer {
                 }
                 cut = characterStart(array, i, i + window);
             }
-            emit.event(joined(array, i, cut));
+            long firstRead = pendingLength > 0 ? pendingSince : readAt;
+            emit.event(joined(array, i, cut), firstRead);
             i = cut;
         }
         if (i < to) {
+            if (pendingLength == 0) {
+                pendingSince = readAt;
+            }
             hold(array, i, to);
         }
         if (pendingLength == 0) {
@@ -82,7 +93,7 @@ final class OutputCoalescer {
     void flush() {
         cancelLinger();
         if (pendingLength > 0) {
-            emit.event(Arrays.copyOf(pending, pendingLength));
+            emit.event(Arrays.copyOf(pending, pendingLength), pendingSince);
             pendingLength = 0;
         }
     }

@@ -12,6 +12,8 @@ import io.execstream.ports.PermissionAsk;
 import io.execstream.ports.RunningCommand;
 import io.execstream.ports.StreamPublisher;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
@@ -20,6 +22,9 @@ import java.util.function.Consumer;
  * the text into events, appends them with the agent's own events, and completes the stream with
  * its done event when the run ends. Also the place where a stop (cancel, timeout, shutdown) is
  * requested and remembered, so that the done event can say why the run ended.
+ *
+ * <p>Output, agent and done events are stamped here with the time the run handed them over: one
+ * clock read per read of a pipe, so that every reader of the stream later sees that same time.
  */
 final class StreamPump implements AgentListener {
     private final StreamId stream;
@@ -27,6 +32,8 @@ final class StreamPump implements AgentListener {
     private final Consumer<StreamEvent.Done> onDone;
     /** An agent run must report a result to count as finished. */
     private final boolean agentRun;
+    /** Stamps each event with when it was read. */
+    private final Clock clock;
     private final long startNanos = System.nanoTime();
     /** Orders the events of both pipes and guards everything below. */
     private final Object lock = new Object();
@@ -44,13 +51,14 @@ final class StreamPump implements AgentListener {
     private volatile StreamTalk talk;
 
     StreamPump(StreamId stream, StreamPublisher publisher, ScheduledExecutorService scheduler,
-               boolean agentRun, Consumer<StreamEvent.Done> onDone) {
+               boolean agentRun, Clock clock, Consumer<StreamEvent.Done> onDone) {
         this.stream = stream;
         this.publisher = publisher;
         this.agentRun = agentRun;
+        this.clock = clock;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock, content -> append(OutputType.STDOUT, content), scheduler);
-        this.stderr = new OutputCoalescer(lock, content -> append(OutputType.STDERR, content), scheduler);
+        this.stdout = new OutputCoalescer(lock, (content, readAt) -> append(OutputType.STDOUT, content, readAt), scheduler);
+        this.stderr = new OutputCoalescer(lock, (content, readAt) -> append(OutputType.STDERR, content, readAt), scheduler);
     }
 
     /** The lock that orders this stream's events, for the {@link StreamTalk} that shares it. */
@@ -119,6 +127,7 @@ final class StreamPump implements AgentListener {
 
     @Override
     public void onOutput(OutputType type, ByteBuffer bytes) {
+        long readAt = clock.millis();
         byte[] array;
         int from;
         if (bytes.hasArray()) {
@@ -133,16 +142,18 @@ final class StreamPump implements AgentListener {
         bytes.position(bytes.limit());
         synchronized (lock) {
             if (!done) {
-                carry(type).split(array, from, to, coalescer(type)::accept);
+                OutputCoalescer coalescer = coalescer(type);
+                carry(type).split(array, from, to, (read, start, end) -> coalescer.accept(read, start, end, readAt));
             }
         }
     }
 
     @Override
     public void onAgentEvent(String json) {
+        Instant readAt = Instant.ofEpochMilli(clock.millis());
         synchronized (lock) {
             if (!done) {
-                publisher.append(stream, new StreamEvent.Agent(json));
+                publisher.append(stream, new StreamEvent.Agent(json, readAt));
             }
         }
     }
@@ -193,13 +204,14 @@ final class StreamPump implements AgentListener {
     @Override
     public void onExit(CommandExit exit) {
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
+        long endedAt = clock.millis();
         StreamEvent.Done event;
         synchronized (lock) {
             if (done) {
                 return;
             }
-            stdoutCarry.finish(stdout::accept);
-            stderrCarry.finish(stderr::accept);
+            stdoutCarry.finish((read, start, end) -> stdout.accept(read, start, end, endedAt));
+            stderrCarry.finish((read, start, end) -> stderr.accept(read, start, end, endedAt));
             stdout.flush();
             stderr.flush();
             if (talk != null) {
@@ -208,9 +220,9 @@ final class StreamPump implements AgentListener {
                     result = talk.resultFromTurns(sessionId);
                 }
             }
-            event = withAgentReport(doneEvent(exit, durationMs));
+            event = withAgentReport(doneEvent(exit, durationMs)).at(Instant.ofEpochMilli(endedAt));
             if (exit instanceof CommandExit.FailedToStart failed && stopReason == null) {
-                append(OutputType.STDERR, "execstream: " + failed.message() + "\n");
+                append(OutputType.STDERR, "execstream: " + failed.message() + "\n", endedAt);
             }
             done = true;
             publisher.complete(stream, event);
@@ -264,11 +276,13 @@ final class StreamPump implements AgentListener {
         return type == OutputType.STDOUT ? stdoutCarry : stderrCarry;
     }
 
-    private void append(OutputType type, String text) {
-        publisher.append(stream, new StreamEvent.Output(type, text));
+    /** {@code readAt}: when it was read, in epoch milliseconds. */
+    private void append(OutputType type, String text, long readAt) {
+        publisher.append(stream, new StreamEvent.Output(type, text, Instant.ofEpochMilli(readAt)));
     }
 
-    private void append(OutputType type, byte[] content) {
-        publisher.append(stream, StreamEvent.Output.ofUtf8(type, content));
+    /** {@code readAt}: when its first byte was read, in epoch milliseconds. */
+    private void append(OutputType type, byte[] content, long readAt) {
+        publisher.append(stream, StreamEvent.Output.ofUtf8(type, content, Instant.ofEpochMilli(readAt)));
     }
 }

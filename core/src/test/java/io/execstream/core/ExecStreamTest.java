@@ -26,8 +26,10 @@ import io.execstream.domain.UnsupportedByProviderException;
 import io.execstream.ports.AgentCapabilities;
 import io.execstream.ports.CommandExit;
 import io.execstream.testkit.RecordingSubscriber;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,12 +43,14 @@ import org.junit.jupiter.api.Test;
 class ExecStreamTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ProjectId PROJECT = ProjectId.of("demo");
+    /** What the service's clock always says: every event it stamps carries it. */
+    private static final Instant NOW = Instant.parse("2026-12-06T01:02:03.456Z");
 
     private final ScriptedRunner runner = new ScriptedRunner();
     private final InMemoryStreamPublisher publisher = new InMemoryStreamPublisher();
     private final FakeAgent agent = new FakeAgent("fake", new AgentCapabilities(true, true, true, List.of()));
     private final ExecStream service = ExecStream.builder(runner, publisher).maxRunning(2)
-            .agent(agent).shutdownGrace(Duration.ofMillis(200)).build();
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC)).agent(agent).shutdownGrace(Duration.ofMillis(200)).build();
 
     @AfterEach
     void close() {
@@ -76,7 +80,9 @@ class ExecStreamTest {
         StreamEvent.Done done = (StreamEvent.Done) subscriber.awaitDone(WAIT).event();
         assertEquals(3, done.exitCode());
         assertEquals(StreamStatus.EXITED, done.status());
-        assertEquals(List.of(StreamEvent.Output.stdout("hello\n"), StreamEvent.Output.stderr("warn\n"), done),
+        assertEquals(NOW, done.ts());
+        assertEquals(List.of(new StreamEvent.Output(OutputType.STDOUT, "hello\n", NOW),
+                        new StreamEvent.Output(OutputType.STDERR, "warn\n", NOW), done),
                 subscriber.events().stream().map(e -> e.event()).toList());
         assertEquals(StreamStatus.EXITED, service.status(PROJECT, info.id()).status());
         assertEquals(0, service.runningCount());
@@ -173,7 +179,9 @@ class ExecStreamTest {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
             AtomicReference<StreamEvent.Done> ended = new AtomicReference<>();
-            StreamPump pump = new StreamPump(info.id(), publisher, timer, false, ended::set);
+            Instant now = Instant.parse("2026-12-06T01:02:03.456Z");
+            StreamPump pump = new StreamPump(info.id(), publisher, timer, false, Clock.fixed(now, ZoneOffset.UTC),
+                    ended::set);
             pump.stop(StreamStatus.CANCELLED);
 
             ExecStream.begin(pump, p -> {
@@ -184,6 +192,7 @@ class ExecStreamTest {
             assertEquals(StreamStatus.CANCELLED, done.status());
             assertNull(done.exitCode());
             assertEquals("stopped before it started", done.message());
+            assertEquals(now, done.ts(), "the done event carries when the pump saw the end");
             RecordingSubscriber subscriber = new RecordingSubscriber();
             publisher.subscribe(info.id(), null, subscriber);
             assertEquals(done, subscriber.awaitDone(WAIT).event(), "the stream ends with that done event");
@@ -227,7 +236,7 @@ class ExecStreamTest {
         StreamEvent.Done done = (StreamEvent.Done) subscriber.awaitDone(WAIT).event();
         assertEquals(StreamStatus.EXITED, done.status());
         assertEquals(result, done.agent());
-        assertEquals(List.of(new StreamEvent.Agent("{\"type\":\"system\"}")), subscriber.events().stream()
+        assertEquals(List.of(new StreamEvent.Agent("{\"type\":\"system\"}", NOW)), subscriber.events().stream()
                 .map(e -> e.event()).filter(e -> e instanceof StreamEvent.Agent).toList());
         assertEquals("fix the build", agent.last().prompt().prompt());
     }

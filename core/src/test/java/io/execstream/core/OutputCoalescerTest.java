@@ -18,7 +18,11 @@ class OutputCoalescerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Object lock = new Object();
     private final List<byte[]> events = new CopyOnWriteArrayList<>();
-    private final OutputCoalescer coalescer = new OutputCoalescer(lock, events::add, scheduler);
+    private final List<Long> times = new CopyOnWriteArrayList<>();
+    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (content, readAt) -> {
+        events.add(content);
+        times.add(readAt);
+    }, scheduler);
 
     @AfterEach
     void stop() {
@@ -26,9 +30,13 @@ class OutputCoalescerTest {
     }
 
     private void accept(String text) {
+        accept(text, 0);
+    }
+
+    private void accept(String text, long readAt) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         synchronized (lock) {
-            coalescer.accept(bytes, 0, bytes.length);
+            coalescer.accept(bytes, 0, bytes.length, readAt);
         }
     }
 
@@ -76,7 +84,7 @@ class OutputCoalescerTest {
     void theCallersArrayIsNeverKept() {
         byte[] read = "first\nsecond".getBytes(StandardCharsets.UTF_8);
         synchronized (lock) {
-            coalescer.accept(read, 0, read.length);
+            coalescer.accept(read, 0, read.length, 0);
         }
         java.util.Arrays.fill(read, (byte) 'z');
         accept("\n");
@@ -116,11 +124,11 @@ class OutputCoalescerTest {
                 int from = 0;
                 while (from < bytes.length) {
                     int to = Math.min(bytes.length, from + 1 + random.nextInt(70_000));
-                    carry.split(bytes, from, to, coalescer::accept);
+                    carry.split(bytes, from, to, (a, f, t) -> coalescer.accept(a, f, t, 0));
                     from = to;
                 }
             }
-            carry.finish(coalescer::accept);
+            carry.finish((a, f, t) -> coalescer.accept(a, f, t, 0));
             coalescer.flush();
         }
         for (byte[] event : events) {
@@ -148,5 +156,16 @@ class OutputCoalescerTest {
         assertEquals(List.of("y".repeat(OutputCoalescer.MAX_EVENT_BYTES), "more\n"), texts());
         List<String> expected = new ArrayList<>(texts());
         assertEquals(2, expected.size());
+    }
+
+    @Test
+    void eachEventHasTheTimeItsFirstByteWasRead() {
+        accept("abc", 100);
+        accept("def\ngh", 200);
+        accept("i\n", 300);
+        accept("jk", 400);
+        flush();
+        assertEquals(List.of("abcdef\n", "ghi\n", "jk"), texts());
+        assertEquals(List.of(100L, 200L, 400L), times);
     }
 }

@@ -21,6 +21,8 @@ public enum ErrorCode {
     INVALID_REQUEST(400),
     /** The agent cannot do what the request asks, e.g. resume a session or use that model. */
     UNSUPPORTED_BY_PROVIDER(400),
+    /** A run's own {@code webhook_url} whose host the service does not allow webhooks to. */
+    WEBHOOK_NOT_ALLOWED(400),
     /** No API key, or one the service does not know; an invalid or expired stream token. */
     UNAUTHORIZED(401),
     /** The key is not allowed for that project. */

@@ -2,11 +2,18 @@ package io.execstream.domain;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
  * One event of a stream: a piece of output, an agent's event, or the single {@link Done} that ends it.
  * Further kinds may be added; consumers should ignore the ones they do not know.
+ *
+ * <p>{@link Output}, {@link Agent} and {@link Done} carry {@code ts}, when the server read them
+ * (the output from its pipe, the agent's event from the agent, the end of the run), to the
+ * millisecond. It is taken once, where the run hands the event over, and stored with the event, so
+ * that every reader of the stream, live or replaying its history on any node, sees the same time.
+ * It is null for an event made without one, or read back from a store written before it was kept.
  */
 public sealed interface StreamEvent {
 
@@ -18,17 +25,18 @@ public sealed interface StreamEvent {
      * ({@link #ofUtf8}) or a {@code String} (the constructors), and makes the other form on first
      * use, once: output read from a process goes to the wire, to disk and to Redis as bytes, and
      * is decoded only for whoever asks for {@link #content()}. An immutable value with a record's
-     * accessors, {@code equals} (the type and the text) and {@code toString}.
+     * accessors, {@code equals} (type, text and time) and {@code toString}.
      *
      * <p>{@link #utf8Bytes()} is the size of the text in UTF-8, what history limits and metrics
      * count. It travels with the event because counting a {@code String} costs a pass over it.
      * Construct with {@link #Output(OutputType, String)}, which counts it, unless the size is
-     * already known; the three-argument constructor rejects a size no text of this length can
-     * have, but cannot afford to check it exactly.
+     * already known; the constructors given a size reject one no text of this length can have,
+     * but cannot afford to check it exactly.
      */
     final class Output implements StreamEvent {
         private final OutputType type;
         private final long utf8Bytes;
+        private final Instant ts;
         // One of the two is set when made, the other on first use; both stay as they are after.
         // Volatile, so that a reader on another thread sees a whole array or string, never a
         // reference to one whose contents it cannot see yet.
@@ -39,8 +47,9 @@ public sealed interface StreamEvent {
          * @param type      which pipe the text came from
          * @param content   the text
          * @param utf8Bytes the UTF-8 size of {@code content}
+         * @param ts        when the server read it, to the millisecond; null if unknown
          */
-        public Output(OutputType type, String content, long utf8Bytes) {
+        public Output(OutputType type, String content, long utf8Bytes, Instant ts) {
             this.type = Objects.requireNonNull(type, "type");
             this.content = Objects.requireNonNull(content, "content");
             // Each char takes 1 to 3 bytes (a surrogate pair, 2 chars, takes 4).
@@ -49,29 +58,47 @@ public sealed interface StreamEvent {
                         + content.length() + " chars");
             }
             this.utf8Bytes = utf8Bytes;
+            this.ts = ts;
         }
 
-        /** Output whose UTF-8 size is counted here. */
+        /** Output without a time, whose UTF-8 size is known. */
+        public Output(OutputType type, String content, long utf8Bytes) {
+            this(type, content, utf8Bytes, null);
+        }
+
+        /** Output without a time, whose UTF-8 size is counted here. */
         public Output(OutputType type, String content) {
             this(type, content, Utf8.length(Objects.requireNonNull(content, "content")));
         }
 
-        private Output(OutputType type, byte[] utf8) {
+        /** Output read at {@code ts} (null if unknown), whose UTF-8 size is counted here. */
+        public Output(OutputType type, String content, Instant ts) {
+            this(type, content, Utf8.length(Objects.requireNonNull(content, "content")), ts);
+        }
+
+        private Output(OutputType type, byte[] utf8, Instant ts) {
             this.type = type;
             this.utf8 = utf8;
             this.utf8Bytes = utf8.length;
+            this.ts = ts;
         }
 
         /**
-         * Output made from bytes a command wrote. The array is kept, not copied, when it is valid
-         * UTF-8: the caller must not change it afterwards. Bytes that are not valid UTF-8 are
-         * replaced by U+FFFD as the JDK's decoder replaces them (into a new array).
+         * Output made from bytes a command wrote, read at {@code ts} (null if unknown). The array
+         * is kept, not copied, when it is valid UTF-8: the caller must not change it afterwards.
+         * Bytes that are not valid UTF-8 are replaced by U+FFFD as the JDK's decoder replaces them
+         * (into a new array).
          */
-        public static Output ofUtf8(OutputType type, byte[] utf8) {
+        public static Output ofUtf8(OutputType type, byte[] utf8, Instant ts) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(utf8, "utf8");
             return new Output(type, Utf8.isValid(utf8) ? utf8
-                    : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+                    : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), ts);
+        }
+
+        /** Output made from bytes, without a time: see {@link #ofUtf8(OutputType, byte[], Instant)}. */
+        public static Output ofUtf8(OutputType type, byte[] utf8) {
+            return ofUtf8(type, utf8, null);
         }
 
         public static Output stdout(String content) {
@@ -101,6 +128,11 @@ public sealed interface StreamEvent {
             return utf8Bytes;
         }
 
+        /** When the server read it, to the millisecond; null if unknown. */
+        public Instant ts() {
+            return ts;
+        }
+
         /**
          * The text in UTF-8, as a read-only buffer over the event's own bytes (no copy; position 0,
          * limit the size). A {@code String} given to a constructor is encoded on the first call,
@@ -117,17 +149,17 @@ public sealed interface StreamEvent {
         @Override
         public boolean equals(Object o) {
             return o instanceof Output other && type == other.type && utf8Bytes == other.utf8Bytes
-                    && content().equals(other.content());
+                    && Objects.equals(ts, other.ts) && content().equals(other.content());
         }
 
         @Override
         public int hashCode() {
-            return 31 * type.hashCode() + content().hashCode();
+            return Objects.hash(type, content(), utf8Bytes, ts);
         }
 
         @Override
         public String toString() {
-            return "Output[type=" + type + ", content=" + content() + ", utf8Bytes=" + utf8Bytes + "]";
+            return "Output[type=" + type + ", content=" + content() + ", utf8Bytes=" + utf8Bytes + ", ts=" + ts + "]";
         }
     }
 
@@ -135,13 +167,21 @@ public sealed interface StreamEvent {
      * One event of a coding agent's own protocol (for Claude Code, one line of its stream-json),
      * as a JSON object in compact form on one line. Sent alongside the raw output, which still
      * carries every byte.
+     *
+     * @param json the event
+     * @param ts   when the server read it, to the millisecond; null if unknown
      */
-    record Agent(String json) implements StreamEvent {
+    record Agent(String json, Instant ts) implements StreamEvent {
         public Agent {
             Objects.requireNonNull(json, "json");
             if (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0) {
                 throw new IllegalArgumentException("agent event JSON must be on one line");
             }
+        }
+
+        /** An agent event without a time. */
+        public Agent(String json) {
+            this(json, null);
         }
     }
 
@@ -207,9 +247,10 @@ public sealed interface StreamEvent {
      * @param message    why the command failed, for {@link StreamStatus#FAILED}; otherwise null
      * @param agent      what a coding agent reported at its end; null for plain commands, and for
      *                   an agent that ended without a report
+     * @param ts         when the server saw the run end, to the millisecond; null if unknown
      */
-    record Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent)
-            implements StreamEvent {
+    record Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent,
+                Instant ts) implements StreamEvent {
         public Done {
             Objects.requireNonNull(status, "status");
             if (!status.isFinal()) {
@@ -220,9 +261,19 @@ public sealed interface StreamEvent {
             }
         }
 
-        /** The end of a plain command. */
+        /** An end without a time. */
+        public Done(Integer exitCode, long durationMs, StreamStatus status, String message, AgentResult agent) {
+            this(exitCode, durationMs, status, message, agent, null);
+        }
+
+        /** The end of a plain command, without a time. */
         public Done(Integer exitCode, long durationMs, StreamStatus status, String message) {
             this(exitCode, durationMs, status, message, null);
+        }
+
+        /** This end, seen at {@code ts}. */
+        public Done at(Instant ts) {
+            return new Done(exitCode, durationMs, status, message, agent, ts);
         }
     }
 }

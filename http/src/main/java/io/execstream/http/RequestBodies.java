@@ -17,6 +17,7 @@ import io.execstream.domain.StreamId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +37,12 @@ import java.util.Set;
  * misspelt option does not pass silently.
  */
 public final class RequestBodies {
-    private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env", "stdin");
+    private static final Set<String> COMMAND_FIELDS = Set.of("command", "timeout_ms", "env", "stdin", "webhook_url");
     private static final Set<String> INPUT_FIELDS = Set.of("data", "eof", "echo");
     private static final Set<String> MESSAGE_FIELDS = Set.of("prompt");
     private static final Set<String> ANSWER_FIELDS = Set.of("decision", "updated_input", "message");
+    /** The field of every start body that names where the run's own webhooks go. */
+    private static final String WEBHOOK_URL = "webhook_url";
     /** What every provider takes, on {@code POST /projects/{project}/agents/{provider}}. */
     private static final Set<String> AGENT_FIELDS = AgentPrompt.FIELDS;
     /**
@@ -108,6 +111,15 @@ public final class RequestBodies {
             throw new InvalidInputException(ErrorCode.INVALID_COMMAND, "command must be a string for sh -c, or an array of strings");
         }
         return new CommandSpec(line, env(body.get("env")), timeout(body.get("timeout_ms")), bool(body, "stdin", false));
+    }
+
+    /**
+     * The {@code "webhook_url"} of a start body, where the run's own webhooks go: empty when
+     * absent or null; its syntax checked ({@link WebhookUrl}), its host left for the service to
+     * allow or refuse.
+     */
+    public static Optional<URI> webhookUrl(JsonNode body) {
+        return text(body, WEBHOOK_URL).map(url -> WebhookUrl.parse(WEBHOOK_URL, url));
     }
 
     /**
@@ -194,6 +206,7 @@ public final class RequestBodies {
      */
     public static AgentPrompt agentPrompt(JsonNode body, Set<String> options) {
         Set<String> fields = new HashSet<>(AGENT_FIELDS);
+        fields.add(WEBHOOK_URL);
         fields.addAll(options);
         rejectUnknown(body, fields);
         JsonNode prompt = body.get("prompt");

@@ -115,36 +115,72 @@ public final class SseEvents {
 
     private static byte[] encode(PublishedEvent published) {
         StreamEvent event = published.event();
+        return data(event, event instanceof StreamEvent.Output ? OUTPUT_HEAD : head(name(event)), tail(published.id()));
+    }
+
+    /** The event's name on the wire: {@code output}, {@code agent}, ..., {@code done}. */
+    static String name(StreamEvent event) {
+        if (event instanceof StreamEvent.Output) {
+            return "output";
+        } else if (event instanceof StreamEvent.Agent) {
+            return "agent";
+        } else if (event instanceof StreamEvent.Input) {
+            return "input";
+        } else if (event instanceof StreamEvent.Message) {
+            return "message";
+        } else if (event instanceof StreamEvent.Turn) {
+            return "turn";
+        } else if (event instanceof StreamEvent.Permission) {
+            return "permission";
+        } else if (event instanceof StreamEvent.PermissionResolved) {
+            return "permission_resolved";
+        }
+        return "done";
+    }
+
+    /**
+     * The event's data, one JSON object on one line, between {@code before} and {@code after} in
+     * one array: the data of its SSE frame, and of its line in a log as NDJSON.
+     */
+    static byte[] data(StreamEvent event, byte[] before, byte[] after) {
         if (event instanceof StreamEvent.Output output) {
-            return OutputJson.encode(output, OUTPUT_HEAD, tail(published.id()));
+            return OutputJson.encode(output, before, after);
         }
         if (event instanceof StreamEvent.Agent agent) {
-            // Already compact JSON on one line: sent as it is, not parsed and written again.
-            return frame(published.id(), "agent", agent.json().getBytes(StandardCharsets.UTF_8));
+            return concat(before, agentData(agent).getBytes(StandardCharsets.UTF_8), after);
         }
-        String name;
         ObjectNode data;
         if (event instanceof StreamEvent.Input input) {
-            name = "input";
             data = ApiJson.MAPPER.createObjectNode().put("data", input.data()).put("eof", input.eof());
         } else if (event instanceof StreamEvent.Message message) {
-            name = "message";
             data = ApiJson.MAPPER.createObjectNode().put("prompt", message.prompt()).put("turn", message.turn())
                     .put("queued", message.queued());
         } else if (event instanceof StreamEvent.Turn turn) {
-            name = "turn";
             data = turn(turn.turn());
         } else if (event instanceof StreamEvent.Permission permission) {
-            name = "permission";
             data = PermissionJson.request(permission.request());
         } else if (event instanceof StreamEvent.PermissionResolved resolved) {
-            name = "permission_resolved";
             data = PermissionJson.resolution(resolved.resolution());
         } else {
-            name = "done";
             data = done((StreamEvent.Done) event);
         }
-        return frame(published.id(), name, json(data).getBytes(StandardCharsets.UTF_8));
+        return concat(before, json(data).getBytes(StandardCharsets.UTF_8), after);
+    }
+
+    /**
+     * An agent event's data: the agent's own JSON object, already compact on one line, sent as it
+     * is rather than parsed and written again, with the server's {@code ts} added as its last field.
+     */
+    static String agentData(StreamEvent.Agent agent) {
+        String json = agent.json();
+        int end = json.lastIndexOf('}');
+        if (agent.ts() == null || end < 0) {
+            return json;
+        }
+        // An empty object takes no comma before the field.
+        boolean empty = json.substring(0, end).strip().endsWith("{");
+        return json.substring(0, end) + (empty ? "" : ",") + "\"ts\":\"" + EventTime.format(agent.ts()) + "\""
+                + json.substring(end);
     }
 
     /** The end of a live session's turn; what the agent did not report is left out. */
@@ -183,8 +219,10 @@ public final class SseEvents {
     }
 
     private static byte[] frame(String id, String name, byte[] data) {
-        byte[] head = head(name);
-        byte[] tail = tail(id);
+        return concat(head(name), data, tail(id));
+    }
+
+    private static byte[] concat(byte[] head, byte[] data, byte[] tail) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + data.length + tail.length);
         out.writeBytes(head);
         out.writeBytes(data);
@@ -205,6 +243,9 @@ public final class SseEvents {
         }
         if (done.agent() != null) {
             putAgentResult(data, done.agent());
+        }
+        if (done.ts() != null) {
+            data.put("ts", EventTime.format(done.ts()));
         }
         return data;
     }

@@ -69,7 +69,7 @@ class ApiErrorsTest {
 
         InvalidInputException unknown = assertThrows(InvalidInputException.class,
                 () -> RequestBodies.agentPrompt(ApiJson.MAPPER.readTree("{\"prompt\":\"go\",\"max_turns\":7}")));
-        assertEquals("unknown field 'max_turns'; expected approval_timeout_ms, approvals, idle_timeout_ms, interactive, model, prompt, session_id, timeout_ms",
+        assertEquals("unknown field 'max_turns'; expected approval_timeout_ms, approvals, idle_timeout_ms, interactive, model, prompt, session_id, timeout_ms, webhook_url",
                 unknown.getMessage());
         InvalidInputException tooLong = assertThrows(InvalidInputException.class, () -> RequestBodies.agentPrompt(
                 ApiJson.MAPPER.createObjectNode().put("prompt", "p".repeat(RequestBodies.MAX_PROMPT_BYTES + 1))));

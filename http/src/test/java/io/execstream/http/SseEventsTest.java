@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.execstream.domain.AgentResult;
 import io.execstream.domain.AgentTurn;
+import io.execstream.domain.OutputType;
 import io.execstream.domain.PermissionRequest;
 import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.StreamEvent;
@@ -42,6 +43,32 @@ class SseEventsTest {
         assertEquals("event: done\ndata: {\"exit_code\":3,\"duration_ms\":12,\"status\":\"exited\"}\nid: 5\n\n",
                 text(SseEvents.of(new PublishedEvent("5", new StreamEvent.Done(3, 12, StreamStatus.EXITED, null)))));
         assertEquals("event: gap\ndata: {\"missed\":7}\nid: 9\n\n", text(SseEvents.gap(new Gap(7, "9"))));
+    }
+
+    @Test
+    void outputAgentAndDoneCarryTheTimeTheServerReadThem() {
+        Instant at = Instant.parse("2026-12-06T01:02:03.456Z");
+        assertEquals("event: output\ndata: {\"type\":\"stdout\",\"content\":\"hi \\\"you\\\"\\n\",\"ts\":\"2026-12-06T01:02:03.456Z\"}"
+                        + "\nid: 3\n\n",
+                text(SseEvents.of(new PublishedEvent("3", new StreamEvent.Output(OutputType.STDOUT, "hi \"you\"\n", at)))));
+        assertEquals("event: agent\ndata: {\"type\":\"system\",\"ts\":\"2026-12-06T01:02:03.456Z\"}\nid: 4\n\n",
+                text(SseEvents.of(new PublishedEvent("4", new StreamEvent.Agent("{\"type\":\"system\"}", at)))));
+        assertEquals("event: agent\ndata: {\"ts\":\"2026-12-06T01:02:03.456Z\"}\nid: 5\n\n",
+                text(SseEvents.of(new PublishedEvent("5", new StreamEvent.Agent("{}", at)))), "an empty object");
+        assertEquals("event: done\ndata: {\"exit_code\":0,\"duration_ms\":12,\"status\":\"exited\","
+                        + "\"ts\":\"2026-12-06T01:02:04.000Z\"}\nid: 6\n\n",
+                text(SseEvents.of(new PublishedEvent("6", new StreamEvent.Done(0, 12, StreamStatus.EXITED, null, null,
+                        Instant.parse("2026-12-06T01:02:04Z"))))), "milliseconds always, even 000");
+    }
+
+    @Test
+    void timesAreRfc3339InUtcToTheMillisecondAcrossSeconds() {
+        for (String text : List.of("1970-01-01T00:00:00.000Z", "2026-12-06T01:02:03.456Z", "2026-12-06T01:02:03.999Z",
+                "2026-12-06T01:02:04.001Z", "2024-02-29T23:59:59.010Z", "9999-12-31T23:59:59.999Z")) {
+            assertEquals(text, EventTime.format(Instant.parse(text)));
+        }
+        assertEquals("2026-12-06T01:02:03.456Z", EventTime.format(Instant.parse("2026-12-06T01:02:03.456789Z")),
+                "cut to the millisecond");
     }
 
     @Test

@@ -65,7 +65,9 @@ public final class AgentsResource {
         ProjectId id = ProjectId.of(project);
         // An unknown provider is refused before its body is read: no field can make it known.
         starter.requireAgent(provider);
-        var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody));
-        return CommandsResource.started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(new StartAgent(id, provider, prompt)));
+        var json = RequestBodies.readObject(body, maxBody);
+        var prompt = RequestBodies.agentPrompt(json);
+        var run = new StartAgent(id, provider, prompt).withWebhookUrl(RequestBodies.webhookUrl(json));
+        return CommandsResource.started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(run));
     }
 }

@@ -51,8 +51,10 @@ public final class CommandsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startCommand(@PathParam("project") String project, InputStream body, @Context UriInfo uri) {
         ProjectId id = ProjectId.of(project);
-        var spec = RequestBodies.commandSpec(RequestBodies.readObject(body, maxBody));
-        return started(links.at(uri.getBaseUri().getRawPath()), starter.start(new StartCommand(id, spec)));
+        var json = RequestBodies.readObject(body, maxBody);
+        var spec = RequestBodies.commandSpec(json);
+        var command = new StartCommand(id, spec).withWebhookUrl(RequestBodies.webhookUrl(json));
+        return started(links.at(uri.getBaseUri().getRawPath()), starter.start(command));
     }
 
     @POST
@@ -67,8 +69,10 @@ public final class CommandsResource {
         // Which agent answers, and which fields it takes beyond the neutral ones, is the agent's to say.
         String provider = starter.providerOfAlias(alias).orElseThrow(() -> new UnknownProviderException(alias));
         var options = starter.agents().get(provider).options();
-        var prompt = RequestBodies.agentPrompt(RequestBodies.readObject(body, maxBody), options);
-        return started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(new StartAgent(id, provider, prompt)));
+        var json = RequestBodies.readObject(body, maxBody);
+        var prompt = RequestBodies.agentPrompt(json, options);
+        var run = new StartAgent(id, provider, prompt).withWebhookUrl(RequestBodies.webhookUrl(json));
+        return started(links.at(uri.getBaseUri().getRawPath()), starter.startAgent(run));
     }
 
     /** The answer to a start request: {@code 202}, the status URL as {@code Location}, and the stream's links. */

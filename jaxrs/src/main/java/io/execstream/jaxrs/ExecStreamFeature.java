@@ -10,6 +10,7 @@ import io.execstream.http.EventStreams;
 import io.execstream.http.Links;
 import io.execstream.http.ProjectEvents;
 import io.execstream.http.SseHub;
+import io.execstream.http.StreamLogs;
 import io.execstream.http.StreamTokens;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.Feature;
@@ -92,6 +93,7 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new SseFrame.Writer())
                 .register(new HealthResource())
                 .register(new ViewerResource(service, links, access))
+                .register(new LogResource(new StreamLogs(service, service)))
                 .register(new ViewerAssets())
                 .register(new OpenApiResource())
                 .register(new AuthFilter(access))

@@ -12,6 +12,7 @@ import io.execstream.domain.StreamInfo;
 import io.execstream.http.ApiJson;
 import io.execstream.http.Ids;
 import io.execstream.http.Links;
+import io.execstream.http.QueryParams;
 import io.execstream.http.RequestBodies;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -65,15 +66,7 @@ public final class StreamsResource {
     @GET
     public Response list(@PathParam("project") String project, @QueryParam("limit") @DefaultValue("50") String limit,
                          @QueryParam("activity") String activity, @Context UriInfo uri) {
-        int n;
-        try {
-            n = Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 1 || n > MAX_LIST) {
-            throw InvalidInputException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIST);
-        }
+        int n = QueryParams.limit(limit, MAX_LIST, 50);
         ProjectId p = ProjectId.of(project);
         if (activity == null) {
             return JsonResponses.ok(new StreamList(service.list(p, n).stream().map(links(uri)::view).toList()));

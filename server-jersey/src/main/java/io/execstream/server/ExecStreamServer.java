@@ -12,6 +12,7 @@ import io.execstream.http.ApiKeys;
 import io.execstream.http.Links;
 import io.execstream.http.RequestBodies;
 import io.execstream.http.SseEvents;
+import io.execstream.http.webhook.WebhookNotifier;
 import io.execstream.jaxrs.ExecStreamFeature;
 import io.execstream.jaxrs.IndexResource;
 import io.execstream.ports.PublishedEvent;
@@ -87,6 +88,9 @@ public final class ExecStreamServer implements AutoCloseable {
         AdapterPlugins.Loaded adapters = AdapterPlugins.load(config);
         StreamPublisher publisher = adapters.publisher();
         ServerMetrics metrics = new ServerMetrics();
+        // Closed after the service, so that the done webhooks of the runs it stops are taken.
+        Optional<WebhookNotifier> webhooks = config.webhooks().enabled()
+                ? Optional.of(config.webhooks().builder().listener(metrics.webhooks()).build()) : Optional.empty();
         ExecStream.Builder services = ExecStream.builder(adapters.runner(), metrics.instrument(publisher))
                 .cancelRelay(adapters.cancelRelay())
                 .maxRunning(config.maxRunning())
@@ -96,6 +100,10 @@ public final class ExecStreamServer implements AutoCloseable {
                 // The server closes the service itself, first, so that done events reach clients
                 // before it stops listening (Main's shutdown hook closes the server).
                 .shutdownHook(false);
+        webhooks.ifPresent(services::runNotifier);
+        if (webhooks.isPresent()) {
+            LOG.info(config.webhooks().describe());
+        }
         adapters.agents().forEach(services::agent);
         adapters.agentsOff().forEach(services::agentOff);
         ExecStream service = services.build();
@@ -110,7 +118,9 @@ public final class ExecStreamServer implements AutoCloseable {
                 .maxBody(config.maxBody())
                 .metricsPublic(config.metricsPublic())
                 .corsOrigins(config.corsOrigins())
-                .closing(service, publisher);
+                .closing(service);
+        webhooks.ifPresent(server::closing);
+        server.closing(publisher);
         config.tokenSecret().ifPresent(server::tokenSecret);
         server.metrics = metrics;
         server.generatedKey = generatedKey;

@@ -12,6 +12,8 @@ import io.execstream.client.EventStream;
 import io.execstream.client.ExecStreamClient;
 import io.execstream.client.ExecStreamException;
 import io.execstream.client.GapEvent;
+import io.execstream.client.LogPage;
+import io.execstream.client.LogQuery;
 import io.execstream.client.OutputEvent;
 import io.execstream.client.StartedStream;
 import io.execstream.client.StreamListener;
@@ -160,6 +162,31 @@ class ClientEndToEndTest {
         List<StreamState> list = client.list(project);
         assertEquals(List.of(second.streamId(), started.streamId()), list.stream().map(StreamState::streamId).toList());
         assertEquals(1, client.list(project, 1).size());
+    }
+
+    @Test
+    void theLogIsReadInPagesAndEventsCarryTheirTime() throws Exception {
+        String project = TestServer.newProject("client-log");
+        StartedStream started = client.start(project, CommandRequest.shell("echo one; echo two >&2; echo three"));
+        Collected events = new Collected();
+        client.follow(started, events);
+        DoneEvent done = events.awaitDone();
+        assertTrue(done.ts() != null, "the done event says when the run ended");
+
+        LogPage all = client.log(project, started.streamId(), LogQuery.text().type("stdout"));
+        assertEquals("one\nthree\n", all.body());
+        assertFalse(all.more());
+        assertEquals(done.id(), all.lastId());
+        LogPage first = client.log(project, started.streamId(), LogQuery.ndjson().limit(1));
+        assertTrue(first.more(), "cut by its limit");
+        LogPage rest = client.log(project, started.streamId(), LogQuery.ndjson().after(first.lastId()));
+        assertFalse(rest.more());
+        assertTrue(rest.body().endsWith("\n") && rest.body().contains("\"type\":\"done\""), rest::toString);
+        assertEquals(first.body().lines().count() + rest.body().lines().count(),
+                client.log(project, started.streamId(), LogQuery.ndjson()).body().lines().count(), "pages join up");
+        ExecStreamException refused = assertThrows(ExecStreamException.class,
+                () -> client.log(project, started.streamId(), LogQuery.text().type("stdin")));
+        assertEquals("invalid_request", refused.error());
     }
 
     @Test

@@ -88,6 +88,21 @@ class DiskPublisherEndToEndTest {
             assertEquals(3, status.path("exit_code").asInt(), status::toString);
             assertEquals("cancelled", status(base, cancelled).path("status").asText());
 
+            // The log reads the kept history too: the output in order, and every event with the
+            // id and data (ts included) the event stream gave before the restart.
+            HttpResponse<String> text = log(base, finished, "");
+            assertEquals(200, text.statusCode(), text::body);
+            assertEquals(List.of("one", "three"), text.body().lines().filter(l -> !l.equals("two")).toList(), text.body());
+            assertTrue(text.body().contains("two\n"), text.body());
+            assertEquals("false", text.headers().firstValue("X-Execstream-More").orElse(null));
+            List<String> lines = log(base, finished, "?format=ndjson").body().lines().toList();
+            assertEquals(finishedBefore.size(), lines.size(), lines::toString);
+            for (int i = 0; i < lines.size(); i++) {
+                JsonNode line = TestServer.JSON.readTree(lines.get(i));
+                assertEquals(finishedBefore.get(i).idField(), line.path("id").asText(), lines.get(i));
+                assertEquals(TestServer.JSON.readTree(finishedBefore.get(i).data()), line.path("data"), lines.get(i));
+            }
+
             // A resume after the restart: the ids are the ones the client holds.
             String lastButOne = finishedBefore.get(finishedBefore.size() - 2).idField();
             try (SseStream resumed = SseTestClient.open(http, HttpRequest.newBuilder(base.resolve(finished.streamUrl()))
@@ -196,6 +211,11 @@ class DiskPublisherEndToEndTest {
                 .header(Access.API_KEY_HEADER, key).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r::body);
         return TestServer.JSON.readTree(r.body());
+    }
+
+    private HttpResponse<String> log(URI base, Started stream, String query) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/projects/disk/streams/" + stream.streamId() + "/log" + query))
+                .header(Access.API_KEY_HEADER, key).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The stream_url, with its token and no key, as a browser opens it. */

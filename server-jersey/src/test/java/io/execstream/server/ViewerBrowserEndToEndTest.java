@@ -122,7 +122,7 @@ class ViewerBrowserEndToEndTest {
         // Each page is watched past the stream's retry interval (2 s) after done: an EventSource
         // left open would have reconnected by then.
         ArrayNode pages = TestServer.JSON.createArrayNode();
-        pages.addObject().put("url", viewUrl(server, project, commandStream));
+        pages.addObject().put("url", viewUrl(server, project, commandStream)).put("timestamps", true).put("download", true);
         pages.addObject().put("url", viewUrl(server, claudeProject, claudeStream));
         pages.addObject().put("url", viewUrl(server, scrollProject, scrollStream)).put("scrollTrigger", trigger.toString());
         pages.addObject().put("url", viewUrl(server, stdinProject, stdinStream));
@@ -202,6 +202,40 @@ class ViewerBrowserEndToEndTest {
         assertColoured(page, "orange", null, "rgb(255, 135, 0)");
 
         assertEquals(1, page.path("eventRequests").asInt(), () -> "no reconnect after done: " + page);
+    }
+
+    @Test
+    void showsEachLinesTimeOnlyWhenAskedAndRemembersTheChoice() {
+        JsonNode stamps = commandPage.path("timestamps");
+        JsonNode off = stamps.path("off");
+        assertFalse(off.path("checked").asBoolean(true), () -> "off by default: " + stamps);
+        assertTrue(off.path("lines").asInt() >= 4, () -> "each line is marked with its time: " + stamps);
+        assertTrue(off.path("title").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+                () -> "the line's full time, as the event carries it: " + stamps);
+        assertTrue(off.path("shows").isNull(), () -> "not shown while off: " + stamps);
+        JsonNode on = stamps.path("on");
+        assertTrue(on.path("checked").asBoolean(), stamps::toString);
+        assertTrue(on.path("shows").asText().matches("\"\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \""),
+                () -> "the time before the line once ticked: " + stamps);
+        assertEquals(off.path("outputText").asText(), on.path("outputText").asText(),
+                "the time is drawn beside the output, never part of its text");
+        JsonNode reloaded = stamps.path("reloaded");
+        assertTrue(reloaded.path("checked").asBoolean(), () -> "the choice is remembered: " + stamps);
+        assertEquals(on.path("shows").asText(), reloaded.path("shows").asText(), "the same time after a reload");
+    }
+
+    @Test
+    void offersTheWholeLogAsAFileReadWithThePagesToken() {
+        JsonNode download = commandPage.path("download");
+        assertTrue(download.path("visible").asBoolean(), download::toString);
+        assertTrue(download.path("href").asText().matches(".*/streams/[0-9a-f]+/log\\?download=true&token=.+"),
+                download::toString);
+        assertEquals(200, download.path("status").asInt(), download::toString);
+        assertTrue(download.path("disposition").asText().matches("attachment; filename=\"[0-9a-f]+\\.log\""),
+                download::toString);
+        assertEquals("false", download.path("more").asText(), "the whole log of a finished stream");
+        assertTrue(download.path("body").asText().startsWith("plain line\n"), download::toString);
+        assertTrue(download.path("body").asText().contains("oops on stderr\n"), download::toString);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.execstream.domain.AgentTurn;
 import io.execstream.domain.ErrorCode;
 import io.execstream.domain.Interaction;
 import io.execstream.domain.InvalidInputException;
+import io.execstream.domain.OutputType;
 import io.execstream.domain.PermissionRequest;
 import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.ProjectId;
@@ -162,6 +163,27 @@ public abstract class StreamPublisherContract {
         r.awaitDone(timeout());
         List<StreamEvent> got = r.events().stream().map(PublishedEvent::event).toList();
         assertEquals(sent, got.subList(0, sent.size()));
+        assertEquals(done, got.get(sent.size()));
+    }
+
+    @Test
+    void theTimeOfEachEventComesBackAsItWasAppended() {
+        StreamPublisher p = publisher();
+        StreamId s = open(p, PROJECT);
+        Instant read = Instant.parse("2026-12-06T01:02:03.456Z");
+        List<StreamEvent> sent = List.of(
+                new StreamEvent.Output(OutputType.STDOUT, "one\n", read),
+                new StreamEvent.Output(OutputType.STDERR, "zwei €\n", read.plusMillis(1)),
+                new StreamEvent.Agent("{\"type\":\"system\"}", read.plusMillis(2)),
+                StreamEvent.Output.stdout("no time\n"),
+                new StreamEvent.Agent("{}"));
+        sent.forEach(e -> p.append(s, e));
+        StreamEvent.Done done = new StreamEvent.Done(0, 5, StreamStatus.EXITED, null, null, read.plusSeconds(1));
+        p.complete(s, done);
+        RecordingSubscriber r = subscribe(p, s, null);
+        r.awaitDone(timeout());
+        List<StreamEvent> got = r.events().stream().map(PublishedEvent::event).toList();
+        assertEquals(sent, got.subList(0, sent.size()), "each event with its time, or none");
         assertEquals(done, got.get(sent.size()));
     }
 

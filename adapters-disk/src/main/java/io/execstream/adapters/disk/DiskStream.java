@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -268,7 +269,8 @@ final class DiskStream {
     synchronized void failAsInterrupted(Instant now, long order) {
         long ms = Math.max(0, Duration.between(info.startedAt(), now).toMillis());
         StreamEvent.Done done = new StreamEvent.Done(null, ms, StreamStatus.FAILED,
-                "the server stopped while this stream ran; its output up to then is kept");
+                "the server stopped while this stream ran; its output up to then is kept")
+                .at(now.truncatedTo(ChronoUnit.MILLIS));
         complete(done, now, order, () -> { }, new String[1]);
     }
 

@@ -25,6 +25,10 @@ import java.util.zip.CRC32C;
  * event's fields. Strings are an int length and UTF-8 bytes, -1 for null; numbers are big-endian.
  * The checksum covers the seq too (it is computed over header bytes 8..16 and the body), so a
  * record torn or garbled anywhere fails it and is dropped on recovery.
+ *
+ * <p>Output, agent and done bodies end with the time the server read the event: a flag byte and,
+ * when set, a long of epoch milliseconds. Records written before it was kept end without it, and
+ * decode with no time ({@code ts} null).
  */
 final class RecordCodec {
     /** Bytes before a record's body. */
@@ -77,8 +81,8 @@ final class RecordCodec {
         byte kind = in.readByte();
         return switch (kind) {
             case OUTPUT_STDOUT, OUTPUT_STDERR -> StreamEvent.Output.ofUtf8(
-                    kind == OUTPUT_STDOUT ? OutputType.STDOUT : OutputType.STDERR, readBytes(in));
-            case AGENT -> new StreamEvent.Agent(readString(in));
+                    kind == OUTPUT_STDOUT ? OutputType.STDOUT : OutputType.STDERR, readBytes(in), readTime(in));
+            case AGENT -> new StreamEvent.Agent(readString(in), readTime(in));
             case INPUT -> new StreamEvent.Input(readString(in), in.readBoolean());
             case MESSAGE -> new StreamEvent.Message(readString(in), in.readInt(), in.readBoolean());
             case TURN -> new StreamEvent.Turn(new AgentTurn(in.readInt(), readString(in), in.readBoolean(),
@@ -102,9 +106,11 @@ final class RecordCodec {
             byte[] chunk = new byte[utf8.remaining()];
             utf8.get(chunk);
             out.write(chunk);
+            writeTime(out, o.ts());
         } else if (event instanceof StreamEvent.Agent a) {
             out.writeByte(AGENT);
             writeString(out, a.json());
+            writeTime(out, a.ts());
         } else if (event instanceof StreamEvent.Input i) {
             out.writeByte(INPUT);
             writeString(out, i.data());
@@ -157,6 +163,7 @@ final class RecordCodec {
                 writeString(out, a.usageJson());
                 writeDouble(out, a.sessionCostUsd());
             }
+            writeTime(out, d.ts());
         } else {
             throw new IllegalArgumentException("no record format for " + event.getClass().getSimpleName());
         }
@@ -172,7 +179,20 @@ final class RecordCodec {
             agent = new AgentResult(readString(in), in.readBoolean(), readString(in), readInt(in), readDouble(in),
                     readString(in), readDouble(in));
         }
-        return new StreamEvent.Done(exitCode, durationMs, status, message, agent);
+        return new StreamEvent.Done(exitCode, durationMs, status, message, agent, readTime(in));
+    }
+
+    private static void writeTime(DataOutputStream out, Instant ts) throws IOException {
+        writeLong(out, ts == null ? null : ts.toEpochMilli());
+    }
+
+    /** The body's last field, the event's time; null in a record written before it was kept. */
+    private static Instant readTime(DataInputStream in) throws IOException {
+        if (in.available() == 0) {
+            return null;
+        }
+        Long millis = readLong(in);
+        return millis == null ? null : Instant.ofEpochMilli(millis);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

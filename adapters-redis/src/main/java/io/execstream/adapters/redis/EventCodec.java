@@ -38,6 +38,8 @@ import java.util.Map;
  *       {@code as} (session, absent if none), {@code ae} (0/1), {@code asub}, {@code an},
  *       {@code ac}, {@code au}, {@code asc} (the session's cost) (absent if none).</li>
  * </ul>
+ * Output, agent and done entries also have {@code ts}, when the server read the event, in epoch
+ * milliseconds; absent in entries written before it was kept, which decode without a time.
  * A field a later version adds is optional, so that entries written before it still decode; an
  * entry of a kind this version does not know is skipped.
  */
@@ -52,9 +54,11 @@ final class EventCodec {
             put(f, "k", "o");
             put(f, "t", output.type().wireName());
             put(f, "c", output.content());
+            putTime(f, output.ts());
         } else if (event instanceof StreamEvent.Agent agent) {
             put(f, "k", "a");
             put(f, "j", agent.json());
+            putTime(f, agent.ts());
         } else if (event instanceof StreamEvent.Input input) {
             put(f, "k", "i");
             put(f, "c", input.data());
@@ -112,6 +116,7 @@ final class EventCodec {
                 putIfPresent(f, "au", a.usageJson());
                 putIfPresent(f, "asc", a.sessionCostUsd());
             }
+            putTime(f, done.ts());
         } else {
             throw new IllegalArgumentException("unknown event " + event);
         }
@@ -128,9 +133,9 @@ final class EventCodec {
         switch (kind) {
             case "o":
                 return new StreamEvent.Output("stderr".equals(f.get("t")) ? OutputType.STDERR : OutputType.STDOUT,
-                        f.getOrDefault("c", ""));
+                        f.getOrDefault("c", ""), time(f));
             case "a":
-                return new StreamEvent.Agent(f.getOrDefault("j", "{}"));
+                return new StreamEvent.Agent(f.getOrDefault("j", "{}"), time(f));
             case "i":
                 return new StreamEvent.Input(f.getOrDefault("c", ""), "1".equals(f.get("eof")));
             case "m":
@@ -155,7 +160,7 @@ final class EventCodec {
                             decimal(f, "ac"), f.get("au"), decimal(f, "asc"));
                 }
                 return new StreamEvent.Done(f.containsKey("x") ? Integer.valueOf(f.get("x")) : null,
-                        Long.parseLong(f.getOrDefault("ms", "0")), status(f.get("st")), f.get("m"), agent);
+                        Long.parseLong(f.getOrDefault("ms", "0")), status(f.get("st")), f.get("m"), agent, time(f));
             default:
                 return null;
         }
@@ -187,6 +192,18 @@ final class EventCodec {
     static Double decimal(Map<String, String> f, String key) {
         String v = f.get(key);
         return v == null ? null : Double.valueOf(v);
+    }
+
+    /** The entry's {@code ts}, or null where it has none (written before it was kept). */
+    static Instant time(Map<String, String> f) {
+        String v = f.get("ts");
+        return v == null ? null : Instant.ofEpochMilli(Long.parseLong(v));
+    }
+
+    private static void putTime(List<String> f, Instant ts) {
+        if (ts != null) {
+            put(f, "ts", Long.toString(ts.toEpochMilli()));
+        }
     }
 
     private static String flag(boolean b) {

@@ -30,6 +30,11 @@ final class Keys {
         return prefix + "e:" + stream.value();
     }
 
+    /** The stream whose {@link #events} key is {@code eventsKey}. */
+    StreamId streamOfEvents(String eventsKey) {
+        return new StreamId(eventsKey.substring(prefix.length() + 2));
+    }
+
     /** Sorted set: a project's streams by start time (epoch millis). */
     String project(ProjectId project) {
         return prefix + "p:" + project.value();

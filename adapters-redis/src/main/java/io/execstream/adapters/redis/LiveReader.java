@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadParams;
@@ -40,15 +41,22 @@ final class LiveReader implements AutoCloseable {
     private volatile long readerClientId = -1;
     private volatile Jedis connection;
     private final int fanoutTasks;
+    private final Predicate<String> writtenHere;
 
     /**
      * @param fanoutTasks the tasks the deliveries of each batch of events are handed to the pool
      *                    in ({@link DeliveryQueue#offerTogether}); 0 hands each off on its own
+     * @param writtenHere whether this node writes the stream of an events key, and so hands its
+     *                    events to the subscribers here itself ({@link #deliverLocal}): the reader
+     *                    then does not read it. Were it to, it could read a batch of events, and a
+     *                    trim of the oldest of them, before the writer delivered them, and find a gap
      */
-    LiveReader(RedisConnections redis, int blockMillis, String threadName, int fanoutTasks) {
+    LiveReader(RedisConnections redis, int blockMillis, String threadName, int fanoutTasks,
+            Predicate<String> writtenHere) {
         this.redis = redis;
         this.blockMillis = blockMillis;
         this.fanoutTasks = fanoutTasks;
+        this.writtenHere = writtenHere;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
@@ -137,12 +145,21 @@ final class LiveReader implements AutoCloseable {
         return events;
     }
 
-    /** Hands event {@code n}, just written by this node, to this node's subscribers of {@code key}. */
-    void deliverLocal(String key, long n, PublishedEvent event) {
+    /**
+     * Hands events this node wrote, once Redis stored them, to the stream's subscribers on this
+     * node, in order, without waiting for the reader to read them back (which it then skips).
+     */
+    void deliverLocal(String key, List<PendingWrite> written) {
         Group g = groups.get(key);
         if (g != null) {
             synchronized (g) {
-                DeliveryQueue.offerTogether(fanoutTasks, () -> g.offer(n, event));
+                DeliveryQueue.offerTogether(fanoutTasks, () -> {
+                    for (PendingWrite w : written) {
+                        if (!g.offer(w.n, new PublishedEvent(EventCodec.id(w.n), w.event))) {
+                            return;
+                        }
+                    }
+                });
             }
         }
     }
@@ -223,7 +240,7 @@ final class LiveReader implements AutoCloseable {
                         }
                         if (g.members.isEmpty() && g.joining == 0) {
                             kill(g);
-                        } else if (g.last >= 0) {
+                        } else if (g.last >= 0 && !writtenHere.test(g.key)) {
                             from.put(g.key, new StreamEntryID(g.last, 0));
                         }
                     }

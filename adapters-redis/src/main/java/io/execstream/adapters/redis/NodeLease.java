@@ -96,7 +96,7 @@ final class NodeLease {
             }
             long duration = Math.max(0, clock.millis() - Instant.parse(meta.get("started")).toEpochMilli());
             StreamEvent.Done done = new StreamEvent.Done(null, duration, StreamStatus.FAILED,
-                    "node " + node + " stopped renewing its lease");
+                    "node " + node + " stopped renewing its lease").at(Instant.ofEpochMilli(clock.millis()));
             // Number 0: the script gives it the number after the last one the dead node wrote.
             List<Object> result = scripts.complete(id, 0, EventCodec.weight(done), clock.millis(), done);
             if ((Long) result.get(0) == 1) {

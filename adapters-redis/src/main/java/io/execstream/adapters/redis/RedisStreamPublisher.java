@@ -43,7 +43,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * Each stream is a Redis stream {@code <prefix>e:<id>} whose entry ids are {@code N-0}, N being
  * the event's number in the stream (1, 2, 3...): the entry id is the SSE id, the same on every
  * node. The node that opened a stream numbers its events itself (so it can keep numbering during a
- * Redis outage) and writes each with a Lua script that is idempotent for a number already written.
+ * Redis outage) and writes them with a Lua script that is idempotent for a number already written.
+ * Writes are a group commit: one writer thread per node sends the events all its streams have
+ * waiting in one pipelined round trip, a run of each stream's events in one script call; an idle
+ * writer sends a lone event at once.
  * Metadata lives in the hash {@code <prefix>s:<id>}; a project's streams in the sorted set
  * {@code <prefix>p:<project>} by start time. See {@code docs/redis.md} for every key.
  *
@@ -59,8 +62,9 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <h2>Delivery</h2>
  * One thread per node reads every stream with local subscribers by {@code XREAD BLOCK}, and fans
- * events out to each subscriber's {@link DeliveryQueue}; the writing node also hands its own events
- * to its local subscribers at once. Subscribers of other nodes that fall further behind than the
+ * events out to each subscriber's {@link DeliveryQueue}; the writing node hands its own events to
+ * its local subscribers itself, each batch once Redis has stored it, and does not read them back.
+ * Subscribers of other nodes that fall further behind than the
  * history (their events were trimmed before their node read them) are closed
  * {@link CloseReason#TOO_SLOW}, and resume with a gap.
  *
@@ -79,8 +83,8 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <h2>Parts</h2>
  * This class builds a node's parts, hands each call to one of them and closes them in order:
- * {@link StreamWriter} (open, append, complete) and its {@link OutageBuffer} (write-behind during
- * an outage), {@link StreamReads} (find, list, subscribe) over the {@link LiveReader},
+ * {@link StreamWriter} (open, append, complete) and its {@link OutageBuffer} (the write-behind
+ * queue, its writer thread and {@link WriteBatch}, the group commit; it holds writes through an outage), {@link StreamReads} (find, list, subscribe) over the {@link LiveReader},
  * {@link NodeLease} (lease and failover), {@link Retention} (retention sweep and history budget)
  * and {@link RedisCancelRelay} with its {@link RedisControlRelay}. Each part's Javadoc says which
  * threads call it and what it guards.
@@ -124,15 +128,19 @@ public final class RedisStreamPublisher implements StreamPublisher {
                     + RedisConnections.describe(e), e);
         }
         this.deliveries = Deliveries.start(b.delivery, "execstream-delivery-");
-        this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, deliveries.fanoutTasks());
+        // The streams this node writes: StreamWriter adds them, it or the writer thread removes them.
+        Map<StreamId, OwnedStream> owned = new ConcurrentHashMap<>();
+        this.reader = new LiveReader(redis, READ_BLOCK_MILLIS, "execstream-redis-reader-" + nodeId, deliveries.fanoutTasks(),
+                key -> {
+                    OwnedStream os = owned.get(keys.streamOfEvents(key));
+                    return os != null && !os.fenced;
+                });
         RedisControlRelay controls = new RedisControlRelay(redis, keys, nodeId, nodeId + "/" + randomHex(),
                 "execstream-redis-controls-" + nodeId);
         this.cancelRelay = new RedisCancelRelay(redis, keys, controls, "execstream-redis-cancel-" + nodeId);
         this.feed = new RedisProjectFeed(redis, keys, "execstream-redis-feed-" + nodeId);
-        // The streams this node writes: the writer adds them, the writer or the flusher removes them.
-        Map<StreamId, OwnedStream> owned = new ConcurrentHashMap<>();
-        this.buffer = new OutageBuffer(redis, scripts, retention, reader, lifecycle, owned,
-                b.maxBufferedEvents, b.maxBufferedBytes, "execstream-redis-flusher-" + nodeId);
+        this.buffer = new OutageBuffer(redis, new WriteBatch(redis, scripts, retention, reader), lifecycle, owned,
+                b.maxBufferedEvents, b.maxBufferedBytes, "execstream-redis-writer-" + nodeId);
         this.writer = new StreamWriter(redis, keys, nodeId, b.clock, lifecycle, owned, buffer);
         this.reads = new StreamReads(redis, keys, retention, reader, deliveries, writer, lifecycle);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("execstream-redis-lease-"));
@@ -191,15 +199,22 @@ public final class RedisStreamPublisher implements StreamPublisher {
     }
 
     /**
-     * Never throws for a Redis that cannot be reached: the event is then buffered and written, in
-     * order, once Redis is back.
+     * Returns the event's id once the event is queued for this node's writer thread, which stores
+     * it with the others waiting in one round trip; subscribers, on any node, get it only once
+     * Redis has stored it. Waits while this node is far ahead of Redis (backpressure). Never throws
+     * for a Redis that cannot be reached: the event is then buffered and written, in order, once
+     * Redis is back.
      */
     @Override
     public String append(StreamId stream, StreamEvent event) {
         return writer.append(stream, event);
     }
 
-    /** Like {@link #append}, never throws for a Redis that cannot be reached. */
+    /**
+     * Returns once Redis has stored the done event, and so the whole stream: any node then finds
+     * it finished. Like {@link #append}, never throws for a Redis that cannot be reached: the done
+     * event is then buffered, and this returns without waiting for it.
+     */
     @Override
     public String complete(StreamId stream, StreamEvent.Done done) {
         return writer.complete(stream, done);

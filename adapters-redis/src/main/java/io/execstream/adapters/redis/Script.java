@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /** A Lua script run by its SHA-1, loaded again when the server does not know it (after a restart). */
@@ -29,5 +31,18 @@ final class Script {
         } catch (JedisNoScriptException e) {
             return jedis.eval(source, keys, args);
         }
+    }
+
+    /**
+     * Queues the script in {@code pipeline} by its SHA-1; its response fails with
+     * {@link JedisNoScriptException} if the server does not know it: {@link #load} it, then send again.
+     */
+    Response<Object> queue(Pipeline pipeline, List<String> keys, List<String> args) {
+        return pipeline.evalsha(sha, keys, args);
+    }
+
+    /** Makes the server know the script (after a restart or a {@code SCRIPT FLUSH}). */
+    void load(Jedis jedis) {
+        jedis.scriptLoad(source);
     }
 }

@@ -16,45 +16,58 @@ final class Scripts {
               end
               return 0
             end
-            -- Adds entry n (fields) to the stream, then trims its oldest entries (never n itself)
-            -- until the history holds at most max_bytes. Returns the total history bytes after it.
-            local function add(meta, ev, total, per_stream, id, n, w, max_bytes, fields)
+            -- Adds the entries {n, weight, fields} numbered above the stream's seq (a lower one was
+            -- added before: a retry), then trims its oldest entries (never the last one added) until
+            -- the history holds at most max_bytes. Returns the total history bytes after it.
+            local function add(meta, ev, total, per_stream, id, max_bytes, entries)
               local seq = tonumber(redis.call('HGET', meta, 'seq'))
               local bytes = tonumber(redis.call('HGET', meta, 'bytes'))
               local first = tonumber(redis.call('HGET', meta, 'first'))
-              local freed = 0
-              if n > seq + 1 and first > 0 then
-                -- events seq+1 .. n-1 are lost (dropped by a writer's overflowing outage buffer, or by
-                -- a Redis restart that lost its last writes): drop the older history too, so that the
-                -- retained window stays contiguous and every reader sees a gap instead of a hole.
-                redis.call('XTRIM', ev, 'MINID', n .. '-0')
-                freed = bytes
-                bytes = 0
-                first = 0
+              local added, freed = 0, 0
+              for _, e in ipairs(entries) do
+                local n, w = e[1], e[2]
+                if n > seq then
+                  if n > seq + 1 and first > 0 then
+                    -- events seq+1 .. n-1 are lost (dropped by a writer's overflowing outage buffer, or by
+                    -- a Redis restart that lost its last writes): drop the older history too, so that the
+                    -- retained window stays contiguous and every reader sees a gap instead of a hole.
+                    redis.call('XTRIM', ev, 'MINID', n .. '-0')
+                    freed = freed + bytes
+                    bytes = 0
+                    first = 0
+                  end
+                  redis.call('XADD', ev, n .. '-0', unpack(e[3]))
+                  if first == 0 then first = n end
+                  bytes = bytes + w
+                  added = added + w
+                  seq = n
+                end
               end
-              redis.call('XADD', ev, n .. '-0', unpack(fields))
-              if first == 0 then first = n end
-              bytes = bytes + w
-              if bytes > max_bytes and first < n then
-                while bytes > max_bytes and first < n do
-                  local entries = redis.call('XRANGE', ev, first .. '-0', '(' .. n .. '-0', 'COUNT', 128)
-                  if #entries == 0 then
-                    first = n
+              if bytes > max_bytes and first < seq then
+                -- Reads as many of the oldest entries as should free the excess at the mean weight of
+                -- those added, not a fixed page: an entry read is copied whole, output and all.
+                local mean = math.max(1, added / math.max(1, #entries))
+                local count = math.min(128, math.ceil((bytes - max_bytes) / mean) + 1)
+                while bytes > max_bytes and first < seq do
+                  local old = redis.call('XRANGE', ev, first .. '-0', '(' .. seq .. '-0', 'COUNT', count)
+                  if #old == 0 then
+                    first = seq
                     break
                   end
-                  for _, e in ipairs(entries) do
+                  for _, o in ipairs(old) do
                     if bytes <= max_bytes then break end
-                    local ew = weight_of(e[2])
-                    bytes = bytes - ew
-                    freed = freed + ew
-                    first = tonumber(string.match(e[1], '^(%d+)')) + 1
+                    local ow = weight_of(o[2])
+                    bytes = bytes - ow
+                    freed = freed + ow
+                    first = tonumber(string.match(o[1], '^(%d+)')) + 1
                   end
+                  count = math.min(128, count * 2)
                 end
                 redis.call('XTRIM', ev, 'MINID', first .. '-0')
               end
-              redis.call('HSET', meta, 'seq', n, 'bytes', bytes, 'first', first)
-              redis.call('HINCRBY', per_stream, id, w - freed)
-              return redis.call('INCRBY', total, w - freed)
+              redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'first', first)
+              redis.call('HINCRBY', per_stream, id, added - freed)
+              return redis.call('INCRBY', total, added - freed)
             end
             """;
 
@@ -97,20 +110,25 @@ final class Scripts {
             """);
 
     /**
-     * KEYS: meta, events, total bytes, per-stream bytes. ARGV: stream id, n, weight, max history
-     * bytes, entry fields... Returns {code, total}: 1 added, 0 already there (a retry), -1 no such
-     * stream, -2 stream complete.
+     * KEYS: meta, events, total bytes, per-stream bytes. ARGV: stream id, max history bytes, then
+     * for each event in order: n, weight, its number of entry fields, the fields. Adds the events
+     * numbered above the stream's last, in one call: the group commit of a stream's batch. Returns
+     * {code, total}: 1 added, 0 all there already (a retry), -1 no such stream, -2 stream complete.
      */
     static final Script APPEND = new Script(ADD + """
             if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
-            local n = tonumber(ARGV[2])
-            if n <= tonumber(redis.call('HGET', KEYS[1], 'seq')) then return {0, 0} end
+            local entries = {}
+            local i = 3
+            while i <= #ARGV do
+              local count = tonumber(ARGV[i + 2])
+              local fields = {}
+              for j = i + 3, i + 2 + count do fields[#fields + 1] = ARGV[j] end
+              entries[#entries + 1] = {tonumber(ARGV[i]), tonumber(ARGV[i + 1]), fields}
+              i = i + 3 + count
+            end
+            if entries[#entries][1] <= tonumber(redis.call('HGET', KEYS[1], 'seq')) then return {0, 0} end
             if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-2, 0} end
-            local fields = {}
-            for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-            local total = add(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], n, tonumber(ARGV[3]),
-                tonumber(ARGV[4]), fields)
-            return {1, total}
+            return {1, add(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[2]), entries)}
             """);
 
     /**
@@ -135,8 +153,8 @@ final class Scripts {
             end
             local fields = {}
             for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
-            local total = add(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], n, tonumber(ARGV[3]),
-                tonumber(ARGV[4]), fields)
+            local total = add(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[4]),
+                {{n, tonumber(ARGV[3]), fields}})
             redis.call('HSET', KEYS[1], 'status', ARGV[8], 'duration', ARGV[10], 'done', n .. '-0',
                 'completed_at', ARGV[6])
             if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'exit', ARGV[9]) end

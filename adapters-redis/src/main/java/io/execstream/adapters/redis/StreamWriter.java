@@ -15,13 +15,16 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * The streams this node writes: {@link #open} records a stream in Redis as running and owned by
  * this node; {@link #append} and {@link #complete} number its events (the number is the event id,
- * given before Redis has the event, so numbering goes on through an outage) and hand each to the
- * {@link OutageBuffer}, which writes it at once or later; {@link #updateSession} hands it a live
- * session's state the same way, so that the state is written in order with the events.
+ * given before Redis has the event, so numbering goes on through an outage) and queue each in the
+ * {@link OutageBuffer}, whose writer thread writes it with the others waiting, at once or once
+ * Redis is back; {@link #updateSession} queues a live session's state the same way, so that the
+ * state is written in order with the events. {@link #complete} returns once Redis has the done
+ * event (and so every event before it), {@link #updateSession} once it has the state, unless
+ * Redis is unavailable.
  *
  * <p>Threads: any thread that calls the publisher. The map of owned streams is concurrent; each
  * stream's monitor orders its numbering and its writes (see {@link OwnedStream}). A stream leaves
- * the map once it is complete and nothing of it is left to write: here, or in the flusher.
+ * the map once it is complete and nothing of it is left to write: here, or in the writer thread.
  */
 final class StreamWriter {
     private final RedisConnections redis;
@@ -79,6 +82,7 @@ final class StreamWriter {
         }
         lifecycle.ensureOpen();
         OwnedStream os = writable(stream);
+        buffer.awaitRoom();
         synchronized (os) {
             long n = next(os);
             buffer.submit(os, new PendingWrite(n, event, 0));
@@ -92,15 +96,19 @@ final class StreamWriter {
         Objects.requireNonNull(done, "done");
         lifecycle.ensureOpen();
         OwnedStream os = writable(stream);
+        buffer.awaitRoom();
+        PendingWrite w;
         synchronized (os) {
-            long n = next(os);
+            w = new PendingWrite(next(os), done, clock.millis());
             os.completed = true;
-            buffer.submit(os, new PendingWrite(n, done, clock.millis()));
+            buffer.submit(os, w);
             if (os.pending.isEmpty()) {
                 owned.remove(stream, os);
             }
-            return EventCodec.id(n);
         }
+        // The end is acknowledged once stored: any node then finds the stream finished.
+        buffer.awaitStored(os, w);
+        return EventCodec.id(w.n);
     }
 
     /**
@@ -115,10 +123,13 @@ final class StreamWriter {
         if (!os.session) {
             throw new IllegalArgumentException("stream " + stream + " is not a live agent session");
         }
+        PendingWrite w = PendingWrite.session(state);
         synchronized (os) {
             ensureRunning(os);
-            buffer.submit(os, PendingWrite.session(state));
+            buffer.submit(os, w);
         }
+        // Recorded once stored, as find and list on any node then show it.
+        buffer.awaitStored(os, w);
     }
 
     /** Gives the next number of a stream not complete yet. Under os's monitor. */

@@ -6,15 +6,19 @@ import io.execstream.domain.StreamId;
 import io.execstream.ports.HistoryLimits;
 import java.util.ArrayList;
 import java.util.List;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
- * Runs the scripts that write one numbered event, {@link Scripts#APPEND} and
- * {@link Scripts#COMPLETE}, with their keys and arguments, and {@link Scripts#SESSION}. Each answers as {@link Scripts} says:
- * a code (1 written, 0 written before: a retry, negative refused), then the history bytes held by
- * all streams.
+ * Runs the scripts that write numbered events, {@link Scripts#APPEND} and
+ * {@link Scripts#COMPLETE}, with their keys and arguments, and {@link Scripts#SESSION}: queued in
+ * a pipeline by the group commit ({@link WriteBatch}), or run at once. The event scripts answer as
+ * {@link Scripts} says: a code (1 written, 0 written before: a retry, negative refused), then the
+ * history bytes held by all streams.
  *
- * <p>Threads: any thread that writes (a caller of append or complete, the flusher, the scheduler
- * completing a dead node's streams). Stateless; the scripts are atomic in Redis.
+ * <p>Threads: the node's writer thread (or the closing thread once it is stopped), and the
+ * scheduler completing a dead node's streams. Stateless; the scripts are atomic in Redis.
  */
 final class WriteScripts {
     private final RedisConnections redis;
@@ -27,32 +31,57 @@ final class WriteScripts {
         this.limits = limits;
     }
 
-    /** Adds output or agent event number {@code n} of {@code stream}. */
-    @SuppressWarnings("unchecked")
-    List<Object> append(StreamId stream, long n, long weight, StreamEvent event) {
-        List<String> fields = EventCodec.encode(event);
-        List<String> args = new ArrayList<>(4 + fields.size());
+    /** Queues output or agent events {@code writes} of {@code stream}, in order, as one call. */
+    Response<Object> append(Pipeline pipeline, StreamId stream, List<PendingWrite> writes) {
+        List<String> args = new ArrayList<>(2 + 9 * writes.size());
         args.add(stream.value());
-        args.add(Long.toString(n));
-        args.add(Long.toString(weight));
         args.add(Long.toString(limits.maxHistoryBytes()));
-        args.addAll(fields);
-        return (List<Object>) redis.call(j -> Scripts.APPEND.run(j,
-                List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(), keys.streamBytes()), args));
+        for (PendingWrite w : writes) {
+            List<String> fields = EventCodec.encode(w.event);
+            args.add(Long.toString(w.n));
+            args.add(Long.toString(w.weight));
+            args.add(Integer.toString(fields.size()));
+            args.addAll(fields);
+        }
+        return Scripts.APPEND.queue(pipeline, List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(),
+                keys.streamBytes()), args);
     }
 
-    /** Records a live session's state on {@code stream}'s metadata; 1 if it did, 0 if the stream is not running. */
-    long session(StreamId stream, SessionState state) {
-        return (Long) redis.call(j -> Scripts.SESSION.run(j, List.of(keys.meta(stream)), SessionFields.of(state)));
+    /** Queues a live session's state for {@code stream}'s metadata; answers 1 if set, 0 if the stream is not running. */
+    Response<Object> session(Pipeline pipeline, StreamId stream, SessionState state) {
+        return Scripts.SESSION.queue(pipeline, List.of(keys.meta(stream)), SessionFields.of(state));
+    }
+
+    /** Queues the done event {@code w} of {@code stream}; see {@link #complete(StreamId, long, long, long, StreamEvent.Done)}. */
+    Response<Object> complete(Pipeline pipeline, StreamId stream, PendingWrite w) {
+        StreamEvent.Done done = (StreamEvent.Done) w.event;
+        return Scripts.COMPLETE.queue(pipeline, completeKeys(stream), completeArgs(stream, w.n, w.weight, w.completedAt, done));
     }
 
     /**
      * Adds the done event number {@code n} of {@code stream} and marks it finished at
-     * {@code completedAt}; {@code n} 0 means "after the last event written", for a stream whose
-     * writer is gone.
+     * {@code completedAt}, at once; {@code n} 0 means "after the last event written", for a
+     * stream whose writer is gone.
      */
     @SuppressWarnings("unchecked")
     List<Object> complete(StreamId stream, long n, long weight, long completedAt, StreamEvent.Done done) {
+        return (List<Object>) redis.call(j -> Scripts.COMPLETE.run(j, completeKeys(stream),
+                completeArgs(stream, n, weight, completedAt, done)));
+    }
+
+    /** Makes the server know the scripts queued by name, after one answered that it did not. */
+    static void load(Jedis jedis) {
+        Scripts.APPEND.load(jedis);
+        Scripts.COMPLETE.load(jedis);
+        Scripts.SESSION.load(jedis);
+    }
+
+    private List<String> completeKeys(StreamId stream) {
+        return List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(), keys.streamBytes(),
+                keys.finished(), keys.finishOrder());
+    }
+
+    private List<String> completeArgs(StreamId stream, long n, long weight, long completedAt, StreamEvent.Done done) {
         List<String> fields = EventCodec.encode(done);
         List<String> args = new ArrayList<>(10 + fields.size());
         args.add(stream.value());
@@ -66,7 +95,6 @@ final class WriteScripts {
         args.add(done.exitCode() == null ? "" : done.exitCode().toString());
         args.add(Long.toString(done.durationMs()));
         args.addAll(fields);
-        return (List<Object>) redis.call(j -> Scripts.COMPLETE.run(j, List.of(keys.meta(stream),
-                keys.events(stream), keys.totalBytes(), keys.streamBytes(), keys.finished(), keys.finishOrder()), args));
+        return args;
     }
 }

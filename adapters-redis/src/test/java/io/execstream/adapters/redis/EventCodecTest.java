@@ -25,7 +25,10 @@ class EventCodecTest {
     void everyKindOfEventComesBackEqual() {
         List<StreamEvent> events = List.of(
                 StreamEvent.Output.stderr("oops\n"),
+                new StreamEvent.Output(io.execstream.domain.OutputType.STDOUT, "read at\n", AT),
                 new StreamEvent.Agent("{\"type\":\"result\"}"),
+                new StreamEvent.Agent("{\"type\":\"result\"}", AT),
+                new StreamEvent.Done(1, 9, StreamStatus.EXITED, null, null, AT),
                 new StreamEvent.Input("yes\nnö 😀\n", false),
                 new StreamEvent.Input("", true),
                 new StreamEvent.Message("fix the build", 1, false),
@@ -53,6 +56,14 @@ class EventCodecTest {
                 "asub", "success", "an", "1", "ac", "0.5", "w", "64");
         StreamEvent.Done done = (StreamEvent.Done) EventCodec.decode(old);
         assertEquals(new AgentResult("s-1", false, "success", 1, 0.5, null, null), done.agent());
+    }
+
+    @Test
+    void anEntryWrittenBeforeTimesWereKeptHasNone() {
+        StreamEvent.Output output = (StreamEvent.Output) EventCodec.decode(Map.of("k", "o", "t", "stdout", "c", "hi",
+                "w", "2"));
+        assertNull(output.ts());
+        assertNull(((StreamEvent.Done) EventCodec.decode(Map.of("k", "d", "st", "exited", "ms", "5", "w", "64"))).ts());
     }
 
     @Test

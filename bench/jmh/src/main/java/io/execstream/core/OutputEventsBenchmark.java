@@ -4,6 +4,7 @@ import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +48,8 @@ public class OutputEventsBenchmark {
         sink = blackhole;
         scheduler = Executors.newSingleThreadScheduledExecutor();
         carry = new Utf8Carry();
-        coalescer = new OutputCoalescer(lock, content -> sink.consume(StreamEvent.Output.ofUtf8(OutputType.STDOUT, content)),
-                scheduler);
+        coalescer = new OutputCoalescer(lock, (content, readAt) -> sink.consume(
+                StreamEvent.Output.ofUtf8(OutputType.STDOUT, content, Instant.ofEpochMilli(readAt))), scheduler);
     }
 
     @TearDown(Level.Trial)
@@ -59,7 +60,9 @@ public class OutputEventsBenchmark {
     @Benchmark
     public void eventsOfOneRead() {
         synchronized (lock) {
-            carry.split(read.array(), read.arrayOffset(), read.arrayOffset() + read.remaining(), coalescer::accept);
+            long readAt = System.currentTimeMillis();
+            carry.split(read.array(), read.arrayOffset(), read.arrayOffset() + read.remaining(),
+                    (array, from, to) -> coalescer.accept(array, from, to, readAt));
         }
     }
 }

@@ -31,6 +31,11 @@
   var controls = null;
   /** The pending requests for permission shown, by request id. */
   var permissionCards = {};
+  /** Where the timestamps toggle is remembered, across pages and visits. */
+  var TIMESTAMPS_KEY = "execstream.viewer.timestamps";
+  /** Whether the next output starts a line, and the time of the output being written. */
+  var atLineStart = true;
+  var outputTime = null;
 
   document.addEventListener("DOMContentLoaded", start);
 
@@ -45,6 +50,13 @@
       following = true;
       followButton.hidden = true;
       out.scrollTop = out.scrollHeight;
+    });
+    var showTs = byId("show-ts");
+    showTs.checked = remembered(TIMESTAMPS_KEY) === "true";
+    document.body.classList.toggle("show-ts", showTs.checked);
+    showTs.addEventListener("change", function (e) {
+      document.body.classList.toggle("show-ts", e.target.checked);
+      remember(TIMESTAMPS_KEY, String(e.target.checked));
     });
     byId("show-raw").addEventListener("change", function (e) {
       document.body.classList.toggle("show-raw", e.target.checked);
@@ -68,6 +80,11 @@
     document.title = project + "/" + stream + " · execstream";
     follow(base + "/projects/" + encodeURIComponent(project) + "/events/" + encodeURIComponent(stream)
         + "?token=" + encodeURIComponent(token));
+    // The whole output as a file, read with the same token; the server names it <stream>.log.
+    var download = byId("download");
+    download.href = base + "/projects/" + encodeURIComponent(project) + "/streams/" + encodeURIComponent(stream)
+        + "/log?download=true&token=" + encodeURIComponent(token);
+    download.hidden = false;
     // The server marks the page it serves for a control token; the address alone never shows controls.
     var kind = document.body.dataset.control;
     if (kind) {
@@ -100,6 +117,7 @@
     source.addEventListener("output", function (e) {
       var data = parse(e.data);
       if (data && typeof data.content === "string") {
+        outputTime = typeof data.ts === "string" ? data.ts : null;
         write(data.type === "stderr" ? "stderr" : "stdout", data.content);
       }
     });
@@ -150,6 +168,29 @@
       source.close();
       finish(parse(e.data) || {});
     });
+  }
+
+  /** A remembered choice; null when there is none or the browser keeps no storage for the page. */
+  function remembered(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function remember(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (err) {
+      // Storage refused (private mode, a policy): the choice holds for this page only.
+    }
+  }
+
+  /** What a line shows of its time, "01:02:03.456" of "2026-12-06T01:02:03.456Z". */
+  function lineTime(ts) {
+    var t = ts.indexOf("T");
+    return t >= 0 ? ts.substring(t + 1).replace(/Z$/, "") : ts;
   }
 
   function parse(text) {
@@ -305,12 +346,30 @@
     emit(type, term, text.substring(at));
   }
 
+  /**
+   * Writes {@code text} as spans; a line's first span carries the line's time in data-ts, which
+   * the style sheet shows when timestamps are on.
+   */
   function emit(type, term, text) {
-    if (!text) {
-      return;
+    var at = 0;
+    while (at < text.length) {
+      // Without a time (an older server) there is nothing to mark: the text stays one span.
+      var end = outputTime ? text.indexOf("\n", at) : -1;
+      end = end < 0 ? text.length : end + 1;
+      emitSpan(type, term, text.substring(at, end), atLineStart);
+      atLineStart = text.charAt(end - 1) === "\n";
+      at = end;
     }
+  }
+
+  function emitSpan(type, term, text, lineStart) {
     var span = document.createElement("span");
     span.className = "out " + type;
+    if (lineStart && outputTime) {
+      span.classList.add("line-start");
+      span.dataset.ts = lineTime(outputTime);
+      span.title = outputTime;
+    }
     var fg = term.inverse ? term.bg : term.fg;
     var bg = term.inverse ? term.fg : term.bg;
     if (term.inverse) {

@@ -50,7 +50,8 @@ public record ServerConfig(
         List<String> runnerOptions,
         List<String> publisherOptions,
         List<String> agentOptions,
-        List<String> corsOrigins) {
+        List<String> corsOrigins,
+        WebhookConfig webhooks) {
 
     /**
      * Reads {@code args} (flags after the {@code serve} word) over {@code env}.
@@ -85,7 +86,7 @@ public record ServerConfig(
                 v.size("max-body"), v.duration("kill-grace"), v.duration("agent-timeout"), v.duration("input-wait"),
                 v.bool("metrics-public"),
                 v.optional("plugins").map(Path::of), v.lines("runner-option"), v.lines("publisher-option"),
-                v.lines("agent-option"), corsOrigins(v.lines("cors-origin")));
+                v.lines("agent-option"), corsOrigins(v.lines("cors-origin")), WebhookConfig.from(v));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.execstream.server.config;
 
+import io.execstream.http.webhook.WebhookNotifier;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,23 @@ public final class ServerFlags {
                     + "for all projects)", true),
             Flag.repeatable("cors-origin", "ORIGIN (scheme://host[:port], or * for any): a page of that origin may read "
                     + "the answers (CORS), e.g. open a stream_url in an EventSource; access still takes a key or a "
-                    + "token. Repeatable; default none: only pages of the server's own origin"));
+                    + "token. Repeatable; default none: only pages of the server's own origin"),
+            new Flag("webhook-url", null, "http(s) URL that every run's webhooks are POSTed to: when a run needs a person "
+                    + "(a request for permission, a live session waiting for a message) and when it ends; needs --webhook-secret"),
+            new Flag("webhook-allow", null, "hosts a run's own \"webhook_url\" may name, comma-separated: exact host names "
+                    + "or addresses, or *.example.com; without it a run's own URL is refused (400 webhook_not_allowed)"),
+            new Flag("webhook-secret", null, "key (at least 16 bytes) webhooks are signed with: X-Execstream-Signature is "
+                    + "sha256=HEX, the HMAC-SHA256 of the exact body; required with --webhook-url or --webhook-allow"),
+            new Flag("webhook-retries", "5", "retries of a webhook after its first attempt fails (408, 429, 5xx, timeout, "
+                    + "connection refused), 0 to " + WebhookNotifier.MAX_RETRIES + "; other answers are not retried"),
+            new Flag("webhook-backoff", "1s", "wait before a webhook's first retry; it doubles at each further one (at most "
+                    + "1m), with jitter"),
+            new Flag("webhook-timeout", "10s", "how long a webhook attempt may take to connect, and then to be answered"),
+            new Flag("webhook-events", "permission,idle,done", "which moments send a webhook, comma-separated: permission "
+                    + "(needs_you: a tool call waits for approval), idle (needs_you: a live session waits for a message), "
+                    + "done (the run ended)"),
+            new Flag("public-url", null, "the URL clients reach this server at (e.g. https://exec.example.com/); webhook "
+                    + "links start with it (default: links are paths, /projects/...)"));
 
     private ServerFlags() {
     }

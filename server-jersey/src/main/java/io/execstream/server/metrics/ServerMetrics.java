@@ -3,6 +3,7 @@ package io.execstream.server.metrics;
 import io.execstream.domain.StreamStatus;
 import io.execstream.http.Access;
 import io.execstream.http.EventStreamListener;
+import io.execstream.http.webhook.WebhookListener;
 import io.execstream.ports.StreamPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -44,6 +45,11 @@ public final class ServerMetrics implements EventStreamListener, AutoCloseable {
     private final Counter dropped;
     private final Counter events;
     private final Counter outputBytes;
+    private final Counter webhookAttempts;
+    private final Counter webhooksDelivered;
+    private final Counter webhooksRetried;
+    private final Counter webhooksFailed;
+    private final Counter webhooksDropped;
 
     /** A registry with the server's meters, at zero; the JVM's are bound later, by {@link #bindJvmMeters()}. */
     public ServerMetrics() {
@@ -67,6 +73,21 @@ public final class ServerMetrics implements EventStreamListener, AutoCloseable {
                 .register(registry);
         outputBytes = Counter.builder("execstream.output.bytes")
                 .description("UTF-8 bytes of command output published on this node")
+                .register(registry);
+        webhookAttempts = Counter.builder("execstream.webhook.attempts")
+                .description("HTTP attempts of webhook deliveries sent by this node, retries included")
+                .register(registry);
+        webhooksDelivered = webhookOutcome("delivered");
+        webhooksRetried = webhookOutcome("retried");
+        webhooksFailed = webhookOutcome("failed");
+        webhooksDropped = webhookOutcome("dropped");
+    }
+
+    private Counter webhookOutcome(String outcome) {
+        return Counter.builder("execstream.webhook.deliveries")
+                .description("Webhook deliveries by outcome: delivered (2xx), retried (an attempt failed and another "
+                        + "follows), failed (given up), dropped (never sent: too many waiting, or the server closed)")
+                .tag("outcome", outcome)
                 .register(registry);
     }
 
@@ -130,6 +151,36 @@ public final class ServerMetrics implements EventStreamListener, AutoCloseable {
     @Override
     public void dropped() {
         dropped.increment();
+    }
+
+    /** What counts the webhook deliveries of this node: {@code execstream_webhook_*}. */
+    public WebhookListener webhooks() {
+        return new WebhookListener() {
+            @Override
+            public void attempted() {
+                webhookAttempts.increment();
+            }
+
+            @Override
+            public void delivered() {
+                webhooksDelivered.increment();
+            }
+
+            @Override
+            public void retried() {
+                webhooksRetried.increment();
+            }
+
+            @Override
+            public void failed() {
+                webhooksFailed.increment();
+            }
+
+            @Override
+            public void dropped() {
+                webhooksDropped.increment();
+            }
+        };
     }
 
     void eventPublished() {
