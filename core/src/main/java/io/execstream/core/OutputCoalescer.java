@@ -1,23 +1,29 @@
 package io.execstream.core;
 
+import java.util.Arrays;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns one pipe's decoded text into output events of a sensible size. Whole lines go out as soon
- * as they are read, as one event per read however many lines it holds, so a chatty command makes
- * few events and an interactive one loses no time. A trailing partial line waits up to
+ * Turns one pipe's bytes into output events of a sensible size. Whole lines go out as soon as they
+ * are read, as one event per read however many lines it holds, so a chatty command makes few
+ * events and an interactive one loses no time. A trailing partial line waits up to
  * {@link #LINGER_MS} for the rest of its line, then goes out anyway. No event carries more than
- * {@link #MAX_EVENT_BYTES} of UTF-8; a long run of text is cut at a line end where one fits.
- * Each event carries the time its first text was read, so a partial line that waited for the rest
- * of its line keeps the time it began.
+ * {@link #MAX_EVENT_BYTES}; a long run of text is cut at a line end where one fits, else at the
+ * limit, never inside a character. Each event carries the time its first byte was read, so a
+ * partial line that waited for the rest of its line keeps the time it began.
+ *
+ * <p>It works on the bytes as read, never on decoded text: each event's array is made with one
+ * copy of its bytes (a partial line held back, then the read's bytes up to the cut), and is the
+ * event's own from then on. What it is given holds whole characters ({@link Utf8Carry} holds back
+ * one split between reads), possibly invalid ones, which the event replaces.
  *
  * <p>Not thread-safe on its own: every call, including the linger flush it schedules, runs under
  * the {@code lock} its owner passes in, which also orders the events of the two pipes.
  */
 final class OutputCoalescer {
-    /** Most UTF-8 bytes of content in one event. */
+    /** Most bytes of content in one event. */
     static final int MAX_EVENT_BYTES = 64 * 1024;
     /** How long a partial line waits for the rest of its line. */
     static final long LINGER_MS = 5;
@@ -25,24 +31,21 @@ final class OutputCoalescer {
     private final Object lock;
     private final Emit emit;
     private final ScheduledExecutorService scheduler;
-    private final StringBuilder pending = new StringBuilder();
-    private ScheduledFuture<?> linger;
-    /** Whether all of {@code pending} is known to be ASCII: then its UTF-8 size is its length. */
-    private boolean pendingAscii = true;
+    /** A partial line held back: no line end in it, at most {@link #MAX_EVENT_BYTES}. */
+    private byte[] pending = new byte[256];
+    private int pendingLength;
     /** When the start of {@code pending} was read, in epoch milliseconds. */
     private long pendingSince;
-    /** When the text last taken was read: the time of what is left after an event is cut. */
-    private long lastRead;
+    private ScheduledFuture<?> linger;
 
     /** Where events go. */
     @FunctionalInterface
     interface Emit {
         /**
-         * One event's text, with its UTF-8 size when that is known already (all ASCII, or counted
-         * to find where to cut), so that nobody counts it again; -1 when it is not. {@code readAt}
-         * is when its first text was read, in epoch milliseconds.
+         * One event's bytes, in an array of their own, which the receiver keeps; {@code readAt} is
+         * when its first byte was read, in epoch milliseconds.
          */
-        void event(String content, long utf8Bytes, long readAt);
+        void event(byte[] content, long readAt);
     }
 
     OutputCoalescer(Object lock, Emit emit, ScheduledExecutorService scheduler) {
@@ -51,27 +54,37 @@ final class OutputCoalescer {
         this.scheduler = scheduler;
     }
 
-    /** Takes text read at {@code readAt} (epoch milliseconds); emits what is ready. Call under the lock. */
-    void accept(String text, long readAt) {
-        accept(text, false, readAt);
-    }
-
     /**
-     * As {@link #accept(String, long)}, for text known to be ASCII only when {@code ascii} is set,
-     * which spares counting its UTF-8 size char by char.
+     * Takes bytes read at {@code readAt} (epoch milliseconds), {@code array[from, to)}, which it
+     * does not keep (the caller may reuse the array after the call); emits what is ready. Call
+     * under the lock.
      */
-    void accept(String text, boolean ascii, long readAt) {
-        if (text.isEmpty()) {
-            return;
+    void accept(byte[] array, int from, int to, long readAt) {
+        int i = from;
+        while (i < to) {
+            // The text is pending followed by array[i, to); pending has no line end.
+            long total = (long) pendingLength + (to - i);
+            int window = (int) Math.min(total, MAX_EVENT_BYTES) - pendingLength;
+            int cut = lastLineEnd(array, i, i + window);
+            if (cut < 0) {
+                if (total <= MAX_EVENT_BYTES) {
+                    break; // a partial line that fits: it waits
+                }
+                cut = characterStart(array, i, i + window);
+            }
+            long firstRead = pendingLength > 0 ? pendingSince : readAt;
+            emit.event(joined(array, i, cut), firstRead);
+            i = cut;
         }
-        if (pending.length() == 0) {
-            pendingSince = readAt;
+        if (i < to) {
+            if (pendingLength == 0) {
+                pendingSince = readAt;
+            }
+            hold(array, i, to);
         }
-        lastRead = readAt;
-        pendingAscii = (pending.length() == 0 || pendingAscii) && ascii;
-        pending.append(text);
-        emitReady();
-        if (pending.length() > 0 && linger == null) {
+        if (pendingLength == 0) {
+            cancelLinger();
+        } else if (linger == null) {
             linger = scheduler.schedule(this::lingerExpired, LINGER_MS, TimeUnit.MILLISECONDS);
         }
     }
@@ -79,63 +92,58 @@ final class OutputCoalescer {
     /** Emits everything pending. Call under the lock. */
     void flush() {
         cancelLinger();
-        while (pending.length() > 0) {
-            emitPrefix(true);
+        if (pendingLength > 0) {
+            emit.event(Arrays.copyOf(pending, pendingLength), pendingSince);
+            pendingLength = 0;
         }
     }
 
-    private void emitReady() {
-        while (pending.length() > 0) {
-            if (!emitPrefix(false)) {
-                return;
+    /** Just past the last {@code '\n'} in {@code array[from, to)}, or -1 if there is none. */
+    private static int lastLineEnd(byte[] array, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (array[i] == '\n') {
+                return i + 1;
             }
         }
-        cancelLinger();
+        return -1;
     }
 
     /**
-     * Emits the start of {@code pending}: up to the last line end within the byte limit; failing
-     * that, as much as fits when the limit is reached or {@code all} is set. Returns whether it
-     * emitted anything.
+     * Where to cut text that reaches the limit at {@code limit}: there, or up to three bytes
+     * earlier at the start of the character the limit falls in (a UTF-8 continuation byte is
+     * {@code 10xxxxxx}). Something is always emitted: a cut at {@code from} leaves only pending.
      */
-    private boolean emitPrefix(boolean all) {
-        // Where the limit falls and where the last line end before it is, with their UTF-8 sizes
-        // when known: the count that finds the limit in non-ASCII text gives the event's size
-        // too, so that it is not counted twice; -1 when not counted.
-        int fit;
-        long fitBytes;
-        int line;
-        long lineBytes;
-        Utf8Length.Fit counted = pendingAscii ? null : Utf8Length.prefixWithin(pending, MAX_EVENT_BYTES);
-        if (counted != null) {
-            fit = counted.chars();
-            fitBytes = counted.bytes();
-            line = counted.lineChars();
-            lineBytes = counted.lineBytes();
-        } else {
-            fit = pendingAscii ? Math.min(pending.length(), MAX_EVENT_BYTES) : pending.length();
-            line = fit;
-            while (line > 0 && pending.charAt(line - 1) != '\n') {
-                line--;
-            }
-            fitBytes = pendingAscii ? fit : -1;
-            lineBytes = pendingAscii ? line : -1;
+    private int characterStart(byte[] array, int from, int limit) {
+        int cut = limit;
+        for (int back = 0; back < 3 && cut > from && cut < array.length && (array[cut] & 0xC0) == 0x80; back++) {
+            cut--;
         }
-        int cut = line;
-        long bytes = lineBytes;
-        if (cut == 0) {
-            if (!all && fit == pending.length()) {
-                return false;
-            }
-            cut = fit;
-            bytes = fitBytes;
+        if (cut == from && pendingLength == 0) {
+            return limit; // only continuation bytes: invalid, and replaced wherever it is cut
         }
-        String content = pending.substring(0, cut);
-        pending.delete(0, cut);
-        long readAt = pendingSince;
-        pendingSince = lastRead;
-        emit.event(content, bytes, readAt);
-        return true;
+        return cut;
+    }
+
+    /** The pending bytes, then {@code array[from, to)}, in a new array; pending is empty after. */
+    private byte[] joined(byte[] array, int from, int to) {
+        if (pendingLength == 0) {
+            // The JDK fills a copied range straight away, without first zeroing the new array.
+            return Arrays.copyOfRange(array, from, to);
+        }
+        byte[] content = new byte[pendingLength + (to - from)];
+        System.arraycopy(pending, 0, content, 0, pendingLength);
+        System.arraycopy(array, from, content, pendingLength, to - from);
+        pendingLength = 0;
+        return content;
+    }
+
+    private void hold(byte[] array, int from, int to) {
+        int length = pendingLength + (to - from);
+        if (length > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(length, pending.length * 2));
+        }
+        System.arraycopy(array, from, pending, pendingLength, to - from);
+        pendingLength = length;
     }
 
     private void lingerExpired() {

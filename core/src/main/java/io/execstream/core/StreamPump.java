@@ -37,8 +37,8 @@ final class StreamPump implements AgentListener {
     private final long startNanos = System.nanoTime();
     /** Orders the events of both pipes and guards everything below. */
     private final Object lock = new Object();
-    private final Utf8Decoder stdoutDecoder = new Utf8Decoder();
-    private final Utf8Decoder stderrDecoder = new Utf8Decoder();
+    private final Utf8Carry stdoutCarry = new Utf8Carry();
+    private final Utf8Carry stderrCarry = new Utf8Carry();
     private final OutputCoalescer stdout;
     private final OutputCoalescer stderr;
     private RunningCommand command;
@@ -57,10 +57,8 @@ final class StreamPump implements AgentListener {
         this.agentRun = agentRun;
         this.clock = clock;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock,
-                (text, utf8Bytes, readAt) -> append(OutputType.STDOUT, text, utf8Bytes, readAt), scheduler);
-        this.stderr = new OutputCoalescer(lock,
-                (text, utf8Bytes, readAt) -> append(OutputType.STDERR, text, utf8Bytes, readAt), scheduler);
+        this.stdout = new OutputCoalescer(lock, (content, readAt) -> append(OutputType.STDOUT, content, readAt), scheduler);
+        this.stderr = new OutputCoalescer(lock, (content, readAt) -> append(OutputType.STDERR, content, readAt), scheduler);
     }
 
     /** The lock that orders this stream's events, for the {@link StreamTalk} that shares it. */
@@ -129,14 +127,23 @@ final class StreamPump implements AgentListener {
 
     @Override
     public void onOutput(OutputType type, ByteBuffer bytes) {
-        // Each pipe has one reader, so its decoder needs no lock; the coalescers share one.
-        Utf8Decoder decoder = type == OutputType.STDOUT ? stdoutDecoder : stderrDecoder;
         long readAt = clock.millis();
-        String text = decoder.decode(bytes);
-        boolean ascii = decoder.lastAscii();
+        byte[] array;
+        int from;
+        if (bytes.hasArray()) {
+            array = bytes.array();
+            from = bytes.arrayOffset() + bytes.position();
+        } else {
+            array = new byte[bytes.remaining()];
+            bytes.duplicate().get(array);
+            from = 0;
+        }
+        int to = from + bytes.remaining();
+        bytes.position(bytes.limit());
         synchronized (lock) {
             if (!done) {
-                coalescer(type).accept(text, ascii, readAt);
+                OutputCoalescer coalescer = coalescer(type);
+                carry(type).split(array, from, to, (read, start, end) -> coalescer.accept(read, start, end, readAt));
             }
         }
     }
@@ -203,8 +210,8 @@ final class StreamPump implements AgentListener {
             if (done) {
                 return;
             }
-            stdout.accept(stdoutDecoder.finish(), endedAt);
-            stderr.accept(stderrDecoder.finish(), endedAt);
+            stdoutCarry.finish((read, start, end) -> stdout.accept(read, start, end, endedAt));
+            stderrCarry.finish((read, start, end) -> stderr.accept(read, start, end, endedAt));
             stdout.flush();
             stderr.flush();
             if (talk != null) {
@@ -215,7 +222,7 @@ final class StreamPump implements AgentListener {
             }
             event = withAgentReport(doneEvent(exit, durationMs)).at(Instant.ofEpochMilli(endedAt));
             if (exit instanceof CommandExit.FailedToStart failed && stopReason == null) {
-                append(OutputType.STDERR, "execstream: " + failed.message() + "\n", -1, endedAt);
+                append(OutputType.STDERR, "execstream: " + failed.message() + "\n", endedAt);
             }
             done = true;
             publisher.complete(stream, event);
@@ -265,16 +272,17 @@ final class StreamPump implements AgentListener {
         return type == OutputType.STDOUT ? stdout : stderr;
     }
 
-    /**
-     * {@code utf8Bytes}: the text's UTF-8 size if known, else -1 to count it here; {@code readAt}:
-     * when it was read, in epoch milliseconds.
-     */
-    private void append(OutputType type, String text, long utf8Bytes, long readAt) {
-        // Text whose size is known (ASCII, or counted by the coalescer) needs no pass to count it:
-        // that pass was most of this thread's time on large output.
-        Instant ts = Instant.ofEpochMilli(readAt);
-        publisher.append(stream, utf8Bytes >= 0
-                ? new StreamEvent.Output(type, text, utf8Bytes, ts)
-                : new StreamEvent.Output(type, text, ts));
+    private Utf8Carry carry(OutputType type) {
+        return type == OutputType.STDOUT ? stdoutCarry : stderrCarry;
+    }
+
+    /** {@code readAt}: when it was read, in epoch milliseconds. */
+    private void append(OutputType type, String text, long readAt) {
+        publisher.append(stream, new StreamEvent.Output(type, text, Instant.ofEpochMilli(readAt)));
+    }
+
+    /** {@code readAt}: when its first byte was read, in epoch milliseconds. */
+    private void append(OutputType type, byte[] content, long readAt) {
+        publisher.append(stream, StreamEvent.Output.ofUtf8(type, content, Instant.ofEpochMilli(readAt)));
     }
 }

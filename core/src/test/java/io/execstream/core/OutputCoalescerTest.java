@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,14 +17,12 @@ import org.junit.jupiter.api.Test;
 class OutputCoalescerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Object lock = new Object();
-    private final List<String> events = new CopyOnWriteArrayList<>();
-    private final List<Long> readTimes = new CopyOnWriteArrayList<>();
-    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (text, ascii, readAt) -> {
-        events.add(text);
-        readTimes.add(readAt);
+    private final List<byte[]> events = new CopyOnWriteArrayList<>();
+    private final List<Long> times = new CopyOnWriteArrayList<>();
+    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (content, readAt) -> {
+        events.add(content);
+        times.add(readAt);
     }, scheduler);
-    /** The read time each accept passes, in epoch milliseconds. */
-    private long now = 1_000;
 
     @AfterEach
     void stop() {
@@ -30,140 +30,142 @@ class OutputCoalescerTest {
     }
 
     private void accept(String text) {
+        accept(text, 0);
+    }
+
+    private void accept(String text, long readAt) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         synchronized (lock) {
-            coalescer.accept(text, now);
+            coalescer.accept(bytes, 0, bytes.length, readAt);
         }
     }
 
-    @Test
-    void anEventCarriesWhenItsFirstTextWasRead() {
-        accept("abc");
-        now = 1_003;
-        accept("def\ngh");
-        now = 1_007;
-        accept("i\n");
-        assertEquals(List.of("abcdef\n", "ghi\n"), events);
-        assertEquals(List.of(1_000L, 1_003L), readTimes, "a line that waited keeps the time it began");
+    private void flush() {
+        synchronized (lock) {
+            coalescer.flush();
+        }
+    }
+
+    private List<String> texts() {
+        return events.stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList();
     }
 
     @Test
     void wholeLinesOfOneReadGoOutAsOneEventAtOnce() {
         accept("one\ntwo\nthree\n");
-        assertEquals(List.of("one\ntwo\nthree\n"), events);
+        assertEquals(List.of("one\ntwo\nthree\n"), texts());
     }
 
     @Test
-    void aPartialLineWaitsForItsEndThenGoesOutAnyway() throws Exception {
+    void aPartialLineWaitsForItsEndThenGoesOutAnyway() {
         accept("abc");
         accept("def\ngh");
-        assertEquals(List.of("abcdef\n"), events);
+        assertEquals(List.of("abcdef\n"), texts());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (events.size() < 2 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertEquals(List.of("abcdef\n", "gh"), events);
+        assertEquals(List.of("abcdef\n", "gh"), texts());
     }
 
     @Test
     void noEventIsLargerThan64KiBAndCutsFallOnLineEnds() {
         String line = "x".repeat(999) + "\n";
         accept(line.repeat(1000));
-        assertTrue(events.size() >= 16, "1,000,000 chars need at least 16 events");
-        for (String event : events) {
-            assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
+        assertTrue(events.size() >= 16, "1,000,000 bytes need at least 16 events");
+        for (String event : texts()) {
+            assertTrue(event.length() <= OutputCoalescer.MAX_EVENT_BYTES);
             assertTrue(event.endsWith("\n"), "cut at a line end");
         }
-        assertEquals(line.repeat(1000), String.join("", events));
+        assertEquals(line.repeat(1000), String.join("", texts()));
     }
 
     @Test
-    void textKnownToBeAsciiIsCutExactlyAsCountedText() {
-        // The same reads, once marked ASCII and once not, with a non-ASCII read in the middle
-        // that must end the shortcut for as long as any of it is pending.
-        List<String> reads = List.of("x".repeat(70_000), "y".repeat(50) + "\n" + "z".repeat(60_000), "é".repeat(40_000) + "\n",
-                "w".repeat(66_000) + "\n", "v".repeat(3) + "\n");
-        List<List<String>> results = new java.util.ArrayList<>();
-        for (boolean marked : new boolean[] {false, true}) {
-            List<String> out = new java.util.ArrayList<>();
-            List<Long> sizes = new java.util.ArrayList<>();
-            OutputCoalescer own = recording(out, sizes);
-            synchronized (lock) {
-                for (String read : reads) {
-                    own.accept(read, marked && read.chars().allMatch(c -> c < 0x80), now);
-                }
-                own.flush();
-            }
-            for (int i = 0; i < out.size(); i++) {
-                String event = out.get(i);
-                assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
-                // The size given spares the event's UTF-8 count downstream: never wrong.
-                assertSizeGivenIsRight(event, sizes.get(i));
-            }
-            assertEquals(OutputCoalescer.MAX_EVENT_BYTES, sizes.get(0), "the first read was counted, or read as ASCII");
-            results.add(out);
+    void theCallersArrayIsNeverKept() {
+        byte[] read = "first\nsecond".getBytes(StandardCharsets.UTF_8);
+        synchronized (lock) {
+            coalescer.accept(read, 0, read.length, 0);
         }
-        assertEquals(results.get(0), results.get(1));
-        assertEquals(String.join("", reads), String.join("", results.get(1)));
+        java.util.Arrays.fill(read, (byte) 'z');
+        accept("\n");
+        assertEquals(List.of("first\n", "second\n"), texts());
     }
 
     @Test
     void aLongLineIsCutAtTheLimitWithoutSplittingACharacter() {
         String text = "€𝄞".repeat(40_000);
         accept(text);
-        synchronized (lock) {
-            coalescer.flush();
+        flush();
+        for (byte[] event : events) {
+            assertTrue(event.length <= OutputCoalescer.MAX_EVENT_BYTES);
+            assertTrue(event == events.get(events.size() - 1) || event.length > OutputCoalescer.MAX_EVENT_BYTES - 4,
+                    "cut at most a character before the limit");
+            assertEquals(event.length, new String(event, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8).length,
+                    "whole characters only");
         }
-        for (String event : events) {
-            assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
-            assertTrue(!Character.isHighSurrogate(event.charAt(event.length() - 1)), "no half surrogate pair at a cut");
-        }
-        assertEquals(text, String.join("", events));
+        assertEquals(text, String.join("", texts()));
     }
 
     @Test
-    void theSizeOfLongTextCountedToFindTheCutIsPassedOnAndRight() {
-        List<String> out = new java.util.ArrayList<>();
-        List<Long> sizes = new java.util.ArrayList<>();
-        OutputCoalescer own = recording(out, sizes);
-        java.util.Random random = new java.util.Random(3);
+    void anyReadsOfAnyTextComeOutWholeInBoundedEvents() {
+        Random random = new Random(3);
         String[] pieces = {"é", "€", "𝄞", "a", "\n", "bb"};
+        StringBuilder all = new StringBuilder();
+        Utf8Carry carry = new Utf8Carry();
         synchronized (lock) {
-            for (int read = 0; read < 40; read++) {
+            for (int read = 0; read < 60; read++) {
                 StringBuilder text = new StringBuilder();
-                for (int i = random.nextInt(40_000); i > 0; i--) {
+                for (int i = random.nextInt(random.nextBoolean() ? 40 : 40_000); i > 0; i--) {
                     text.append(pieces[random.nextInt(pieces.length)]);
                 }
-                own.accept(text.toString(), now);
+                all.append(text);
+                byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+                // Reads cut anywhere, as a pipe may cut them: the carry keeps characters whole.
+                int from = 0;
+                while (from < bytes.length) {
+                    int to = Math.min(bytes.length, from + 1 + random.nextInt(70_000));
+                    carry.split(bytes, from, to, (a, f, t) -> coalescer.accept(a, f, t, 0));
+                    from = to;
+                }
             }
-            own.flush();
+            carry.finish((a, f, t) -> coalescer.accept(a, f, t, 0));
+            coalescer.flush();
         }
-        assertTrue(sizes.stream().filter(size -> size >= 0).count() > 10, "long pending text is counted once, here");
-        for (int i = 0; i < out.size(); i++) {
-            assertSizeGivenIsRight(out.get(i), sizes.get(i));
+        for (byte[] event : events) {
+            assertTrue(event.length > 0 && event.length <= OutputCoalescer.MAX_EVENT_BYTES);
+            assertEquals(event.length, new String(event, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8).length,
+                    "whole characters only");
         }
-    }
-
-    /** A coalescer of its own that records each event's text in {@code out}, and the size it came with in {@code sizes}. */
-    private OutputCoalescer recording(List<String> out, List<Long> sizes) {
-        return new OutputCoalescer(lock, (text, utf8Bytes, readAt) -> {
-            out.add(text);
-            sizes.add(utf8Bytes);
-        }, scheduler);
-    }
-
-    private static void assertSizeGivenIsRight(String event, long utf8Bytes) {
-        if (utf8Bytes >= 0) {
-            assertEquals(event.getBytes(StandardCharsets.UTF_8).length, utf8Bytes, "the size given for an event");
-        }
-        assertTrue(event.getBytes(StandardCharsets.UTF_8).length <= OutputCoalescer.MAX_EVENT_BYTES);
+        assertEquals(all.toString(), String.join("", texts()));
     }
 
     @Test
     void flushEmitsEverythingPending() {
         accept("no newline");
-        synchronized (lock) {
-            coalescer.flush();
-        }
-        assertEquals(List.of("no newline"), events);
+        flush();
+        assertEquals(List.of("no newline"), texts());
+        flush();
+        assertEquals(1, events.size(), "nothing more to flush");
+    }
+
+    @Test
+    void aPartialLineAtTheLimitGoesOutWhenMoreComes() {
+        accept("y".repeat(OutputCoalescer.MAX_EVENT_BYTES));
+        assertEquals(0, events.size(), "it fits: it waits for its line end");
+        accept("more\n");
+        assertEquals(List.of("y".repeat(OutputCoalescer.MAX_EVENT_BYTES), "more\n"), texts());
+        List<String> expected = new ArrayList<>(texts());
+        assertEquals(2, expected.size());
+    }
+
+    @Test
+    void eachEventHasTheTimeItsFirstByteWasRead() {
+        accept("abc", 100);
+        accept("def\ngh", 200);
+        accept("i\n", 300);
+        accept("jk", 400);
+        flush();
+        assertEquals(List.of("abcdef\n", "ghi\n", "jk"), texts());
+        assertEquals(List.of(100L, 200L, 400L), times);
     }
 }

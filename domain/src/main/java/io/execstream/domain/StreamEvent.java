@@ -1,5 +1,7 @@
 package io.execstream.domain;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -16,30 +18,47 @@ import java.util.Objects;
 public sealed interface StreamEvent {
 
     /**
-     * Text the command wrote. {@code content} is valid UTF-16 (never half a surrogate pair)
-     * decoded from the command's UTF-8 output, invalid bytes replaced by U+FFFD.
+     * Text the command wrote: valid UTF-8, decoded from the command's output with invalid bytes
+     * replaced by U+FFFD, so that {@link #content()} is valid UTF-16 (never half a surrogate pair).
      *
-     * <p>{@code utf8Bytes} is the size of {@code content} in UTF-8, what history limits and
-     * metrics count. It travels with the event because counting it costs a pass over the text,
-     * and a busy stream would otherwise pay that pass several times per event. Construct with
-     * {@link #Output(OutputType, String)}, which counts it, unless the size is already known, as
-     * it is to a decoder; the canonical constructor rejects a size no text of this length can
-     * have, but cannot afford to check it exactly.
+     * <p>It holds the text in the form it was made from, the bytes read from a pipe
+     * ({@link #ofUtf8}) or a {@code String} (the constructors), and makes the other form on first
+     * use, once: output read from a process goes to the wire, to disk and to Redis as bytes, and
+     * is decoded only for whoever asks for {@link #content()}. An immutable value with a record's
+     * accessors, {@code equals} (type, text and time) and {@code toString}.
      *
-     * @param type      which pipe the text came from
-     * @param content   the text
-     * @param utf8Bytes the UTF-8 size of {@code content}
-     * @param ts        when the server read it, to the millisecond; null if unknown
+     * <p>{@link #utf8Bytes()} is the size of the text in UTF-8, what history limits and metrics
+     * count. It travels with the event because counting a {@code String} costs a pass over it.
+     * Construct with {@link #Output(OutputType, String)}, which counts it, unless the size is
+     * already known; the constructors given a size reject one no text of this length can have,
+     * but cannot afford to check it exactly.
      */
-    record Output(OutputType type, String content, long utf8Bytes, Instant ts) implements StreamEvent {
-        public Output {
-            Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(content, "content");
+    final class Output implements StreamEvent {
+        private final OutputType type;
+        private final long utf8Bytes;
+        private final Instant ts;
+        // One of the two is set when made, the other on first use; both stay as they are after.
+        // Volatile, so that a reader on another thread sees a whole array or string, never a
+        // reference to one whose contents it cannot see yet.
+        private volatile String content;
+        private volatile byte[] utf8;
+
+        /**
+         * @param type      which pipe the text came from
+         * @param content   the text
+         * @param utf8Bytes the UTF-8 size of {@code content}
+         * @param ts        when the server read it, to the millisecond; null if unknown
+         */
+        public Output(OutputType type, String content, long utf8Bytes, Instant ts) {
+            this.type = Objects.requireNonNull(type, "type");
+            this.content = Objects.requireNonNull(content, "content");
             // Each char takes 1 to 3 bytes (a surrogate pair, 2 chars, takes 4).
             if (utf8Bytes < content.length() || utf8Bytes > 3L * content.length()) {
                 throw new IllegalArgumentException("utf8Bytes " + utf8Bytes + " is impossible for "
                         + content.length() + " chars");
             }
+            this.utf8Bytes = utf8Bytes;
+            this.ts = ts;
         }
 
         /** Output without a time, whose UTF-8 size is known. */
@@ -57,12 +76,90 @@ public sealed interface StreamEvent {
             this(type, content, Utf8.length(Objects.requireNonNull(content, "content")), ts);
         }
 
+        private Output(OutputType type, byte[] utf8, Instant ts) {
+            this.type = type;
+            this.utf8 = utf8;
+            this.utf8Bytes = utf8.length;
+            this.ts = ts;
+        }
+
+        /**
+         * Output made from bytes a command wrote, read at {@code ts} (null if unknown). The array
+         * is kept, not copied, when it is valid UTF-8: the caller must not change it afterwards.
+         * Bytes that are not valid UTF-8 are replaced by U+FFFD as the JDK's decoder replaces them
+         * (into a new array).
+         */
+        public static Output ofUtf8(OutputType type, byte[] utf8, Instant ts) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(utf8, "utf8");
+            return new Output(type, Utf8.isValid(utf8) ? utf8
+                    : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), ts);
+        }
+
+        /** Output made from bytes, without a time: see {@link #ofUtf8(OutputType, byte[], Instant)}. */
+        public static Output ofUtf8(OutputType type, byte[] utf8) {
+            return ofUtf8(type, utf8, null);
+        }
+
         public static Output stdout(String content) {
             return new Output(OutputType.STDOUT, content);
         }
 
         public static Output stderr(String content) {
             return new Output(OutputType.STDERR, content);
+        }
+
+        /** Which pipe the text came from. */
+        public OutputType type() {
+            return type;
+        }
+
+        /** The text. */
+        public String content() {
+            String text = content;
+            if (text == null) {
+                content = text = new String(utf8, StandardCharsets.UTF_8);
+            }
+            return text;
+        }
+
+        /** The UTF-8 size of the text. */
+        public long utf8Bytes() {
+            return utf8Bytes;
+        }
+
+        /** When the server read it, to the millisecond; null if unknown. */
+        public Instant ts() {
+            return ts;
+        }
+
+        /**
+         * The text in UTF-8, as a read-only buffer over the event's own bytes (no copy; position 0,
+         * limit the size). A {@code String} given to a constructor is encoded on the first call,
+         * a lone surrogate, which decoded output never holds, as {@code ?}.
+         */
+        public ByteBuffer utf8() {
+            byte[] bytes = utf8;
+            if (bytes == null) {
+                utf8 = bytes = content.getBytes(StandardCharsets.UTF_8);
+            }
+            return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Output other && type == other.type && utf8Bytes == other.utf8Bytes
+                    && Objects.equals(ts, other.ts) && content().equals(other.content());
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(type, content(), utf8Bytes, ts);
+        }
+
+        @Override
+        public String toString() {
+            return "Output[type=" + type + ", content=" + content() + ", utf8Bytes=" + utf8Bytes + ", ts=" + ts + "]";
         }
     }
 

@@ -1,8 +1,7 @@
 package io.execstream.http;
 
 import io.execstream.domain.StreamEvent;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -21,7 +20,6 @@ final class OutputJson {
 
     /** The bytes JSON does not allow as they are in a string: {@code "}, {@code \\}, controls. */
     private static final boolean[] ESCAPED = new boolean[256];
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
         for (int c = 0; c < 0x20; c++) {
@@ -39,51 +37,63 @@ final class OutputJson {
     }
 
     /**
-     * The data between {@code prefix} and {@code suffix} in one array: an event's whole SSE frame
-     * is made with a single copy of the output.
+     * The data between {@code prefix} and {@code suffix} in one array of exactly their size: an
+     * event's whole SSE frame is made with a single copy of the output's bytes, which are read
+     * where the event holds them (no {@code String} on the way).
      */
     static byte[] encode(StreamEvent.Output output, byte[] prefix, byte[] suffix) {
-        // The JDK's UTF-8 encoding is intrinsic and fast; escaping then only looks at ASCII bytes,
-        // since every byte of a multi-byte character is >= 0x80. (A lone surrogate, which the
-        // decoder never produces, would come out as '?'.)
-        byte[] text = output.content().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer text = output.utf8().order(ByteOrder.LITTLE_ENDIAN);
+        int length = text.remaining();
         byte[] head = output.type() == io.execstream.domain.OutputType.STDOUT ? STDOUT_HEAD : STDERR_HEAD;
-        // Room for the text, its closing, the suffix and one word stored past the end; escapes
-        // (a newline every line, in most output) grow it only when this slack runs out.
-        int tail = 2 + TS_HEAD.length + EventTime.LENGTH + 1 + suffix.length + 8;
-        byte[] out = new byte[prefix.length + head.length + text.length + (text.length >> 4) + tail];
+        // Escaping only ever looks at ASCII bytes: every byte of a multi-byte character is >= 0x80.
+        // A first pass, which only reads, finds the bytes to escape and what their escapes add,
+        // eight bytes a step, so that the frame is made at its size: no growing, no trimming copy.
+        int[] escapes = new int[16 + (length >> 6)];
+        int count = 0;
+        int added = 0;
+        int i = 0;
+        for (; i <= length - 8; i += 8) {
+            for (long escaped = escapedBytes(text.getLong(i)); escaped != 0; escaped &= escaped - 1) {
+                int at = i + (Long.numberOfTrailingZeros(escaped) >>> 3);
+                if (count == escapes.length) {
+                    escapes = Arrays.copyOf(escapes, count * 2);
+                }
+                escapes[count++] = at;
+                added += escapeSize(text.get(at)) - 1;
+            }
+        }
+        for (; i < length; i++) {
+            byte b = text.get(i);
+            if (ESCAPED[b & 0xff]) {
+                if (count == escapes.length) {
+                    escapes = Arrays.copyOf(escapes, count * 2);
+                }
+                escapes[count++] = i;
+                added += escapeSize(b) - 1;
+            }
+        }
+        int time = output.ts() == null ? 0 : TS_HEAD.length + EventTime.LENGTH;
+        byte[] out = new byte[prefix.length + head.length + length + added + time + 2 + suffix.length];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
         System.arraycopy(head, 0, out, prefix.length, head.length);
-        int n = prefix.length + head.length;
-        int i = 0;
-        // Eight bytes at a time: each word is stored whole, and where it holds a byte that needs
-        // escaping, only the bytes before that one count; the escape follows and the next word
-        // starts after it. Plain text thus costs a load, a test and a store per eight bytes.
-        while (i <= text.length - 8) {
-            long word = (long) LONGS.get(text, i);
-            LONGS.set(out, n, word);
-            long escaped = escapedBytes(word);
-            if (escaped == 0) {
-                i += 8;
-                n += 8;
-                continue;
-            }
-            int plain = Long.numberOfTrailingZeros(escaped) >>> 3;
-            i += plain;
-            n += plain;
-            out = ensure(out, n + 6 + (text.length - i) + tail);
-            n = escape((char) text[i], out, n);
-            i++;
+        int start = prefix.length + head.length;
+        // The text in one bulk copy, placed as far along as the escapes will push its end; then
+        // each plain run moves forward to its place within the array and its escape follows it.
+        // A write never passes the byte being read: what is left to move is always ahead of it.
+        int raw = start + added;
+        text.get(0, out, raw, length);
+        int n = start;
+        int from = 0;
+        for (int k = 0; k < count; k++) {
+            int at = escapes[k];
+            System.arraycopy(out, raw + from, out, n, at - from);
+            n += at - from;
+            byte b = out[raw + at];
+            n = escape((char) b, out, n);
+            from = at + 1;
         }
-        for (; i < text.length; i++) {
-            byte b = text[i];
-            if (ESCAPED[b & 0xff]) {
-                out = ensure(out, n + 6 + (text.length - i) + tail);
-                n = escape((char) b, out, n);
-            } else {
-                out[n++] = b;
-            }
-        }
+        // The last run is in place already: the escapes before it took up exactly the room left.
+        n += length - from;
         if (output.ts() != null) {
             System.arraycopy(TS_HEAD, 0, out, n, TS_HEAD.length);
             n = EventTime.write(output.ts(), out, n + TS_HEAD.length);
@@ -91,8 +101,15 @@ final class OutputJson {
         out[n++] = '"';
         out[n++] = '}';
         System.arraycopy(suffix, 0, out, n, suffix.length);
-        n += suffix.length;
-        return n == out.length ? out : Arrays.copyOf(out, n);
+        return out;
+    }
+
+    /** The bytes an escaped byte takes: two for a short escape such as a newline's, six for the others (u00XX). */
+    private static int escapeSize(byte b) {
+        return switch (b) {
+            case '"', '\\', '\n', '\r', '\t', '\b', '\f' -> 2;
+            default -> 6;
+        };
     }
 
     /**
@@ -111,10 +128,6 @@ final class OutputJson {
         long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
         long notBackslash = ((backslash & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL) | backslash;
         return ~(printable & notQuote & notBackslash) & 0x8080808080808080L;
-    }
-
-    private static byte[] ensure(byte[] out, int size) {
-        return size <= out.length ? out : Arrays.copyOf(out, Math.max(size, out.length + (out.length >> 1)));
     }
 
     /** An ASCII character JSON does not allow as it is: {@code "}, {@code \}, or a control character. */

@@ -26,7 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
  * blocks: the events are delivered by a task on {@code executor}, one at a time. History is not
  * counted against the bound (it is already held by the publisher); live events are, and a
  * subscriber that lets more than {@code maxQueuedEvents} of them (or more than
- * {@code maxQueuedChars} characters of output) pile up is closed with
+ * {@code maxQueuedChars} characters of output, counted as their UTF-8 bytes) pile up is closed with
  * {@link StreamSubscriber.CloseReason#TOO_SLOW}, its buffer released at once.
  *
  * <p>The executor must run each task on a thread of its own, never on the caller's (no direct or
@@ -377,6 +377,7 @@ public final class DeliveryQueue implements Subscription {
     }
 
     private static long weight(StreamEvent event) {
-        return event instanceof StreamEvent.Output output ? output.content().length() : 64;
+        // UTF-8 bytes, which the event knows: its length in chars would decode output kept as bytes.
+        return event instanceof StreamEvent.Output output ? output.utf8Bytes() : 64;
     }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.Executor;
  *                        {@link DeliveryMode#TASK_PER_SUBSCRIBER}
  * @param maxQueuedEvents live events one subscriber may have waiting before it is closed as too
  *                        slow; default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_EVENTS}
- * @param maxQueuedChars  characters of output one subscriber may have waiting before it is closed
+ * @param maxQueuedChars  characters of output (counted as their UTF-8 bytes) one subscriber may have waiting before it is closed
  *                        as too slow; default {@link DeliveryQueue#DEFAULT_MAX_QUEUED_CHARS}
  */
 public record DeliverySettings(Executor executor, int threads, DeliveryMode mode,

@@ -80,8 +80,8 @@ final class RecordCodec {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(buffer, offset, length));
         byte kind = in.readByte();
         return switch (kind) {
-            case OUTPUT_STDOUT, OUTPUT_STDERR -> new StreamEvent.Output(
-                    kind == OUTPUT_STDOUT ? OutputType.STDOUT : OutputType.STDERR, readString(in), readTime(in));
+            case OUTPUT_STDOUT, OUTPUT_STDERR -> StreamEvent.Output.ofUtf8(
+                    kind == OUTPUT_STDOUT ? OutputType.STDOUT : OutputType.STDERR, readBytes(in), readTime(in));
             case AGENT -> new StreamEvent.Agent(readString(in), readTime(in));
             case INPUT -> new StreamEvent.Input(readString(in), in.readBoolean());
             case MESSAGE -> new StreamEvent.Message(readString(in), in.readInt(), in.readBoolean());
@@ -100,7 +100,12 @@ final class RecordCodec {
     private static void writeBody(DataOutputStream out, StreamEvent event) throws IOException {
         if (event instanceof StreamEvent.Output o) {
             out.writeByte(o.type() == OutputType.STDOUT ? OUTPUT_STDOUT : OUTPUT_STDERR);
-            writeString(out, o.content());
+            // The bytes the event holds, as read from the command: no String made on the way.
+            ByteBuffer utf8 = o.utf8();
+            out.writeInt(utf8.remaining());
+            byte[] chunk = new byte[utf8.remaining()];
+            utf8.get(chunk);
+            out.write(chunk);
             writeTime(out, o.ts());
         } else if (event instanceof StreamEvent.Agent a) {
             out.writeByte(AGENT);
@@ -201,6 +206,11 @@ final class RecordCodec {
     }
 
     private static String readString(DataInputStream in) throws IOException {
+        byte[] utf8 = readBytes(in);
+        return utf8 == null ? null : new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0) {
             return null;
@@ -209,7 +219,7 @@ final class RecordCodec {
         if (utf8.length < length) {
             throw new IOException("record ends inside a string");
         }
-        return new String(utf8, StandardCharsets.UTF_8);
+        return utf8;
     }
 
     private static void writeInt(DataOutputStream out, Integer value) throws IOException {

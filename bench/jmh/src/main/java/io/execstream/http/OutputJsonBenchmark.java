@@ -1,5 +1,6 @@
 package io.execstream.http;
 
+import io.execstream.domain.OutputType;
 import io.execstream.domain.StreamEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,9 @@ public class OutputJsonBenchmark {
     public void setUp() {
         String line = text.equals("ascii") ? "x".repeat(99) + "\n" : "héllo wörld € 𝄞 ok ".repeat(4) + "\n";
         String content = line.repeat(65_536 / line.length() + 1);
-        event = StreamEvent.Output.stdout(content.substring(0, content.lastIndexOf('\n', 65_536) + 1));
+        // Made from bytes, as output read from a command is.
+        event = StreamEvent.Output.ofUtf8(OutputType.STDOUT,
+                content.substring(0, content.lastIndexOf('\n', 65_536) + 1).getBytes(StandardCharsets.UTF_8));
     }
 
     @Benchmark

@@ -21,21 +21,20 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The path every byte of output takes before it is an event: UTF-8 decoding across reads and
- * coalescing into output events, for one 64 KiB read of text (ASCII or mixed with multi-byte
- * characters), as the command pump does it: an event's UTF-8 size is counted only when nothing
- * on the way knew it (ASCII text, or text counted to find where to cut it).
- * Throughput in reads per second; multiply by 64 KiB for bytes.
+ * The path every byte of output takes before it is an event, as the command pump takes it: a
+ * character split between reads held back, coalescing into output events, and each event made
+ * from its bytes (checked as UTF-8, never decoded), for one 64 KiB read of text (ASCII, or mixed
+ * with multi-byte characters). Throughput in reads per second; multiply by 64 KiB for bytes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class DecodeCoalesceBenchmark {
+public class OutputEventsBenchmark {
     @Param({"ascii", "mixed"})
     public String text;
 
     private ByteBuffer read;
-    private Utf8Decoder decoder;
+    private Utf8Carry carry;
     private OutputCoalescer coalescer;
     private ScheduledExecutorService scheduler;
     private Blackhole sink;
@@ -48,10 +47,9 @@ public class DecodeCoalesceBenchmark {
         read = ByteBuffer.wrap(bytes, 0, 65_536).slice();
         sink = blackhole;
         scheduler = Executors.newSingleThreadScheduledExecutor();
-        decoder = new Utf8Decoder();
-        coalescer = new OutputCoalescer(lock, (text, utf8Bytes, readAt) -> sink.consume(utf8Bytes >= 0
-                ? new StreamEvent.Output(OutputType.STDOUT, text, utf8Bytes, Instant.ofEpochMilli(readAt))
-                : new StreamEvent.Output(OutputType.STDOUT, text, Instant.ofEpochMilli(readAt))), scheduler);
+        carry = new Utf8Carry();
+        coalescer = new OutputCoalescer(lock, (content, readAt) -> sink.consume(
+                StreamEvent.Output.ofUtf8(OutputType.STDOUT, content, Instant.ofEpochMilli(readAt))), scheduler);
     }
 
     @TearDown(Level.Trial)
@@ -60,11 +58,11 @@ public class DecodeCoalesceBenchmark {
     }
 
     @Benchmark
-    public void decodeAndCoalesceOneRead() {
-        String decoded = decoder.decode(read.duplicate());
-        boolean ascii = decoder.lastAscii();
+    public void eventsOfOneRead() {
         synchronized (lock) {
-            coalescer.accept(decoded, ascii, System.currentTimeMillis());
+            long readAt = System.currentTimeMillis();
+            carry.split(read.array(), read.arrayOffset(), read.arrayOffset() + read.remaining(),
+                    (array, from, to) -> coalescer.accept(array, from, to, readAt));
         }
     }
 }
