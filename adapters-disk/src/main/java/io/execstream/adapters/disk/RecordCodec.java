@@ -51,8 +51,10 @@ final class RecordCodec {
 
     /** The whole record of event number {@code seq}, header included. */
     static ByteBuffer encode(long seq, StreamEvent event) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER_BYTES + 64
-                + (event instanceof StreamEvent.Output o ? (int) Math.min(o.utf8Bytes(), MAX_BODY_BYTES) : 64));
+        if (event instanceof StreamEvent.Output output) {
+            return encodeOutput(seq, output);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER_BYTES + 128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(0);
             out.writeInt(0);
@@ -66,6 +68,26 @@ final class RecordCodec {
         record.putInt(0, bodyLength);
         record.putInt(4, checksum(record.array(), 8, record.capacity() - 8));
         return record;
+    }
+
+    /**
+     * An output event's record, the bulk of every stream, made in one array of its size: in the
+     * format {@link #decodeBody} reads (kind, length, text, time), with one copy of the text.
+     */
+    private static ByteBuffer encodeOutput(long seq, StreamEvent.Output output) {
+        ByteBuffer text = output.utf8();
+        Instant ts = output.ts();
+        int bodyLength = 1 + 4 + text.remaining() + 1 + (ts == null ? 0 : 8);
+        ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + bodyLength);
+        record.putInt(bodyLength).putInt(0).putLong(seq);
+        record.put(output.type() == OutputType.STDOUT ? OUTPUT_STDOUT : OUTPUT_STDERR);
+        record.putInt(text.remaining()).put(text);
+        record.put((byte) (ts == null ? 0 : 1));
+        if (ts != null) {
+            record.putLong(ts.toEpochMilli());
+        }
+        record.putInt(4, checksum(record.array(), 8, record.capacity() - 8));
+        return record.clear();
     }
 
     /** The checksum a record's header holds, over {@code length} bytes of {@code array} from {@code offset}. */
@@ -98,16 +120,7 @@ final class RecordCodec {
     }
 
     private static void writeBody(DataOutputStream out, StreamEvent event) throws IOException {
-        if (event instanceof StreamEvent.Output o) {
-            out.writeByte(o.type() == OutputType.STDOUT ? OUTPUT_STDOUT : OUTPUT_STDERR);
-            // The bytes the event holds, as read from the command: no String made on the way.
-            ByteBuffer utf8 = o.utf8();
-            out.writeInt(utf8.remaining());
-            byte[] chunk = new byte[utf8.remaining()];
-            utf8.get(chunk);
-            out.write(chunk);
-            writeTime(out, o.ts());
-        } else if (event instanceof StreamEvent.Agent a) {
+        if (event instanceof StreamEvent.Agent a) {
             out.writeByte(AGENT);
             writeString(out, a.json());
             writeTime(out, a.ts());

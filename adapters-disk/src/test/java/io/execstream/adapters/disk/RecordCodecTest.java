@@ -29,6 +29,11 @@ class RecordCodecTest {
                 new StreamEvent.Done(null, 5, StreamStatus.FAILED, "why"));
         for (StreamEvent event : events) {
             ByteBuffer record = RecordCodec.encode(7, event);
+            assertEquals(0, record.position());
+            assertEquals(record.capacity(), record.limit());
+            assertEquals(record.capacity() - RecordCodec.HEADER_BYTES, record.getInt(0), "the body's length");
+            assertEquals(RecordCodec.checksum(record.array(), 8, record.capacity() - 8), record.getInt(4), "the checksum");
+            assertEquals(7, record.getLong(8), "the number");
             assertEquals(event, RecordCodec.decodeBody(record.array(), RecordCodec.HEADER_BYTES,
                     record.capacity() - RecordCodec.HEADER_BYTES));
         }
