@@ -848,7 +848,7 @@ function report(m, startedAt, minutes) {
     L.push("");
   }
   // ---- a lead must hold with more than one client
-  if (KINDS.includes(B)) {
+  for (const B of peers) {
     const pairs = [["throughput, MB/s (Java reader / curl)", "throughput, MB/s (higher is better)", "throughput, curl, MB/s (higher is better)"]];
     for (const n of fanoutSizes()) for (const q of ["p50", "p99"]) pairs.push([`fan-out ${n}: ${q} latency (loadgen / Java client)`, `fan-out ${n}: ${q} latency, ms`, `fan-out ${n}, Java client: ${q} latency, ms`]);
     const msn = `many streams (${P.manyStreams.streams} × ${P.manyStreams.subs / P.manyStreams.streams})`;
@@ -856,7 +856,7 @@ function report(m, startedAt, minutes) {
     const byName = Object.fromEntries(F.map((f) => [f.name, f]));
     const leadRows = pairs.filter(([, a, b]) => byName[a] && byName[b]);
     if (leadRows.length) {
-      L.push("### Leads, checked with two clients", "", "The fast path vs the peer (as in the table below: above 1× execstream is better) with each of two independent clients; a lead counts only where both see it.", "");
+      L.push(`### Leads over the ${NAMES[B]}, checked with two clients`, "", `The fast path vs the ${NAMES[B]} (as in the table below: above 1× execstream is better) with each of two independent clients; a lead counts only where both see it.`, "");
       head(["figure", "first client", "second client", "lead holds with both?"]);
       for (const [name, a, b] of leadRows) {
         const x = better(byName[a].v[E], byName[a].v[B], byName[a].hi), y = better(byName[b].v[E], byName[b].v[B], byName[b].hi);
