@@ -14,6 +14,7 @@ import io.execstream.ports.Subscription;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -354,16 +355,31 @@ final class DiskStream {
         }
     }
 
-    /** Forces what was written since the last sync to the disk; called by the syncer and at segment ends. */
-    synchronized void sync() {
-        if (writer != null && (dirty || settings.fsync() == FsyncPolicy.INTERVAL)) {
-            try {
-                writer.force(false);
-            } catch (IOException e) {
-                settings.onWriteFailure().run();
+    /**
+     * Forces what was written since the last sync to the disk; called by the syncer and at segment
+     * ends. The syncer's force runs outside the stream's monitor: appends go on writing (at other
+     * positions of the file) while the disk catches up, where they used to wait for it every few
+     * milliseconds. A caller that holds the monitor (a segment's end, completion, close) forces
+     * before it closes the file.
+     */
+    void sync() {
+        FileChannel channel;
+        synchronized (this) {
+            boolean due = writer != null && (dirty || settings.fsync() == FsyncPolicy.INTERVAL);
+            // Cleared before the force: an append during it marks the stream for the next round.
+            dirty = false;
+            if (!due) {
+                return;
             }
+            channel = writer;
         }
-        dirty = false;
+        try {
+            channel.force(false);
+        } catch (ClosedChannelException e) {
+            // Closed meanwhile by a segment's end, a completion or a close, each of which forced it first.
+        } catch (IOException e) {
+            settings.onWriteFailure().run();
+        }
     }
 
     private void closeWriter() {
