@@ -115,7 +115,8 @@ final class OutputCoalescer {
      */
     private int characterStart(byte[] array, int from, int limit) {
         int cut = limit;
-        for (int back = 0; back < 3 && cut > from && cut < array.length && (array[cut] & 0xC0) == 0x80; back++) {
+        // limit < to here (the text did not fit), so array[limit] is a byte of this read.
+        for (int back = 0; back < 3 && cut > from && (array[cut] & 0xC0) == 0x80; back++) {
             cut--;
         }
         if (cut == from && pendingLength == 0) {
