@@ -5,15 +5,19 @@
 # each server gets 2 unmeasured and 2 measured runs. Per measured run it prints MB/s, the server's
 # CPU per MB (user and system time from /proc), its minor page faults and its peak RSS. Options
 # are split on spaces; pass "" for none, e.g. bash bench/jvm-options-ab.sh JAR "" "-Xmx2g" 4.
+# The generator and the client are run.sh's throughput ones: `yes` with 101-byte lines (it outruns
+# any server here) and the Java socket reader (bench/loadgen/java/SseBench.java, --mode bytes),
+# which is not what limits the figure (bench/README.md: honest limits).
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
 jar=$1; a=$2; b=$3; rounds=${4:-3}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo bench-key > "$work/keys"
-bytes=303030303
-generator="head -c 300000000 /dev/zero | tr '\\0' a | fold -w 99"
+bytes=300000000
+generator="yes \$(printf %0100d 0) | head -c $bytes"
+javac -d "$work/sse-bench" "$here/loadgen/java/SseBench.java"
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 
 one() { # one() LABEL OPTIONS
@@ -25,8 +29,8 @@ one() { # one() LABEL OPTIONS
   for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
   for run in 1 2 3 4; do
     stat0=$(awk '{print $14, $15, $10}' "/proc/$pid/stat")
-    result=$(node "$here/loadgen/loadgen.js" --base "http://127.0.0.1:$port" --key bench-key --mode bytes \
-      --command "$generator" --expect-bytes "$bytes" | tail -1)
+    result=$(java -Xmx1g -XX:+UseSerialGC -cp "$work/sse-bench" SseBench --base "http://127.0.0.1:$port" --key bench-key \
+      --mode bytes --command "$generator" --expect-bytes "$bytes" | tail -1)
     stat1=$(awk '{print $14, $15, $10}' "/proc/$pid/stat")
     [ "$run" -le 2 ] && continue
     python3 - "$label" "$result" "$stat0" "$stat1" "$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")" \

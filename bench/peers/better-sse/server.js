@@ -115,7 +115,10 @@ class Stream {
     for (const s of this.channel.activeSessions) s.state.res.end(); // after done the response ends
     finished.push(this);
     evictOverBudget();
-    setTimeout(() => forget(this), retentionMs).unref();
+    // The timer holds the id, not the stream: a stream forgotten early, over the budget, must not
+    // have its history kept reachable by its timer until the retention ends.
+    const id = this.id;
+    setTimeout(() => { const s = streams.get(id); if (s) forget(s); }, retentionMs).unref();
   }
 }
 

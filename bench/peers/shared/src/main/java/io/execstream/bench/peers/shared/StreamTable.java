@@ -70,7 +70,15 @@ public final class StreamTable<S extends PeerStream> implements AutoCloseable {
             finished.addLast(stream);
             evictOverBudget();
         }
-        timer.schedule(() -> forget(stream), retention.toMillis(), TimeUnit.MILLISECONDS);
+        // The task holds the id, not the stream: a stream forgotten early, over the budget, must
+        // not have its history kept reachable by its timer until the retention ends.
+        String id = stream.id();
+        timer.schedule(() -> {
+            S still = streams.get(id);
+            if (still != null) {
+                forget(still);
+            }
+        }, retention.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // With the monitor of finished held.
