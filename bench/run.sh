@@ -108,10 +108,10 @@ build_peer() {
   [ -f "$jar" ] || { echo "bench: no $name jar at $jar" >&2; exit 2; }
   peer_jars+=("--$name-jar" "$jar")
 }
-build_peer webflux bench/peers/webflux/target-bench/execstream-peer-webflux.jar bench/peers/webflux -- \
+build_peer webflux bench/peers/webflux/target-bench/execstream-peer-webflux.jar bench/peers/webflux bench/peers/shared -- \
   ./mvnw -B -q -f bench/peers/webflux/pom.xml -DskipTests package -Dexecstream.target=target-bench
 build_peer jersey-broadcaster bench/peers/jersey-broadcaster/target-bench/execstream-peer-jersey-broadcaster.jar \
-  bench/peers/jersey-broadcaster pom.xml -- ./mvnw -B -q -DskipTests -Pbench -pl bench/peers/jersey-broadcaster package -Dexecstream.target=target-bench
+  bench/peers/jersey-broadcaster bench/peers/shared pom.xml -- ./mvnw -B -q -DskipTests -Pbench -pl bench/peers/jersey-broadcaster package -Dexecstream.target=target-bench
 
 # --- the better-sse peer's dependencies (pinned in package-lock.json)
 peer=bench/peers/better-sse
