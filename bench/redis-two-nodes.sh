@@ -5,12 +5,16 @@
 # its receipt on node B at 1,000 lines/s (p50/p99). One unmeasured run of each first, then the
 # measured runs alternate (redis, memory, redis, ...); medians of 3. Prints the figures.
 #
-# Usage: bench/redis-two-nodes.sh [MB]      (default 200; needs redis-server and node)
+# Usage: bench/redis-two-nodes.sh [MB] [PART]   (MB default 200; PART throughput, latency or both,
+# the default; needs redis-server and node)
 # EXECSTREAM_JAR=path runs a given jar instead of server-jersey/target/execstream-server.jar;
-# EXECSTREAM_JAVA_OPTS adds JVM flags to node A (e.g. -XX:StartFlightRecording=filename=a.jfr).
+# EXECSTREAM_JAVA_OPTS adds JVM flags to the two Redis nodes, A and B (a file name in them should
+# hold %p, the process id, where the flag allows it, as async-profiler's file= does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-200}
+PART=${2:-both}
+case "$PART" in throughput|latency|both) ;; *) echo "PART must be throughput, latency or both, not $PART"; exit 2;; esac
 RUNS=3
 LATENCY_LINES=5000
 JAR=${EXECSTREAM_JAR:-server-jersey/target/execstream-server.jar}
@@ -41,7 +45,7 @@ start() {
   local name=$1; shift
   local port; port=$(free_port)
   local opts=()
-  [ "$name" = a ] && [ -n "${EXECSTREAM_JAVA_OPTS:-}" ] && read -ra opts <<< "$EXECSTREAM_JAVA_OPTS"
+  [ "$name" != m ] && [ -n "${EXECSTREAM_JAVA_OPTS:-}" ] && read -ra opts <<< "$EXECSTREAM_JAVA_OPTS"
   mkdir -p "$WORK/ws-$name"
   java -Xmx2g "${opts[@]}" -jar "$JAR" serve --port "$port" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws-$name" \
       --token-secret "$SECRET" --max-history 1GB --history-budget 1GB "$@" > "$WORK/$name.log" 2>&1 &
@@ -76,6 +80,7 @@ run() {
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$(cat "$WORK/$1.pid")/stat"; }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
+if [ "$PART" != latency ]; then
 run redis > /dev/null
 run memory > /dev/null
 : > "$WORK/redis.runs"; : > "$WORK/memory.runs"
@@ -90,6 +95,9 @@ events=$(cut -d' ' -f3 "$WORK/redis.runs" | median)
 echo "[bench] two nodes, one redis-server: a ${MB} MB command on node A, its subscriber on node B, median of $RUNS runs: ${rmbs} MB/s, ${revs} events/s (~${events} events a run; runs: $(cut -d' ' -f1 "$WORK/redis.runs" | paste -sd/ -) MB/s)"
 echo "[bench] the same command on one node with --publisher memory, median of $RUNS runs: ${mmbs} MB/s, ${mevs} events/s (runs: $(cut -d' ' -f1 "$WORK/memory.runs" | paste -sd/ -) MB/s); redis/memory = $(awk -v r="$rmbs" -v m="$mmbs" 'BEGIN {printf "%.2f", r / m}')"
 
+fi
+
+[ "$PART" = throughput ] && exit 0
 # Latency: one line a millisecond on node A (bench/loadgen/gen.js), received on node B.
 : > "$WORK/latency.runs"
 for i in $(seq $RUNS); do

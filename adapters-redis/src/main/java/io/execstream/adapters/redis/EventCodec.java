@@ -8,8 +8,11 @@ import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
 import io.execstream.ports.HistoryLimits;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,18 +45,38 @@ import java.util.Map;
  * milliseconds; absent in entries written before it was kept, which decode without a time.
  * A field a later version adds is optional, so that entries written before it still decode; an
  * entry of a kind this version does not know is skipped.
+ *
+ * <p>Fields are bytes both ways, so that output goes from the pipe's bytes to Redis and from
+ * Redis to the subscribers' frames without a {@code String} in between: an output's content is
+ * the event's UTF-8 as it is ({@link StreamEvent.Output#utf8()}), and is read back with
+ * {@link StreamEvent.Output#ofUtf8}. Every other value is text in UTF-8.
  */
 final class EventCodec {
+    /** Every field name, encoded once, so that encoding an event allocates none. */
+    private static final Map<String, byte[]> NAMES = new HashMap<>();
+
+    static {
+        for (String name : List.of("k", "w", "t", "c", "ts", "j", "eof", "p", "tn", "q", "tsub", "te", "tc", "trc",
+                "tu", "tms", "rid", "tool", "in", "why", "exp", "out", "by", "at", "m", "st", "x", "ms", "as", "ae",
+                "asub", "an", "ac", "au", "asc")) {
+            NAMES.put(name, name.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
     private EventCodec() {
     }
 
     /** The field/value pairs of the entry, in order. */
-    static List<String> encode(StreamEvent event) {
-        List<String> f = new ArrayList<>(16);
+    static List<byte[]> encode(StreamEvent event) {
+        List<byte[]> f = new ArrayList<>(16);
         if (event instanceof StreamEvent.Output output) {
             put(f, "k", "o");
             put(f, "t", output.type().wireName());
-            put(f, "c", output.content());
+            ByteBuffer utf8 = output.utf8();
+            byte[] content = new byte[utf8.remaining()];
+            utf8.get(content);
+            f.add(name("c"));
+            f.add(content);
             putTime(f, output.ts());
         } else if (event instanceof StreamEvent.Agent agent) {
             put(f, "k", "a");
@@ -124,16 +147,23 @@ final class EventCodec {
         return f;
     }
 
-    /** The event of an entry; null for a kind this version does not know (it is skipped). */
-    static StreamEvent decode(Map<String, String> f) {
+    /**
+     * The event of an entry; null for a kind this version does not know (it is skipped).
+     *
+     * @param entry the entry's fields, in a map whose {@code byte[]} keys compare by content, as
+     *              Jedis builds them ({@code JedisByteHashMap})
+     */
+    static StreamEvent decode(Map<byte[], byte[]> entry) {
+        Fields f = new Fields(entry);
         String kind = f.get("k");
         if (kind == null) {
             return null;
         }
         switch (kind) {
             case "o":
-                return new StreamEvent.Output("stderr".equals(f.get("t")) ? OutputType.STDERR : OutputType.STDOUT,
-                        f.getOrDefault("c", ""), time(f));
+                byte[] content = f.bytes("c");
+                return StreamEvent.Output.ofUtf8("stderr".equals(f.get("t")) ? OutputType.STDERR : OutputType.STDOUT,
+                        content == null ? new byte[0] : content, time(f));
             case "a":
                 return new StreamEvent.Agent(f.getOrDefault("j", "{}"), time(f));
             case "i":
@@ -143,7 +173,7 @@ final class EventCodec {
                         "1".equals(f.get("q")));
             case "t":
                 return new StreamEvent.Turn(new AgentTurn(Integer.parseInt(f.getOrDefault("tn", "1")),
-                        f.getOrDefault("tsub", ""), "1".equals(f.get("te")), decimal(f, "tc"), decimal(f, "trc"),
+                        f.getOrDefault("tsub", ""), "1".equals(f.get("te")), decimal(f.get("tc")), decimal(f.get("trc")),
                         f.get("tu"), f.containsKey("tms") ? Long.valueOf(f.get("tms")) : null));
             case "p":
                 return new StreamEvent.Permission(new PermissionRequest(f.get("rid"), f.getOrDefault("tool", ""),
@@ -157,7 +187,7 @@ final class EventCodec {
                 if (f.containsKey("asub")) {
                     agent = new AgentResult(f.get("as"), "1".equals(f.get("ae")), f.get("asub"),
                             f.containsKey("an") ? Integer.valueOf(f.get("an")) : null,
-                            decimal(f, "ac"), f.get("au"), decimal(f, "asc"));
+                            decimal(f.get("ac")), f.get("au"), decimal(f.get("asc")));
                 }
                 return new StreamEvent.Done(f.containsKey("x") ? Integer.valueOf(f.get("x")) : null,
                         Long.parseLong(f.getOrDefault("ms", "0")), status(f.get("st")), f.get("m"), agent, time(f));
@@ -190,17 +220,20 @@ final class EventCodec {
      * the entry predates the field.
      */
     static Double decimal(Map<String, String> f, String key) {
-        String v = f.get(key);
+        return decimal(f.get(key));
+    }
+
+    private static Double decimal(String v) {
         return v == null ? null : Double.valueOf(v);
     }
 
     /** The entry's {@code ts}, or null where it has none (written before it was kept). */
-    static Instant time(Map<String, String> f) {
+    private static Instant time(Fields f) {
         String v = f.get("ts");
         return v == null ? null : Instant.ofEpochMilli(Long.parseLong(v));
     }
 
-    private static void putTime(List<String> f, Instant ts) {
+    private static void putTime(List<byte[]> f, Instant ts) {
         if (ts != null) {
             put(f, "ts", Long.toString(ts.toEpochMilli()));
         }
@@ -210,14 +243,43 @@ final class EventCodec {
         return b ? "1" : "0";
     }
 
-    private static void putIfPresent(List<String> f, String key, Object value) {
+    private static void putIfPresent(List<byte[]> f, String key, Object value) {
         if (value != null) {
             put(f, key, value.toString());
         }
     }
 
-    private static void put(List<String> f, String key, String value) {
-        f.add(key);
-        f.add(value);
+    private static void put(List<byte[]> f, String key, String value) {
+        f.add(name(key));
+        f.add(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] name(String key) {
+        byte[] name = NAMES.get(key);
+        if (name == null) {
+            throw new IllegalStateException("field " + key + " is missing from EventCodec.NAMES");
+        }
+        return name;
+    }
+
+    /** An entry's fields, read by name: text decoded from UTF-8 on each read, or the bytes as they are. */
+    private record Fields(Map<byte[], byte[]> entry) {
+        byte[] bytes(String key) {
+            return entry.get(name(key));
+        }
+
+        String get(String key) {
+            byte[] v = bytes(key);
+            return v == null ? null : new String(v, StandardCharsets.UTF_8);
+        }
+
+        String getOrDefault(String key, String otherwise) {
+            String v = get(key);
+            return v == null ? otherwise : v;
+        }
+
+        boolean containsKey(String key) {
+            return bytes(key) != null;
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber.CloseReason;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,15 +13,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.resps.StreamEntryBinary;
 
 /**
  * The live side of a node: ONE thread that reads, with {@code XREAD BLOCK}, every Redis stream
  * that has subscribers on this node, from the last entry it delivered of each, and hands each
- * entry to the {@link DeliveryQueue}s of that stream's subscribers.
+ * entry to the {@link DeliveryQueue}s of that stream's subscribers. Entries are read as bytes
+ * ({@code XREAD} and {@code XRANGE} in their binary forms), so that output reaches the
+ * subscribers' frames as the UTF-8 it was stored as ({@link EventCodec}).
  *
  * <p>Each stream read is a {@link Group}: its subscribers and {@code last}, the number of the last
  * entry handed to them. The group's monitor orders everything: the reader's fan-out, the writer's
@@ -123,15 +128,17 @@ final class LiveReader implements AutoCloseable {
     /** The retained events numbered {@code from} to {@code to} of stream {@code key}, oldest first. */
     List<PublishedEvent> range(String key, long from, long to) {
         List<PublishedEvent> events = new ArrayList<>();
+        byte[] binaryKey = key.getBytes(StandardCharsets.UTF_8);
+        byte[] end = EventCodec.id(to).getBytes(StandardCharsets.US_ASCII);
         long next = from;
         while (next <= to) {
-            long start = next;
-            List<StreamEntry> page = redis.read(j -> j.xrange(key, new StreamEntryID(start, 0),
-                    new StreamEntryID(to, 0), RANGE_PAGE));
+            byte[] start = EventCodec.id(next).getBytes(StandardCharsets.US_ASCII);
+            List<StreamEntryBinary> page = BuilderFactory.STREAM_ENTRY_BINARY_LIST.build(
+                    redis.read(j -> j.xrange(binaryKey, start, end, RANGE_PAGE)));
             if (page.isEmpty()) {
                 break;
             }
-            for (StreamEntry entry : page) {
+            for (StreamEntryBinary entry : page) {
                 StreamEvent event = EventCodec.decode(entry.getFields());
                 if (event != null) {
                     events.add(new PublishedEvent(EventCodec.id(entry.getID().getTime()), event));
@@ -231,7 +238,7 @@ final class LiveReader implements AutoCloseable {
         long backoff = 50;
         while (!closed) {
             try {
-                Map<String, StreamEntryID> from = new HashMap<>();
+                Map<byte[], StreamEntryID> from = new HashMap<>(); // only iterated: identity keys are fine
                 for (Group g : groups.values()) {
                     synchronized (g) {
                         g.members.removeIf(m -> !m.queue.isOpen());
@@ -241,7 +248,7 @@ final class LiveReader implements AutoCloseable {
                         if (g.members.isEmpty() && g.joining == 0) {
                             kill(g);
                         } else if (g.last >= 0 && !writtenHere.test(g.key)) {
-                            from.put(g.key, new StreamEntryID(g.last, 0));
+                            from.put(g.key.getBytes(StandardCharsets.UTF_8), new StreamEntryID(g.last, 0));
                         }
                     }
                 }
@@ -259,14 +266,14 @@ final class LiveReader implements AutoCloseable {
                     connection = conn;
                     readerClientId = conn.clientId();
                 }
-                List<Map.Entry<String, List<StreamEntry>>> got =
-                        conn.xread(XReadParams.xReadParams().block(blockMillis).count(BATCH), from);
+                List<Map.Entry<byte[], List<StreamEntryBinary>>> got =
+                        conn.xreadBinary(XReadParams.xReadParams().block(blockMillis).count(BATCH), from);
                 backoff = 50;
                 if (got == null) {
                     continue;
                 }
-                for (Map.Entry<String, List<StreamEntry>> stream : got) {
-                    Group g = groups.get(stream.getKey());
+                for (Map.Entry<byte[], List<StreamEntryBinary>> stream : got) {
+                    Group g = groups.get(new String(stream.getKey(), StandardCharsets.UTF_8));
                     if (g != null) {
                         fanOut(g, stream.getValue());
                     }
@@ -292,10 +299,10 @@ final class LiveReader implements AutoCloseable {
         dropConnection();
     }
 
-    private void fanOut(Group g, List<StreamEntry> entries) {
+    private void fanOut(Group g, List<StreamEntryBinary> entries) {
         synchronized (g) {
             DeliveryQueue.offerTogether(fanoutTasks, () -> {
-                for (StreamEntry entry : entries) {
+                for (StreamEntryBinary entry : entries) {
                     long n = entry.getID().getTime();
                     if (n <= g.last) {
                         continue;

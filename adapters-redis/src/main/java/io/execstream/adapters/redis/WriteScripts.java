@@ -4,6 +4,7 @@ import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.ports.HistoryLimits;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.Jedis;
@@ -16,6 +17,8 @@ import redis.clients.jedis.Response;
  * a pipeline by the group commit ({@link WriteBatch}), or run at once. The event scripts answer as
  * {@link Scripts} says: a code (1 written, 0 written before: a retry, negative refused), then the
  * history bytes held by all streams.
+ *
+ * <p>The event scripts take their arguments as bytes ({@link EventCodec}).
  *
  * <p>Threads: the node's writer thread (or the closing thread once it is stopped), and the
  * scheduler completing a dead node's streams. Stateless; the scripts are atomic in Redis.
@@ -33,18 +36,18 @@ final class WriteScripts {
 
     /** Queues output or agent events {@code writes} of {@code stream}, in order, as one call. */
     Response<Object> append(Pipeline pipeline, StreamId stream, List<PendingWrite> writes) {
-        List<String> args = new ArrayList<>(2 + 9 * writes.size());
-        args.add(stream.value());
-        args.add(Long.toString(limits.maxHistoryBytes()));
+        List<byte[]> args = new ArrayList<>(2 + 9 * writes.size());
+        args.add(text(stream.value()));
+        args.add(number(limits.maxHistoryBytes()));
         for (PendingWrite w : writes) {
-            List<String> fields = EventCodec.encode(w.event);
-            args.add(Long.toString(w.n));
-            args.add(Long.toString(w.weight));
-            args.add(Integer.toString(fields.size()));
+            List<byte[]> fields = EventCodec.encode(w.event);
+            args.add(number(w.n));
+            args.add(number(w.weight));
+            args.add(number(fields.size()));
             args.addAll(fields);
         }
-        return Scripts.APPEND.queue(pipeline, List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(),
-                keys.streamBytes()), args);
+        return Scripts.APPEND.queueBinary(pipeline, binary(List.of(keys.meta(stream), keys.events(stream),
+                keys.totalBytes(), keys.streamBytes())), args);
     }
 
     /** Queues a live session's state for {@code stream}'s metadata; answers 1 if set, 0 if the stream is not running. */
@@ -55,7 +58,8 @@ final class WriteScripts {
     /** Queues the done event {@code w} of {@code stream}; see {@link #complete(StreamId, long, long, long, StreamEvent.Done)}. */
     Response<Object> complete(Pipeline pipeline, StreamId stream, PendingWrite w) {
         StreamEvent.Done done = (StreamEvent.Done) w.event;
-        return Scripts.COMPLETE.queue(pipeline, completeKeys(stream), completeArgs(stream, w.n, w.weight, w.completedAt, done));
+        return Scripts.COMPLETE.queueBinary(pipeline, completeKeys(stream),
+                completeArgs(stream, w.n, w.weight, w.completedAt, done));
     }
 
     /**
@@ -65,7 +69,7 @@ final class WriteScripts {
      */
     @SuppressWarnings("unchecked")
     List<Object> complete(StreamId stream, long n, long weight, long completedAt, StreamEvent.Done done) {
-        return (List<Object>) redis.call(j -> Scripts.COMPLETE.run(j, completeKeys(stream),
+        return (List<Object>) redis.call(j -> Scripts.COMPLETE.runBinary(j, completeKeys(stream),
                 completeArgs(stream, n, weight, completedAt, done)));
     }
 
@@ -76,25 +80,37 @@ final class WriteScripts {
         Scripts.SESSION.load(jedis);
     }
 
-    private List<String> completeKeys(StreamId stream) {
-        return List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(), keys.streamBytes(),
-                keys.finished(), keys.finishOrder());
+    private List<byte[]> completeKeys(StreamId stream) {
+        return binary(List.of(keys.meta(stream), keys.events(stream), keys.totalBytes(), keys.streamBytes(),
+                keys.finished(), keys.finishOrder()));
     }
 
-    private List<String> completeArgs(StreamId stream, long n, long weight, long completedAt, StreamEvent.Done done) {
-        List<String> fields = EventCodec.encode(done);
-        List<String> args = new ArrayList<>(10 + fields.size());
-        args.add(stream.value());
-        args.add(Long.toString(n));
-        args.add(Long.toString(weight));
-        args.add(Long.toString(limits.maxHistoryBytes()));
-        args.add(Long.toString(Retention.retentionMillis(limits)));
-        args.add(Long.toString(completedAt));
-        args.add(keys.prefix);
-        args.add(done.status().wireName());
-        args.add(done.exitCode() == null ? "" : done.exitCode().toString());
-        args.add(Long.toString(done.durationMs()));
+    private List<byte[]> completeArgs(StreamId stream, long n, long weight, long completedAt, StreamEvent.Done done) {
+        List<byte[]> fields = EventCodec.encode(done);
+        List<byte[]> args = new ArrayList<>(10 + fields.size());
+        args.add(text(stream.value()));
+        args.add(number(n));
+        args.add(number(weight));
+        args.add(number(limits.maxHistoryBytes()));
+        args.add(number(Retention.retentionMillis(limits)));
+        args.add(number(completedAt));
+        args.add(text(keys.prefix));
+        args.add(text(done.status().wireName()));
+        args.add(text(done.exitCode() == null ? "" : done.exitCode().toString()));
+        args.add(number(done.durationMs()));
         args.addAll(fields);
         return args;
+    }
+
+    private static List<byte[]> binary(List<String> texts) {
+        return texts.stream().map(WriteScripts::text).toList();
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] number(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
     }
 }

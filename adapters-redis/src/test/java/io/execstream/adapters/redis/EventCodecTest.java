@@ -11,11 +11,13 @@ import io.execstream.domain.PermissionResolution;
 import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.util.JedisByteHashMap;
 
 /** The fields of entries and metadata: every event survives a round trip, and what older versions wrote still reads. */
 class EventCodecTest {
@@ -46,29 +48,47 @@ class EventCodecTest {
                 new StreamEvent.Done(null, 9, StreamStatus.CANCELLED, "stopped",
                         new AgentResult(null, true, "cancelled", null, null, null, null)));
         for (StreamEvent e : events) {
-            assertEquals(e, EventCodec.decode(fields(EventCodec.encode(e))), e.toString());
+            assertEquals(e, EventCodec.decode(entry(EventCodec.encode(e))), e.toString());
         }
+    }
+
+    @Test
+    void outputReadAsBytesKeepsItsTextAndItsBytes() {
+        byte[] utf8 = "nö 😀\n".getBytes(StandardCharsets.UTF_8);
+        StreamEvent.Output read = StreamEvent.Output.ofUtf8(io.execstream.domain.OutputType.STDOUT, utf8.clone(), AT);
+        Map<byte[], byte[]> stored = entry(EventCodec.encode(read));
+        assertEquals(java.nio.ByteBuffer.wrap(utf8), java.nio.ByteBuffer.wrap(stored.get(bytes("c"))));
+        StreamEvent.Output back = (StreamEvent.Output) EventCodec.decode(stored);
+        assertEquals(read, back);
+        assertEquals(java.nio.ByteBuffer.wrap(utf8), back.utf8());
+    }
+
+    @Test
+    void storedBytesThatAreNotUtf8AreReplacedAsOutputIs() {
+        StreamEvent.Output back = (StreamEvent.Output) EventCodec.decode(entry(List.of(bytes("k"), bytes("o"),
+                bytes("t"), bytes("stdout"), bytes("c"), new byte[] {'a', (byte) 0xff, 'b'}, bytes("w"), bytes("3"))));
+        assertEquals("a\ufffdb", back.content());
     }
 
     @Test
     void aDoneWrittenBeforeTheSessionCostExistedHasNone() {
         Map<String, String> old = Map.of("k", "d", "st", "exited", "x", "0", "ms", "5", "as", "s-1", "ae", "0",
                 "asub", "success", "an", "1", "ac", "0.5", "w", "64");
-        StreamEvent.Done done = (StreamEvent.Done) EventCodec.decode(old);
+        StreamEvent.Done done = (StreamEvent.Done) EventCodec.decode(entry(old));
         assertEquals(new AgentResult("s-1", false, "success", 1, 0.5, null, null), done.agent());
     }
 
     @Test
     void anEntryWrittenBeforeTimesWereKeptHasNone() {
-        StreamEvent.Output output = (StreamEvent.Output) EventCodec.decode(Map.of("k", "o", "t", "stdout", "c", "hi",
-                "w", "2"));
+        StreamEvent.Output output = (StreamEvent.Output) EventCodec.decode(entry(Map.of("k", "o", "t", "stdout", "c", "hi",
+                "w", "2")));
         assertNull(output.ts());
-        assertNull(((StreamEvent.Done) EventCodec.decode(Map.of("k", "d", "st", "exited", "ms", "5", "w", "64"))).ts());
+        assertNull(((StreamEvent.Done) EventCodec.decode(entry(Map.of("k", "d", "st", "exited", "ms", "5", "w", "64")))).ts());
     }
 
     @Test
     void anEntryOfAKindThisVersionDoesNotKnowIsSkipped() {
-        assertNull(EventCodec.decode(Map.of("k", "z", "w", "64")));
+        assertNull(EventCodec.decode(entry(Map.of("k", "z", "w", "64"))));
     }
 
     @Test
@@ -89,6 +109,25 @@ class EventCodecTest {
             assertEquals(Interaction.SESSION, SessionFields.interaction(meta));
             assertEquals(state, SessionFields.session(Interaction.SESSION, meta));
         }
+    }
+
+    /** An entry as Jedis reads it: field/value pairs as bytes, in a map whose keys compare by content. */
+    private static Map<byte[], byte[]> entry(List<byte[]> pairs) {
+        Map<byte[], byte[]> m = new JedisByteHashMap();
+        for (int i = 0; i < pairs.size(); i += 2) {
+            m.put(pairs.get(i), pairs.get(i + 1));
+        }
+        return m;
+    }
+
+    private static Map<byte[], byte[]> entry(Map<String, String> fields) {
+        Map<byte[], byte[]> m = new JedisByteHashMap();
+        fields.forEach((k, v) -> m.put(bytes(k), bytes(v)));
+        return m;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> fields(List<String> pairs) {
