@@ -26,7 +26,7 @@ const BENCH = __dirname;
 const LOADGEN = path.join(BENCH, "loadgen", "loadgen.js");
 const GEN = path.join(BENCH, "loadgen", "gen.js");
 const SOURCE = path.join(BENCH, "loadgen", "source.js");
-const GEN_SH = path.join(BENCH, "loadgen", "gen.sh"); // gen.js's lines from bash alone: hundreds at once cost no memory to speak of
+const FIFO_GEN = path.join(BENCH, "loadgen", "fifo-gen.js"); // gen.js's lines for hundreds of commands from one process
 const SSE_BENCH_SRC = path.join(BENCH, "loadgen", "java", "SseBench.java"); // the second, independent client
 const PEER = path.join(BENCH, "peers", "better-sse", "server.js");
 const KEY = "bench-key-0123456789";
@@ -321,14 +321,25 @@ function describeFailure(r) {
 
 // A lines run (fan-out, many streams, low-load latency): N subscribers, one line per intervalMs.
 // client: "node" (bench/loadgen/loadgen.js) or "java" (SseBench, the independent cross-check).
-// streams > 1: that many commands, subscriber i on stream i mod streams, each command bash's gen.sh
-// (hundreds of Node.js processes would take more memory than the servers); else one gen.js.
+// streams > 1: that many commands, subscriber i on stream i mod streams, command i `cat` of named
+// pipe i, which one fifo-gen.js writes (a generator per command, hundreds of them, measured the
+// generators: 500 of bash's gen.sh took both cores by themselves); else one gen.js.
 async function linesRun(s, subs, lines, intervalMs, label, { client = "node", streams = 1 } = {}) {
   const go = path.join(WORK, `go-${process.hrtime.bigint()}`);
+  const fifoDir = `${go}-pipes`;
   let st0 = null, t0 = 0, peakRss = 0, peakThreads = 0;
   const sampler = setInterval(() => { const p = procStat(s.pid); if (p) { peakRss = Math.max(peakRss, p.rssKB); peakThreads = Math.max(peakThreads, p.threads); } }, 250);
-  // gen.sh waits for the go file as long as the client may take to POST and connect (gen.js: 120 s)
-  const command = streams > 1 ? `bash ${GEN_SH} ${intervalMs} ${lines} ${go} ${120 + Math.ceil(streams / 5)}`
+  let gen = null;
+  if (streams > 1) {
+    // the generator waits for the go file as long as the client may take to POST and connect
+    const proc = spawn(process.execPath, [FIFO_GEN, "--dir", fifoDir, "--streams", String(streams), "--interval-ms", String(intervalMs),
+      "--count", String(lines), "--go-file", go, "--max-wait-s", String(120 + Math.ceil(streams / 5))], { cwd: WORK, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    proc.stdout.on("data", (d) => { out += d; });
+    gen = { proc, result: new Promise((res) => proc.on("close", (code) => { try { res(JSON.parse(out.trim().split("\n").pop())); } catch { res({ ok: false, code }); } })) };
+    for (let i = 0; i < 500 && !fs.existsSync(path.join(fifoDir, `s-${streams - 1}`)); i++) await new Promise((res) => setTimeout(res, 10));
+  }
+  const command = streams > 1 ? `cat ${fifoDir}/s-{i}`
     : `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`;
   const args = ["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--command", command, "--go-file", go,
     "--expect-lines", String(lines), ...(streams > 1 ? ["--streams", String(streams)] : [])];
@@ -337,12 +348,21 @@ async function linesRun(s, subs, lines, intervalMs, label, { client = "node", st
   const r = client === "java" ? await javaClient(args, opts) : await loadgen([...args, "--workers", subs >= 1000 ? "2" : "1"], opts);
   clearInterval(sampler);
   const st1 = procStat(s.pid), t1 = nowMs();
+  if (gen) {
+    gen.proc.kill(); // done already unless the run failed before the go
+    const g = await gen.result;
+    r.genBehindP99Ms = g.behindP99Ms;
+    r.genBehindMaxMs = g.maxBehindMs;
+    if (g.waitedForRoom) log(`${label}: a pipe was full (a command not reading): those lines were written late`);
+    try { fs.rmSync(fifoDir, { recursive: true, force: true }); } catch { }
+  }
   try { fs.unlinkSync(go); } catch { }
   r.lgUsPerLine = r.lines ? 1000 * r.cpuMs / r.lines : null;
   if (st0 && st1) { r.serverCpuPct = 100 * (st1.cpuTicks - st0.cpuTicks) / CLK_TCK / ((t1 - t0) / 1000); r.serverRssMB = Math.max(peakRss, st1.rssKB) / 1024; r.serverThreads = st1.threads;
     r.serverPeakThreads = Math.max(peakThreads, st1.threads); }
   if (!r.ok) problems.push(`${label}${client === "java" ? " (Java client)" : ""} on ${s.kind}: ${describeFailure(r)}`);
-  log(`${label}${client === "java" ? " (Java client)" : ""} ${s.kind}: ${r.ok ? "ok" : "BROKEN"} p50 ${fmt(r.latP50, 2)} ms p99 ${fmt(r.latP99, 2)} ms, server cpu ${fmt(r.serverCpuPct, 0)}%, ${client === "java" ? "Java client" : "loadgen"} cpu ${fmt(r.cpuPct, 0)}%`);
+  log(`${label}${client === "java" ? " (Java client)" : ""} ${s.kind}: ${r.ok ? "ok" : "BROKEN"} p50 ${fmt(r.latP50, 2)} ms p99 ${fmt(r.latP99, 2)} ms, server cpu ${fmt(r.serverCpuPct, 0)}%, ${client === "java" ? "Java client" : "loadgen"} cpu ${fmt(r.cpuPct, 0)}%` +
+    (gen ? `, generator behind its deadlines p99 ${fmt(r.genBehindP99Ms, 1)} ms, max ${fmt(r.genBehindMaxMs, 1)} ms` : ""));
   return r;
 }
 
@@ -512,7 +532,7 @@ async function scenarioFanout(subs, { warmRuns = P.fanoutWarmRuns, lines = P.fan
 }
 
 // Many streams at once: P.manyStreams.streams commands, each writing a line every intervalMs
-// (bash's gen.sh), each followed by subs/streams subscribers. Latency, server CPU, RSS and threads
+// (fifo-gen.js through a named pipe each), each followed by subs/streams subscribers. Latency, server CPU, RSS and threads
 // (the most seen while it runs: 4 per running command are expected today), every line delivered;
 // both clients, as in fan-out.
 async function scenarioManyStreams() {
@@ -752,8 +772,9 @@ function report(m, startedAt, minutes) {
     `# throughput clients: the Java socket reader (checks every byte; the figure), curl (the cross-check):`,
     `java -cp $WORK/sse-bench SseBench --base URL --key K --mode bytes --command CMD --expect-bytes N`,
     `curl -sS -N --no-buffer -H "X-API-Key: K" -o /dev/null -w '%{size_download} %{http_code}' URL`,
-    `# many streams: ${P.manyStreams.streams} of these, ${P.manyStreams.subs / P.manyStreams.streams} subscribers each:`,
-    `bash bench/loadgen/gen.sh ${P.manyStreams.intervalMs} ${P.manyStreams.lines} F 120`,
+    `# many streams: ${P.manyStreams.streams} commands, ${P.manyStreams.subs / P.manyStreams.streams} subscribers each; command i reads named pipe i, all written by one generator:`,
+    `cat DIR/s-i`,
+    `node bench/loadgen/fifo-gen.js --dir DIR --streams ${P.manyStreams.streams} --interval-ms ${P.manyStreams.intervalMs} --count ${P.manyStreams.lines} --go-file F`,
     `# fan-out and latency generator (one line = its send time in epoch ms + a sequence number):`,
     `node bench/loadgen/gen.js --interval-ms 20 --count ${P.fanoutLines} --go-file F   # --interval-ms 10 --count ${P.latencyLines} for latency`,
     `node bench/loadgen/loadgen.js --base URL --key K --mode lines|bytes|idle --subs N [--streams S] ...`,
@@ -914,7 +935,7 @@ function report(m, startedAt, minutes) {
   }
   if (Object.keys(R.manyStreams).length) {
     const m = P.manyStreams;
-    L.push(`**Many streams**: ${m.streams} commands at once, each writing a line every ${m.intervalMs} ms (${m.lines} lines, \`bench/loadgen/gen.sh\`: bash, no process per line), each followed by ${m.subs / m.streams} subscribers (${m.subs.toLocaleString("en")} connections), all connected before the first line; ${m.warmRuns} unmeasured warm-up run${m.warmRuns === 1 ? "" : "s"} first. ` +
+    L.push(`**Many streams**: ${m.streams} commands at once, each writing a line every ${m.intervalMs} ms (${m.lines} lines; command i is \`cat\` of named pipe i, and one \`bench/loadgen/fifo-gen.js\` writes all the pipes, the streams' deadlines spread over the interval), each followed by ${m.subs / m.streams} subscribers (${m.subs.toLocaleString("en")} connections), all connected before the first line; ${m.warmRuns} unmeasured warm-up run${m.warmRuns === 1 ? "" : "s"} first. ` +
       `Threads: the most seen while it ran (4 per running command are expected today: a waiter and a reader each for stdout and stderr, and the JDK's process reaper).`, "");
     fanoutRows([m.subs], "many", (k) => R.manyStreams[k]);
   }

@@ -14,7 +14,8 @@
 // The stream: --command CMD (POSTed to /projects/<--project>/commands first; the POST -> done time
 // is reported; --post-base URL POSTs it to another server than the one subscribed to, as for two
 // nodes sharing one publisher) or --path PATH (an existing stream URL). --streams S with --command: S
-// commands, and subscriber i follows stream i mod S (each stream's subscribers get the same lines).
+// commands, and subscriber i follows stream i mod S (each stream's subscribers get the same lines);
+// "{i}" in CMD is replaced by the command's number, 0 to S - 1.
 // --go-file F is created once every subscriber has its response head (gen.js waits for it before
 // its first line).
 const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
@@ -174,7 +175,8 @@ async function main() {
   if (o.command) {
     postAt = nowMs();
     paths = [];
-    for (let i = 0; i < Math.max(1, o.streams); i++) paths.push((await post(o.postBase || o.base, o.key, o.project, o.command)).stream_url);
+    // {i} in the command is the stream's number (0 .. streams - 1), for a per-stream input (fifo-gen.js)
+    for (let i = 0; i < Math.max(1, o.streams); i++) paths.push((await post(o.postBase || o.base, o.key, o.project, o.command.replaceAll("{i}", String(i)))).stream_url);
     out.postMs = nowMs() - postAt;
   }
   const tStart = nowMs();

@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       stream's lines being {@code "<send time, epoch ms> <seq>"} (gen.js, gen.sh): each must get seq
  *       1..L in order, then done; latency = receipt - send.</li>
  * </ul>
- * With --command and --streams S, S commands are started and subscriber i follows stream i mod S.
+ * With --command and --streams S, S commands are started and subscriber i follows stream i mod S;
+ * "{i}" in the command is replaced by the command's number, 0 to S - 1.
  */
 public final class SseBench {
     private final Map<String, String> opts;
@@ -112,9 +113,10 @@ public final class SseBench {
             return;
         }
         int streams = Integer.parseInt(opts.getOrDefault("streams", "1"));
-        String body = "{\"command\":" + jsonString(command) + "}";
         postAt = nowMs();
         for (int i = 0; i < streams; i++) {
+            // {i} in the command is the stream's number, for a per-stream input (fifo-gen.js)
+            String body = "{\"command\":" + jsonString(command.replace("{i}", Integer.toString(i))) + "}";
             HttpRequest req = HttpRequest.newBuilder(URI.create(opts.get("base") + "/projects/" + opts.getOrDefault("project", "bench") + "/commands"))
                     .header("X-API-Key", opts.get("key")).header("Content-Type", "application/json")
                     .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
