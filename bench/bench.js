@@ -323,7 +323,7 @@ function describeFailure(r) {
 // client: "node" (bench/loadgen/loadgen.js) or "java" (SseBench, the independent cross-check).
 // streams > 1: that many commands, subscriber i on stream i mod streams, command i `cat` of named
 // pipe i, which one fifo-gen.js writes (a generator per command, hundreds of them, measured the
-// generators: 500 of bash's gen.sh took both cores by themselves); else one gen.js.
+// generators: 500 bash loops took both cores by themselves); else one gen.js.
 async function linesRun(s, subs, lines, intervalMs, label, { client = "node", streams = 1 } = {}) {
   const go = path.join(WORK, `go-${process.hrtime.bigint()}`);
   const fifoDir = `${go}-pipes`;

@@ -18,7 +18,7 @@
 # bench/jaxrs-server/target-bench/execstream-jaxrs-server.jar, rebuilt when missing or older than the sources), the JVM
 # peers' jars when the run includes them (bench/peers/*/target-bench, rebuilt when missing or older than their sources)
 # and the better-sse peer's node_modules (npm ci from the committed package-lock.json).
-# Needs a JDK 17+ (javac too, for the Java client), Node.js 20+, npm, curl and bash 5 (gen.sh's $EPOCHREALTIME);
+# Needs a JDK 17+ (javac too, for the Java client), Node.js 20+, npm, curl and bash;
 # all traffic stays on 127.0.0.1. EXECSTREAM_JAVA_OPTS adds JVM flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."

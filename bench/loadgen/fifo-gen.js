@@ -8,7 +8,7 @@
 // i * interval / N ms after the go), as independent commands' lines would be, rather than all at
 // once.
 //
-// Why one process: 500 generators of their own (bash's gen.sh, 10,000 wake-ups a second between
+// Why one process: 500 generators of their own (bash loops, 10,000 wake-ups a second between
 // them) took both cores of a 2-core machine by themselves, and every server's latency then
 // measured the generators. This one writes 10,000 lines a second for a few per cent of a core.
 //

@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       counted as what they stand for); must equal --expect-bytes, then the done event. Nothing is
  *       allocated per event, so that one connection is read at well over what a server sends.</li>
  *   <li>{@code lines}: N subscribers on {@link HttpClient} (asynchronous, two delivery threads), the
- *       stream's lines being {@code "<send time, epoch ms> <seq>"} (gen.js, gen.sh): each must get seq
+ *       stream's lines being {@code "<send time, epoch ms> <seq>"} (gen.js, fifo-gen.js): each must get seq
  *       1..L in order, then done; latency = receipt - send.</li>
  * </ul>
  * With --command and --streams S, S commands are started and subscriber i follows stream i mod S;
