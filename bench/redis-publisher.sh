@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Redis publisher's figures, against real redis-servers started on free ports: events per
 # second through one node's group commit (one stream; 100 streams by 4 threads) and the latency
-# from an append on node A to a subscriber on node B at 1,000 events/s, medians of 3 runs
+# from an append on node A to a subscriber on node B at 1,000 events/s, medians of 3 runs, and
+# a chatty command's 32 KiB events from node A to node B (MB/s, CPU per MB)
 # (RedisPublisherBenchmark); then two standalone server nodes on one redis-server against the
 # memory publisher (bench/redis-two-nodes.sh, MB as its argument, default 200). Prints them and
 # appends them to BENCHMARKS.md.

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The Redis publisher's figures for the benchmark suite, not a test: events per second through one
  * node's group commit (one stream; many streams written at once), counted until the last stream's
  * done event is stored, and the latency from an append on node A to its delivery to a subscriber
- * on node B at 1,000 events/s.
+ * on node B at 1,000 events/s; and a chatty command's output, 32 KB events as a command's pump
+ * makes them from its pipe, from node A to a subscriber on node B that reads each event's bytes as
+ * the SSE frame writer does: MB/s, and the CPU both nodes (this JVM) and redis-server spent per MB.
  * Runs only with {@code -Dexecstream.bench=true}; {@code bench/redis-publisher.sh} runs it and
  * writes the results to BENCHMARKS.md.
  */
@@ -41,6 +43,8 @@ class RedisPublisherBenchmark {
     private static final int LATENCY_EVENTS = 5_000;
     private static final long LATENCY_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final String LINE = "x".repeat(99) + "\n";
+    private static final int CHATTY_EVENT_BYTES = 32 * 1024;
+    private static final int CHATTY_EVENTS = 6_400; // 200 MiB
 
     @Test
     void appendsPerSecondAndCrossNodeLatency(@TempDir Path dir) throws Exception {
@@ -66,6 +70,82 @@ class RedisPublisherBenchmark {
             System.out.printf("[bench] redis publisher: append on node A -> subscriber on node B at 1,000 events/s, %d events, "
                     + "median of %d runs: p50 %.2f ms, p99 %.2f ms (p99 of each run: %s ms)%n", LATENCY_EVENTS, RUNS,
                     median(p50s), median(p99s), all(p99s));
+            // Last: the 800 MiB it leaves in Redis would weigh on the figures above.
+            List<double[]> chatty = new ArrayList<>();
+            try (RedisStreamPublisher a = node(redis, "aw"); RedisStreamPublisher b = node(redis, "bw")) {
+                chattyMbPerSecond(redis, a, b); // unmeasured: the JIT compiles the path first
+            }
+            for (int run = 0; run < RUNS; run++) {
+                try (RedisStreamPublisher a = node(redis, "c" + run); RedisStreamPublisher b = node(redis, "d" + run)) {
+                    chatty.add(chattyMbPerSecond(redis, a, b));
+                }
+            }
+            List<Double> mbps = chatty.stream().map(r -> r[0]).toList();
+            System.out.printf("[bench] redis publisher: %d MiB of output in %d KiB events, node A -> subscriber on node B, "
+                    + "median of %d runs: %.1f MB/s (%s); CPU per MB: both nodes %.2f ms, redis-server %.2f ms%n",
+                    (long) CHATTY_EVENTS * CHATTY_EVENT_BYTES >> 20, CHATTY_EVENT_BYTES >> 10, RUNS, median(mbps), all(mbps),
+                    median(chatty.stream().map(r -> r[1]).toList()), median(chatty.stream().map(r -> r[2]).toList()));
+        }
+    }
+
+    /**
+     * {@code CHATTY_EVENTS} output events of {@code CHATTY_EVENT_BYTES} appended on {@code a} as
+     * fast as it takes them, to their delivery on {@code b}, whose subscriber reads each event's
+     * UTF-8 as the frame writer does. Returns MB/s, this JVM's CPU ms per MB (both nodes), and
+     * redis-server's ({@code INFO cpu}).
+     */
+    private static double[] chattyMbPerSecond(RedisServer redis, StreamPublisher a, StreamPublisher b)
+            throws InterruptedException {
+        StreamId stream = open(a);
+        CountDownLatch done = new CountDownLatch(1);
+        long[] received = {0};
+        b.subscribe(stream, null, new StreamSubscriber() {
+            @Override
+            public void onEvent(PublishedEvent event) {
+                if (event.event() instanceof StreamEvent.Output output) {
+                    received[0] += output.utf8().remaining();
+                } else {
+                    done.countDown();
+                }
+            }
+        });
+        byte[] line = (LINE.repeat(CHATTY_EVENT_BYTES / LINE.length() + 1)).substring(0, CHATTY_EVENT_BYTES)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        double redisCpu0 = redisCpuSeconds(redis);
+        long cpu0 = processCpuNanos();
+        long start = System.nanoTime();
+        for (int i = 0; i < CHATTY_EVENTS; i++) {
+            // A fresh array per event, as the pump reads one from the pipe.
+            a.append(stream, StreamEvent.Output.ofUtf8(io.execstream.domain.OutputType.STDOUT, line.clone(), Instant.now()));
+        }
+        a.complete(stream, new StreamEvent.Done(0, 1, io.execstream.domain.StreamStatus.EXITED, null));
+        if (!done.await(300, TimeUnit.SECONDS)) {
+            throw new AssertionError("node B did not receive the stream's end");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double mb = (double) CHATTY_EVENTS * CHATTY_EVENT_BYTES / 1e6;
+        if (received[0] != (long) CHATTY_EVENTS * CHATTY_EVENT_BYTES) {
+            throw new AssertionError("node B received " + received[0] + " bytes of output");
+        }
+        return new double[] {mb / seconds, (processCpuNanos() - cpu0) / 1e6 / mb,
+                (redisCpuSeconds(redis) - redisCpu0) * 1e3 / mb};
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** redis-server's CPU time so far (user and system), from {@code INFO cpu}. */
+    private static double redisCpuSeconds(RedisServer redis) {
+        try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(java.net.URI.create(redis.uri()))) {
+            double total = 0;
+            for (String line : jedis.info("cpu").split("\r?\n")) {
+                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                    total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            return total;
         }
     }
 
