@@ -21,18 +21,7 @@ JAR=${EXECSTREAM_JAR:-server-jersey/target/execstream-server.jar}
 [ -f "$JAR" ] || ./mvnw -B -q -pl server-jersey -am package -DskipTests
 command -v redis-server >/dev/null || { echo "redis-server is missing (apt-get install -y redis-server)"; exit 1; }
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$KEY" > "$WORK/keys"
+source bench/lib/work.sh
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 REDIS_PORT=$(free_port)
