@@ -336,6 +336,63 @@ class DeliveryQueueTest {
     }
 
     @Test
+    void anEventHandedOnWithItsBatchKeepsEveryRuleOfTheQueue() {
+        // A caught-up queue takes a batch's first event through the batch's task, not its deque.
+        FlushRecorder following = new FlushRecorder();
+        DeliveryQueue queue = new DeliveryQueue(following, executor, null, List.of());
+        executor.runAll();
+        DeliveryQueue.offerTogether(1, () -> {
+            assertTrue(queue.offer(out(1)));
+            assertTrue(queue.offer(out(2)));
+            queue.close(StreamSubscriber.CloseReason.STREAM_REMOVED);
+        });
+        assertFalse(queue.offer(out(3)));
+        executor.runAll();
+        assertEquals(List.of("event 1", "event 2", "closed STREAM_REMOVED"), following.calls());
+
+        // Cancelled before its task runs: nothing is delivered.
+        Recorder cancelled = new Recorder();
+        DeliveryQueue gone = new DeliveryQueue(cancelled, executor, null, List.of());
+        executor.runAll();
+        DeliveryQueue.offerTogether(1, () -> gone.offer(out(1)));
+        gone.cancel();
+        executor.runAll();
+        assertEquals(List.of(), cancelled.calls());
+
+        // The done event: the last call, and the queue takes nothing more.
+        Recorder ending = new Recorder();
+        DeliveryQueue ends = new DeliveryQueue(ending, executor, null, List.of());
+        executor.runAll();
+        DeliveryQueue.offerTogether(1, () -> assertFalse(ends.offer(done(1))));
+        assertFalse(ends.isOpen());
+        ends.close(StreamSubscriber.CloseReason.PUBLISHER_CLOSED);
+        executor.runAll();
+        assertEquals(List.of("done 1"), ending.calls());
+
+        // A subscriber that throws on it is dropped silently.
+        AtomicInteger calls = new AtomicInteger();
+        DeliveryQueue throwing = new DeliveryQueue(new StreamSubscriber() {
+            @Override
+            public void onEvent(PublishedEvent event) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public void onClosed(CloseReason reason) {
+                calls.incrementAndGet();
+            }
+        }, executor, null, List.of());
+        executor.runAll();
+        DeliveryQueue.offerTogether(1, () -> throwing.offer(out(1)));
+        executor.runAll();
+        assertFalse(throwing.isOpen());
+        assertFalse(throwing.offer(out(2)));
+        executor.runAll();
+        assertEquals(1, calls.get());
+    }
+
+    @Test
     void offersMadeTogetherOnAClosedPoolEndTheirQueues() {
         java.util.concurrent.Executor rejecting = task -> {
             throw new RejectedExecutionException("shut down");
