@@ -8,7 +8,11 @@
 #
 # Usage: bench/fanout-syscalls.sh [SUBS] [LINES]   (default 1000 and 500; needs perf, run as root,
 # node, and the jar: EXECSTREAM_JAR, default server-jersey/target/execstream-server.jar)
+# SERVERS="execstream" runs only that one (default "execstream better-sse").
+# EXECSTREAM_PROFILE=FILE also profiles execstream's measured run (async-profiler, CPU, collapsed
+# stacks with thread names into FILE), attached with jcmd once the unmeasured run is over.
 set -euo pipefail
+if [ -n "${EXECSTREAM_PROFILE:-}" ]; then EXECSTREAM_PROFILE=$(realpath -m "$EXECSTREAM_PROFILE"); fi
 cd "$(dirname "$0")/.."
 SUBS=${1:-1000}
 LINES=${2:-500}
@@ -47,15 +51,21 @@ run() {
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 
-for kind in execstream better-sse; do
+profiling() { [ "$1" = execstream ] && [ -n "${EXECSTREAM_PROFILE:-}" ]; }
+if [ -n "${EXECSTREAM_PROFILE:-}" ]; then source bench/lib/async-profiler.sh; fi
+
+for kind in ${SERVERS:-execstream better-sse}; do
   start "$kind"
   run > /dev/null
+  # jcmd splits its arguments at '=': the agent's options go as one quoted argument.
+  profiling "$kind" && jcmd "$SERVER" JVMTI.agent_load "$LIB" "\"start,event=cpu,interval=1000000\"" > /dev/null
   c0=$(cpu_ticks)
   perf stat -x, -e "$EVENTS" -p "$SERVER" -o "$WORK/$kind.perf" &
   perf_pid=$!
   result=$(run)
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
   c1=$(cpu_ticks)
+  profiling "$kind" && jcmd "$SERVER" JVMTI.agent_load "$LIB" "\"stop,collapsed,threads,file=$EXECSTREAM_PROFILE\"" > /dev/null
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   echo "$result" | node -e '
     const r = JSON.parse(require("fs").readFileSync(0, "utf8"));

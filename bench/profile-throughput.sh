@@ -17,13 +17,7 @@ cd "$(dirname "$0")/.."
 MB=${1:-300}; RUNS=${2:-3}; PUBLISHER=${PUBLISHER:-memory}
 JAR=${EXECSTREAM_JAR:-server-jersey/target/execstream-server.jar}
 [ -f "$JAR" ] || { echo "no $JAR: build it with ./mvnw -B -q -DskipTests package" >&2; exit 1; }
-AP_VERSION=4.2
-AP=bench/target/async-profiler/$AP_VERSION
-if [ ! -f "$AP/linux-x64/libasyncProfiler.so" ]; then
-  ./mvnw -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:$AP_VERSION -DoutputDirectory="$AP" >&2
-  (cd "$AP" && unzip -qo "async-profiler-$AP_VERSION.jar" 'linux-x64/*')
-fi
-LIB=$(cd "$AP/linux-x64" && pwd)/libasyncProfiler.so
+source bench/lib/async-profiler.sh
 # Kernel stacks need perf events (perf_event_paranoid <= 1); otherwise timer samples.
 EVENT=cpu; [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)" -le 1 ] || EVENT=itimer
 WORK=$(mktemp -d); trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
