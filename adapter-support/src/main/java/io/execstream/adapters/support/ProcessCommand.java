@@ -24,10 +24,12 @@ import java.util.function.Function;
  * <ol>
  *   <li>The runner starts the process, makes the subclass (whose constructor makes two
  *       {@link OutputPump}s, one per pipe, delivering to {@link #delivery()}) and calls
- *       {@link #begin}, on its own thread. {@code begin} starts the pumps and a waiter thread. If
- *       the JVM cannot start them, {@link #threadsUnavailable()} stops the command and the exit is
- *       reported as {@code FailedToStart} once the process is gone.</li>
- *   <li>The waiter waits for the process to end ({@link ProcessExit}), then calls
+ *       {@link #begin}, on its own thread. {@code begin} starts the pumps and asks to hear of the
+ *       process's end. If the JVM cannot start the pumps, {@link #threadsUnavailable()} stops the
+ *       command and the exit is reported as {@code FailedToStart} once the process is gone.</li>
+ *   <li>The waiter, a background thread taken once the process has ended (the JDK's own reaper
+ *       thread waits for it meanwhile, so a running command holds no thread of the skeleton's
+ *       for its end; see {@link Process#onExit()}), reaps it ({@link ProcessExit}), then calls
  *       {@link #afterExit}, which drains the pipes (see {@link #pumpsEnded}, {@link #closePumps})
  *       and decides the {@link CommandExit}; the skeleton reports it, the last call into the
  *       listener.</li>
@@ -78,7 +80,7 @@ public abstract class ProcessCommand implements RunningCommand {
     /**
      * @param process          the started process
      * @param threadNamePrefix what the names of the command's threads start with, e.g.
-     *                         {@code execstream-run-<pid>-}; the waiter is {@code <prefix>wait}
+     *                         {@code execstream-run-<pid>-}
      * @param gracePeriod      the time between {@link #signalTerm()} and {@link #signalKill()}
      */
     protected ProcessCommand(Process process, String threadNamePrefix, CommandListener listener, Duration gracePeriod) {
@@ -198,12 +200,9 @@ public abstract class ProcessCommand implements RunningCommand {
     protected final void begin(OutputPump stdout, OutputPump stderr) {
         this.stdout = Objects.requireNonNull(stdout, "stdout");
         this.stderr = Objects.requireNonNull(stderr, "stderr");
-        Thread waiter = new Thread(this::awaitEnd, threadName("wait"));
-        waiter.setDaemon(true);
         try {
             stdout.start();
             stderr.start();
-            waiter.start();
         } catch (Throwable e) {
             // Out of threads: nobody would read the pipes or reap the process.
             LOG.log(System.Logger.Level.ERROR, "cannot start the threads of a command; stopping it", e);
@@ -212,7 +211,12 @@ public abstract class ProcessCommand implements RunningCommand {
                 ProcessExit.await(process);
                 finish(new CommandExit.FailedToStart("the runner could not start threads for the command"));
             });
+            return;
         }
+        // No thread of its own waits for the end: a thread per running command, asleep until its
+        // end, was one of the four each running command cost. whenComplete, not thenRun, so that
+        // the exit is reported whatever the future holds.
+        process.onExit().whenComplete((ended, failure) -> inBackground(this::awaitEnd));
     }
 
     /** The write end of the command's stdin, if it was started with one; see {@link CommandStdin}. */
@@ -302,7 +306,7 @@ public abstract class ProcessCommand implements RunningCommand {
         return stderr;
     }
 
-    /** The waiter thread: reaps the process, lets the subclass drain the pipes, then reports the exit. */
+    /** The waiter, once the process has ended: reaps it, lets the subclass drain the pipes, then reports the exit. */
     private void awaitEnd() {
         finish(afterExit(ProcessExit.await(process)));
     }
