@@ -338,6 +338,8 @@ async function linesRun(s, subs, lines, intervalMs, label, { client = "node", st
     proc.stdout.on("data", (d) => { out += d; });
     gen = { proc, result: new Promise((res) => proc.on("close", (code) => { try { res(JSON.parse(out.trim().split("\n").pop())); } catch { res({ ok: false, code }); } })) };
     for (let i = 0; i < 500 && !fs.existsSync(path.join(fifoDir, `s-${streams - 1}`)); i++) await new Promise((res) => setTimeout(res, 10));
+    // Without its pipes every `cat` would fail, and the run would only say that lines were missing.
+    if (!fs.existsSync(path.join(fifoDir, `s-${streams - 1}`))) problems.push(`${label} on ${s.kind}: fifo-gen.js made no pipes in 5 s (see its stderr above)`);
   }
   const command = streams > 1 ? `cat ${fifoDir}/s-{i}`
     : `${process.execPath} ${GEN} --interval-ms ${intervalMs} --count ${lines} --go-file ${go} --max-wait-s 120`;

@@ -70,19 +70,19 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/pro
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 if [ "$PART" != latency ]; then
-run redis > /dev/null
-run memory > /dev/null
-: > "$WORK/redis.runs"; : > "$WORK/memory.runs"
-for i in $(seq $RUNS); do
-  run redis >> "$WORK/redis.runs"
-  run memory >> "$WORK/memory.runs"
-done
-echo "[bench] CPU seconds over the throughput runs (1 unmeasured and $RUNS measured of each): redis-server $(cpu redis), node A $(cpu a), node B $(cpu b), memory node $(cpu m)"
-rmbs=$(cut -d' ' -f1 "$WORK/redis.runs" | median); revs=$(cut -d' ' -f2 "$WORK/redis.runs" | median)
-mmbs=$(cut -d' ' -f1 "$WORK/memory.runs" | median); mevs=$(cut -d' ' -f2 "$WORK/memory.runs" | median)
-events=$(cut -d' ' -f3 "$WORK/redis.runs" | median)
-echo "[bench] two nodes, one redis-server: a ${MB} MB command on node A, its subscriber on node B, median of $RUNS runs: ${rmbs} MB/s, ${revs} events/s (~${events} events a run; runs: $(cut -d' ' -f1 "$WORK/redis.runs" | paste -sd/ -) MB/s)"
-echo "[bench] the same command on one node with --publisher memory, median of $RUNS runs: ${mmbs} MB/s, ${mevs} events/s (runs: $(cut -d' ' -f1 "$WORK/memory.runs" | paste -sd/ -) MB/s); redis/memory = $(awk -v r="$rmbs" -v m="$mmbs" 'BEGIN {printf "%.2f", r / m}')"
+  run redis > /dev/null
+  run memory > /dev/null
+  : > "$WORK/redis.runs"; : > "$WORK/memory.runs"
+  for i in $(seq $RUNS); do
+    run redis >> "$WORK/redis.runs"
+    run memory >> "$WORK/memory.runs"
+  done
+  echo "[bench] CPU seconds over the throughput runs (1 unmeasured and $RUNS measured of each): redis-server $(cpu redis), node A $(cpu a), node B $(cpu b), memory node $(cpu m)"
+  rmbs=$(cut -d' ' -f1 "$WORK/redis.runs" | median); revs=$(cut -d' ' -f2 "$WORK/redis.runs" | median)
+  mmbs=$(cut -d' ' -f1 "$WORK/memory.runs" | median); mevs=$(cut -d' ' -f2 "$WORK/memory.runs" | median)
+  events=$(cut -d' ' -f3 "$WORK/redis.runs" | median)
+  echo "[bench] two nodes, one redis-server: a ${MB} MB command on node A, its subscriber on node B, median of $RUNS runs: ${rmbs} MB/s, ${revs} events/s (~${events} events a run; runs: $(cut -d' ' -f1 "$WORK/redis.runs" | paste -sd/ -) MB/s)"
+  echo "[bench] the same command on one node with --publisher memory, median of $RUNS runs: ${mmbs} MB/s, ${mevs} events/s (runs: $(cut -d' ' -f1 "$WORK/memory.runs" | paste -sd/ -) MB/s); redis/memory = $(awk -v r="$rmbs" -v m="$mmbs" 'BEGIN {printf "%.2f", r / m}')"
 
 fi
 

@@ -311,54 +311,29 @@ public final class DeliveryQueue implements Subscription {
         }
     }
 
-    /**
-     * Delivers {@code first}, the event this queue was idle for when a batch offered it (null for
-     * none), then drains as {@link #drain()} does.
-     */
-    private void drain(PublishedEvent first) {
-        if (first == null) {
-            drain();
-            return;
-        }
-        synchronized (this) {
-            if (finished) {
-                scheduled = false; // cancelled, or the publisher shut down, before it was delivered
-                return;
-            }
-            if (first.isDone()) {
-                finished = true;
-                replay.clear();
-                live.clear();
-            }
-        }
-        try {
-            subscriber.onEvent(first);
-        } catch (RuntimeException | Error e) {
-            cancel();
-            synchronized (this) {
-                scheduled = false;
-            }
-            return;
-        }
-        drain(1, !first.isDone());
-    }
-
     private void drain() {
-        drain(0, false);
+        drain(null);
     }
 
     /**
-     * @param calls     the calls made in this turn so far
-     * @param unflushed whether the subscriber has been given something since it last heard
-     *                  onCaughtUp
+     * Delivers what the queue holds, in turns of {@link #CALLS_PER_TURN} calls.
+     *
+     * @param held the event this queue was idle for when a batch offered it, delivered first;
+     *             null for none
      */
-    private void drain(int calls, boolean unflushed) {
+    private void drain(PublishedEvent held) {
+        int calls = 0;
+        // Whether the subscriber has been given something since it last heard onCaughtUp.
+        boolean unflushed = false;
         while (true) {
             Object next = null;
             boolean turnOver;
             synchronized (this) {
                 turnOver = calls >= CALLS_PER_TURN;
-                if (!turnOver) {
+                if (held != null) {
+                    next = takeHeld(held);
+                    held = null;
+                } else if (!turnOver) {
                     next = takeNext();
                 }
                 if (next == null && (!unflushed || finished)) {
@@ -396,6 +371,24 @@ public final class DeliveryQueue implements Subscription {
         }
     }
 
+    /**
+     * The event a batch held for this queue, marking the queue finished when it is the done event;
+     * null if the queue finished meanwhile (cancelled, or its executor shut down).
+     */
+    private Object takeHeld(PublishedEvent held) {
+        return finished ? null : taken(held);
+    }
+
+    /** {@code event}, now taken for delivery: the done event finishes the queue. */
+    private PublishedEvent taken(PublishedEvent event) {
+        if (event.isDone()) {
+            finished = true;
+            replay.clear();
+            live.clear();
+        }
+        return event;
+    }
+
     /** The next thing to deliver, marking the queue finished when it is terminal; null if none. */
     private Object takeNext() {
         if (finished) {
@@ -414,12 +407,7 @@ public final class DeliveryQueue implements Subscription {
             }
         }
         if (event != null) {
-            if (event.isDone()) {
-                finished = true;
-                replay.clear();
-                live.clear();
-            }
-            return event;
+            return taken(event);
         }
         if (closeReason != null) {
             finished = true;

@@ -5,7 +5,6 @@ import io.execstream.domain.StreamEvent;
 import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import io.execstream.ports.StreamSubscriber.CloseReason;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +18,7 @@ import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamEntryBinary;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The live side of a node: ONE thread that reads, with {@code XREAD BLOCK}, every Redis stream
@@ -128,11 +128,11 @@ final class LiveReader implements AutoCloseable {
     /** The retained events numbered {@code from} to {@code to} of stream {@code key}, oldest first. */
     List<PublishedEvent> range(String key, long from, long to) {
         List<PublishedEvent> events = new ArrayList<>();
-        byte[] binaryKey = key.getBytes(StandardCharsets.UTF_8);
-        byte[] end = EventCodec.id(to).getBytes(StandardCharsets.US_ASCII);
+        byte[] binaryKey = SafeEncoder.encode(key);
+        byte[] end = SafeEncoder.encode(EventCodec.id(to));
         long next = from;
         while (next <= to) {
-            byte[] start = EventCodec.id(next).getBytes(StandardCharsets.US_ASCII);
+            byte[] start = SafeEncoder.encode(EventCodec.id(next));
             List<StreamEntryBinary> page = BuilderFactory.STREAM_ENTRY_BINARY_LIST.build(
                     redis.read(j -> j.xrange(binaryKey, start, end, RANGE_PAGE)));
             if (page.isEmpty()) {
@@ -248,7 +248,7 @@ final class LiveReader implements AutoCloseable {
                         if (g.members.isEmpty() && g.joining == 0) {
                             kill(g);
                         } else if (g.last >= 0 && !writtenHere.test(g.key)) {
-                            from.put(g.key.getBytes(StandardCharsets.UTF_8), new StreamEntryID(g.last, 0));
+                            from.put(g.binaryKey, new StreamEntryID(g.last, 0));
                         }
                     }
                 }
@@ -273,7 +273,7 @@ final class LiveReader implements AutoCloseable {
                     continue;
                 }
                 for (Map.Entry<byte[], List<StreamEntryBinary>> stream : got) {
-                    Group g = groups.get(new String(stream.getKey(), StandardCharsets.UTF_8));
+                    Group g = groups.get(SafeEncoder.encode(stream.getKey()));
                     if (g != null) {
                         fanOut(g, stream.getValue());
                     }
@@ -352,6 +352,8 @@ final class LiveReader implements AutoCloseable {
     /** The subscribers of one stream on this node. All fields guarded by its monitor. */
     private final class Group {
         final String key;
+        /** {@code key} as XREAD takes it, encoded once rather than on every read. */
+        final byte[] binaryKey;
         final List<Member> members = new ArrayList<>();
         long last = -1;
         int joining;
@@ -359,6 +361,7 @@ final class LiveReader implements AutoCloseable {
 
         Group(String key) {
             this.key = key;
+            this.binaryKey = SafeEncoder.encode(key);
         }
 
         /**

@@ -4,12 +4,13 @@ import io.execstream.domain.SessionState;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamId;
 import io.execstream.ports.HistoryLimits;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Runs the scripts that write numbered events, {@link Scripts#APPEND} and
@@ -103,14 +104,14 @@ final class WriteScripts {
     }
 
     private static List<byte[]> binary(List<String> texts) {
-        return texts.stream().map(WriteScripts::text).toList();
+        return texts.stream().map(SafeEncoder::encode).toList();
     }
 
     private static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return SafeEncoder.encode(s);
     }
 
     private static byte[] number(long n) {
-        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+        return Protocol.toByteArray(n);
     }
 }
