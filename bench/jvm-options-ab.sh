@@ -2,7 +2,8 @@
 # Two sets of JVM options for the server, side by side on 300 MB throughput runs.
 #   bash bench/jvm-options-ab.sh JAR "OPTIONS A" "OPTIONS B" [ROUNDS]
 # Each round starts a fresh server with A, then one with B (the order flips every other round);
-# each server gets 2 unmeasured and 2 measured runs. Per measured run it prints MB/s, the server's
+# each server gets WARM unmeasured and MEASURED measured runs (environment; 2 and 2 by default:
+# more of them fill the 512MB history budget, so that the heap grows to its limit while measured). Per measured run it prints MB/s, the server's
 # CPU per MB (user and system time from /proc), its minor page faults and its peak RSS. Options
 # are split on spaces; pass "" for none, e.g. bash bench/jvm-options-ab.sh JAR "" "-Xmx2g" 4.
 # The generator and the client are run.sh's throughput ones: `yes` with 101-byte lines (it outruns
@@ -10,7 +11,7 @@
 # which is not what limits the figure (bench/README.md: honest limits).
 set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
-jar=$1; a=$2; b=$3; rounds=${4:-3}
+jar=$1; a=$2; b=$3; rounds=${4:-3}; WARM=${WARM:-2}; MEASURED=${MEASURED:-2}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,12 +28,12 @@ one() { # one() LABEL OPTIONS
     --max-history 1GB --history-budget 512MB > "$work/server-$label.log" 2>&1 &
   pid=$!
   for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
-  for run in 1 2 3 4; do
+  for run in $(seq $((WARM + MEASURED))); do
     stat0=$(awk '{print $14, $15, $10}' "/proc/$pid/stat")
     result=$(java -Xmx1g -XX:+UseSerialGC -cp "$work/sse-bench" SseBench --base "http://127.0.0.1:$port" --key bench-key \
       --mode bytes --command "$generator" --expect-bytes "$bytes" | tail -1)
     stat1=$(awk '{print $14, $15, $10}' "/proc/$pid/stat")
-    [ "$run" -le 2 ] && continue
+    [ "$run" -le "$WARM" ] && continue
     python3 - "$label" "$result" "$stat0" "$stat1" "$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")" \
       "$(getconf CLK_TCK)" "$bytes" <<'PY'
 import json, sys
