@@ -104,10 +104,11 @@ final class EventsHandler extends FrontHandler {
     }
 
     private void serve(Request request, Response response, Matcher route, String origin) throws IOException {
+        String query = request.getQueryString();
         EventStreams.Answer answer = events.check(new EventStreamRequest(request.getMethod().getMethodString(),
                 EventStreams.decodeSegment(route.group(1)), EventStreams.decodeSegment(route.group(2)),
-                request.getHeader("Accept"), request.getHeader(Access.API_KEY_HEADER), request.getParameter("token"),
-                request.getHeader("Last-Event-ID"), request.getParameter("last_event_id")));
+                request.getHeader("Accept"), request.getHeader(Access.API_KEY_HEADER), QueryString.first(query, "token"),
+                request.getHeader("Last-Event-ID"), QueryString.first(query, "last_event_id")));
         cors.answerHeaders(origin).forEach(response::setHeader);
         if (answer instanceof EventStreams.Answer.Ended) {
             response.setStatus(204);
@@ -124,10 +125,11 @@ final class EventsHandler extends FrontHandler {
 
     /** {@code GET /projects/{project}/events}: the project's events ({@link ProjectEvents}), the same way. */
     private void serveProject(Request request, Response response, Matcher route, String origin) throws IOException {
+        String query = request.getQueryString();
         ProjectEvents.Open open = projectEvents.check(new EventStreamRequest(request.getMethod().getMethodString(),
                 EventStreams.decodeSegment(route.group(1)), null, request.getHeader("Accept"),
-                request.getHeader(Access.API_KEY_HEADER), request.getParameter("token"), request.getHeader("Last-Event-ID"),
-                request.getParameter("last_event_id")));
+                request.getHeader(Access.API_KEY_HEADER), QueryString.first(query, "token"), request.getHeader("Last-Event-ID"),
+                QueryString.first(query, "last_event_id")));
         cors.answerHeaders(origin).forEach(response::setHeader);
         if (!open.headOnly()) {
             stream(response, origin, output -> projectEvents.open(open, output, links));
