@@ -49,7 +49,7 @@ const P = QUICK
 // The scenarios at scale, and the second clients' runs. crossRuns: how many of the measured rounds
 // also run the second client (the Java one in fan-out and many-streams; the Java socket reader and
 // the line-oriented generator in throughput); --quick runs the reader and the line-oriented generator
-// once, and the Java client only against source.js (the loadgen scenario) and as throughput's reader, to keep CI's run short. fanout10k is left out of --quick (its code is fan-out's,
+// once in throughput, and the Java client only against source.js (the loadgen scenario), to keep CI's run short. fanout10k is left out of --quick (its code is fan-out's,
 // which --quick runs) unless --only names it.
 Object.assign(P, QUICK
   ? { manyStreams: { streams: 20, subs: 40, lines: 40, intervalMs: 50, warmRuns: 0, rounds: 1, crossRuns: 0 }, fanout10k: { subs: 500, lines: 100, warmRuns: 0 },
@@ -447,8 +447,8 @@ async function readerRun(s, gen, mb, timeoutS) {
   return r;
 }
 // The same through curl (-N, to /dev/null): the figure's client, the lightest one at hand (0.6-0.8 ms
-// of CPU per MB here, against 1.6-2.1 for the Java reader, whose JVM is fresh every run: on two
-// cores shared with the server and the generator, what the client takes the server does not get).
+// of CPU per MB here, against 1.6-2.1 for the Java reader: on two cores shared with the server and
+// the generator, what the client takes the server does not get).
 // It checks only that the response ended well (exit 0 after the server closed it, following the
 // done event) and its size; the Java reader, in the same rounds, checks every byte. MB/s of content
 // from the POST to curl's exit; its CPU from bash's `times` (children's user+sys).

@@ -3,7 +3,7 @@
 #   bash bench/jvm-options-ab.sh JAR "OPTIONS A" "OPTIONS B" [ROUNDS]
 # Each round starts a fresh server with A, then one with B (the order flips every other round);
 # each server gets WARM unmeasured and MEASURED measured runs (environment; 2 and 2 by default:
-# more of them fill the 512MB history budget, so that the heap grows to its limit while measured). Per measured run it prints MB/s, the server's
+# more of them fill the 512MB history budget). Per measured run it prints MB/s, the server's
 # CPU per MB (user and system time from /proc), its minor page faults and its peak RSS. Options
 # are split on spaces; pass "" for none, e.g. bash bench/jvm-options-ab.sh JAR "" "-Xmx2g" 4.
 # The generator and the client are run.sh's throughput ones: `yes` with 101-byte lines (it outruns

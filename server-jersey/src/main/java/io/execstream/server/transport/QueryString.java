@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A parameter read straight from a request's raw query string. Grizzly's own
- * {@code getParameter} parses every parameter into decoding buffers that the request keeps (two
- * {@code char[]} of 1 KB and more), and an event stream's request lives as long as the stream:
- * reading the two parameters an event stream takes this way leaves them out of every idle
- * subscriber's heap.
+ * {@code getParameter} decodes the whole query into structures the request keeps (a
+ * {@code char[]} and the parameters' entries), and an event stream's request lives as long as the
+ * stream: read this way, the two parameters an event stream takes leave an idle subscriber about
+ * 0.35 KB lighter (BENCHMARKS.md).
  */
 final class QueryString {
     private QueryString() {
