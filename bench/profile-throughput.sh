@@ -8,13 +8,15 @@
 #   EXECSTREAM_JAR=path  a given jar instead of server-jersey/target/execstream-server.jar
 #   PUBLISHER=disk       another publisher (default memory, the suite's reference)
 #   PROFILE_OUT=file     keep the collapsed stacks (for a flame graph) in that file
+#   WARM=n               n unprofiled warm-up runs first (default 1), then the profiler is attached
+#                        (jcmd JVMTI.agent_load), so that the profile is of a warm server only
 # The generator is the fast one (`yes` of 100-byte lines, head -c), the reader `curl -N` into
-# /dev/null; the first run warms up; the profile covers the server's whole life (start-up is a small part of it). Prints MB/s per run, the server's CPU
+# /dev/null; the profile covers the measured runs only. Prints MB/s per run, the server's CPU
 # per MB, and the two top-25 tables. async-profiler (tools.profiler:async-profiler on Maven
 # Central) is fetched by the Maven wrapper into bench/target/async-profiler the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MB=${1:-300}; RUNS=${2:-3}; PUBLISHER=${PUBLISHER:-memory}
+MB=${1:-300}; RUNS=${2:-3}; PUBLISHER=${PUBLISHER:-memory}; WARM=${WARM:-1}
 JAR=${EXECSTREAM_JAR:-server-jersey/target/execstream-server.jar}
 [ -f "$JAR" ] || { echo "no $JAR: build it with ./mvnw -B -q -DskipTests package" >&2; exit 1; }
 source bench/lib/async-profiler.sh
@@ -23,9 +25,9 @@ EVENT=cpu; [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)"
 WORK=$(mktemp -d); trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 KEY=profile-key-$RANDOM$RANDOM; echo "$KEY" > "$WORK/keys"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-java -Xmx2g -agentpath:"$LIB=start,event=$EVENT,interval=1ms,threads,file=$WORK/stacks.txt,collapsed" \
-     -jar "$JAR" serve --port "$PORT" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws" \
-     --data-dir "$WORK/data" --publisher "$PUBLISHER" --max-history 1GB --history-budget 2GB \
+# A budget of half the heap: more would run the heap out before old streams are evicted.
+java -Xmx2g -jar "$JAR" serve --port "$PORT" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws" \
+     --data-dir "$WORK/data" --publisher "$PUBLISHER" --max-history 1GB --history-budget 1GB \
      > "$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -45,14 +47,16 @@ run() {  # one command, read whole by curl; prints "start end cpu_ticks"
   tail -c 200 "$WORK/out" | grep -q 'event: done' || { echo "no done event" >&2; exit 1; }
   echo "$t0 $t1 $((after - before))"
 }
-run >/dev/null                       # warm-up (profiled too: it is one run in RUNS+1, at its start)
+for _ in $(seq "$WARM"); do run >/dev/null; done
+jcmd "$PID" JVMTI.agent_load "$LIB" "\"start,event=$EVENT,interval=1ms,threads,file=$WORK/stacks.txt,collapsed\"" >/dev/null
 HZ=$(getconf CLK_TCK)
 for i in $(seq "$RUNS"); do
   read -r t0 t1 ticks < <(run)
   python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); mb=$MB; cpu=int(sys.argv[3])/$HZ
 print(f'run $i: {mb/t:.0f} MB/s, server CPU {1000*cpu/mb:.2f} ms per MB ({100*cpu/t:.0f}% of a core)')" "$t0" "$t1" "$ticks"
 done
-kill -TERM $PID; wait $PID || true     # the profiler writes its file as the JVM exits
+jcmd "$PID" JVMTI.agent_load "$LIB" "\"stop,file=$WORK/stacks.txt,collapsed\"" >/dev/null
+kill -TERM $PID; wait $PID || true
 [ -z "${PROFILE_OUT:-}" ] || cp "$WORK/stacks.txt" "$PROFILE_OUT"
 echo "(async-profiler $AP_VERSION, event $EVENT)"
 python3 - "$WORK/stacks.txt" <<'PY'
