@@ -64,6 +64,36 @@ class ChunkedStreamEndToEndTest {
         }
     }
 
+    /**
+     * Hundreds of small events sent at once (the history of a finished stream, replayed) and a large
+     * one among them: the transport puts small frames together, and must keep every frame whole and
+     * in order around the large one.
+     */
+    @Test
+    void manySmallEventsAtOnceStayWholeAndInOrder(@TempDir Path dir) {
+        assumeTrue(!TestServer.TRANSPORT.equals("jaxrs-jetty"), "Jetty frames this response by closing the connection");
+        String command = "for i in $(seq 1 150); do echo line-$i; sleep 0.002; done; head -c 5000 /dev/zero | tr '\\0' c; echo;"
+                + " for i in $(seq 151 300); do echo line-$i; sleep 0.002; done";
+        StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= 150; i++) {
+            expected.append("line-").append(i).append('\n');
+        }
+        expected.append("c".repeat(5000)).append('\n');
+        for (int i = 151; i <= 300; i++) {
+            expected.append("line-").append(i).append('\n');
+        }
+        try (TestServer server = TestServer.start(dir)) {
+            String project = TestServer.newProject("small-frames");
+            Started started = server.startCommand(project, body("command", command));
+            String path = eventsPath(project, started.streamId());
+            assertStreamOf(get(server, "HTTP/1.1", path), expected.toString()); // live, until the end
+            Answer replayed = get(server, "HTTP/1.1", path);
+            assertStreamOf(replayed, expected.toString());
+            long events = replayed.text().lines().filter(line -> line.startsWith("event: output")).count();
+            assertTrue(events > 20, events + " output events: the replay should hold many small ones");
+        }
+    }
+
     /** Starts {@link #COMMAND} in a project of its own; the path of its event stream. */
     private static String startCommand(TestServer server) {
         String project = TestServer.newProject("chunks");
@@ -79,10 +109,16 @@ class ChunkedStreamEndToEndTest {
 
     /** Every output event's content, in order, is the command's output, and done comes last. */
     private static void assertStream(Answer answer) {
+        assertStreamOf(answer, OUTPUT);
+    }
+
+    /** Every output event's content, in order, is {@code expected}, ids count up from 1, and done comes last. */
+    private static void assertStreamOf(Answer answer, String expected) {
         assertEquals(200, answer.status(), answer::toString);
         StringBuilder output = new StringBuilder();
         List<String> events = new ArrayList<>();
         String event = null;
+        long id = 0;
         for (String line : answer.text().split("\n", -1)) {
             if (line.startsWith("event: ")) {
                 event = line.substring(7);
@@ -90,9 +126,11 @@ class ChunkedStreamEndToEndTest {
             } else if (line.startsWith("data: ") && "output".equals(event)) {
                 JsonNode data = readJson(line.substring(6));
                 output.append(data.path("content").asText());
+            } else if (line.startsWith("id: ")) {
+                assertEquals(++id, Long.parseLong(line.substring(4)), "ids in order, none missing");
             }
         }
-        assertEquals(OUTPUT, output.toString());
+        assertEquals(expected, output.toString());
         assertEquals("done", events.get(events.size() - 1), events::toString);
         assertTrue(answer.text().endsWith("\n\n"), "the body ends after the done event's frame");
     }
