@@ -17,6 +17,11 @@ import org.glassfish.grizzly.http.server.Response;
  * ends the stream at once instead of at the next keepalive.
  */
 final class GrizzlySseOutput implements SseOutput {
+    /** Frames up to this size are gathered: a line or a few of output, a keepalive, a done event. */
+    private static final int SMALL_FRAME = 2048;
+    /** The size of a gathering array, unless its first two frames need more. */
+    private static final int GATHER_BYTES = 4096;
+
     private final Response response;
     private final OutputBuffer out;
     private final MemoryManager memory;
@@ -26,10 +31,6 @@ final class GrizzlySseOutput implements SseOutput {
     /** Small frames written since the last flush, copied together; a new array each time, since Grizzly keeps it until sent. */
     private byte[] gathered;
     private int gatheredLength;
-    /** Frames up to this size are gathered: a line or a few of output, a keepalive, a done event. */
-    private static final int SMALL_FRAME = 2048;
-    /** The size of a gathering array, unless its first two frames need more. */
-    private static final int GATHER_BYTES = 4096;
 
     GrizzlySseOutput(Response response) {
         this.response = response;
