@@ -17,20 +17,10 @@ import org.glassfish.grizzly.http.server.Response;
  * ends the stream at once instead of at the next keepalive.
  */
 final class GrizzlySseOutput implements SseOutput {
-    /** Frames up to this size are gathered: a line or a few of output, a keepalive, a done event. */
-    private static final int SMALL_FRAME = 2048;
-    /** The size of a gathering array, unless its first two frames need more. */
-    private static final int GATHER_BYTES = 4096;
-
     private final Response response;
     private final OutputBuffer out;
     private final MemoryManager memory;
     private final Connection<?> connection;
-    /** A small frame written since the last flush, not yet given to Grizzly; the second makes {@code gathered}. */
-    private byte[] first;
-    /** Small frames written since the last flush, copied together; a new array each time, since Grizzly keeps it until sent. */
-    private byte[] gathered;
-    private int gatheredLength;
 
     GrizzlySseOutput(Response response) {
         this.response = response;
@@ -62,62 +52,21 @@ final class GrizzlySseOutput implements SseOutput {
 
     @Override
     public void write(byte[] bytes) throws IOException {
-        if (bytes.length <= SMALL_FRAME) {
-            gather(bytes);
-            return;
-        }
-        passGathered();
-        // A large frame goes on the wire wrapped, not copied: one array serves every subscriber.
+        // The frame itself goes on the wire, wrapped, not copied: one array serves every
+        // subscriber, and no buffer is allocated per write.
         out.writeBuffer(Buffers.wrap(memory, bytes));
     }
 
     @Override
     public void flush() throws IOException {
-        passGathered();
         out.flush();
-    }
-
-    /**
-     * Small frames written between two flushes (a subscriber catching up, a burst of lines) go to
-     * Grizzly as one array rather than a buffer each: copying a few hundred bytes costs less than
-     * the wrapper, composite and write records Grizzly keeps for every buffer it is given.
-     */
-    private void gather(byte[] bytes) throws IOException {
-        if (first == null) {
-            first = bytes;
-            return;
-        }
-        if (gathered == null) {
-            gathered = new byte[Math.max(GATHER_BYTES, first.length + bytes.length)];
-            System.arraycopy(first, 0, gathered, 0, first.length);
-            gatheredLength = first.length;
-        } else if (gatheredLength + bytes.length > gathered.length) {
-            passGathered();
-            first = bytes;
-            return;
-        }
-        System.arraycopy(bytes, 0, gathered, gatheredLength, bytes.length);
-        gatheredLength += bytes.length;
-    }
-
-    /** Hands what {@link #gather} holds to Grizzly, in order, before anything written after it. */
-    private void passGathered() throws IOException {
-        if (gathered != null) {
-            out.writeBuffer(Buffers.wrap(memory, gathered, 0, gatheredLength));
-        } else if (first != null) {
-            out.writeBuffer(Buffers.wrap(memory, first));
-        }
-        first = null;
-        gathered = null;
-        gatheredLength = 0;
     }
 
     @Override
     public void finish() {
         try {
-            passGathered();
             response.resume();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // The connection is gone already; there is nothing left to end.
             connection.closeSilently();
         }
