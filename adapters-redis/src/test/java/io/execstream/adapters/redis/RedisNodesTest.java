@@ -56,7 +56,10 @@ class RedisNodesTest extends RedisNodesFixture {
         assertEquals(started, running.startedAt());
         assertEquals(List.of(s), b.list(PROJECT, 10).stream().map(StreamInfo::id).toList());
 
-        // Resume on B from an id handed out by A, while it runs.
+        // Resume on B from an id handed out by A, while it runs. append returns before the group
+        // commit has stored the event, so first wait until B has seen it, as a client resuming
+        // with an id it was sent has.
+        live.awaitEvents(50, TIMEOUT);
         RecordingSubscriber resumed = new RecordingSubscriber();
         b.subscribe(s, ids.get(49), resumed);
         resumed.awaitEvents(51, TIMEOUT);
