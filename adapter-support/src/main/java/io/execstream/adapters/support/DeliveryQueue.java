@@ -282,25 +282,41 @@ public final class DeliveryQueue implements Subscription {
         }
 
         void handOff(int tasks) {
-            if (queues.isEmpty()) {
+            int size = queues.size();
+            if (size == 0) {
                 return;
             }
-            // Publishers give all their queues one executor; grouping keeps any mix correct.
-            Map<Executor, List<Integer>> byExecutor = new IdentityHashMap<>();
-            for (int i = 0; i < queues.size(); i++) {
-                byExecutor.computeIfAbsent(queues.get(i).executor, e -> new ArrayList<>()).add(i);
+            // Publishers give all their queues one executor; grouping keeps any mix correct. Each
+            // executor's queues, by their place in the batch, take a run of one array (a count
+            // and a next slot per executor), so that nothing is made per queue: at thousands of
+            // subscribers a boxed index or a pair each, for every event, was garbage to collect.
+            Map<Executor, int[]> slots = new IdentityHashMap<>();
+            for (DeliveryQueue queue : queues) {
+                slots.computeIfAbsent(queue.executor, e -> new int[2])[0]++;
             }
-            byExecutor.forEach((executor, share) -> {
+            int next = 0;
+            for (int[] slot : slots.values()) {
+                slot[1] = next;
+                next += slot[0];
+            }
+            int[] order = new int[size];
+            for (int i = 0; i < size; i++) {
+                order[slots.get(queues.get(i).executor)[1]++] = i;
+            }
+            slots.forEach((executor, slot) -> {
+                int count = slot[0];
+                int from = slot[1] - count;
                 // Small shares, so that a pool thread that is held up (descheduled, or flushing a
                 // large write) holds up few subscribers while the other threads take the rest.
-                int n = Math.min(share.size(), Math.max(tasks, (share.size() + MAX_SHARE - 1) / MAX_SHARE));
+                int n = Math.min(count, Math.max(tasks, (count + MAX_SHARE - 1) / MAX_SHARE));
                 for (int t = 0; t < n; t++) {
-                    List<Integer> part = share.subList(share.size() * t / n, share.size() * (t + 1) / n);
+                    int lo = from + count * t / n;
+                    int hi = from + count * (t + 1) / n;
                     try {
-                        executor.execute(() -> part.forEach(i -> queues.get(i).drain(firsts.get(i))));
+                        executor.execute(() -> drain(order, lo, hi));
                     } catch (RejectedExecutionException e) {
-                        for (int i : part) {
-                            DeliveryQueue queue = queues.get(i);
+                        for (int k = lo; k < hi; k++) {
+                            DeliveryQueue queue = queues.get(order[k]);
                             synchronized (queue) {
                                 queue.rejected();
                             }
@@ -308,6 +324,13 @@ public final class DeliveryQueue implements Subscription {
                     }
                 }
             });
+        }
+
+        /** Drains the queues at {@code order[from, to)}, each with the event held for it. */
+        private void drain(int[] order, int from, int to) {
+            for (int k = from; k < to; k++) {
+                queues.get(order[k]).drain(firsts.get(order[k]));
+            }
         }
     }
 

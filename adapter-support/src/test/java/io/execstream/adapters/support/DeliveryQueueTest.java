@@ -339,6 +339,32 @@ class DeliveryQueueTest {
         assertEquals(2, executor.pending());
     }
 
+    /** Queues of two executors, interleaved, offered together: each executor gets only its own. */
+    @Test
+    void offersMadeTogetherReachEachQueuesOwnExecutor() {
+        ManualExecutor other = new ManualExecutor();
+        List<Recorder> subscribers = new ArrayList<>();
+        List<DeliveryQueue> queues = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Recorder subscriber = new Recorder();
+            subscribers.add(subscriber);
+            queues.add(new DeliveryQueue(subscriber, i % 2 == 0 ? executor : other, null, List.of()));
+        }
+        executor.runAll();
+        other.runAll();
+        DeliveryQueue.offerTogether(2, () -> queues.forEach(queue -> queue.offer(out(1))));
+        assertEquals(2, executor.pending());
+        assertEquals(2, other.pending());
+        executor.runAll();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i % 2 == 0 ? List.of("event 1") : List.of(), subscribers.get(i).calls(), "queue " + i);
+        }
+        other.runAll();
+        for (Recorder subscriber : subscribers) {
+            assertEquals(List.of("event 1"), subscriber.calls());
+        }
+    }
+
     @Test
     void anEventHandedOnWithItsBatchKeepsEveryRuleOfTheQueue() {
         // A caught-up queue takes a batch's first event through the batch's task, not its deque.

@@ -38,7 +38,7 @@ final class WriteScripts {
     /** Queues output or agent events {@code writes} of {@code stream}, in order, as one call. */
     Response<Object> append(Pipeline pipeline, StreamId stream, List<PendingWrite> writes) {
         List<byte[]> args = new ArrayList<>(2 + 9 * writes.size());
-        args.add(text(stream.value()));
+        args.add(SafeEncoder.encode(stream.value()));
         args.add(number(limits.maxHistoryBytes()));
         for (PendingWrite w : writes) {
             List<byte[]> fields = EventCodec.encode(w.event);
@@ -89,15 +89,15 @@ final class WriteScripts {
     private List<byte[]> completeArgs(StreamId stream, long n, long weight, long completedAt, StreamEvent.Done done) {
         List<byte[]> fields = EventCodec.encode(done);
         List<byte[]> args = new ArrayList<>(10 + fields.size());
-        args.add(text(stream.value()));
+        args.add(SafeEncoder.encode(stream.value()));
         args.add(number(n));
         args.add(number(weight));
         args.add(number(limits.maxHistoryBytes()));
         args.add(number(Retention.retentionMillis(limits)));
         args.add(number(completedAt));
-        args.add(text(keys.prefix));
-        args.add(text(done.status().wireName()));
-        args.add(text(done.exitCode() == null ? "" : done.exitCode().toString()));
+        args.add(SafeEncoder.encode(keys.prefix));
+        args.add(SafeEncoder.encode(done.status().wireName()));
+        args.add(SafeEncoder.encode(done.exitCode() == null ? "" : done.exitCode().toString()));
         args.add(number(done.durationMs()));
         args.addAll(fields);
         return args;
@@ -105,10 +105,6 @@ final class WriteScripts {
 
     private static List<byte[]> binary(List<String> texts) {
         return texts.stream().map(SafeEncoder::encode).toList();
-    }
-
-    private static byte[] text(String s) {
-        return SafeEncoder.encode(s);
     }
 
     private static byte[] number(long n) {
