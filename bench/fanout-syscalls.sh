@@ -11,6 +11,7 @@
 # SERVERS="execstream" runs only that one (default "execstream better-sse").
 # EXECSTREAM_PROFILE=FILE also profiles execstream's measured run (async-profiler, CPU, collapsed
 # stacks with thread names into FILE), attached with jcmd once the unmeasured run is over.
+# EXECSTREAM_JAVA_OPTS adds JVM options to execstream's server (a GC setting to compare).
 set -euo pipefail
 if [ -n "${EXECSTREAM_PROFILE:-}" ]; then EXECSTREAM_PROFILE=$(realpath -m "$EXECSTREAM_PROFILE"); fi
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ start() {
   PORT=$(free_port)
   local ws="$WORK/ws-$1"; mkdir -p "$ws"
   if [ "$1" = execstream ]; then
-    java -Xmx2048m -jar "$JAR" serve --publisher memory --port "$PORT" --api-keys-file "$WORK/keys" --workspace-root "$ws" \
+    java -Xmx2048m ${EXECSTREAM_JAVA_OPTS:-} -jar "$JAR" serve --publisher memory --port "$PORT" --api-keys-file "$WORK/keys" --workspace-root "$ws" \
         --keepalive 15s --max-history 1GB --history-budget 512MB > "$WORK/$1.log" 2>&1 &
   else
     node bench/peers/better-sse/server.js --port "$PORT" --api-keys-file "$WORK/keys" --workspace-root "$ws" \
