@@ -13,7 +13,7 @@
 # (bench/loadgen/java/SseBench.java, --mode bytes), which checks every byte. It takes its share of
 # the cores, the same for A and B (bench/README.md: honest limits).
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 jar=$1; a=$2; b=$3; rounds=${4:-3}; WARM=${WARM:-2}; MEASURED=${MEASURED:-2}; jar_b=${JAR_B:-$1}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work=$(mktemp -d)
@@ -40,7 +40,7 @@ gc_ticks() { # gc_ticks PID: CPU ticks of G1's worker and concurrent-mark thread
 }
 
 one() { # one() LABEL OPTIONS
-  local label=$1 pid run stat0 stat1 result
+  local label=$1 pid run stat0 stat1 gc0 gc1 result
   # shellcheck disable=SC2086 # options are words
   java $2 -jar "$(if [ "$label" = B ]; then echo "$jar_b"; else echo "$jar"; fi)" serve --port "$port" --api-keys-file "$work/keys" --workspace-root "$work/ws" \
     --max-history 1GB --history-budget 512MB > "$work/server-$label.log" 2>&1 &

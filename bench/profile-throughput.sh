@@ -25,8 +25,8 @@ EVENT=cpu; [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)"
 WORK=$(mktemp -d); trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 KEY=profile-key-$RANDOM$RANDOM; echo "$KEY" > "$WORK/keys"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-# The suite's settings: the heap the launcher gives the memory publisher for a 512MB budget.
-# A larger share of the heap for history makes G1 copy much more of it (BENCHMARKS.md).
+# The suite's settings (bench.js): the heap the launcher gives the memory publisher for its
+# default 512MB budget, and that budget.
 java -Xmx2g -jar "$JAR" serve --port "$PORT" --api-keys-file "$WORK/keys" --workspace-root "$WORK/ws" \
      --data-dir "$WORK/data" --publisher "$PUBLISHER" --max-history 1GB --history-budget 512MB \
      > "$WORK/server.log" 2>&1 &
