@@ -6,14 +6,14 @@
 # more of them fill the 512MB history budget). Per measured run it prints MB/s, the server's
 # CPU per MB (user and system time from /proc), its minor page faults and its peak RSS. Options
 # are split on spaces; pass "" for none, e.g. bash bench/jvm-options-ab.sh JAR "" "-Xmx2g" 4.
-# JAR_B=other.jar runs B with that jar instead: two builds side by side (give both "" options).
+# JAR_B=other.jar runs B with that jar instead: two builds side by side (give both the same options).
 # It also prints each server's GC threads' CPU per MB (G1's workers and concurrent markers).
 # The generator is run.sh's throughput one, `yes` with 101-byte lines (it outruns any server
 # here); the client is run.sh's second throughput client, the Java socket reader
 # (bench/loadgen/java/SseBench.java, --mode bytes), which checks every byte. It takes its share of
 # the cores, the same for A and B (bench/README.md: honest limits).
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 jar=$1; a=$2; b=$3; rounds=${4:-3}; WARM=${WARM:-2}; MEASURED=${MEASURED:-2}; jar_b=${JAR_B:-$1}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work=$(mktemp -d)
