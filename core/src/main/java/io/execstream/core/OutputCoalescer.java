@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
  * limit, never inside a character. Each event carries the time its first byte was read, so a
  * partial line that waited for the rest of its line keeps the time it began.
  *
- * <p>It works on the bytes as read, never on decoded text: each event's array is made with one
- * copy of its bytes (a partial line held back, then the read's bytes up to the cut), and is the
- * event's own from then on. What it is given holds whole characters ({@link Utf8Carry} holds back
- * one split between reads), possibly invalid ones, which the event replaces.
+ * <p>It works on the bytes as read, never on decoded text: each event's bytes are made with one
+ * copy (a partial line held back, then the read's bytes up to the cut) into an array of their own
+ * or, for a large event, a range of an array that later large events share ({@link EventBytes}),
+ * and are never written again. What it is given holds whole characters ({@link Utf8Carry} holds
+ * back one split between reads), possibly invalid ones, which the event replaces.
  *
  * <p>Not thread-safe on its own: every call, including the linger flush it schedules, runs under
  * the {@code lock} its owner passes in, which also orders the events of the two pipes.
@@ -37,15 +38,17 @@ final class OutputCoalescer {
     /** When the start of {@code pending} was read, in epoch milliseconds. */
     private long pendingSince;
     private ScheduledFuture<?> linger;
+    private final EventBytes bytes = new EventBytes();
 
     /** Where events go. */
     @FunctionalInterface
     interface Emit {
         /**
-         * One event's bytes, in an array of their own, which the receiver keeps; {@code readAt} is
+         * One event's bytes, {@code array[offset, offset + length)}, which the receiver keeps and
+         * nobody changes (the rest of the array may hold other events' bytes); {@code readAt} is
          * when its first byte was read, in epoch milliseconds.
          */
-        void event(byte[] content, long readAt);
+        void event(byte[] array, int offset, int length, long readAt);
     }
 
     OutputCoalescer(Object lock, Emit emit, ScheduledExecutorService scheduler) {
@@ -73,7 +76,9 @@ final class OutputCoalescer {
                 cut = characterStart(array, i, i + window);
             }
             long firstRead = pendingLength > 0 ? pendingSince : readAt;
-            emit.event(joined(array, i, cut), firstRead);
+            int length = pendingLength + (cut - i);
+            int offset = joined(array, i, cut);
+            emit.event(bytes.array(), offset, length, firstRead);
             i = cut;
         }
         if (i < to) {
@@ -93,8 +98,9 @@ final class OutputCoalescer {
     void flush() {
         cancelLinger();
         if (pendingLength > 0) {
-            emit.event(Arrays.copyOf(pending, pendingLength), pendingSince);
-            pendingLength = 0;
+            int length = pendingLength;
+            int offset = joined(pending, 0, 0);
+            emit.event(bytes.array(), offset, length, pendingSince);
         }
     }
 
@@ -125,17 +131,14 @@ final class OutputCoalescer {
         return cut;
     }
 
-    /** The pending bytes, then {@code array[from, to)}, in a new array; pending is empty after. */
-    private byte[] joined(byte[] array, int from, int to) {
-        if (pendingLength == 0) {
-            // The JDK fills a copied range straight away, without first zeroing the new array.
-            return Arrays.copyOfRange(array, from, to);
-        }
-        byte[] content = new byte[pendingLength + (to - from)];
-        System.arraycopy(pending, 0, content, 0, pendingLength);
-        System.arraycopy(array, from, content, pendingLength, to - from);
+    /**
+     * The pending bytes, then {@code array[from, to)}, copied to where {@link #bytes} puts the
+     * event ({@code bytes.array()} from the returned offset); pending is empty after.
+     */
+    private int joined(byte[] array, int from, int to) {
+        int offset = bytes.place(pending, pendingLength, array, from, to);
         pendingLength = 0;
-        return content;
+        return offset;
     }
 
     private void hold(byte[] array, int from, int to) {

@@ -57,8 +57,8 @@ final class StreamPump implements AgentListener {
         this.agentRun = agentRun;
         this.clock = clock;
         this.onDone = onDone;
-        this.stdout = new OutputCoalescer(lock, (content, readAt) -> append(OutputType.STDOUT, content, readAt), scheduler);
-        this.stderr = new OutputCoalescer(lock, (content, readAt) -> append(OutputType.STDERR, content, readAt), scheduler);
+        this.stdout = new OutputCoalescer(lock, (array, offset, length, readAt) -> append(OutputType.STDOUT, array, offset, length, readAt), scheduler);
+        this.stderr = new OutputCoalescer(lock, (array, offset, length, readAt) -> append(OutputType.STDERR, array, offset, length, readAt), scheduler);
     }
 
     /** The lock that orders this stream's events, for the {@link StreamTalk} that shares it. */
@@ -281,8 +281,8 @@ final class StreamPump implements AgentListener {
         publisher.append(stream, new StreamEvent.Output(type, text, Instant.ofEpochMilli(readAt)));
     }
 
-    /** {@code readAt}: when its first byte was read, in epoch milliseconds. */
-    private void append(OutputType type, byte[] content, long readAt) {
-        publisher.append(stream, StreamEvent.Output.ofUtf8(type, content, Instant.ofEpochMilli(readAt)));
+    /** {@code array[offset, offset + length)}; {@code readAt}: when its first byte was read, in epoch milliseconds. */
+    private void append(OutputType type, byte[] array, int offset, int length, long readAt) {
+        publisher.append(stream, StreamEvent.Output.ofUtf8(type, array, offset, length, Instant.ofEpochMilli(readAt)));
     }
 }

@@ -3,8 +3,10 @@ package io.execstream.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,15 +20,21 @@ class OutputCoalescerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Object lock = new Object();
     private final List<byte[]> events = new CopyOnWriteArrayList<>();
+    /** Each event's range as handed over, to check that nothing wrote over it later. */
+    private final List<ByteBuffer> ranges = new CopyOnWriteArrayList<>();
     private final List<Long> times = new CopyOnWriteArrayList<>();
-    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (content, readAt) -> {
-        events.add(content);
+    private final OutputCoalescer coalescer = new OutputCoalescer(lock, (array, offset, length, readAt) -> {
+        events.add(Arrays.copyOfRange(array, offset, offset + length));
+        ranges.add(ByteBuffer.wrap(array, offset, length));
         times.add(readAt);
     }, scheduler);
 
     @AfterEach
     void stop() {
         scheduler.shutdownNow();
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(ByteBuffer.wrap(events.get(i)), ranges.get(i), "event " + i + " changed after it was emitted");
+        }
     }
 
     private void accept(String text) {
@@ -165,5 +173,43 @@ class OutputCoalescerTest {
         flush();
         assertEquals(List.of("abcdef\n", "ghi\n", "jk"), texts());
         assertEquals(List.of(100L, 200L, 400L), times);
+    }
+
+    @Test
+    void largeEventsOfABusyPipeShareGrowingArraysOthersHaveTheirOwnAndNoneIsWrittenOver() {
+        // A command filling the pipe: full reads of lines, each read ending in a partial line,
+        // with small reads between them; 12 MB, enough for the slabs to reach their largest.
+        StringBuilder written = new StringBuilder();
+        Random random = new Random(3);
+        byte[] read = new byte[64 * 1024];
+        for (int n = 0; written.length() < 12_000_000; n++) {
+            int size = n % 7 == 6 ? 1 + random.nextInt(2000) : read.length;
+            for (int i = 0; i < size; i++) {
+                read[i] = (byte) (random.nextInt(80) == 0 ? '\n' : 'a' + random.nextInt(26));
+            }
+            written.append(new String(read, 0, size, StandardCharsets.US_ASCII));
+            synchronized (lock) {
+                coalescer.accept(read, 0, size, n);
+            }
+        }
+        flush();
+        assertEquals(written.toString(), String.join("", texts()));
+        java.util.Set<Object> shared = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int small = 0;
+        long large = 0;
+        for (ByteBuffer range : ranges) {
+            if (range.remaining() < EventBytes.SHARED_FROM || large < EventBytes.SLABS_AFTER) {
+                small++;
+                large += range.remaining() < EventBytes.SHARED_FROM ? 0 : range.remaining();
+                assertEquals(range.remaining(), range.array().length,
+                        "a small event, or a large one before the first megabyte of them, has an array of its own");
+            } else {
+                shared.add(range.array());
+            }
+        }
+        assertTrue(small > 0);
+        int largest = shared.stream().mapToInt(array -> ((byte[]) array).length).max().orElseThrow();
+        assertEquals(EventBytes.MAX_SLAB, largest);
+        assertTrue(shared.size() < (ranges.size() - small) / 10, shared.size() + " arrays for " + (ranges.size() - small) + " large events");
     }
 }

@@ -42,6 +42,9 @@ public sealed interface StreamEvent {
         // reference to one whose contents it cannot see yet.
         private volatile String content;
         private volatile byte[] utf8;
+        // Where the text starts in utf8: an event read from a busy pipe is a range of a larger
+        // array that several events share (see ofUtf8 with an offset). Its length is utf8Bytes.
+        private final int offset;
 
         /**
          * @param type      which pipe the text came from
@@ -59,6 +62,7 @@ public sealed interface StreamEvent {
             }
             this.utf8Bytes = utf8Bytes;
             this.ts = ts;
+            this.offset = 0;
         }
 
         /** Output without a time, whose UTF-8 size is known. */
@@ -76,10 +80,11 @@ public sealed interface StreamEvent {
             this(type, content, Utf8.length(Objects.requireNonNull(content, "content")), ts);
         }
 
-        private Output(OutputType type, byte[] utf8, Instant ts) {
+        private Output(OutputType type, byte[] utf8, int offset, int length, Instant ts) {
             this.type = type;
             this.utf8 = utf8;
-            this.utf8Bytes = utf8.length;
+            this.offset = offset;
+            this.utf8Bytes = length;
             this.ts = ts;
         }
 
@@ -90,10 +95,27 @@ public sealed interface StreamEvent {
          * (into a new array).
          */
         public static Output ofUtf8(OutputType type, byte[] utf8, Instant ts) {
+            return ofUtf8(type, Objects.requireNonNull(utf8, "utf8"), 0, utf8.length, ts);
+        }
+
+        /**
+         * Output made from {@code length} bytes a command wrote, {@code utf8[offset, offset + length)},
+         * read at {@code ts} (null if unknown). As {@link #ofUtf8(OutputType, byte[], Instant)}, the
+         * range is kept, not copied, when it is valid UTF-8, and the caller must not change it
+         * afterwards; the rest of the array is not the event's, and may hold other events' bytes.
+         * This lets a reader of a busy pipe put many events in one large array, which the garbage
+         * collector keeps where it was made instead of copying each event as it ages.
+         *
+         * @throws IndexOutOfBoundsException if the range is not within the array
+         */
+        public static Output ofUtf8(OutputType type, byte[] utf8, int offset, int length, Instant ts) {
             Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(utf8, "utf8");
-            return new Output(type, Utf8.isValid(utf8) ? utf8
-                    : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), ts);
+            Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(utf8, "utf8").length);
+            if (Utf8.isValid(utf8, offset, offset + length)) {
+                return new Output(type, utf8, offset, length, ts);
+            }
+            byte[] replaced = new String(utf8, offset, length, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+            return new Output(type, replaced, 0, replaced.length, ts);
         }
 
         /** Output made from bytes, without a time: see {@link #ofUtf8(OutputType, byte[], Instant)}. */
@@ -118,7 +140,7 @@ public sealed interface StreamEvent {
         public String content() {
             String text = content;
             if (text == null) {
-                content = text = new String(utf8, StandardCharsets.UTF_8);
+                content = text = new String(utf8, offset, (int) utf8Bytes, StandardCharsets.UTF_8);
             }
             return text;
         }
@@ -135,15 +157,17 @@ public sealed interface StreamEvent {
 
         /**
          * The text in UTF-8, as a read-only buffer over the event's own bytes (no copy; position 0,
-         * limit the size). A {@code String} given to a constructor is encoded on the first call,
-         * a lone surrogate, which decoded output never holds, as {@code ?}.
+         * limit the size, whatever range of a larger array they are). A {@code String} given to a
+         * constructor is encoded on the first call, a lone surrogate, which decoded output never
+         * holds, as {@code ?}.
          */
         public ByteBuffer utf8() {
             byte[] bytes = utf8;
             if (bytes == null) {
+                // offset is 0 for output made from a String.
                 utf8 = bytes = content.getBytes(StandardCharsets.UTF_8);
             }
-            return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+            return ByteBuffer.wrap(bytes, offset, (int) utf8Bytes).slice().asReadOnlyBuffer();
         }
 
         @Override

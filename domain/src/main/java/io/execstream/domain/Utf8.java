@@ -18,8 +18,13 @@ final class Utf8 {
      * is mostly ASCII, so that is tested eight bytes a step first.
      */
     static boolean isValid(byte[] bytes) {
-        int n = bytes.length;
-        int i = 0;
+        return isValid(bytes, 0, bytes.length);
+    }
+
+    /** Whether {@code bytes[from, to)} are well-formed UTF-8: see {@link #isValid(byte[])}. */
+    static boolean isValid(byte[] bytes, int from, int to) {
+        int n = to;
+        int i = from;
         while (i < n) {
             if (i + 8 <= n && (((long) LONGS.get(bytes, i)) & HIGH_BITS) == 0) {
                 i += 8;

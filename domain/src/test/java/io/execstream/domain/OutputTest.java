@@ -102,4 +102,34 @@ class OutputTest {
         assertEquals(ByteBuffer.wrap("héllo".getBytes(StandardCharsets.UTF_8)), output.utf8());
         assertEquals(output.utf8(), output.utf8());
     }
+
+    @Test
+    void outputMadeFromARangeOfAnArrayIsThatRangeAlone() {
+        byte[] before = "earlier event\n".getBytes(StandardCharsets.UTF_8);
+        byte[] text = "plain é € 😀\n".getBytes(StandardCharsets.UTF_8);
+        byte[] shared = new byte[before.length + text.length + 5];
+        System.arraycopy(before, 0, shared, 0, before.length);
+        System.arraycopy(text, 0, shared, before.length, text.length);
+        // Bytes after the range that are not valid UTF-8 on their own, as the start of a later event can be.
+        shared[shared.length - 5] = (byte) 0xe2;
+        StreamEvent.Output output = StreamEvent.Output.ofUtf8(OutputType.STDOUT, shared, before.length, text.length, null);
+        assertEquals(text.length, output.utf8Bytes());
+        ByteBuffer view = output.utf8();
+        assertTrue(view.isReadOnly());
+        assertEquals(0, view.position());
+        assertEquals(ByteBuffer.wrap(text), view);
+        assertEquals(text.length, view.capacity(), "nothing outside the range can be read through it");
+        assertEquals("plain é € 😀\n", output.content());
+        assertEquals(StreamEvent.Output.stdout("plain é € 😀\n"), output);
+
+        // An invalid range is replaced in an array of its own, the rest of the array untouched.
+        byte[] invalid = {'a', 'b', (byte) 0xff, 'c', 'd'};
+        StreamEvent.Output replaced = StreamEvent.Output.ofUtf8(OutputType.STDERR, invalid, 1, 3, null);
+        assertEquals("b\uFFFDc", replaced.content());
+        assertEquals(ByteBuffer.wrap("b\uFFFDc".getBytes(StandardCharsets.UTF_8)), replaced.utf8());
+        assertEquals('a', invalid[0]);
+
+        assertThrows(IndexOutOfBoundsException.class, () -> StreamEvent.Output.ofUtf8(OutputType.STDOUT, text, 2, text.length, null));
+        assertThrows(IndexOutOfBoundsException.class, () -> StreamEvent.Output.ofUtf8(OutputType.STDOUT, text, -1, 1, null));
+    }
 }
