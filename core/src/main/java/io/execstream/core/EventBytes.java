@@ -4,17 +4,18 @@ import java.util.Arrays;
 
 /**
  * Where one pipe's output events keep their bytes. A small event gets an array of its own. Large
- * events, which only a command that fills the pipe faster than it is read makes, are put one
+ * events ({@link #SHARED_FROM} or more: a pipe written through stdio's 4 KB buffer, or one filled
+ * faster than it is read), once a pipe has made {@link #SLABS_AFTER} bytes of them, are put one
  * after another in shared arrays ("slabs") that grow from {@link #FIRST_SLAB} to
  * {@link #MAX_SLAB} bytes.
  *
  * <p>Why: a stream's history holds its events for as long as it is retained, so each one outlives
  * a young collection, and G1 copies every surviving array it finds in the young generation, once
- * or twice, until it is old. For a command writing hundreds of MB per second that copying, and
- * the heap it made G1 grow, was a large part of the server's CPU. An array of half a G1 region or
- * more is allocated among the old objects and never copied: a {@link #MAX_SLAB} array is one whole
- * region of a heap under 4 GB (regions are 1 MB there; the launcher gives the memory publisher
- * 2 GB by default). With a larger heap it is an ordinary array, copied as the events were, but
+ * or twice, until it is old. For a command writing hundreds of MB per second G1's workers took
+ * 0.3-0.8 ms of CPU per MB moved, of about 4.5 in all, and 0.07-0.11 with slabs (BENCHMARKS.md,
+ * the suite's settings). An array of half a G1 region or more is allocated among the old objects
+ * and never copied: a {@link #MAX_SLAB} array is one whole region of a heap under 4 GB (regions
+ * are 1 MB there; the launcher gives the memory publisher 2 GB by default). With a larger heap it is an ordinary array, copied as the events were, but
  * one object for many events.
  *
  * <p>The cost: a slab is kept whole while any of its events is retained, so a stream may hold up

@@ -99,6 +99,7 @@ final class OutputCoalescer {
         cancelLinger();
         if (pendingLength > 0) {
             int length = pendingLength;
+            // The pending bytes alone: nothing of a read after them.
             int offset = joined(pending, 0, 0);
             emit.event(bytes.array(), offset, length, pendingSince);
         }
