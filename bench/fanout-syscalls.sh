@@ -12,6 +12,8 @@
 # EXECSTREAM_PROFILE=FILE also profiles execstream's measured run (async-profiler, CPU, collapsed
 # stacks with thread names into FILE), attached with jcmd once the unmeasured run is over.
 # EXECSTREAM_JAVA_OPTS adds JVM options to execstream's server (a GC setting to compare).
+# CLIENT=java runs the suite's second client (bench/loadgen/java/SseBench.java, the JDK's HttpClient)
+# instead of loadgen.js: a client that reads more slowly, as in the suite's "Java client" columns.
 set -euo pipefail
 if [ -n "${EXECSTREAM_PROFILE:-}" ]; then EXECSTREAM_PROFILE=$(realpath -m "$EXECSTREAM_PROFILE"); fi
 cd "$(dirname "$0")/.."
@@ -46,8 +48,13 @@ start() {
 # run: one fan-out run against the server on PORT; prints the load generator's result line
 run() {
   local go="$WORK/go-$RANDOM$RANDOM"
-  node bench/loadgen/loadgen.js --base "http://127.0.0.1:$PORT" --key "$KEY" --mode lines --subs "$SUBS" \
-      --workers "$([ "$SUBS" -ge 1000 ] && echo 2 || echo 1)" --expect-lines "$LINES" --go-file "$go" --timeout-s 300 \
+  local client=(node bench/loadgen/loadgen.js --workers "$([ "$SUBS" -ge 1000 ] && echo 2 || echo 1)")
+  if [ "${CLIENT:-node}" = java ]; then
+    [ -f "$WORK/sse-bench/SseBench.class" ] || javac -d "$WORK/sse-bench" bench/loadgen/java/SseBench.java
+    client=(java -Xmx1g -XX:+UseSerialGC -cp "$WORK/sse-bench" SseBench)   # as bench.js runs it
+  fi
+  "${client[@]}" --base "http://127.0.0.1:$PORT" --key "$KEY" --mode lines --subs "$SUBS" \
+      --expect-lines "$LINES" --go-file "$go" --timeout-s 300 \
       --command "node $PWD/bench/loadgen/gen.js --interval-ms 20 --count $LINES --go-file $go --max-wait-s 120" | tail -1
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
@@ -68,14 +75,15 @@ for kind in ${SERVERS:-execstream better-sse}; do
   c1=$(cpu_ticks)
   profiling "$kind" && jcmd "$SERVER" JVMTI.agent_load "$LIB" "\"stop,collapsed,threads,file=$EXECSTREAM_PROFILE\"" > /dev/null
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  echo "$result" | node -e '
+  latency=$(echo "$result" | node -e '
     const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    if (!r.ok) { console.error("run failed: " + JSON.stringify(r)); process.exit(1); }' || exit 1
+    if (!r.ok) { console.error("run failed: " + JSON.stringify(r)); process.exit(1); }
+    console.log(`p50 ${r.latP50.toFixed(1)} ms, p99 ${r.latP99.toFixed(1)} ms`)') || exit 1
   delivered=$((SUBS * LINES))
   hz=$(getconf CLK_TCK)
-  awk -F, -v kind="$kind" -v n="$delivered" -v cpu="$((c1 - c0))" -v hz="$hz" -v subs="$SUBS" -v lines="$LINES" '
+  awk -F, -v kind="$kind" -v n="$delivered" -v cpu="$((c1 - c0))" -v hz="$hz" -v subs="$SUBS" -v lines="$LINES" -v client="${CLIENT:-node}" -v latency="$latency" '
     $3 ~ /raw_syscalls:sys_enter/ { total = $1 }
     $3 ~ /syscalls:sys_enter_/ { name = $3; sub(/.*sys_enter_/, "", name); if ($1 > 0) parts = parts sprintf(" %s %.2f,", name, $1 / n) }
-    END { printf "[bench] fan-out %d subscribers x %d lines, %s: %.2f system calls per delivered event (%d in all; by call:%s), %.1f us of server CPU per delivered event\n",
-          subs, lines, kind, total / n, total, substr(parts, 1, length(parts) - 1), 1e6 * cpu / hz / n }' "$WORK/$kind.perf"
+    END { printf "[bench] fan-out %d subscribers x %d lines, %s, %s client: %.2f system calls per delivered event (%d in all; by call:%s), %.1f us of server CPU per delivered event; %s\n",
+          subs, lines, kind, client, total / n, total, substr(parts, 1, length(parts) - 1), 1e6 * cpu / hz / n, latency }' "$WORK/$kind.perf"
 done

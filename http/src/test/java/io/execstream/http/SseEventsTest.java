@@ -16,6 +16,7 @@ import io.execstream.ports.Gap;
 import io.execstream.ports.PublishedEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,26 @@ class SseEventsTest {
         assertEquals("event: output\ndata: {\"type\":\"stdout\",\"content\":\"hi\\n\"}\nid: 7\n\n",
                 new String(frame, StandardCharsets.UTF_8));
         assertSame(frame, SseEvents.of(event));
+    }
+
+    /**
+     * Subscribers that are behind ask for events a few apart, in any order: each event is still
+     * framed once, and a frame is never another event's.
+     */
+    @Test
+    void eventsAskedForOutOfOrderKeepTheirOwnFrames() {
+        List<PublishedEvent> events = new ArrayList<>();
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            PublishedEvent event = new PublishedEvent(Integer.toString(100 + i), StreamEvent.Output.stdout("line " + i + "\n"));
+            events.add(event);
+            frames.add(SseEvents.of(event));
+        }
+        for (int i = 39; i >= 0; i -= 3) {
+            byte[] frame = SseEvents.of(events.get(i));
+            assertSame(frames.get(i), frame, "event " + i);
+            assertTrue(new String(frame, StandardCharsets.UTF_8).contains("\"line " + i + "\\n\"") && new String(frame, StandardCharsets.UTF_8).endsWith("id: " + (100 + i) + "\n\n"));
+        }
     }
 
     /**

@@ -65,21 +65,22 @@ class ChunkedStreamEndToEndTest {
     }
 
     /**
-     * Hundreds of small events sent at once (the history of a finished stream, replayed) and a large
-     * one among them: the transport puts small frames together, and must keep every frame whole and
-     * in order around the large one.
+     * Hundreds of small events sent at once (the history of a finished stream, replayed: over 100 KB
+     * of frames, more than one array of gathered frames holds) and a large one among them: the
+     * transport puts small frames together, and must keep every frame whole and in order around
+     * the large one and across the arrays.
      */
     @Test
     void manySmallEventsAtOnceStayWholeAndInOrder(@TempDir Path dir) {
         assumeTrue(!TestServer.TRANSPORT.equals("jaxrs-jetty"), "Jetty frames this response by closing the connection");
-        String command = "for i in $(seq 1 150); do echo line-$i; sleep 0.002; done; head -c 5000 /dev/zero | tr '\\0' c; echo;"
-                + " for i in $(seq 151 300); do echo line-$i; sleep 0.002; done";
+        String command = "for i in $(seq 1 400); do echo line-$i; sleep 0.002; done; head -c 5000 /dev/zero | tr '\\0' c; echo;"
+                + " for i in $(seq 401 800); do echo line-$i; sleep 0.002; done";
         StringBuilder expected = new StringBuilder();
-        for (int i = 1; i <= 150; i++) {
+        for (int i = 1; i <= 400; i++) {
             expected.append("line-").append(i).append('\n');
         }
         expected.append("c".repeat(5000)).append('\n');
-        for (int i = 151; i <= 300; i++) {
+        for (int i = 401; i <= 800; i++) {
             expected.append("line-").append(i).append('\n');
         }
         try (TestServer server = TestServer.start(dir)) {
@@ -90,7 +91,7 @@ class ChunkedStreamEndToEndTest {
             Answer replayed = get(server, "HTTP/1.1", path);
             assertStreamOf(replayed, expected.toString());
             long events = replayed.text().lines().filter(line -> line.startsWith("event: output")).count();
-            assertTrue(events > 20, events + " output events: the replay should hold many small ones");
+            assertTrue(events > 400, events + " output events: the replay should hold many small ones");
         }
     }
 

@@ -145,6 +145,35 @@ public final class DeliveryQueue implements Subscription {
         }
     }
 
+    /**
+     * {@link #offerTogether} for the common case: offers {@code event} to each of {@code queues}
+     * and removes from it those that take no more events, as a publisher does for each event it
+     * appends. The same as {@code offerTogether(tasks, () -> queues.removeIf(q -> !q.offer(event)))},
+     * without looking the batch up once per queue (a thread-local look-up each: 3 % of the server's
+     * CPU with 5,000 subscribers).
+     *
+     * @param queues modified in place: call it under the lock that guards them
+     */
+    public static void offerToEach(int tasks, Collection<DeliveryQueue> queues, PublishedEvent event) {
+        if (tasks < 0) {
+            throw new IllegalArgumentException("tasks must not be negative");
+        }
+        Objects.requireNonNull(event, "event");
+        Batch outer = BATCH.get();
+        if (tasks == 0 || outer != null) {
+            queues.removeIf(queue -> !queue.offer(event, outer));
+            return;
+        }
+        Batch batch = new Batch();
+        BATCH.set(batch);
+        try {
+            queues.removeIf(queue -> !queue.offer(event, batch));
+        } finally {
+            BATCH.remove();
+            batch.handOff(tasks);
+        }
+    }
+
     /** With the default bounds. */
     public DeliveryQueue(StreamSubscriber subscriber, Executor executor, Gap gap,
                          Collection<PublishedEvent> history) {
@@ -157,11 +186,15 @@ public final class DeliveryQueue implements Subscription {
      * @return false once this queue takes no more events (closed, cancelled, done queued or
      *         overflowed), so the publisher can forget it
      */
-    public synchronized boolean offer(PublishedEvent event) {
+    public boolean offer(PublishedEvent event) {
+        return offer(event, BATCH.get());
+    }
+
+    /** {@link #offer} within {@code batch}, the current thread's, or null outside any. */
+    private synchronized boolean offer(PublishedEvent event, Batch batch) {
         if (!accepting()) {
             return false;
         }
-        Batch batch = BATCH.get();
         if (batch != null && !scheduled && !finished && gap == null && replay.isEmpty() && live.isEmpty()) {
             // A subscriber that has caught up gets the event through the batch's task, which
             // holds it, rather than through this queue's deque: adding it to every subscriber's
@@ -179,7 +212,7 @@ public final class DeliveryQueue implements Subscription {
             return false;
         }
         doneQueued = event.isDone();
-        scheduleIfIdle();
+        scheduleIfIdle(batch);
         return !doneQueued;
     }
 
@@ -223,11 +256,15 @@ public final class DeliveryQueue implements Subscription {
     }
 
     private void scheduleIfIdle() {
+        scheduleIfIdle(BATCH.get());
+    }
+
+    /** Call with the lock held; {@code batch} is the current thread's, or null outside any. */
+    private void scheduleIfIdle(Batch batch) {
         if (scheduled || finished) {
             return;
         }
         scheduled = true;
-        Batch batch = BATCH.get();
         if (batch != null) {
             batch.add(this, null);
             return;

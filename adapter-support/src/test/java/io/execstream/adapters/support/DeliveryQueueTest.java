@@ -3,6 +3,7 @@ package io.execstream.adapters.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamStatus;
@@ -337,6 +338,43 @@ class DeliveryQueueTest {
         queues.get(2).offer(out(4));
         queues.get(3).offer(out(4));
         assertEquals(2, executor.pending());
+    }
+
+    /**
+     * offerToEach, as a publisher calls it for each event: the same hand-offs as offerTogether,
+     * and the queues that take no more events (closed, or done queued) leave the list.
+     */
+    @Test
+    void offerToEachHandsOffTogetherAndDropsFinishedQueues() {
+        List<FlushRecorder> subscribers = new ArrayList<>();
+        List<DeliveryQueue> queues = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            FlushRecorder subscriber = new FlushRecorder();
+            subscribers.add(subscriber);
+            queues.add(new DeliveryQueue(subscriber, executor, null, List.of()));
+        }
+        executor.runAll();
+        DeliveryQueue.offerToEach(3, queues, out(1));
+        assertEquals(3, executor.pending(), "one hand-off per task, not per subscriber");
+        executor.runAll();
+        queues.get(5).close(StreamSubscriber.CloseReason.ENDED);
+        DeliveryQueue.offerToEach(3, queues, out(2));
+        assertEquals(99, queues.size(), "the closed queue is forgotten");
+        executor.runAll();
+        assertEquals(List.of("event 1", "caught up", "event 2", "caught up"), subscribers.get(6).calls());
+        // Inside offerTogether it joins the outer batch; with no tasks each queue goes on its own.
+        DeliveryQueue.offerTogether(2, () -> DeliveryQueue.offerToEach(2, queues.subList(0, 10), out(3)));
+        assertEquals(2, executor.pending());
+        executor.runAll();
+        DeliveryQueue.offerToEach(0, queues.subList(0, 3), out(4));
+        assertEquals(3, executor.pending());
+        executor.runAll();
+        assertEquals(List.of("event 1", "caught up", "event 2", "caught up", "event 3", "caught up", "event 4", "caught up"),
+                subscribers.get(0).calls());
+        // The done event is the last one a queue takes.
+        DeliveryQueue.offerToEach(3, queues, done(5));
+        assertEquals(List.of(), queues);
+        assertThrows(IllegalArgumentException.class, () -> DeliveryQueue.offerToEach(-1, queues, out(6)));
     }
 
     /** Queues of two executors, interleaved, offered together: each executor gets only its own. */

@@ -315,7 +315,7 @@ final class DiskStream {
         }
         PublishedEvent published = new PublishedEvent(Long.toString(seq), event);
         cache(published, length);
-        DeliveryQueue.offerTogether(settings.fanoutTasks(), () -> queues.removeIf(queue -> !queue.offer(published)));
+        DeliveryQueue.offerToEach(settings.fanoutTasks(), queues, published);
         return published;
     }
 

@@ -119,7 +119,7 @@ final class MemoryStream {
         long weight = weight(event);
         historyBytes += weight;
         budget.accept(weight);
-        DeliveryQueue.offerTogether(fanoutTasks, () -> queues.removeIf(queue -> !queue.offer(published)));
+        DeliveryQueue.offerToEach(fanoutTasks, queues, published);
         trim(maxHistoryBytes, budget);
         return published;
     }
