@@ -12,6 +12,8 @@
 # EXECSTREAM_PROFILE=FILE also profiles execstream's measured run (async-profiler, CPU, collapsed
 # stacks with thread names into FILE), attached with jcmd once the unmeasured run is over.
 # EXECSTREAM_JAVA_OPTS adds JVM options to execstream's server (a GC setting to compare).
+# WARMUP=N runs N unmeasured runs first (default 1; 2 or more leave less of the JIT's work in the
+# measured run).
 # CLIENT=java runs the suite's second client (bench/loadgen/java/SseBench.java, the JDK's HttpClient)
 # instead of loadgen.js: a client that reads more slowly, as in the suite's "Java client" columns.
 set -euo pipefail
@@ -64,7 +66,7 @@ if [ -n "${EXECSTREAM_PROFILE:-}" ]; then source bench/lib/async-profiler.sh; fi
 
 for kind in ${SERVERS:-execstream better-sse}; do
   start "$kind"
-  run > /dev/null
+  for _ in $(seq "${WARMUP:-1}"); do run > /dev/null; done
   # jcmd splits its arguments at '=': the agent's options go as one quoted argument.
   profiling "$kind" && jcmd "$SERVER" JVMTI.agent_load "$LIB" "\"start,event=cpu,interval=1000000\"" > /dev/null
   c0=$(cpu_ticks)
@@ -83,7 +85,7 @@ for kind in ${SERVERS:-execstream better-sse}; do
   hz=$(getconf CLK_TCK)
   awk -F, -v kind="$kind" -v n="$delivered" -v cpu="$((c1 - c0))" -v hz="$hz" -v subs="$SUBS" -v lines="$LINES" -v client="${CLIENT:-node}" -v latency="$latency" '
     $3 ~ /raw_syscalls:sys_enter/ { total = $1 }
-    $3 ~ /syscalls:sys_enter_/ { name = $3; sub(/.*sys_enter_/, "", name); if ($1 > 0) parts = parts sprintf(" %s %.2f,", name, $1 / n) }
-    END { printf "[bench] fan-out %d subscribers x %d lines, %s, %s client: %.2f system calls per delivered event (%d in all; by call:%s), %.1f us of server CPU per delivered event; %s\n",
-          subs, lines, kind, client, total / n, total, substr(parts, 1, length(parts) - 1), 1e6 * cpu / hz / n, latency }' "$WORK/$kind.perf"
+    $3 ~ /syscalls:sys_enter_/ { name = $3; sub(/.*sys_enter_/, "", name); if ($1 > 0) parts = parts sprintf(" %s %.2f,", name, $1 / n); if (name ~ /^writev?$/) writes += $1 }
+    END { printf "[bench] fan-out %d subscribers x %d lines, %s, %s client: %.2f system calls per delivered event (%d in all; by call:%s), %.1f us of server CPU per delivered event (%.1f per write); %s\n",
+          subs, lines, kind, client, total / n, total, substr(parts, 1, length(parts) - 1), 1e6 * cpu / hz / n, writes > 0 ? 1e6 * cpu / hz / writes : 0, latency }' "$WORK/$kind.perf"
 done
