@@ -293,16 +293,22 @@ class DeliveryQueueTest {
         assertEquals(List.of(), recorder.calls());
     }
 
-    @Test
-    void offersMadeTogetherAreHandedOffInFewTasks() {
-        List<FlushRecorder> subscribers = new ArrayList<>();
+    /** {@code n} queues on the test's executor with nothing to deliver, their subscribers added to {@code subscribers}. */
+    private List<DeliveryQueue> idleQueues(int n, List<FlushRecorder> subscribers) {
         List<DeliveryQueue> queues = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < n; i++) {
             FlushRecorder subscriber = new FlushRecorder();
             subscribers.add(subscriber);
             queues.add(new DeliveryQueue(subscriber, executor, null, List.of()));
         }
         executor.runAll();
+        return queues;
+    }
+
+    @Test
+    void offersMadeTogetherAreHandedOffInFewTasks() {
+        List<FlushRecorder> subscribers = new ArrayList<>();
+        List<DeliveryQueue> queues = idleQueues(100, subscribers);
         DeliveryQueue.offerTogether(3, () -> queues.forEach(queue -> queue.offer(out(1))));
         assertEquals(3, executor.pending(), "one hand-off per task, not per subscriber");
         // Offered in another call together, or alone, while the first tasks have not run yet:
@@ -347,13 +353,7 @@ class DeliveryQueueTest {
     @Test
     void offerToEachHandsOffTogetherAndDropsFinishedQueues() {
         List<FlushRecorder> subscribers = new ArrayList<>();
-        List<DeliveryQueue> queues = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            FlushRecorder subscriber = new FlushRecorder();
-            subscribers.add(subscriber);
-            queues.add(new DeliveryQueue(subscriber, executor, null, List.of()));
-        }
-        executor.runAll();
+        List<DeliveryQueue> queues = idleQueues(100, subscribers);
         DeliveryQueue.offerToEach(3, queues, out(1));
         assertEquals(3, executor.pending(), "one hand-off per task, not per subscriber");
         executor.runAll();
