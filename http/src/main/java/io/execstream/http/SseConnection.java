@@ -213,11 +213,11 @@ final class SseConnection implements StreamSubscriber {
      * waiting frames. Call with the lock held.
      */
     private void queue(byte[] bytes) {
-        // waitingBytes, not waiting.isEmpty(): a field of this object rather than of the deque,
-        // which with thousands of subscribers is one more cache miss per event for each.
         if (closed) {
             return;
         }
+        // waitingBytes, not waiting.isEmpty(): a field of this object rather than of the deque,
+        // which with thousands of subscribers is one more cache miss per event for each.
         if (waitingBytes == 0 && output.canWrite()) {
             write(bytes);
             return;
