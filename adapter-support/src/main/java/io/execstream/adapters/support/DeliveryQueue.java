@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * One subscriber's buffer and delivery, as {@link StreamSubscriber} specifies them; publishers
@@ -128,21 +129,8 @@ public final class DeliveryQueue implements Subscription {
      *              publisher whose subscribers may block
      */
     public static void offerTogether(int tasks, Runnable offers) {
-        if (tasks < 0) {
-            throw new IllegalArgumentException("tasks must not be negative");
-        }
-        if (tasks == 0 || BATCH.get() != null) {
-            offers.run();
-            return;
-        }
-        Batch batch = new Batch();
-        BATCH.set(batch);
-        try {
-            offers.run();
-        } finally {
-            BATCH.remove();
-            batch.handOff(tasks);
-        }
+        Objects.requireNonNull(offers, "offers");
+        inBatch(tasks, batch -> offers.run());
     }
 
     /**
@@ -155,19 +143,28 @@ public final class DeliveryQueue implements Subscription {
      * @param queues modified in place: call it under the lock that guards them
      */
     public static void offerToEach(int tasks, Collection<DeliveryQueue> queues, PublishedEvent event) {
+        Objects.requireNonNull(queues, "queues");
+        Objects.requireNonNull(event, "event");
+        inBatch(tasks, batch -> queues.removeIf(queue -> !queue.offer(event, batch)));
+    }
+
+    /**
+     * Runs {@code offers} with the batch they offer in: a new one, handed off at the end, or the
+     * batch of an outer call on this thread; null (each queue handed off on its own) for 0 tasks.
+     */
+    private static void inBatch(int tasks, Consumer<Batch> offers) {
         if (tasks < 0) {
             throw new IllegalArgumentException("tasks must not be negative");
         }
-        Objects.requireNonNull(event, "event");
         Batch outer = BATCH.get();
         if (tasks == 0 || outer != null) {
-            queues.removeIf(queue -> !queue.offer(event, outer));
+            offers.accept(outer);
             return;
         }
         Batch batch = new Batch();
         BATCH.set(batch);
         try {
-            queues.removeIf(queue -> !queue.offer(event, batch));
+            offers.accept(batch);
         } finally {
             BATCH.remove();
             batch.handOff(tasks);
