@@ -9,6 +9,7 @@
 //
 //   node bench/bench.js --jar JAR [--jaxrs-jar JAR] [--webflux-jar JAR] [--jersey-broadcaster-jar JAR] [--quick] [--no-write]
 //        [--out FILE] [--only a,b] [--runs N] [--servers execstream,execstream-jaxrs,better-sse,webflux,...] [--fanout-subs 1000,5000]
+//        [--pin-cores]
 //
 // Scenarios (--only names): startup, latency, throughput, fanout, many-streams, fanout10k, idle (which
 // also counts threads against running commands), and loadgen (every client alone, for its ceiling).
@@ -77,6 +78,20 @@ const isJava = (kind) => kind !== "better-sse";
 const isPeer = (kind) => PEERS.includes(kind);
 const want = (s) => !ONLY || ONLY.includes(s);
 const wantFanout10k = () => ONLY ? ONLY.includes("fanout10k") : !QUICK;
+// --pin-cores: each server, and the commands it runs, on the first core; the clients on the others
+// (taskset). On a machine of two cores the clients and the server otherwise take each other's CPU
+// time, and a server that does less per line leaves more of it to a saturated client: pinned, each
+// side has a core of its own, and the figures measure the server's own work. A JVM sees one core
+// then, and its ergonomics pick accordingly (the serial collector, fewer compiler threads), as in
+// a container given one CPU.
+const PIN = flag("--pin-cores") ? { server: "0", clients: `1-${os.cpus().length - 1}` } : null;
+if (PIN && (os.cpus().length < 2 || spawnSync("taskset", ["-c", "0", "true"]).status !== 0)) {
+  process.stderr.write("bench: --pin-cores needs two cores or more and taskset (util-linux)\n"); process.exit(2);
+}
+/** [cmd, args] run on the server's core (--pin-cores), or as given. */
+const onServerCore = (cmd, args) => PIN ? ["taskset", ["-c", PIN.server, cmd, ...args]] : [cmd, args];
+/** [cmd, args] run on the clients' cores (--pin-cores), or as given. */
+const onClientCores = (cmd, args) => PIN ? ["taskset", ["-c", PIN.clients, cmd, ...args]] : [cmd, args];
 const T0 = Date.now();
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "execstream-bench-"));
 // A private copy: other builds may rewrite the jar while the suite runs.
@@ -226,7 +241,8 @@ async function startServer(kind, { keepalive = "15s" } = {}) {
     .replace(/--port \d+/, "--port $PORT").replace(/--keepalive \S+/, "--keepalive $KEEPALIVE")
     .replace(/--server\.port=\d+/, "--server.port=$PORT").replace(/--peer\.keepalive=\S+/, "--peer.keepalive=$KEEPALIVE");
   const t0 = nowMs();
-  const proc = spawn(cmd, args, { cwd: WORK, stdio: ["ignore", "pipe", "pipe"] });
+  // taskset execs the server: the pid is the server's
+  const proc = spawn(...onServerCore(cmd, args), { cwd: WORK, stdio: ["ignore", "pipe", "pipe"] });
   children.add(proc);
   let out = "";
   proc.stdout.on("data", (c) => { if (out.length < 2000000) out += c; });
@@ -278,19 +294,24 @@ async function heapMB(s, gc) {
 // ------------------------------------------------------------------------------------- clients
 // Runs the load generator in its own process; onPhase(line) at {"phase":...}; resolves with its result.
 const loadgen = (args, opts) => runClient(process.execPath, [LOADGEN], args, opts);
-// The second client (bench/loadgen/java/SseBench.java: JDK HttpClient for many subscribers, a plain
-// socket for one), compiled once into the work dir; the same arguments and result fields as loadgen.
+// The second client (bench/loadgen/java/SseBench.java: non-blocking sockets and two selector threads
+// for many subscribers, a plain socket for one), compiled once into the work dir; the same arguments
+// and result fields as loadgen. Its many subscribers were on the JDK's HttpClient until 2026-12-07:
+// about 4.5 µs of CPU per event, 218k events/s on both cores alone, below the 250k and 500k events/s
+// of fan-out at 5,000 and 10,000, so those figures were the client's. EXECSTREAM_BENCH_JAVA_IO=httpclient
+// runs it so again.
 const SSE_BENCH_CLASSES = path.join(WORK, "sse-bench");
+const JAVA_IO = process.env.EXECSTREAM_BENCH_JAVA_IO || "nio";
 function javaClient(args, opts) {
   if (!fs.existsSync(path.join(SSE_BENCH_CLASSES, "SseBench.class")))
     execFileSync("javac", ["-d", SSE_BENCH_CLASSES, SSE_BENCH_SRC], { cwd: WORK, stdio: ["ignore", "ignore", "inherit"], timeout: 120000 });
   // a heap for 10,000 subscribers' buffers and latencies; the serial collector, to take one core at most
-  return runClient("java", ["-Xmx1g", "-XX:+UseSerialGC", "-cp", SSE_BENCH_CLASSES, "SseBench"], args, opts);
+  return runClient("java", ["-Xmx1g", "-XX:+UseSerialGC", "-cp", SSE_BENCH_CLASSES, "SseBench"], [...args, "--io", JAVA_IO], opts);
 }
 function runClient(cmd, pre, args, { timeoutS = 300, onPhase, stdinHold = false } = {}) {
   checkDeadline();
   return new Promise((resolve) => {
-    const lg = spawn(cmd, [...pre, "--timeout-s", String(timeoutS), ...args], { cwd: WORK, stdio: ["pipe", "pipe", "pipe"] });
+    const lg = spawn(...onClientCores(cmd, [...pre, "--timeout-s", String(timeoutS), ...args]), { cwd: WORK, stdio: ["pipe", "pipe", "pipe"] });
     children.add(lg);
     let out = "", err = "", result = null;
     const timer = setTimeout(() => killChild(lg, "SIGKILL"), (timeoutS + 30) * 1000);
@@ -332,8 +353,9 @@ async function linesRun(s, subs, lines, intervalMs, label, { client = "node", st
   let gen = null;
   if (streams > 1) {
     // the generator waits for the go file as long as the client may take to POST and connect
-    const proc = spawn(process.execPath, [FIFO_GEN, "--dir", fifoDir, "--streams", String(streams), "--interval-ms", String(intervalMs),
-      "--count", String(lines), "--go-file", go, "--max-wait-s", String(120 + Math.ceil(streams / 5))], { cwd: WORK, stdio: ["ignore", "pipe", "inherit"] });
+    // on the server's core: it stands for the commands' own output, as gen.js does run by the server
+    const proc = spawn(...onServerCore(process.execPath, [FIFO_GEN, "--dir", fifoDir, "--streams", String(streams), "--interval-ms", String(intervalMs),
+      "--count", String(lines), "--go-file", go, "--max-wait-s", String(120 + Math.ceil(streams / 5))]), { cwd: WORK, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     proc.stdout.on("data", (d) => { out += d; });
     gen = { proc, result: new Promise((res) => proc.on("close", (code) => { try { res(JSON.parse(out.trim().split("\n").pop())); } catch { res({ ok: false, code }); } })) };
@@ -456,8 +478,8 @@ async function curlRun(s, gen, mb) {
   const bytes = GENS[gen].bytes(mb), t0 = nowMs();
   const post = await request(s.port, "POST", "/projects/bench/commands", { command: GENS[gen].cmd(mb) });
   if (post.status !== 202) { problems.push(`throughput (curl) on ${s.kind}: POST ${post.status}`); return { ok: false }; }
-  const r = spawnSync("bash", ["-c", `curl -sS -N --no-buffer --max-time 600 -H "X-API-Key: $2" -o /dev/null -w '%{size_download} %{http_code}\\n' "$1"; echo "exit $?"; times`,
-    "curl-run", base(s) + JSON.parse(post.body).stream_url, KEY], { encoding: "utf8", timeout: 620000 });
+  const r = spawnSync(...onClientCores("bash", ["-c", `curl -sS -N --no-buffer --max-time 600 -H "X-API-Key: $2" -o /dev/null -w '%{size_download} %{http_code}\\n' "$1"; echo "exit $?"; times`,
+    "curl-run", base(s) + JSON.parse(post.body).stream_url, KEY]), { encoding: "utf8", timeout: 620000 });
   const ms = nowMs() - t0;
   const [size, code] = (r.stdout.split("\n")[0] || "").split(" ").map(Number);
   const exit = Number((/exit (\d+)/.exec(r.stdout) || [])[1]);
@@ -660,7 +682,7 @@ function summariseIdle(runs) {
 // was near a full core meanwhile: then it is the source's, and the client's is at least that.
 async function scenarioLoadgen() {
   const port = await freePort();
-  const src = spawn(process.execPath, [SOURCE, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  const src = spawn(...onServerCore(process.execPath, [SOURCE, "--port", String(port)]), { stdio: ["ignore", "pipe", "inherit"] });
   children.add(src); src.on("exit", () => children.delete(src));
   await new Promise((res) => src.stdout.once("data", res));
   const srcBase = `http://127.0.0.1:${port}`;
@@ -710,7 +732,7 @@ async function scenarioLoadgen() {
 // curl alone on a URL: MB/s of content (`bytes`, known to the caller) over curl's own time.
 function curlAlone(url, bytes) {
   const t0 = nowMs();
-  const r = spawnSync("bash", ["-c", `curl -sS -N --no-buffer --max-time 120 -o /dev/null -w '%{size_download}\\n' "$1"; times`, "curl-alone", url], { encoding: "utf8", timeout: 130000 });
+  const r = spawnSync(...onClientCores("bash", ["-c", `curl -sS -N --no-buffer --max-time 120 -o /dev/null -w '%{size_download}\\n' "$1"; times`, "curl-alone", url]), { encoding: "utf8", timeout: 130000 });
   const ms = nowMs() - t0, size = Number(r.stdout.split("\n")[0]);
   const ok = size >= bytes, cpuMs = childrenCpuMs(r.stdout);
   if (!ok) problems.push(`curl self-test: ${size} bytes for ${bytes} of content`);
@@ -765,6 +787,7 @@ function report(m, startedAt, minutes) {
   L.push(`## Side by side: ${titled.length > 2 ? titled.slice(0, -1).join(", ") + " and " + titled[titled.length - 1] : titled.join(" vs ")} (${QUICK ? "quick run" : "full run"}, ${startedAt})`, "");
   L.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GB memory, Linux ${m.kernel}; ${m.java}; Node ${m.node}; better-sse ${m.betterSse}` +
     (KINDS.includes("webflux") ? `; Spring Boot ${m.springBoot || "?"} (WebFlux on Reactor Netty)` : "") + (KINDS.includes("jersey-broadcaster") ? `; Jersey ${m.jersey} (peer)` : "") + ".",
+    ...(PIN ? [`**Pinned** (\`--pin-cores\`): each server and the commands it runs on CPU ${PIN.server}, the clients on CPU ${PIN.clients} (\`taskset\`); a JVM server sees one core, and its ergonomics choose the serial collector.`] : []),
     `Load average when the run started: ${m.load}, when it ended: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (the cores are shared with other builds; figures move by ±10-20 % between runs, more under heavy load).`,
     ...(STEAL.length ? [`CPU time taken by the hypervisor for other guests ("steal" in /proc/stat), per scenario: ${STEAL.map(([n, p]) => `${n} ${fmt(p, 1)} %`).join(", ")}.`] : []),
     `Server jar: ${JAR_INFO}${withJ ? `; JAX-RS server jar: ${JAXRS_JAR_INFO}` : ""}${Object.entries(PEER_JARS).filter(([k]) => KINDS.includes(k)).map(([k, j]) => `; ${k} jar: ${j.info}`).join("")}, git ${gitHead()}.`,
@@ -935,7 +958,7 @@ function report(m, startedAt, minutes) {
   if (Object.keys(R.fanout).length) {
     const big = fanoutSizes().includes(P.fanout10k.subs) && !P.fanoutSubs.includes(P.fanout10k.subs) ? P.fanout10k : null; // fanout10k's own sizes
     L.push(`**Fan-out**: one stream at 50 lines/s (${P.fanoutLines} lines, ${P.fanoutLines / 50} s${big ? `; ${big.lines} lines at ${big.subs.toLocaleString("en")} subscribers` : ""}) to N subscribers, all connected before the first line, after ${P.fanoutWarmRuns} unmeasured warm-up run${P.fanoutWarmRuns > 1 ? "s" : ""} of the same size on the same server (${big ? `${big.warmRuns} at ${big.subs.toLocaleString("en")}; ` : ""}so that its JIT compiling is done, as for throughput; the first warm-up run's figures in their own column); latency from the line's write (timestamp in the line) to its receipt; server CPU over the run (utime+stime from /proc), RSS peak during the run, heap in use after it (JVM: \`jcmd GC.heap_info\`; node: \`heapUsed\`). ` +
-      `The Java client (JDK \`HttpClient\`, two delivery threads; ${fmt(R.loadgen.javaEvps / 1000, 0)}k events/s alone) runs right after the load generator on the same server in ${P.fanoutCrossRuns} of the ${RUNS} rounds: its p50/p99 are the cross-check.`, "");
+      `The Java client (${JAVA_IO === "nio" ? "non-blocking sockets, two selector threads" : "JDK \`HttpClient\`, two delivery threads"}; ${fmt(R.loadgen.javaEvps / 1000, 0)}k events/s alone) runs right after the load generator on the same server in ${P.fanoutCrossRuns} of the ${RUNS} rounds: its p50/p99 are the cross-check.`, "");
     fanoutRows(fanoutSizes(), "fanout", (k, n) => R.fanout[`${k}/${n}`]);
   }
   if (Object.keys(R.manyStreams).length) {
@@ -967,12 +990,13 @@ function report(m, startedAt, minutes) {
     const lg = R.loadgen;
     L.push(`**The clients on their own**, against \`bench/loadgen/source.js\`, a trivial SSE source on the same cores (medians of ${P.loadgenRuns} run${P.loadgenRuns === 1 ? "" : "s"}; the second clients' of ${Math.min(P.crossRuns, P.loadgenRuns)}): ` +
       `many subscribers: the load generator (\`bench/loadgen/\`: Node.js, raw sockets, worker threads, incremental SSE parsing) ${fmt(lg.evps / 1000, 0)}k events/s parsed and checked over ${lg.subs} subscribers (CPU ${fmt(lg.evCpuPct, 0)} % of a core), ` +
-      `the Java client (\`HttpClient\`) ${fmt(lg.javaEvps / 1000, 0)}k events/s (CPU ${fmt(lg.javaEvCpuPct, 0)} %); ` +
+      `the Java client (${JAVA_IO === "nio" ? "non-blocking sockets" : "\`HttpClient\`"}) ${fmt(lg.javaEvps / 1000, 0)}k events/s (CPU ${fmt(lg.javaEvCpuPct, 0)} %); ` +
       `one connection with 64 KiB events: the Java socket reader ${ceiling(lg.javaMbps, lg.javaMbSourceCpuPct)} MB/s (its CPU ${fmt(lg.javaMbCpuPct, 0)} %, the source's ${fmt(lg.javaMbSourceCpuPct, 0)} %), ` +
       `curl ${ceiling(lg.curlMbps, lg.curlSourceCpuPct)} MB/s (CPU ${fmt(lg.curlCpuPct, 0)} %, the source's ${fmt(lg.curlSourceCpuPct, 0)} %), the load generator ${ceiling(lg.mbps, lg.mbSourceCpuPct)} MB/s (CPU ${fmt(lg.mbCpuPct, 0)} %). ` +
       `"≥": the source used most of a core, so the client may go faster. ` +
       `Those sources write many events per TCP segment; in the fan-out runs each line arrives in its own read, which costs the clients more per line (the fan-out table gives their CPU per run). ` +
-      `The clients, the server and the generator share the same ${os.cpus().length} cores (and other builds): where the server's CPU is near ${100 * os.cpus().length} % the server is what saturates; where a client's CPU nears 100 % per thread, it may be the limit.`, "");
+      (PIN ? `The server and its generator run on CPU ${PIN.server}, the clients on CPU ${PIN.clients}: where the server's CPU is near 100 % the server is what saturates; where a client's CPU nears 100 % per thread, it may be the limit.`
+        : `The clients, the server and the generator share the same ${os.cpus().length} cores (and other builds): where the server's CPU is near ${100 * os.cpus().length} % the server is what saturates; where a client's CPU nears 100 % per thread, it may be the limit.`), "");
   }
   const warned = LOGS.filter((l) => l.warnings > 0);
   L.push(`**Server logs**: ${LOGS.length} server runs; ` + (warned.length === 0 ? "no warning or error line in any of them." :
@@ -994,7 +1018,7 @@ function writeReport(text) {
     "replay and `Last-Event-ID` resume), and rewrites the section below. `--quick` is the CI variant (small sizes, the fast path",
     "and the peer, under 3.5 minutes, non-zero exit when a scenario breaks); `--no-write` writes to a temp file instead of this one;",
     "`EXECSTREAM_JAR=path` and `EXECSTREAM_JAXRS_JAR=path` pick the jars. The clients are `bench/loadgen/` (Node.js,",
-    "asynchronous, raw sockets) and `bench/loadgen/java/SseBench.java` (the JDK's HttpClient, and a plain-socket reader for",
+    "asynchronous, raw sockets) and `bench/loadgen/java/SseBench.java` (non-blocking sockets, or the JDK's HttpClient, and a plain-socket reader for",
     "throughput), with curl; each is measured alone (bench/README.md: honest limits).", ""].join("\n");
   let out;
   const section = `${begin}\n${text}\n${end}\n`;

@@ -10,6 +10,8 @@
 #   other flags: --out FILE, --only startup,latency,throughput,fanout,many-streams,fanout10k,idle,loadgen, --runs N,
 #                --servers execstream,execstream-jaxrs,better-sse,webflux,jersey-broadcaster (any of them; --quick's
 #                default leaves out execstream-jaxrs and the JVM peers)
+#                --pin-cores (each server and its commands on CPU 0, the clients on the other cores: the
+#                server's own work, with no client taking its CPU time)
 #   bash bench/run.sh --soak [--minutes 10] [--subs 500] [--write]   the soak scenario alone (bench/soak.js)
 #
 # It builds only what is missing: the server jar (EXECSTREAM_JAR=path picks one; otherwise the newest of

@@ -4,11 +4,15 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then one JSON object with the results, in the load generator's field names.
  *
  * <pre>
- *   java -cp DIR SseBench --base URL --key K --mode bytes|lines [--subs N] [--streams S]
+ *   java -cp DIR SseBench --base URL --key K --mode bytes|lines [--io httpclient|nio] [--threads N] [--subs N] [--streams S]
  *        (--command CMD | --path PATH) [--expect-bytes B] [--expect-lines L] [--go-file F] [--timeout-s T]
  * </pre>
  *
@@ -45,7 +49,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       allocated per event, so that one connection is read at well over what a server sends.</li>
  *   <li>{@code lines}: N subscribers on {@link HttpClient} (asynchronous, two delivery threads), the
  *       stream's lines being {@code "<send time, epoch ms> <seq>"} (gen.js, fifo-gen.js): each must get seq
- *       1..L in order, then done; latency = receipt - send.</li>
+ *       1..L in order, then done; latency = receipt - send. {@code --io nio}: the same on plain
+ *       non-blocking sockets, {@code --threads} selector threads (2), the body decoded as in
+ *       {@code bytes}: several times cheaper per event than HttpClient.</li>
  * </ul>
  * With --command and --streams S, S commands are started and subscriber i follows stream i mod S;
  * "{i}" in the command is replaced by the command's number, 0 to S - 1.
@@ -80,7 +86,7 @@ public final class SseBench {
             o.put(args[i].substring(2), args[i + 1]);
         }
         SseBench b = new SseBench(o);
-        String out = "bytes".equals(b.mode) ? b.runBytes() : b.runLines();
+        String out = "bytes".equals(b.mode) ? b.runBytes() : "nio".equals(o.get("io")) ? b.runLinesNio() : b.runLines();
         System.out.println(out);
         System.out.flush();
         System.exit(0);
@@ -157,25 +163,25 @@ public final class SseBench {
             cpuGo = cpuNanos();
             goAt = nowMs();
             boolean announced = false;
-            while (!reader.finished) {
+            while (!reader.finished()) {
                 if (System.nanoTime() > deadlineNanos) { reader.timedOut = true; break; }
                 int n;
                 try { n = in.read(buf); } catch (java.net.SocketTimeoutException e) { continue; }
                 if (n < 0) break;
-                reader.feed(buf, 0, n);
-                if (!announced && reader.status != 0) { announced = true; go(nowMs(), tStart); }
+                reader.http.feed(buf, 0, n);
+                if (!announced && reader.http.status != 0) { announced = true; go(nowMs(), tStart); }
             }
         }
         double endAt = nowMs();
         long cpu = cpuNanos() - cpuGo;
-        boolean ok = reader.status == 200 && reader.gotDone && !reader.timedOut && errors.get() == 0
+        boolean ok = reader.http.status == 200 && reader.gotDone && !reader.timedOut && errors.get() == 0
                 && (expectBytes < 0 || reader.contentBytes == expectBytes);
         if (reader.gotDone && expectBytes >= 0 && reader.contentBytes != expectBytes)
             error("subscriber got " + reader.contentBytes + " of " + expectBytes + " bytes");
-        if (!reader.gotDone) error("closed before done after head " + reader.status);
+        if (!reader.gotDone) error("closed before done after head " + reader.http.status);
         Json j = new Json().put("client", "java-socket").put("mode", mode).put("subs", 1)
-                .put("ok200", reader.status == 200 ? 1 : 0).put("done", reader.gotDone ? 1 : 0)
-                .put("bytes", reader.contentBytes).put("wireBytes", reader.bodyBytes).put("events", reader.events)
+                .put("ok200", reader.http.status == 200 ? 1 : 0).put("done", reader.gotDone ? 1 : 0)
+                .put("bytes", reader.contentBytes).put("wireBytes", reader.http.bodyBytes).put("events", reader.events)
                 .put("gaps", reader.gaps).put("badSeq", 0).put("dropped", reader.gotDone ? 0 : 1).put("lines", 0)
                 .put("runMs", endAt - goAt).put("totalMs", endAt - tStart)
                 .put("cpuMs", cpu / 1e6).put("cpuTotalMs", cpuNanos() / 1e6).put("cpuPct", 100.0 * cpu / 1e6 / (endAt - goAt))
@@ -197,6 +203,11 @@ public final class SseBench {
         abstract void data(byte[] b, int off, int len);
 
         abstract void end();
+
+        /** Whether the stream has given what was waited for (its done event): the rest is not read. */
+        boolean satisfied() {
+            return false;
+        }
 
         final void body(byte[] b, int off, int len) {
             int end = off + len;
@@ -233,18 +244,23 @@ public final class SseBench {
         }
     }
 
-    /** HTTP/1.1 head, chunked (or plain) body and SSE, decoded incrementally from the socket's bytes. */
-    private final class ByteReader extends SseBytes {
+    /**
+     * An HTTP/1.1 response read incrementally from a socket's bytes: the head (status, whether the
+     * body is chunked), then the body, its chunk framing taken off, handed to {@code sse}. Stops at
+     * the last chunk, or once {@code sse} has what it waited for.
+     */
+    private static final class ResponseDecoder {
+        private final SseBytes sse;
         int status;
-        boolean chunked, gotDone, finished, timedOut;
-        long contentBytes, bodyBytes, events, gaps;
-        double doneAt;
-        String doneBody;
+        boolean chunked, ended;
+        long bodyBytes;
         private byte[] head = new byte[0];
         private int chunkLeft = -1; // -1: reading a size line; -2: the CRLF after a chunk
         private final StringBuilder sizeLine = new StringBuilder();
-        private long pendingContent = -1;
-        private final StringBuilder data = new StringBuilder();
+
+        ResponseDecoder(SseBytes sse) {
+            this.sse = sse;
+        }
 
         void feed(byte[] b, int off, int len) {
             int end = off + len;
@@ -254,12 +270,13 @@ public final class SseBench {
                 String text = new String(h, StandardCharsets.ISO_8859_1);
                 int at = text.indexOf("\r\n\r\n");
                 if (at < 0) { head = h; return; }
+                head = null;
                 status = Integer.parseInt(text.split(" ", 3)[1]);
                 chunked = text.substring(0, at).toLowerCase().contains("\r\ntransfer-encoding: chunked");
                 b = h; off = at + 4; end = h.length;
             }
-            while (off < end && !finished) {
-                if (!chunked) { bodyBytes += end - off; body(b, off, end - off); return; }
+            while (off < end && !ended && !sse.satisfied()) {
+                if (!chunked) { bodyBytes += end - off; sse.body(b, off, end - off); return; }
                 if (chunkLeft == -1) {
                     int nl = indexOf(b, off, end, (byte) '\n');
                     if (nl < 0) { sizeLine.append(new String(b, off, end - off, StandardCharsets.ISO_8859_1)); return; }
@@ -267,7 +284,7 @@ public final class SseBench {
                     int size = Integer.parseInt(sizeLine.toString().trim().split(";")[0], 16);
                     sizeLine.setLength(0);
                     off = nl + 1;
-                    if (size == 0) { finished = true; return; }
+                    if (size == 0) { ended = true; return; }
                     chunkLeft = size;
                 } else if (chunkLeft == -2) {
                     int nl = indexOf(b, off, end, (byte) '\n');
@@ -277,12 +294,31 @@ public final class SseBench {
                 } else {
                     int take = Math.min(chunkLeft, end - off);
                     bodyBytes += take;
-                    body(b, off, take);
+                    sse.body(b, off, take);
                     off += take;
                     chunkLeft -= take;
                     if (chunkLeft == 0) chunkLeft = -2;
                 }
             }
+        }
+    }
+
+    /** One response's SSE, counting every output event's content bytes (the bytes mode). */
+    private final class ByteReader extends SseBytes {
+        final ResponseDecoder http = new ResponseDecoder(this);
+        boolean gotDone, timedOut;
+        long contentBytes, events, gaps;
+        double doneAt;
+        String doneBody;
+        private long pendingContent = -1;
+        private final StringBuilder data = new StringBuilder();
+
+        boolean finished() {
+            return gotDone || http.ended;
+        }
+
+        @Override boolean satisfied() {
+            return gotDone;
         }
 
         @Override void data(byte[] b, int off, int len) {
@@ -296,7 +332,6 @@ public final class SseBench {
                 if ("output".equals(event) && pendingContent >= 0) contentBytes += pendingContent;
                 else if ("done".equals(event)) {
                     gotDone = true;
-                    finished = true;
                     doneAt = nowMs();
                     doneBody = data.toString();
                 } else if ("gap".equals(event)) { gaps++; error("gap " + data); }
@@ -369,9 +404,16 @@ public final class SseBench {
         long cpuGo = cpuNanos();
         go(connectedAt, tStart);
         boolean allClosed = closed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        for (LineSubscriber s : all) if (s != null) s.cancel();
+        pool.shutdownNow();
+        return linesResult("java-httpclient", all, connected, allClosed, tStart, connectedAt, cpuGo);
+    }
+
+    /** The lines modes' result, once every subscriber is done (or the deadline passed). */
+    private String linesResult(String client, LineSubscriber[] all, boolean connected, boolean allClosed,
+                               double tStart, double connectedAt, long cpuGo) {
         double endAt = nowMs();
         long cpu = cpuNanos() - cpuGo;
-        for (LineSubscriber s : all) if (s != null) s.cancel();
         int ok200 = 0, done = 0, dropped = 0;
         long lines = 0, events = 0, badSeq = 0, gaps = 0;
         int latN = 0;
@@ -394,7 +436,7 @@ public final class SseBench {
         Arrays.sort(lat);
         boolean ok = connected && allClosed && errors.get() == 0 && ok200 == subs && done == subs && gaps == 0 && badSeq == 0
                 && lines == (long) subs * expectLines;
-        Json j = new Json().put("client", "java-httpclient").put("mode", mode).put("subs", subs).put("streams", paths.size())
+        Json j = new Json().put("client", client).put("mode", mode).put("subs", subs).put("streams", paths.size())
                 .put("ok200", ok200).put("done", done).put("lines", lines).put("events", events).put("badSeq", badSeq)
                 .put("gaps", gaps).put("dropped", dropped).put("connectMs", connectedAt - tStart)
                 .put("connectTimedOut", !connected).put("timedOut", !allClosed)
@@ -402,8 +444,109 @@ public final class SseBench {
                 .put("cpuMs", cpu / 1e6).put("cpuTotalMs", cpuNanos() / 1e6).put("cpuPct", 100.0 * cpu / 1e6 / (endAt - connectedAt));
         if (lat.length > 0) j.put("latP50", pct(lat, 50)).put("latP99", pct(lat, 99)).put("latMax", lat[lat.length - 1]).put("latN", lat.length);
         if (postAt > 0) { j.put("postToDoneMs", lastDone - postAt); if (firstEvent < Double.MAX_VALUE) j.put("postToFirstEventMs", firstEvent - postAt); }
-        pool.shutdownNow();
         return finish(j, ok).toString();
+    }
+
+    // ------------------------------------------------------------------ lines, --io nio: N subscribers on plain sockets
+    /**
+     * The lines mode on non-blocking sockets: {@code --threads} selector threads (2 by default), each
+     * connecting and reading its share of the subscribers, with {@link ResponseDecoder} and the same
+     * SSE parsing and checks as on HttpClient. It costs far less per event than HttpClient's
+     * reactive body pipeline, so that it keeps up where that one cannot (the loadgen scenario
+     * measures both alone).
+     */
+    private String runLinesNio() throws Exception {
+        resolvePaths(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+        URI base = URI.create(opts.get("base"));
+        InetSocketAddress address = new InetSocketAddress(base.getHost(), base.getPort());
+        int threads = Integer.parseInt(opts.getOrDefault("threads", "2"));
+        LineSubscriber[] all = new LineSubscriber[subs];
+        CountDownLatch heads = new CountDownLatch(subs), closed = new CountDownLatch(subs);
+        Semaphore connecting = new Semaphore(256); // at most this many connects in flight, as loadgen.js
+        for (int i = 0; i < subs; i++) all[i] = new LineSubscriber(heads, closed, connecting);
+        double tStart = nowMs();
+        List<Thread> readers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int first = t;
+            Thread reader = new Thread(() -> selectLoop(address, all, first, threads, connecting), "nio-reader-" + t);
+            reader.setDaemon(true);
+            reader.start();
+            readers.add(reader);
+        }
+        boolean connected = heads.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        double connectedAt = nowMs();
+        long cpuGo = cpuNanos();
+        go(connectedAt, tStart);
+        boolean allClosed = closed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        String result = linesResult("java-nio", all, connected, allClosed, tStart, connectedAt, cpuGo);
+        for (Thread reader : readers) reader.interrupt();
+        return result;
+    }
+
+    /** Subscribers first, first + step, ...: connects them (256 in flight at most, all threads together) and reads them to their done event. */
+    private void selectLoop(InetSocketAddress address, LineSubscriber[] all, int first, int step, Semaphore connecting) {
+        String request = "Host: " + address.getHostString() + ":" + address.getPort()
+                + "\r\nAccept: text/event-stream\r\nX-API-Key: " + opts.get("key") + "\r\n\r\n";
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        int next = first, open = 0;
+        try (Selector selector = Selector.open()) {
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadlineNanos && (next < all.length || open > 0)) {
+                while (next < all.length && connecting.tryAcquire()) {
+                    LineSubscriber s = all[next];
+                    String path = paths.get(next % paths.size());
+                    next += step;
+                    try {
+                        SocketChannel channel = SocketChannel.open();
+                        channel.configureBlocking(false);
+                        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                        channel.connect(address);
+                        channel.register(selector, SelectionKey.OP_CONNECT, new NioSubscriber(s,
+                                ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\n" + request).getBytes(StandardCharsets.ISO_8859_1))));
+                        open++;
+                    } catch (IOException e) {
+                        s.closed(e);
+                    }
+                }
+                selector.select(10);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    NioSubscriber n = (NioSubscriber) key.attachment();
+                    SocketChannel channel = (SocketChannel) key.channel();
+                    try {
+                        if (key.isConnectable()) {
+                            channel.finishConnect();
+                            key.interestOps(SelectionKey.OP_WRITE);
+                        } else if (key.isWritable()) {
+                            channel.write(n.request());
+                            if (!n.request().hasRemaining()) key.interestOps(SelectionKey.OP_READ);
+                        } else if (key.isReadable()) {
+                            buf.clear();
+                            int read = channel.read(buf);
+                            if (read < 0) throw new IOException("the server closed the connection");
+                            boolean headless = n.http().status == 0;
+                            n.http().feed(buf.array(), 0, read);
+                            if (headless && n.http().status != 0) n.subscriber().head(n.http().status);
+                            if (n.subscriber().gotDone) { key.cancel(); channel.close(); open--; }
+                        }
+                    } catch (IOException e) {
+                        key.cancel();
+                        try { channel.close(); } catch (IOException ignored) { }
+                        open--;
+                        n.subscriber().closed(e);
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+            for (SelectionKey key : selector.keys()) key.channel().close();
+        } catch (IOException e) {
+            error("selector: " + e);
+        }
+    }
+
+    /** A subscriber on a plain socket: its request until sent, then its response's decoding. */
+    private record NioSubscriber(LineSubscriber subscriber, ByteBuffer request, ResponseDecoder http) {
+        NioSubscriber(LineSubscriber subscriber, ByteBuffer request) {
+            this(subscriber, request, new ResponseDecoder(subscriber));
+        }
     }
 
     private static double pct(double[] sorted, double p) {
@@ -467,6 +610,10 @@ public final class SseBench {
         void cancel() {
             Flow.Subscription s = subscription;
             if (s != null) s.cancel();
+        }
+
+        @Override boolean satisfied() {
+            return gotDone;
         }
 
         @Override public void onSubscribe(Flow.Subscription s) { subscription = s; s.request(Long.MAX_VALUE); }
