@@ -115,7 +115,7 @@ final class Launcher {
         long deadline = System.nanoTime() + HANDSHAKE_LIMIT.toNanos();
         ProcessHandle command = null;
         while (launcher.isAlive() && System.nanoTime() < deadline) {
-            command = launcher.toHandle().children().findFirst().orElse(null);
+            command = firstChild(launcher);
             if (command != null) {
                 break;
             }
@@ -128,6 +128,16 @@ final class Launcher {
             return Optional.empty();
         }
         return Optional.of(new Started(command, pipes));
+    }
+
+    /** The launcher's child, the command, once it has one; null before. */
+    private static ProcessHandle firstChild(Process launcher) {
+        List<Long> listed = ProcStat.children(launcher.pid());
+        if (listed == null) {
+            return launcher.toHandle().children().findFirst().orElse(null);
+        }
+        // ProcessHandle.of checks that the process still exists; the kernel's list has no stale pid.
+        return listed.isEmpty() ? null : ProcessHandle.of(listed.get(0)).orElse(null);
     }
 
     private static boolean goOn(Process launcher) {
