@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -75,6 +76,64 @@ record ProcStat(long pid, char state, long processGroup, long session) {
         return false;
     }
 
+    /** Whether this kernel lists each thread's children in /proc (CONFIG_PROC_CHILDREN). */
+    private static final boolean LISTS_CHILDREN = listsChildren();
+
+    private static boolean listsChildren() {
+        String self = Long.toString(ProcessHandle.current().pid());
+        return Files.isReadable(PROC.resolve(self).resolve("task").resolve(self).resolve("children"));
+    }
+
+    /**
+     * The descendants of {@code pid}, from the kernel's lists of each thread's children (a child
+     * is listed under the thread that forked it), breadth first: a few small files per process of
+     * the tree, where {@link ProcessHandle#descendants()} reads the stat of every process on the
+     * machine (with 500 commands running, stopping them all took over a minute of the server's
+     * CPU). Empty if {@code pid} is gone; null where the kernel keeps no such lists, for the
+     * caller to ask the JDK.
+     */
+    static List<Long> descendants(long pid) {
+        if (!LISTS_CHILDREN) {
+            return null;
+        }
+        List<Long> found = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        ArrayDeque<Long> next = new ArrayDeque<>();
+        next.add(pid);
+        seen.add(pid);
+        while (!next.isEmpty()) {
+            long parent = next.poll();
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(PROC.resolve(Long.toString(parent)).resolve("task"))) {
+                for (Path thread : threads) {
+                    for (long child : listed(thread.resolve("children"))) {
+                        if (seen.add(child)) {
+                            found.add(child);
+                            next.add(child);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Gone meanwhile: its children, if any, were given to another parent.
+            }
+        }
+        return found;
+    }
+
+    /** The pids in a children file; empty if it cannot be read (its thread ended). */
+    private static List<Long> listed(Path childrenFile) {
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (String pid : Files.readString(childrenFile, StandardCharsets.US_ASCII).trim().split(" ")) {
+                if (!pid.isEmpty()) {
+                    pids.add(Long.parseLong(pid));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Ended meanwhile.
+        }
+        return pids;
+    }
+
     /**
      * The children of single-threaded process {@code pid}, as the kernel lists them in
      * {@code /proc/PID/task/PID/children}: one small file, where {@link ProcessHandle#children()}
@@ -84,19 +143,8 @@ record ProcStat(long pid, char state, long processGroup, long session) {
      */
     static List<Long> children(long pid) {
         String self = Long.toString(pid);
-        String text;
-        try {
-            text = Files.readString(PROC.resolve(self).resolve("task").resolve(self).resolve("children"), StandardCharsets.US_ASCII);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        List<Long> children = new ArrayList<>();
-        for (String child : text.trim().split(" ")) {
-            if (!child.isEmpty()) {
-                children.add(Long.parseLong(child));
-            }
-        }
-        return children;
+        Path file = PROC.resolve(self).resolve("task").resolve(self).resolve("children");
+        return LISTS_CHILDREN && Files.isReadable(file) ? listed(file) : null;
     }
 
     /** When {@code pid} started, in clock ticks since boot (field 22 of its stat); -1 if unknown. */

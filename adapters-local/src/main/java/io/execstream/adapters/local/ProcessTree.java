@@ -3,10 +3,13 @@ package io.execstream.adapters.local;
 import java.io.File;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * Signals a command's process and everything it started: its process group (it leads one,
@@ -67,7 +70,7 @@ final class ProcessTree {
     /** Sends {@code signal} to the group, the descendants and the process; safe to call at any time. */
     void signal(Signal signal) {
         // Before the group signal: a killed parent's children are reparented and lose their link to us.
-        command.descendants().forEach(seen::add);
+        descendants().forEach(seen::add);
         long pgid = command.pid();
         boolean groupSignalled = groupIsOurs() && killGroup(pgid, signal);
         if (!groupSignalled && command.isAlive()) {
@@ -82,6 +85,16 @@ final class ProcessTree {
                 send(handle, signal);
             }
         }
+    }
+
+    /** The command's descendants now: from the kernel's lists where it keeps them, else from the JDK. */
+    private Stream<ProcessHandle> descendants() {
+        List<Long> pids = ProcStat.descendants(command.pid());
+        if (pids == null) {
+            return command.descendants();
+        }
+        // ProcessHandle.of drops those that ended since; a listed child is never a stale pid.
+        return pids.stream().map(ProcessHandle::of).flatMap(Optional::stream);
     }
 
     /** Sends {@code signal} to each of {@code handles} still alive. */
@@ -153,7 +166,10 @@ final class ProcessTree {
             return leader && command.isAlive();
         }
         // The kernel keeps a group's id reserved while any member lives, even after its leader is reaped.
-        return ProcStat.groupHasMembers(pgid);
+        // Signal 0 asks the kernel whether any process is in the group, without a look at every
+        // process: a no (the usual answer once the command's processes have gone) settles it; a
+        // yes may be zombies, or another session's group, so the members are looked at then.
+        return shellSucceeds("kill -0 -" + pgid) && ProcStat.groupHasMembers(pgid);
     }
 
     /** @return whether {@code kill} ran (it may still have found the group empty) */
@@ -167,6 +183,17 @@ final class ProcessTree {
 
     /** Runs {@code script} (a kill of numbers only) with the shell; whether it ran to its end. */
     private static boolean shell(String script) {
+        return run(script) != null;
+    }
+
+    /** Runs {@code script} (a kill of numbers only) with the shell; whether it ended with status 0. */
+    private static boolean shellSucceeds(String script) {
+        Integer status = run(script);
+        return status != null && status == 0;
+    }
+
+    /** Runs {@code script} with the shell: its exit status, or null if it could not run to its end. */
+    private static Integer run(String script) {
         ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", script)
                 .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -177,15 +204,15 @@ final class ProcessTree {
             if (!kill.waitFor(5, TimeUnit.SECONDS)) {
                 kill.destroyForcibly();
                 kill.waitFor();
-                return false;
+                return null;
             }
-            return true;
+            return kill.exitValue();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot run the shell to signal a command: " + e.getMessage());
-            return false;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return null;
         }
     }
 }
