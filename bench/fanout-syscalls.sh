@@ -14,8 +14,9 @@
 # EXECSTREAM_JAVA_OPTS adds JVM options to execstream's server (a GC setting to compare).
 # WARMUP=N runs N unmeasured runs first (default 1; 2 or more leave less of the JIT's work in the
 # measured run).
-# CLIENT=java runs the suite's second client (bench/loadgen/java/SseBench.java, the JDK's HttpClient)
-# instead of loadgen.js: a client that reads more slowly, as in the suite's "Java client" columns.
+# CLIENT=java runs the suite's second client (bench/loadgen/java/SseBench.java, on non-blocking
+# sockets; EXECSTREAM_BENCH_JAVA_IO=httpclient for the JDK's HttpClient) instead of loadgen.js, as in
+# the suite's "Java client" columns.
 set -euo pipefail
 if [ -n "${EXECSTREAM_PROFILE:-}" ]; then EXECSTREAM_PROFILE=$(realpath -m "$EXECSTREAM_PROFILE"); fi
 cd "$(dirname "$0")/.."
@@ -53,7 +54,8 @@ run() {
   local client=(node bench/loadgen/loadgen.js --workers "$([ "$SUBS" -ge 1000 ] && echo 2 || echo 1)")
   if [ "${CLIENT:-node}" = java ]; then
     [ -f "$WORK/sse-bench/SseBench.class" ] || javac -d "$WORK/sse-bench" bench/loadgen/java/SseBench.java
-    client=(java -Xmx1g -XX:+UseSerialGC -cp "$WORK/sse-bench" SseBench)   # as bench.js runs it
+    # as bench.js runs it: non-blocking sockets unless EXECSTREAM_BENCH_JAVA_IO=httpclient
+    client=(java -Xmx1g -XX:+UseSerialGC -cp "$WORK/sse-bench" SseBench --io "${EXECSTREAM_BENCH_JAVA_IO:-nio}")
   fi
   "${client[@]}" --base "http://127.0.0.1:$PORT" --key "$KEY" --mode lines --subs "$SUBS" \
       --expect-lines "$LINES" --go-file "$go" --timeout-s 300 \
