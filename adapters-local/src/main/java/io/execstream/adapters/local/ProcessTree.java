@@ -1,7 +1,5 @@
 package io.execstream.adapters.local;
 
-import java.io.File;
-import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +17,6 @@ final class ProcessTree {
 
     enum Signal { TERM, KILL }
 
-    private static final System.Logger LOG = System.getLogger(ProcessTree.class.getName());
-    private static final File DEV_NULL = new File("/dev/null");
     /** How long a stopped (SIGSTOP) command may take to show as stopped before it is taken as running. */
     private static final long FREEZE_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long FREEZE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -181,38 +177,14 @@ final class ProcessTree {
         return shell("kill -" + signal.name() + " -" + pgid);
     }
 
-    /** Runs {@code script} (a kill of numbers only) with the shell; whether it ran to its end. */
+    /** Runs {@code script} (a kill of numbers only) in the kill shell; whether it ran. */
     private static boolean shell(String script) {
-        return run(script) != null;
+        return KillShell.run(script) != null;
     }
 
-    /** Runs {@code script} (a kill of numbers only) with the shell; whether it ended with status 0. */
+    /** Runs {@code script} (a kill of numbers only) in the kill shell; whether it ended with status 0. */
     private static boolean shellSucceeds(String script) {
-        Integer status = run(script);
+        Integer status = KillShell.run(script);
         return status != null && status == 0;
-    }
-
-    /** Runs {@code script} with the shell: its exit status, or null if it could not run to its end. */
-    private static Integer run(String script) {
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", script)
-                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().clear();
-        try {
-            Process kill = builder.start();
-            if (!kill.waitFor(5, TimeUnit.SECONDS)) {
-                kill.destroyForcibly();
-                kill.waitFor();
-                return null;
-            }
-            return kill.exitValue();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot run the shell to signal a command: " + e.getMessage());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 }
