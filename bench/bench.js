@@ -19,8 +19,7 @@ const { spawn, spawnSync, execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const http = require("node:http");
-const { freePort, request: keyedRequest } = require("./lib/http");
+const { freePort, request: keyedRequest, postToFirstEvent: firstEvent } = require("./lib/http");
 
 const ROOT = path.resolve(__dirname, "..");
 const BENCH = __dirname;
@@ -157,25 +156,8 @@ function fdCount(pid) { try { return fs.readdirSync(`/proc/${pid}/fd`).length; }
 
 // ------------------------------------------------------------------------------------- HTTP
 const request = (port, method, p, body, timeoutMs) => keyedRequest(KEY, port, method, p, body, timeoutMs);
-// POST a command, open its stream, resolve at the first output event: ms from the POST.
-function postToFirstEvent(port, command, timeoutMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const t0 = nowMs();
-    const timer = setTimeout(() => reject(new Error("no first event in time")), timeoutMs);
-    request(port, "POST", "/projects/bench/commands", { command }).then((r) => {
-      if (r.status !== 202) { clearTimeout(timer); return reject(new Error(`POST ${r.status} ${r.body}`)); }
-      const req = http.get({ host: "127.0.0.1", port, path: JSON.parse(r.body).stream_url, headers: { "X-API-Key": KEY }, agent: false }, (res) => {
-        let t = ""; res.setEncoding("utf8");
-        res.on("data", (c) => {
-          t += c;
-          if (/(^|\n)event: ?output\n/.test(t)) { clearTimeout(timer); const ms = nowMs() - t0; req.destroy(); resolve(ms); }
-        });
-        res.on("end", () => { clearTimeout(timer); reject(new Error("stream ended without output")); });
-      });
-      req.on("error", (e) => { if (!req.destroyed) { clearTimeout(timer); reject(e); } });
-    }, (e) => { clearTimeout(timer); reject(e); });
-  });
-}
+// POST a command, open its stream, resolve at the first output event: ms from the POST (bench/lib/http.js).
+const postToFirstEvent = (port, command, timeoutMs) => firstEvent(KEY, port, command, timeoutMs);
 
 // ------------------------------------------------------------------------------------- servers
 const COMMANDS = {}; // kind -> command line, for the report

@@ -1,5 +1,5 @@
 "use strict";
-// HTTP helpers shared by the bench's drivers (bench.js, soak.js): all traffic is on 127.0.0.1.
+// HTTP helpers shared by the bench's drivers (bench.js, soak.js, lib/commands-at-scale.js): all traffic is on 127.0.0.1.
 const http = require("node:http");
 const net = require("node:net");
 
@@ -30,4 +30,28 @@ function request(key, port, method, p, body, timeoutMs = 10000) {
   });
 }
 
-module.exports = { freePort, request };
+/**
+ * POSTs `command` to project "bench", opens its stream and resolves at its first output event with
+ * the milliseconds since the POST; rejects on an error status, a stream that ends without output,
+ * or after `timeoutMs`.
+ */
+function postToFirstEvent(key, port, command, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const timer = setTimeout(() => reject(new Error("no first event in time")), timeoutMs);
+    request(key, port, "POST", "/projects/bench/commands", { command }).then((r) => {
+      if (r.status !== 202) { clearTimeout(timer); return reject(new Error(`POST ${r.status} ${r.body}`)); }
+      const req = http.get({ host: "127.0.0.1", port, path: JSON.parse(r.body).stream_url, headers: { "X-API-Key": key }, agent: false }, (res) => {
+        let t = ""; res.setEncoding("utf8");
+        res.on("data", (c) => {
+          t += c;
+          if (/(^|\n)event: ?output\n/.test(t)) { clearTimeout(timer); const ms = performance.now() - t0; req.destroy(); resolve(ms); }
+        });
+        res.on("end", () => { clearTimeout(timer); reject(new Error("stream ended without output")); });
+      });
+      req.on("error", (e) => { if (!req.destroyed) { clearTimeout(timer); reject(e); } });
+    }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+module.exports = { freePort, request, postToFirstEvent };

@@ -35,6 +35,17 @@ class KillShellTest {
         assertEquals(0, KillShell.run("kill -0 " + self), "a new shell answers");
     }
 
+    @Test
+    void aShellThatDoesNotAnswerIsReplacedAfterItsTimeLimit() {
+        // The shell stops itself ($$ is its own pid), so no answer comes: each of the two tries
+        // waits out the limit, and the kill is reported as not run.
+        long t0 = System.nanoTime();
+        assertNull(KillShell.run("kill -STOP $$"));
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.SECONDS.toNanos(9), "waited for an answer first");
+        long self = ProcessHandle.current().pid();
+        assertEquals(0, KillShell.run("kill -0 " + self), "a new shell answers");
+    }
+
     private static boolean showsState(long pid, char state) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
