@@ -3,7 +3,8 @@ measured many-streams runs by system call and by thread.
 
 Inputs in DIR: pids.txt ("server pid" lines), run.log (bench/run.sh's log: "[bench  Ns] many-streams ...
 run 1 [(Java client)] SERVER: ..." at the end of each measured run), script.gz (perf script output).
-The perf recording starts with the bench run, so its first sample is taken as the bench's second 0.
+The perf recording starts with bench/run.sh, so its first sample is taken as the bench's second 0; run.sh's
+own steps before bench.js starts take a second or two, which the margins of each window cover.
 """
 import collections
 import gzip
