@@ -98,6 +98,8 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
                 .register(new OpenApiResource())
                 .register(new AuthFilter(access))
                 .register(new BodyLimitFilter(maxBody))
+                .register(new UnreadBodyFilter.Watch())
+                .register(new UnreadBodyFilter.CloseIfUnread())
                 .register(new HeaderSyntaxFilter())
                 .register(new EventsAcceptFilter(events, projectEvents))
                 .register(new SecurityHeadersFilter())

@@ -133,6 +133,51 @@ class FramingEndToEndTest {
         assertTrue(c.closed(), c::toString);
     }
 
+    // ------------------------------------------------------------------------------- a body left unread
+
+    /**
+     * A request refused before its body was read is answered with {@code Connection: close}, on
+     * every transport: Jetty closes such a connection after the answer anyway, and a client that
+     * was not told sent its next request into the closing connection and got no answer.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"wrong key", "unknown stream", "over the limit"})
+    void aBodyTheApiDidNotReadClosesTheConnection(String refusal) {
+        String project = TestServer.newProject("unread");
+        String request = switch (refusal) {
+            case "wrong key" -> post(project, "Content-Length: " + COMMAND.length() + "\r\n", COMMAND)
+                    .replace(server.apiKey(), "not-the-key");
+            case "unknown stream" -> post(project, "Content-Length: 12\r\n", "{\"data\":\"x\"}")
+                    .replace("/commands", "/streams/0123456789abcdef01234567/input");
+            // Refused by its declared length: the rest of it is never sent.
+            default -> post(project, "Content-Length: 3000000\r\n", COMMAND);
+        };
+        Conversation c = converse(request + (refusal.equals("over the limit") ? "" : PIPELINED));
+        assertEquals(1, c.answers().size(), () -> "the pipelined request was served: " + c);
+        Answer a = c.answers().get(0);
+        int status = switch (refusal) {
+            case "wrong key" -> 401;
+            case "unknown stream" -> 404;
+            default -> 413;
+        };
+        assertEquals(status, a.status(), a::toString);
+        assertEquals("close", a.header("Connection"), () -> "the answer does not say the connection closes: " + a);
+        if (!refusal.equals("over the limit")) {
+            // Grizzly closes once it has read the rest of the body, which this client never sends.
+            assertTrue(c.closed(), () -> "the connection was left open: " + c);
+        }
+    }
+
+    /** A body read to its end leaves the connection open: the next request on it is served. */
+    @Test
+    void aBodyTheApiReadKeepsTheConnection() {
+        String project = TestServer.newProject("read");
+        Conversation c = converse(post(project, "Content-Length: " + COMMAND.length() + "\r\n", COMMAND)
+                + PIPELINED.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+        assertEquals(List.of(202, 200), c.answers().stream().map(Answer::status).toList(), c::toString);
+        assertNull(c.answers().get(0).header("Connection"), c::toString);
+    }
+
     // ------------------------------------------------------------------------------- Content-Length
 
     @Test
