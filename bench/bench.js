@@ -322,6 +322,14 @@ function describeFailure(r) {
     `dropped ${r.dropped}${r.timedOut ? ", timed out" : ""}${r.connectTimedOut ? ", connect timed out" : ""}; ${(r.errorSamples || []).join("; ")}`;
 }
 
+// EXECSTREAM_BENCH_WINDOWS=FILE: each lines run's measured window (from the client's go to its end) and its
+// server's pid, one JSON line per run, in CLOCK_MONOTONIC seconds (libuv's hrtime), the clock of
+// `perf record -k mono`: bench/many-streams-perf.sh lines a system-wide recording up with the runs by it.
+const WINDOWS_FILE = process.env.EXECSTREAM_BENCH_WINDOWS || null;
+function recordWindow(s, label, client, from, to) {
+  fs.appendFileSync(WINDOWS_FILE, JSON.stringify({ label, client, server: s.kind, pid: s.pid, from: Number(from) / 1e9, to: Number(to) / 1e9 }) + "\n");
+}
+
 // A lines run (fan-out, many streams, low-load latency): N subscribers, one line per intervalMs.
 // client: "node" (bench/loadgen/loadgen.js) or "java" (SseBench, the independent cross-check).
 // streams > 1: that many commands, subscriber i on stream i mod streams, command i `cat` of named
@@ -350,10 +358,12 @@ async function linesRun(s, subs, lines, intervalMs, label, { client = "node", st
   const args = ["--base", base(s), "--key", KEY, "--mode", "lines", "--subs", String(subs), "--command", command, "--go-file", go,
     "--expect-lines", String(lines), ...(streams > 1 ? ["--streams", String(streams)] : [])];
   // + streams / 5 s: the POSTs of many commands, and their subscribers' connects, come first
-  const opts = { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3 + Math.ceil(streams / 5), onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); } };
+  let mono0 = 0n;
+  const opts = { timeoutS: 120 + Math.ceil(lines * intervalMs / 1000) * 3 + Math.ceil(streams / 5), onPhase: () => { st0 = procStat(s.pid); t0 = nowMs(); mono0 = process.hrtime.bigint(); } };
   const r = client === "java" ? await javaClient(args, opts) : await loadgen([...args, "--workers", subs >= 1000 ? "2" : "1"], opts);
   clearInterval(sampler);
   const st1 = procStat(s.pid), t1 = nowMs();
+  if (WINDOWS_FILE && st0) recordWindow(s, label, client, mono0, process.hrtime.bigint());
   if (gen) {
     gen.proc.kill(); // done already unless the run failed before the go
     const g = await gen.result;

@@ -1,39 +1,48 @@
 """Helper of bench/many-streams-perf.sh: splits each server's perf samples in the steady part of its
-measured many-streams runs by system call and by thread.
+measured runs by system call and by thread, and gives the CPU of the runs' edges beside it.
 
-Inputs in DIR: pids.txt ("server pid" lines), run.log (bench/run.sh's log: "[bench  Ns] many-streams ...
-run 1 [(Java client)] SERVER: ..." at the end of each measured run), script.gz (perf script output).
-The perf recording starts with bench/run.sh, so its first sample is taken as the bench's second 0; run.sh's
-own steps before bench.js starts take a second or two, which the margins of each window cover.
+Inputs in DIR: windows.jsonl (bench.js's EXECSTREAM_BENCH_WINDOWS: per lines run its label, server, pid
+and window from the client's go to its end, in CLOCK_MONOTONIC seconds: the window over which the suite
+reports server CPU) and script.gz (`perf script` of a recording made with `-k mono`, so on the same
+clock). Warm-up runs are left out. The steady part leaves out the first 2 s and the last 3 s of each
+window, where the first lines and the commands' exits fall; those edges are reported by thread.
 """
 import collections
 import gzip
+import json
 import re
 import sys
 
-LINES_S = 15.0        # 300 lines, one every 50 ms
 SKIP_START, SKIP_END = 2.0, 3.0
 
 out = sys.argv[1]
-pids = {}
-for line in open(f"{out}/pids.txt"):
-    server, pid = line.split()
-    pids[pid] = server
-windows = collections.defaultdict(list)
-for line in open(f"{out}/run.log"):
-    m = re.match(r"\[bench\s+(\d+)s\] many-streams \S+ run \d+ (?:\(Java client\) )?(\S+):", line)
-    if m:
-        end = float(m.group(1))
-        windows[m.group(2)].append((end - LINES_S + SKIP_START, end - SKIP_END))
+windows = collections.defaultdict(list)   # pid -> [(from, to)]
+server_of = {}
+for line in open(f"{out}/windows.jsonl"):
+    w = json.loads(line)
+    if "warm-up" in w["label"]:
+        continue
+    server_of[str(w["pid"])] = w["server"]
+    windows[str(w["pid"])].append((w["from"], w["to"]))
+if not windows:
+    sys.exit(f"perf-split: no measured run in {out}/windows.jsonl")
 
 by_call = collections.defaultdict(collections.Counter)
 by_thread = collections.defaultdict(collections.Counter)
-t0 = None
+edges = collections.defaultdict(collections.Counter)          # (server, "first 2 s" | "last 3 s") -> thread -> samples
+
+
+def thread_name(comm):
+    return re.sub(r"[-#\s\d]+$", "", comm)
 
 
 def account(comm, pid, t, frames):
-    server = pids.get(pid)
-    if server is None or not any(a <= t - t0 <= b for a, b in windows[server]):
+    window = next(((a, b) for a, b in windows.get(pid, ()) if a <= t <= b), None)
+    if window is None:
+        return
+    server = server_of[pid]
+    if t < window[0] + SKIP_START or t > window[1] - SKIP_END:
+        edges[(server, "first 2 s" if t < window[0] + SKIP_START else "last 3 s")][thread_name(comm)] += 1
         return
     call = None
     for i, f in enumerate(frames):
@@ -52,7 +61,7 @@ def account(comm, pid, t, frames):
              " on a socket" if any("tcp_" in f or "unix_stream" in f or "sock_" in f for f in frames) else ""
         kind = f"system call {call}{on}"
     by_call[server][kind] += 1
-    by_thread[server][re.sub(r"[-#\s\d]+$", "", comm)] += 1
+    by_thread[server][thread_name(comm)] += 1
 
 
 current, frames = None, []
@@ -64,9 +73,7 @@ for line in gzip.open(f"{out}/script.gz", "rt", errors="replace"):
     elif not line[0].isspace():
         m = re.match(r"(.+?)\s+(\d+)/\d+\s+([\d.]+):", line)
         if m:
-            t = float(m.group(3))
-            t0 = t if t0 is None else t0
-            current = (m.group(1).strip(), m.group(2), t)
+            current = (m.group(1).strip(), m.group(2), float(m.group(3)))
     else:
         frames.append(line.strip())
 if current:
@@ -74,9 +81,17 @@ if current:
 
 for server, calls in by_call.items():
     n = sum(calls.values())
-    seconds = sum(b - a for a, b in windows[server])
+    runs = [(a, b) for pid, ws in windows.items() if server_of[pid] == server for a, b in ws]
+    seconds = sum(b - a - SKIP_START - SKIP_END for a, b in runs)
     core = 100 * n / 499 / seconds
-    print(f"{server}: {n} samples in {seconds:.0f} s of steady state, {core:.0f} % of a core")
+    whole = (n + sum(sum(edges[(server, e)].values()) for e in ("first 2 s", "last 3 s"))) / 499 / sum(b - a for a, b in runs)
+    print(f"{server}: {len(runs)} measured runs, {100 * whole:.0f} % of a core over their whole windows (the suite's figure)")
+    for edge, span in (("first 2 s", SKIP_START), ("last 3 s", SKIP_END)):
+        threads = edges[(server, edge)]
+        k = sum(threads.values())
+        top = ", ".join(f"{name} {100 * c / 499 / span / len(runs):.0f}" for name, c in threads.most_common(3))
+        print(f"  {edge} of each run: {100 * k / 499 / span / len(runs):.0f} % of a core ({top})")
+    print(f"  steady part: {n} samples in {seconds:.0f} s, {core:.0f} % of a core")
     for kind, k in calls.most_common(12):
         print(f"  {100 * k / n:5.1f} % ({core * k / n:4.1f} points of a core)  {kind}")
     print("  by thread:")
