@@ -54,7 +54,7 @@ const P = QUICK
 Object.assign(P, QUICK
   ? { manyStreams: { streams: 20, subs: 40, lines: 40, intervalMs: 50, warmRuns: 0, rounds: 1, crossRuns: 0 }, fanout10k: { subs: 500, lines: 100, warmRuns: 0 },
       threadCommands: [10], crossRuns: 1, fanoutCrossRuns: 0 }
-  : { manyStreams: { streams: 500, subs: 2000, lines: 300, intervalMs: 50, warmRuns: 1, rounds: RUNS, crossRuns: RUNS }, fanout10k: { subs: 10000, lines: 500, warmRuns: 1 },
+  : { manyStreams: { streams: 500, subs: 2000, lines: 300, intervalMs: 50, warmRuns: 3, rounds: RUNS, crossRuns: RUNS }, fanout10k: { subs: 10000, lines: 500, warmRuns: 1 },
       threadCommands: [10, 50], crossRuns: RUNS, fanoutCrossRuns: RUNS });
 if (opt("--fanout-subs", null)) P.fanoutSubs = opt("--fanout-subs").split(",").map(Number);
 // The servers: execstream's fast path, its JAX-RS path, the peer. --quick (CI, every build) runs
