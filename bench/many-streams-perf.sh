@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Where each server's CPU goes in the many-streams scenario, the kernel's share included: one round of
-# `bench/run.sh --only many-streams` (a warm-up run, then one run with each client) under a system-wide
-# `perf record -g` on CLOCK_MONOTONIC, then bench/lib/perf-split.py: each server's samples in the steady
-# part of its measured runs, split by the system call they are in (and whether it is on a pipe or a
-# socket) and by thread. bench.js gives each run's window and server pid (EXECSTREAM_BENCH_WINDOWS).
+# `bench/run.sh --only many-streams` (its warm-up runs, then one run with each client) under a
+# system-wide `perf record -g` on CLOCK_MONOTONIC, then bench/lib/perf-split.py: each server's samples in
+# the steady part of its measured runs, split by the system call they are in (and whether it is on a
+# pipe or a socket) and by thread, and the runs' first 2 s and last 3 s by thread. bench.js gives each
+# run's window and server pid (EXECSTREAM_BENCH_WINDOWS).
 #
 # Usage: bench/many-streams-perf.sh [SERVERS]   (default execstream,better-sse; needs perf, python3 and
 # what bench/run.sh needs). Sets kernel.perf_event_paranoid to 1 (root). Output: the split, and the
