@@ -14,10 +14,11 @@ cd "$(dirname "$0")/.."
 SERVERS=${1:-execstream,better-sse}
 command -v perf >/dev/null || { echo "many-streams-perf: perf is needed (apt-get install linux-perf)" >&2; exit 2; }
 OUT=$(mktemp -d /tmp/many-streams-perf.XXXXXX)
+HZ=499   # samples per second and CPU
 echo 1 > /proc/sys/kernel/perf_event_paranoid
-EXECSTREAM_BENCH_WINDOWS="$OUT/windows.jsonl" perf record -q -a -g -F 499 -k mono -o "$OUT/perf.data" -- \
+EXECSTREAM_BENCH_WINDOWS="$OUT/windows.jsonl" perf record -q -a -g -F "$HZ" -k mono -o "$OUT/perf.data" -- \
   bash bench/run.sh --only many-streams --servers "$SERVERS" --runs 1 --no-write > "$OUT/run.log" 2>&1 \
   || { echo "many-streams-perf: the run failed, see $OUT/run.log" >&2; exit 1; }
 perf script -i "$OUT/perf.data" -F comm,pid,tid,time,ip,sym,dso 2>/dev/null | gzip > "$OUT/script.gz"
-python3 bench/lib/perf-split.py "$OUT"
+python3 bench/lib/perf-split.py "$OUT" "$HZ"
 echo "recording and log: $OUT"

@@ -1,6 +1,7 @@
 """Helper of bench/many-streams-perf.sh: splits each server's perf samples in the steady part of its
 measured runs by system call and by thread, and gives the CPU of the runs' edges beside it.
 
+Usage: perf-split.py DIR HZ (HZ: the sampling rate of the recording, perf record -F).
 Inputs in DIR: windows.jsonl (bench.js's EXECSTREAM_BENCH_WINDOWS: per lines run its label, server, pid
 and window from the client's go to its end, in CLOCK_MONOTONIC seconds: the window over which the suite
 reports server CPU) and script.gz (`perf script` of a recording made with `-k mono`, so on the same
@@ -15,7 +16,8 @@ import sys
 
 SKIP_START, SKIP_END = 2.0, 3.0
 
-out = sys.argv[1]
+out, hz = sys.argv[1], int(sys.argv[2])
+EDGES = (f"first {SKIP_START:g} s", SKIP_START), (f"last {SKIP_END:g} s", SKIP_END)
 windows = collections.defaultdict(list)   # pid -> [(from, to)]
 server_of = {}
 for line in open(f"{out}/windows.jsonl"):
@@ -29,7 +31,7 @@ if not windows:
 
 by_call = collections.defaultdict(collections.Counter)
 by_thread = collections.defaultdict(collections.Counter)
-edges = collections.defaultdict(collections.Counter)          # (server, "first 2 s" | "last 3 s") -> thread -> samples
+edges = collections.defaultdict(collections.Counter)          # (server, edge's name) -> thread -> samples
 
 
 def thread_name(comm):
@@ -42,7 +44,7 @@ def account(comm, pid, t, frames):
         return
     server = server_of[pid]
     if t < window[0] + SKIP_START or t > window[1] - SKIP_END:
-        edges[(server, "first 2 s" if t < window[0] + SKIP_START else "last 3 s")][thread_name(comm)] += 1
+        edges[(server, EDGES[0][0] if t < window[0] + SKIP_START else EDGES[1][0])][thread_name(comm)] += 1
         return
     call = None
     for i, f in enumerate(frames):
@@ -83,14 +85,14 @@ for server, calls in by_call.items():
     n = sum(calls.values())
     runs = [(a, b) for pid, ws in windows.items() if server_of[pid] == server for a, b in ws]
     seconds = sum(b - a - SKIP_START - SKIP_END for a, b in runs)
-    core = 100 * n / 499 / seconds
-    whole = (n + sum(sum(edges[(server, e)].values()) for e in ("first 2 s", "last 3 s"))) / 499 / sum(b - a for a, b in runs)
+    core = 100 * n / hz / seconds
+    whole = (n + sum(sum(edges[(server, e)].values()) for e, _ in EDGES)) / hz / sum(b - a for a, b in runs)
     print(f"{server}: {len(runs)} measured runs, {100 * whole:.0f} % of a core over their whole windows (the suite's figure)")
-    for edge, span in (("first 2 s", SKIP_START), ("last 3 s", SKIP_END)):
+    for edge, span in EDGES:
         threads = edges[(server, edge)]
         k = sum(threads.values())
-        top = ", ".join(f"{name} {100 * c / 499 / span / len(runs):.0f}" for name, c in threads.most_common(3))
-        print(f"  {edge} of each run: {100 * k / 499 / span / len(runs):.0f} % of a core ({top})")
+        top = ", ".join(f"{name} {100 * c / hz / span / len(runs):.0f}" for name, c in threads.most_common(3))
+        print(f"  {edge} of each run: {100 * k / hz / span / len(runs):.0f} % of a core ({top})")
     print(f"  steady part: {n} samples in {seconds:.0f} s, {core:.0f} % of a core")
     for kind, k in calls.most_common(12):
         print(f"  {100 * k / n:5.1f} % ({core * k / n:4.1f} points of a core)  {kind}")

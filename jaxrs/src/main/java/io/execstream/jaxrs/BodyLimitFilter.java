@@ -30,11 +30,11 @@ final class BodyLimitFilter implements ContainerRequestFilter {
             length = request.getLength();
         } catch (RuntimeException e) {
             // Two Content-Length headers, even equal ones: where the body ends is unsure, so the
-            // connection must not carry another request (RFC 9112, 6.3). The client's fault, not
-            // the server's: no 500, and nothing logged.
+            // connection must not carry another request (RFC 9112, 6.3); the body is left unread,
+            // and UnreadBodyFilter closes it. The client's fault, not the server's: no 500, and
+            // nothing logged.
             request.abortWith(JsonResponses.error(new ApiError(ErrorCode.INVALID_REQUEST,
-                    "the request must have at most one Content-Length header, holding one number")
-                    .withHeader("Connection", "close")));
+                    "the request must have at most one Content-Length header, holding one number")));
             return;
         }
         if (length > maxBytes) {

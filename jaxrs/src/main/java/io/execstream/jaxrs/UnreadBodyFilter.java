@@ -14,7 +14,8 @@ import java.io.InputStream;
 /**
  * Answers {@code Connection: close} to a request of the API whose body was not read to its end:
  * one refused before its body was read (a wrong key, an unknown stream, a body over the limit), or
- * one with a body its endpoint does not take ({@code cancel}).
+ * one with a body its endpoint does not take ({@code cancel}), or one whose body's end is unsure
+ * (two {@code Content-Length} headers, which {@link BodyLimitFilter} refuses).
  *
  * <p>Why: what becomes of the rest of such a body is the container's choice. Grizzly reads and
  * drops it and keeps the connection; Jetty 12 drops what has arrived and, when the body was still
@@ -52,8 +53,8 @@ final class UnreadBodyFilter {
             try {
                 return request.getLength() > 0;
             } catch (RuntimeException e) {
-                // Two Content-Length headers: BodyLimitFilter refuses them and closes the connection itself.
-                return false;
+                // Two Content-Length headers: a body of unsure length, which nothing will read.
+                return true;
             }
         }
     }

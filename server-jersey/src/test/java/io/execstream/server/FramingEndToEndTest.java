@@ -21,12 +21,14 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -135,35 +137,39 @@ class FramingEndToEndTest {
 
     // ------------------------------------------------------------------------------- a body left unread
 
+    /** A request the API refuses before it reads the body: what it sends, and the answer's status. */
+    record Refusal(String name, String request, int status, boolean wholeBodySent) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Refusal> refusals() {
+        return Stream.of(
+                new Refusal("wrong key", post("unread", "Content-Length: " + COMMAND.length() + "\r\n", COMMAND)
+                        .replace(server.apiKey(), "not-the-key"), 401, true),
+                new Refusal("unknown stream", post("unread", "Content-Length: 12\r\n", "{\"data\":\"x\"}")
+                        .replace("/commands", "/streams/0123456789abcdef01234567/input"), 404, true),
+                // Refused by its declared length: the rest of it is never sent.
+                new Refusal("over the limit", post("unread", "Content-Length: 3000000\r\n", COMMAND), 413, false));
+    }
+
     /**
      * A request refused before its body was read is answered with {@code Connection: close}, on
      * every transport: Jetty closes such a connection after the answer anyway, and a client that
      * was not told sent its next request into the closing connection and got no answer.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"wrong key", "unknown stream", "over the limit"})
-    void aBodyTheApiDidNotReadClosesTheConnection(String refusal) {
-        String project = TestServer.newProject("unread");
-        String request = switch (refusal) {
-            case "wrong key" -> post(project, "Content-Length: " + COMMAND.length() + "\r\n", COMMAND)
-                    .replace(server.apiKey(), "not-the-key");
-            case "unknown stream" -> post(project, "Content-Length: 12\r\n", "{\"data\":\"x\"}")
-                    .replace("/commands", "/streams/0123456789abcdef01234567/input");
-            // Refused by its declared length: the rest of it is never sent.
-            default -> post(project, "Content-Length: 3000000\r\n", COMMAND);
-        };
-        Conversation c = converse(request + (refusal.equals("over the limit") ? "" : PIPELINED));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusals")
+    void aBodyTheApiDidNotReadClosesTheConnection(Refusal refusal) {
+        Conversation c = converse(refusal.request() + (refusal.wholeBodySent() ? PIPELINED : ""));
         assertEquals(1, c.answers().size(), () -> "the pipelined request was served: " + c);
         Answer a = c.answers().get(0);
-        int status = switch (refusal) {
-            case "wrong key" -> 401;
-            case "unknown stream" -> 404;
-            default -> 413;
-        };
-        assertEquals(status, a.status(), a::toString);
+        assertEquals(refusal.status(), a.status(), a::toString);
         assertEquals("close", a.header("Connection"), () -> "the answer does not say the connection closes: " + a);
-        if (!refusal.equals("over the limit")) {
-            // Grizzly closes once it has read the rest of the body, which this client never sends.
+        if (refusal.wholeBodySent()) {
+            // Grizzly closes once it has read the rest of a body, which is never sent otherwise.
             assertTrue(c.closed(), () -> "the connection was left open: " + c);
         }
     }
@@ -194,7 +200,8 @@ class FramingEndToEndTest {
             assertEquals(400, c.answers().get(0).status(), c::toString);
             if (!TestServer.TRANSPORT.equals("jaxrs-jetty")) {
                 // Jetty answers this one itself, with its own page; the others answer as the API does.
-                assertRefusedAndClosed(c, 400, "invalid_request");
+                Answer a = assertRefusedAndClosed(c, 400, "invalid_request");
+                assertEquals("close", a.header("Connection"), () -> "the answer does not say the connection closes: " + a);
             }
         }
         List<LogRecord> logged;
