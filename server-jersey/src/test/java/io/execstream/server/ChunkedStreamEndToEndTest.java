@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.execstream.server.RawHttp.Answer;
+import io.execstream.server.RawHttp.Conversation;
 import io.execstream.server.TestServer.Started;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,6 +93,26 @@ class ChunkedStreamEndToEndTest {
             assertStreamOf(replayed, expected.toString());
             long events = replayed.text().lines().filter(line -> line.startsWith("event: output")).count();
             assertTrue(events > 400, events + " output events: the replay should hold many small ones");
+        }
+    }
+
+    /**
+     * A stream that ended leaves its connection to the next request, as any answer does over
+     * HTTP/1.1: a client may read one stream after another, and ask anything else, on one
+     * connection. Three requests pipelined: the stream live until its done event, the stream
+     * replayed, then the health check, which closes.
+     */
+    @Test
+    void theConnectionGoesOnToTheNextRequestAfterAStreamEnds(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir)) {
+            String path = startCommand(server);
+            String get = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + server.apiKey() + "\r\n\r\n";
+            String health = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+            Conversation c = RawHttp.converse(server.baseUri(), (get + get + health).getBytes(StandardCharsets.ISO_8859_1), WAIT);
+            assertEquals(List.of(200, 200, 200), c.answers().stream().map(Answer::status).toList(), c::toString);
+            assertStream(c.answers().get(0));
+            assertStream(c.answers().get(1));
+            assertTrue(c.closed(), c::toString);
         }
     }
 

@@ -89,7 +89,8 @@ final class RawHttp {
             int size = end < 0 ? rest.length
                     : length != null ? Math.min(rest.length, end + 4 + Integer.parseInt(length))
                     : head.status() == 204 || head.status() == 304 ? end + 4
-                    : rest.length; // chunked or delimited by the close: the rest is this answer's
+                    : "chunked".equalsIgnoreCase(head.header("transfer-encoding")) ? chunkedEnd(rest, end + 4)
+                    : rest.length; // delimited by the close: the rest is this answer's
             answers.add(parse(java.util.Arrays.copyOf(rest, size)));
             rest = java.util.Arrays.copyOfRange(rest, size, rest.length);
         }
@@ -174,6 +175,29 @@ final class RawHttp {
             body = java.util.Arrays.copyOf(body, Integer.parseInt(length));
         }
         return new Answer(Integer.parseInt(statusLine[1]), headers, body);
+    }
+
+    /**
+     * Where the chunked body that starts at {@code from} ends (after its last chunk and the empty
+     * trailer), or the end of {@code in} when it is cut short.
+     */
+    private static int chunkedEnd(byte[] in, int from) {
+        byte[] crlf = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        int at = from;
+        while (at < in.length) {
+            int eol = indexOf(java.util.Arrays.copyOfRange(in, at, in.length), crlf);
+            if (eol < 0) {
+                return in.length;
+            }
+            int n = Integer.parseInt(new String(in, at, eol, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
+            at += eol + 2;
+            if (n == 0) {
+                // No trailer fields: the empty line ends the message.
+                return Math.min(in.length, at + 2);
+            }
+            at += n + 2;
+        }
+        return in.length;
     }
 
     private static byte[] dechunk(byte[] in) {

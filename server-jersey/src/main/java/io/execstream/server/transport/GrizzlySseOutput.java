@@ -1,30 +1,36 @@
 package io.execstream.server.transport;
 
 import io.execstream.http.SseOutput;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.WriteHandler;
-import org.glassfish.grizzly.http.io.OutputBuffer;
-import org.glassfish.grizzly.http.server.Response;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 
 /**
- * An event stream on a suspended Grizzly response. Writes queue frames, which flushes send in
- * one go; the connection's own {@code canWrite}/{@code notifyCanWrite} keep them from ever
- * blocking. A peer that closes its end is seen by Grizzly's selector, which closes the
- * connection; that ends the stream at once instead of at the next keepalive.
+ * An event stream on a response of Grizzly's HTTP codec ({@link EventStreamFilter}). Writes
+ * queue frames, which flushes send in one go; the connection's own {@code canWrite}/{@code
+ * notifyCanWrite} keep them from ever blocking. The connection is not read while the stream is
+ * open, so a peer that has gone is found by a failed write (an event's, or at the latest the
+ * next keepalive's), which closes the connection and so ends the stream.
  *
- * <p>The first flush goes through the response's {@link OutputBuffer}, which sends the head.
- * After it, frames go to the connection itself, each flush one HTTP chunk that this class frames
- * ({@code size CRLF data CRLF}; raw bytes if the response is not chunked, as for an HTTP/1.0
- * client): the response's buffer, its content packet and Grizzly's chunk encoder cost more per
- * flush than the frames themselves when thousands of subscribers each get a line. The connection
- * keeps writes in order, so the last chunk that {@link Response#resume} sends through the
- * response's buffer at {@link #finish} follows them.
+ * <p>The first flush goes through the codec as the response's first content, with its head.
+ * After it, each flush is one HTTP chunk that this class frames ({@code size CRLF data CRLF}; raw
+ * bytes if the response is not chunked, as for an HTTP/1.0 client), written below the codec: its
+ * content packet and chunk encoder cost more per flush than the frames themselves when thousands
+ * of subscribers each get a line. The connection keeps writes in order, so the last chunk that
+ * {@link #finish} sends through the codec follows them, and the codec then takes the
+ * connection's next request, or closes it.
+ *
+ * <p>The filter chain's context for the request stays suspended while the stream is open; the
+ * stream's end completes it, or the filter does if the stream ended before it was done opening
+ * it ({@link #opened}).
  */
 final class GrizzlySseOutput implements SseOutput {
     /** Frames up to this size are gathered: a line or a few of output, a keepalive, a done event. */
@@ -40,16 +46,27 @@ final class GrizzlySseOutput implements SseOutput {
     private static final int HEAD_ROOM = 8;
     /** The longest size line: an int's 8 hex digits and CRLF. */
     private static final int SIZE_LINE = 10;
-    /** Once direct, what is held is sent at this size without waiting for the flush. */
+    /** Once the head is sent, what is held is sent at this size without waiting for the flush. */
     private static final int SEND_AT = 256 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private final Response response;
-    private final OutputBuffer out;
+    /** The filter has not returned yet. */
+    private static final int OPENING = 0;
+    /** The filter returned with the context suspended. */
+    private static final int OPEN = 1;
+    /** {@link #finish} or {@link #abort} was called. */
+    private static final int ENDED = 2;
+
+    private final FilterChainContext ctx;
+    private final HttpResponsePacket response;
     private final MemoryManager memory;
     private final Connection<?> connection;
-    /** Set once the head has been sent: frames then go to the connection, not the response's buffer. */
+    private final AtomicInteger state = new AtomicInteger(OPENING);
+    private Connection.CloseListener closeListener;
+    /** Set once the head has been sent. */
+    private boolean headSent;
+    /** Whether, once the head is sent, this class frames the bytes itself (the codec encodes no content coding). */
     private boolean direct;
     /** Whether, once direct, each flush is framed as a chunk. */
     private boolean chunked;
@@ -62,26 +79,34 @@ final class GrizzlySseOutput implements SseOutput {
      */
     private byte[] gathered;
     private int gatheredEnd;
-    /** Once direct: frames written since the last send that are not in {@code gathered}, in order; null for none. */
+    /** Frames written since the last send that are not in {@code gathered}, in order; null for none. */
     private Buffer held;
 
-    GrizzlySseOutput(Response response) {
+    /** An output on {@code response}, the answer to the request {@code ctx} holds, not committed yet. */
+    GrizzlySseOutput(FilterChainContext ctx, HttpResponsePacket response) {
+        this.ctx = ctx;
         this.response = response;
-        this.out = response.getOutputBuffer();
-        this.connection = response.getRequest().getContext().getConnection();
+        this.connection = ctx.getConnection();
         this.memory = connection.getMemoryManager();
+    }
+
+    /**
+     * Called once the stream is open: true if the context is now the stream's to end, false if
+     * the stream ended already and the caller ends it.
+     */
+    boolean opened() {
+        return state.compareAndSet(OPENING, OPEN);
     }
 
     @Override
     public boolean canWrite() {
-        // Once direct, the response's buffer no longer sees the writes, and its own answer would
-        // stay yes after the first; the connection's is about its outgoing queue, as it should be.
-        return direct ? connection.canWrite() : out.canWrite();
+        // Every write goes to the connection's outgoing queue: its bound is what counts.
+        return connection.canWrite();
     }
 
     @Override
     public void whenWritable(Runnable onWritable) {
-        WriteHandler handler = new WriteHandler() {
+        connection.notifyCanWrite(new WriteHandler() {
             @Override
             public void onWritePossible() {
                 onWritable.run();
@@ -92,46 +117,47 @@ final class GrizzlySseOutput implements SseOutput {
                 // The connection failed: the close listener ends the stream.
                 connection.terminateSilently();
             }
-        };
-        if (direct) {
-            connection.notifyCanWrite(handler);
-        } else {
-            out.notifyCanWrite(handler);
-        }
+        });
     }
 
     @Override
-    public void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes) {
         if (bytes.length <= SMALL_FRAME) {
             gather(bytes);
             return;
         }
         // A large frame goes on the wire wrapped, not copied: one array serves every subscriber.
-        Buffer frame = Buffers.wrap(memory, bytes);
-        if (direct) {
-            // Held with what came before it, for the flush to send in one chunk.
-            held = joined(joined(held, takeGathered()), frame);
-            sendIfLarge();
-            return;
-        }
-        Buffer gatheredBefore = takeGathered();
-        // One writeBuffer for one write: Grizzly's canWrite() vouches for the next write alone, and
-        // a second one unvouched for would block this thread on a full connection at its flush.
-        out.writeBuffer(gatheredBefore == null ? frame : Buffers.appendBuffers(memory, gatheredBefore, frame));
+        // Held with what came before it, for the flush to send in one chunk.
+        held = joined(joined(held, takeGathered()), Buffers.wrap(memory, bytes));
+        sendIfLarge();
     }
 
     @Override
-    public void flush() throws IOException {
-        if (direct) {
+    public void flush() {
+        if (headSent) {
             send();
             return;
         }
-        passGathered();
-        out.flush();
-        // The head has gone with this flush: what follows goes to the connection, unless the
-        // response's buffer encodes the content (compression, if a host turned it on).
-        direct = response.getResponse().getContentEncodings().isEmpty();
-        chunked = response.getResponse().isChunked();
+        sendHead(false);
+    }
+
+    /**
+     * Sends the head through the codec, with what is held as the response's first content, and
+     * learns from the codec how what follows is framed.
+     */
+    private void sendHead(boolean last) {
+        Buffer body = joined(held, takeGathered());
+        held = null;
+        HttpContent.Builder<?> content = HttpContent.builder(response).last(last);
+        if (body != null) {
+            content.content(body);
+        }
+        ctx.write(content.build());
+        headSent = true;
+        // The codec frames the content itself only when it encodes it (compression, if a host
+        // turned it on).
+        direct = response.getContentEncodings().isEmpty();
+        chunked = response.isChunked();
     }
 
     /**
@@ -139,7 +165,7 @@ final class GrizzlySseOutput implements SseOutput {
      * Grizzly as one array rather than a buffer each: copying a few hundred bytes costs less than
      * the wrapper, composite and write records Grizzly keeps for every buffer it is given.
      */
-    private void gather(byte[] bytes) throws IOException {
+    private void gather(byte[] bytes) {
         if (first == null && gathered == null) {
             first = bytes;
             return;
@@ -156,12 +182,8 @@ final class GrizzlySseOutput implements SseOutput {
             int frames = gatheredEnd - HEAD_ROOM;
             int grown = Math.min(GATHER_BYTES, 2 * (gathered.length - HEAD_ROOM - CRLF.length));
             if (frames + bytes.length > grown) {
-                if (direct) {
-                    held = joined(held, takeGathered());
-                    sendIfLarge();
-                } else {
-                    passGathered();
-                }
+                held = joined(held, takeGathered());
+                sendIfLarge();
                 first = bytes;
                 return;
             }
@@ -173,14 +195,6 @@ final class GrizzlySseOutput implements SseOutput {
 
     private static byte[] newGathering(int frames) {
         return new byte[HEAD_ROOM + frames + CRLF.length];
-    }
-
-    /** Hands what {@link #gather} holds to the response's buffer, before the head has been sent. */
-    private void passGathered() throws IOException {
-        Buffer held = takeGathered();
-        if (held != null) {
-            out.writeBuffer(held);
-        }
     }
 
     /** What {@link #gather} holds, unframed, as one buffer, or null; it holds nothing after. */
@@ -200,13 +214,24 @@ final class GrizzlySseOutput implements SseOutput {
 
     /** Sends what is held once it is {@link #SEND_AT} or more, without waiting for the flush. */
     private void sendIfLarge() {
-        if (held != null && held.remaining() >= SEND_AT) {
+        if (headSent && held != null && held.remaining() >= SEND_AT) {
             send();
         }
     }
 
-    /** Sends everything written since the last send as one chunk, straight to the connection. */
+    /**
+     * Sends everything written since the last send as one chunk, straight to the connection, or
+     * as one content through the codec when it encodes the content.
+     */
     private void send() {
+        if (!direct) {
+            Buffer body = joined(held, takeGathered());
+            held = null;
+            if (body != null) {
+                ctx.write(HttpContent.builder(response).content(body).build());
+            }
+            return;
+        }
         if (held == null) {
             sendGathered();
             return;
@@ -273,32 +298,41 @@ final class GrizzlySseOutput implements SseOutput {
     @Override
     public void finish() {
         try {
-            if (direct) {
+            if (headSent) {
                 send();
+                // The last chunk, through the codec, after everything written.
+                ctx.write(HttpContent.builder(response).last(true).build());
             } else {
-                passGathered();
+                sendHead(true);
             }
-            // Sends the last chunk through the response's buffer, after everything written.
-            response.resume();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // The connection is gone already; there is nothing left to end.
             connection.closeSilently();
         }
+        end();
     }
 
     @Override
     public void abort() {
         // Not close(), which would wait for the queued bytes to be sent first.
         connection.terminateSilently();
-        try {
-            response.resume();
-        } catch (RuntimeException e) {
-            // Expected on a closed connection: resuming only releases Grizzly's request state.
+        end();
+    }
+
+    /** Lets the request's context go: at once if the stream is open, else once the filter is done opening it. */
+    private void end() {
+        if (closeListener != null) {
+            // A connection kept alive for more requests must not keep this stream.
+            connection.removeCloseListener(closeListener);
+        }
+        if (state.getAndSet(ENDED) == OPEN) {
+            ctx.resume(ctx.getStopAction());
         }
     }
 
     @Override
     public void onClose(Runnable onClose) {
-        connection.addCloseListener((Connection.CloseListener) (closeable, type) -> onClose.run());
+        closeListener = (closeable, type) -> onClose.run();
+        connection.addCloseListener(closeListener);
     }
 }

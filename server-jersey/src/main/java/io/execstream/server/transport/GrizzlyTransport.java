@@ -9,7 +9,7 @@ import org.glassfish.grizzly.http.server.HttpServer;
 
 /**
  * What the standalone server adds to Grizzly and Jersey's container around the API: the fast
- * path of event streams ({@code EventsHandler}), JSON answers to requests Jersey cannot take in
+ * path of event streams ({@code EventStreamFilter}, in Grizzly's filter chain), JSON answers to requests Jersey cannot take in
  * ({@code ContainerGuard}) and to those Grizzly's HTTP parser refuses, with the refusal of every
  * request whose framing is unsure ({@code ProtocolErrors}, {@code RequestFraming}), and the
  * security headers on every answer. The pieces stay package-private: this is the one door
@@ -30,7 +30,7 @@ public final class GrizzlyTransport implements AutoCloseable {
      */
     public static GrizzlyTransport install(HttpServer http, EventStreams events, ProjectEvents projectEvents, Links links,
                                            CorsPolicy cors) {
-        EventsHandler.install(http, events, projectEvents, links, cors);
+        EventStreamFilter.install(http, events, projectEvents, links, cors);
         // Answers that Grizzly or Jersey would give before the API's error handling sees the request.
         ContainerGuard.install(http);
         return new GrizzlyTransport(ProtocolErrors.install(http));

@@ -2,7 +2,6 @@ package io.execstream.server.transport;
 
 import io.execstream.domain.ErrorCode;
 import io.execstream.http.ApiError;
-import io.execstream.http.SecurityHeaders;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +23,6 @@ import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
 import org.glassfish.grizzly.http.util.MimeHeaders;
-import org.glassfish.grizzly.memory.Buffers;
-import org.glassfish.grizzly.memory.MemoryManager;
 import org.glassfish.grizzly.utils.DelayedExecutor;
 
 /**
@@ -129,7 +126,7 @@ final class ProtocolErrors implements AddOn, AutoCloseable {
         @Override
         protected HttpContent customizeErrorResponse(HttpResponsePacket response) {
             if (response.getRequest().getAttribute(REFUSAL) instanceof ApiError refusal) {
-                return errorContent(response, refusal);
+                return PacketAnswers.error(response, refusal, Map.of());
             }
             int status = response.getStatus();
             String message = switch (status) {
@@ -146,20 +143,7 @@ final class ProtocolErrors implements AddOn, AutoCloseable {
                 HttpStatus.BAD_REQUEST_400.setValues(response);
             }
             ErrorCode code = response.getStatus() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.INVALID_REQUEST;
-            return errorContent(response, new ApiError(response.getStatus(), code.wire(), message, Map.of()));
-        }
-
-        private static HttpContent errorContent(HttpResponsePacket response, ApiError error) {
-            byte[] json = error.body();
-            HttpStatus.getHttpStatus(error.status()).setValues(response);
-            response.setContentType("application/json");
-            SecurityHeaders.HEADERS.forEach(response::setHeader);
-            error.headers().forEach(response::setHeader);
-            response.setContentLength(json.length);
-            return HttpContent.builder(response)
-                    .content(Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, json))
-                    .last(true)
-                    .build();
+            return PacketAnswers.error(response, new ApiError(response.getStatus(), code.wire(), message, Map.of()), Map.of());
         }
     }
 }
