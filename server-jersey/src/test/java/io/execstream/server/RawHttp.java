@@ -182,6 +182,21 @@ final class RawHttp {
      * trailer), or the end of {@code in} when it is cut short.
      */
     private static int chunkedEnd(byte[] in, int from) {
+        return walkChunks(in, from, new ByteArrayOutputStream());
+    }
+
+    private static byte[] dechunk(byte[] in) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        walkChunks(in, 0, out);
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads the chunks from {@code from} on, their data into {@code out}; returns where the body
+     * ends (after the last chunk and the empty trailer), or the end of {@code in} when it is cut
+     * short.
+     */
+    private static int walkChunks(byte[] in, int from, ByteArrayOutputStream out) {
         byte[] crlf = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
         int at = from;
         while (at < in.length) {
@@ -195,29 +210,10 @@ final class RawHttp {
                 // No trailer fields: the empty line ends the message.
                 return Math.min(in.length, at + 2);
             }
-            at += n + 2;
-        }
-        return in.length;
-    }
-
-    private static byte[] dechunk(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int at = 0;
-        while (at < in.length) {
-            int eol = indexOf(java.util.Arrays.copyOfRange(in, at, in.length), "\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            if (eol < 0) {
-                break;
-            }
-            String size = new String(in, at, eol, StandardCharsets.ISO_8859_1).split(";")[0].trim();
-            int n = Integer.parseInt(size, 16);
-            at += eol + 2;
-            if (n == 0) {
-                break;
-            }
             out.write(in, at, Math.min(n, in.length - at));
             at += n + 2;
         }
-        return out.toByteArray();
+        return in.length;
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -163,11 +163,7 @@ final class EventStreamFilter extends BaseFilter {
 
     private boolean serve(FilterChainContext ctx, HttpRequestPacket request, HttpResponsePacket response, Matcher route,
                           String origin) {
-        String query = request.getQueryString();
-        EventStreams.Answer answer = events.check(new EventStreamRequest(request.getMethod().getMethodString(),
-                EventStreams.decodeSegment(route.group(1)), EventStreams.decodeSegment(route.group(2)),
-                request.getHeader("Accept"), request.getHeader(Access.API_KEY_HEADER), QueryString.first(query, "token"),
-                request.getHeader("Last-Event-ID"), QueryString.first(query, "last_event_id")));
+        EventStreams.Answer answer = events.check(streamRequest(request, route.group(1), route.group(2)));
         if (answer instanceof EventStreams.Answer.Ended) {
             PacketAnswers.empty(ctx, response, 204, cors.answerHeaders(origin));
             return true;
@@ -179,12 +175,17 @@ final class EventStreamFilter extends BaseFilter {
     /** {@code GET /projects/{project}/events}: the project's events ({@link ProjectEvents}), the same way. */
     private boolean serveProject(FilterChainContext ctx, HttpRequestPacket request, HttpResponsePacket response, Matcher route,
                                  String origin) {
-        String query = request.getQueryString();
-        ProjectEvents.Open open = projectEvents.check(new EventStreamRequest(request.getMethod().getMethodString(),
-                EventStreams.decodeSegment(route.group(1)), null, request.getHeader("Accept"),
-                request.getHeader(Access.API_KEY_HEADER), QueryString.first(query, "token"), request.getHeader("Last-Event-ID"),
-                QueryString.first(query, "last_event_id")));
+        ProjectEvents.Open open = projectEvents.check(streamRequest(request, route.group(1), null));
         return open.headOnly() ? head(ctx, response, origin) : stream(ctx, response, origin, output -> projectEvents.open(open, output, links));
+    }
+
+    /** What the HTTP layer checks of {@code request}, for the path's {@code project} and {@code stream} (null for a project's events). */
+    private static EventStreamRequest streamRequest(HttpRequestPacket request, String project, String stream) {
+        String query = request.getQueryString();
+        return new EventStreamRequest(request.getMethod().getMethodString(), EventStreams.decodeSegment(project),
+                stream == null ? null : EventStreams.decodeSegment(stream),
+                request.getHeader("Accept"), request.getHeader(Access.API_KEY_HEADER), QueryString.first(query, "token"),
+                request.getHeader("Last-Event-ID"), QueryString.first(query, "last_event_id"));
     }
 
     /** Answers a refusal, with the CORS headers: a page of an allowed origin may read why. */
