@@ -52,7 +52,9 @@ class NoOrphansTest {
 
     @Test
     void withoutTheHookTheCommandOutlivesItsJvm(@TempDir Path dir) throws Exception {
-        // The control: it shows this test sees an orphan. Only in a namespace, which ends it.
+        // The control: it shows this test sees an orphan. Only in a namespace, which ends it. The
+        // runner's watchdog would stop a command at the JVM's end even without the hook: this one
+        // ignores TERM, and its KILL comes a minute later (see ReturnsWhileRunning).
         assumeTrue(ChildJvm.canUnsharePid(), "needs a PID namespace (unshare as root) to contain the orphan");
         String marker = UUID.randomUUID().toString();
         Process jvm = startChild(dir, marker, "no-hook", true);

@@ -10,6 +10,7 @@ import io.execstream.domain.ProjectId;
 import io.execstream.domain.StreamEvent;
 import io.execstream.domain.StreamInfo;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +25,20 @@ public final class ReturnsWhileRunning {
     }
 
     public static void main(String[] args) throws Exception {
-        LocalCommandRunner runner = LocalCommandRunner.builder().workspaceRoot(Path.of(args[0])).build();
-        ExecStream execstream = ExecStream.builder(runner, new InMemoryStreamPublisher())
-                .shutdownHook(!args[2].equals("no-hook")).build();
+        boolean hook = !args[2].equals("no-hook");
+        LocalCommandRunner.Builder runnerSettings = LocalCommandRunner.builder().workspaceRoot(Path.of(args[0]));
+        // Without the hook, the runner's watchdog still stops the command when the JVM is gone:
+        // TERM, and KILL a grace period later. A command that ignores TERM, with a minute's grace,
+        // outlives the JVM long enough for the control to see it.
+        String script = hook ? "echo started; sleep 300" : "trap '' TERM; echo started; sleep 300";
+        if (!hook) {
+            runnerSettings.gracePeriod(Duration.ofMinutes(1));
+        }
+        ExecStream execstream = ExecStream.builder(runnerSettings.build(), new InMemoryStreamPublisher())
+                .shutdownHook(hook).build();
         ProjectId project = ProjectId.of("demo");
         StreamInfo stream = execstream.start(new StartCommand(project, CommandSpec.of(
-                new CommandLine.Shell("echo started; sleep 300")).withEnv(Map.of(NoOrphansTest.MARK, args[1]))));
+                new CommandLine.Shell(script)).withEnv(Map.of(NoOrphansTest.MARK, args[1]))));
         CountDownLatch started = new CountDownLatch(1);
         execstream.followToEnd(project, stream.id(), null, event -> {
             if (event.event() instanceof StreamEvent.Output) {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * process ({@code execstream serve} in a JVM of its own, on one {@code --data-dir} and one
  * {@code --token-secret}): what a client read before is there after, under the same ids and the
  * same stream token. The server is stopped with SIGTERM (a restart) or SIGKILL (a crash) of its one
- * pid, which this test started; the command's process group goes with it through the launcher's
+ * pid, which this test started; the command's process group goes with it through the watchdog's
  * pipe (see {@link SignalShutdownEndToEndTest}).
  */
 @EnabledOnOs(OS.LINUX)

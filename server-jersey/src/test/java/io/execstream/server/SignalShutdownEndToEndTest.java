@@ -97,8 +97,8 @@ class SignalShutdownEndToEndTest {
 
     /**
      * SIGKILL, which no shutdown hook sees: the command's process group goes with the server (TERM
-     * at once, KILL after {@code --kill-grace} for what ignores TERM), through the launcher that
-     * watches a pipe from the server. The server runs in a PID namespace of its own, under a shell
+     * at once, KILL after {@code --kill-grace} for what ignores TERM), through the watchdog that
+     * reads a pipe from the server. The server runs in a PID namespace of its own, under a shell
      * that stays as the namespace's init, so that an orphan would live on there to be seen.
      */
     @Test

@@ -7,143 +7,138 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The small {@code sh} script every command starts under (when {@code setsid} exists), so that a
- * command dies with the server even when the server cannot stop it (SIGKILL, a crash, the OOM
- * killer).
+ * How a command starts when {@code setsid} exists: the runner starts {@code setsid /bin/sh -c
+ * SCRIPT execstream-command VARIABLE STDIN PROGRAM ARGS...}, and the small {@code sh} script becomes
+ * the command, in the same process.
  *
- * <p>The runner starts {@code setsid /bin/sh -c SCRIPT execstream-command GRACE STDIN SETSID
- * PROGRAM ARGS...}. The script (the launcher, the runner's child) starts the command with
- * {@code setsid}, in a session and process group of its own, its stdin read from the file
- * {@code STDIN}: {@code /dev/null} (end of file at once), or the named pipe of a command whose
- * stdin stays open ({@link io.execstream.adapters.support.StdinPipe}), never the launcher's own
- * stdin. Then it waits for a line on its stdin, a pipe from the server: meanwhile the runner
- * finds the command's pid (the launcher's only child) and the pipes its output goes to, which
- * nothing can have closed yet.
- * Then the launcher leaves a watcher in the background, keeps none of the output pipes and waits
- * for the command, whose status it exits with ({@code 128 + signal} after a signal, as a shell
- * reports it). Once the command has ended it stops the watcher and exits.
+ * <p>{@code setsid} makes the process the leader of a session and process group of its own (it is
+ * the JVM's child, never a group leader, so {@code setsid} does not fork). The script opens
+ * {@code STDIN} (fd 3): {@code /dev/null}, or the named pipe of a command whose stdin stays open
+ * ({@link io.execstream.adapters.support.StdinPipe}). Then it waits for a line on its own stdin, a
+ * pipe from the runner: meanwhile the runner notes the pipes its output goes to, which nothing can
+ * have closed yet, and has the {@link Watchdog} watch its process group. Then it {@code exec}s the
+ * program, its stdin read from fd 3, never from the runner's pipe. If that pipe ends before the
+ * line (the server is gone), the script exits with 125 and the program never runs.
  *
- * <p>The watcher reads the server's pipe until its end. The server never writes to it again and
- * never closes it while the command runs, so its end means the server is gone: the watcher sends
- * TERM to the command's process group, and KILL {@code GRACE} seconds later. Processes that left
- * the command's group are not reached that way.
+ * <p>So the runner's child is the command itself: its pid, its exit status ({@code 128 + signal}
+ * after a signal, as the JDK reports it), reaped by the JDK. The program starts from a foreground
+ * {@code exec}, with the signal dispositions the runner gave the script. Not from an asynchronous
+ * list ({@code ( ... ) &}): a non-interactive shell ignores SIGINT and SIGQUIT there, a program
+ * started from one inherits that, and {@code dash} cannot undo it.
+ *
+ * <p>The line is read into {@code VARIABLE}, which the runner picks so that it is not
+ * in the command's environment: nothing in the environment changes under the command.
  */
 final class Launcher {
 
-    /** The launcher's {@code $0}, as {@code ps} shows it. */
+    /** The script's {@code $0}, as {@code ps} shows it until the program starts. */
     static final String NAME = "execstream-command";
 
-    /**
-     * Arguments: the grace period in seconds, the command's stdin file, the setsid executable,
-     * the program and its arguments. Nothing is assigned before the command starts, so that no
-     * variable of the command's environment is changed under it. The stdin file is opened (fd 4)
-     * before the command is forked, so that once the command exists, the file is open for it:
-     * the runner may then let go of the named pipe. The watcher gets the server's pipe through
-     * fd 3: a non-interactive shell gives an asynchronous list {@code /dev/null} as its stdin
-     * unless it is redirected explicitly. The watcher starts the KILL's timer before the TERM: once the
-     * command has gone, the launcher kills the watcher, not the timer.
-     */
+    /** Arguments: the variable for the line, the stdin file, the program and its arguments. */
     static final String SCRIPT = """
-            exec 4<"$2"
-            (shift 2; exec "$@") <&4 4<&- &
-            c=$!
-            exec 4<&-
-            if ! IFS= read -r _; then
-              kill -KILL -"$c" 2>/dev/null || kill -KILL "$c" 2>/dev/null
-              exit 125
-            fi
-            g=$1
-            exec 3<&0
-            (
-              exec >/dev/null 2>&1
-              while IFS= read -r _; do :; done
-              (sleep "$g" 2>/dev/null || sleep 1; kill -KILL -"$c" 2>/dev/null) &
-              kill -TERM -"$c" 2>/dev/null || kill -TERM "$c" 2>/dev/null
-            ) <&3 3<&- &
-            w=$!
-            exec </dev/null >/dev/null 2>&1 3<&-
-            wait "$c"
-            s=$?
-            kill -KILL "$w" 2>/dev/null
-            wait "$w"
-            exit "$s"
+            exec 3<"$2" || exit 125
+            read -r "$1" || exit 125
+            shift 2
+            exec "$@" <&3 3<&-
             """;
 
-    /** How long the launcher may take to start the command before the start is given up. */
-    private static final Duration HANDSHAKE_LIMIT = Duration.ofSeconds(10);
+    /** How long the script may take to open the stdin pipe before the start is given up. */
+    private static final Duration OPEN_LIMIT = Duration.ofSeconds(10);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The file descriptor the script opens the stdin file on. */
+    private static final int STDIN_FD = 3;
 
     private Launcher() {
     }
 
     /** The argv that runs {@code program args...} under the launcher, its stdin read from {@code stdin}. */
-    static List<String> argv(Path setsid, Duration grace, Path stdin, Path program, List<String> args) {
-        List<String> argv = new ArrayList<>(args.size() + 9);
+    static List<String> argv(Path setsid, Map<String, String> environment, Path stdin, Path program, List<String> args) {
+        List<String> argv = new ArrayList<>(args.size() + 8);
         argv.add(setsid.toString());
         argv.add("/bin/sh");
         argv.add("-c");
         argv.add(SCRIPT);
         argv.add(NAME);
-        argv.add(String.format(Locale.ROOT, "%d.%03d", grace.toSeconds(), grace.toMillisPart()));
+        argv.add(lineVariable(environment));
         argv.add(stdin.toString());
-        argv.add(setsid.toString());
         argv.add(program.toString());
         argv.addAll(args);
         return argv;
     }
 
-    /**
-     * The command as the launcher started it: its pid, and its stdout and stderr pipes as /proc
-     * shows them ({@code pipe:[inode]}).
-     */
-    record Started(ProcessHandle command, Set<String> outputPipes) {
+    /** A shell variable name that is not in {@code environment}. */
+    static String lineVariable(Map<String, String> environment) {
+        StringBuilder name = new StringBuilder("execstream_go");
+        while (environment.containsKey(name.toString())) {
+            name.append('_');
+        }
+        return name.toString();
     }
 
     /**
-     * Finds the command the launcher started and the pipes of its output, then lets the
-     * launcher go on. Empty if the launcher ended (or did not start the command in time) first;
-     * the launcher is then killed.
+     * Notes the output pipes of the process the runner started, has the watchdog watch it, then
+     * lets the program start. With a {@code stdinPipe} (null for none), first waits until the
+     * script holds that file open, so that the runner may then let go of it. Empty if the process ended
+     * (or did not open the pipe in time) first, or the watchdog could not take it; the process is
+     * then killed. On success the process is the command, and the watchdog watches its group.
+     *
+     * @return the command's stdout and stderr pipes as /proc shows them ({@code pipe:[inode]})
      */
-    static Optional<Started> handshake(Process launcher) {
-        long deadline = System.nanoTime() + HANDSHAKE_LIMIT.toNanos();
-        ProcessHandle command = null;
-        while (launcher.isAlive() && System.nanoTime() < deadline) {
-            command = firstChild(launcher);
-            if (command != null) {
-                break;
+    static Optional<Set<String>> handshake(Process process, Path stdinPipe, Watchdog watchdog) {
+        // The JDK set fds 1 and 2 before the first program ran; the script keeps them until the line.
+        Set<String> pipes = ProcStat.outputPipes(process.pid());
+        if (stdinPipe != null && !holds(process, stdinPipe)) {
+            process.destroyForcibly();
+            return Optional.empty();
+        }
+        if (!watchdog.watch(process.pid())) {
+            process.destroyForcibly();
+            return Optional.empty();
+        }
+        if (!goOn(process)) {
+            process.destroyForcibly();
+            watchdog.forget(process.pid());
+            return Optional.empty();
+        }
+        return Optional.of(pipes);
+    }
+
+    /**
+     * Waits until the script has opened {@code file} on its fd 3; false if it ended or took too
+     * long first. The path is compared, not just the fd: a program before the script (setsid
+     * loading its locale) may have another file open there for a moment.
+     */
+    private static boolean holds(Process process, Path file) {
+        long deadline = System.nanoTime() + OPEN_LIMIT.toNanos();
+        String expected = realPath(file);
+        while (!expected.equals(ProcStat.openFile(process.pid(), STDIN_FD))) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                return false;
             }
             LockSupport.parkNanos(POLL_NANOS);
         }
-        // The launcher waits for our line with its pipes open, so they are its fd 1 and 2 now.
-        Set<String> pipes = ProcStat.outputPipes(launcher.pid());
-        if (command == null || !goOn(launcher)) {
-            launcher.destroyForcibly();
-            return Optional.empty();
-        }
-        return Optional.of(new Started(command, pipes));
+        return true;
     }
 
-    /** The launcher's child, the command, once it has one; null before. */
-    private static ProcessHandle firstChild(Process launcher) {
-        List<Long> listed = ProcStat.children(launcher.pid());
-        if (listed == null) {
-            return launcher.toHandle().children().findFirst().orElse(null);
-        }
-        // ProcessHandle.of checks that the process still exists; the kernel's list has no stale pid.
-        return listed.isEmpty() ? null : ProcessHandle.of(listed.get(0)).orElse(null);
-    }
-
-    private static boolean goOn(Process launcher) {
-        OutputStream line = launcher.getOutputStream();
+    /** The path /proc shows for an open {@code file}: with no link in it (a temporary directory may be one). */
+    private static String realPath(Path file) {
         try {
-            // The stream stays open: its end tells the watcher that the server is gone.
+            return file.toRealPath().toString();
+        } catch (IOException e) {
+            return file.toAbsolutePath().toString();
+        }
+    }
+
+    private static boolean goOn(Process process) {
+        // The script reads one line and then execs the program with another stdin: nothing more is written.
+        try (OutputStream line = process.getOutputStream()) {
             line.write("\n".getBytes(StandardCharsets.US_ASCII));
             line.flush();
             return true;

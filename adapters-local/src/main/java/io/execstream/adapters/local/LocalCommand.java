@@ -38,13 +38,17 @@ final class LocalCommand extends ProcessCommand {
     private final ProcessTree tree;
     private final Duration gracePeriod;
     private final Duration drainTimeout;
+    /** Takes the command off the watchdog's list, once it and what it left behind are dealt with. */
+    private final Runnable unwatch;
     /** The TERM of a stop found the command already ended by itself. */
     private volatile boolean termFoundItEnded;
 
-    private LocalCommand(Process process, ProcessHandle command, boolean leadsGroup, Set<String> outputPipes,
+    private LocalCommand(Process process, boolean leadsGroup, Set<String> outputPipes, Runnable unwatch,
                          CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
-        super(process, "execstream-run-" + command.pid() + "-", listener, gracePeriod);
+        super(process, "execstream-run-" + process.pid() + "-", listener, gracePeriod);
+        ProcessHandle command = process.toHandle();
         this.commandPid = command.pid();
+        this.unwatch = unwatch;
         this.leadsGroup = leadsGroup;
         this.outputPipes = outputPipes;
         this.startTime = ProcStat.startTime(process.pid());
@@ -54,14 +58,14 @@ final class LocalCommand extends ProcessCommand {
     }
 
     /**
-     * A command started under the {@link Launcher}: {@code launcher} is the runner's child, which
-     * exits with the command's status. {@code stdin}, if any, is the command's stdin pipe, which
-     * the launcher opened before it forked the command.
+     * A command started by the {@link Launcher}, which became it: the runner's child, the leader
+     * of its own process group, with {@code outputPipes} as its stdout and stderr. {@code unwatch}
+     * takes it off the {@link Watchdog}'s list. {@code stdin}, if any, is the command's stdin
+     * pipe, which the launcher opened before it started the program.
      */
-    static RunningCommand launched(Process launcher, Launcher.Started command, CommandListener listener,
+    static RunningCommand launched(Process command, Set<String> outputPipes, Runnable unwatch, CommandListener listener,
                                    Duration gracePeriod, Duration drainTimeout, StdinPipe stdin) {
-        return begin(new LocalCommand(launcher, command.command(), true, command.outputPipes(), listener,
-                gracePeriod, drainTimeout), stdin);
+        return begin(new LocalCommand(command, true, outputPipes, unwatch, listener, gracePeriod, drainTimeout), stdin);
     }
 
     /**
@@ -70,7 +74,7 @@ final class LocalCommand extends ProcessCommand {
      */
     static RunningCommand started(Process process, CommandListener listener, Duration gracePeriod, Duration drainTimeout,
                                   StdinPipe stdin) {
-        return begin(new LocalCommand(process, process.toHandle(), false, ProcStat.outputPipes(process.pid()),
+        return begin(new LocalCommand(process, false, ProcStat.outputPipes(process.pid()), () -> { },
                 listener, gracePeriod, drainTimeout), stdin);
     }
 
@@ -106,6 +110,7 @@ final class LocalCommand extends ProcessCommand {
     protected void threadsUnavailable() {
         tree.signal(ProcessTree.Signal.KILL);
         closePumps();
+        unwatch.run();
     }
 
     /**
@@ -114,6 +119,15 @@ final class LocalCommand extends ProcessCommand {
      */
     @Override
     protected CommandExit afterExit(int exitCode) {
+        try {
+            drainOrStopLeftovers();
+        } finally {
+            unwatch.run();
+        }
+        return new CommandExit.Exited(exitCode);
+    }
+
+    private void drainOrStopLeftovers() {
         if (!outputReleased(drainTimeout)) {
             // Background processes hold the pipes: they belong to the command, so they go with it.
             stopLeftovers(ProcessTree.Signal.TERM);
@@ -126,7 +140,6 @@ final class LocalCommand extends ProcessCommand {
                         + " reach still holds its output; reporting the exit without the rest of the output");
             }
         }
-        return new CommandExit.Exited(exitCode);
     }
 
     private void stopLeftovers(ProcessTree.Signal signal) {

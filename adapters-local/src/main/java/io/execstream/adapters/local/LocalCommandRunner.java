@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs commands as local processes, each in {@code workspaceRoot/<project>}.
@@ -27,11 +28,14 @@ import java.util.Optional;
  *   <li>{@link #start} creates the working directory if needed, resolves the program (an argv
  *       program containing {@code /} relative to the working directory, otherwise on the
  *       {@code PATH} of the command's environment) and starts it with {@code setsid}, so it
- *       leads a session and process group of its own, under a small {@code sh}
- *       launcher that stops it if the server dies (see below). A string command runs as
+ *       leads a session and process group of its own, through a small {@code sh} launcher that
+ *       becomes the program once a {@link Watchdog} watches its group (see below): the
+ *       command is the runner's own child. A string command runs as
  *       {@code sh -c -- script}. stdin is {@code /dev/null}, or, for a command whose
  *       {@link CommandSpec#stdin()} stays open, a named pipe of the server ({@link StdinPipe}),
- *       never the launcher's pipe from the server (see below). Anything that prevents the start (no
+ *       never the launcher's pipe from the server (see below). It starts with the signal
+ *       dispositions the JVM gives any child: none ignored that the JVM does not ignore.
+ *       Anything that prevents the start (no
  *       directory, no such program, spawn error) is reported as {@link CommandExit.FailedToStart}
  *       on a runner thread, in words that name no path of the server (the log has the detail);
  *       {@code start} itself never throws for it.</li>
@@ -53,7 +57,7 @@ import java.util.Optional;
  *
  * <h2>stdin</h2>
  * With {@link CommandSpec#stdin()}, {@link RunningCommand#stdin()} is the write end of the
- * command's stdin pipe: the launcher opens the pipe before it forks the command, the runner then
+ * command's stdin pipe: the launcher opens the pipe before it starts the program, the runner then
  * removes its file, so the command and what it starts with that stdin are its only readers.
  * Writes go to the pipe, unbuffered, in order, from the caller's thread, and block while the pipe
  * is full; they fail with an {@link IOException} once nothing reads it any more (the command has
@@ -62,12 +66,13 @@ import java.util.Optional;
  * the exit, so a write after {@code onExit} always fails.
  *
  * <h2>If the server dies</h2>
- * The launcher is the runner's child and the command's parent. It holds a pipe from the server
- * open while the command runs; when the server's end closes without a word (the JVM was killed,
- * crashed), it sends TERM to the command's process group, and KILL after the grace period. So a
- * command does not outlive a server killed with SIGKILL; processes that left its process group
- * are out of reach then, and so are processes the command left behind that the server was still
- * draining when it died.
+ * One long-lived {@code sh} per JVM and grace period, the {@link Watchdog}, keeps the list of the
+ * running commands' process groups: each is added before its program starts, and taken off once
+ * the command has ended and what it left behind has been dealt with. It reads a pipe from the
+ * JVM; when that pipe ends (the JVM was killed, crashed, or exited with commands still running),
+ * it sends TERM to every group on its list, and KILL after the grace period. So a command does
+ * not outlive a server killed with SIGKILL; processes that left its process group are out of
+ * reach then. The watchdog starts with the first command and lives as long as the JVM.
  *
  * <p>The environment of a command is the server's, minus every variable whose name starts
  * with {@code EXECSTREAM_} (server configuration and secrets), plus {@link CommandSpec#env()}.
@@ -79,7 +84,7 @@ import java.util.Optional;
  * that exit; for a command that ends within microseconds of its start the JDK closes the pipes
  * itself, and such late output is lost (its writers are still stopped after the drain timeout).
  * A process that left the command's process group and closed its output (a daemon) is not
- * stopped once the command has exited. Without {@code setsid} there is no launcher: commands
+ * stopped once the command has exited. Without {@code setsid} there is no launcher and no watchdog: commands
  * share the server's process group, and the server's death leaves them running.
  *
  * <p>Instances are immutable and safe for concurrent use.
@@ -142,7 +147,7 @@ public final class LocalCommandRunner implements CommandRunner {
         Path stdinFile = stdin == null ? DEV_NULL.toPath() : stdin.path();
         List<String> launch;
         if (setsid != null) {
-            launch = Launcher.argv(setsid, gracePeriod, stdinFile, program, argv.subList(1, argv.size()));
+            launch = Launcher.argv(setsid, environment, stdinFile, program, argv.subList(1, argv.size()));
         } else {
             launch = new ArrayList<>(argv.size());
             launch.add(program.toString());
@@ -166,13 +171,16 @@ public final class LocalCommandRunner implements CommandRunner {
             // The process opened its stdin before it started the program.
             return LocalCommand.started(process, listener, gracePeriod, drainTimeout, stdin);
         }
-        Optional<Launcher.Started> started = Launcher.handshake(process);
-        if (started.isEmpty()) {
+        Watchdog watchdog = Watchdog.of(setsid, gracePeriod);
+        Optional<Set<String>> outputPipes = Launcher.handshake(process, stdin == null ? null : stdin.path(), watchdog);
+        if (outputPipes.isEmpty()) {
             return LocalCommand.couldNotStart(listener, "the system could not start a process for it",
-                    "the launcher (pid " + process.pid() + ") ended before it started the command", null);
+                    "the launcher (pid " + process.pid() + ") ended before it started the command,"
+                            + " or no watchdog could be started to watch it", null);
         }
-        // The launcher opened the stdin file before it forked the command, which now exists.
-        return LocalCommand.launched(process, started.get(), listener, gracePeriod, drainTimeout, stdin);
+        // The launcher holds the stdin file open, and execs the program now: the process is the command.
+        return LocalCommand.launched(process, outputPipes.get(), () -> watchdog.forget(process.pid()), listener,
+                gracePeriod, drainTimeout, stdin);
     }
 
     private static Path findSetsid() {

@@ -171,6 +171,27 @@ class LocalCommandRunnerTest extends CommandRunnerContract {
     }
 
     @Test
+    void theCommandIgnoresNoSignalThatTheRunnersOtherChildrenDoNot() throws Exception {
+        // sh ignores SIGINT and SIGQUIT in an asynchronous list, and a program inherits that (a
+        // bash trap on INT then does nothing): the launcher must start the program otherwise.
+        Process direct = new ProcessBuilder("grep", "SigIgn", "/proc/self/status").redirectErrorStream(true).start();
+        String expected = new String(direct.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertTrue(direct.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && expected.startsWith("SigIgn:"), expected);
+        assertEquals(expected, run(new CommandLine.Argv(List.of("grep", "SigIgn", "/proc/self/status"))).stdout());
+        assertEquals(expected, run(shell("exec grep SigIgn /proc/self/status")).stdout());
+    }
+
+    @Test
+    void theLaunchersLineChangesNoVariableOfTheCommand() {
+        // The launcher reads its line into a variable that is not in the environment, whatever it holds.
+        Map<String, String> env = Map.of("execstream_go", "kept", "execstream_go_", "kept too");
+        assertEquals("execstream_go__", Launcher.lineVariable(env));
+        RecordingListener run = run(CommandSpec.of(shell("echo \"$execstream_go|$execstream_go_|${execstream_go__-unset}\""))
+                .withEnv(env));
+        assertEquals("kept|kept too|unset\n", run.stdout());
+    }
+
+    @Test
     void procStatToleratesAnyCommandName() {
         ProcStat stat = ProcStat.parse(42, "42 (we) ird (name) Z 1 40 39 0 -1 4194304 99 0\n");
         assertEquals(new ProcStat(42, 'Z', 40, 39), stat);
