@@ -46,13 +46,12 @@ final class LocalCommand extends ProcessCommand {
     private LocalCommand(Process process, boolean leadsGroup, Set<String> outputPipes, Runnable unwatch,
                          CommandListener listener, Duration gracePeriod, Duration drainTimeout) {
         super(process, "execstream-run-" + process.pid() + "-", listener, gracePeriod);
-        ProcessHandle command = process.toHandle();
-        this.commandPid = command.pid();
+        this.commandPid = process.pid();
         this.unwatch = unwatch;
         this.leadsGroup = leadsGroup;
         this.outputPipes = outputPipes;
         this.startTime = ProcStat.startTime(process.pid());
-        this.tree = new ProcessTree(command, leadsGroup);
+        this.tree = new ProcessTree(process.toHandle(), leadsGroup);
         this.gracePeriod = gracePeriod;
         this.drainTimeout = drainTimeout;
     }

@@ -134,19 +134,6 @@ record ProcStat(long pid, char state, long processGroup, long session) {
         return pids;
     }
 
-    /**
-     * The children of single-threaded process {@code pid}, as the kernel lists them in
-     * {@code /proc/PID/task/PID/children}: one small file, where {@link ProcessHandle#children()}
-     * reads the stat of every process on the machine (with 500 commands running, 2,000 processes:
-     * most of the server's CPU while commands started). Null where that file cannot be read (a
-     * kernel built without it, or the process gone); the caller then asks the JDK.
-     */
-    static List<Long> children(long pid) {
-        String self = Long.toString(pid);
-        Path file = PROC.resolve(self).resolve("task").resolve(self).resolve("children");
-        return LISTS_CHILDREN && Files.isReadable(file) ? listed(file) : null;
-    }
-
     /** When {@code pid} started, in clock ticks since boot (field 22 of its stat); -1 if unknown. */
     static long startTime(long pid) {
         try {
