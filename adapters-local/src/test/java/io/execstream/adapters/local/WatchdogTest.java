@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -83,6 +86,49 @@ class WatchdogTest {
         watchdog.forget(command.pid());
         watchdog.endPipe();
         assertTrue(command.isAlive());
+    }
+
+    @Test
+    void itsListKeepsWhatWasAddedAndNotTakenOffAndIgnoresAnyOtherLine() throws Exception {
+        // kill and sleep are functions here that say what they would do: nothing is signalled.
+        StringBuilder lines = new StringBuilder();
+        Set<String> expected = new TreeSet<>();
+        for (int pid = 1000; pid < 3000; pid++) {
+            lines.append('+').append(pid).append('\n');
+        }
+        for (int pid = 1000; pid < 3000; pid++) {
+            if (pid % 2 == 0) {
+                lines.append('-').append(pid).append('\n');
+            } else {
+                expected.add(Integer.toString(pid));
+            }
+        }
+        lines.append("+12x\n+1;kill -9 1\n-\n+\nnoise\n+-5\n");
+        Process shell = new ProcessBuilder("/bin/sh", "-c", "kill() { echo \"$1 $2\"; }; sleep() { echo sleep; }\n"
+                + Watchdog.SCRIPT, Watchdog.NAME, "0.1").redirectErrorStream(true).start();
+        try (OutputStream in = shell.getOutputStream()) {
+            in.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
+        }
+        List<String> said = new String(shell.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines().toList();
+        assertTrue(shell.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+
+        int sleep = said.indexOf("sleep");
+        assertEquals(expected.size(), sleep, said.toString());
+        assertEquals(List.of("sleep"), said.subList(sleep, sleep + 1));
+        assertEquals(expected, groups(said.subList(0, sleep), "-TERM"));
+        assertEquals(expected, groups(said.subList(sleep + 1, said.size()), "-KILL"));
+    }
+
+    /** The groups of lines {@code SIGNAL -PGID}, each line with that signal. */
+    private static Set<String> groups(List<String> said, String signal) {
+        Set<String> groups = new TreeSet<>();
+        for (String line : said) {
+            String[] words = line.split(" ");
+            assertEquals(signal, words[0], line);
+            assertTrue(words[1].startsWith("-"), line);
+            groups.add(words[1].substring(1));
+        }
+        return groups;
     }
 
     /**
