@@ -127,6 +127,21 @@ public abstract class CommandRunnerContract {
     }
 
     @Test
+    void aCommandIgnoresNeitherInterruptNorQuitUnlessThisJvmsChildrenDo() throws Exception {
+        // A non-interactive sh has a background job (`cmd &`) ignore SIGINT and SIGQUIT, the job's
+        // programs inherit that, and dash cannot undo it: a runner must not start commands that way.
+        String mask = "while IFS= read -r l; do case $l in SigIgn:*) echo ${l#SigIgn:} ;; esac; done </proc/self/status";
+        Process direct = new ProcessBuilder("sh", "-c", mask).redirectErrorStream(true).start();
+        String here = new String(direct.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertTrue(direct.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        RecordingListener run = run(shell(mask));
+        assertExited(0, run);
+        long interruptAndQuit = (1L << (2 - 1)) | (1L << (3 - 1));
+        long extra = Long.parseUnsignedLong(run.stdout().trim(), 16) & ~Long.parseUnsignedLong(here, 16);
+        assertEquals(0, extra & interruptAndQuit, "the command ignores " + run.stdout().trim() + ", a child of this JVM " + here);
+    }
+
+    @Test
     void stdinIsAtEndOfFile() {
         RecordingListener run = run(shell("cat; echo after"));
         assertExited(0, run);

@@ -34,18 +34,21 @@ final class RemoteScripts {
      * <p>It writes marker lines to stderr, each {@code NUL tag ": " word [arg] LF}: {@code started
      * [hostname]} first, {@code not-found} when the program does not exist, {@code cancelled} when
      * it acts on a {@code .cancel} file, {@code exit N} last.
-     * It runs the command in the background, in a session of its own when {@code setsid} exists
+     * It runs the command in a subshell that records its own pid in the pid file, checks for a
+     * cancel, and then becomes the command: in a session of its own when {@code setsid} exists
      * (so its pid is also its process group), stdin at end of file (or, with {@link #STDIN}, the
-     * wrapper's own stdin, which {@code kubectl exec -i} feeds, and which the wrapper itself then
-     * lets go of, so that the command is its only reader), the environment entries
-     * exported only there. It records the pid in the pid file and waits. Once the command has
+     * wrapper's own stdin, which {@code kubectl exec -i} feeds), the environment entries
+     * exported only there. The wrapper waits for it in the foreground: a command started in the
+     * background ({@code &}) would ignore SIGINT and SIGQUIT, as a non-interactive shell makes
+     * its asynchronous lists do, and could not undo it. Once the command has
      * exited, processes left in its group get the drain period to end by themselves, then TERM,
      * then KILL after the grace period. It removes its files and exits with the command's status
      * ({@code 128 + signal} after a signal).
      *
      * <p>A {@code .cancel} file next to the pid file (created by the kill script when it finds no
      * pid file yet) means: stopped before it started. Checked before the start, and after the
-     * pid file is written, so that a terminate racing the start is never lost.
+     * pid file is written, so that a terminate racing the start is never lost. The subshell learns
+     * its pid from {@code /proc/self/stat}, or without {@code /proc} from a child's {@code PPID}.
      */
     static final String WRAPPER = """
             f=$1 d=$2 g=$3 k=$4
@@ -75,6 +78,9 @@ final class RemoteScripts {
             if [ -e "$c" ]; then rm -f "$c"; m cancelled; m 'exit 143'; exit 143; fi
             if [ "$k" = stdin ]; then exec 4<&0 </dev/null; else exec 4</dev/null; fi
             (
+              { read -r p _ </proc/self/stat; } 2>/dev/null || p=$(sh -c 'echo "$PPID"')
+              echo "$p" >"$f" 2>/dev/null
+              if [ -e "$c" ]; then m cancelled; exit 143; fi
               while [ $# -gt 0 ] && [ "$1" != -- ]; do export "$1"; shift; done
               shift
               case $1 in
@@ -83,13 +89,12 @@ final class RemoteScripts {
               esac || { m not-found; exit 127; }
               if command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
               exec "$@"
-            ) <&4 4<&- &
-            p=$!
-            exec 4<&-
-            echo "$p" >"$f" 2>/dev/null
-            if [ -e "$c" ]; then m cancelled; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi
-            wait "$p" 2>/dev/null
+            ) <&4 4<&-
             s=$?
+            exec 4<&-
+            p=0
+            read -r p <"$f" 2>/dev/null
+            case $p in '' | *[!0-9]*) p=0 ;; esac
             if [ "$p" -gt 1 ] && l; then
               z "$d"
               if l; then

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +56,22 @@ class KubectlCommandRunnerTest extends CommandRunnerContract {
                 .deployment("contract", "contract", POD)
                 .pod("contract", POD, "app");
         runner = configured().build();
+    }
+
+    @AfterEach
+    void awaitTheStandInsOfThisTest() {
+        // A stop's KILL goes through kubectl a grace period after its TERM, and may still be on its
+        // way when the exit has been reported. The stand-in writes its log in the temp directory,
+        // which is removed after this: it must be done first.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ProcessHandle.current().descendants().anyMatch(KubectlCommandRunnerTest::isStandIn)) {
+            assertTrue(System.nanoTime() < deadline, "a stand-in kubectl still runs 20 s after the test");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static boolean isStandIn(ProcessHandle process) {
+        return process.info().commandLine().map(line -> line.contains("standin-kubectl")).orElse(false);
     }
 
     private KubectlCommandRunner.Builder configured() {
