@@ -130,11 +130,8 @@ public abstract class CommandRunnerContract {
     void aCommandIgnoresNeitherInterruptNorQuitUnlessThisJvmsChildrenDo() throws Exception {
         // A non-interactive sh has a background job (`cmd &`) ignore SIGINT and SIGQUIT, the job's
         // programs inherit that, and dash cannot undo it: a runner must not start commands that way.
-        String mask = "while IFS= read -r l; do case $l in SigIgn:*) echo ${l#SigIgn:} ;; esac; done </proc/self/status";
-        Process direct = new ProcessBuilder("sh", "-c", mask).redirectErrorStream(true).start();
-        String here = new String(direct.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        assertTrue(direct.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-        RecordingListener run = run(shell(mask));
+        String here = ignoredByAChildOfThisJvm();
+        RecordingListener run = run(shell(IGNORED_SIGNALS));
         assertExited(0, run);
         long interruptAndQuit = (1L << (2 - 1)) | (1L << (3 - 1));
         long extra = Long.parseUnsignedLong(run.stdout().trim(), 16) & ~Long.parseUnsignedLong(here, 16);
@@ -552,6 +549,18 @@ public abstract class CommandRunnerContract {
     }
 
     // ---- helpers
+
+    /** A shell script that prints the hex mask of the signals its process ignores ({@code SigIgn} of /proc). */
+    protected static final String IGNORED_SIGNALS =
+            "while IFS= read -r l; do case $l in SigIgn:*) echo ${l#SigIgn:} ;; esac; done </proc/self/status";
+
+    /** {@link #IGNORED_SIGNALS} as a child this JVM starts itself prints it: what a command starts from. */
+    protected static String ignoredByAChildOfThisJvm() throws IOException, InterruptedException {
+        Process direct = new ProcessBuilder("sh", "-c", IGNORED_SIGNALS).redirectErrorStream(true).start();
+        String mask = new String(direct.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertTrue(direct.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "sh did not end");
+        return mask;
+    }
 
     /** A started command and its listener. */
     protected record Started(RunningCommand command, RecordingListener listener) {

@@ -100,6 +100,8 @@ public final class LocalCommandRunner implements CommandRunner {
     private final Duration drainTimeout;
     private final Map<String, String> serverEnvironment;
     private final Path setsid;
+    /** Stops this runner's commands if the server dies; null without setsid. */
+    private final Watchdog watchdog;
 
     private LocalCommandRunner(Builder builder) {
         this.workspaceRoot = builder.workspaceRoot.toAbsolutePath().normalize();
@@ -107,6 +109,7 @@ public final class LocalCommandRunner implements CommandRunner {
         this.drainTimeout = builder.drainTimeout;
         this.serverEnvironment = Map.copyOf(builder.serverEnvironment);
         this.setsid = builder.useSetsid ? findSetsid() : null;
+        this.watchdog = setsid == null ? null : Watchdog.of(setsid, gracePeriod);
         if (setsid == null && builder.useSetsid) {
             LOG.log(System.Logger.Level.WARNING, "setsid not found: commands will not get a process group"
                     + " of their own, and terminate() can only reach processes still attached to the command");
@@ -171,7 +174,6 @@ public final class LocalCommandRunner implements CommandRunner {
             // The process opened its stdin before it started the program.
             return LocalCommand.started(process, listener, gracePeriod, drainTimeout, stdin);
         }
-        Watchdog watchdog = Watchdog.of(setsid, gracePeriod);
         Optional<Set<String>> outputPipes = Launcher.handshake(process, stdin == null ? null : stdin.path(), watchdog);
         if (outputPipes.isEmpty()) {
             return LocalCommand.couldNotStart(listener, "the system could not start a process for it",

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One long-lived {@code sh} that stops every running command if the server dies and cannot stop
@@ -108,9 +109,9 @@ final class Watchdog {
 
     /**
      * Ends the watchdog's pipe, as the JVM's death would: it stops every group on its list, which
-     * is empty after. For tests.
+     * is empty after, and is waited for (its grace period and a minute at most). For tests.
      */
-    void endPipe() throws IOException {
+    void endPipe() throws IOException, InterruptedException {
         Process ended;
         synchronized (this) {
             live.clear();
@@ -120,8 +121,8 @@ final class Watchdog {
                 lines.close();
             }
         }
-        if (ended != null) {
-            ended.onExit().join();
+        if (ended != null && !ended.waitFor(grace.plusMinutes(1).toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the watchdog (pid " + ended.pid() + ") did not end");
         }
     }
 
