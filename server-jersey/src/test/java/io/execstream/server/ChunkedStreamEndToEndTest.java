@@ -116,6 +116,38 @@ class ChunkedStreamEndToEndTest {
         }
     }
 
+    /**
+     * A client that keeps its sending side open still sees the connection end after a stream
+     * whose head said so: an HTTP/1.0 body ends only with the close, and {@code Connection: close}
+     * asks for it. Live and replayed streams, and a refusal, each on a connection of its own.
+     */
+    @Test
+    void theConnectionClosesAfterAStreamWhenTheHeadSaysSo(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir)) {
+            String path = startCommand(server);
+            String close = "Connection: close\r\n";
+            List<String> asks = new ArrayList<>(List.of("HTTP/1.1 " + close, "HTTP/1.1 " + close));
+            if (TestServer.TRANSPORT.equals("standalone")) {
+                // The body's framing for HTTP/1.0 is the container's elsewhere (see above).
+                asks.add("HTTP/1.0 ");
+            }
+            for (String ask : asks) {
+                String version = ask.substring(0, 8);
+                String request = "GET " + path + " " + version + "\r\nHost: localhost\r\nX-API-Key: " + server.apiKey()
+                        + "\r\n" + ask.substring(9) + "\r\n";
+                Conversation c = RawHttp.converse(server.baseUri(), request.getBytes(StandardCharsets.ISO_8859_1), WAIT);
+                assertTrue(c.closed(), () -> ask + ": " + c);
+                assertEquals(1, c.answers().size(), c::toString);
+                assertStream(c.answers().get(0));
+            }
+            String missing = "GET " + eventsPath(TestServer.newProject("none"), "0123456789abcdef01234567")
+                    + " HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + server.apiKey() + "\r\n" + close + "\r\n";
+            Conversation refused = RawHttp.converse(server.baseUri(), missing.getBytes(StandardCharsets.ISO_8859_1), WAIT);
+            assertTrue(refused.closed(), refused::toString);
+            assertEquals(List.of(404), refused.answers().stream().map(Answer::status).toList(), refused::toString);
+        }
+    }
+
     /** Starts {@link #COMMAND} in a project of its own; the path of its event stream. */
     private static String startCommand(TestServer server) {
         String project = TestServer.newProject("chunks");

@@ -45,7 +45,8 @@ import org.glassfish.grizzly.threadpool.Threads;
  * an open response there keeps the server's whole request and response with it (their buffers,
  * parameter and cookie structures, two 1,024-character arrays among them): 5.1 KB of the
  * 19.7 KB of heap an idle subscriber cost (BENCHMARKS.md). Here a stream keeps the codec's
- * request and response packets and its own state, nothing else.
+ * request and response packets and its own state, nothing else; its head goes out on a packet of
+ * its own, dropped once sent ({@link StreamHead}), so the response packet it keeps stays empty.
  *
  * <p>Everything else is the HTTP layer's, as on any transport: the checks, the bytes
  * ({@link EventStreams}), the error bodies and the CORS headers ({@link CorsPolicy}), on errors
@@ -124,6 +125,7 @@ final class EventStreamFilter extends BaseFilter {
                         whole = answer(ctx, request, stream, project);
                     } finally {
                         if (whole) {
+                            complete(ctx);
                             ctx.resume(ctx.getStopAction());
                         }
                     }
@@ -133,7 +135,23 @@ final class EventStreamFilter extends BaseFilter {
                 // The server is stopping: answered on this thread.
             }
         }
-        return answer(ctx, request, stream, project) ? ctx.getStopAction() : ctx.getSuspendAction();
+        if (answer(ctx, request, stream, project)) {
+            complete(ctx);
+            return ctx.getStopAction();
+        }
+        return ctx.getSuspendAction();
+    }
+
+    /**
+     * Tells the codec that the answer to the request {@code ctx} holds is complete, as Grizzly's
+     * HTTP server does after each of its own: it closes the connection if the answer's head said
+     * so ({@code Connection: close}, an HTTP/1.0 body that ends with the close), else it waits for
+     * the next request, for as long as its keep-alive allows. Without this, a stream to an
+     * HTTP/1.0 client never ended.
+     */
+    static void complete(FilterChainContext ctx) {
+        // The codec's filter (org.glassfish.grizzly.http), not the HTTP server's of the same name.
+        ctx.notifyDownstream(org.glassfish.grizzly.http.HttpServerFilter.RESPONSE_COMPLETE_EVENT);
     }
 
     /**
@@ -210,8 +228,9 @@ final class EventStreamFilter extends BaseFilter {
      * the first flush. True if the stream ended already; else the output ends the context.
      */
     private boolean stream(FilterChainContext ctx, HttpResponsePacket response, String origin, Consumer<SseOutput> open) {
-        commit(response, origin);
-        GrizzlySseOutput output = new GrizzlySseOutput(ctx, response);
+        StreamHead head = new StreamHead(response.getRequest());
+        commit(head, origin);
+        GrizzlySseOutput output = new GrizzlySseOutput(ctx, head);
         try {
             open.accept(output);
         } catch (RuntimeException e) {

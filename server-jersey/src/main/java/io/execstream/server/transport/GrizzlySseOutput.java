@@ -20,13 +20,15 @@ import org.glassfish.grizzly.memory.MemoryManager;
  * open, so a peer that has gone is found by a failed write (an event's, or at the latest the
  * next keepalive's), which closes the connection and so ends the stream.
  *
- * <p>The first flush goes through the codec as the response's first content, with its head.
- * After it, each flush is one HTTP chunk that this class frames ({@code size CRLF data CRLF}; raw
- * bytes if the response is not chunked, as for an HTTP/1.0 client), written below the codec: its
- * content packet and chunk encoder cost more per flush than the frames themselves when thousands
- * of subscribers each get a line. The connection keeps writes in order, so the last chunk that
- * {@link #finish} sends through the codec follows them, and the codec then takes the
- * connection's next request, or closes it.
+ * <p>The first flush goes through the codec as the first content of a {@link StreamHead}, with the
+ * head. After it, each flush is one HTTP chunk that this class frames ({@code size CRLF data
+ * CRLF}; raw bytes if the response is not chunked, as for an HTTP/1.0 client), written below the
+ * codec: its content packet and chunk encoder cost more per flush than the frames themselves when
+ * thousands of subscribers each get a line. So is the last chunk, and the head is dropped once
+ * sent. The connection keeps writes in order. At the end the codec is told that the answer is
+ * complete ({@link EventStreamFilter#complete}), and takes the connection's next request, or
+ * closes it as the head said it would (an HTTP/1.0 client, whose body ends with the close; a
+ * request with {@code Connection: close}).
  *
  * <p>The filter chain's context for the request stays suspended while the stream is open; the
  * stream's end completes it, or the filter does if the stream ended before it was done opening
@@ -49,6 +51,8 @@ final class GrizzlySseOutput implements SseOutput {
     /** Once the head is sent, what is held is sent at this size without waiting for the flush. */
     private static final int SEND_AT = 256 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
+    /** The chunk that ends a chunked body, with no trailer. */
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     /** The filter has not returned yet. */
@@ -59,7 +63,8 @@ final class GrizzlySseOutput implements SseOutput {
     private static final int ENDED = 2;
 
     private final FilterChainContext ctx;
-    private final HttpResponsePacket response;
+    /** The head, until it is sent; kept after only if the codec encodes the content (compression). */
+    private HttpResponsePacket head;
     private final MemoryManager memory;
     private final Connection<?> connection;
     private final AtomicInteger state = new AtomicInteger(OPENING);
@@ -82,10 +87,10 @@ final class GrizzlySseOutput implements SseOutput {
     /** Frames written since the last send that are not in {@code gathered}, in order; null for none. */
     private Buffer held;
 
-    /** An output on {@code response}, the answer to the request {@code ctx} holds, not committed yet. */
-    GrizzlySseOutput(FilterChainContext ctx, HttpResponsePacket response) {
+    /** An output that answers the request {@code ctx} holds with {@code head}, not committed yet. */
+    GrizzlySseOutput(FilterChainContext ctx, StreamHead head) {
         this.ctx = ctx;
-        this.response = response;
+        this.head = head;
         this.connection = ctx.getConnection();
         this.memory = connection.getMemoryManager();
     }
@@ -148,7 +153,7 @@ final class GrizzlySseOutput implements SseOutput {
     private void sendHead(boolean last) {
         Buffer body = joined(held, takeGathered());
         held = null;
-        HttpContent.Builder<?> content = HttpContent.builder(response).last(last);
+        HttpContent.Builder<?> content = HttpContent.builder(head).last(last);
         if (body != null) {
             content.content(body);
         }
@@ -156,8 +161,11 @@ final class GrizzlySseOutput implements SseOutput {
         headSent = true;
         // The codec frames the content itself only when it encodes it (compression, if a host
         // turned it on).
-        direct = response.getContentEncodings().isEmpty();
-        chunked = response.isChunked();
+        direct = head.getContentEncodings().isEmpty();
+        chunked = head.isChunked();
+        if (direct) {
+            head = null;
+        }
     }
 
     /**
@@ -228,7 +236,7 @@ final class GrizzlySseOutput implements SseOutput {
             Buffer body = joined(held, takeGathered());
             held = null;
             if (body != null) {
-                ctx.write(HttpContent.builder(response).content(body).build());
+                ctx.write(HttpContent.builder(head).content(body).build());
             }
             return;
         }
@@ -298,34 +306,44 @@ final class GrizzlySseOutput implements SseOutput {
     @Override
     public void finish() {
         try {
-            if (headSent) {
-                send();
-                // The last chunk, through the codec, after everything written.
-                ctx.write(HttpContent.builder(response).last(true).build());
-            } else {
+            if (!headSent) {
                 sendHead(true);
+            } else if (direct) {
+                send();
+                if (chunked) {
+                    connection.write(Buffers.wrap(memory, LAST_CHUNK), null);
+                }
+            } else {
+                send();
+                ctx.write(HttpContent.builder(head).last(true).build());
             }
         } catch (RuntimeException e) {
             // The connection is gone already; there is nothing left to end.
             connection.closeSilently();
         }
-        end();
+        end(true);
     }
 
     @Override
     public void abort() {
         // Not close(), which would wait for the queued bytes to be sent first.
         connection.terminateSilently();
-        end();
+        end(false);
     }
 
-    /** Lets the request's context go: at once if the stream is open, else once the filter is done opening it. */
-    private void end() {
+    /**
+     * Lets the request's context go, the answer {@code complete} or not: at once if the stream is
+     * open, else once the filter is done opening it.
+     */
+    private void end(boolean complete) {
         if (closeListener != null) {
             // A connection kept alive for more requests must not keep this stream.
             connection.removeCloseListener(closeListener);
         }
         if (state.getAndSet(ENDED) == OPEN) {
+            if (complete) {
+                EventStreamFilter.complete(ctx);
+            }
             ctx.resume(ctx.getStopAction());
         }
     }
