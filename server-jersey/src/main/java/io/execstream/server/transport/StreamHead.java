@@ -14,9 +14,9 @@ import org.glassfish.grizzly.http.Protocol;
  * long as the exchange is open, and each header field set on it stays there as two of the codec's
  * {@code DataChunk}s (about 180 bytes each, with their byte, char and buffer chunks). A stream is
  * open for hours, mostly idle, and its head has nine fields besides the status line: 3.3 KB of
- * the 14.3 KB an idle subscriber cost (BENCHMARKS.md). Once the head is sent, this class frames every chunk itself
- * and the last one too, so nothing needs the head any more; the request's own response packet is
- * never committed, and stays empty.
+ * the 14.3 KB an idle subscriber cost (BENCHMARKS.md). Once the head is sent, the stream's output
+ * frames every chunk itself, the last one too, so nothing needs the head any more; the request's
+ * own response packet is never committed, and stays empty.
  */
 final class StreamHead extends HttpResponsePacket {
 
