@@ -9,7 +9,6 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.http.HttpContent;
-import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 
@@ -64,7 +63,7 @@ final class GrizzlySseOutput implements SseOutput {
 
     private final FilterChainContext ctx;
     /** The head, until it is sent; kept after only if the codec encodes the content (compression). */
-    private HttpResponsePacket head;
+    private StreamHead head;
     private final MemoryManager memory;
     private final Connection<?> connection;
     private final AtomicInteger state = new AtomicInteger(OPENING);
