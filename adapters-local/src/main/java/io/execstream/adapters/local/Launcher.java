@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How a command starts when {@code setsid} exists: the runner starts {@code setsid /bin/sh -c
- * SCRIPT execstream-command VARIABLE STDIN PROGRAM ARGS...}, and the small {@code sh} script becomes
- * the command, in the same process.
+ * How a command starts when {@code setsid} exists: the runner starts {@code /bin/sh -c SCRIPT
+ * execstream-command VARIABLE STDIN PROGRAM ARGS...} as the leader of a session and process group of
+ * its own, and the small {@code sh} script becomes the command, in the same process.
  *
- * <p>{@code setsid} makes the process the leader of a session and process group of its own (it is
- * the JVM's child, never a group leader, so {@code setsid} does not fork). The script opens
+ * <p>The session is made by {@link PosixSpawn} where the C library allows it, otherwise by
+ * starting the script under {@code setsid} through the JDK ({@code setsid} does not fork: the JVM's
+ * child is never a group leader). The script opens
  * {@code STDIN} (fd 3): {@code /dev/null}, or the named pipe of a command whose stdin stays open
  * ({@link io.execstream.adapters.support.StdinPipe}). Then it waits for a line on its own stdin, a
  * pipe from the runner: meanwhile the runner notes the pipes its output goes to, which nothing can
@@ -58,10 +59,23 @@ final class Launcher {
     private Launcher() {
     }
 
-    /** The argv that runs {@code program args...} under the launcher, its stdin read from {@code stdin}. */
+    /**
+     * The argv that runs {@code program args...} under the launcher, its stdin read from {@code stdin},
+     * started by {@code setsid}: for a start through the JDK.
+     */
     static List<String> argv(Path setsid, Map<String, String> environment, Path stdin, Path program, List<String> args) {
         List<String> argv = new ArrayList<>(args.size() + 8);
         argv.add(setsid.toString());
+        argv.addAll(script(environment, stdin, program, args));
+        return argv;
+    }
+
+    /**
+     * The argv of the launcher itself, {@code /bin/sh -c SCRIPT ...}: for a start that makes the
+     * session itself ({@link PosixSpawn}).
+     */
+    static List<String> script(Map<String, String> environment, Path stdin, Path program, List<String> args) {
+        List<String> argv = new ArrayList<>(args.size() + 7);
         argv.add("/bin/sh");
         argv.add("-c");
         argv.add(SCRIPT);

@@ -27,10 +27,12 @@ import java.util.Set;
  * <ol>
  *   <li>{@link #start} creates the working directory if needed, resolves the program (an argv
  *       program containing {@code /} relative to the working directory, otherwise on the
- *       {@code PATH} of the command's environment) and starts it with {@code setsid}, so it
- *       leads a session and process group of its own, through a small {@code sh} launcher that
- *       becomes the program once a {@link Watchdog} watches its group (see below): the
- *       command is the runner's own child. A string command runs as
+ *       {@code PATH} of the command's environment) and starts it as the leader of a session
+ *       and process group of its own, through a small {@code sh} launcher that becomes the
+ *       program once a {@link Watchdog} watches its group (see below): the command is the
+ *       runner's own child. The session is made by {@code posix_spawn} ({@link PosixSpawn},
+ *       through JNA) where the C library has what it needs (glibc 2.34 or later), otherwise by
+ *       {@code setsid}, started through the JDK ({@link Builder#posixSpawn(boolean)}). A string command runs as
  *       {@code sh -c -- script}. stdin is {@code /dev/null}, or, for a command whose
  *       {@link CommandSpec#stdin()} stays open, a named pipe of the server ({@link StdinPipe}),
  *       never the launcher's pipe from the server (see below). It starts with the signal
@@ -79,10 +81,12 @@ import java.util.Set;
  * {@link CommandSpec#timeout()} is not enforced here: the caller stops the command through
  * {@link RunningCommand#terminate}.
  *
- * <p>Limitations: output that processes left behind write after the command's process has
- * exited is delivered (until the drain timeout) only if the runner had begun reading before
- * that exit; for a command that ends within microseconds of its start the JDK closes the pipes
- * itself, and such late output is lost (its writers are still stopped after the drain timeout).
+ * <p>Limitations: when the JDK starts commands (no {@code posix_spawn}), output that processes
+ * left behind write after the command's process has exited is delivered (until the drain
+ * timeout) only if the runner had begun reading before that exit; for a command that ends within
+ * microseconds of its start the JDK closes the pipes itself, and such late output is lost (its
+ * writers are still stopped after the drain timeout). A command started with {@code posix_spawn}
+ * keeps its pipes until the runner has read them to the end.
  * A process that left the command's process group and closed its output (a daemon) is not
  * stopped once the command has exited. Without {@code setsid} there is no launcher and no watchdog: commands
  * share the server's process group, and the server's death leaves them running.
@@ -100,6 +104,8 @@ public final class LocalCommandRunner implements CommandRunner {
     private final Duration drainTimeout;
     private final Map<String, String> serverEnvironment;
     private final Path setsid;
+    /** Commands start through {@link PosixSpawn}, which makes their session; otherwise through the JDK under setsid. */
+    private final boolean posixSpawn;
     /** Stops this runner's commands if the server dies; null without setsid. */
     private final Watchdog watchdog;
 
@@ -110,6 +116,7 @@ public final class LocalCommandRunner implements CommandRunner {
         this.serverEnvironment = Map.copyOf(builder.serverEnvironment);
         this.setsid = builder.useSetsid ? findSetsid() : null;
         this.watchdog = setsid == null ? null : Watchdog.of(setsid, gracePeriod);
+        this.posixSpawn = setsid != null && builder.posixSpawn && PosixSpawn.available();
         if (setsid == null && builder.useSetsid) {
             LOG.log(System.Logger.Level.WARNING, "setsid not found: commands will not get a process group"
                     + " of their own, and terminate() can only reach processes still attached to the command");
@@ -148,27 +155,26 @@ public final class LocalCommandRunner implements CommandRunner {
     private RunningCommand launch(Path workDir, Map<String, String> environment, Path program, List<String> argv,
                                   StdinPipe stdin, CommandListener listener) {
         Path stdinFile = stdin == null ? DEV_NULL.toPath() : stdin.path();
+        List<String> args = argv.subList(1, argv.size());
         List<String> launch;
-        if (setsid != null) {
-            launch = Launcher.argv(setsid, environment, stdinFile, program, argv.subList(1, argv.size()));
-        } else {
-            launch = new ArrayList<>(argv.size());
-            launch.add(program.toString());
-            launch.addAll(argv.subList(1, argv.size()));
-        }
-        ProcessBuilder builder = new ProcessBuilder(launch).directory(workDir.toFile());
-        if (setsid == null) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(stdinFile.toFile()));
-        }
-        builder.environment().clear();
-        builder.environment().putAll(environment);
-
         Process process;
         try {
-            process = builder.start();
+            if (posixSpawn) {
+                launch = Launcher.script(environment, stdinFile, program, args);
+                process = PosixSpawn.start(launch, environment, workDir);
+            } else {
+                launch = jdkLaunch(environment, program, args, stdinFile);
+                ProcessBuilder builder = new ProcessBuilder(launch).directory(workDir.toFile());
+                if (setsid == null) {
+                    builder.redirectInput(ProcessBuilder.Redirect.from(stdinFile.toFile()));
+                }
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+                process = builder.start();
+            }
         } catch (IOException | RuntimeException e) {
             return LocalCommand.couldNotStart(listener, Files.isDirectory(workDir) ? StartFailure.reason(e)
-                    : "its working directory is missing", "cannot start " + launch.get(0) + " in " + workDir, e);
+                    : "its working directory is missing", "cannot start " + program + " in " + workDir, e);
         }
         if (setsid == null) {
             // The process opened its stdin before it started the program.
@@ -183,6 +189,22 @@ public final class LocalCommandRunner implements CommandRunner {
         // The launcher holds the stdin file open, and execs the program now: the process is the command.
         return LocalCommand.launched(process, outputPipes.get(), () -> watchdog.forget(process.pid()), listener,
                 gracePeriod, drainTimeout, stdin);
+    }
+
+    /** The argv the JDK starts: the launcher under setsid, or without setsid the program itself. */
+    private List<String> jdkLaunch(Map<String, String> environment, Path program, List<String> args, Path stdinFile) {
+        if (setsid != null) {
+            return Launcher.argv(setsid, environment, stdinFile, program, args);
+        }
+        List<String> launch = new ArrayList<>(args.size() + 1);
+        launch.add(program.toString());
+        launch.addAll(args);
+        return launch;
+    }
+
+    /** Whether commands start through {@link PosixSpawn}; for tests. */
+    boolean startsWithPosixSpawn() {
+        return posixSpawn;
     }
 
     private static Path findSetsid() {
@@ -201,6 +223,7 @@ public final class LocalCommandRunner implements CommandRunner {
         private Duration drainTimeout = Duration.ofSeconds(2);
         private Map<String, String> serverEnvironment = System.getenv();
         private boolean useSetsid = true;
+        private boolean posixSpawn = true;
 
         private Builder() {
         }
@@ -229,6 +252,17 @@ public final class LocalCommandRunner implements CommandRunner {
         /** Replaces the server environment commands start from; for tests. */
         Builder serverEnvironment(Map<String, String> environment) {
             this.serverEnvironment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * Whether commands start through the C library's {@code posix_spawn} (JNA), which makes
+         * their session itself, where this JVM has it (Linux, glibc 2.34 or later); default true.
+         * With false, or elsewhere, they start through the JDK ({@link ProcessBuilder}) under
+         * {@code setsid}: two programs more before each command's own, a few milliseconds each.
+         */
+        public Builder posixSpawn(boolean posixSpawn) {
+            this.posixSpawn = posixSpawn;
             return this;
         }
 

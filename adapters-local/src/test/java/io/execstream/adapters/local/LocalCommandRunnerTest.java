@@ -43,7 +43,8 @@ class LocalCommandRunnerTest extends CommandRunnerContract {
         runner = configured().build();
     }
 
-    private LocalCommandRunner.Builder configured() {
+    /** The runner under test, before {@code build()}; a subclass runs the whole suite with another start. */
+    LocalCommandRunner.Builder configured() {
         return LocalCommandRunner.builder().workspaceRoot(root).gracePeriod(GRACE).drainTimeout(DRAIN);
     }
 
@@ -168,6 +169,16 @@ class LocalCommandRunnerTest extends CommandRunnerContract {
         ProcStat stat = ProcStat.parse(Long.parseLong(lines.get(0)), lines.get(1));
         assertEquals(stat.pid(), stat.processGroup());
         assertEquals(stat.pid(), stat.session());
+    }
+
+    @Test
+    void commandsStartWithTheSpawnThisSuiteIsFor() {
+        assertEquals(posixSpawn(), runner.startsWithPosixSpawn());
+    }
+
+    /** Whether this suite's commands start through {@code posix_spawn}; the JDK's start has its own suite. */
+    boolean posixSpawn() {
+        return true;
     }
 
     @Test
