@@ -552,7 +552,7 @@ async function scenarioFanout(subs, { warmRuns = P.fanoutWarmRuns, lines = P.fan
 
 // Many streams at once: P.manyStreams.streams commands, each writing a line every intervalMs
 // (fifo-gen.js through a named pipe each), each followed by subs/streams subscribers. Latency, server CPU, RSS and threads
-// (the most seen while it runs: 3 per running command are expected today), every line delivered;
+// (the most seen while it runs: 2 per running command are expected today), every line delivered;
 // both clients, as in fan-out.
 async function scenarioManyStreams() {
   const m = P.manyStreams, label = `many-streams ${m.streams}x${m.subs / m.streams}`;
@@ -883,9 +883,9 @@ function report(m, startedAt, minutes) {
         if (!i || i.threadsNoCommand === null || i.commandThreads[most] === null) return null;
         // per command from the first to the last: the first command also starts pools' first threads
         const per = (i.commandThreads[most] - i.threadsBase) / (most - 1);
-        return [`${[i.threadsNoCommand, i.threadsBase, ...P.threadCommands.map((n) => i.commandThreads[n])].map((t) => fmt(t, 0)).join(" → ")} (${fmt(per, 1)} per command${k.startsWith("execstream") && Math.round(per) === 3 ? ", as expected today" : ""})`, per < 0.5]; }]];
+        return [`${[i.threadsNoCommand, i.threadsBase, ...P.threadCommands.map((n) => i.commandThreads[n])].map((t) => fmt(t, 0)).join(" → ")} (${fmt(per, 1)} per command${k.startsWith("execstream") && Math.round(per) === 2 ? ", as expected today" : ""})`, per < 0.5]; }]];
     L.push("### Fixed costs", "", `Goals, reported and not gated. Start-up: the median of the start-up scenario's starts. Heap per idle connection and threads against connections: the idle scenario. Threads against running commands: the same server before its \`sleep\` starts, with it, then with more \`sleep\`s up to ${P.threadCommands.join(" and ")} running. ` +
-      "Today each running command costs execstream 3 threads: its own 2 (a blocking reader each for stdout and stderr: the JDK has no non-blocking pipe I/O for a child process) and the JDK's \"process reaper\" for every child, which also tells execstream of the end (until 2026-12-06 a thread of execstream's own waited for it too, 4 in all); the last goal counts that as not met. Per command is counted from 1 running to the most, since the first also starts pools' first threads; the launcher's pool keeps an idle thread for a minute, which may add one or two.", "");
+      "Today each running command costs execstream 2 threads, a blocking reader each for stdout and stderr (the JDK has no non-blocking pipe I/O for a child process). One thread, the local runner's \"execstream-reaper\", waits for the end of every child it started with posix_spawn, through a pidfd each; until 2026-12-08 the JDK started the children and kept a \"process reaper\" thread for each, 3 in all (4 until 2026-12-06, when a thread of execstream's own also waited for the end). The last goal counts 2 as not met. Per command is counted from 1 running to the most, since the first also starts pools' first threads; the launcher's pool keeps an idle thread for a minute, which may add one or two.", "");
     head(["goal", ...KINDS.flatMap((k) => [NAMES[k] || k, "met?"])]);
     for (const [name, get] of goals) row([name, ...KINDS.flatMap((k) => { const r = get(k); return r ? [r[0], k.startsWith("execstream") ? (r[1] ? "met" : "**not met**") : "–"] : ["–", "–"]; })]);
     L.push("");
@@ -958,7 +958,7 @@ function report(m, startedAt, minutes) {
   if (Object.keys(R.manyStreams).length) {
     const m = P.manyStreams;
     L.push(`**Many streams**: ${m.streams} commands at once, each writing a line every ${m.intervalMs} ms (${m.lines} lines; command i is \`cat\` of named pipe i, and one \`bench/loadgen/fifo-gen.js\` writes all the pipes, the streams' deadlines spread over the interval), each followed by ${m.subs / m.streams} subscribers (${m.subs.toLocaleString("en")} connections), all connected before the first line; ${m.warmRuns} unmeasured warm-up run${m.warmRuns === 1 ? "" : "s"} first. ` +
-      `Threads: the most seen while it ran (3 per running command are expected today: a reader each for stdout and stderr, and the JDK's process reaper).`, "");
+      `Threads: the most seen while it ran (2 per running command are expected today: a reader each for stdout and stderr).`, "");
     fanoutRows([m.subs], "many", (k) => R.manyStreams[k]);
   }
   if (Object.keys(R.idle).length) {

@@ -2,6 +2,7 @@ package io.execstream.adapters.local;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
@@ -13,6 +14,11 @@ import com.sun.jna.Pointer;
 final class LibC {
 
     static final int O_CLOEXEC = 0x80000;
+    static final int O_NONBLOCK = 0x800;
+    static final short POLLIN = 0x1;
+    static final int ENOSYS = 38;
+    /** A {@code struct pollfd}: int fd, short events, short revents. */
+    static final int POLLFD_SIZE = 8;
     /** posix_spawnattr flags (glibc's spawn.h). */
     static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     static final short POSIX_SPAWN_SETSID = 0x80;
@@ -38,6 +44,12 @@ final class LibC {
     static native int pipe2(int[] fds, int flags) throws LastErrorException;
 
     static native int close(int fd);
+
+    static native NativeLong read(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
+
+    static native NativeLong write(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
+
+    static native int poll(Pointer fds, NativeLong count, int timeoutMillis) throws LastErrorException;
 
     static native int posix_spawn(int[] pid, Pointer path, Pointer fileActions, Pointer attributes,
                                   Pointer argv, Pointer envp);

@@ -57,6 +57,12 @@ final class PosixSpawn {
      * @throws IOException as {@link ProcessBuilder#start()} would, with the error number in the message
      */
     static Process start(List<String> argv, Map<String, String> environment, Path directory) throws IOException {
+        return start(argv, environment, directory, true);
+    }
+
+    /** {@link #start}; with {@code sharedReaper} false, the child gets a waiting thread of its own, as without pidfds. */
+    static Process start(List<String> argv, Map<String, String> environment, Path directory, boolean sharedReaper)
+            throws IOException {
         List<String> variables = new ArrayList<>(environment.size());
         environment.forEach((name, value) -> variables.add(name + "=" + value));
         Memory arguments = cStrings(argv);
@@ -101,7 +107,7 @@ final class PosixSpawn {
             OutputStream stdin = new FileOutputStream(procFd(fds[1]));
             InputStream stdout = new PipeInputStream(procFd(fds[2]));
             InputStream stderr = new PipeInputStream(procFd(fds[4]));
-            return SpawnedProcess.reaped(pid, stdin, stdout, stderr);
+            return SpawnedProcess.reaped(pid, stdin, stdout, stderr, sharedReaper);
         } catch (IOException | RuntimeException e) {
             if (pid > 0) {
                 // Started, but we cannot talk to it: it must not run unseen.

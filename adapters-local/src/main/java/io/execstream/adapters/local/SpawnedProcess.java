@@ -14,19 +14,23 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A child that {@link PosixSpawn} started, as a {@link Process}: the rest of the runner treats it
- * like one the JDK started. A reaper thread waits for its end and reaps it; the exit value is the
- * JDK's ({@code 128 + signal} after a signal). Its pipes stay open after the exit until their
+ * like one the JDK started. The shared {@link Reaper} thread waits for its end and reaps it (or,
+ * where the system has no pidfd, a thread of its own, as the JDK does for each child); the exit
+ * value is the JDK's ({@code 128 + signal} after a signal). {@link #onExit()}'s dependent actions
+ * that do not ask for an executor run on that thread, as they run on the JDK's reaper for its
+ * children: they must be quick. Its pipes stay open after the exit until their
  * reader closes them: unlike the JDK's, nothing takes them over when the process ends, so a
  * background process's later output is still read.
  *
  * <p>A signal is only sent before the child is reaped, so it can never reach a process that later
- * got the same pid: the reaper first waits without reaping ({@code WNOWAIT}), then reaps under the
- * same lock {@link #destroy()} takes.
+ * got the same pid: the child is reaped under the lock {@link #destroy()} takes, once its end is
+ * known without reaping it (a pidfd that is readable, or {@code waitid} with {@code WNOWAIT}).
  */
 final class SpawnedProcess extends Process {
 
     private static final System.Logger LOG = System.getLogger(SpawnedProcess.class.getName());
-    private static final Executor REAPERS = Executors.newCachedThreadPool(DaemonThreads.named("execstream-reaper-"));
+    /** Threads that each wait for one child, where the {@link Reaper} cannot watch it. */
+    private static final Executor WAITERS = Executors.newCachedThreadPool(DaemonThreads.named("execstream-waiter-"));
 
     private final int pid;
     private final ProcessHandle handle;
@@ -47,45 +51,66 @@ final class SpawnedProcess extends Process {
         this.stderr = stderr;
     }
 
-    /** Starts reaping the child {@code pid} once it ends. */
-    static SpawnedProcess reaped(int pid, OutputStream stdin, InputStream stdout, InputStream stderr) {
+    /**
+     * Starts waiting for the end of the child {@code pid}: the shared {@link Reaper} watches it
+     * where it can (and {@code sharedReaper} is true), otherwise a thread of its own waits for it.
+     */
+    static SpawnedProcess reaped(int pid, OutputStream stdin, InputStream stdout, InputStream stderr,
+                                 boolean sharedReaper) {
         SpawnedProcess process = new SpawnedProcess(pid, stdin, stdout, stderr);
-        REAPERS.execute(process::reap);
+        if (!sharedReaper || !Reaper.watch(process)) {
+            WAITERS.execute(process::waitAndReap);
+        }
         return process;
     }
 
-    private void reap() {
+    /** Waits on this thread until the child has ended, then reaps it. */
+    private void waitAndReap() {
+        Memory info = new Memory(LibC.SIGINFO_SIZE);
         try {
-            exitValue = exitValue(waitAndReap());
+            while (!ended(info)) {
+                // Interrupted by a signal: wait again.
+            }
+        } catch (LastErrorException e) {
+            // Only if something else reaped our child (a SIGCHLD set to be ignored): reapNow says so.
+        }
+        reapNow();
+    }
+
+    /**
+     * Reaps the child, which has ended, and completes {@link #onExit()} on this thread. Called once,
+     * by the reaper or the child's own waiter.
+     */
+    void reapNow() {
+        try {
+            exitValue = exitValue(reapStatus());
             exit.complete(this);
         } catch (RuntimeException | Error e) {
             exit.completeExceptionally(e);
         }
     }
 
-    /** Waits until the child has ended, then reaps it; its wait status. */
-    private int waitAndReap() {
-        Memory info = new Memory(LibC.SIGINFO_SIZE);
-        int status;
-        try {
-            while (!ended(info)) {
-                // Interrupted by a signal: wait again.
-            }
-            int[] result = new int[1];
-            synchronized (this) {
-                LibC.waitpid(pid, result, 0);
+    private int reapStatus() {
+        int[] status = new int[1];
+        synchronized (this) {
+            try {
+                while (true) {
+                    try {
+                        LibC.waitpid(pid, status, 0);
+                        return status[0];
+                    } catch (LastErrorException e) {
+                        if (e.getErrorCode() != LibC.EINTR) {
+                            throw e;
+                        }
+                    }
+                }
+            } catch (LastErrorException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot get the exit status of process " + pid + ": " + e.getMessage());
+                return 0x7f00; // exit value 127
+            } finally {
                 reaped = true;
             }
-            status = result[0];
-        } catch (LastErrorException e) {
-            // Only if something else reaped our child (a SIGCHLD set to be ignored): its status is lost.
-            LOG.log(System.Logger.Level.WARNING, "cannot wait for process " + pid + ": " + e.getMessage());
-            synchronized (this) {
-                reaped = true;
-            }
-            status = 0x7f00; // exit value 127
         }
-        return status;
     }
 
     /** True once the child has ended (not yet reaped), false if the wait was interrupted. */

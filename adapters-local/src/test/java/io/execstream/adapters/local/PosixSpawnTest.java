@@ -124,6 +124,48 @@ class PosixSpawnTest {
     }
 
     @Test
+    void oneThreadWaitsForEveryChild() throws Exception {
+        long waitersBefore = waiters();
+        List<Process> children = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            children.add(start("sleep", "1000"));
+        }
+        List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        assertTrue(names.contains("execstream-reaper"), names.toString());
+        // Another test's own waiters may still idle in their pool; none is added for these.
+        assertTrue(waiters() <= waitersBefore, names.toString());
+        children.forEach(Process::destroy);
+        for (Process child : children) {
+            assertEquals(128 + 15, child.waitFor());
+        }
+    }
+
+    @Test
+    void withoutTheSharedReaperEachChildHasAWaiterOfItsOwn() throws Exception {
+        Process sleeping = PosixSpawn.start(List.of("/bin/sleep", "1000"), ENV, dir, false);
+        started.add(sleeping);
+        Process exiting = PosixSpawn.start(List.of("/bin/sh", "-c", "exit 3"), ENV, dir, false);
+        assertEquals(3, exiting.waitFor());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("execstream-waiter-")));
+        sleeping.destroyForcibly();
+        assertEquals(128 + 9, sleeping.waitFor());
+        assertFalse(Files.exists(Path.of("/proc/" + sleeping.pid())), "process " + sleeping.pid() + " was not reaped");
+    }
+
+    @Test
+    void childrenThatEndAtOnceAreAllReaped() throws Exception {
+        List<Process> children = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            children.add(start("sh", "-c", "exit " + (i % 7)));
+        }
+        for (int i = 0; i < children.size(); i++) {
+            Process child = children.get(i);
+            assertEquals(i % 7, child.onExit().get(30, TimeUnit.SECONDS).exitValue());
+            assertFalse(Files.exists(Path.of("/proc/" + child.pid())), "process " + child.pid() + " was not reaped");
+        }
+    }
+
+    @Test
     void whatCannotStartIsAnIOExceptionWithTheErrorNumber() {
         IOException missing = assertThrows(IOException.class,
                 () -> PosixSpawn.start(List.of("/no/such/program"), ENV, dir));
@@ -142,6 +184,10 @@ class PosixSpawnTest {
         Process process = PosixSpawn.start(argv, ENV, dir);
         started.add(process);
         return process;
+    }
+
+    private static long waiters() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("execstream-waiter-")).count();
     }
 
     private static String stdout(Process process) throws IOException {
