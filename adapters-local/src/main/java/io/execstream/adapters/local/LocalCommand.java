@@ -40,6 +40,11 @@ final class LocalCommand extends ProcessCommand {
     private final Duration drainTimeout;
     /** Takes the command off the watchdog's list, once it and what it left behind are dealt with. */
     private final Runnable unwatch;
+    /**
+     * The pipes stay the runner's until it closes them (a child {@link PosixSpawn} started), so
+     * their end of file is always the real one: nothing needs to look for other holders.
+     */
+    private final boolean pipesStayOurs;
     /** The TERM of a stop found the command already ended by itself. */
     private volatile boolean termFoundItEnded;
 
@@ -52,6 +57,7 @@ final class LocalCommand extends ProcessCommand {
         this.outputPipes = outputPipes;
         this.startTime = ProcStat.startTime(process.pid());
         this.tree = new ProcessTree(process.toHandle(), leadsGroup);
+        this.pipesStayOurs = process instanceof SpawnedProcess;
         this.gracePeriod = gracePeriod;
         this.drainTimeout = drainTimeout;
     }
@@ -152,7 +158,7 @@ final class LocalCommand extends ProcessCommand {
         if (!pumpsEnded(deadline)) {
             return false;
         }
-        if (stdout().endIsReal() && stderr().endIsReal()) {
+        if (pipesStayOurs || (stdout().endIsReal() && stderr().endIsReal())) {
             return true;
         }
         // The JDK closed our end of a pipe early: look for holders of the other end instead.

@@ -43,7 +43,9 @@ import java.util.Set;
  *       {@code start} itself never throws for it.</li>
  *   <li>Two daemon threads ({@code execstream-run-<pid>-stdout}/{@code -stderr}, the pid of the
  *       command) read the pipes in chunks of up to 64 KiB and hand each chunk to
- *       {@link CommandListener#onOutput}.</li>
+ *       {@link CommandListener#onOutput}. One thread for all commands, {@code execstream-reaper},
+ *       waits for their ends (the JDK's {@code process reaper}, one per command, when the JDK
+ *       started them).</li>
  *   <li>When the command exits, the runner waits up to the drain timeout for both pipes to
  *       reach end of file. If processes it left behind still hold them, in its process group or
  *       not (one that called {@code setsid} too: they are found through {@code /proc}), they

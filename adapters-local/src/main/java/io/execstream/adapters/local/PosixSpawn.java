@@ -3,13 +3,14 @@ package io.execstream.adapters.local;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.FilterInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Reference;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,48 +68,26 @@ final class PosixSpawn {
         environment.forEach((name, value) -> variables.add(name + "=" + value));
         Memory arguments = cStrings(argv);
         Memory envp = cStrings(variables);
-        Memory program = cString(argv.get(0));
-        Memory dir = cString(directory.toString());
-
         int[] fds = new int[6];
         Arrays.fill(fds, -1);
-        Memory actions = new Memory(LibC.FILE_ACTIONS_SIZE);
-        Memory attributes = new Memory(LibC.ATTRIBUTES_SIZE);
-        Memory mask = new Memory(LibC.SIGSET_SIZE);
         int pid = 0;
+        OutputStream stdin = null;
+        InputStream stdout = null;
+        InputStream stderr = null;
         try {
             pipe(fds, 0); // the child's stdin: it reads fds[0], we write fds[1]
             pipe(fds, 2); // its stdout: it writes fds[3], we read fds[2]
             pipe(fds, 4); // its stderr: it writes fds[5], we read fds[4]
-            check(LibC.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-            check(LibC.posix_spawnattr_init(attributes), "posix_spawnattr_init");
-            try {
-                check(LibC.posix_spawn_file_actions_adddup2(actions, fds[0], 0), "adddup2");
-                check(LibC.posix_spawn_file_actions_adddup2(actions, fds[3], 1), "adddup2");
-                check(LibC.posix_spawn_file_actions_adddup2(actions, fds[5], 2), "adddup2");
-                check(LibC.posix_spawn_file_actions_addchdir_np(actions, dir), "addchdir_np");
-                check(LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
-                check(LibC.sigemptyset(mask) == 0 ? 0 : -1, "sigemptyset");
-                check(LibC.posix_spawnattr_setsigmask(attributes, mask), "setsigmask");
-                check(LibC.posix_spawnattr_setflags(attributes,
-                        (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK)), "setflags");
-                int[] spawned = new int[1];
-                int error = LibC.posix_spawn(spawned, program, actions, attributes, arguments, envp);
-                if (error != 0) {
-                    throw new IOException("Cannot run program \"" + argv.get(0) + "\" (in directory \"" + directory
-                            + "\"): error=" + error + ", " + LibC.strerror(error));
-                }
-                pid = spawned[0];
-            } finally {
-                LibC.posix_spawnattr_destroy(attributes);
-                LibC.posix_spawn_file_actions_destroy(actions);
-            }
-            // Our own copies of the child's ends are still open here, so neither open waits for the other side.
-            OutputStream stdin = new FileOutputStream(procFd(fds[1]));
-            InputStream stdout = new PipeInputStream(procFd(fds[2]));
-            InputStream stderr = new PipeInputStream(procFd(fds[4]));
+            pid = spawn(argv.get(0), directory, arguments, envp, fds[0], fds[3], fds[5]);
+            // Our copies of the child's ends are still open, so that no open here waits for the other side.
+            stdin = new FileOutputStream(procFd(fds[1]));
+            stdout = new PipeInputStream(procFd(fds[2]));
+            stderr = new PipeInputStream(procFd(fds[4]));
             return SpawnedProcess.reaped(pid, stdin, stdout, stderr, sharedReaper);
         } catch (IOException | RuntimeException e) {
+            closeQuietly(stdin);
+            closeQuietly(stdout);
+            closeQuietly(stderr);
             if (pid > 0) {
                 // Started, but we cannot talk to it: it must not run unseen.
                 try {
@@ -124,6 +103,62 @@ final class PosixSpawn {
                 if (fd >= 0) {
                     LibC.close(fd);
                 }
+            }
+        }
+    }
+
+    /** The {@code posix_spawn} call itself, with {@code in}, {@code out} and {@code err} as fds 0, 1 and 2; the pid. */
+    private static int spawn(String program, Path directory, Memory arguments, Memory envp, int in, int out, int err)
+            throws IOException {
+        Memory actions = new Memory(LibC.FILE_ACTIONS_SIZE);
+        Memory attributes = new Memory(LibC.ATTRIBUTES_SIZE);
+        Memory mask = new Memory(LibC.SIGSET_SIZE);
+        boolean actionsMade = false;
+        boolean attributesMade = false;
+        try {
+            check(LibC.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+            actionsMade = true;
+            check(LibC.posix_spawnattr_init(attributes), "posix_spawnattr_init");
+            attributesMade = true;
+            // In this order: the pipes onto 0-2 (dup2 clears close-on-exec), the directory, then nothing else open.
+            check(LibC.posix_spawn_file_actions_adddup2(actions, in, 0), "adddup2");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, out, 1), "adddup2");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, err, 2), "adddup2");
+            check(LibC.posix_spawn_file_actions_addchdir_np(actions, cString(directory.toString())), "addchdir_np");
+            check(LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+            check(LibC.sigemptyset(mask) == 0 ? 0 : -1, "sigemptyset");
+            check(LibC.posix_spawnattr_setsigmask(attributes, mask), "setsigmask");
+            check(LibC.posix_spawnattr_setflags(attributes,
+                    (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK)), "setflags");
+            int[] pid = new int[1];
+            Memory path = cString(program);
+            int error = LibC.posix_spawn(pid, path, actions, attributes, arguments, envp);
+            // JNA passes addresses: the memory behind them must not be freed before the call returns.
+            Reference.reachabilityFence(path);
+            Reference.reachabilityFence(arguments);
+            Reference.reachabilityFence(envp);
+            if (error != 0) {
+                // The JDK's words, which StartFailure reads the error number from.
+                throw new IOException("Cannot run program \"" + program + "\" (in directory \"" + directory
+                        + "\"): error=" + error + ", " + LibC.strerror(error));
+            }
+            return pid[0];
+        } finally {
+            if (attributesMade) {
+                LibC.posix_spawnattr_destroy(attributes);
+            }
+            if (actionsMade) {
+                LibC.posix_spawn_file_actions_destroy(actions);
+            }
+        }
+    }
+
+    private static void closeQuietly(Closeable stream) {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException e) {
+                // Nothing more to release.
             }
         }
     }

@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import io.execstream.adapters.support.DaemonThreads;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Reference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -74,6 +75,7 @@ final class SpawnedProcess extends Process {
         } catch (LastErrorException e) {
             // Only if something else reaped our child (a SIGCHLD set to be ignored): reapNow says so.
         }
+        Reference.reachabilityFence(info); // waitid wrote into it
         reapNow();
     }
 
