@@ -464,6 +464,14 @@ public final class ExecStream implements StartCommandUseCase, CancelStreamUseCas
     }
 
     /**
+     * Whether {@link #close()} has been called: new commands are refused, and once it has returned
+     * every command has ended and its done event is published.
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
      * Takes no new commands, cancels every running one (its whole process tree), and waits up to
      * the shutdown grace period for their done events to be published, so that followers get
      * them. Does not close the runner or the publisher, which belong to the caller: close them

@@ -20,6 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.glassfish.jersey.media.sse.SseFeature;
 
 /**
@@ -166,16 +168,32 @@ public final class ExecStreamFeature implements Feature, AutoCloseable {
     /**
      * Ends every open event stream after what was already queued for it, and waits up to 5 s for
      * that to be sent. Close the {@link ExecStream} (the application's to close) first, so that
-     * the done events of the commands it cancels are among what is sent.
+     * the done events of the commands it cancels are among what is sent: then every stream ends
+     * by itself once its done event has reached it, and this waits up to 5 s for that before it
+     * ends the rest.
      */
     @Override
     public void close() {
+        if (service.isClosed()) {
+            // A done event may still be on its way from the publisher to a stream: ending the
+            // stream now would leave its client without it.
+            awaitStreamsEnded(System.nanoTime() + CLOSE_WAIT.toNanos());
+        }
         hub.close();
         projectEvents.close();
         try {
             sinks.awaitClosed(CLOSE_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitStreamsEnded(long deadline) {
+        while (openEventStreams() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
         }
     }
 

@@ -421,10 +421,15 @@ final class TestServer implements AutoCloseable {
             long t0 = System.nanoTime();
             int open = openEventStreams();
             int running = server.service().runningCount();
-            server.close();
             if (mounted != null) {
+                // In the order the README gives an application that mounts the API: the service
+                // (its done events), then the feature and its container, and only then the rest,
+                // the publisher among it. The publisher closed first could end a stream before
+                // its done event reached the feature.
+                server.service().close();
                 mounted.close();
             }
+            server.close();
             System.out.printf("[e2e] server in %s closed in %d ms (%d event streams open, %d commands running before)%n",
                     dir.getFileName(), (System.nanoTime() - t0) / 1_000_000, open, running);
         }
