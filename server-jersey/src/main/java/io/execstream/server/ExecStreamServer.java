@@ -31,7 +31,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -252,17 +251,9 @@ public final class ExecStreamServer implements AutoCloseable {
         if (closing.contains(service)) {
             LOG.info("shutting down: cancelling " + service.runningCount() + " running command(s)");
             service.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (api.openEventStreams() > 0 && System.nanoTime() < deadline) {
-                // Each client closes its own response once its done event is written.
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
         }
+        // With the service closed, this first waits (up to 5 s) for each stream to end by itself
+        // once its done event is written.
         api.close();
         // Every event stream is closed by now and new commands are refused. A graceful Grizzly
         // shutdown would wait its whole grace period on each response whose client vanished

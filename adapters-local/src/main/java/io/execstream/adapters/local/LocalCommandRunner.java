@@ -32,8 +32,8 @@ import java.util.Set;
  *       program once a {@link Watchdog} watches its group (see below): the command is the
  *       runner's own child. The session is made by {@code posix_spawn} ({@link PosixSpawn},
  *       through JNA) where the C library has what it needs (glibc 2.34 or later), otherwise by
- *       {@code setsid}, started through the JDK ({@link Builder#posixSpawn(boolean)}). A string command runs as
- *       {@code sh -c -- script}. stdin is {@code /dev/null}, or, for a command whose
+ *       {@code setsid}, started through the JDK ({@link Builder#posixSpawn(boolean)}). A string
+ *       command runs as {@code sh -c -- script}. stdin is {@code /dev/null}, or, for a command whose
  *       {@link CommandSpec#stdin()} stays open, a named pipe of the server ({@link StdinPipe}),
  *       never the launcher's pipe from the server (see below). It starts with the signal
  *       dispositions the JVM gives any child: none ignored that the JVM does not ignore.
@@ -158,15 +158,13 @@ public final class LocalCommandRunner implements CommandRunner {
                                   StdinPipe stdin, CommandListener listener) {
         Path stdinFile = stdin == null ? DEV_NULL.toPath() : stdin.path();
         List<String> args = argv.subList(1, argv.size());
-        List<String> launch;
         Process process;
         try {
             if (posixSpawn) {
-                launch = Launcher.script(environment, stdinFile, program, args);
-                process = PosixSpawn.start(launch, environment, workDir);
+                process = PosixSpawn.start(Launcher.script(environment, stdinFile, program, args), environment, workDir);
             } else {
-                launch = jdkLaunch(environment, program, args, stdinFile);
-                ProcessBuilder builder = new ProcessBuilder(launch).directory(workDir.toFile());
+                ProcessBuilder builder = new ProcessBuilder(jdkLaunch(environment, program, args, stdinFile))
+                        .directory(workDir.toFile());
                 if (setsid == null) {
                     builder.redirectInput(ProcessBuilder.Redirect.from(stdinFile.toFile()));
                 }

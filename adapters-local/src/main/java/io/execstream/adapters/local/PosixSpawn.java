@@ -83,7 +83,7 @@ final class PosixSpawn {
             stdin = new FileOutputStream(procFd(fds[1]));
             stdout = new PipeInputStream(procFd(fds[2]));
             stderr = new PipeInputStream(procFd(fds[4]));
-            return SpawnedProcess.reaped(pid, stdin, stdout, stderr, sharedReaper);
+            return SpawnedProcess.started(pid, stdin, stdout, stderr, sharedReaper);
         } catch (IOException | RuntimeException e) {
             closeQuietly(stdin);
             closeQuietly(stdout);

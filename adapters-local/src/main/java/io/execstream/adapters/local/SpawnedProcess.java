@@ -17,11 +17,12 @@ import java.util.concurrent.TimeoutException;
  * A child that {@link PosixSpawn} started, as a {@link Process}: the rest of the runner treats it
  * like one the JDK started. The shared {@link Reaper} thread waits for its end and reaps it (or,
  * where the system has no pidfd, a thread of its own, as the JDK does for each child); the exit
- * value is the JDK's ({@code 128 + signal} after a signal). {@link #onExit()}'s dependent actions
- * that do not ask for an executor run on that thread, as they run on the JDK's reaper for its
- * children: they must be quick. Its pipes stay open after the exit until their
- * reader closes them: unlike the JDK's, nothing takes them over when the process ends, so a
- * background process's later output is still read.
+ * value is the JDK's ({@code 128 + signal} after a signal).
+ *
+ * <p>{@link #onExit()}'s dependent actions that ask for no executor run on that thread, as they
+ * run on the JDK's reaper for its children: they must be quick. The pipes stay open after the exit
+ * until their reader closes them: unlike the JDK's, nothing takes them over when the process ends,
+ * so a background process's later output is still read.
  *
  * <p>A signal is only sent before the child is reaped, so it can never reach a process that later
  * got the same pid: the child is reaped under the lock {@link #destroy()} takes, once its end is
@@ -56,7 +57,7 @@ final class SpawnedProcess extends Process {
      * Starts waiting for the end of the child {@code pid}: the shared {@link Reaper} watches it
      * where it can (and {@code sharedReaper} is true), otherwise a thread of its own waits for it.
      */
-    static SpawnedProcess reaped(int pid, OutputStream stdin, InputStream stdout, InputStream stderr,
+    static SpawnedProcess started(int pid, OutputStream stdin, InputStream stdout, InputStream stderr,
                                  boolean sharedReaper) {
         SpawnedProcess process = new SpawnedProcess(pid, stdin, stdout, stderr);
         if (!sharedReaper || !Reaper.watch(process)) {
