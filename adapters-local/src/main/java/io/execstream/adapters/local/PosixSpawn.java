@@ -3,6 +3,7 @@ package io.execstream.adapters.local;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.StringArray;
 import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.FilterInputStream;
@@ -66,8 +67,8 @@ final class PosixSpawn {
             throws IOException {
         List<String> variables = new ArrayList<>(environment.size());
         environment.forEach((name, value) -> variables.add(name + "=" + value));
-        Memory arguments = cStrings(argv);
-        Memory envp = cStrings(variables);
+        StringArray arguments = cStrings(argv);
+        StringArray envp = cStrings(variables);
         int[] fds = new int[6];
         Arrays.fill(fds, -1);
         int pid = 0;
@@ -108,8 +109,8 @@ final class PosixSpawn {
     }
 
     /** The {@code posix_spawn} call itself, with {@code in}, {@code out} and {@code err} as fds 0, 1 and 2; the pid. */
-    private static int spawn(String program, Path directory, Memory arguments, Memory envp, int in, int out, int err)
-            throws IOException {
+    private static int spawn(String program, Path directory, StringArray arguments, StringArray envp,
+                             int in, int out, int err) throws IOException {
         Memory actions = new Memory(LibC.FILE_ACTIONS_SIZE);
         Memory attributes = new Memory(LibC.ATTRIBUTES_SIZE);
         Memory mask = new Memory(LibC.SIGSET_SIZE);
@@ -196,39 +197,26 @@ final class PosixSpawn {
 
     /** One C string: the bytes of {@code value} and a NUL. */
     private static Memory cString(String value) throws IOException {
-        byte[] bytes = bytes(value);
-        Memory memory = new Memory(bytes.length + 1L);
+        checkNoNul(value);
+        byte[] bytes = Native.toByteArray(value, ENCODING);
+        Memory memory = new Memory(bytes.length);
         memory.write(0, bytes, 0, bytes.length);
-        memory.setByte(bytes.length, (byte) 0);
         return memory;
     }
 
-    /** A NULL-terminated array of C strings, with the strings in the same block. */
-    private static Memory cStrings(List<String> values) throws IOException {
-        byte[][] bytes = new byte[values.size()][];
-        long size = (values.size() + 1L) * Native.POINTER_SIZE;
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = bytes(values.get(i));
-            size += bytes[i].length + 1;
+    /** A NULL-terminated array of C strings (JNA's {@link StringArray} keeps the strings with it). */
+    private static StringArray cStrings(List<String> values) throws IOException {
+        for (String value : values) {
+            checkNoNul(value);
         }
-        Memory memory = new Memory(size);
-        long offset = (values.size() + 1L) * Native.POINTER_SIZE;
-        for (int i = 0; i < bytes.length; i++) {
-            memory.write(offset, bytes[i], 0, bytes[i].length);
-            memory.setByte(offset + bytes[i].length, (byte) 0);
-            memory.setPointer((long) i * Native.POINTER_SIZE, memory.share(offset));
-            offset += bytes[i].length + 1;
-        }
-        memory.setPointer((long) bytes.length * Native.POINTER_SIZE, null);
-        return memory;
+        return new StringArray(values.toArray(String[]::new), ENCODING.name());
     }
 
-    private static byte[] bytes(String value) throws IOException {
+    private static void checkNoNul(String value) throws IOException {
         if (value.indexOf('\0') >= 0) {
             // As the JDK refuses it: C would cut the string there.
             throw new IOException("invalid null character in command");
         }
-        return value.getBytes(ENCODING);
     }
 
     private static boolean probe() {
